@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything mdbop needs to build, run and test on Debian 12. Idempotent.
+set -euo pipefail
+
+packages=(
+  build-essential cmake g++ clang-format pkg-config
+  mariadb-server galera-4 mariadb-backup mariadb-client socat rsync
+  libmariadb-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
+  libzstd-dev libfmt-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
+  libbenchmark-dev libhowardhinnant-date-dev libexpected-dev zstd sysbench procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  # The packaged mariadb service must not grab port 3306 or run beside us.
+  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian starts the packaged server on install; mdbop runs its own mariadbd processes.
+if command -v systemctl >/dev/null && systemctl is-active --quiet mariadb 2>/dev/null; then
+  systemctl stop mariadb || true
+fi

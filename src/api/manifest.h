@@ -1,0 +1,40 @@
+// Decoding manifests (multi-document YAML or JSON) and validating them as a whole.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/result.h"
+
+namespace mdbop {
+
+using json = nlohmann::json;
+
+// Parses every YAML document in `text` into JSON (empty documents are skipped). Scalars keep
+// YAML's types: plain 3 is a number, "3" a string, true a boolean. A syntax error names the
+// document index and line.
+Result<std::vector<json>> decode_yaml_documents(std::string_view text);
+
+struct ValidationIssue {
+  std::string field;    // full path, e.g. "spec.galera.recovery.minClusterSize"
+  std::string message;  // what is wrong and how to fix it
+};
+
+// Validates one object of any known kind and fills defaults (metadata.namespace "default",
+// spec defaults of the kind). Returns the defaulted object, or every issue found.
+// Unknown fields anywhere in the schema are issues ("unknown field; did you mean X?").
+tl::expected<json, std::vector<ValidationIssue>> validate_and_default(const json& object);
+
+// Validates a whole batch: either all objects are valid (returned defaulted, same order) or
+// none is accepted. Issues are prefixed with the document's "Kind/namespace/name".
+tl::expected<std::vector<json>, std::vector<ValidationIssue>> validate_batch(
+    const std::vector<json>& objects);
+
+// Paths of fields present in a MariaDB that the local runtime cannot honour
+// (e.g. "spec.image", "spec.resources", "spec.affinity", "spec.tolerations").
+std::vector<std::string> fields_unsupported_locally(const json& mariadb);
+
+}  // namespace mdbop

@@ -1,0 +1,67 @@
+// A small declarative schema for manifests: which fields exist, their JSON types, and the checks
+// that need no context (enums, durations, quantities). Checking a value against it reports
+// every problem with its field path, refuses unknown fields (suggesting a close known name) and
+// drops nulls, which Kubernetes reads as "not set". Checks that need context (ranges that
+// depend on spec.replicas, fields that exclude each other) live in each kind's validator.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/manifest.h"
+
+namespace mdbop::schema {
+
+enum class Type {
+  kBool,
+  kInt,
+  kString,
+  kEnum,
+  kDuration,          // Go duration string, not negative
+  kQuantity,          // Kubernetes quantity; a YAML number is turned into its string form
+  kIntOrPercent,      // whole number or "N%"
+  kStringMap,         // object whose values must be strings
+  kLenientStringMap,  // object whose number and boolean values are turned into strings
+  kObject,            // object with known fields only
+  kAnyObject,         // Kubernetes object passed through without deep checks
+  kAnyArray,          // Kubernetes list passed through without deep checks
+  kRefused,           // a field the operator has and mdbop does not implement
+};
+
+struct Field;
+
+struct Node {
+  Type type;
+  std::vector<Field> fields;         // kObject
+  std::vector<std::string> choices;  // kEnum
+  std::string reason;                // kRefused: why, and what to do instead
+};
+
+struct Field {
+  std::string name;
+  Node node;
+};
+
+Node boolean();
+Node integer();
+Node text();
+Node one_of(std::vector<std::string> choices);
+Node duration();
+Node quantity();
+Node int_or_percent();
+Node string_map();
+Node lenient_string_map();
+Node object(std::vector<Field> fields);
+Node any_object();
+Node any_array();
+Node refused(std::string reason);
+
+// "spec" + "replicas" -> "spec.replicas"; an empty path gives the key alone.
+std::string join(const std::string& path, const std::string& key);
+
+// Checks `value` (found at `path`) against `node`, appending one issue per problem. Normalizes
+// in place: drops null object members, stringifies lenient map values and numeric quantities.
+void check(json& value, const Node& node, const std::string& path,
+           std::vector<ValidationIssue>& issues);
+
+}  // namespace mdbop::schema

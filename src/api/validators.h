@@ -1,0 +1,20 @@
+// The validator of each kind, called by validate_and_default once apiVersion and kind are known
+// to be right. Each checks the whole object, appends every issue it finds and, only when it
+// found none, writes the kind's defaults into `object`.
+#pragma once
+
+#include <vector>
+
+#include "api/manifest.h"
+
+namespace mdbop {
+
+using KindValidator = void (*)(json& object, std::vector<ValidationIssue>& issues);
+
+void validate_mariadb(json& object, std::vector<ValidationIssue>& issues);
+void validate_secret(json& object, std::vector<ValidationIssue>& issues);
+void validate_config_map(json& object, std::vector<ValidationIssue>& issues);
+// Backup, PhysicalBackup and Restore until their schemas are written: any object as spec.
+void validate_opaque_spec(json& object, std::vector<ValidationIssue>& issues);
+
+}  // namespace mdbop

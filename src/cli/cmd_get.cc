@@ -1,0 +1,250 @@
+#include <iostream>
+
+#include "api/kinds.h"
+#include "cli/commands.h"
+#include "cli/printers.h"
+#include "store/store.h"
+
+namespace mdbop {
+
+namespace {
+
+std::string condition_status(const json& object, const std::string& type) {
+  for (const json& condition :
+       object.value("status", json::object()).value("conditions", json::array())) {
+    if (condition.value("type", "") == type) return condition.value("status", "Unknown");
+  }
+  return "Unknown";
+}
+
+std::string condition_message(const json& object, const std::string& type) {
+  for (const json& condition :
+       object.value("status", json::object()).value("conditions", json::array())) {
+    if (condition.value("type", "") == type) return condition.value("message", "");
+  }
+  return "";
+}
+
+std::string text_of(const json& value) {
+  if (value.is_null()) return "-";
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+// The objects the selector names (pods are views of MariaDB nodes, not stored objects).
+Result<std::vector<json>> select(const ObjectSelector& selector, KindInfo& kind) {
+  auto resolved = resolve_kind(selector.kind);
+  if (!resolved) return tl::unexpected(resolved.error());
+  kind = *resolved;
+  Store store(mdbop_home() / "store");
+  std::string namespace_ = selector.all_namespaces ? "" : selector.namespace_;
+  std::vector<json> objects;
+  if (kind.kind == "Pod") {
+    for (const json& mariadb : store.list("MariaDB", namespace_)) {
+      for (json& pod : pod_views(mariadb)) objects.push_back(std::move(pod));
+    }
+  } else {
+    objects = store.list(kind.kind, namespace_);
+  }
+  if (!selector.name.empty()) {
+    std::erase_if(objects, [&](const json& o) { return o["metadata"]["name"] != selector.name; });
+    if (objects.empty()) {
+      return fail(kind.plural + " \"" + selector.name + "\" not found in namespace " +
+                  selector.namespace_);
+    }
+  }
+  return objects;
+}
+
+std::string table_for(const KindInfo& kind, const std::vector<json>& objects, bool wide,
+                      bool all_namespaces) {
+  std::vector<std::string> headers;
+  std::vector<std::vector<std::string>> rows;
+  for (const json& object : objects) {
+    const json& metadata = object["metadata"];
+    const json status = object.value("status", json::object());
+    std::vector<std::string> row;
+    if (kind.kind == "MariaDB") {
+      headers = {"NAME", "READY", "STATUS", "PRIMARY", "AGE"};
+      row = {metadata["name"], condition_status(object, "Ready"),
+             condition_message(object, "Ready"), status.value("currentPrimary", ""),
+             age_since(metadata.value("creationTimestamp", ""))};
+      if (wide) {
+        headers.insert(headers.end(), {"REPLICAS", "GALERA", "GENERATION", "OBSERVED"});
+        row.insert(row.end(), {std::to_string(status.value("replicas", 0)) + "/" +
+                                   std::to_string(object["spec"].value("replicas", 1)),
+                               condition_status(object, "GaleraReady"),
+                               std::to_string(metadata.value("generation", 0)),
+                               std::to_string(status.value("observedGeneration", 0))});
+      }
+    } else if (kind.kind == "Pod") {
+      const json& galera = status["galera"];
+      headers = {"NAME", "READY", "STATUS", "PID", "SQL-PORT"};
+      row = {metadata["name"], status.value("ready", false) ? "1/1" : "0/1",
+             galera.value("state", ""), text_of(status["pid"]),
+             std::to_string(status["ports"].value("sql", 0))};
+      if (wide) {
+        headers.insert(headers.end(),
+                       {"GALERA-PORT", "IST-PORT", "SST-PORT", "SEQNO", "CLUSTER", "DATA-DIR"});
+        row.insert(row.end(),
+                   {std::to_string(status["ports"].value("galera", 0)),
+                    std::to_string(status["ports"].value("ist", 0)),
+                    std::to_string(status["ports"].value("sst", 0)), text_of(galera["seqno"]),
+                    galera.value("clusterStatus", "") + "/" +
+                        std::to_string(galera.value("clusterSize", 0)),
+                    status.value("dataDir", "")});
+      }
+    } else if (kind.kind == "Secret") {
+      headers = {"NAME", "TYPE", "DATA", "AGE"};
+      row = {metadata["name"], object.value("type", "Opaque"),
+             std::to_string(object.value("data", json::object()).size()),
+             age_since(metadata.value("creationTimestamp", ""))};
+    } else if (kind.kind == "ConfigMap") {
+      headers = {"NAME", "DATA", "AGE"};
+      row = {metadata["name"], std::to_string(object.value("data", json::object()).size()),
+             age_since(metadata.value("creationTimestamp", ""))};
+    } else {
+      headers = {"NAME", "COMPLETE", "STATUS", "AGE"};
+      row = {metadata["name"], condition_status(object, "Complete"),
+             condition_message(object, "Complete"),
+             age_since(metadata.value("creationTimestamp", ""))};
+    }
+    if (all_namespaces) row.insert(row.begin(), metadata.value("namespace", "default"));
+    rows.push_back(std::move(row));
+  }
+  if (headers.empty()) return "";
+  if (all_namespaces) headers.insert(headers.begin(), "NAMESPACE");
+  return render_table(headers, rows);
+}
+
+}  // namespace
+
+std::vector<json> pod_views(const json& mariadb) {
+  LocalRuntime runtime(mdbop_home(), PortRange{});
+  std::vector<json> pods;
+  const json& metadata = mariadb["metadata"];
+  std::string namespace_ = metadata.value("namespace", "default");
+  std::string name = metadata.value("name", "");
+  for (const json& node : mariadb.value("status", json::object()).value("nodes", json::array())) {
+    NodeId id{namespace_, name, node.value("index", 0)};
+    auto pid = runtime.running_pid(id);
+    std::string state = pid ? node.value("state", "Running") : "Stopped";
+    bool ready = pid && state == "Synced";
+    pods.push_back({{"apiVersion", "v1"},
+                    {"kind", "Pod"},
+                    {"metadata",
+                     {{"name", id.pod()},
+                      {"namespace", namespace_},
+                      {"labels", {{"app.kubernetes.io/instance", name}}}}},
+                    {"status",
+                     {{"phase", pid ? "Running" : "Stopped"},
+                      {"ready", ready},
+                      {"pid", pid ? json(*pid) : json(nullptr)},
+                      {"ports", node.value("ports", json::object())},
+                      {"dataDir", node.value("dataDir", "")},
+                      {"socket", node.value("socket", "")},
+                      {"primary", mariadb["status"].value("currentPrimary", "") == id.pod()},
+                      {"galera",
+                       {{"state", state},
+                        {"clusterStatus", pid ? node.value("clusterStatus", "") : ""},
+                        {"clusterSize", pid ? node.value("clusterSize", 0) : 0},
+                        {"seqno", node.value("seqno", -1)}}}}}});
+  }
+  return pods;
+}
+
+int cmd_get(const ObjectSelector& selector, const std::string& output) {
+  KindInfo kind;
+  auto objects = select(selector, kind);
+  if (!objects) return report_failure(objects.error().what());
+  if (output == "json" || output == "yaml") {
+    json document = !selector.name.empty() && objects->size() == 1
+                        ? objects->front()
+                        : json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", *objects}};
+    std::cout << (output == "json" ? document.dump(2) + "\n" : to_yaml(document));
+    return 0;
+  }
+  if (!output.empty() && output != "wide") {
+    return report_failure("-o must be one of wide, yaml, json (got " + output + ")");
+  }
+  if (objects->empty()) {
+    std::cerr << "No " << kind.plural << " found"
+              << (selector.all_namespaces ? "" : " in namespace " + selector.namespace_) << ".\n";
+    return 0;
+  }
+  std::cout << table_for(kind, *objects, output == "wide", selector.all_namespaces);
+  return 0;
+}
+
+int cmd_describe(const ObjectSelector& selector) {
+  KindInfo kind;
+  auto objects = select(selector, kind);
+  if (!objects) return report_failure(objects.error().what());
+  Store store(mdbop_home() / "store");
+  for (json object : *objects) {
+    const json& metadata = object["metadata"];
+    std::cout << "Name:         " << metadata.value("name", "") << "\n"
+              << "Namespace:    " << metadata.value("namespace", "default") << "\n"
+              << "Kind:         " << object.value("kind", "") << "\n";
+    if (object["kind"] == "Secret" && object.contains("data")) {
+      // Never print secret values: only their keys and sizes.
+      for (auto& [key, value] : object["data"].items()) {
+        value = std::to_string(value.get<std::string>().size() * 3 / 4) + " bytes";
+      }
+    }
+    json body = object;
+    body.erase("status");
+    body.erase("metadata");
+    body.erase("apiVersion");
+    body.erase("kind");
+    std::cout << "Spec:\n" << to_yaml(body);
+    if (object.contains("status")) {
+      json status = object["status"];
+      if (object["kind"] == "MariaDB" && status.contains("nodes")) {
+        std::vector<std::vector<std::string>> rows;
+        for (const json& pod : pod_views(object)) {
+          const json& s = pod["status"];
+          rows.push_back(
+              {pod["metadata"]["name"], s["galera"].value("state", ""), text_of(s["pid"]),
+               text_of(s["galera"]["seqno"]), std::to_string(s["ports"].value("sql", 0)),
+               std::to_string(s["ports"].value("galera", 0)),
+               std::to_string(s["ports"].value("ist", 0)),
+               std::to_string(s["ports"].value("sst", 0)), s.value("primary", false) ? "yes" : ""});
+        }
+        std::cout << "Nodes:\n"
+                  << render_table(
+                         {"POD", "STATE", "PID", "SEQNO", "SQL", "GALERA", "IST", "SST", "PRIMARY"},
+                         rows);
+        status.erase("nodes");
+      }
+      std::vector<std::vector<std::string>> conditions;
+      for (const json& c : status.value("conditions", json::array())) {
+        conditions.push_back({c.value("type", ""), c.value("status", ""), c.value("reason", ""),
+                              c.value("lastTransitionTime", ""), c.value("message", "")});
+      }
+      if (!conditions.empty()) {
+        std::cout << "Conditions:\n"
+                  << render_table({"TYPE", "STATUS", "REASON", "SINCE", "MESSAGE"}, conditions);
+        status.erase("conditions");
+      }
+      std::cout << "Status:\n" << to_yaml(status);
+    }
+    std::vector<std::vector<std::string>> rows;
+    auto events = store.events(metadata.value("namespace", "default"), object.value("kind", ""),
+                               metadata.value("name", ""));
+    size_t first = events.size() > 15 ? events.size() - 15 : 0;
+    for (size_t i = first; i < events.size(); ++i) {
+      const json& e = events[i];
+      rows.push_back({e.value("type", ""), e.value("reason", ""),
+                      age_since(e.value("lastTimestamp", "")), std::to_string(e.value("count", 1)),
+                      e.value("message", "")});
+    }
+    std::cout << "Events:\n"
+              << (rows.empty() ? "  <none>\n"
+                               : render_table({"TYPE", "REASON", "AGE", "COUNT", "MESSAGE"}, rows))
+              << "\n";
+  }
+  return 0;
+}
+
+}  // namespace mdbop

@@ -1,0 +1,106 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "controller/operator.h"
+#include "util/subprocess.h"
+
+namespace mdbop {
+
+using namespace std::chrono_literals;
+
+std::filesystem::path mdbop_home() {
+  if (const char* home = std::getenv("MDBOP_HOME"); home != nullptr && *home != '\0') return home;
+  const char* user_home = std::getenv("HOME");
+  return std::filesystem::path(user_home ? user_home : "/root") / ".local/state/mdbop";
+}
+
+int report_failure(const std::string& message) {
+  std::cerr << "error: " << message << "\n";
+  return 1;
+}
+
+Result<PortRange> parse_port_range(const std::string& text) {
+  auto dash = text.find('-');
+  try {
+    if (dash != std::string::npos) {
+      PortRange range{std::stoi(text.substr(0, dash)), std::stoi(text.substr(dash + 1))};
+      if (range.first >= 1024 && range.last <= 65535 && range.last - range.first >= 16) {
+        return range;
+      }
+    }
+  } catch (const std::exception&) {
+  }
+  return fail(
+      "--ports must be FROM-TO within 1024-65535 with at least 16 ports, e.g. "
+      "33000-34999");
+}
+
+int cmd_operator_run(PortRange ports) {
+  auto ran = run_operator({mdbop_home(), ports});
+  if (!ran) return report_failure(ran.error().what());
+  return 0;
+}
+
+int cmd_operator_start(PortRange ports) {
+  auto home = mdbop_home();
+  if (auto info = running_operator(home)) {
+    std::cout << "operator already running (pid " << info->pid << ")\n";
+    return 0;
+  }
+  std::filesystem::create_directories(home);
+  SubprocessOptions options;
+  options.argv = {"/proc/self/exe", "operator", "run", "--ports",
+                  std::to_string(ports.first) + "-" + std::to_string(ports.last)};
+  options.output_file = (home / "operator.log").string();
+  options.extra_env["MDBOP_HOME"] = home.string();
+  auto pid = spawn_detached(options);
+  if (!pid) return report_failure(pid.error().what());
+  for (int i = 0; i < 200; ++i) {
+    if (auto info = running_operator(home); info && info->pid == *pid) {
+      std::cout << "operator started (pid " << *pid << ", log " << options.output_file << ")\n";
+      return 0;
+    }
+    reap_if_exited(*pid);
+    if (!process_alive(*pid)) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  return report_failure("the operator did not start; see " + options.output_file);
+}
+
+int cmd_operator_stop() {
+  auto info = running_operator(mdbop_home());
+  if (!info) {
+    std::cout << "operator not running\n";
+    return 0;
+  }
+  kill(info->pid, SIGTERM);
+  for (int i = 0; i < 600; ++i) {
+    if (!process_alive(info->pid)) {
+      std::cout << "operator stopped (nodes keep running)\n";
+      return 0;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return report_failure("operator pid " + std::to_string(info->pid) + " did not stop within 30s");
+}
+
+int cmd_operator_status() {
+  auto home = mdbop_home();
+  auto info = running_operator(home);
+  if (!info) {
+    std::cout << "operator not running (MDBOP_HOME " << home.string() << ")\n";
+    return 1;
+  }
+  std::cout << "operator running\n  pid: " << info->pid << "\n  home: " << home.string()
+            << "\n  ports: " << info->ports.first << "-" << info->ports.last
+            << "\n  since: " << info->started_at << "\n";
+  return 0;
+}
+
+}  // namespace mdbop

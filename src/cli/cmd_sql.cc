@@ -1,0 +1,60 @@
+#include <iostream>
+
+#include "api/kinds.h"
+#include "api/mariadb_spec.h"
+#include "cli/commands.h"
+#include "controller/secrets.h"
+#include "store/store.h"
+
+namespace mdbop {
+
+// Runs SQL as root on the primary (or --pod), reading the password from the MariaDB's Secret
+// so that nobody types it and it never shows in a process list.
+int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
+            const std::string& pod, const std::string& sql) {
+  auto slash = kind_slash_name.find('/');
+  if (slash == std::string::npos) return report_failure("sql needs KIND/NAME, e.g. mariadb/galera");
+  auto kind = resolve_kind(kind_slash_name.substr(0, slash));
+  if (!kind || kind->kind != "MariaDB") return report_failure("sql works on mariadb/NAME");
+  std::string name = kind_slash_name.substr(slash + 1);
+  Store store(mdbop_home() / "store");
+  auto object = store.get({"MariaDB", namespace_, name});
+  if (!object) return report_failure("mariadb " + name + " not found in namespace " + namespace_);
+  MariaDBSpec spec = mariadb_spec_from(*object);
+  SecretKeyRef ref = spec.root_password;
+  ref.generate = false;
+  auto password = resolve_secret_value(store, namespace_, ref, *object);
+  if (!password) return report_failure(password.error().what());
+
+  std::string target = pod;
+  if (target.empty()) target = object->value("status", json::object()).value("currentPrimary", "");
+  if (target.empty()) return report_failure("mariadb " + name + " has no primary yet; use --pod");
+  auto dash = target.rfind('-');
+  if (dash == std::string::npos || target.substr(0, dash) != name) {
+    return report_failure("pod " + target + " is not a node of mariadb " + name);
+  }
+  LocalRuntime runtime(mdbop_home(), PortRange{});
+  NodeId id{namespace_, name, std::stoi(target.substr(dash + 1))};
+  if (!runtime.find_layout(id)) return report_failure("pod " + target + " not found");
+  SqlEndpoint endpoint = runtime.sql_endpoint(id, *password);
+  endpoint.timeout = std::chrono::seconds(30);
+  auto connection = SqlConnection::connect(endpoint);
+  if (!connection) return report_failure(target + ": " + connection.error().what());
+  auto rows = connection->query(sql);
+  if (!rows) return report_failure(target + ": " + rows.error().what());
+  if (!rows->columns.empty()) {
+    std::string line;
+    for (size_t i = 0; i < rows->columns.size(); ++i) {
+      line += (i ? "\t" : "") + rows->columns[i];
+    }
+    std::cout << line << "\n";
+    for (const auto& row : rows->rows) {
+      line.clear();
+      for (size_t i = 0; i < row.size(); ++i) line += (i ? "\t" : "") + row[i].value_or("NULL");
+      std::cout << line << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace mdbop

@@ -1,0 +1,58 @@
+// The mdbop command line (see DESIGN.md "The command line"). Each function is one verb; it
+// prints its output and returns the process exit status (0 success, 1 failure with a one-line
+// reason on stderr).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/local/local_runtime.h"
+
+namespace mdbop {
+
+// $MDBOP_HOME, or ~/.local/state/mdbop.
+std::filesystem::path mdbop_home();
+
+struct ObjectSelector {
+  std::string kind;  // as typed
+  std::string name;  // empty: all
+  std::string namespace_ = "default";
+  bool all_namespaces = false;
+};
+
+int cmd_operator_run(PortRange ports);
+int cmd_operator_start(PortRange ports);
+int cmd_operator_stop();
+int cmd_operator_status();
+int cmd_apply(const std::vector<std::string>& files);
+int cmd_get(const ObjectSelector& selector, const std::string& output);
+int cmd_describe(const ObjectSelector& selector);
+int cmd_delete(const ObjectSelector& selector, const std::vector<std::string>& files, bool purge);
+int cmd_wait(const std::string& kind_slash_name, const std::string& namespace_,
+             const std::string& condition, const std::string& timeout);
+int cmd_events(const std::string& namespace_, bool all_namespaces, const std::string& for_object);
+int cmd_logs(const std::string& pod, const std::string& namespace_, int tail, bool follow);
+int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
+            const std::string& pod, const std::string& sql);
+
+// Parses "33000-34999".
+Result<PortRange> parse_port_range(const std::string& text);
+
+// Prints "error: <message>" to stderr and returns 1.
+int report_failure(const std::string& message);
+
+}  // namespace mdbop
+
+namespace mdbop {
+
+// Shared by apply and delete -f: reads, decodes and validates every document (all or none).
+Result<std::vector<nlohmann::json>> load_manifests(const std::vector<std::string>& files);
+// "mariadb.k8s.mariadb.com/galera", as kubectl prints it.
+std::string object_reference(const nlohmann::json& object);
+// The Pod views of a MariaDB's nodes: pid (checked live), ports, data dir, Galera state.
+std::vector<nlohmann::json> pod_views(const nlohmann::json& mariadb);
+
+}  // namespace mdbop

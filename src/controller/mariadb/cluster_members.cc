@@ -1,0 +1,171 @@
+// A cluster with a Primary component: start members that are down, scale in, roll changes.
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "controller/mariadb/reconciler.h"
+#include "galera/node_config.h"
+
+namespace mdbop {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// A node restarted this many times without reaching Synced is left alone until the
+// MariaDB changes (a new generation), so a bad myCnf is reported instead of retried forever.
+constexpr int kMaxStartAttempts = 3;
+
+}  // namespace
+
+bool MariaDBReconciler::wait_for(const NodeId& id, const std::string& password,
+                                 std::chrono::seconds timeout,
+                                 const std::function<bool(const NodeView&)>& done) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    NodeView view = observe_nodes(runtime_, {id}, password, galera_).front();
+    if (done(view)) return true;
+    if (!view.pid) return false;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, bool new_cluster) {
+  const std::string pod = view.id.pod();
+  long long generation = pass.object["metadata"].value("generation", 0LL);
+  json attempts = pass.object.value("status", json::object())
+                      .value("startAttempts", json::object())
+                      .value(pod, json::object());
+  int count = attempts.value("count", 0);
+  if (attempts.value("generation", 0LL) != generation) count = 0;
+  std::string reason = attempts.value("lastReason", "");
+  if (count > 0) {
+    // It was started before and has not been Synced since: that start failed.
+    std::string from_log = startup_failure_reason(runtime_.error_log_tail(view.id, 16384));
+    if (!from_log.empty()) reason = from_log;
+    if (count >= kMaxStartAttempts) {
+      return fail(pod + " failed to start " + std::to_string(count) +
+                  " times: " + (reason.empty() ? "see `mdbop logs " + pod + "`" : reason) +
+                  "; fix the MariaDB spec and apply it again");
+    }
+    event("Warning", "NodeStartFailed",
+          pod + " stopped before reaching Synced" + (reason.empty() ? "" : ": " + reason) +
+              "; restarting");
+  }
+  std::string hash = pass.config_hashes[pod];
+  auto recorded = store_.update_status(key_, [&](json& status) {
+    status["startAttempts"][pod] = {
+        {"count", count + 1}, {"generation", generation}, {"lastReason", reason}};
+    status["configHashes"][pod] = hash;
+  });
+  if (!recorded) return tl::unexpected(recorded.error());
+  pass.object["status"] = *recorded;
+  auto pid = runtime_.start(view.id, new_cluster);
+  if (!pid) return tl::unexpected(pid.error());
+  spdlog::info("mariadb={}/{} pod={} started pid={} new_cluster={}", key_.namespace_, key_.name,
+               pod, *pid, new_cluster);
+  return true;
+}
+
+void MariaDBReconciler::start_stopped_members(Pass& pass, int except_index) {
+  // Joiners that connect at the same moment form a non-Primary view among themselves and
+  // take seconds to merge; one at a time, each waiting only until the group counts it (its
+  // IST then runs while the next one joins), is faster.
+  std::optional<NodeId> primary;
+  for (const NodeView& view : pass.views) {
+    if (view.in_primary() || view.id.index == except_index) primary = view.id;
+  }
+  for (const NodeView& view : pass.views) {
+    if (view.id.index == except_index || view.running() || view.id.index >= pass.spec.replicas) {
+      continue;
+    }
+    int size_before = 0;
+    if (primary) {
+      size_before =
+          observe_nodes(runtime_, {*primary}, pass.root_password, galera_).front().cluster_size;
+    }
+    if (auto started = start_node(pass, view, false); !started) {
+      event("Warning", "NodeStartFailed", started.error().what());
+      continue;
+    }
+    if (!primary || !galera_) continue;
+    auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (std::chrono::steady_clock::now() < deadline && runtime_.running_pid(view.id)) {
+      NodeView seen = observe_nodes(runtime_, {*primary}, pass.root_password, galera_).front();
+      if (seen.cluster_size > size_before) break;
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+}
+
+std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
+  no_primary_since_.reset();
+  bool any_stopped = false;
+  for (size_t i = 0; i < pass.members.size(); ++i) any_stopped |= !pass.views[i].running();
+  if (any_stopped) {
+    start_stopped_members(pass, -1);
+    return 500ms;
+  }
+
+  bool healthy = true;
+  for (size_t i = 0; i < pass.members.size(); ++i) {
+    const NodeView& view = pass.views[i];
+    healthy = healthy && view.synced() &&
+              (!pass.spec.galera_enabled || view.cluster_size >= pass.spec.replicas);
+  }
+  if (!healthy) return 500ms;
+
+  // Scale in: the highest extra node first, one per pass, cleanly.
+  if (!pass.extras.empty()) {
+    const NodeId& victim = pass.extras.back();
+    event("Normal", "ScalingDown", "stopping " + victim.pod() + " and removing its data");
+    runtime_.stop(victim, 120s);
+    runtime_.remove(victim, true);
+    store_.update_status(key_, [&](json& status) {
+      if (status.contains("configHashes")) status["configHashes"].erase(victim.pod());
+      if (status.contains("startAttempts")) status["startAttempts"].erase(victim.pod());
+    });
+    return 0ms;
+  }
+
+  // Roll configuration changes: one node at a time, the primary last, each back to Synced.
+  json recorded = pass.object.value("status", json::object()).value("configHashes", json::object());
+  if (pass.spec.update_strategy != "RollingUpdate" &&
+      pass.spec.update_strategy != "ReplicasFirstPrimaryLast") {
+    return 1s;
+  }
+  std::vector<const NodeView*> order;
+  for (auto it = pass.views.rbegin(); it != pass.views.rend(); ++it) {
+    if (it->id.index < pass.spec.replicas && it->id.index != pass.spec.primary_pod_index) {
+      order.push_back(&*it);
+    }
+  }
+  order.push_back(&pass.views[static_cast<size_t>(pass.spec.primary_pod_index)]);
+  for (const NodeView* view : order) {
+    const std::string pod = view->id.pod();
+    if (!recorded.contains(pod)) {
+      // Adopted without a record: assume it runs what we would render.
+      store_.update_status(
+          key_, [&](json& status) { status["configHashes"][pod] = pass.config_hashes[pod]; });
+      continue;
+    }
+    if (recorded[pod] == pass.config_hashes[pod]) continue;
+    event("Normal", "RollingRestart", "restarting " + pod + " to apply a configuration change");
+    runtime_.stop(view->id, 120s);
+    if (auto started = start_node(pass, *view, false); !started) {
+      event("Warning", "NodeStartFailed", started.error().what());
+      return 2s;
+    }
+    bool synced = wait_for(view->id, pass.root_password, pass.spec.recovery.pod_sync_timeout,
+                           [](const NodeView& v) { return v.synced(); });
+    if (!synced) {
+      event("Warning", "RollingRestartStalled",
+            pod + " did not reach Synced within podSyncTimeout; the roll is paused");
+    }
+    return 0ms;
+  }
+  return 1s;
+}
+
+}  // namespace mdbop

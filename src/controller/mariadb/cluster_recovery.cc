@@ -1,0 +1,199 @@
+// A Galera cluster without a Primary component (a new cluster's first start, a full crash,
+// a lost quorum): find every node's position, pick the one node the data says may bootstrap,
+// persist that decision, then bootstrap it exactly once and let the others join by IST.
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+#include "controller/mariadb/reconciler.h"
+#include "galera/node_config.h"
+#include "galera/recovery_planner.h"
+
+namespace mdbop {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+NodeObservation observation_of(const NodeView& view) {
+  NodeObservation node;
+  node.index = view.id.index;
+  node.pod = view.id.pod();
+  node.running = view.running();
+  node.in_primary_component = view.in_primary();
+  node.data_present = view.data_present;
+  node.sst_in_progress = view.sst_in_progress;
+  node.grastate_read = view.grastate.has_value();
+  if (view.grastate) node.grastate = *view.grastate;
+  // A running member outside the Primary component tells its position itself.
+  if (view.sql_answers && view.cluster_state_uuid != "") {
+    node.recovered = GaleraPosition{view.cluster_state_uuid, view.last_committed};
+  }
+  return node;
+}
+
+json observations_json(const std::vector<NodeObservation>& nodes) {
+  json observed = json::object();
+  for (const NodeObservation& node : nodes) {
+    auto position = known_position(node);
+    observed[node.pod] = {
+        {"running", node.running},
+        {"uuid", position ? position->uuid : node.grastate.uuid},
+        {"seqno", position ? position->seqno : node.grastate.seqno},
+        {"safeToBootstrap", node.grastate.safe_to_bootstrap},
+        {"source", node.recovered ? (node.running ? "live" : "wsrep-recover") : "grastate"},
+        {"sstInProgress", node.sst_in_progress},
+    };
+  }
+  return observed;
+}
+
+const char* action_name(RecoveryAction action) {
+  switch (action) {
+    case RecoveryAction::kNothing:
+      return "Nothing";
+    case RecoveryAction::kRecoverPositions:
+      return "RecoverPositions";
+    case RecoveryAction::kBootstrap:
+      return "Bootstrap";
+    case RecoveryAction::kWait:
+      return "Wait";
+  }
+  return "Unknown";
+}
+
+}  // namespace
+
+std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
+  auto now = std::chrono::steady_clock::now();
+  if (!no_primary_since_) no_primary_since_ = now;
+  const GaleraRecoverySpec& recovery = pass.spec.recovery;
+  json status = pass.object.value("status", json::object());
+  bool formed_before = status.value("clusterFormed", false);
+
+  std::vector<NodeView> members(pass.views.begin(),
+                                pass.views.begin() + static_cast<long>(pass.members.size()));
+  bool all_running = true;
+  std::vector<NodeId> silent;  // running, but not answering SQL yet
+  for (const NodeView& view : members) {
+    all_running = all_running && view.running();
+    if (view.running() && !view.sql_answers) silent.push_back(view.id);
+  }
+  // A process that does not answer may be starting or joining; never bootstrap beside it.
+  if (!silent.empty()) {
+    if (now - *no_primary_since_ < recovery.pod_recovery_timeout) return 500ms;
+    for (const NodeId& id : silent) {
+      event("Warning", "NodeHung",
+            id.pod() + " ran for podRecoveryTimeout without answering; stopping it");
+      runtime_.stop(id, 30s);
+    }
+    return 0ms;
+  }
+  // Every member is up but none is Primary: a partition may heal by itself; give it time.
+  if (all_running && now - *no_primary_since_ < recovery.cluster_healthy_timeout) return 1s;
+
+  if (formed_before && !recovery.enabled && recovery.force_cluster_bootstrap_in_pod.empty()) {
+    store_.update_status(key_, [&](json& s) {
+      s["galeraRecovery"]["state"] = "Disabled";
+      set_condition(s, "GaleraReady", false, "RecoveryDisabled",
+                    "no Primary component and galera.recovery.enabled is false; set it to true "
+                    "or name a pod in galera.recovery.forceClusterBootstrapInPod");
+    });
+    return 5s;
+  }
+
+  RecoveryPolicy policy;
+  policy.replicas = pass.spec.replicas;
+  policy.min_cluster_size = pass.spec.recovery.min_cluster_size;
+  policy.force_bootstrap_pod = recovery.force_cluster_bootstrap_in_pod;
+
+  std::vector<NodeObservation> nodes;
+  for (const NodeView& view : members) nodes.push_back(observation_of(view));
+  RecoveryPlan plan = plan_recovery(nodes, policy);
+  if (plan.action == RecoveryAction::kRecoverPositions) {
+    event("Normal", "RecoveringPositions", plan.reason);
+    std::vector<std::future<Result<GaleraPosition>>> recovering;
+    for (int index : plan.nodes_to_recover) {
+      recovering.push_back(std::async(std::launch::async, [this, &pass, index] {
+        return runtime_.recover_position(pass.members[static_cast<size_t>(index)]);
+      }));
+    }
+    for (size_t i = 0; i < recovering.size(); ++i) {
+      int index = plan.nodes_to_recover[i];
+      auto position = recovering[i].get();
+      if (position) {
+        nodes[static_cast<size_t>(index)].recovered = *position;
+      } else {
+        event("Warning", "PositionUnknown", position.error().what());
+      }
+    }
+    plan = plan_recovery(nodes, policy);
+  }
+
+  std::string reason = plan.reason;
+  auto recorded = store_.update_status(key_, [&](json& s) {
+    json& galera_recovery = s["galeraRecovery"];
+    galera_recovery["state"] =
+        plan.action == RecoveryAction::kBootstrap ? "Bootstrapping" : "Recovering";
+    galera_recovery["observed"] = observations_json(nodes);
+    galera_recovery["decision"] = {{"action", action_name(plan.action)}, {"reason", reason}};
+    if (plan.action == RecoveryAction::kBootstrap) {
+      // Persisted before acting: after a crash the next operator sees what was decided.
+      galera_recovery["bootstrap"] = {{"pod", nodes[static_cast<size_t>(plan.bootstrap_index)].pod},
+                                      {"uuid", plan.bootstrap_position.uuid},
+                                      {"seqno", plan.bootstrap_position.seqno},
+                                      {"time", rfc3339_now()}};
+    }
+    set_condition(s, "GaleraReady", false, formed_before ? "Recovering" : "Bootstrapping", reason);
+  });
+  if (recorded) pass.object["status"] = *recorded;
+
+  if (plan.action != RecoveryAction::kBootstrap) {
+    if (plan.action == RecoveryAction::kWait) event("Warning", "RecoveryWaiting", reason);
+    return 2s;
+  }
+
+  const NodeView& chosen = members[static_cast<size_t>(plan.bootstrap_index)];
+  event("Normal", formed_before ? "ClusterRecovery" : "Bootstrapping", reason);
+  auto started_at = std::chrono::steady_clock::now();
+  if (chosen.running()) {
+    // Already up outside a Primary component: promote it in place, no restart needed.
+    auto connection = SqlConnection::connect(runtime_.sql_endpoint(chosen.id, pass.root_password));
+    if (!connection ||
+        !connection->execute("SET GLOBAL wsrep_provider_options='pc.bootstrap=YES'")) {
+      event("Warning", "BootstrapFailed", "could not promote " + chosen.id.pod() + " in place");
+      return 2s;
+    }
+  } else {
+    for (const PositionWrite& write : plan.writes) {
+      if (members[static_cast<size_t>(write.index)].running()) continue;
+      if (auto written = runtime_.write_grastate(pass.members[static_cast<size_t>(write.index)],
+                                                 write.grastate);
+          !written) {
+        event("Warning", "BootstrapFailed", written.error().what());
+        return 2s;
+      }
+    }
+    if (auto started = start_node(pass, chosen, true); !started) {
+      event("Warning", "BootstrapFailed", started.error().what());
+      return 5s;
+    }
+  }
+  bool primary = wait_for(chosen.id, pass.root_password, recovery.cluster_bootstrap_timeout,
+                          [](const NodeView& view) { return view.synced(); });
+  if (!primary) {
+    std::string why = startup_failure_reason(runtime_.error_log_tail(chosen.id, 16384));
+    event("Warning", "BootstrapFailed",
+          chosen.id.pod() + " did not become a Synced Primary" + (why.empty() ? "" : ": " + why));
+    return 2s;
+  }
+  start_stopped_members(pass, chosen.id.index);
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at);
+  event("Normal", "Bootstrapped",
+        fmt::format("{} is a Primary component of one at seqno {} after {:.1f}s; others joining",
+                    chosen.id.pod(), plan.bootstrap_position.seqno, seconds.count()));
+  store_.update_status(key_, [&](json& s) { s["galeraRecovery"]["state"] = "Joining"; });
+  return 200ms;
+}
+
+}  // namespace mdbop

@@ -1,0 +1,155 @@
+// Status: the user's window. Per-node state, the current primary, Ready and GaleraReady.
+#include <spdlog/spdlog.h>
+
+#include "controller/mariadb/reconciler.h"
+
+namespace mdbop {
+
+namespace {
+
+json node_status(const NodeView& view) {
+  std::string state = "Stopped";
+  if (view.running()) {
+    state =
+        view.sql_answers ? (view.local_state.empty() ? "Running" : view.local_state) : "Starting";
+  }
+  int64_t seqno =
+      view.sql_answers ? view.last_committed : (view.grastate ? view.grastate->seqno : -1);
+  return {
+      {"pod", view.id.pod()},
+      {"index", view.id.index},
+      {"pid", view.pid ? json(*view.pid) : json(nullptr)},
+      {"state", state},
+      {"clusterStatus", view.cluster_status},
+      {"clusterSize", view.cluster_size},
+      {"seqno", seqno},
+      {"ports",
+       {{"sql", view.layout.ports.sql},
+        {"galera", view.layout.ports.galera},
+        {"ist", view.layout.ports.ist},
+        {"sst", view.layout.ports.sst}}},
+      {"dataDir", view.layout.data_dir},
+      {"socket", view.layout.socket},
+  };
+}
+
+}  // namespace
+
+void MariaDBReconciler::set_condition(json& status, const std::string& type, bool value,
+                                      const std::string& reason, const std::string& message) {
+  if (!status.contains("conditions")) status["conditions"] = json::array();
+  json& conditions = status["conditions"];
+  std::string wanted = value ? "True" : "False";
+  long long generation = object_["metadata"].value("generation", 0LL);
+  for (json& condition : conditions) {
+    if (condition["type"] != type) continue;
+    if (condition["status"] != wanted) condition["lastTransitionTime"] = rfc3339_now();
+    condition["status"] = wanted;
+    condition["reason"] = reason;
+    condition["message"] = message;
+    condition["observedGeneration"] = generation;
+    return;
+  }
+  conditions.push_back({{"type", type},
+                        {"status", wanted},
+                        {"reason", reason},
+                        {"message", message},
+                        {"lastTransitionTime", rfc3339_now()},
+                        {"observedGeneration", generation}});
+}
+
+void MariaDBReconciler::record_status(const Pass& pass, const std::string& galera_reason) {
+  const MariaDBSpec& spec = pass.spec;
+  size_t member_count = pass.members.size();
+  int synced = 0;
+  int largest_primary = 0;
+  std::string waiting_on;
+  for (size_t i = 0; i < pass.views.size(); ++i) {
+    const NodeView& view = pass.views[i];
+    if (view.in_primary()) largest_primary = std::max(largest_primary, view.cluster_size);
+    if (i >= member_count) continue;
+    if (view.synced()) {
+      ++synced;
+    } else if (waiting_on.empty()) {
+      waiting_on = view.id.pod() + " is " + node_status(view)["state"].get<std::string>();
+    }
+  }
+  bool galera_ready = largest_primary >= spec.recovery.min_cluster_size;
+  bool sized = !spec.galera_enabled || largest_primary == spec.replicas;
+  bool ready = synced == spec.replicas && sized && pass.extras.empty();
+
+  // The primary: the configured pod when Synced, else (with autoFailover) a Synced one.
+  json previous = pass.object.value("status", json::object());
+  std::string current_primary = previous.value("currentPrimary", "");
+  const NodeView& preferred = pass.views[static_cast<size_t>(spec.primary_pod_index)];
+  auto is_synced_member = [&](const std::string& pod) {
+    for (size_t i = 0; i < member_count; ++i) {
+      if (pass.views[i].id.pod() == pod) return pass.views[i].synced();
+    }
+    return false;
+  };
+  if (preferred.synced()) {
+    current_primary = preferred.id.pod();
+  } else if (spec.auto_failover && !is_synced_member(current_primary)) {
+    for (size_t i = 0; i < member_count; ++i) {
+      if (pass.views[i].synced()) {
+        current_primary = pass.views[i].id.pod();
+        break;
+      }
+    }
+  }
+  if (!current_primary.empty() && current_primary != previous.value("currentPrimary", "")) {
+    event("Normal", "PrimaryChanged", "writes go to " + current_primary);
+  }
+
+  std::string ready_message = ready ? "all " + std::to_string(spec.replicas) + " nodes Synced"
+                                    : std::to_string(synced) + "/" + std::to_string(spec.replicas) +
+                                          " nodes Synced" +
+                                          (waiting_on.empty() ? "" : "; " + waiting_on);
+  json attempts = previous.value("startAttempts", json::object());
+  for (auto& [pod, attempt] : attempts.items()) {
+    if (attempt.value("count", 0) >= 3 && !attempt.value("lastReason", "").empty()) {
+      ready_message += "; " + pod + " cannot start: " + attempt.value("lastReason", "");
+    }
+  }
+  if (!galera_reason.empty()) ready_message += "; " + galera_reason;
+
+  auto updated = store_.update_status(key_, [&](json& status) {
+    status["observedGeneration"] = pass.object["metadata"].value("generation", 0LL);
+    status["replicas"] = synced;
+    status["currentPrimary"] = current_primary;
+    status["currentPrimaryPodIndex"] =
+        current_primary.empty() ? json(nullptr)
+                                : json(std::stoi(current_primary.substr(key_.name.size() + 1)));
+    json nodes = json::array();
+    for (const NodeView& view : pass.views) {
+      nodes.push_back(node_status(view));
+      // Reaching Synced clears a node's failed start attempts.
+      if (view.synced() && status.contains("startAttempts")) {
+        status["startAttempts"].erase(view.id.pod());
+      }
+    }
+    status["nodes"] = nodes;
+    if (spec.galera_enabled) {
+      set_condition(status, "GaleraReady", galera_ready,
+                    galera_ready ? "PrimaryComponent" : "NoPrimaryComponent",
+                    galera_ready
+                        ? "Primary component of " + std::to_string(largest_primary) + " node(s)"
+                        : "no Primary component of at least minClusterSize nodes");
+    }
+    set_condition(status, "Ready", ready, ready ? "Synced" : "NotReady", ready_message);
+    if (ready) {
+      status["clusterFormed"] = true;
+      if (status.contains("galeraRecovery") &&
+          status["galeraRecovery"].value("state", "") != "Done") {
+        status["galeraRecovery"]["state"] = "Done";
+      }
+    }
+  });
+  if (!updated) {
+    spdlog::warn("mariadb={}/{} status not recorded: {}", key_.namespace_, key_.name,
+                 updated.error().what());
+  }
+}
+
+}  // namespace mdbop

@@ -1,0 +1,48 @@
+// A node's process exited. Galera would keep the dead member in the group for
+// evs.suspect_timeout and stall every commit meanwhile; a survivor evicts it at once instead
+// (DESIGN.md: 6.4 s of stalled writes became 0.04 s). Only a process seen gone is evicted.
+#include <spdlog/spdlog.h>
+
+#include "controller/mariadb/reconciler.h"
+#include "util/subprocess.h"
+
+namespace mdbop {
+
+void MariaDBReconciler::on_node_died(const WatchedNode& node) {
+  std::vector<WatchedNode> survivors;
+  std::string password;
+  {
+    std::lock_guard lock(watched_mutex_);
+    std::erase_if(watched_, [&](const WatchedNode& w) { return w.id.index == node.id.index; });
+    survivors = watched_;
+    password = watched_password_;
+  }
+  auto started = std::chrono::steady_clock::now();
+  std::string evicted_by;
+  if (!node.gcomm_uuid.empty()) {
+    for (const WatchedNode& survivor : survivors) {
+      if (!process_alive(survivor.pid)) continue;
+      SqlEndpoint endpoint = runtime_.sql_endpoint(survivor.id, password);
+      endpoint.timeout = std::chrono::seconds(2);
+      auto connection = SqlConnection::connect(endpoint);
+      if (!connection) continue;
+      auto done = connection->execute(
+          "SET GLOBAL wsrep_provider_options='evs.evict=" + node.gcomm_uuid + "'");
+      if (done) {
+        evicted_by = survivor.id.pod();
+        break;
+      }
+      spdlog::warn("mariadb={}/{} pod={} eviction through {} failed: {}", key_.namespace_,
+                   key_.name, node.id.pod(), survivor.id.pod(), done.error().what());
+    }
+  }
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  event("Warning", "NodeDied",
+        evicted_by.empty()
+            ? fmt::format("{} (pid {}) exited", node.id.pod(), node.pid)
+            : fmt::format("{} (pid {}) exited; evicted from the group through {} in {} ms",
+                          node.id.pod(), node.pid, evicted_by, millis.count()));
+}
+
+}  // namespace mdbop

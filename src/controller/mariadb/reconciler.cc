@@ -1,0 +1,191 @@
+#include "controller/mariadb/reconciler.h"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "api/manifest.h"
+#include "controller/secrets.h"
+#include "galera/node_config.h"
+
+namespace mdbop {
+
+using namespace std::chrono_literals;
+
+MariaDBReconciler::MariaDBReconciler(Store& store, Runtime& runtime, ObjectKey key)
+    : store_(store), runtime_(runtime), key_(std::move(key)) {}
+
+std::vector<WatchedNode> MariaDBReconciler::watched_nodes() const {
+  std::lock_guard lock(watched_mutex_);
+  return watched_;
+}
+
+std::chrono::milliseconds MariaDBReconciler::reconcile() {
+  auto object = store_.get(key_);
+  if (!object) {
+    finished_ = true;
+    return 0ms;
+  }
+  object_ = *object;
+  if (object_["metadata"].contains("deletionTimestamp")) {
+    handle_deletion(object_);
+    finished_ = true;
+    return 0ms;
+  }
+  warn_unsupported_fields(object_);
+
+  Pass pass;
+  pass.object = object_;
+  if (auto prepared = prepare(pass); !prepared) {
+    spdlog::warn("mariadb={}/{} cannot reconcile: {}", key_.namespace_, key_.name,
+                 prepared.error().what());
+    event("Warning", "InvalidConfiguration", prepared.error().what());
+    store_.update_status(key_, [&](json& status) {
+      set_condition(status, "Ready", false, "InvalidConfiguration", prepared.error().what());
+    });
+    return 5s;
+  }
+
+  std::chrono::milliseconds next = 1s;
+  if (needs_seed(pass)) {
+    if (auto seeded = seed_new_cluster(pass); !seeded) {
+      event("Warning", "BootstrapFailed", seeded.error().what());
+      record_status(pass, seeded.error().what());
+      return 5s;
+    }
+    pass.views = observe_nodes(runtime_, pass.members, pass.root_password, galera_);
+    next = 0ms;
+  }
+
+  bool any_primary = false;
+  for (const NodeView& view : pass.views) any_primary = any_primary || view.in_primary();
+  if (pass.spec.galera_enabled && !any_primary) {
+    next = std::min(next, recover_cluster(pass));
+  } else {
+    next = std::min(next, maintain_members(pass));
+  }
+
+  // Fresh eyes for status: the actions above changed what runs.
+  std::vector<NodeId> all = pass.members;
+  all.insert(all.end(), pass.extras.begin(), pass.extras.end());
+  pass.views = observe_nodes(runtime_, all, pass.root_password, galera_);
+  record_status(pass, "");
+  {
+    std::lock_guard lock(watched_mutex_);
+    watched_.clear();
+    watched_password_ = pass.root_password;
+    for (const NodeView& view : pass.views) {
+      if (view.pid) watched_.push_back({view.id, *view.pid, view.gcomm_uuid});
+    }
+  }
+  return next;
+}
+
+Result<bool> MariaDBReconciler::prepare(Pass& pass) {
+  pass.spec = mariadb_spec_from(pass.object);
+  galera_ = pass.spec.galera_enabled;
+  if (!pass.spec.galera_enabled && pass.spec.replicas != 1) {
+    return fail_field("spec.replicas",
+                      "without Galera only a single node is supported; set galera.enabled: true "
+                      "or replicas: 1");
+  }
+  auto password =
+      resolve_secret_value(store_, key_.namespace_, pass.spec.root_password, pass.object);
+  if (!password) return fail_field("spec.rootPasswordSecretKeyRef", password.error().message);
+  pass.root_password = *password;
+  if (pass.spec.my_cnf_config_map) {
+    auto text = resolve_config_map_value(store_, key_.namespace_, *pass.spec.my_cnf_config_map);
+    if (!text) return fail_field("spec.myCnfConfigMapKeyRef", text.error().message);
+    pass.my_cnf = *text;
+  } else {
+    pass.my_cnf = pass.spec.my_cnf;
+  }
+
+  for (int i = 0; i < pass.spec.replicas; ++i) {
+    NodeId id{key_.namespace_, key_.name, i};
+    auto layout = runtime_.ensure_layout(id);
+    if (!layout) return tl::unexpected(layout.error());
+    pass.members.push_back(id);
+  }
+  for (int index : runtime_.node_indices(key_.namespace_, key_.name)) {
+    if (index >= pass.spec.replicas) pass.extras.push_back({key_.namespace_, key_.name, index});
+  }
+  if (auto written = write_configs(pass); !written) return written;
+
+  std::vector<NodeId> all = pass.members;
+  all.insert(all.end(), pass.extras.begin(), pass.extras.end());
+  pass.views = observe_nodes(runtime_, all, pass.root_password, galera_);
+  return true;
+}
+
+Result<bool> MariaDBReconciler::write_configs(Pass& pass) {
+  std::vector<NodeLayout> layouts;
+  std::vector<NodeId> all = pass.members;
+  all.insert(all.end(), pass.extras.begin(), pass.extras.end());
+  for (const NodeId& id : all) layouts.push_back(*runtime_.find_layout(id));
+  for (const NodeLayout& layout : layouts) {
+    NodeConfigInput input;
+    input.spec = &pass.spec;
+    input.self = layout;
+    input.members = layouts;
+    input.cluster_name = key_.namespace_ + "-" + key_.name;
+    input.sst_password = pass.root_password;
+    input.my_cnf = pass.my_cnf;
+    input.run_as_user = geteuid() == 0 ? "root" : "";
+    NodeConfig config = render_node_config(input);
+    pass.config_hashes[layout.id.pod()] = config.rollout_hash;
+    if (auto written = runtime_.write_config(layout.id, config.content); !written) return written;
+  }
+  return true;
+}
+
+void MariaDBReconciler::handle_deletion(const json& object) {
+  bool purge =
+      object["metadata"].value("annotations", json::object()).value("mdbop.io/purge", "false") ==
+      "true";
+  std::vector<std::thread> stoppers;
+  for (int index : runtime_.node_indices(key_.namespace_, key_.name)) {
+    stoppers.emplace_back([this, index, purge] {
+      NodeId id{key_.namespace_, key_.name, index};
+      runtime_.stop(id, 60s);
+      runtime_.remove(id, purge);
+    });
+  }
+  for (auto& stopper : stoppers) stopper.join();
+  spdlog::info("mariadb={}/{} deleted purge={}", key_.namespace_, key_.name, purge);
+  store_.record_event(
+      object, "Normal", "Deleted",
+      purge ? "nodes stopped and data removed" : "nodes stopped; data directories kept");
+  store_.remove(key_);
+}
+
+void MariaDBReconciler::warn_unsupported_fields(const json& object) {
+  json warned = object.value("status", json::object()).value("warnedFields", json::array());
+  std::vector<std::string> fresh;
+  for (const std::string& field : fields_unsupported_locally(object)) {
+    if (std::find(warned.begin(), warned.end(), field) == warned.end()) fresh.push_back(field);
+  }
+  if (fresh.empty()) return;
+  for (const std::string& field : fresh) {
+    event("Warning", "FieldIgnored",
+          field + " is kept but not honoured by the local runtime (it applies on Kubernetes)");
+  }
+  store_.update_status(key_, [&](json& status) {
+    if (!status.contains("warnedFields")) status["warnedFields"] = json::array();
+    for (const std::string& field : fresh) status["warnedFields"].push_back(field);
+  });
+}
+
+void MariaDBReconciler::event(const std::string& type, const std::string& reason,
+                              const std::string& message) {
+  store_.record_event(object_, type, reason, message);
+  if (type == "Warning") {
+    spdlog::warn("mariadb={}/{} reason={} {}", key_.namespace_, key_.name, reason, message);
+  } else {
+    spdlog::info("mariadb={}/{} reason={} {}", key_.namespace_, key_.name, reason, message);
+  }
+}
+
+}  // namespace mdbop

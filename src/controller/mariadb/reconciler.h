@@ -1,0 +1,100 @@
+// MariaDBReconciler: makes one MariaDB object true. Each pass observes every node, decides and
+// acts, then records status. A pass may be cut off at any instant; the next one finishes the
+// job from persisted status plus fresh observation. Split by concern across files:
+// reconciler.cc (the pass), cluster_seed.cc (a new cluster's data), cluster_recovery.cc (no
+// Primary component), cluster_members.cc (start, scale, roll), cluster_status.cc (status),
+// node_eviction.cc (a node's death seen by the watcher).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/mariadb_spec.h"
+#include "controller/mariadb/node_view.h"
+#include "runtime/runtime.h"
+#include "store/store.h"
+
+namespace mdbop {
+
+// What the death watcher needs to know about a running node.
+struct WatchedNode {
+  NodeId id;
+  pid_t pid = 0;
+  std::string gcomm_uuid;
+};
+
+class MariaDBReconciler {
+ public:
+  MariaDBReconciler(Store& store, Runtime& runtime, ObjectKey key);
+
+  // One pass. Returns how long to wait before the next one (shorter while work is under way).
+  std::chrono::milliseconds reconcile();
+
+  // Nodes seen running in the last pass (thread-safe copy), for the death watcher.
+  std::vector<WatchedNode> watched_nodes() const;
+  // Called by the death watcher when a node's process exited: evicts it from the group
+  // through a surviving member so writes do not stall for evs.suspect_timeout.
+  void on_node_died(const WatchedNode& node);
+
+  bool finished() const { return finished_; }  // the object was deleted and cleaned up
+
+ private:
+  // Everything one pass works from.
+  struct Pass {
+    json object;
+    MariaDBSpec spec;
+    std::string root_password;
+    std::string my_cnf;
+    std::vector<NodeId> members;  // indices [0, replicas)
+    std::vector<NodeId> extras;   // indices >= replicas that still exist (scale-in)
+    std::vector<NodeView> views;  // members then extras
+    std::map<std::string, std::string> config_hashes;  // pod -> desired rollout hash
+  };
+
+  Result<bool> prepare(Pass& pass);
+  Result<bool> write_configs(Pass& pass);
+  void handle_deletion(const json& object);
+  void warn_unsupported_fields(const json& object);
+
+  // cluster_seed.cc
+  bool needs_seed(const Pass& pass) const;
+  Result<bool> seed_new_cluster(Pass& pass);
+
+  // cluster_recovery.cc
+  std::chrono::milliseconds recover_cluster(Pass& pass);
+
+  // cluster_members.cc
+  std::chrono::milliseconds maintain_members(Pass& pass);
+  Result<bool> start_node(Pass& pass, const NodeView& view, bool new_cluster);
+  void start_stopped_members(Pass& pass, int except_index);
+  bool wait_for(const NodeId& id, const std::string& password, std::chrono::seconds timeout,
+                const std::function<bool(const NodeView&)>& done);
+
+  // cluster_status.cc
+  void record_status(const Pass& pass, const std::string& galera_reason);
+  void set_condition(json& status, const std::string& type, bool value, const std::string& reason,
+                     const std::string& message);
+  void event(const std::string& type, const std::string& reason, const std::string& message);
+
+  Store& store_;
+  Runtime& runtime_;
+  ObjectKey key_;
+  json object_;  // latest seen, for events
+  bool finished_ = false;
+  bool galera_ = true;  // from the last spec seen
+  mutable std::mutex watched_mutex_;
+  std::vector<WatchedNode> watched_;
+  std::string watched_password_;  // root's, for the death watcher's eviction
+  // When this operator first saw the cluster without a Primary component (in memory only:
+  // after a restart the wait starts again, which only delays, never repeats, a bootstrap).
+  std::optional<std::chrono::steady_clock::time_point> no_primary_since_;
+};
+
+}  // namespace mdbop

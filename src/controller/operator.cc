@@ -1,0 +1,198 @@
+#include "controller/operator.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "controller/mariadb/reconciler.h"
+#include "store/store.h"
+#include "util/files.h"
+#include "util/subprocess.h"
+
+namespace mdbop {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+class Worker {
+ public:
+  Worker(Store& store, Runtime& runtime, ObjectKey key)
+      : reconciler_(store, runtime, key), key_(std::move(key)) {
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~Worker() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  void wake() {
+    {
+      std::lock_guard lock(mutex_);
+      woken_ = true;
+    }
+    wake_.notify_all();
+  }
+  bool finished() const { return finished_; }
+  MariaDBReconciler& reconciler() { return reconciler_; }
+
+ private:
+  void loop() {
+    while (true) {
+      std::chrono::milliseconds delay = 1s;
+      try {
+        delay = reconciler_.reconcile();
+      } catch (const std::exception& e) {
+        spdlog::error("mariadb={}/{} reconcile failed: {}", key_.namespace_, key_.name, e.what());
+        delay = 5s;
+      }
+      if (reconciler_.finished()) {
+        finished_ = true;
+        return;
+      }
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, delay, [this] { return stopping_ || woken_; });
+      woken_ = false;
+      if (stopping_) return;
+    }
+  }
+
+  MariaDBReconciler reconciler_;
+  ObjectKey key_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::atomic<bool> finished_{false};
+  std::thread thread_;
+};
+
+std::string worker_name(const ObjectKey& key) { return key.namespace_ + "/" + key.name; }
+
+}  // namespace
+
+std::optional<OperatorInfo> running_operator(const fs::path& home) {
+  auto text = read_file(home / "operator.json");
+  if (!text) return std::nullopt;
+  json saved = json::parse(*text, nullptr, false);
+  if (saved.is_discarded()) return std::nullopt;
+  OperatorInfo info;
+  info.pid = saved.value("pid", 0);
+  info.ports = {saved.value("portsFrom", 0), saved.value("portsTo", 0)};
+  info.started_at = saved.value("startedAt", "");
+  if (info.pid <= 0 || !process_alive(info.pid)) return std::nullopt;
+  if (process_cmdline(info.pid).find("operator") == std::string::npos) return std::nullopt;
+  return info;
+}
+
+Result<bool> run_operator(const OperatorOptions& options) {
+  std::error_code ec;
+  fs::create_directories(options.home, ec);
+  fs::permissions(options.home, fs::perms::owner_all, ec);
+  int lock_fd = open((options.home / "operator.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    auto other = running_operator(options.home);
+    return fail("another operator is already running for " + options.home.string() +
+                (other ? " (pid " + std::to_string(other->pid) + ")" : ""));
+  }
+
+  // Signals are taken synchronously by the main loop, never by a worker thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Store store(options.home / "store");
+  LocalRuntime runtime(options.home, options.ports);
+  std::map<std::string, std::unique_ptr<Worker>> workers;
+  std::mutex workers_mutex;
+  std::atomic<bool> stopping{false};
+
+  // Watches node processes: a death is acted on (evicted, restarted) within ~50 ms.
+  std::thread watcher([&] {
+    while (!stopping) {
+      {
+        std::lock_guard lock(workers_mutex);
+        for (auto& [name, worker] : workers) {
+          for (const WatchedNode& node : worker->reconciler().watched_nodes()) {
+            reap_if_exited(node.pid);
+            if (process_alive(node.pid)) continue;
+            worker->reconciler().on_node_died(node);
+            worker->wake();
+          }
+        }
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+
+  json info = {{"pid", getpid()},
+               {"portsFrom", options.ports.first},
+               {"portsTo", options.ports.last},
+               {"startedAt", rfc3339_now()}};
+  if (auto written = write_file_atomic(options.home / "operator.json", info.dump() + "\n", 0644);
+      !written) {
+    stopping = true;
+    watcher.join();
+    return written;
+  }
+  spdlog::info("operator started pid={} home={} ports={}-{}", getpid(), options.home.string(),
+               options.ports.first, options.ports.last);
+
+  long long seen_version = -1;
+  std::map<std::string, std::string> seen_changes;
+  while (true) {
+    timespec wait_time{0, 200'000'000};
+    int signal_number = sigtimedwait(&signals, nullptr, &wait_time);
+    if (signal_number == SIGTERM || signal_number == SIGINT) break;
+
+    long long version = store.current_version();
+    if (version == seen_version) continue;
+    seen_version = version;
+    std::lock_guard lock(workers_mutex);
+    std::erase_if(workers, [](const auto& entry) { return entry.second->finished(); });
+    for (const json& object : store.list("MariaDB")) {
+      ObjectKey key = key_of(object);
+      // Workers write status all the time; only a user's change (a new generation or a
+      // deletion) is worth waking a worker early for.
+      std::string change = std::to_string(object["metadata"].value("generation", 0LL)) +
+                           (object["metadata"].contains("deletionTimestamp") ? "/deleting" : "");
+      auto [it, inserted] = workers.try_emplace(worker_name(key));
+      if (inserted) {
+        spdlog::info("mariadb={} watching", worker_name(key));
+        it->second = std::make_unique<Worker>(store, runtime, key);
+      } else if (seen_changes[worker_name(key)] != change) {
+        it->second->wake();
+      }
+      seen_changes[worker_name(key)] = change;
+    }
+  }
+
+  spdlog::info("operator stopping; nodes keep running");
+  stopping = true;
+  watcher.join();
+  {
+    std::lock_guard lock(workers_mutex);
+    workers.clear();
+  }
+  fs::remove(options.home / "operator.json", ec);
+  close(lock_fd);
+  return true;
+}
+
+}  // namespace mdbop

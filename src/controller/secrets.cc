@@ -1,0 +1,69 @@
+#include "controller/secrets.h"
+
+#include <fstream>
+
+#include "util/base64.h"
+
+namespace mdbop {
+
+namespace {
+
+std::string random_password() {
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  std::string password;
+  for (int i = 0; i < 24; ++i) {
+    unsigned char byte = 0;
+    urandom.read(reinterpret_cast<char*>(&byte), 1);
+    password += kAlphabet[byte % (sizeof(kAlphabet) - 1)];
+  }
+  return password;
+}
+
+}  // namespace
+
+Result<std::string> resolve_secret_value(Store& store, const std::string& namespace_,
+                                         const SecretKeyRef& ref, const json& owner) {
+  ObjectKey key{"Secret", namespace_, ref.name};
+  auto secret = store.get(key);
+  if (secret && secret->contains("data") && (*secret)["data"].contains(ref.key)) {
+    return base64_decode((*secret)["data"][ref.key].get<std::string>());
+  }
+  if (!ref.generate) {
+    return fail("Secret " + namespace_ + "/" + ref.name +
+                (secret ? " has no key " + ref.key : " does not exist") +
+                "; create it or set generate: true");
+  }
+  std::string password = random_password();
+  if (secret) {
+    auto updated =
+        store.update(key, [&](json& object) { object["data"][ref.key] = base64_encode(password); });
+    if (!updated) return tl::unexpected(updated.error());
+  } else {
+    json manifest = {{"apiVersion", "v1"},
+                     {"kind", "Secret"},
+                     {"metadata",
+                      {{"name", ref.name},
+                       {"namespace", namespace_},
+                       {"labels", {{"k8s.mariadb.com/generated-for", owner["metadata"]["name"]}}}}},
+                     {"type", "Opaque"},
+                     {"data", {{ref.key, base64_encode(password)}}}};
+    auto applied = store.apply(manifest);
+    if (!applied) return tl::unexpected(applied.error());
+  }
+  return password;
+}
+
+Result<std::string> resolve_config_map_value(Store& store, const std::string& namespace_,
+                                             const ConfigMapKeyRef& ref) {
+  auto config_map = store.get({"ConfigMap", namespace_, ref.name});
+  if (!config_map) {
+    return fail("ConfigMap " + namespace_ + "/" + ref.name + " does not exist; create it");
+  }
+  if (!config_map->contains("data") || !(*config_map)["data"].contains(ref.key)) {
+    return fail("ConfigMap " + namespace_ + "/" + ref.name + " has no key " + ref.key);
+  }
+  return (*config_map)["data"][ref.key].get<std::string>();
+}
+
+}  // namespace mdbop

@@ -1,0 +1,138 @@
+#include "galera/node_config.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace mdbop {
+
+namespace {
+
+constexpr const char* kGaleraLibrary = "/usr/lib/galera/libgalera_smm.so";
+
+std::string sha256_hex(const std::string& text) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+// Defaults a Galera node needs, then the user's options; addresses stay ours.
+std::string provider_options(const NodeConfigInput& input) {
+  std::map<std::string, std::string> options{
+      {"gcache.size", "256M"},
+      // Keeps the gcache across restarts so a recovered donor can still serve IST.
+      {"gcache.recover", "yes"},
+  };
+  for (const auto& [key, value] : input.spec->provider_options) options[key] = value;
+  const NodeLayout& self = input.self;
+  options["gmcast.listen_addr"] = fmt::format("tcp://{}:{}", self.address, self.ports.galera);
+  options["ist.recv_addr"] = fmt::format("{}:{}", self.address, self.ports.ist);
+  std::string joined;
+  for (const auto& [key, value] : options) {
+    if (!joined.empty()) joined += ";";
+    joined += key + "=" + value;
+  }
+  return joined;
+}
+
+}  // namespace
+
+NodeConfig render_node_config(const NodeConfigInput& input) {
+  const MariaDBSpec& spec = *input.spec;
+  const NodeLayout& self = input.self;
+  std::ostringstream restart_relevant;
+
+  // Tunable defaults first, so that the user's myCnf (read later) overrides them.
+  restart_relevant << "# Rendered by mdbop from MariaDB " << self.id.namespace_ << "/"
+                   << self.id.mariadb << ". Edit the MariaDB object, not this file.\n"
+                   << "[mariadbd]\n"
+                   << "binlog_format=ROW\n"
+                   << "default_storage_engine=InnoDB\n"
+                   << "innodb_autoinc_lock_mode=2\n"
+                   << "innodb_buffer_pool_size=128M\n"
+                   << "skip_name_resolve=ON\n"
+                   << "performance_schema=OFF\n\n";
+  if (!input.my_cnf.empty()) {
+    restart_relevant << "# myCnf\n" << input.my_cnf;
+    if (input.my_cnf.back() != '\n') restart_relevant << "\n";
+    restart_relevant << "\n";
+  }
+
+  // What the runtime owns comes last and wins.
+  restart_relevant << "# Owned by mdbop's runtime\n"
+                   << "[mariadbd]\n"
+                   << "datadir=" << self.data_dir << "\n"
+                   << "socket=" << self.socket << "\n"
+                   << "port=" << self.ports.sql << "\n"
+                   << "bind_address=" << self.address << "\n"
+                   << "pid_file=" << self.pid_file << "\n"
+                   << "log_error=" << self.error_log << "\n";
+  if (!input.run_as_user.empty()) restart_relevant << "user=" << input.run_as_user << "\n";
+  if (spec.galera_enabled) {
+    restart_relevant << "wsrep_on=ON\n"
+                     << "wsrep_provider=" << kGaleraLibrary << "\n"
+                     << "wsrep_cluster_name=" << input.cluster_name << "\n"
+                     << "wsrep_node_name=" << self.id.pod() << "\n"
+                     << "wsrep_node_address=" << self.address << ":" << self.ports.galera << "\n"
+                     << "wsrep_sst_method=" << spec.sst_method << "\n"
+                     << "wsrep_sst_receive_address=" << self.address << ":" << self.ports.sst
+                     << "\n"
+                     << "wsrep_slave_threads=" << spec.replica_threads << "\n"
+                     << "wsrep_provider_options=\"" << provider_options(input) << "\"\n";
+  }
+  std::string restart_part = restart_relevant.str();
+  // Secrets stay out of the hash input's log-visible parts; the hash itself reveals nothing.
+  std::string secret_part;
+  if (spec.galera_enabled) {
+    secret_part = "wsrep_sst_auth=root:" + input.sst_password + "\n";
+  }
+
+  std::ostringstream members;
+  if (spec.galera_enabled) {
+    members << "wsrep_cluster_address=gcomm://";
+    for (size_t i = 0; i < input.members.size(); ++i) {
+      if (i > 0) members << ",";
+      members << input.members[i].address << ":" << input.members[i].ports.galera;
+    }
+    members << "\n";
+  }
+
+  NodeConfig config;
+  config.content = restart_part + secret_part + members.str();
+  config.rollout_hash = sha256_hex(restart_part + secret_part).substr(0, 16);
+  return config;
+}
+
+std::string startup_failure_reason(const std::string& error_log_tail) {
+  std::istringstream lines(error_log_tail);
+  std::string line;
+  std::string last_error;
+  std::string telling_error;
+  while (std::getline(lines, line)) {
+    // A new start attempt begins; errors of earlier attempts no longer explain anything.
+    if (line.find("Starting MariaDB") != std::string::npos) {
+      last_error.clear();
+      telling_error.clear();
+    }
+    auto marker = line.find("[ERROR] ");
+    if (marker == std::string::npos) continue;
+    std::string message = line.substr(marker + 8);
+    if (message.rfind("Aborting", 0) == 0) continue;
+    last_error = message;
+    if (message.find("unknown variable") != std::string::npos ||
+        message.find("unknown option") != std::string::npos ||
+        message.find("Could not open") != std::string::npos) {
+      telling_error = message;
+    }
+  }
+  return telling_error.empty() ? last_error : telling_error;
+}
+
+}  // namespace mdbop

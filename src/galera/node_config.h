@@ -1,0 +1,35 @@
+// Renders a node's mariadbd option file from the MariaDB spec. Pure code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/mariadb_spec.h"
+#include "runtime/runtime.h"
+
+namespace mdbop {
+
+struct NodeConfigInput {
+  const MariaDBSpec* spec = nullptr;
+  NodeLayout self;
+  std::vector<NodeLayout> members;  // every node of the cluster, self included
+  std::string cluster_name;
+  std::string sst_password;  // root's, for wsrep_sst_auth
+  std::string my_cnf;        // the resolved myCnf text (inline or from the ConfigMap)
+  std::string run_as_user;   // "root" when mdbop runs as root, else empty
+};
+
+struct NodeConfig {
+  std::string content;
+  // Hash of what requires a restart to take effect: everything but the member list, which a
+  // node reads only when it joins. A change rolls through the nodes.
+  std::string rollout_hash;
+};
+
+NodeConfig render_node_config(const NodeConfigInput& input);
+
+// The reason mariadbd gave for failing to start, from its error log: the most telling
+// "[ERROR]" line of the last start attempt without its timestamp, or empty.
+std::string startup_failure_reason(const std::string& error_log_tail);
+
+}  // namespace mdbop

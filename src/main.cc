@@ -1,0 +1,127 @@
+// mdbop: a declarative control plane for MariaDB Galera clusters.
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+namespace {
+
+using mdbop::ObjectSelector;
+
+// -n/-A and a namespace default shared by the verbs that take them.
+void add_namespace_options(CLI::App* command, ObjectSelector& selector, bool with_all) {
+  command->add_option("-n,--namespace", selector.namespace_, "namespace (default: default)");
+  if (with_all)
+    command->add_flag("-A,--all-namespaces", selector.all_namespaces, "every namespace");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  CLI::App app{"mdbop: declarative MariaDB Galera clusters (k8s.mariadb.com/v1alpha1 manifests)"};
+  app.require_subcommand(1);
+  int status = 0;
+
+  auto* operator_command = app.add_subcommand("operator", "run or manage the operator");
+  operator_command->require_subcommand(1);
+  std::string ports_text = "33000-34999";
+  auto port_range = [&]() {
+    auto range = mdbop::parse_port_range(ports_text);
+    if (!range) std::exit(mdbop::report_failure(range.error().what()));
+    return *range;
+  };
+  auto* run = operator_command->add_subcommand("run", "run in the foreground");
+  run->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
+  run->callback([&] { status = mdbop::cmd_operator_run(port_range()); });
+  auto* start = operator_command->add_subcommand("start", "start in the background");
+  start->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
+  start->callback([&] { status = mdbop::cmd_operator_start(port_range()); });
+  operator_command->add_subcommand("stop", "stop gracefully; nodes keep running")->callback([&] {
+    status = mdbop::cmd_operator_stop();
+  });
+  operator_command->add_subcommand("status", "report whether it runs")->callback([&] {
+    status = mdbop::cmd_operator_status();
+  });
+
+  std::vector<std::string> files;
+  auto* apply = app.add_subcommand("apply", "create or update objects from manifests");
+  apply->add_option("-f,--filename", files, "file, directory or - for stdin")->required();
+  apply->callback([&] { status = mdbop::cmd_apply(files); });
+
+  ObjectSelector selector;
+  std::string output;
+  auto* get = app.add_subcommand("get", "list objects");
+  get->add_option("kind", selector.kind, "kind (mariadb, pod, secret, configmap, ...)")->required();
+  get->add_option("name", selector.name, "object name");
+  get->add_option("-o,--output", output, "wide | yaml | json");
+  add_namespace_options(get, selector, true);
+  get->callback([&] { status = mdbop::cmd_get(selector, output); });
+
+  auto* describe = app.add_subcommand("describe", "spec, status, conditions and events");
+  describe->add_option("kind", selector.kind, "kind")->required();
+  describe->add_option("name", selector.name, "object name")->required();
+  add_namespace_options(describe, selector, false);
+  describe->callback([&] { status = mdbop::cmd_describe(selector); });
+
+  bool purge = false;
+  auto* remove = app.add_subcommand("delete", "delete objects (a MariaDB's nodes are stopped)");
+  remove->add_option("kind", selector.kind, "kind");
+  remove->add_option("name", selector.name, "object name");
+  remove->add_option("-f,--filename", files, "delete what these manifests name");
+  remove->add_flag("--purge", purge, "also remove the nodes' data directories");
+  add_namespace_options(remove, selector, false);
+  remove->callback([&] {
+    if (files.empty() && selector.kind.empty()) {
+      status = mdbop::report_failure("delete needs KIND NAME or -f FILE");
+      return;
+    }
+    status = mdbop::cmd_delete(selector, files, purge);
+  });
+
+  std::string target;
+  std::string condition;
+  std::string timeout = "30s";
+  auto* wait = app.add_subcommand("wait", "wait for a condition");
+  wait->add_option("target", target, "KIND/NAME")->required();
+  wait->add_option("--for", condition, "condition=TYPE[=STATUS]")->required();
+  wait->add_option("--timeout", timeout, "e.g. 30s, 5m (default 30s)");
+  add_namespace_options(wait, selector, false);
+  wait->callback(
+      [&] { status = mdbop::cmd_wait(target, selector.namespace_, condition, timeout); });
+
+  std::string for_object;
+  auto* events = app.add_subcommand("events", "recent events");
+  events->add_option("--for", for_object, "KIND/NAME");
+  add_namespace_options(events, selector, true);
+  events->callback([&] {
+    status = mdbop::cmd_events(selector.namespace_, selector.all_namespaces, for_object);
+  });
+
+  int tail = -1;
+  bool follow = false;
+  auto* logs = app.add_subcommand("logs", "a node's error log");
+  logs->add_option("pod", target, "POD, e.g. galera-0")->required();
+  logs->add_option("--tail", tail, "last N lines");
+  logs->add_flag("-f,--follow", follow, "keep printing new lines");
+  add_namespace_options(logs, selector, false);
+  logs->callback([&] { status = mdbop::cmd_logs(target, selector.namespace_, tail, follow); });
+
+  std::string pod;
+  std::string sql;
+  auto* sql_command = app.add_subcommand("sql", "run SQL as root on the primary or a pod");
+  sql_command->add_option("target", target, "mariadb/NAME")->required();
+  sql_command->add_option("--pod", pod, "a pod instead of the primary");
+  sql_command->add_option("-e,--execute", sql, "SQL to run")->required();
+  add_namespace_options(sql_command, selector, false);
+  sql_command->callback([&] { status = mdbop::cmd_sql(target, selector.namespace_, pod, sql); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return status;
+}

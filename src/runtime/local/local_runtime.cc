@@ -1,0 +1,310 @@
+#include "runtime/local/local_runtime.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "util/files.h"
+#include "util/subprocess.h"
+
+namespace mdbop {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxSocketPath = 100;  // sun_path is 108 bytes
+
+bool port_is_free(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return free;
+}
+
+json ports_to_json(const NodePorts& ports) {
+  return {{"sql", ports.sql}, {"galera", ports.galera}, {"ist", ports.ist}, {"sst", ports.sst}};
+}
+
+NodePorts ports_from_json(const json& j) {
+  return {j.at("sql").get<int>(), j.at("galera").get<int>(), j.at("ist").get<int>(),
+          j.at("sst").get<int>()};
+}
+
+std::string run_as_user_flag() { return geteuid() == 0 ? "--user=root" : ""; }
+
+}  // namespace
+
+LocalRuntime::LocalRuntime(fs::path home, PortRange ports)
+    : home_(std::move(home)), port_range_(ports) {}
+
+fs::path LocalRuntime::node_dir(const NodeId& id) const {
+  return home_ / "nodes" / id.namespace_ / id.pod();
+}
+
+std::optional<NodeLayout> LocalRuntime::find_layout(const NodeId& id) {
+  fs::path dir = node_dir(id);
+  auto text = read_file(dir / "layout.json");
+  if (!text) return std::nullopt;
+  json saved = json::parse(*text, nullptr, false);
+  if (saved.is_discarded() || !saved.contains("ports")) return std::nullopt;
+  NodeLayout layout;
+  layout.id = id;
+  layout.ports = ports_from_json(saved["ports"]);
+  layout.data_dir = (dir / "data").string();
+  layout.config_file = (dir / "my.cnf").string();
+  layout.socket = (dir / "mysqld.sock").string();
+  layout.error_log = (dir / "error.log").string();
+  layout.pid_file = (dir / "mariadbd.pid").string();
+  return layout;
+}
+
+Result<NodePorts> LocalRuntime::allocate_ports() {
+  std::set<int> taken;
+  std::error_code ec;
+  fs::path nodes = home_ / "nodes";
+  if (fs::exists(nodes)) {
+    for (const auto& entry : fs::recursive_directory_iterator(nodes, ec)) {
+      if (entry.path().filename() != "layout.json") continue;
+      auto text = read_file(entry.path());
+      if (!text) continue;
+      json saved = json::parse(*text, nullptr, false);
+      if (saved.is_discarded() || !saved.contains("ports")) continue;
+      NodePorts p = ports_from_json(saved["ports"]);
+      taken.insert({p.sql, p.galera, p.ist, p.sst});
+    }
+  }
+  std::vector<int> chosen;
+  for (int port = port_range_.first; port <= port_range_.last && chosen.size() < 4; ++port) {
+    if (!taken.contains(port) && port_is_free(port)) chosen.push_back(port);
+  }
+  if (chosen.size() < 4) {
+    return fail("no free ports left in " + std::to_string(port_range_.first) + "-" +
+                std::to_string(port_range_.last) +
+                "; start the operator with a wider --ports range");
+  }
+  return NodePorts{chosen[0], chosen[1], chosen[2], chosen[3]};
+}
+
+Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
+  if (auto existing = find_layout(id)) return *existing;
+  FileLock lock(home_ / "nodes" / "ports.lock");
+  if (auto existing = find_layout(id)) return *existing;
+  fs::path dir = node_dir(id);
+  if ((dir / "mysqld.sock").string().size() > kMaxSocketPath) {
+    return fail("MDBOP_HOME path is too long for a Unix socket (" + (dir / "mysqld.sock").string() +
+                "); use a shorter MDBOP_HOME");
+  }
+  auto ports = allocate_ports();
+  if (!ports) return tl::unexpected(ports.error());
+  std::error_code ec;
+  fs::create_directories(dir / "data", ec);
+  if (ec) return fail("cannot create " + dir.string() + ": " + ec.message());
+  fs::permissions(dir, fs::perms::owner_all, ec);
+  json saved = {{"pod", id.pod()}, {"ports", ports_to_json(*ports)}};
+  auto written = write_file_atomic(dir / "layout.json", saved.dump(2) + "\n", 0644);
+  if (!written) return tl::unexpected(written.error());
+  return *find_layout(id);
+}
+
+std::vector<int> LocalRuntime::node_indices(const std::string& namespace_,
+                                            const std::string& mariadb) {
+  std::vector<int> indices;
+  std::error_code ec;
+  fs::path dir = home_ / "nodes" / namespace_;
+  if (!fs::exists(dir, ec)) return indices;
+  std::string prefix = mariadb + "-";
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    std::string suffix = name.substr(prefix.size());
+    if (suffix.empty() || suffix.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (!fs::exists(entry.path() / "layout.json", ec)) continue;
+    indices.push_back(std::stoi(suffix));
+  }
+  std::sort(indices.begin(), indices.end());
+  return indices;
+}
+
+std::optional<pid_t> LocalRuntime::running_pid(const NodeId& id) {
+  auto layout = find_layout(id);
+  if (!layout) return std::nullopt;
+  auto text = read_file(node_dir(id) / "mdbop.pid");
+  if (!text) return std::nullopt;
+  pid_t pid = static_cast<pid_t>(std::atol(text->c_str()));
+  if (pid <= 0) return std::nullopt;
+  reap_if_exited(pid);
+  if (!process_alive(pid)) return std::nullopt;
+  // A reused pid belongs to some other program: ours names this node's option file.
+  if (process_cmdline(pid).find(layout->config_file) == std::string::npos) return std::nullopt;
+  return pid;
+}
+
+bool LocalRuntime::data_present(const NodeId& id) {
+  return fs::exists(node_dir(id) / "data" / "mysql");
+}
+
+bool LocalRuntime::sst_in_progress(const NodeId& id) {
+  return fs::exists(node_dir(id) / "data" / "sst_in_progress");
+}
+
+Result<GraState> LocalRuntime::read_grastate(const NodeId& id) {
+  auto text = read_file(node_dir(id) / "data" / "grastate.dat");
+  if (!text) return tl::unexpected(text.error());
+  return parse_grastate(*text);
+}
+
+Result<bool> LocalRuntime::write_grastate(const NodeId& id, const GraState& state) {
+  return write_file_atomic(node_dir(id) / "data" / "grastate.dat", render_grastate(state), 0660);
+}
+
+Result<bool> LocalRuntime::initialize_data(const NodeId& id) {
+  auto layout = find_layout(id);
+  if (!layout) return fail("node " + id.pod() + " has no layout");
+  SubprocessOptions install;
+  install.argv = {"mariadb-install-db", "--no-defaults", "--datadir=" + layout->data_dir,
+                  "--auth-root-authentication-method=normal", "--skip-test-db"};
+  if (geteuid() == 0) install.argv.push_back(run_as_user_flag());
+  install.timeout = std::chrono::minutes(2);
+  auto result = run_process(install);
+  if (!result) return tl::unexpected(result.error());
+  if (!result->ok()) return fail("mariadb-install-db for " + id.pod() + " " + result->describe());
+  return true;
+}
+
+Result<bool> LocalRuntime::copy_data(const NodeId& from, const NodeId& to) {
+  fs::path source = node_dir(from) / "data";
+  fs::path target = node_dir(to) / "data";
+  std::error_code ec;
+  fs::remove_all(target, ec);
+  fs::create_directories(target, ec);
+  for (const auto& entry : fs::directory_iterator(source, ec)) {
+    std::string name = entry.path().filename().string();
+    // The gcache and the group view belong to the source node alone.
+    if (name == "galera.cache" || name == "gvwstate.dat") continue;
+    fs::copy(entry.path(), target / name, fs::copy_options::recursive, ec);
+    if (ec) return fail("copying " + entry.path().string() + ": " + ec.message());
+  }
+  return true;
+}
+
+Result<bool> LocalRuntime::wipe_data(const NodeId& id) {
+  fs::path data = node_dir(id) / "data";
+  std::error_code ec;
+  fs::remove_all(data, ec);
+  if (ec) return fail("removing " + data.string() + ": " + ec.message());
+  fs::create_directories(data, ec);
+  return true;
+}
+
+Result<bool> LocalRuntime::write_config(const NodeId& id, const std::string& content) {
+  return write_file_atomic(node_dir(id) / "my.cnf", content, 0600);
+}
+
+Result<GaleraPosition> LocalRuntime::recover_position(const NodeId& id) {
+  auto layout = find_layout(id);
+  if (!layout) return fail("node " + id.pod() + " has no layout");
+  fs::path log = node_dir(id) / "wsrep-recover.log";
+  std::error_code ec;
+  fs::remove(log, ec);
+  SubprocessOptions recover;
+  recover.argv = {"mariadbd", "--defaults-file=" + layout->config_file, "--wsrep-recover",
+                  "--log-error=" + log.string()};
+  recover.timeout = std::chrono::minutes(5);
+  auto result = run_process(recover);
+  if (!result) return tl::unexpected(result.error());
+  auto text = read_file(log);
+  if (!text) return fail("mariadbd --wsrep-recover on " + id.pod() + " left no log");
+  auto position = parse_recovered_position(*text);
+  if (!position) {
+    return fail("mariadbd --wsrep-recover on " + id.pod() + " found no position (" +
+                result->describe() + ")");
+  }
+  return position;
+}
+
+Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster) {
+  auto layout = find_layout(id);
+  if (!layout) return fail("node " + id.pod() + " has no layout");
+  if (auto pid = running_pid(id)) return *pid;
+  std::error_code ec;
+  fs::remove(layout->socket, ec);
+  SubprocessOptions server;
+  server.argv = {"mariadbd", "--defaults-file=" + layout->config_file};
+  if (new_cluster) server.argv.push_back("--wsrep-new-cluster");
+  server.output_file = layout->error_log;
+  auto pid = spawn_detached(server);
+  if (!pid) return tl::unexpected(pid.error());
+  auto written = write_file_atomic(node_dir(id) / "mdbop.pid", std::to_string(*pid) + "\n", 0644);
+  if (!written) return tl::unexpected(written.error());
+  return *pid;
+}
+
+Result<bool> LocalRuntime::stop(const NodeId& id, std::chrono::seconds grace) {
+  auto pid = running_pid(id);
+  if (!pid) return false;
+  kill(*pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    reap_if_exited(*pid);
+    if (!process_alive(*pid)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(*pid, SIGKILL);
+  for (int i = 0; i < 100 && process_alive(*pid); ++i) {
+    reap_if_exited(*pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+Result<bool> LocalRuntime::remove(const NodeId& id, bool purge) {
+  fs::path dir = node_dir(id);
+  std::error_code ec;
+  if (purge) {
+    fs::remove_all(dir, ec);
+  } else {
+    fs::remove(dir / "layout.json", ec);
+  }
+  if (ec) return fail("removing " + dir.string() + ": " + ec.message());
+  return true;
+}
+
+std::string LocalRuntime::error_log_tail(const NodeId& id, size_t max_bytes) {
+  std::ifstream in(node_dir(id) / "error.log", std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  std::streamoff start = size > static_cast<std::streamoff>(max_bytes)
+                             ? size - static_cast<std::streamoff>(max_bytes)
+                             : 0;
+  in.seekg(start);
+  std::string tail(static_cast<size_t>(size - start), '\0');
+  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  return tail;
+}
+
+SqlEndpoint LocalRuntime::sql_endpoint(const NodeId& id, const std::string& root_password) {
+  SqlEndpoint endpoint;
+  if (auto layout = find_layout(id)) {
+    endpoint.socket = layout->socket;
+    endpoint.port = layout->ports.sql;
+  }
+  endpoint.password = root_password;
+  return endpoint;
+}
+
+}  // namespace mdbop

@@ -1,0 +1,49 @@
+// LocalRuntime: nodes are mariadbd processes on this machine. Everything of one node lives
+// in $MDBOP_HOME/nodes/<namespace>/<pod>/: layout.json (ports), my.cnf, data/, the socket,
+// the error log and mdbop.pid. Processes run in their own session and outlive the operator;
+// a later operator finds them again through mdbop.pid and /proc.
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+
+#include "runtime/runtime.h"
+
+namespace mdbop {
+
+struct PortRange {
+  int first = 33000;
+  int last = 34999;
+};
+
+class LocalRuntime : public Runtime {
+ public:
+  LocalRuntime(std::filesystem::path home, PortRange ports);
+
+  Result<NodeLayout> ensure_layout(const NodeId& id) override;
+  std::optional<NodeLayout> find_layout(const NodeId& id) override;
+  std::vector<int> node_indices(const std::string& namespace_, const std::string& mariadb) override;
+  std::optional<pid_t> running_pid(const NodeId& id) override;
+  bool data_present(const NodeId& id) override;
+  bool sst_in_progress(const NodeId& id) override;
+  Result<GraState> read_grastate(const NodeId& id) override;
+  Result<bool> write_grastate(const NodeId& id, const GraState& state) override;
+  Result<bool> initialize_data(const NodeId& id) override;
+  Result<bool> copy_data(const NodeId& from, const NodeId& to) override;
+  Result<bool> wipe_data(const NodeId& id) override;
+  Result<bool> write_config(const NodeId& id, const std::string& content) override;
+  Result<GaleraPosition> recover_position(const NodeId& id) override;
+  Result<pid_t> start(const NodeId& id, bool new_cluster) override;
+  Result<bool> stop(const NodeId& id, std::chrono::seconds grace) override;
+  Result<bool> remove(const NodeId& id, bool purge) override;
+  std::string error_log_tail(const NodeId& id, size_t max_bytes) override;
+  SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password) override;
+
+ private:
+  std::filesystem::path node_dir(const NodeId& id) const;
+  Result<NodePorts> allocate_ports();
+  std::filesystem::path home_;
+  PortRange port_range_;
+};
+
+}  // namespace mdbop

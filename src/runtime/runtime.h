@@ -1,0 +1,80 @@
+// Runtime: where nodes run. Controllers drive nodes only through this interface, so the
+// same Galera logic serves the local process runtime and, later, Kubernetes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "galera/grastate.h"
+#include "sql/connection.h"
+#include "util/result.h"
+
+namespace mdbop {
+
+struct NodeId {
+  std::string namespace_;
+  std::string mariadb;
+  int index = 0;
+  std::string pod() const { return mariadb + "-" + std::to_string(index); }
+};
+
+struct NodePorts {
+  int sql = 0;
+  int galera = 0;  // group communication
+  int ist = 0;
+  int sst = 0;
+};
+
+// Where a node's pieces live. Stable for the life of the node once allocated.
+struct NodeLayout {
+  NodeId id;
+  std::string address = "127.0.0.1";
+  NodePorts ports;
+  std::string data_dir;
+  std::string config_file;
+  std::string socket;
+  std::string error_log;
+  std::string pid_file;
+};
+
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+
+  // Allocates ports and directories on first use; returns the same layout afterwards.
+  virtual Result<NodeLayout> ensure_layout(const NodeId& id) = 0;
+  virtual std::optional<NodeLayout> find_layout(const NodeId& id) = 0;
+  // Indices of nodes of this MariaDB that have a layout, ascending.
+  virtual std::vector<int> node_indices(const std::string& namespace_,
+                                        const std::string& mariadb) = 0;
+
+  // The pid of the node's mariadbd when it is running (adopted or started by us).
+  virtual std::optional<pid_t> running_pid(const NodeId& id) = 0;
+
+  virtual bool data_present(const NodeId& id) = 0;
+  virtual bool sst_in_progress(const NodeId& id) = 0;
+  virtual Result<GraState> read_grastate(const NodeId& id) = 0;
+  virtual Result<bool> write_grastate(const NodeId& id, const GraState& state) = 0;
+
+  virtual Result<bool> initialize_data(const NodeId& id) = 0;  // an empty system database
+  virtual Result<bool> copy_data(const NodeId& from, const NodeId& to) = 0;  // from is stopped
+  virtual Result<bool> wipe_data(const NodeId& id) = 0;
+
+  virtual Result<bool> write_config(const NodeId& id, const std::string& content) = 0;
+  // Runs `mariadbd --wsrep-recover` on the stopped node and returns its position.
+  virtual Result<GaleraPosition> recover_position(const NodeId& id) = 0;
+  virtual Result<pid_t> start(const NodeId& id, bool new_cluster) = 0;
+  // SIGTERM, wait up to `grace`, then SIGKILL. True when it had been running.
+  virtual Result<bool> stop(const NodeId& id, std::chrono::seconds grace) = 0;
+  // Removes the node's layout; with purge also its data.
+  virtual Result<bool> remove(const NodeId& id, bool purge) = 0;
+
+  virtual std::string error_log_tail(const NodeId& id, size_t max_bytes) = 0;
+  virtual SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password) = 0;
+};
+
+}  // namespace mdbop
