@@ -22,8 +22,8 @@ enum class NameRule {
 // The object schema of one kind: apiVersion, kind and metadata, plus `body` (spec, data...).
 schema::Node object_schema(std::vector<schema::Field> body);
 
-// Checks metadata.name (required, by `rule`) and metadata.namespace (a DNS-1123 label).
-// REQUIRES: `object` passed schema::check, so metadata is an object when present.
+// Checks metadata.name (required, by `rule`) and metadata.namespace (a DNS-1123 label). Type
+// mistakes are left to schema::check.
 void check_names(const json& object, NameRule rule, std::vector<ValidationIssue>& issues);
 
 }  // namespace mdbop

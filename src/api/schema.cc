@@ -1,0 +1,230 @@
+#include "api/schema.h"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "api/duration.h"
+#include "api/quantity.h"
+
+namespace mdbop::schema {
+namespace {
+
+Node of(Type type) { return Node{type, {}, {}, {}}; }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// Edit distance counting a swap of two neighbours as one edit (the commonest typo).
+size_t typo_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::optional<std::string> closest_field(const std::string& typed,
+                                         const std::vector<Field>& known) {
+  const std::string t = lower(typed);
+  const size_t allowed = std::clamp<size_t>(t.size() / 4, 1, 3);
+  std::optional<std::string> best;
+  size_t best_distance = allowed + 1;
+  for (const Field& f : known) {
+    const std::string k = lower(f.name);
+    size_t distance = typo_distance(t, k);
+    // A truncated or extended name ("storageClass" for "storageClassName") is also close.
+    const std::string& shorter = t.size() < k.size() ? t : k;
+    const std::string& longer = t.size() < k.size() ? k : t;
+    if (shorter.size() >= 4 && longer.starts_with(shorter)) {
+      distance = std::min<size_t>(distance, 1);
+    }
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = f.name;
+    }
+  }
+  return best;
+}
+
+std::string unknown_field_message(const std::string& typed, const std::vector<Field>& known) {
+  if (auto close = closest_field(typed, known)) {
+    return "unknown field; did you mean \"" + *close + "\"?";
+  }
+  if (known.size() <= 12) {
+    std::string names;
+    for (const Field& f : known) names += (names.empty() ? "" : ", ") + f.name;
+    return "unknown field; the fields accepted here are: " + names;
+  }
+  return "unknown field; remove it or correct its name";
+}
+
+bool is_percentage(const std::string& s) {
+  return s.size() >= 2 && s.back() == '%' &&
+         std::all_of(s.begin(), s.end() - 1, [](unsigned char c) { return std::isdigit(c); });
+}
+
+// The JSON text of a scalar, for messages and for turning numbers into strings.
+std::string scalar_text(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+bool is_whole_number(const std::string& s) {
+  const size_t digits_from = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  return s.size() > digits_from && std::all_of(s.begin() + digits_from, s.end(),
+                                               [](unsigned char c) { return std::isdigit(c); });
+}
+
+bool is_scalar(const json& value) { return value.is_number() || value.is_boolean(); }
+
+void check_string_map(json& value, bool lenient, const std::string& path,
+                      std::vector<ValidationIssue>& issues) {
+  if (!value.is_object()) {
+    issues.push_back({path, "must be a map of names to strings"});
+    return;
+  }
+  for (auto& [key, member] : value.items()) {
+    if (member.is_string()) continue;
+    if (lenient && is_scalar(member)) {
+      member = scalar_text(member);
+    } else if (is_scalar(member)) {
+      issues.push_back({join(path, key), "map values must be strings; quote the value: \"" +
+                                             scalar_text(member) + "\""});
+    } else {
+      issues.push_back({join(path, key), "must be a string"});
+    }
+  }
+}
+
+void check_object(json& value, const std::vector<Field>& fields, const std::string& path,
+                  std::vector<ValidationIssue>& issues) {
+  if (!value.is_object()) {
+    issues.push_back({path, "must be an object (a mapping of fields)"});
+    return;
+  }
+  for (auto it = value.begin(); it != value.end();) {
+    if (it->is_null()) {
+      it = value.erase(it);
+      continue;
+    }
+    const auto known = std::find_if(fields.begin(), fields.end(),
+                                    [&](const Field& f) { return f.name == it.key(); });
+    if (known == fields.end()) {
+      issues.push_back({join(path, it.key()), unknown_field_message(it.key(), fields)});
+    } else {
+      check(it.value(), known->node, join(path, it.key()), issues);
+    }
+    ++it;
+  }
+}
+
+}  // namespace
+
+Node boolean() { return of(Type::kBool); }
+Node integer() { return of(Type::kInt); }
+Node text() { return of(Type::kString); }
+Node one_of(std::vector<std::string> choices) {
+  return Node{Type::kEnum, {}, std::move(choices), {}};
+}
+Node duration() { return of(Type::kDuration); }
+Node quantity() { return of(Type::kQuantity); }
+Node int_or_percent() { return of(Type::kIntOrPercent); }
+Node string_map() { return of(Type::kStringMap); }
+Node lenient_string_map() { return of(Type::kLenientStringMap); }
+Node object(std::vector<Field> fields) { return Node{Type::kObject, std::move(fields), {}, {}}; }
+Node any_object() { return of(Type::kAnyObject); }
+Node any_array() { return of(Type::kAnyArray); }
+Node refused(std::string reason) { return Node{Type::kRefused, {}, {}, std::move(reason)}; }
+
+std::string join(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+void check(json& value, const Node& node, const std::string& path,
+           std::vector<ValidationIssue>& issues) {
+  const auto issue = [&](std::string message) { issues.push_back({path, std::move(message)}); };
+  // A quoted number or boolean is the commonest type mistake; say how to fix it.
+  const bool quoted_number = value.is_string() && is_whole_number(value.get<std::string>());
+  switch (node.type) {
+    case Type::kBool:
+      if (value.is_boolean()) return;
+      if (value == "true" || value == "false") {
+        return issue("must be true or false; remove the quotes");
+      }
+      return issue("must be true or false");
+    case Type::kInt:
+      if (value.is_number_integer()) return;
+      return issue(quoted_number ? "must be a whole number; remove the quotes"
+                                 : "must be a whole number");
+    case Type::kString:
+      if (value.is_string()) return;
+      if (is_scalar(value))
+        return issue("must be a string; quote the value: \"" + scalar_text(value) + "\"");
+      return issue("must be a string");
+    case Type::kEnum: {
+      std::string names;
+      for (const std::string& c : node.choices) names += (names.empty() ? "" : ", ") + c;
+      if (value.is_string() &&
+          std::find(node.choices.begin(), node.choices.end(), value) != node.choices.end()) {
+        return;
+      }
+      return issue("must be one of: " + names);
+    }
+    case Type::kDuration: {
+      static const std::string kExamples =
+          "use a duration such as \"30s\", \"5m\" or \"1h30m\" (units: ns, us, ms, s, m, h)";
+      if (!value.is_string()) {
+        return issue(
+            (value.is_number() ? "a bare number has no unit; " : "must be a duration string; ") +
+            kExamples);
+      }
+      const auto parsed = parse_go_duration(value.get<std::string>());
+      if (!parsed) {
+        return issue("invalid duration \"" + value.get<std::string>() +
+                     "\": " + parsed.error().message + "; " + kExamples);
+      }
+      if (parsed->count() < 0) return issue("must not be negative");
+      return;
+    }
+    case Type::kQuantity:
+      if (value.is_number()) value = scalar_text(value);
+      if (value.is_string() && parse_quantity(value.get<std::string>())) return;
+      return issue("invalid quantity " +
+                   (value.is_string() ? "\"" + scalar_text(value) + "\"" : value.dump()) +
+                   "; use a size such as \"1Gi\", \"500Mi\" or \"10G\"");
+    case Type::kIntOrPercent:
+      if (value.is_number_integer()) return;
+      if (value.is_string() && is_percentage(value.get<std::string>())) return;
+      return issue(std::string("must be a whole number or a percentage such as \"50%\"") +
+                   (quoted_number ? "; remove the quotes from a number" : ""));
+    case Type::kStringMap:
+    case Type::kLenientStringMap:
+      return check_string_map(value, node.type == Type::kLenientStringMap, path, issues);
+    case Type::kObject:
+      return check_object(value, node.fields, path, issues);
+    case Type::kAnyObject:
+      if (value.is_object()) return;
+      return issue("must be an object (a mapping of fields)");
+    case Type::kAnyArray:
+      if (value.is_array()) return;
+      return issue("must be a list");
+    case Type::kRefused:
+      return issue(node.reason);
+  }
+}
+
+}  // namespace mdbop::schema
