@@ -129,6 +129,8 @@ std::vector<json> pod_views(const json& mariadb) {
     NodeId id{namespace_, name, node.value("index", 0)};
     auto pid = runtime.running_pid(id);
     std::string state = pid ? node.value("state", "Running") : "Stopped";
+    // Status written before a restart describes the previous process.
+    if (pid && node["pid"] != *pid) state = "Starting";
     bool ready = pid && state == "Synced";
     pods.push_back({{"apiVersion", "v1"},
                     {"kind", "Pod"},
@@ -197,7 +199,7 @@ int cmd_describe(const ObjectSelector& selector) {
     body.erase("metadata");
     body.erase("apiVersion");
     body.erase("kind");
-    std::cout << "Spec:\n" << to_yaml(body);
+    std::cout << to_yaml(body);
     if (object.contains("status")) {
       json status = object["status"];
       if (object["kind"] == "MariaDB" && status.contains("nodes")) {

@@ -23,7 +23,8 @@ int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
   MariaDBSpec spec = mariadb_spec_from(*object);
   SecretKeyRef ref = spec.root_password;
   ref.generate = false;
-  auto password = resolve_secret_value(store, namespace_, ref, *object);
+  auto password = spec.root_empty_password ? Result<std::string>("")
+                                           : resolve_secret_value(store, namespace_, ref, *object);
   if (!password) return report_failure(password.error().what());
 
   std::string target = pod;

@@ -40,7 +40,10 @@ int cmd_wait(const std::string& kind_slash_name, const std::string& namespace_,
            object->value("status", json::object()).value("conditions", json::array())) {
         if (c.value("type", "") != type) continue;
         last_message = c.value("message", "");
-        if (c.value("status", "") == wanted) {
+        // A condition observed for an older spec says nothing about the current one.
+        long long generation = (*object)["metadata"].value("generation", 0LL);
+        bool current = c.value("observedGeneration", generation) >= generation;
+        if (c.value("status", "") == wanted && current) {
           std::cout << object_reference(*object) << " condition met\n";
           return 0;
         }

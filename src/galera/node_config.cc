@@ -47,52 +47,48 @@ std::string provider_options(const NodeConfigInput& input) {
 NodeConfig render_node_config(const NodeConfigInput& input) {
   const MariaDBSpec& spec = *input.spec;
   const NodeLayout& self = input.self;
-  std::ostringstream restart_relevant;
+  std::ostringstream options;
 
   // Tunable defaults first, so that the user's myCnf (read later) overrides them.
-  restart_relevant << "# Rendered by mdbop from MariaDB " << self.id.namespace_ << "/"
-                   << self.id.mariadb << ". Edit the MariaDB object, not this file.\n"
-                   << "[mariadbd]\n"
-                   << "binlog_format=ROW\n"
-                   << "default_storage_engine=InnoDB\n"
-                   << "innodb_autoinc_lock_mode=2\n"
-                   << "innodb_buffer_pool_size=128M\n"
-                   << "skip_name_resolve=ON\n"
-                   << "performance_schema=OFF\n\n";
+  options << "# Rendered by mdbop from MariaDB " << self.id.namespace_ << "/" << self.id.mariadb
+          << ". Edit the MariaDB object, not this file.\n"
+          << "[mariadbd]\n"
+          << "binlog_format=ROW\n"
+          << "default_storage_engine=InnoDB\n"
+          << "innodb_autoinc_lock_mode=2\n"
+          << "innodb_buffer_pool_size=128M\n"
+          << "skip_name_resolve=ON\n"
+          << "performance_schema=OFF\n\n";
   if (!input.my_cnf.empty()) {
-    restart_relevant << "# myCnf\n" << input.my_cnf;
-    if (input.my_cnf.back() != '\n') restart_relevant << "\n";
-    restart_relevant << "\n";
+    options << "# myCnf\n" << input.my_cnf;
+    if (input.my_cnf.back() != '\n') options << "\n";
+    options << "\n";
   }
 
   // What the runtime owns comes last and wins.
-  restart_relevant << "# Owned by mdbop's runtime\n"
-                   << "[mariadbd]\n"
-                   << "datadir=" << self.data_dir << "\n"
-                   << "socket=" << self.socket << "\n"
-                   << "port=" << self.ports.sql << "\n"
-                   << "bind_address=" << self.address << "\n"
-                   << "pid_file=" << self.pid_file << "\n"
-                   << "log_error=" << self.error_log << "\n";
-  if (!input.run_as_user.empty()) restart_relevant << "user=" << input.run_as_user << "\n";
+  options << "# Owned by mdbop's runtime\n"
+          << "[mariadbd]\n"
+          << "datadir=" << self.data_dir << "\n"
+          << "socket=" << self.socket << "\n"
+          << "port=" << self.ports.sql << "\n"
+          << "bind_address=" << self.address << "\n"
+          << "pid_file=" << self.pid_file << "\n"
+          << "log_error=" << self.error_log << "\n";
+  if (!input.run_as_user.empty()) options << "user=" << input.run_as_user << "\n";
   if (spec.galera_enabled) {
-    restart_relevant << "wsrep_on=ON\n"
-                     << "wsrep_provider=" << kGaleraLibrary << "\n"
-                     << "wsrep_cluster_name=" << input.cluster_name << "\n"
-                     << "wsrep_node_name=" << self.id.pod() << "\n"
-                     << "wsrep_node_address=" << self.address << ":" << self.ports.galera << "\n"
-                     << "wsrep_sst_method=" << spec.sst_method << "\n"
-                     << "wsrep_sst_receive_address=" << self.address << ":" << self.ports.sst
-                     << "\n"
-                     << "wsrep_slave_threads=" << spec.replica_threads << "\n"
-                     << "wsrep_provider_options=\"" << provider_options(input) << "\"\n";
+    options << "wsrep_on=ON\n"
+            << "wsrep_provider=" << kGaleraLibrary << "\n"
+            << "wsrep_cluster_name=" << input.cluster_name << "\n"
+            << "wsrep_node_name=" << self.id.pod() << "\n"
+            << "wsrep_node_address=" << self.address << ":" << self.ports.galera << "\n"
+            << "wsrep_sst_method=" << spec.sst_method << "\n"
+            << "wsrep_sst_receive_address=" << self.address << ":" << self.ports.sst << "\n"
+            << "wsrep_slave_threads=" << spec.replica_threads << "\n"
+            << "wsrep_provider_options=\"" << provider_options(input) << "\"\n";
   }
-  std::string restart_part = restart_relevant.str();
-  // Secrets stay out of the hash input's log-visible parts; the hash itself reveals nothing.
+  std::string options_text = options.str();
   std::string secret_part;
-  if (spec.galera_enabled) {
-    secret_part = "wsrep_sst_auth=root:" + input.sst_password + "\n";
-  }
+  if (spec.galera_enabled) secret_part = "wsrep_sst_auth=root:" + input.sst_password + "\n";
 
   std::ostringstream members;
   if (spec.galera_enabled) {
@@ -105,8 +101,17 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
   }
 
   NodeConfig config;
-  config.content = restart_part + secret_part + members.str();
-  config.rollout_hash = sha256_hex(restart_part + secret_part).substr(0, 16);
+  config.content = options_text + secret_part + members.str();
+  // Only what the spec decides: ports and paths belong to the runtime and may move (a port
+  // taken by another program) without a restart of the other nodes.
+  std::ostringstream spec_part;
+  spec_part << spec.galera_enabled << "\n"
+            << spec.sst_method << "\n"
+            << spec.replica_threads << "\n"
+            << input.my_cnf << "\n"
+            << input.sst_password << "\n";
+  for (const auto& [key, value] : spec.provider_options) spec_part << key << "=" << value << ";";
+  config.rollout_hash = sha256_hex(spec_part.str()).substr(0, 16);
   return config;
 }
 

@@ -21,8 +21,8 @@ struct NodeConfigInput {
 
 struct NodeConfig {
   std::string content;
-  // Hash of what requires a restart to take effect: everything but the member list, which a
-  // node reads only when it joins. A change rolls through the nodes.
+  // Hash of what the spec decides (myCnf, provider options, SST, threads, the SST password).
+  // A change rolls through the nodes; the member list and the runtime's ports do not.
   std::string rollout_hash;
 };
 

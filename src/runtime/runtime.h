@@ -67,6 +67,12 @@ class Runtime {
   virtual Result<bool> write_config(const NodeId& id, const std::string& content) = 0;
   // Runs `mariadbd --wsrep-recover` on the stopped node and returns its position.
   virtual Result<GaleraPosition> recover_position(const NodeId& id) = 0;
+  // Replaces any of the stopped node's ports that something else has bound meanwhile (an
+  // outgoing connection may take any port of the ephemeral range). True when one changed;
+  // the caller then renders the configuration again.
+  virtual Result<bool> reclaim_ports(const NodeId& id) = 0;
+  // Starts the node. Leftovers of its previous process (an orphaned SST script holding
+  // the SST port, say) are killed first.
   virtual Result<pid_t> start(const NodeId& id, bool new_cluster) = 0;
   // SIGTERM, wait up to `grace`, then SIGKILL. True when it had been running.
   virtual Result<bool> stop(const NodeId& id, std::chrono::seconds grace) = 0;

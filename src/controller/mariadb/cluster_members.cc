@@ -61,6 +61,12 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
   });
   if (!recorded) return tl::unexpected(recorded.error());
   pass.object["status"] = *recorded;
+  auto reclaimed = runtime_.reclaim_ports(view.id);
+  if (!reclaimed) return tl::unexpected(reclaimed.error());
+  if (*reclaimed) {
+    event("Normal", "PortsChanged", pod + " had a port taken by another program; moved it");
+    if (auto written = write_configs(pass); !written) return written;
+  }
   auto pid = runtime_.start(view.id, new_cluster);
   if (!pid) return tl::unexpected(pid.error());
   spdlog::info("mariadb={}/{} pod={} started pid={} new_cluster={}", key_.namespace_, key_.name,

@@ -84,11 +84,11 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
   const NodeView& preferred = pass.views[static_cast<size_t>(spec.primary_pod_index)];
   auto is_synced_member = [&](const std::string& pod) {
     for (size_t i = 0; i < member_count; ++i) {
-      if (pass.views[i].id.pod() == pod) return pass.views[i].synced();
+      if (pass.views[i].id.pod() == pod) return pass.views[i].serving();
     }
     return false;
   };
-  if (preferred.synced()) {
+  if (preferred.serving()) {
     current_primary = preferred.id.pod();
   } else if (spec.auto_failover && !is_synced_member(current_primary)) {
     for (size_t i = 0; i < member_count; ++i) {

@@ -31,6 +31,8 @@ struct NodeView {
   bool running() const { return pid.has_value(); }
   bool in_primary() const { return sql_answers && cluster_status == "Primary"; }
   bool synced() const { return in_primary() && local_state == "Synced"; }
+  // Takes writes: Synced, or a donor that stays in the group while it serves a state transfer.
+  bool serving() const { return synced() || (in_primary() && local_state == "Donor/Desynced"); }
   // Data a cluster may be recovered from: initialised, with a cluster UUID, no aborted SST.
   bool trustworthy_data() const {
     return data_present && !sst_in_progress && grastate && grastate->uuid != kZeroUuid;

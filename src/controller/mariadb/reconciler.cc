@@ -91,10 +91,12 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
                       "without Galera only a single node is supported; set galera.enabled: true "
                       "or replicas: 1");
   }
-  auto password =
-      resolve_secret_value(store_, key_.namespace_, pass.spec.root_password, pass.object);
-  if (!password) return fail_field("spec.rootPasswordSecretKeyRef", password.error().message);
-  pass.root_password = *password;
+  if (!pass.spec.root_empty_password) {
+    auto password =
+        resolve_secret_value(store_, key_.namespace_, pass.spec.root_password, pass.object);
+    if (!password) return fail_field("spec.rootPasswordSecretKeyRef", password.error().message);
+    pass.root_password = *password;
+  }
   if (pass.spec.my_cnf_config_map) {
     auto text = resolve_config_map_value(store_, key_.namespace_, *pass.spec.my_cnf_config_map);
     if (!text) return fail_field("spec.myCnfConfigMapKeyRef", text.error().message);
@@ -181,6 +183,10 @@ void MariaDBReconciler::warn_unsupported_fields(const json& object) {
 void MariaDBReconciler::event(const std::string& type, const std::string& reason,
                               const std::string& message) {
   store_.record_event(object_, type, reason, message);
+  // The store counts repeats; the log says a thing once until something else happens.
+  std::string said = type + reason + message;
+  if (said == last_logged_event_) return;
+  last_logged_event_ = said;
   if (type == "Warning") {
     spdlog::warn("mariadb={}/{} reason={} {}", key_.namespace_, key_.name, reason, message);
   } else {

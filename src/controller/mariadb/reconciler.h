@@ -91,7 +91,8 @@ class MariaDBReconciler {
   bool galera_ = true;  // from the last spec seen
   mutable std::mutex watched_mutex_;
   std::vector<WatchedNode> watched_;
-  std::string watched_password_;  // root's, for the death watcher's eviction
+  std::string watched_password_;
+  std::string last_logged_event_;  // root's, for the death watcher's eviction
   // When this operator first saw the cluster without a Primary component (in memory only:
   // after a restart the wait starts again, which only delays, never repeats, a bootstrap).
   std::optional<std::chrono::steady_clock::time_point> no_primary_since_;

@@ -26,6 +26,10 @@ constexpr size_t kMaxSocketPath = 100;  // sun_path is 108 bytes
 bool port_is_free(int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
+  // As the servers bind: lingering TIME_WAIT connections do not make a port busy, a listener
+  // or another program's connection from that port does.
+  int reuse = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
@@ -72,32 +76,39 @@ std::optional<NodeLayout> LocalRuntime::find_layout(const NodeId& id) {
   return layout;
 }
 
-Result<NodePorts> LocalRuntime::allocate_ports() {
+std::set<int> LocalRuntime::ports_in_use_by_layouts() {
   std::set<int> taken;
   std::error_code ec;
   fs::path nodes = home_ / "nodes";
-  if (fs::exists(nodes)) {
-    for (const auto& entry : fs::recursive_directory_iterator(nodes, ec)) {
-      if (entry.path().filename() != "layout.json") continue;
-      auto text = read_file(entry.path());
-      if (!text) continue;
-      json saved = json::parse(*text, nullptr, false);
-      if (saved.is_discarded() || !saved.contains("ports")) continue;
-      NodePorts p = ports_from_json(saved["ports"]);
-      taken.insert({p.sql, p.galera, p.ist, p.sst});
-    }
+  if (!fs::exists(nodes)) return taken;
+  for (const auto& entry : fs::recursive_directory_iterator(nodes, ec)) {
+    if (entry.path().filename() != "layout.json") continue;
+    auto text = read_file(entry.path());
+    if (!text) continue;
+    json saved = json::parse(*text, nullptr, false);
+    if (saved.is_discarded() || !saved.contains("ports")) continue;
+    NodePorts p = ports_from_json(saved["ports"]);
+    taken.insert({p.sql, p.galera, p.ist, p.sst});
   }
+  return taken;
+}
+
+namespace {
+
+// Picks `count` ports of the range that no layout holds and nothing has bound.
+Result<std::vector<int>> pick_free_ports(PortRange range, std::set<int> taken, size_t count) {
   std::vector<int> chosen;
-  for (int port = port_range_.first; port <= port_range_.last && chosen.size() < 4; ++port) {
+  for (int port = range.first; port <= range.last && chosen.size() < count; ++port) {
     if (!taken.contains(port) && port_is_free(port)) chosen.push_back(port);
   }
-  if (chosen.size() < 4) {
-    return fail("no free ports left in " + std::to_string(port_range_.first) + "-" +
-                std::to_string(port_range_.last) +
-                "; start the operator with a wider --ports range");
+  if (chosen.size() < count) {
+    return fail("no free ports left in " + std::to_string(range.first) + "-" +
+                std::to_string(range.last) + "; start the operator with a wider --ports range");
   }
-  return NodePorts{chosen[0], chosen[1], chosen[2], chosen[3]};
+  return chosen;
 }
+
+}  // namespace
 
 Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
   if (auto existing = find_layout(id)) return *existing;
@@ -108,8 +119,10 @@ Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
     return fail("MDBOP_HOME path is too long for a Unix socket (" + (dir / "mysqld.sock").string() +
                 "); use a shorter MDBOP_HOME");
   }
-  auto ports = allocate_ports();
-  if (!ports) return tl::unexpected(ports.error());
+  auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), 4);
+  if (!picked) return tl::unexpected(picked.error());
+  auto ports =
+      std::optional<NodePorts>(NodePorts{(*picked)[0], (*picked)[1], (*picked)[2], (*picked)[3]});
   std::error_code ec;
   fs::create_directories(dir / "data", ec);
   if (ec) return fail("cannot create " + dir.string() + ": " + ec.message());
@@ -236,10 +249,47 @@ Result<GaleraPosition> LocalRuntime::recover_position(const NodeId& id) {
   return position;
 }
 
+Result<bool> LocalRuntime::reclaim_ports(const NodeId& id) {
+  if (running_pid(id)) return false;
+  FileLock lock(home_ / "nodes" / "ports.lock");
+  auto layout = find_layout(id);
+  if (!layout) return fail("node " + id.pod() + " has no layout");
+  NodePorts ports = layout->ports;
+  std::vector<int*> busy;
+  for (int* port : {&ports.sql, &ports.galera, &ports.ist, &ports.sst}) {
+    if (!port_is_free(*port)) busy.push_back(port);
+  }
+  if (busy.empty()) return false;
+  auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), busy.size());
+  if (!picked) return tl::unexpected(picked.error());
+  for (size_t i = 0; i < busy.size(); ++i) *busy[i] = (*picked)[i];
+  json saved = {{"pod", id.pod()}, {"ports", ports_to_json(ports)}};
+  return write_file_atomic(node_dir(id) / "layout.json", saved.dump(2) + "\n", 0644);
+}
+
+void LocalRuntime::kill_leftovers(const NodeId& id, std::optional<pid_t> keep) {
+  // SST scripts, socat and mariabackup name the node's data directory or option file.
+  std::string data_dir = (node_dir(id) / "data").string();
+  std::string config = (node_dir(id) / "my.cnf").string();
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (keep && pid == *keep) continue;
+    std::string cmdline = process_cmdline(pid);
+    if (cmdline.find(data_dir) != std::string::npos || cmdline.find(config) != std::string::npos) {
+      kill(pid, SIGKILL);
+      reap_if_exited(pid);
+    }
+  }
+}
+
 Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster) {
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
   if (auto pid = running_pid(id)) return *pid;
+  kill_leftovers(id, std::nullopt);
   std::error_code ec;
   fs::remove(layout->socket, ec);
   SubprocessOptions server;
@@ -268,6 +318,7 @@ Result<bool> LocalRuntime::stop(const NodeId& id, std::chrono::seconds grace) {
     reap_if_exited(*pid);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  kill_leftovers(id, std::nullopt);
   return true;
 }
 

@@ -5,7 +5,8 @@
 #pragma once
 
 #include <filesystem>
-#include <mutex>
+#include <optional>
+#include <set>
 
 #include "runtime/runtime.h"
 
@@ -33,6 +34,7 @@ class LocalRuntime : public Runtime {
   Result<bool> wipe_data(const NodeId& id) override;
   Result<bool> write_config(const NodeId& id, const std::string& content) override;
   Result<GaleraPosition> recover_position(const NodeId& id) override;
+  Result<bool> reclaim_ports(const NodeId& id) override;
   Result<pid_t> start(const NodeId& id, bool new_cluster) override;
   Result<bool> stop(const NodeId& id, std::chrono::seconds grace) override;
   Result<bool> remove(const NodeId& id, bool purge) override;
@@ -41,7 +43,9 @@ class LocalRuntime : public Runtime {
 
  private:
   std::filesystem::path node_dir(const NodeId& id) const;
-  Result<NodePorts> allocate_ports();
+  // REQUIRES: the ports lock is held.
+  std::set<int> ports_in_use_by_layouts();
+  void kill_leftovers(const NodeId& id, std::optional<pid_t> keep);
   std::filesystem::path home_;
   PortRange port_range_;
 };

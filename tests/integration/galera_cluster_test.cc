@@ -1,0 +1,308 @@
+// A cluster's life on real mariadbd + galera-4 nodes: create, lose a node, lose every node
+// under load, lose the operator mid-recovery, scale, roll a configuration change.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+
+#include "harness.h"
+#include "util/files.h"
+#include "util/subprocess.h"
+#include "writer.h"
+
+namespace mdbop::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kPassword = "Integration-Secret-42";
+
+std::vector<int> sql_ports(Installation& mdbop, const std::string& name) {
+  std::vector<int> ports;
+  for (const json& pod : mdbop.pods(name)) ports.push_back(pod["status"]["ports"]["sql"]);
+  return ports;
+}
+
+std::vector<pid_t> node_pids(Installation& mdbop, const std::string& name) {
+  std::vector<pid_t> pids;
+  for (const json& pod : mdbop.pods(name)) {
+    pids.push_back(pod["status"]["pid"].is_number() ? pod["status"]["pid"].get<pid_t>() : 0);
+  }
+  return pids;
+}
+
+long long count_rows(SqlConnection& connection, const std::string& table) {
+  auto rows = connection.query("SELECT COUNT(*) FROM " + table);
+  EXPECT_TRUE(rows) << rows.error().what();
+  return rows ? std::stoll(*rows->rows.at(0).at(0)) : -1;
+}
+
+std::string status_variable(SqlConnection& connection, const std::string& name) {
+  auto values = connection.status(name);
+  return values && values->contains(name) ? values->at(name) : "";
+}
+
+// Every acknowledged id must be in test.writes on every node.
+void expect_all_acknowledged(Installation& mdbop, const std::string& name, int replicas,
+                             const std::set<long long>& acknowledged) {
+  for (int i = 0; i < replicas; ++i) {
+    SqlConnection connection = mdbop.connect(name, i, kPassword);
+    auto rows = connection.query("SELECT id FROM test.writes");
+    ASSERT_TRUE(rows) << rows.error().what();
+    std::set<long long> present;
+    for (const auto& row : rows->rows) present.insert(std::stoll(*row[0]));
+    long long missing = 0;
+    for (long long id : acknowledged) missing += present.contains(id) ? 0 : 1;
+    EXPECT_EQ(missing, 0) << name << "-" << i << " lacks " << missing << " of "
+                          << acknowledged.size() << " acknowledged rows";
+  }
+}
+
+int count_in_logs(Installation& mdbop, const std::string& needle) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(mdbop.home() / "nodes")) {
+    if (entry.path().filename() != "error.log") continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    while (std::getline(in, line)) count += line.find(needle) != std::string::npos ? 1 : 0;
+  }
+  return count;
+}
+
+void kill_all(const std::vector<pid_t>& pids) {
+  for (pid_t pid : pids) {
+    if (pid > 0) kill(pid, SIGKILL);
+  }
+}
+
+TEST(GaleraCluster, CreatesThreeNodesAndKeepsSecretsOutOfSight) {
+  Installation mdbop;
+  mdbop.start_operator();
+  mdbop.apply(galera_manifest("g", 3, kPassword));
+  mdbop.wait_ready("g");
+
+  json pods = mdbop.pods("g");
+  ASSERT_EQ(pods.size(), 3u);
+  for (const json& pod : pods) {
+    EXPECT_EQ(pod["status"]["galera"]["state"], "Synced");
+    EXPECT_EQ(pod["status"]["galera"]["clusterSize"], 3);
+    EXPECT_TRUE(std::filesystem::exists(pod["status"]["dataDir"].get<std::string>() + "/ibdata1"));
+  }
+  // Written on one node, read on another, over TCP with the Secret's password.
+  SqlConnection first = mdbop.connect("g", 0, kPassword);
+  ASSERT_TRUE(
+      first.execute("CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY); "
+                    "INSERT INTO app.t VALUES (1),(2),(3)"));
+  SqlConnection third = mdbop.connect("g", 2, kPassword);
+  EXPECT_EQ(count_rows(third, "app.t"), 3);
+  EXPECT_EQ(status_variable(third, "wsrep_cluster_size"), "3");
+  // mdbop sql needs no password.
+  std::string out = mdbop.must({"sql", "mariadb/g", "-e", "SELECT COUNT(*) AS n FROM app.t"});
+  EXPECT_EQ(out, "n\n3\n");
+  out = mdbop.must({"sql", "mariadb/g", "--pod", "g-1", "-e", "SELECT @@wsrep_node_name"});
+  EXPECT_NE(out.find("g-1"), std::string::npos);
+
+  json mariadb = mdbop.mariadb("g");
+  EXPECT_EQ(mariadb["status"]["currentPrimary"], "g-0");
+  EXPECT_EQ(mariadb["status"]["observedGeneration"], mariadb["metadata"]["generation"]);
+  std::string describe = mdbop.must({"describe", "mariadb", "g"});
+  EXPECT_NE(describe.find("Synced"), std::string::npos);
+  EXPECT_NE(describe.find("GaleraReady"), std::string::npos);
+
+  // The password is nowhere a user or another process could read it by accident.
+  std::string everything = mdbop.must({"get", "mariadb", "g", "-o", "yaml"}) + describe +
+                           mdbop.must({"events"}) + *read_file(mdbop.home() / "operator.log") +
+                           *read_file(mdbop.home() / "store" / "events.jsonl");
+  for (pid_t pid : mdbop.node_processes()) everything += process_cmdline(pid);
+  EXPECT_EQ(everything.find(kPassword), std::string::npos);
+
+  // The operator stops; the nodes stay; a new operator adopts them without restarting them.
+  std::vector<pid_t> before = node_pids(mdbop, "g");
+  mdbop.stop_operator();
+  EXPECT_EQ(mdbop.node_processes().size(), 3u);
+  mdbop.start_operator();
+  mdbop.wait_ready("g");
+  EXPECT_EQ(node_pids(mdbop, "g"), before);
+
+  // Deleting stops every node but keeps the data unless --purge is given.
+  mdbop.must({"delete", "mariadb", "g"});
+  EXPECT_TRUE(mdbop.node_processes().empty());
+  EXPECT_TRUE(std::filesystem::exists(pods[0]["status"]["dataDir"].get<std::string>() + "/app"));
+}
+
+TEST(GaleraCluster, KilledNodeIsEvictedRestartedAndCatchesUpByIst) {
+  Installation mdbop;
+  mdbop.start_operator();
+  mdbop.apply(galera_manifest("g", 3, kPassword));
+  mdbop.wait_ready("g");
+  std::vector<pid_t> pids = node_pids(mdbop, "g");
+  Writer writer({sql_ports(mdbop, "g")[0]}, kPassword);
+  ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 50; }, 30s));
+
+  kill(pids[1], SIGKILL);
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const json& e : mdbop.events("g")) {
+          if (e["reason"] == "NodeDied" &&
+              e["message"].get<std::string>().find("evicted") != std::string::npos) {
+            return true;
+          }
+        }
+        return false;
+      },
+      10s))
+      << mdbop.must({"events"});
+  ASSERT_TRUE(eventually([&] { return node_pids(mdbop, "g")[1] != pids[1]; }, 30s));
+  mdbop.wait_ready("g");
+  std::this_thread::sleep_for(500ms);
+  writer.stop();
+  EXPECT_GE(count_in_logs(mdbop, "IST received"), 1);
+  EXPECT_EQ(node_pids(mdbop, "g")[0], pids[0]);
+  EXPECT_EQ(node_pids(mdbop, "g")[2], pids[2]);
+  expect_all_acknowledged(mdbop, "g", 3, writer.acknowledged());
+}
+
+TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
+  Installation mdbop;
+  mdbop.start_operator();
+  mdbop.apply(galera_manifest("g", 3, kPassword));
+  mdbop.wait_ready("g");
+  std::string uuid =
+      status_variable(*std::make_unique<SqlConnection>(mdbop.connect("g", 0, kPassword)),
+                      "wsrep_cluster_state_uuid");
+  Writer writer(sql_ports(mdbop, "g"), kPassword);
+  ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 200; }, 30s));
+
+  kill_all(node_pids(mdbop, "g"));
+  std::this_thread::sleep_for(300ms);
+  writer.stop();
+  std::set<long long> acknowledged = writer.acknowledged();
+  mdbop.wait_ready("g");
+
+  expect_all_acknowledged(mdbop, "g", 3, acknowledged);
+  SqlConnection connection = mdbop.connect("g", 1, kPassword);
+  // The same history continues: no new cluster UUID, so no full SSTs were needed.
+  EXPECT_EQ(status_variable(connection, "wsrep_cluster_state_uuid"), uuid);
+  json recovery = mdbop.mariadb("g")["status"]["galeraRecovery"];
+  EXPECT_EQ(recovery["state"], "Done");
+  EXPECT_EQ(recovery["observed"].size(), 3u);
+}
+
+TEST(GaleraCluster, OperatorKilledMidRecoveryBootstrapsOnlyOnce) {
+  Installation mdbop;
+  mdbop.start_operator();
+  mdbop.apply(galera_manifest("g", 3, kPassword));
+  mdbop.wait_ready("g");
+  {
+    Writer writer(sql_ports(mdbop, "g"), kPassword);
+    ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 100; }, 30s));
+    mdbop.kill_operator();
+    kill_all(node_pids(mdbop, "g"));
+    std::this_thread::sleep_for(300ms);
+    writer.stop();
+    int bootstraps_before = count_in_logs(mdbop, "Connecting with bootstrap option: 1");
+
+    // Kill the operator as soon as it has decided (and persisted) the bootstrap.
+    mdbop.start_operator();
+    ASSERT_TRUE(eventually(
+        [&] {
+          json status = mdbop.mariadb("g")["status"];
+          return status.contains("galeraRecovery") &&
+                 status["galeraRecovery"].value("state", "") == "Bootstrapping";
+        },
+        60s));
+    mdbop.kill_operator();
+    mdbop.start_operator();
+    mdbop.wait_ready("g");
+    EXPECT_EQ(count_in_logs(mdbop, "Connecting with bootstrap option: 1"), bootstraps_before + 1);
+    expect_all_acknowledged(mdbop, "g", 3, writer.acknowledged());
+  }
+}
+
+TEST(GaleraCluster, ScalesOutToFiveAndBackToThree) {
+  Installation mdbop;
+  mdbop.start_operator();
+  mdbop.apply(galera_manifest("g", 3, kPassword));
+  mdbop.wait_ready("g");
+  SqlConnection first = mdbop.connect("g", 0, kPassword);
+  ASSERT_TRUE(
+      first.execute("CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY); "
+                    "INSERT INTO app.t VALUES (1),(2)"));
+
+  mdbop.apply(galera_manifest("g", 5, kPassword));
+  mdbop.wait_ready("g", "300s");
+  ASSERT_EQ(mdbop.pods("g").size(), 5u);
+  SqlConnection fifth = mdbop.connect("g", 4, kPassword);
+  EXPECT_EQ(count_rows(fifth, "app.t"), 2);
+  EXPECT_EQ(status_variable(fifth, "wsrep_cluster_size"), "5");
+
+  mdbop.apply(galera_manifest("g", 3, kPassword));
+  ASSERT_TRUE(eventually([&] { return mdbop.pods("g").size() == 3u; }, 120s));
+  mdbop.wait_ready("g");
+  EXPECT_EQ(mdbop.node_processes().size(), 3u);
+  EXPECT_EQ(status_variable(first, "wsrep_cluster_size"), "3");
+  EXPECT_FALSE(std::filesystem::exists(mdbop.home() / "nodes/default/g-4"));
+  EXPECT_FALSE(std::filesystem::exists(mdbop.home() / "nodes/default/g-3"));
+}
+
+TEST(GaleraCluster, RollsConfigChangeWithoutLosingPrimary) {
+  Installation mdbop;
+  mdbop.start_operator();
+  mdbop.apply(galera_manifest("g", 3, kPassword));
+  mdbop.wait_ready("g");
+  std::vector<pid_t> before = node_pids(mdbop, "g");
+  Writer writer(sql_ports(mdbop, "g"), kPassword);
+  ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 50; }, 30s));
+
+  mdbop.apply(
+      galera_manifest("g", 3, kPassword, "  myCnf: |\n    [mariadb]\n    max_connections=222\n"));
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::vector<pid_t> now = node_pids(mdbop, "g");
+        for (size_t i = 0; i < now.size(); ++i) {
+          if (now[i] == before[i] || now[i] == 0) return false;
+        }
+        json status = mdbop.mariadb("g")["status"];
+        return status["observedGeneration"] == 2 && status["replicas"] == 3;
+      },
+      180s));
+  mdbop.wait_ready("g");
+  size_t written_during_roll = writer.acknowledged().size();
+  std::this_thread::sleep_for(300ms);
+  writer.stop();
+  EXPECT_TRUE(writer.non_primary_errors().empty()) << writer.non_primary_errors().front();
+  EXPECT_GT(written_during_roll, 50u);
+  for (int i = 0; i < 3; ++i) {
+    SqlConnection connection = mdbop.connect("g", i, kPassword);
+    auto rows = connection.query("SELECT @@max_connections");
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(*rows->rows[0][0], "222");
+  }
+  expect_all_acknowledged(mdbop, "g", 3, writer.acknowledged());
+}
+
+TEST(GaleraCluster, NodeThatCannotStartIsReportedWithItsReason) {
+  Installation mdbop;
+  mdbop.start_operator();
+  // An 11.x-only variable: a 10.11 mariadbd refuses to start.
+  mdbop.apply(galera_manifest("bad", 1, kPassword,
+                              "  myCnf: |\n    [mariadb]\n    max_tmp_space_usage=1G\n"));
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::string describe = mdbop.must({"describe", "mariadb", "bad"});
+        return describe.find("unknown variable 'max_tmp_space_usage=1G'") != std::string::npos;
+      },
+      60s))
+      << mdbop.must({"describe", "mariadb", "bad"});
+  json ready = mdbop.mariadb("bad")["status"]["conditions"];
+  bool not_ready = false;
+  for (const json& condition : ready) {
+    not_ready |= condition["type"] == "Ready" && condition["status"] == "False";
+  }
+  EXPECT_TRUE(not_ready);
+  EXPECT_TRUE(mdbop.node_processes().empty());
+}
+
+}  // namespace
+}  // namespace mdbop::testing

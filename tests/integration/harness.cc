@@ -1,0 +1,216 @@
+#include "harness.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "util/files.h"
+#include "util/subprocess.h"
+
+namespace mdbop::testing {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kPortsPerInstallation = 200;
+
+bool port_free(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return free;
+}
+
+std::string mdbop_binary() {
+  const char* path = std::getenv("MDBOP_BINARY");
+  return path ? path : MDBOP_BINARY_DEFAULT;
+}
+
+}  // namespace
+
+Installation::Installation() {
+  char pattern[] = "/tmp/mdbop-test-XXXXXX";
+  home_ = mkdtemp(pattern);
+  // A random free block, so that concurrent installations (and other programs) do not collide,
+  // below Linux's ephemeral range (32768+) so that outgoing connections cannot take them.
+  std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int first = 20000 + static_cast<int>(random() % 60) * kPortsPerInstallation;
+    bool free = true;
+    for (int port = first; port < first + kPortsPerInstallation && free; port += 7) {
+      free = port_free(port);
+    }
+    if (free) {
+      first_port_ = first;
+      break;
+    }
+  }
+  EXPECT_NE(first_port_, 0) << "no free port block found";
+}
+
+Installation::~Installation() {
+  mdbop({"operator", "stop"});
+  if (pid_t pid = operator_pid(); pid > 0) kill(pid, SIGKILL);
+  for (pid_t pid : node_processes()) kill(pid, SIGKILL);
+  for (int i = 0; i < 100 && !node_processes().empty(); ++i) std::this_thread::sleep_for(50ms);
+  std::error_code ec;
+  if (!std::getenv("MDBOP_KEEP_TEST_HOME")) fs::remove_all(home_, ec);
+}
+
+CommandResult Installation::mdbop(const std::vector<std::string>& args,
+                                  const std::string& stdin_text) {
+  SubprocessOptions options;
+  options.argv = {mdbop_binary()};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.extra_env["MDBOP_HOME"] = home_.string();
+  options.stdin_data = stdin_text;
+  options.timeout = 10min;
+  auto result = run_process(options);
+  if (!result) return {-1, "", result.error().what()};
+  return {result->exit_code, result->stdout_text, result->stderr_tail};
+}
+
+std::string Installation::must(const std::vector<std::string>& args,
+                               const std::string& stdin_text) {
+  CommandResult result = mdbop(args, stdin_text);
+  std::string command;
+  for (const auto& arg : args) command += " " + arg;
+  EXPECT_EQ(result.exit_code, 0) << "mdbop" << command << "\n" << result.out << result.err;
+  return result.out;
+}
+
+void Installation::start_operator() {
+  must({"operator", "start", "--ports",
+        std::to_string(first_port_) + "-" +
+            std::to_string(first_port_ + kPortsPerInstallation - 1)});
+}
+
+void Installation::stop_operator() { must({"operator", "stop"}); }
+
+pid_t Installation::operator_pid() {
+  auto text = read_file(home_ / "operator.json");
+  if (!text) return 0;
+  json info = json::parse(*text, nullptr, false);
+  if (info.is_discarded()) return 0;
+  pid_t pid = info.value("pid", 0);
+  return pid > 0 && process_alive(pid) ? pid : 0;
+}
+
+void Installation::kill_operator() {
+  pid_t pid = operator_pid();
+  ASSERT_GT(pid, 0) << "operator not running";
+  kill(pid, SIGKILL);
+  ASSERT_TRUE(eventually([&] { return !process_alive(pid); }, 10s));
+}
+
+void Installation::wait_ready(const std::string& mariadb, const std::string& timeout) {
+  CommandResult result =
+      mdbop({"wait", "mariadb/" + mariadb, "--for=condition=Ready", "--timeout=" + timeout});
+  ASSERT_EQ(result.exit_code, 0) << result.err << "\n"
+                                 << mdbop({"describe", "mariadb", mariadb}).out
+                                 << mdbop({"events"}).out;
+  // Ready may have been read just before a restart was recorded: every pod must agree.
+  ASSERT_TRUE(eventually(
+      [&] {
+        json all = pods(mariadb);
+        for (const json& pod : all) {
+          if (!pod["status"]["ready"].get<bool>()) return false;
+        }
+        return !all.empty();
+      },
+      120s))
+      << mdbop({"get", "pods", "-o", "wide"}).out;
+}
+
+json Installation::pods(const std::string& mariadb) {
+  json list = json::parse(must({"get", "pods", "-o", "json"}));
+  json selected = json::array();
+  for (const json& pod : list["items"]) {
+    if (pod["metadata"]["labels"]["app.kubernetes.io/instance"] == mariadb) selected.push_back(pod);
+  }
+  return selected;
+}
+
+json Installation::mariadb(const std::string& name) {
+  return json::parse(must({"get", "mariadb", name, "-o", "json"}));
+}
+
+std::vector<json> Installation::events(const std::string& mariadb) {
+  auto text = read_file(home_ / "store" / "events.jsonl");
+  std::vector<json> found;
+  if (!text) return found;
+  std::istringstream lines(*text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    json event = json::parse(line, nullptr, false);
+    if (!event.is_discarded() && event["involvedObject"].value("name", "") == mariadb) {
+      found.push_back(event);
+    }
+  }
+  return found;
+}
+
+std::vector<pid_t> Installation::node_processes() {
+  std::vector<pid_t> pids;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(name);
+    std::string cmdline = process_cmdline(pid);
+    // mariadbd, and the SST scripts and socat it starts: all name a path in this home.
+    if (pid != getpid() && cmdline.find(home_.string() + "/") != std::string::npos &&
+        process_alive(pid)) {
+      pids.push_back(pid);
+    }
+  }
+  return pids;
+}
+
+SqlConnection Installation::connect(const std::string& mariadb, int index,
+                                    const std::string& password) {
+  json all = pods(mariadb);
+  SqlEndpoint endpoint;
+  endpoint.port = all.at(static_cast<size_t>(index))["status"]["ports"]["sql"].get<int>();
+  endpoint.password = password;
+  endpoint.timeout = 10s;
+  auto connection = SqlConnection::connect(endpoint);
+  if (!connection) {
+    ADD_FAILURE() << "connect to " << mariadb << "-" << index << ": " << connection.error().what();
+    std::abort();
+  }
+  return std::move(*connection);
+}
+
+std::string galera_manifest(const std::string& name, int replicas, const std::string& password,
+                            const std::string& extra_spec) {
+  return "apiVersion: v1\nkind: Secret\nmetadata:\n  name: " + name +
+         "-root\nstringData:\n  password: " + password +
+         "\n---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: MariaDB\nmetadata:\n  name: " + name +
+         "\nspec:\n  rootPasswordSecretKeyRef:\n    name: " + name +
+         "-root\n    key: password\n  replicas: " + std::to_string(replicas) +
+         "\n  galera:\n    enabled: true\n" + extra_spec;
+}
+
+bool eventually(const std::function<bool()>& predicate, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return predicate();
+}
+
+}  // namespace mdbop::testing

@@ -1,0 +1,68 @@
+// Harness for integration tests: a private MDBOP_HOME and port range, the real mdbop binary
+// (operator in the background), real mariadbd nodes, and cleanup of every process it started.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sql/connection.h"
+
+namespace mdbop::testing {
+
+using json = nlohmann::json;
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class Installation {
+ public:
+  Installation();   // fresh MDBOP_HOME under /tmp and a free port range; starts no process
+  ~Installation();  // stops the operator and kills every mariadbd of this home, by pid
+  Installation(const Installation&) = delete;
+  Installation& operator=(const Installation&) = delete;
+
+  // Runs `mdbop ARGS...` with this installation's MDBOP_HOME.
+  CommandResult mdbop(const std::vector<std::string>& args, const std::string& stdin_text = "");
+  // mdbop, and fails the test when it exits non-zero.
+  std::string must(const std::vector<std::string>& args, const std::string& stdin_text = "");
+
+  void start_operator();
+  void stop_operator();
+  void kill_operator();  // SIGKILL
+  pid_t operator_pid();
+
+  void apply(const std::string& yaml) { must({"apply", "-f", "-"}, yaml); }
+  void wait_ready(const std::string& mariadb, const std::string& timeout = "180s");
+  json pods(const std::string& mariadb);  // `get pods -o json` items of that MariaDB
+  json mariadb(const std::string& name);
+  std::vector<json> events(const std::string& mariadb);
+  // Pids of every process whose command line names this home: mariadbd and its SST helpers
+  // (what cleanup kills).
+  std::vector<pid_t> node_processes();
+  // Root session on a pod's TCP port with the password from the manifest.
+  SqlConnection connect(const std::string& mariadb, int index, const std::string& password);
+
+  const std::filesystem::path& home() const { return home_; }
+  int first_port() const { return first_port_; }
+
+ private:
+  std::filesystem::path home_;
+  int first_port_ = 0;
+};
+
+// A 3-node (or N-node) Galera manifest with the given root password and extra spec YAML.
+std::string galera_manifest(const std::string& name, int replicas, const std::string& password,
+                            const std::string& extra_spec = "");
+
+// Waits until `predicate` holds, polling every 100 ms; false on timeout.
+bool eventually(const std::function<bool()>& predicate, std::chrono::seconds timeout);
+
+}  // namespace mdbop::testing

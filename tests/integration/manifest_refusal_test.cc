@@ -1,0 +1,86 @@
+// Invalid manifests are refused whole, with the field named, and nothing is stored.
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace mdbop::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ManifestRefusal, InvalidBatchIsRefusedWholeWithTheFieldNamed) {
+  Installation mdbop;
+  std::string manifest = galera_manifest("ok", 3, "pw") + R"(---
+apiVersion: k8s.mariadb.com/v1alpha1
+kind: MariaDB
+metadata:
+  name: broken
+spec:
+  replicas: 3
+  galera:
+    enabled: true
+    recovery:
+      minClusterSize: 7
+)";
+  CommandResult result = mdbop.mdbop({"apply", "-f", "-"}, manifest);
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("spec.galera.recovery.minClusterSize"), std::string::npos)
+      << result.err;
+  // The valid documents of the batch were not applied either.
+  CommandResult get = mdbop.mdbop({"get", "mariadb", "-o", "json"});
+  EXPECT_EQ(json::parse(get.out)["items"].size(), 0u);
+  EXPECT_EQ(json::parse(mdbop.must({"get", "secrets", "-o", "json"}))["items"].size(), 0u);
+}
+
+TEST(ManifestRefusal, TyposAndBadValuesNameTheirFields) {
+  Installation mdbop;
+  struct Case {
+    std::string spec;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {"  replicas: 2\n  galera:\n    enabled: true\n", "spec.replicas"},
+      {"  replicas: 3\n  galera:\n    enabled: true\n    sst: xtrabackup\n", "spec.galera.sst"},
+      {"  replicas: 3\n  galera:\n    enabled: true\n    recovery:\n      podSyncTimeout: 5 "
+       "minutes\n",
+       "spec.galera.recovery.podSyncTimeout"},
+      {"  replicas: 3\n  replicaz: 3\n", "spec.replicaz"},
+      {"  replicas: 3\n  galera:\n    enabled: true\n    primary:\n      podIndex: 3\n",
+       "spec.galera.primary.podIndex"},
+  };
+  for (const Case& c : cases) {
+    std::string manifest =
+        "apiVersion: k8s.mariadb.com/v1alpha1\nkind: MariaDB\nmetadata:\n  name: m\nspec:\n" +
+        c.spec;
+    CommandResult result = mdbop.mdbop({"apply", "-f", "-"}, manifest);
+    EXPECT_NE(result.exit_code, 0) << c.spec;
+    EXPECT_NE(result.err.find(c.field), std::string::npos) << c.field << " in " << result.err;
+  }
+  EXPECT_EQ(json::parse(mdbop.must({"get", "mariadb", "-o", "json"}))["items"].size(), 0u);
+}
+
+TEST(ManifestRefusal, UnsupportedLocalFieldsAreKeptAndWarnedOnce) {
+  Installation mdbop;
+  mdbop.start_operator();
+  std::string manifest = galera_manifest("w", 1, "pw",
+                                         "  image: mariadb:11.4\n  resources:\n    requests:\n"
+                                         "      cpu: 100m\n");
+  mdbop.apply(manifest);
+  mdbop.wait_ready("w");
+  mdbop.apply(manifest);
+  ASSERT_TRUE(eventually([&] { return mdbop.events("w").size() >= 2; }, 10s));
+  int image_warnings = 0;
+  for (const json& e : mdbop.events("w")) {
+    if (e["reason"] == "FieldIgnored" &&
+        e["message"].get<std::string>().find("spec.image") != std::string::npos) {
+      image_warnings += e.value("count", 1);
+    }
+  }
+  EXPECT_EQ(image_warnings, 1);
+  json stored = mdbop.mariadb("w");
+  EXPECT_EQ(stored["spec"]["image"], "mariadb:11.4");
+  EXPECT_EQ(stored["spec"]["resources"]["requests"]["cpu"], "100m");
+}
+
+}  // namespace
+}  // namespace mdbop::testing
