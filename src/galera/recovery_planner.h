@@ -14,19 +14,19 @@ namespace mdbop {
 // What was observed of one node of a cluster that has no Primary component.
 struct NodeObservation {
   int index = 0;
-  std::string pod;  // "<mariadb>-<index>"
-  bool running = false;            // a mariadbd process is up
+  std::string pod;                    // "<mariadb>-<index>"
+  bool running = false;               // a mariadbd process is up
   bool in_primary_component = false;  // running and wsrep_cluster_status == Primary
-  bool data_present = false;       // the data directory has been initialised
-  bool sst_in_progress = false;    // an "sst_in_progress" marker is in the data directory
-  bool grastate_read = false;      // grastate.dat existed and parsed
+  bool data_present = false;          // the data directory has been initialised
+  bool sst_in_progress = false;       // an "sst_in_progress" marker is in the data directory
+  bool grastate_read = false;         // grastate.dat existed and parsed
   GraState grastate;
   std::optional<GaleraPosition> recovered;  // from --wsrep-recover, when it was run
 };
 
 struct RecoveryPolicy {
   int replicas = 3;
-  int min_cluster_size = 2;  // nodes whose position must be known before bootstrapping
+  int min_cluster_size = 2;         // nodes whose position must be known before bootstrapping
   std::string force_bootstrap_pod;  // manual override: bootstrap this pod, no questions
 };
 

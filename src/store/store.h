@@ -20,7 +20,7 @@ namespace mdbop {
 using json = nlohmann::json;
 
 struct ObjectKey {
-  std::string kind;       // canonical kind, e.g. "MariaDB", "Secret"
+  std::string kind;        // canonical kind, e.g. "MariaDB", "Secret"
   std::string namespace_;  // e.g. "default"
   std::string name;
 };

@@ -14,7 +14,7 @@
 namespace mdbop {
 
 struct SubprocessOptions {
-  std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'.
+  std::vector<std::string> argv;                 // argv[0] is looked up in PATH when it has no '/'.
   std::map<std::string, std::string> extra_env;  // added to (or replacing in) the inherited env
   std::optional<std::string> stdin_data;         // written to the child's stdin, then closed
   std::string working_dir;                       // empty: inherit
@@ -24,8 +24,8 @@ struct SubprocessOptions {
 };
 
 struct SubprocessResult {
-  int exit_code = -1;    // valid when term_signal == 0
-  int term_signal = 0;   // signal that ended the child, 0 if it exited
+  int exit_code = -1;   // valid when term_signal == 0
+  int term_signal = 0;  // signal that ended the child, 0 if it exited
   bool timed_out = false;
   std::string stdout_text;
   std::string stderr_tail;  // the last 8 KiB of stderr

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is needed, check formatting, build, run the unit tests
+# under ASan+UBSan, then every unit and integration test (real mariadbd + galera-4 clusters).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+echo "== format check (clang-format)"
+git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+
+echo "== build (and sanitizer build of the unit tests)"
+bash scripts/build.sh --sanitize
+
+echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+(cd build-sanitize && ctest --output-on-failure -LE integration -j"$(nproc)")
+
+echo "== unit and integration tests"
+(cd build && ctest --output-on-failure --timeout 900)
