@@ -50,7 +50,8 @@ class Store {
   Result<ApplyResult> apply(const json& manifest);
 
   // Read-modify-write of status under the lock. `mutate` gets the current status (an empty
-  // object when none). Unchanged status is not rewritten. Fails when the object is gone.
+  // object when none). Unchanged status is not rewritten. Returns the whole stored object.
+  // Fails when the object is gone.
   Result<json> update_status(const ObjectKey& key, const std::function<void(json& status)>& mutate);
 
   // Read-modify-write of the whole object (used by the operator for metadata such as

@@ -161,6 +161,19 @@ TEST(GaleraCluster, KilledNodeIsEvictedRestartedAndCatchesUpByIst) {
   EXPECT_EQ(node_pids(mdbop, "g")[0], pids[0]);
   EXPECT_EQ(node_pids(mdbop, "g")[2], pids[2]);
   expect_all_acknowledged(mdbop, "g", 3, writer.acknowledged());
+
+  // The primary dies: writes move to another Synced node, and back once it is Synced again.
+  ASSERT_EQ(mdbop.mariadb("g")["status"]["currentPrimary"], "g-0");
+  kill(pids[0], SIGKILL);
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::string primary = mdbop.mariadb("g")["status"].value("currentPrimary", "");
+        return primary == "g-1" || primary == "g-2";
+      },
+      10s));
+  mdbop.wait_ready("g");
+  ASSERT_TRUE(eventually(
+      [&] { return mdbop.mariadb("g")["status"].value("currentPrimary", "") == "g-0"; }, 30s));
 }
 
 TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
@@ -302,6 +315,36 @@ TEST(GaleraCluster, NodeThatCannotStartIsReportedWithItsReason) {
   }
   EXPECT_TRUE(not_ready);
   EXPECT_TRUE(mdbop.node_processes().empty());
+}
+
+TEST(GaleraCluster, GeneratesTheRootPasswordAndReadsMyCnfFromAConfigMap) {
+  Installation mdbop;
+  mdbop.start_operator();
+  mdbop.apply(R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: tuning
+data:
+  my.cnf: |
+    [mariadb]
+    max_connections=333
+---
+apiVersion: k8s.mariadb.com/v1alpha1
+kind: MariaDB
+metadata:
+  name: solo
+spec:
+  replicas: 1
+  galera:
+    enabled: true
+  myCnfConfigMapKeyRef:
+    name: tuning
+    key: my.cnf
+)");
+  mdbop.wait_ready("solo");
+  json secret = json::parse(mdbop.must({"get", "secret", "solo-root", "-o", "json"}));
+  EXPECT_TRUE(secret["data"].contains("password"));
+  EXPECT_EQ(mdbop.must({"sql", "mariadb/solo", "-e", "SELECT @@max_connections AS m"}), "m\n333\n");
 }
 
 }  // namespace

@@ -1,9 +1,7 @@
 #include "harness.h"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -11,6 +9,7 @@
 #include <thread>
 
 #include "util/files.h"
+#include "util/ports.h"
 #include "util/subprocess.h"
 
 namespace mdbop::testing {
@@ -21,17 +20,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr int kPortsPerInstallation = 200;
-
-bool port_free(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  close(fd);
-  return free;
-}
 
 std::string mdbop_binary() {
   const char* path = std::getenv("MDBOP_BINARY");
@@ -50,7 +38,7 @@ Installation::Installation() {
     int first = 20000 + static_cast<int>(random() % 60) * kPortsPerInstallation;
     bool free = true;
     for (int port = first; port < first + kPortsPerInstallation && free; port += 7) {
-      free = port_free(port);
+      free = loopback_port_free(port);
     }
     if (free) {
       first_port_ = first;

@@ -60,7 +60,7 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
     status["configHashes"][pod] = hash;
   });
   if (!recorded) return tl::unexpected(recorded.error());
-  pass.object["status"] = *recorded;
+  pass.object = *recorded;
   auto reclaimed = runtime_.reclaim_ports(view.id);
   if (!reclaimed) return tl::unexpected(reclaimed.error());
   if (*reclaimed) {

@@ -146,7 +146,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
     }
     set_condition(s, "GaleraReady", false, formed_before ? "Recovering" : "Bootstrapping", reason);
   });
-  if (recorded) pass.object["status"] = *recorded;
+  if (recorded) pass.object = *recorded;
 
   if (plan.action != RecoveryAction::kBootstrap) {
     if (plan.action == RecoveryAction::kWait) event("Warning", "RecoveryWaiting", reason);

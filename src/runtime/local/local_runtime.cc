@@ -1,8 +1,6 @@
 #include "runtime/local/local_runtime.h"
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -12,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/files.h"
+#include "util/ports.h"
 #include "util/subprocess.h"
 
 namespace mdbop {
@@ -22,22 +21,6 @@ using json = nlohmann::json;
 namespace {
 
 constexpr size_t kMaxSocketPath = 100;  // sun_path is 108 bytes
-
-bool port_is_free(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  // As the servers bind: lingering TIME_WAIT connections do not make a port busy, a listener
-  // or another program's connection from that port does.
-  int reuse = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  close(fd);
-  return free;
-}
 
 json ports_to_json(const NodePorts& ports) {
   return {{"sql", ports.sql}, {"galera", ports.galera}, {"ist", ports.ist}, {"sst", ports.sst}};
@@ -99,7 +82,7 @@ namespace {
 Result<std::vector<int>> pick_free_ports(PortRange range, std::set<int> taken, size_t count) {
   std::vector<int> chosen;
   for (int port = range.first; port <= range.last && chosen.size() < count; ++port) {
-    if (!taken.contains(port) && port_is_free(port)) chosen.push_back(port);
+    if (!taken.contains(port) && loopback_port_free(port)) chosen.push_back(port);
   }
   if (chosen.size() < count) {
     return fail("no free ports left in " + std::to_string(range.first) + "-" +
@@ -257,7 +240,7 @@ Result<bool> LocalRuntime::reclaim_ports(const NodeId& id) {
   NodePorts ports = layout->ports;
   std::vector<int*> busy;
   for (int* port : {&ports.sql, &ports.galera, &ports.ist, &ports.sst}) {
-    if (!port_is_free(*port)) busy.push_back(port);
+    if (!loopback_port_free(*port)) busy.push_back(port);
   }
   if (busy.empty()) return false;
   auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), busy.size());

@@ -1,0 +1,105 @@
+#include "galera/node_config.h"
+
+#include <gtest/gtest.h>
+
+namespace mdbop {
+namespace {
+
+NodeLayout layout(int index, int first_port) {
+  NodeLayout node;
+  node.id = {"default", "g", index};
+  node.ports = {first_port, first_port + 1, first_port + 2, first_port + 3};
+  node.data_dir = "/home/g-" + std::to_string(index) + "/data";
+  node.config_file = "/home/g-" + std::to_string(index) + "/my.cnf";
+  node.socket = "/home/g-" + std::to_string(index) + "/mysqld.sock";
+  node.error_log = "/home/g-" + std::to_string(index) + "/error.log";
+  node.pid_file = "/home/g-" + std::to_string(index) + "/mariadbd.pid";
+  return node;
+}
+
+NodeConfigInput input_for(const MariaDBSpec& spec, int index) {
+  NodeConfigInput input;
+  input.spec = &spec;
+  input.members = {layout(0, 100), layout(1, 200), layout(2, 300)};
+  input.self = input.members[static_cast<size_t>(index)];
+  input.cluster_name = "default-g";
+  input.sst_password = "pw";
+  return input;
+}
+
+MariaDBSpec galera_spec() {
+  MariaDBSpec spec;
+  spec.replicas = 3;
+  spec.galera_enabled = true;
+  return spec;
+}
+
+TEST(NodeConfig, RendersAddressesOwnedByTheRuntimeAfterTheUsersMyCnf) {
+  MariaDBSpec spec = galera_spec();
+  NodeConfigInput input = input_for(spec, 1);
+  input.my_cnf = "[mariadb]\nbind-address=*\nport=3306\n";
+  std::string content = render_node_config(input).content;
+  EXPECT_LT(content.find("bind-address=*"), content.find("bind_address=127.0.0.1"));
+  EXPECT_LT(content.find("port=3306"), content.find("port=200\n"));
+  EXPECT_NE(content.find("wsrep_cluster_address=gcomm://127.0.0.1:101,127.0.0.1:201,127.0.0.1:301"),
+            std::string::npos);
+  EXPECT_NE(content.find("gmcast.listen_addr=tcp://127.0.0.1:201"), std::string::npos);
+  EXPECT_NE(content.find("ist.recv_addr=127.0.0.1:202"), std::string::npos);
+  EXPECT_NE(content.find("wsrep_sst_receive_address=127.0.0.1:203"), std::string::npos);
+  EXPECT_NE(content.find("gcache.recover=yes"), std::string::npos);
+  EXPECT_NE(content.find("wsrep_node_name=g-1"), std::string::npos);
+}
+
+TEST(NodeConfig, UserProviderOptionsOverrideDefaultsButNotAddresses) {
+  MariaDBSpec spec = galera_spec();
+  spec.provider_options = {{"gcache.size", "1G"}, {"gmcast.listen_addr", "tcp://0.0.0.0:4567"}};
+  std::string content = render_node_config(input_for(spec, 0)).content;
+  EXPECT_NE(content.find("gcache.size=1G"), std::string::npos);
+  EXPECT_EQ(content.find("gcache.size=256M"), std::string::npos);
+  EXPECT_NE(content.find("gmcast.listen_addr=tcp://127.0.0.1:101"), std::string::npos);
+  EXPECT_EQ(content.find("0.0.0.0:4567"), std::string::npos);
+}
+
+TEST(NodeConfig, RolloutHashFollowsTheSpecNotPortsOrMembers) {
+  MariaDBSpec spec = galera_spec();
+  NodeConfigInput input = input_for(spec, 0);
+  std::string hash = render_node_config(input).rollout_hash;
+
+  NodeConfigInput moved = input;
+  moved.self.ports.ist = 999;
+  moved.members.push_back(layout(3, 400));
+  EXPECT_EQ(render_node_config(moved).rollout_hash, hash);
+
+  NodeConfigInput changed = input;
+  changed.my_cnf = "[mariadb]\nmax_connections=222\n";
+  EXPECT_NE(render_node_config(changed).rollout_hash, hash);
+
+  MariaDBSpec threads = spec;
+  threads.replica_threads = 4;
+  EXPECT_NE(render_node_config(input_for(threads, 0)).rollout_hash, hash);
+}
+
+TEST(NodeConfig, StandaloneHasNoWsrepSettings) {
+  MariaDBSpec spec;
+  std::string content = render_node_config(input_for(spec, 0)).content;
+  EXPECT_EQ(content.find("wsrep"), std::string::npos);
+}
+
+TEST(StartupFailureReason, PrefersUnknownVariableOfTheLastAttempt) {
+  std::string log =
+      "2026-11-21 10:00:00 0 [Note] Starting MariaDB 10.11.19 as process 1\n"
+      "2026-11-21 10:00:00 0 [ERROR] old problem\n"
+      "2026-11-21 10:01:00 0 [Note] Starting MariaDB 10.11.19 as process 2\n"
+      "2026-11-21 10:01:00 0 [ERROR] mariadbd: unknown variable 'max_tmp_space_usage=1G'\n"
+      "2026-11-21 10:01:00 0 [ERROR] Aborting\n";
+  EXPECT_EQ(startup_failure_reason(log), "mariadbd: unknown variable 'max_tmp_space_usage=1G'");
+}
+
+TEST(StartupFailureReason, FallsBackToTheLastErrorAndIsEmptyWithoutOne) {
+  EXPECT_EQ(startup_failure_reason("x [ERROR] WSREP: failed to open gcomm\nx [ERROR] Aborting\n"),
+            "WSREP: failed to open gcomm");
+  EXPECT_EQ(startup_failure_reason("x [Note] all fine\n"), "");
+}
+
+}  // namespace
+}  // namespace mdbop
