@@ -215,9 +215,14 @@ std::optional<SqlConnection> connect_port(int port, std::chrono::seconds timeout
   return std::move(*connection);
 }
 
+// A session for checking: its reads wait until the node has applied everything committed
+// anywhere in the cluster before them (wsrep_sync_wait), so counts are exact.
 SqlConnection must_connect(int port, std::chrono::seconds timeout) {
   auto connection = connect_port(port, timeout);
   if (!connection) throw StepFailed(fmt::format("cannot connect to 127.0.0.1:{}", port));
+  if (auto set = connection->execute("SET SESSION wsrep_sync_wait=1"); !set) {
+    throw StepFailed("SET wsrep_sync_wait: " + set.error().what());
+  }
   return std::move(*connection);
 }
 
@@ -291,9 +296,9 @@ void load_data(Installation& mdbop, Report& report, long long bytes, int threads
         }
         long long first = chunk * kRowsPerChunk + 1;
         long long last = std::min(rows, first + kRowsPerChunk - 1);
-        auto done = connection->execute(
-            fmt::format("INSERT INTO bench.data SELECT seq, RANDOM_BYTES({}) FROM bench.seq_{}_to_{}",
-                        kPayloadBytes, first, last));
+        auto done = connection->execute(fmt::format(
+            "INSERT INTO bench.data SELECT seq, RANDOM_BYTES({}) FROM bench.seq_{}_to_{}",
+            kPayloadBytes, first, last));
         if (!done) {
           failed = true;
           std::lock_guard lock(error_mutex);

@@ -30,7 +30,8 @@ int delete_object(Store& store, const ObjectKey& key, bool purge) {
   }
   auto marked = store.update(key, [&](json& o) {
     o["metadata"]["deletionTimestamp"] = rfc3339_now();
-    if (purge) o["metadata"]["annotations"]["mdbop.io/purge"] = "true";
+    // Always explicit: an annotation that came in through apply must not decide.
+    o["metadata"]["annotations"]["mdbop.io/purge"] = purge ? "true" : "false";
   });
   if (!marked) return report_failure(marked.error().what());
   if (!running_operator(mdbop_home())) {

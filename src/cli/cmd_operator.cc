@@ -15,9 +15,15 @@ namespace mdbop {
 using namespace std::chrono_literals;
 
 std::filesystem::path mdbop_home() {
-  if (const char* home = std::getenv("MDBOP_HOME"); home != nullptr && *home != '\0') return home;
-  const char* user_home = std::getenv("HOME");
-  return std::filesystem::path(user_home ? user_home : "/root") / ".local/state/mdbop";
+  std::filesystem::path home;
+  if (const char* configured = std::getenv("MDBOP_HOME"); configured && *configured != '\0') {
+    home = configured;
+  } else {
+    const char* user_home = std::getenv("HOME");
+    home = std::filesystem::path(user_home ? user_home : "/root") / ".local/state/mdbop";
+  }
+  // Absolute and normal: node processes are recognised by the paths in their arguments.
+  return std::filesystem::weakly_canonical(std::filesystem::absolute(home));
 }
 
 int report_failure(const std::string& message) {

@@ -119,23 +119,27 @@ Result<bool> run_operator(const OperatorOptions& options) {
 
   Store store(options.home / "store");
   LocalRuntime runtime(options.home, options.ports);
-  std::map<std::string, std::unique_ptr<Worker>> workers;
+  std::map<std::string, std::shared_ptr<Worker>> workers;
   std::mutex workers_mutex;
   std::atomic<bool> stopping{false};
 
   // Watches node processes: a death is acted on (evicted, restarted) within ~50 ms.
   std::thread watcher([&] {
     while (!stopping) {
+      std::vector<std::pair<std::shared_ptr<Worker>, WatchedNode>> deaths;
       {
         std::lock_guard lock(workers_mutex);
         for (auto& [name, worker] : workers) {
           for (const WatchedNode& node : worker->reconciler().watched_nodes()) {
             reap_if_exited(node.pid);
-            if (process_alive(node.pid)) continue;
-            worker->reconciler().on_node_died(node);
-            worker->wake();
+            if (!process_alive(node.pid)) deaths.emplace_back(worker, node);
           }
         }
+      }
+      // Eviction talks SQL: outside the lock, so the main loop and other clusters go on.
+      for (auto& [worker, node] : deaths) {
+        worker->reconciler().on_node_died(node);
+        worker->wake();
       }
       std::this_thread::sleep_for(50ms);
     }
@@ -160,6 +164,11 @@ Result<bool> run_operator(const OperatorOptions& options) {
     timespec wait_time{0, 200'000'000};
     int signal_number = sigtimedwait(&signals, nullptr, &wait_time);
     if (signal_number == SIGTERM || signal_number == SIGINT) break;
+    // A home removed under us (a test's, say) leaves nothing to manage.
+    if (!fs::exists(options.home / "operator.lock")) {
+      spdlog::warn("operator home {} is gone; stopping", options.home.string());
+      break;
+    }
 
     long long version = store.current_version();
     if (version == seen_version) continue;
@@ -175,7 +184,7 @@ Result<bool> run_operator(const OperatorOptions& options) {
       auto [it, inserted] = workers.try_emplace(worker_name(key));
       if (inserted) {
         spdlog::info("mariadb={} watching", worker_name(key));
-        it->second = std::make_unique<Worker>(store, runtime, key);
+        it->second = std::make_shared<Worker>(store, runtime, key);
       } else if (seen_changes[worker_name(key)] != change) {
         it->second->wake();
       }

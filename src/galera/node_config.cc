@@ -88,7 +88,14 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
   }
   std::string options_text = options.str();
   std::string secret_part;
-  if (spec.galera_enabled) secret_part = "wsrep_sst_auth=root:" + input.sst_password + "\n";
+  if (spec.galera_enabled) {
+    std::string escaped;
+    for (char c : input.sst_password) {
+      if (c == '"' || c == '\\') escaped += '\\';
+      escaped += c;
+    }
+    secret_part = "wsrep_sst_auth=\"root:" + escaped + "\"\n";
+  }
 
   std::ostringstream members;
   if (spec.galera_enabled) {

@@ -61,7 +61,8 @@ class Runtime {
   virtual Result<bool> write_grastate(const NodeId& id, const GraState& state) = 0;
 
   virtual Result<bool> initialize_data(const NodeId& id) = 0;  // an empty system database
-  virtual Result<bool> copy_data(const NodeId& from, const NodeId& to) = 0;  // from is stopped
+  // REQUIRES: both stopped. Copies everything but grastate.dat, gvwstate.dat and the gcache.
+  virtual Result<bool> copy_data(const NodeId& from, const NodeId& to) = 0;
   virtual Result<bool> wipe_data(const NodeId& id) = 0;
 
   virtual Result<bool> write_config(const NodeId& id, const std::string& content) = 0;
@@ -71,9 +72,10 @@ class Runtime {
   // outgoing connection may take any port of the ephemeral range). True when one changed;
   // the caller then renders the configuration again.
   virtual Result<bool> reclaim_ports(const NodeId& id) = 0;
-  // Starts the node. Leftovers of its previous process (an orphaned SST script holding
-  // the SST port, say) are killed first.
-  virtual Result<pid_t> start(const NodeId& id, bool new_cluster) = 0;
+  // Starts the node (bootstrapping a new Primary component with new_cluster; reachable only
+  // on its socket with skip_networking). Leftovers of its previous process (an orphaned SST
+  // script holding the SST port, say) are killed first.
+  virtual Result<pid_t> start(const NodeId& id, bool new_cluster, bool skip_networking) = 0;
   // SIGTERM, wait up to `grace`, then SIGKILL. True when it had been running.
   virtual Result<bool> stop(const NodeId& id, std::chrono::seconds grace) = 0;
   // Removes the node's layout; with purge also its data.

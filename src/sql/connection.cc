@@ -26,9 +26,11 @@ Result<SqlConnection> SqlConnection::connect(const SqlEndpoint& endpoint) {
   unsigned int protocol = endpoint.socket.empty() ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET;
   mysql_optionsv(handle, MYSQL_OPT_PROTOCOL, &protocol);
   const char* socket = endpoint.socket.empty() ? nullptr : endpoint.socket.c_str();
-  if (mysql_real_connect(
-          handle, endpoint.host.c_str(), endpoint.user.c_str(), endpoint.password.c_str(), nullptr,
-          static_cast<unsigned int>(endpoint.port), socket, CLIENT_MULTI_STATEMENTS) == nullptr) {
+  // Connector/C uses the socket only for host "localhost"; any other host means TCP.
+  const char* host = socket != nullptr ? "localhost" : endpoint.host.c_str();
+  if (mysql_real_connect(handle, host, endpoint.user.c_str(), endpoint.password.c_str(), nullptr,
+                         static_cast<unsigned int>(endpoint.port), socket,
+                         CLIENT_MULTI_STATEMENTS) == nullptr) {
     auto error = sql_error(handle, "connect");
     mysql_close(handle);
     return error;

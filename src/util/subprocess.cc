@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <sstream>
 #include <utility>
 
 #include "util/files.h"
@@ -342,6 +344,56 @@ std::string process_cmdline(pid_t pid) {
     if (c == '\0') c = ' ';
   }
   return cmdline;
+}
+
+std::vector<std::string> process_arguments(pid_t pid) {
+  std::vector<std::string> arguments;
+  if (pid <= 0) return arguments;
+  auto text = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  if (!text) return arguments;
+  std::string current;
+  for (char c : *text) {
+    if (c == '\0') {
+      arguments.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) arguments.push_back(std::move(current));
+  return arguments;
+}
+
+std::optional<ProcessStat> process_stat(pid_t pid) {
+  auto text = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto uptime = read_file("/proc/uptime");
+  if (!text || !uptime) return std::nullopt;
+  // The command name (field 2) may hold spaces and parentheses: fields follow the last ')'.
+  auto close = text->rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(text->substr(close + 2));
+  std::vector<std::string> values;
+  std::string value;
+  while (fields >> value) values.push_back(value);
+  // values[0] is field 3 (state): the session is field 6, the start time field 22.
+  if (values.size() < 20) return std::nullopt;
+  ProcessStat stat;
+  stat.session = static_cast<pid_t>(std::stol(values[3]));
+  double started = std::stod(values[19]) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  double now = std::stod(*uptime);
+  stat.age = std::chrono::seconds(static_cast<long long>(now - started));
+  return stat;
+}
+
+std::vector<pid_t> all_pids() {
+  std::vector<pid_t> pids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pids.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return pids;
 }
 
 }  // namespace mdbop

@@ -52,5 +52,17 @@ void reap_if_exited(pid_t pid);
 
 // The process's command line, arguments joined by spaces; empty when it is gone.
 std::string process_cmdline(pid_t pid);
+// The process's arguments, one element each; empty when it is gone.
+std::vector<std::string> process_arguments(pid_t pid);
+
+// Facts from /proc/<pid>/stat: the session id and how long the process has run.
+struct ProcessStat {
+  pid_t session = 0;
+  std::chrono::seconds age{0};
+};
+std::optional<ProcessStat> process_stat(pid_t pid);
+
+// Every pid in /proc.
+std::vector<pid_t> all_pids();
 
 }  // namespace mdbop

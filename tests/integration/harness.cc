@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "util/files.h"
@@ -176,8 +177,9 @@ SqlConnection Installation::connect(const std::string& mariadb, int index,
   endpoint.timeout = 10s;
   auto connection = SqlConnection::connect(endpoint);
   if (!connection) {
-    ADD_FAILURE() << "connect to " << mariadb << "-" << index << ": " << connection.error().what();
-    std::abort();
+    // Thrown, not aborted: the test fails and the Installation still cleans up.
+    throw std::runtime_error("connect to " + mariadb + "-" + std::to_string(index) + ": " +
+                             connection.error().what());
   }
   return std::move(*connection);
 }

@@ -8,6 +8,7 @@
 #include "controller/mariadb/reconciler.h"
 #include "galera/node_config.h"
 #include "galera/recovery_planner.h"
+#include "util/subprocess.h"
 
 namespace mdbop {
 
@@ -73,39 +74,67 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
 
   std::vector<NodeView> members(pass.views.begin(),
                                 pass.views.begin() + static_cast<long>(pass.members.size()));
+  for (const NodeView& view : pass.views) {
+    if (view.sql_refusal.empty()) continue;
+    // Up, but refusing us: acting on what we cannot see could bootstrap beside a Primary.
+    std::string message = view.id.pod() + " refuses the operator's login (" + view.sql_refusal +
+                          "); if the root password was changed in its Secret, put the old one "
+                          "back or set the new one in the server";
+    event("Warning", "CannotLogIn", message);
+    store_.update_status(
+        key_, [&](json& s) { set_condition(s, "GaleraReady", false, "CannotLogIn", message); });
+    return 5s;
+  }
+
+  if (formed_before && !recovery.enabled) {
+    store_.update_status(key_, [&](json& s) {
+      s["galeraRecovery"]["state"] = "Disabled";
+      set_condition(s, "GaleraReady", false, "RecoveryDisabled",
+                    "no Primary component and galera.recovery.enabled is false; set it to true "
+                    "to let mdbop recover the cluster");
+    });
+    return 5s;
+  }
+
   bool all_running = true;
-  std::vector<NodeId> silent;  // running, but not answering SQL yet
-  for (const NodeView& view : members) {
-    all_running = all_running && view.running();
-    if (view.running() && !view.sql_answers) silent.push_back(view.id);
+  std::vector<NodeId> hung;  // running, not answering, for longer than podRecoveryTimeout
+  bool starting = false;     // running, not answering yet
+  for (const NodeView& view : pass.views) {
+    all_running = all_running && (view.id.index >= pass.spec.replicas || view.running());
+    if (!view.running() || view.sql_answers) continue;
+    auto stat = process_stat(*view.pid);
+    if (stat && stat->age >= recovery.pod_recovery_timeout) {
+      hung.push_back(view.id);
+    } else {
+      starting = true;
+    }
   }
   // A process that does not answer may be starting or joining; never bootstrap beside it.
-  if (!silent.empty()) {
-    if (now - *no_primary_since_ < recovery.pod_recovery_timeout) return 500ms;
-    for (const NodeId& id : silent) {
+  if (starting) return 500ms;
+  if (!hung.empty()) {
+    for (const NodeId& id : hung) {
       event("Warning", "NodeHung",
             id.pod() + " ran for podRecoveryTimeout without answering; stopping it");
-      runtime_.stop(id, 30s);
+      stop_node(id, 30s);
     }
     return 0ms;
   }
   // Every member is up but none is Primary: a partition may heal by itself; give it time.
   if (all_running && now - *no_primary_since_ < recovery.cluster_healthy_timeout) return 1s;
 
-  if (formed_before && !recovery.enabled && recovery.force_cluster_bootstrap_in_pod.empty()) {
-    store_.update_status(key_, [&](json& s) {
-      s["galeraRecovery"]["state"] = "Disabled";
-      set_condition(s, "GaleraReady", false, "RecoveryDisabled",
-                    "no Primary component and galera.recovery.enabled is false; set it to true "
-                    "or name a pod in galera.recovery.forceClusterBootstrapInPod");
-    });
-    return 5s;
-  }
-
   RecoveryPolicy policy;
   policy.replicas = pass.spec.replicas;
   policy.min_cluster_size = pass.spec.recovery.min_cluster_size;
-  policy.force_bootstrap_pod = recovery.force_cluster_bootstrap_in_pod;
+  long long generation = pass.object["metadata"].value("generation", 0LL);
+  // A forced bootstrap is done once per generation; afterwards the rules apply again.
+  bool forced_already =
+      status.value("galeraRecovery", json::object()).value("forcedGeneration", 0LL) == generation;
+  policy.force_bootstrap_pod = forced_already ? "" : recovery.force_cluster_bootstrap_in_pod;
+  if (forced_already && !recovery.force_cluster_bootstrap_in_pod.empty()) {
+    event("Warning", "ForcedBootstrapUsed",
+          "galera.recovery.forceClusterBootstrapInPod was used once already; remove it, or "
+          "change it to force again");
+  }
 
   std::vector<NodeObservation> nodes;
   for (const NodeView& view : members) nodes.push_back(observation_of(view));
@@ -137,6 +166,9 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
         plan.action == RecoveryAction::kBootstrap ? "Bootstrapping" : "Recovering";
     galera_recovery["observed"] = observations_json(nodes);
     galera_recovery["decision"] = {{"action", action_name(plan.action)}, {"reason", reason}};
+    if (plan.action == RecoveryAction::kBootstrap && !policy.force_bootstrap_pod.empty()) {
+      galera_recovery["forcedGeneration"] = generation;
+    }
     if (plan.action == RecoveryAction::kBootstrap) {
       // Persisted before acting: after a crash the next operator sees what was decided.
       galera_recovery["bootstrap"] = {{"pod", nodes[static_cast<size_t>(plan.bootstrap_index)].pod},
@@ -146,7 +178,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
     }
     set_condition(s, "GaleraReady", false, formed_before ? "Recovering" : "Bootstrapping", reason);
   });
-  if (recorded) pass.object = *recorded;
+  if (recorded) pass.object["status"] = (*recorded)["status"];
 
   if (plan.action != RecoveryAction::kBootstrap) {
     if (plan.action == RecoveryAction::kWait) event("Warning", "RecoveryWaiting", reason);
@@ -156,6 +188,16 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   const NodeView& chosen = members[static_cast<size_t>(plan.bootstrap_index)];
   event("Normal", formed_before ? "ClusterRecovery" : "Bootstrapping", reason);
   auto started_at = std::chrono::steady_clock::now();
+  // Positions go back into the stopped nodes' grastate.dat, so they can join by IST.
+  for (const PositionWrite& write : plan.writes) {
+    if (members[static_cast<size_t>(write.index)].running()) continue;
+    if (auto written =
+            runtime_.write_grastate(pass.members[static_cast<size_t>(write.index)], write.grastate);
+        !written) {
+      event("Warning", "BootstrapFailed", written.error().what());
+      return 2s;
+    }
+  }
   if (chosen.running()) {
     // Already up outside a Primary component: promote it in place, no restart needed.
     auto connection = SqlConnection::connect(runtime_.sql_endpoint(chosen.id, pass.root_password));
@@ -165,15 +207,6 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
       return 2s;
     }
   } else {
-    for (const PositionWrite& write : plan.writes) {
-      if (members[static_cast<size_t>(write.index)].running()) continue;
-      if (auto written = runtime_.write_grastate(pass.members[static_cast<size_t>(write.index)],
-                                                 write.grastate);
-          !written) {
-        event("Warning", "BootstrapFailed", written.error().what());
-        return 2s;
-      }
-    }
     if (auto started = start_node(pass, chosen, true); !started) {
       event("Warning", "BootstrapFailed", started.error().what());
       return 5s;

@@ -37,9 +37,13 @@ Result<bool> create_root_users(Runtime& runtime, const NodeId& id, const std::st
 }  // namespace
 
 bool MariaDBReconciler::needs_seed(const Pass& pass) const {
-  if (pass.object.value("status", json::object()).value("bootstrapped", false)) return false;
+  json status = pass.object.value("status", json::object());
+  if (status.value("bootstrapped", false)) return false;
+  // A seed cut off midway is ours to redo from scratch.
+  if (status.contains("seeding")) return true;
+  // Any other data (kept by a delete without --purge, say) is never wiped: recovery uses it.
   for (const NodeView& view : pass.views) {
-    if (pass.spec.galera_enabled ? view.trustworthy_data() : view.data_present) return false;
+    if (view.data_present || view.running()) return false;
   }
   return true;
 }
@@ -49,31 +53,37 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
   const NodeId seed = pass.members[static_cast<size_t>(seed_index)];
   event("Normal", "Initializing", "initialising the data of a new cluster on " + seed.pod());
   auto started_at = std::chrono::steady_clock::now();
+  // Recorded before anything is wiped: the next operator redoes an interrupted seed.
+  auto marked = store_.update_status(key_, [&](json& status) {
+    status["seeding"] = {{"pod", seed.pod()}, {"startedAt", rfc3339_now()}};
+  });
+  if (!marked) return tl::unexpected(marked.error());
 
   for (const NodeId& id : pass.members) {
-    runtime_.stop(id, 30s);
+    if (auto stopped = stop_node(id, 30s); !stopped) return stopped;
     if (auto wiped = runtime_.wipe_data(id); !wiped) return wiped;
   }
   if (auto initialized = runtime_.initialize_data(seed); !initialized) return initialized;
-  if (auto started = runtime_.start(seed, pass.spec.galera_enabled); !started) {
+  // Until root has its password, the seed listens on its socket only.
+  if (auto started = runtime_.start(seed, pass.spec.galera_enabled, true); !started) {
     return tl::unexpected(started.error());
   }
   bool answered = wait_for(seed, "", pass.spec.recovery.pod_recovery_timeout,
                            [](const NodeView& view) { return view.sql_answers; });
   if (!answered) {
     std::string reason = startup_failure_reason(runtime_.error_log_tail(seed, 16384));
-    runtime_.stop(seed, 10s);
+    stop_node(seed, 10s);
     return fail(seed.pod() +
                 " did not start: " + (reason.empty() ? "no reason in its error log" : reason));
   }
   if (auto users = create_root_users(runtime_, seed, pass.root_password); !users) {
-    runtime_.stop(seed, 30s);
+    stop_node(seed, 30s);
     return users;
   }
 
   if (pass.spec.galera_enabled) {
     // A clean stop leaves grastate.dat with the cluster UUID, a seqno and safe_to_bootstrap 1.
-    runtime_.stop(seed, 60s);
+    if (auto stopped = stop_node(seed, 60s); !stopped) return stopped;
     auto seed_state = runtime_.read_grastate(seed);
     if (!seed_state)
       return fail("reading grastate.dat of " + seed.pod() + ": " + seed_state.error().what());
@@ -85,9 +95,16 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
       if (auto written = runtime_.write_grastate(id, joiner); !written) return written;
     }
   }
-  auto marked = store_.update_status(key_, [](json& status) { status["bootstrapped"] = true; });
-  if (!marked) return tl::unexpected(marked.error());
-  pass.object["status"]["bootstrapped"] = true;
+  if (!pass.spec.galera_enabled) {
+    // A standalone server is started again, with networking, by the next step.
+    if (auto stopped = stop_node(seed, 60s); !stopped) return stopped;
+  }
+  auto done = store_.update_status(key_, [](json& status) {
+    status["bootstrapped"] = true;
+    status.erase("seeding");
+  });
+  if (!done) return tl::unexpected(done.error());
+  pass.object["status"] = (*done)["status"];
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at);
   event("Normal", "Initialized",
         fmt::format("data initialised on {} and copied to {} other node(s) in {:.1f}s", seed.pod(),

@@ -138,8 +138,9 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
                         : "no Primary component of at least minClusterSize nodes");
     }
     set_condition(status, "Ready", ready, ready ? "Synced" : "NotReady", ready_message);
+    // Formed once it had a Primary component: from then on, losing it is a recovery.
+    if (galera_ready) status["clusterFormed"] = true;
     if (ready) {
-      status["clusterFormed"] = true;
       if (status.contains("galeraRecovery") &&
           status["galeraRecovery"].value("state", "") != "Done") {
         status["galeraRecovery"]["state"] = "Done";

@@ -11,11 +11,14 @@ namespace mdbop {
 void MariaDBReconciler::on_node_died(const WatchedNode& node) {
   std::vector<WatchedNode> survivors;
   std::string password;
+  json object;
   {
     std::lock_guard lock(watched_mutex_);
     std::erase_if(watched_, [&](const WatchedNode& w) { return w.id.index == node.id.index; });
+    if (std::erase(planned_stops_, node.pid) > 0) return;
     survivors = watched_;
     password = watched_password_;
+    object = watched_object_;
   }
   auto started = std::chrono::steady_clock::now();
   std::string evicted_by;
@@ -38,11 +41,25 @@ void MariaDBReconciler::on_node_died(const WatchedNode& node) {
   }
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  event("Warning", "NodeDied",
-        evicted_by.empty()
-            ? fmt::format("{} (pid {}) exited", node.id.pod(), node.pid)
-            : fmt::format("{} (pid {}) exited; evicted from the group through {} in {} ms",
-                          node.id.pod(), node.pid, evicted_by, millis.count()));
+  // This runs on the watcher's thread: it touches nothing the worker's pass owns.
+  std::string message =
+      evicted_by.empty()
+          ? fmt::format("{} (pid {}) exited", node.id.pod(), node.pid)
+          : fmt::format("{} (pid {}) exited; evicted from the group through {} in {} ms",
+                        node.id.pod(), node.pid, evicted_by, millis.count());
+  store_.record_event(object, "Warning", "NodeDied", message);
+  spdlog::warn("mariadb={}/{} reason=NodeDied {}", key_.namespace_, key_.name, message);
+}
+
+Result<bool> MariaDBReconciler::stop_node(const NodeId& id, std::chrono::seconds grace) {
+  {
+    std::lock_guard lock(watched_mutex_);
+    for (const WatchedNode& node : watched_) {
+      if (node.id.index == id.index) planned_stops_.push_back(node.pid);
+    }
+    std::erase_if(watched_, [&](const WatchedNode& w) { return w.id.index == id.index; });
+  }
+  return runtime_.stop(id, grace);
 }
 
 }  // namespace mdbop

@@ -10,7 +10,14 @@ void read_wsrep_status(Runtime& runtime, const std::string& root_password, NodeV
   SqlEndpoint endpoint = runtime.sql_endpoint(view.id, root_password);
   endpoint.timeout = std::chrono::seconds(2);
   auto connection = SqlConnection::connect(endpoint);
-  if (!connection) return;
+  if (!connection) {
+    const std::string& message = connection.error().message;
+    if (message.find("(1045)") != std::string::npos ||
+        message.find("(1040)") != std::string::npos) {
+      view.sql_refusal = message;
+    }
+    return;
+  }
   auto status = connection->status("wsrep_%");
   if (!status) return;
   auto value = [&](const char* name) {

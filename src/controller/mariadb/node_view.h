@@ -20,7 +20,10 @@ struct NodeView {
   bool sst_in_progress = false;
   std::optional<GraState> grastate;
 
-  bool sql_answers = false;    // connected and read wsrep status
+  bool sql_answers = false;  // connected and read wsrep status
+  // The server answered but refused us (wrong root password, too many connections): it is
+  // up, and must never be taken for a silent or dead node.
+  std::string sql_refusal;
   std::string local_state;     // wsrep_local_state_comment: Synced, Joining, Donor/Desynced...
   std::string cluster_status;  // wsrep_cluster_status: Primary, non-Primary, Disconnected
   int cluster_size = 0;

@@ -25,6 +25,8 @@ std::vector<WatchedNode> MariaDBReconciler::watched_nodes() const {
 std::chrono::milliseconds MariaDBReconciler::reconcile() {
   auto object = store_.get(key_);
   if (!object) {
+    // Gone means done; any other failure to read is retried.
+    if (object.error().message != "not found") return 5s;
     finished_ = true;
     return 0ms;
   }
@@ -75,7 +77,9 @@ std::chrono::milliseconds MariaDBReconciler::reconcile() {
   {
     std::lock_guard lock(watched_mutex_);
     watched_.clear();
+    planned_stops_.clear();
     watched_password_ = pass.root_password;
+    watched_object_ = object_;
     for (const NodeView& view : pass.views) {
       if (view.pid) watched_.push_back({view.id, *view.pid, view.gcomm_uuid});
     }
@@ -96,6 +100,14 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
         resolve_secret_value(store_, key_.namespace_, pass.spec.root_password, pass.object);
     if (!password) return fail_field("spec.rootPasswordSecretKeyRef", password.error().message);
     pass.root_password = *password;
+    // It is written into the nodes' option files: a line break would end the option.
+    for (char c : pass.root_password) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        return fail_field("spec.rootPasswordSecretKeyRef",
+                          "the root password contains a control character; use printable "
+                          "characters only");
+      }
+    }
   }
   if (pass.spec.my_cnf_config_map) {
     auto text = resolve_config_map_value(store_, key_.namespace_, *pass.spec.my_cnf_config_map);
@@ -151,8 +163,7 @@ void MariaDBReconciler::handle_deletion(const json& object) {
   for (int index : runtime_.node_indices(key_.namespace_, key_.name)) {
     stoppers.emplace_back([this, index, purge] {
       NodeId id{key_.namespace_, key_.name, index};
-      runtime_.stop(id, 60s);
-      runtime_.remove(id, purge);
+      if (stop_node(id, 60s)) runtime_.remove(id, purge);
     });
   }
   for (auto& stopper : stoppers) stopper.join();

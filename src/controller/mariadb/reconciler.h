@@ -74,6 +74,10 @@ class MariaDBReconciler {
   std::chrono::milliseconds maintain_members(Pass& pass);
   Result<bool> start_node(Pass& pass, const NodeView& view, bool new_cluster);
   void start_stopped_members(Pass& pass, int except_index);
+  // Writes a crashed node's recovered position into its grastate.dat so it can rejoin by IST.
+  void restore_position(const NodeView& view);
+  // Stops a node on purpose (the watcher is told first, so this is no NodeDied).
+  Result<bool> stop_node(const NodeId& id, std::chrono::seconds grace);
   bool wait_for(const NodeId& id, const std::string& password, std::chrono::seconds timeout,
                 const std::function<bool(const NodeView&)>& done);
 
@@ -92,10 +96,14 @@ class MariaDBReconciler {
   mutable std::mutex watched_mutex_;
   std::vector<WatchedNode> watched_;
   std::string watched_password_;
-  std::string last_logged_event_;  // root's, for the death watcher's eviction
+  json watched_object_;               // for events raised on the watcher's thread
+  std::vector<pid_t> planned_stops_;  // pids we stop on purpose: their exit is no death
+  std::string last_logged_event_;     // root's, for the death watcher's eviction
   // When this operator first saw the cluster without a Primary component (in memory only:
   // after a restart the wait starts again, which only delays, never repeats, a bootstrap).
   std::optional<std::chrono::steady_clock::time_point> no_primary_since_;
+  // When a pass first saw the group still counting a member that is not running.
+  std::optional<std::chrono::steady_clock::time_point> dead_member_seen_since_;
 };
 
 }  // namespace mdbop

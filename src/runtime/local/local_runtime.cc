@@ -135,18 +135,40 @@ std::vector<int> LocalRuntime::node_indices(const std::string& namespace_,
   return indices;
 }
 
+namespace {
+
+// The node's server, not a `--wsrep-recover` run on the same option file.
+bool is_node_server(pid_t pid, const std::string& config_file) {
+  std::vector<std::string> arguments = process_arguments(pid);
+  bool names_config = false;
+  for (const std::string& argument : arguments) {
+    if (argument == "--wsrep-recover") return false;
+    names_config = names_config || argument == "--defaults-file=" + config_file;
+  }
+  return names_config;
+}
+
+}  // namespace
+
 std::optional<pid_t> LocalRuntime::running_pid(const NodeId& id) {
   auto layout = find_layout(id);
   if (!layout) return std::nullopt;
   auto text = read_file(node_dir(id) / "mdbop.pid");
-  if (!text) return std::nullopt;
-  pid_t pid = static_cast<pid_t>(std::atol(text->c_str()));
-  if (pid <= 0) return std::nullopt;
-  reap_if_exited(pid);
-  if (!process_alive(pid)) return std::nullopt;
-  // A reused pid belongs to some other program: ours names this node's option file.
-  if (process_cmdline(pid).find(layout->config_file) == std::string::npos) return std::nullopt;
-  return pid;
+  pid_t recorded = text ? static_cast<pid_t>(std::atol(text->c_str())) : 0;
+  if (recorded > 0) {
+    reap_if_exited(recorded);
+    if (process_alive(recorded) && is_node_server(recorded, layout->config_file)) return recorded;
+  }
+  // An operator killed between starting a node and recording its pid left it unrecorded:
+  // find it by its option file and record it now.
+  for (pid_t pid : all_pids()) {
+    if (pid == recorded || !is_node_server(pid, layout->config_file) || !process_alive(pid)) {
+      continue;
+    }
+    write_file_atomic(node_dir(id) / "mdbop.pid", std::to_string(pid) + "\n", 0644);
+    return pid;
+  }
+  return std::nullopt;
 }
 
 bool LocalRuntime::data_present(const NodeId& id) {
@@ -164,6 +186,8 @@ Result<GraState> LocalRuntime::read_grastate(const NodeId& id) {
 }
 
 Result<bool> LocalRuntime::write_grastate(const NodeId& id, const GraState& state) {
+  // The running server owns its grastate.dat and would overwrite (or trust) a stale one.
+  if (running_pid(id)) return fail(id.pod() + " is running; its grastate.dat is not written");
   return write_file_atomic(node_dir(id) / "data" / "grastate.dat", render_grastate(state), 0660);
 }
 
@@ -184,16 +208,21 @@ Result<bool> LocalRuntime::initialize_data(const NodeId& id) {
 Result<bool> LocalRuntime::copy_data(const NodeId& from, const NodeId& to) {
   fs::path source = node_dir(from) / "data";
   fs::path target = node_dir(to) / "data";
+  fs::path staging = node_dir(to) / "data.copying";
   std::error_code ec;
-  fs::remove_all(target, ec);
-  fs::create_directories(target, ec);
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging, ec);
   for (const auto& entry : fs::directory_iterator(source, ec)) {
     std::string name = entry.path().filename().string();
-    // The gcache and the group view belong to the source node alone.
-    if (name == "galera.cache" || name == "gvwstate.dat") continue;
-    fs::copy(entry.path(), target / name, fs::copy_options::recursive, ec);
+    // The gcache and group view belong to the source node; the caller writes grastate.dat.
+    if (name == "galera.cache" || name == "gvwstate.dat" || name == "grastate.dat") continue;
+    fs::copy(entry.path(), staging / name, fs::copy_options::recursive, ec);
     if (ec) return fail("copying " + entry.path().string() + ": " + ec.message());
   }
+  // Only a complete copy ever becomes the node's data directory.
+  fs::remove_all(target, ec);
+  fs::rename(staging, target, ec);
+  if (ec) return fail("renaming " + staging.string() + ": " + ec.message());
   return true;
 }
 
@@ -213,6 +242,7 @@ Result<bool> LocalRuntime::write_config(const NodeId& id, const std::string& con
 Result<GaleraPosition> LocalRuntime::recover_position(const NodeId& id) {
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
+  if (running_pid(id)) return fail(id.pod() + " is running; --wsrep-recover needs it stopped");
   fs::path log = node_dir(id) / "wsrep-recover.log";
   std::error_code ec;
   fs::remove(log, ec);
@@ -250,39 +280,37 @@ Result<bool> LocalRuntime::reclaim_ports(const NodeId& id) {
   return write_file_atomic(node_dir(id) / "layout.json", saved.dump(2) + "\n", 0644);
 }
 
-void LocalRuntime::kill_leftovers(const NodeId& id, std::optional<pid_t> keep) {
-  // SST scripts, socat and mariabackup name the node's data directory or option file.
-  std::string data_dir = (node_dir(id) / "data").string();
-  std::string config = (node_dir(id) / "my.cnf").string();
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = static_cast<pid_t>(std::stol(name));
-    if (keep && pid == *keep) continue;
-    std::string cmdline = process_cmdline(pid);
-    if (cmdline.find(data_dir) != std::string::npos || cmdline.find(config) != std::string::npos) {
-      kill(pid, SIGKILL);
-      reap_if_exited(pid);
-    }
+void LocalRuntime::kill_leftovers(const NodeId& id) {
+  // The dead server led its own session; SST scripts, socat and mariabackup it started are
+  // still in that session.
+  auto text = read_file(node_dir(id) / "mdbop.pid");
+  pid_t session = text ? static_cast<pid_t>(std::atol(text->c_str())) : 0;
+  if (session <= 0 || process_alive(session)) return;
+  for (pid_t pid : all_pids()) {
+    auto stat = process_stat(pid);
+    if (stat && stat->session == session) kill(pid, SIGKILL);
   }
 }
 
-Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster) {
+Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, bool skip_networking) {
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
   if (auto pid = running_pid(id)) return *pid;
-  kill_leftovers(id, std::nullopt);
+  kill_leftovers(id);
   std::error_code ec;
   fs::remove(layout->socket, ec);
   SubprocessOptions server;
   server.argv = {"mariadbd", "--defaults-file=" + layout->config_file};
   if (new_cluster) server.argv.push_back("--wsrep-new-cluster");
+  if (skip_networking) server.argv.push_back("--skip-networking");
   server.output_file = layout->error_log;
   auto pid = spawn_detached(server);
   if (!pid) return tl::unexpected(pid.error());
   auto written = write_file_atomic(node_dir(id) / "mdbop.pid", std::to_string(*pid) + "\n", 0644);
-  if (!written) return tl::unexpected(written.error());
+  if (!written) {
+    kill(*pid, SIGKILL);
+    return tl::unexpected(written.error());
+  }
   return *pid;
 }
 
@@ -297,11 +325,14 @@ Result<bool> LocalRuntime::stop(const NodeId& id, std::chrono::seconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   kill(*pid, SIGKILL);
-  for (int i = 0; i < 100 && process_alive(*pid); ++i) {
+  for (int i = 0; i < 250 && process_alive(*pid); ++i) {
     reap_if_exited(*pid);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  kill_leftovers(id, std::nullopt);
+  if (process_alive(*pid)) {
+    return fail(id.pod() + " (pid " + std::to_string(*pid) + ") survived SIGKILL for 5s");
+  }
+  kill_leftovers(id);
   return true;
 }
 

@@ -35,7 +35,7 @@ class LocalRuntime : public Runtime {
   Result<bool> write_config(const NodeId& id, const std::string& content) override;
   Result<GaleraPosition> recover_position(const NodeId& id) override;
   Result<bool> reclaim_ports(const NodeId& id) override;
-  Result<pid_t> start(const NodeId& id, bool new_cluster) override;
+  Result<pid_t> start(const NodeId& id, bool new_cluster, bool skip_networking) override;
   Result<bool> stop(const NodeId& id, std::chrono::seconds grace) override;
   Result<bool> remove(const NodeId& id, bool purge) override;
   std::string error_log_tail(const NodeId& id, size_t max_bytes) override;
@@ -45,7 +45,7 @@ class LocalRuntime : public Runtime {
   std::filesystem::path node_dir(const NodeId& id) const;
   // REQUIRES: the ports lock is held.
   std::set<int> ports_in_use_by_layouts();
-  void kill_leftovers(const NodeId& id, std::optional<pid_t> keep);
+  void kill_leftovers(const NodeId& id);
   std::filesystem::path home_;
   PortRange port_range_;
 };
