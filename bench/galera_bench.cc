@@ -353,6 +353,7 @@ void survivor_stall(Installation& mdbop, Report& report) {
   std::vector<PodState> pods = pod_states(mdbop);
   SqlConnection setup = must_connect(pods.at(0).sql_port, 30s);
   auto created = setup.execute(
+      "CREATE DATABASE IF NOT EXISTS bench; "
       "CREATE TABLE IF NOT EXISTS bench.probe (id BIGINT PRIMARY KEY, payload VARCHAR(64))");
   if (!created) throw StepFailed("create bench.probe: " + created.error().what());
 

@@ -158,6 +158,8 @@ TEST(GaleraCluster, KilledNodeIsEvictedRestartedAndCatchesUpByIst) {
   std::this_thread::sleep_for(500ms);
   writer.stop();
   EXPECT_GE(count_in_logs(mdbop, "IST received"), 1);
+  // Its position was restored before the restart: no full copy of the data was needed.
+  EXPECT_EQ(count_in_logs(mdbop, "mariabackup SST completed on joiner"), 0);
   EXPECT_EQ(node_pids(mdbop, "g")[0], pids[0]);
   EXPECT_EQ(node_pids(mdbop, "g")[2], pids[2]);
   expect_all_acknowledged(mdbop, "g", 3, writer.acknowledged());
@@ -197,6 +199,7 @@ TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
   SqlConnection connection = mdbop.connect("g", 1, kPassword);
   // The same history continues: no new cluster UUID, so no full SSTs were needed.
   EXPECT_EQ(status_variable(connection, "wsrep_cluster_state_uuid"), uuid);
+  EXPECT_EQ(count_in_logs(mdbop, "mariabackup SST completed on joiner"), 0);
   json recovery = mdbop.mariadb("g")["status"]["galeraRecovery"];
   EXPECT_EQ(recovery["state"], "Done");
   EXPECT_EQ(recovery["observed"].size(), 3u);

@@ -3,6 +3,8 @@
 // (DESIGN.md: 6.4 s of stalled writes became 0.04 s). Only a process seen gone is evicted.
 #include <spdlog/spdlog.h>
 
+#include <future>
+
 #include "controller/mariadb/reconciler.h"
 #include "util/subprocess.h"
 
@@ -21,31 +23,36 @@ void MariaDBReconciler::on_node_died(const WatchedNode& node) {
     object = watched_object_;
   }
   auto started = std::chrono::steady_clock::now();
-  std::string evicted_by;
+  // Every survivor must drop the member: the new view needs all of them to agree, and one
+  // that still waits for its suspect timeout holds the view change (and the writes) back.
+  std::vector<std::future<bool>> evictions;
   if (!node.gcomm_uuid.empty()) {
     for (const WatchedNode& survivor : survivors) {
       if (!process_alive(survivor.pid)) continue;
-      SqlEndpoint endpoint = runtime_.sql_endpoint(survivor.id, password);
-      endpoint.timeout = std::chrono::seconds(2);
-      auto connection = SqlConnection::connect(endpoint);
-      if (!connection) continue;
-      auto done = connection->execute(
-          "SET GLOBAL wsrep_provider_options='evs.evict=" + node.gcomm_uuid + "'");
-      if (done) {
-        evicted_by = survivor.id.pod();
-        break;
-      }
-      spdlog::warn("mariadb={}/{} pod={} eviction through {} failed: {}", key_.namespace_,
-                   key_.name, node.id.pod(), survivor.id.pod(), done.error().what());
+      evictions.push_back(std::async(std::launch::async, [this, survivor, &password, &node] {
+        SqlEndpoint endpoint = runtime_.sql_endpoint(survivor.id, password);
+        endpoint.timeout = std::chrono::seconds(2);
+        auto connection = SqlConnection::connect(endpoint);
+        if (!connection) return false;
+        auto done = connection->execute(
+            "SET GLOBAL wsrep_provider_options='evs.evict=" + node.gcomm_uuid + "'");
+        if (!done) {
+          spdlog::warn("mariadb={}/{} pod={} eviction through {} failed: {}", key_.namespace_,
+                       key_.name, node.id.pod(), survivor.id.pod(), done.error().what());
+        }
+        return done.has_value();
+      }));
     }
   }
+  int evicted_by = 0;
+  for (auto& eviction : evictions) evicted_by += eviction.get() ? 1 : 0;
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   // This runs on the watcher's thread: it touches nothing the worker's pass owns.
   std::string message =
-      evicted_by.empty()
+      evicted_by == 0
           ? fmt::format("{} (pid {}) exited", node.id.pod(), node.pid)
-          : fmt::format("{} (pid {}) exited; evicted from the group through {} in {} ms",
+          : fmt::format("{} (pid {}) exited; evicted from the group by {} survivor(s) in {} ms",
                         node.id.pod(), node.pid, evicted_by, millis.count());
   store_.record_event(object, "Warning", "NodeDied", message);
   spdlog::warn("mariadb={}/{} reason=NodeDied {}", key_.namespace_, key_.name, message);

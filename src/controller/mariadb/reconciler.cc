@@ -9,6 +9,7 @@
 #include "api/manifest.h"
 #include "controller/secrets.h"
 #include "galera/node_config.h"
+#include "util/subprocess.h"
 
 namespace mdbop {
 
@@ -76,7 +77,15 @@ std::chrono::milliseconds MariaDBReconciler::reconcile() {
   record_status(pass, "");
   {
     std::lock_guard lock(watched_mutex_);
-    watched_.clear();
+    // A node that died since the watcher last looked stays listed, so that its death is
+    // still seen (and evicted) even when this pass noticed it first.
+    std::vector<WatchedNode> unreported;
+    for (const WatchedNode& node : watched_) {
+      bool planned =
+          std::find(planned_stops_.begin(), planned_stops_.end(), node.pid) != planned_stops_.end();
+      if (!planned && !process_alive(node.pid)) unreported.push_back(node);
+    }
+    watched_ = unreported;
     planned_stops_.clear();
     watched_password_ = pass.root_password;
     watched_object_ = object_;
