@@ -12,7 +12,7 @@ echo "== build (and sanitizer build of the unit tests)"
 bash scripts/build.sh --sanitize
 
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-(cd build-sanitize && ctest --output-on-failure -LE integration -j"$(nproc)")
+build-sanitize/mdbop_unit_tests --gtest_brief=1
 
 echo "== unit and integration tests"
 (cd build && ctest --output-on-failure --timeout 900)

@@ -3,6 +3,13 @@
 #include <gtest/gtest.h>
 
 namespace mdbop {
+
+// Names a state in test listings (found by argument-dependent lookup, so outside the
+// anonymous namespace).
+void PrintTo(const GraState& state, std::ostream* out) {
+  *out << state.uuid << ":" << state.seqno << (state.safe_to_bootstrap ? "-safe" : "");
+}
+
 namespace {
 
 constexpr const char* kUuid = "6b1e4f3c-1111-11ef-9a6b-0b2f3c4d5e6f";
@@ -73,6 +80,9 @@ struct BadGrastate {
   std::string text;
   const char* error_part;
 };
+
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const BadGrastate& bad, std::ostream* out) { *out << bad.name; }
 
 class ParseGrastateRejects : public testing::TestWithParam<BadGrastate> {};
 
