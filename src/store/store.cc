@@ -293,25 +293,12 @@ Result<ApplyResult> Store::apply(const json& manifest) {
 
 Result<json> Store::update_status(const ObjectKey& key,
                                   const std::function<void(json& status)>& mutate) {
-  auto valid = check_key(key);
-  if (!valid) return tl::unexpected(valid.error());
-  return with_lock(root_, [&]() -> Result<json> {
-    fs::path path = object_path(key);
-    auto existing = load(path);
-    if (!existing) return tl::unexpected(existing.error());
-    if (!*existing) return fail("not found");
-    json object = std::move(**existing);
-    const json before = object.contains("status") ? object["status"] : json::object();
-    json status = before;
+  // A status-only update: the same read-modify-write, never touching spec.
+  return update(key, [&](json& object) {
+    bool had_status = object.contains("status");
+    json status = had_status ? object["status"] : json::object();
     mutate(status);
-    if (status == before) return object;
-    object["status"] = std::move(status);
-    auto version = next_version(root_);
-    if (!version) return tl::unexpected(version.error());
-    object["metadata"]["resourceVersion"] = *version;
-    auto written = write_object(path, object);
-    if (!written) return tl::unexpected(written.error());
-    return object;
+    if (had_status || !status.empty()) object["status"] = std::move(status);
   });
 }
 
