@@ -244,11 +244,19 @@ std::vector<int> sql_ports(Installation& mdbop) {
 // Steps
 
 // 1. A fresh cluster: from `mdbop apply` to Ready.
+// MDBOP_BENCH_EXTRA_SPEC: YAML lines appended under the MariaDB's spec.galera (indented by
+// four spaces), e.g. "    providerOptions:\n      evs.suspect_timeout: PT1S\n", to measure
+// the effect of a setting.
+std::string extra_spec() {
+  const char* extra = std::getenv("MDBOP_BENCH_EXTRA_SPEC");
+  return extra ? extra : "";
+}
+
 void fresh_cluster(Installation& mdbop, Report& report) {
   mdbop.start_operator();
   auto start = Clock::now();
-  auto applied =
-      mdbop.mdbop({"apply", "-f", "-"}, testing::galera_manifest(kName, kReplicas, kPassword));
+  auto applied = mdbop.mdbop({"apply", "-f", "-"},
+                             testing::galera_manifest(kName, kReplicas, kPassword, extra_spec()));
   if (applied.exit_code != 0) throw StepFailed("mdbop apply: " + applied.err);
   auto ready = time_until(start, 180s, [&] { return cluster_ready(mdbop, {}); });
   if (!ready) {
