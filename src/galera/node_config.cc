@@ -125,26 +125,27 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
 std::string startup_failure_reason(const std::string& error_log_tail) {
   std::istringstream lines(error_log_tail);
   std::string line;
-  std::string last_error;
+  std::string first_error;
   std::string telling_error;
   while (std::getline(lines, line)) {
     // A new start attempt begins; errors of earlier attempts no longer explain anything.
     if (line.find("Starting MariaDB") != std::string::npos) {
-      last_error.clear();
+      first_error.clear();
       telling_error.clear();
     }
     auto marker = line.find("[ERROR] ");
     if (marker == std::string::npos) continue;
     std::string message = line.substr(marker + 8);
     if (message.rfind("Aborting", 0) == 0) continue;
-    last_error = message;
+    // The first error of an attempt is the cause; later ones are its consequences.
+    if (first_error.empty()) first_error = message;
     if (message.find("unknown variable") != std::string::npos ||
         message.find("unknown option") != std::string::npos ||
         message.find("Could not open") != std::string::npos) {
       telling_error = message;
     }
   }
-  return telling_error.empty() ? last_error : telling_error;
+  return telling_error.empty() ? first_error : telling_error;
 }
 
 }  // namespace mdbop

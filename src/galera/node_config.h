@@ -28,8 +28,9 @@ struct NodeConfig {
 
 NodeConfig render_node_config(const NodeConfigInput& input);
 
-// The reason mariadbd gave for failing to start, from its error log: the most telling
-// "[ERROR]" line of the last start attempt without its timestamp, or empty.
+// The reason mariadbd gave for failing to start, from its error log: an "unknown variable"
+// line if any, else the first "[ERROR]" line of the last start attempt (the cause; later
+// errors are its consequences), without its timestamp; empty when there is none.
 std::string startup_failure_reason(const std::string& error_log_tail);
 
 }  // namespace mdbop

@@ -95,9 +95,14 @@ TEST(StartupFailureReason, PrefersUnknownVariableOfTheLastAttempt) {
   EXPECT_EQ(startup_failure_reason(log), "mariadbd: unknown variable 'max_tmp_space_usage=1G'");
 }
 
-TEST(StartupFailureReason, FallsBackToTheLastErrorAndIsEmptyWithoutOne) {
-  EXPECT_EQ(startup_failure_reason("x [ERROR] WSREP: failed to open gcomm\nx [ERROR] Aborting\n"),
-            "WSREP: failed to open gcomm");
+TEST(StartupFailureReason, FallsBackToTheFirstErrorAndIsEmptyWithoutOne) {
+  EXPECT_EQ(startup_failure_reason(
+                "x [ERROR] WSREP: failed to open gcomm backend connection: 34: parameter "
+                "'evs.keepalive_period' value PT1S is out of range\n"
+                "x [ERROR] WSREP: wsrep::connect(gcomm://127.0.0.1:1) failed: 7\n"
+                "x [ERROR] Aborting\n"),
+            "WSREP: failed to open gcomm backend connection: 34: parameter "
+            "'evs.keepalive_period' value PT1S is out of range");
   EXPECT_EQ(startup_failure_reason("x [Note] all fine\n"), "");
 }
 
