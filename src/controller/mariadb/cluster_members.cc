@@ -78,10 +78,14 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
 void MariaDBReconciler::restore_position(const NodeView& view) {
   // After a crash grastate.dat says seqno -1 and the node would ask for a full SST; with its
   // position recovered from InnoDB it asks for IST (DESIGN.md: 0.2-0.8 s to recover).
-  if (!galera_ || !view.trustworthy_data() || view.grastate->seqno != -1) return;
+  // grastate.dat is read afresh: the view may predate a clean stop or a recovery plan that
+  // already wrote the position, and running --wsrep-recover again would only cost time.
+  if (!galera_ || !view.data_present || runtime_.sst_in_progress(view.id)) return;
+  auto saved = runtime_.read_grastate(view.id);
+  if (!saved || saved->uuid == kZeroUuid || saved->seqno != -1) return;
   auto position = runtime_.recover_position(view.id);
-  if (!position || position->uuid != view.grastate->uuid || position->seqno < 0) return;
-  GraState state = *view.grastate;
+  if (!position || position->uuid != saved->uuid || position->seqno < 0) return;
+  GraState state = *saved;
   state.seqno = position->seqno;
   state.safe_to_bootstrap = false;
   if (runtime_.write_grastate(view.id, state)) {
