@@ -9,20 +9,21 @@ namespace mdbop {
 
 namespace {
 
-std::string condition_status(const json& object, const std::string& type) {
+// The object's condition of that type, an empty object when it has none.
+json condition_of(const json& object, const std::string& type) {
   for (const json& condition :
        object.value("status", json::object()).value("conditions", json::array())) {
-    if (condition.value("type", "") == type) return condition.value("status", "Unknown");
+    if (condition.value("type", "") == type) return condition;
   }
-  return "Unknown";
+  return json::object();
+}
+
+std::string condition_status(const json& object, const std::string& type) {
+  return condition_of(object, type).value("status", "Unknown");
 }
 
 std::string condition_message(const json& object, const std::string& type) {
-  for (const json& condition :
-       object.value("status", json::object()).value("conditions", json::array())) {
-    if (condition.value("type", "") == type) return condition.value("message", "");
-  }
-  return "";
+  return condition_of(object, type).value("message", "");
 }
 
 std::string text_of(const json& value) {

@@ -7,19 +7,20 @@ namespace mdbop {
 
 namespace {
 
+std::string node_state(const NodeView& view) {
+  if (!view.running()) return "Stopped";
+  if (!view.sql_answers) return "Starting";
+  return view.local_state.empty() ? "Running" : view.local_state;
+}
+
 json node_status(const NodeView& view) {
-  std::string state = "Stopped";
-  if (view.running()) {
-    state =
-        view.sql_answers ? (view.local_state.empty() ? "Running" : view.local_state) : "Starting";
-  }
   int64_t seqno =
       view.sql_answers ? view.last_committed : (view.grastate ? view.grastate->seqno : -1);
   return {
       {"pod", view.id.pod()},
       {"index", view.id.index},
       {"pid", view.pid ? json(*view.pid) : json(nullptr)},
-      {"state", state},
+      {"state", node_state(view)},
       {"clusterStatus", view.cluster_status},
       {"clusterSize", view.cluster_size},
       {"seqno", seqno},
@@ -71,7 +72,7 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
     if (view.synced()) {
       ++synced;
     } else if (waiting_on.empty()) {
-      waiting_on = view.id.pod() + " is " + node_status(view)["state"].get<std::string>();
+      waiting_on = view.id.pod() + " is " + node_state(view);
     }
   }
   bool galera_ready = largest_primary >= spec.recovery.min_cluster_size;
@@ -82,7 +83,7 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
   json previous = pass.object.value("status", json::object());
   std::string current_primary = previous.value("currentPrimary", "");
   const NodeView& preferred = pass.views[static_cast<size_t>(spec.primary_pod_index)];
-  auto is_synced_member = [&](const std::string& pod) {
+  auto is_serving_member = [&](const std::string& pod) {
     for (size_t i = 0; i < member_count; ++i) {
       if (pass.views[i].id.pod() == pod) return pass.views[i].serving();
     }
@@ -90,7 +91,7 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
   };
   if (preferred.serving()) {
     current_primary = preferred.id.pod();
-  } else if (spec.auto_failover && !is_synced_member(current_primary)) {
+  } else if (spec.auto_failover && !is_serving_member(current_primary)) {
     for (size_t i = 0; i < member_count; ++i) {
       if (pass.views[i].synced()) {
         current_primary = pass.views[i].id.pod();

@@ -71,9 +71,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile() {
   }
 
   // Fresh eyes for status: the actions above changed what runs.
-  std::vector<NodeId> all = pass.members;
-  all.insert(all.end(), pass.extras.begin(), pass.extras.end());
-  pass.views = observe_nodes(runtime_, all, pass.root_password, galera_);
+  pass.views = observe_nodes(runtime_, pass.all_nodes(), pass.root_password, galera_);
   record_status(pass, "");
   {
     std::lock_guard lock(watched_mutex_);
@@ -136,18 +134,17 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
     if (index >= pass.spec.replicas) pass.extras.push_back({key_.namespace_, key_.name, index});
   }
   if (auto written = write_configs(pass); !written) return written;
-
-  std::vector<NodeId> all = pass.members;
-  all.insert(all.end(), pass.extras.begin(), pass.extras.end());
-  pass.views = observe_nodes(runtime_, all, pass.root_password, galera_);
+  pass.views = observe_nodes(runtime_, pass.all_nodes(), pass.root_password, galera_);
   return true;
 }
 
 Result<bool> MariaDBReconciler::write_configs(Pass& pass) {
   std::vector<NodeLayout> layouts;
-  std::vector<NodeId> all = pass.members;
-  all.insert(all.end(), pass.extras.begin(), pass.extras.end());
-  for (const NodeId& id : all) layouts.push_back(*runtime_.find_layout(id));
+  for (const NodeId& id : pass.all_nodes()) {
+    auto layout = runtime_.find_layout(id);
+    if (!layout) return fail(id.pod() + " lost its layout (layout.json unreadable)");
+    layouts.push_back(*layout);
+  }
   for (const NodeLayout& layout : layouts) {
     NodeConfigInput input;
     input.spec = &pass.spec;

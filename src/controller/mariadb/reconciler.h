@@ -56,6 +56,13 @@ class MariaDBReconciler {
     std::vector<NodeId> extras;   // indices >= replicas that still exist (scale-in)
     std::vector<NodeView> views;  // members then extras
     std::map<std::string, std::string> config_hashes;  // pod -> desired rollout hash
+
+    // Members then extras, in the order of `views`.
+    std::vector<NodeId> all_nodes() const {
+      std::vector<NodeId> all = members;
+      all.insert(all.end(), extras.begin(), extras.end());
+      return all;
+    }
   };
 
   Result<bool> prepare(Pass& pass);

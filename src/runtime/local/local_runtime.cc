@@ -31,7 +31,14 @@ NodePorts ports_from_json(const json& j) {
           j.at("sst").get<int>()};
 }
 
-std::string run_as_user_flag() { return geteuid() == 0 ? "--user=root" : ""; }
+// The ports saved in a layout.json; nullopt when it is missing or unreadable.
+std::optional<NodePorts> read_saved_ports(const fs::path& layout_file) {
+  auto text = read_file(layout_file);
+  if (!text) return std::nullopt;
+  json saved = json::parse(*text, nullptr, false);
+  if (saved.is_discarded() || !saved.contains("ports")) return std::nullopt;
+  return ports_from_json(saved["ports"]);
+}
 
 }  // namespace
 
@@ -44,13 +51,11 @@ fs::path LocalRuntime::node_dir(const NodeId& id) const {
 
 std::optional<NodeLayout> LocalRuntime::find_layout(const NodeId& id) {
   fs::path dir = node_dir(id);
-  auto text = read_file(dir / "layout.json");
-  if (!text) return std::nullopt;
-  json saved = json::parse(*text, nullptr, false);
-  if (saved.is_discarded() || !saved.contains("ports")) return std::nullopt;
+  auto ports = read_saved_ports(dir / "layout.json");
+  if (!ports) return std::nullopt;
   NodeLayout layout;
   layout.id = id;
-  layout.ports = ports_from_json(saved["ports"]);
+  layout.ports = *ports;
   layout.data_dir = (dir / "data").string();
   layout.config_file = (dir / "my.cnf").string();
   layout.socket = (dir / "mysqld.sock").string();
@@ -66,12 +71,7 @@ std::set<int> LocalRuntime::ports_in_use_by_layouts() {
   if (!fs::exists(nodes)) return taken;
   for (const auto& entry : fs::recursive_directory_iterator(nodes, ec)) {
     if (entry.path().filename() != "layout.json") continue;
-    auto text = read_file(entry.path());
-    if (!text) continue;
-    json saved = json::parse(*text, nullptr, false);
-    if (saved.is_discarded() || !saved.contains("ports")) continue;
-    NodePorts p = ports_from_json(saved["ports"]);
-    taken.insert({p.sql, p.galera, p.ist, p.sst});
+    if (auto p = read_saved_ports(entry.path())) taken.insert({p->sql, p->galera, p->ist, p->sst});
   }
   return taken;
 }
@@ -104,14 +104,11 @@ Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
   }
   auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), 4);
   if (!picked) return tl::unexpected(picked.error());
-  auto ports =
-      std::optional<NodePorts>(NodePorts{(*picked)[0], (*picked)[1], (*picked)[2], (*picked)[3]});
   std::error_code ec;
   fs::create_directories(dir / "data", ec);
   if (ec) return fail("cannot create " + dir.string() + ": " + ec.message());
   fs::permissions(dir, fs::perms::owner_all, ec);
-  json saved = {{"pod", id.pod()}, {"ports", ports_to_json(*ports)}};
-  auto written = write_file_atomic(dir / "layout.json", saved.dump(2) + "\n", 0644);
+  auto written = save_ports(id, {(*picked)[0], (*picked)[1], (*picked)[2], (*picked)[3]});
   if (!written) return tl::unexpected(written.error());
   return *find_layout(id);
 }
@@ -153,8 +150,7 @@ bool is_node_server(pid_t pid, const std::string& config_file) {
 std::optional<pid_t> LocalRuntime::running_pid(const NodeId& id) {
   auto layout = find_layout(id);
   if (!layout) return std::nullopt;
-  auto text = read_file(node_dir(id) / "mdbop.pid");
-  pid_t recorded = text ? static_cast<pid_t>(std::atol(text->c_str())) : 0;
+  pid_t recorded = recorded_pid(id);
   if (recorded > 0) {
     reap_if_exited(recorded);
     if (process_alive(recorded) && is_node_server(recorded, layout->config_file)) return recorded;
@@ -165,7 +161,7 @@ std::optional<pid_t> LocalRuntime::running_pid(const NodeId& id) {
     if (pid == recorded || !is_node_server(pid, layout->config_file) || !process_alive(pid)) {
       continue;
     }
-    write_file_atomic(node_dir(id) / "mdbop.pid", std::to_string(pid) + "\n", 0644);
+    record_pid(id, pid);
     return pid;
   }
   return std::nullopt;
@@ -197,7 +193,7 @@ Result<bool> LocalRuntime::initialize_data(const NodeId& id) {
   SubprocessOptions install;
   install.argv = {"mariadb-install-db", "--no-defaults", "--datadir=" + layout->data_dir,
                   "--auth-root-authentication-method=normal", "--skip-test-db"};
-  if (geteuid() == 0) install.argv.push_back(run_as_user_flag());
+  if (geteuid() == 0) install.argv.push_back("--user=root");
   install.timeout = std::chrono::minutes(2);
   auto result = run_process(install);
   if (!result) return tl::unexpected(result.error());
@@ -276,15 +272,27 @@ Result<bool> LocalRuntime::reclaim_ports(const NodeId& id) {
   auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), busy.size());
   if (!picked) return tl::unexpected(picked.error());
   for (size_t i = 0; i < busy.size(); ++i) *busy[i] = (*picked)[i];
+  return save_ports(id, ports);
+}
+
+Result<bool> LocalRuntime::save_ports(const NodeId& id, const NodePorts& ports) {
   json saved = {{"pod", id.pod()}, {"ports", ports_to_json(ports)}};
   return write_file_atomic(node_dir(id) / "layout.json", saved.dump(2) + "\n", 0644);
+}
+
+pid_t LocalRuntime::recorded_pid(const NodeId& id) {
+  auto text = read_file(node_dir(id) / "mdbop.pid");
+  return text ? static_cast<pid_t>(std::atol(text->c_str())) : 0;
+}
+
+Result<bool> LocalRuntime::record_pid(const NodeId& id, pid_t pid) {
+  return write_file_atomic(node_dir(id) / "mdbop.pid", std::to_string(pid) + "\n", 0644);
 }
 
 void LocalRuntime::kill_leftovers(const NodeId& id) {
   // The dead server led its own session; SST scripts, socat and mariabackup it started are
   // still in that session.
-  auto text = read_file(node_dir(id) / "mdbop.pid");
-  pid_t session = text ? static_cast<pid_t>(std::atol(text->c_str())) : 0;
+  pid_t session = recorded_pid(id);
   if (session <= 0 || process_alive(session)) return;
   for (pid_t pid : all_pids()) {
     auto stat = process_stat(pid);
@@ -306,8 +314,7 @@ Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, bool skip_
   server.output_file = layout->error_log;
   auto pid = spawn_detached(server);
   if (!pid) return tl::unexpected(pid.error());
-  auto written = write_file_atomic(node_dir(id) / "mdbop.pid", std::to_string(*pid) + "\n", 0644);
-  if (!written) {
+  if (auto written = record_pid(id, *pid); !written) {
     kill(*pid, SIGKILL);
     return tl::unexpected(written.error());
   }

@@ -46,6 +46,10 @@ class LocalRuntime : public Runtime {
   // REQUIRES: the ports lock is held.
   std::set<int> ports_in_use_by_layouts();
   void kill_leftovers(const NodeId& id);
+  Result<bool> save_ports(const NodeId& id, const NodePorts& ports);
+  // The pid in mdbop.pid (the last server started), 0 when none is recorded.
+  pid_t recorded_pid(const NodeId& id);
+  Result<bool> record_pid(const NodeId& id, pid_t pid);
   std::filesystem::path home_;
   PortRange port_range_;
 };
