@@ -11,28 +11,21 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir_test.h"
+
 namespace mdbop {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class FilesTest : public ::testing::Test {
+class FilesTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/mdbop-files-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   static mode_t mode_of(const fs::path& path) {
     struct stat st {};
     EXPECT_EQ(::stat(path.c_str(), &st), 0);
     return st.st_mode & 07777;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(FilesTest, WriteThenRead) {

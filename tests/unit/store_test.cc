@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir_test.h"
+
 #include "util/files.h"
 
 namespace mdbop {
@@ -17,15 +19,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public TempDirTest {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/mdbop-store-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
+    TempDirTest::SetUp();
     root_ = dir_ / "store";
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   static json mariadb(const std::string& name, const std::string& namespace_ = "",
                       int replicas = 3) {
@@ -47,7 +46,6 @@ class StoreTest : public ::testing::Test {
     return st.st_mode & 07777;
   }
 
-  fs::path dir_;
   fs::path root_;
 };
 

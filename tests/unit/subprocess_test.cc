@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir_test.h"
+
 #include "util/files.h"
 
 namespace mdbop {
@@ -19,15 +21,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class SubprocessTest : public ::testing::Test {
+class SubprocessTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/mdbop-subprocess-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // Polls until `done` holds or about five seconds pass.
   template <class Predicate>
   static bool eventually(Predicate done) {
@@ -37,8 +32,6 @@ class SubprocessTest : public ::testing::Test {
     }
     return done();
   }
-
-  std::filesystem::path dir_;
 };
 
 Result<SubprocessResult> run(std::vector<std::string> argv) {
