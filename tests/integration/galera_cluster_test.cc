@@ -76,11 +76,16 @@ void kill_all(const std::vector<pid_t>& pids) {
   }
 }
 
-TEST(GaleraCluster, CreatesThreeNodesAndKeepsSecretsOutOfSight) {
-  Installation mdbop;
+// The operator and a Ready 3-node cluster "g", the starting point of most tests here.
+void start_ready_cluster(Installation& mdbop) {
   mdbop.start_operator();
   mdbop.apply(galera_manifest("g", 3, kPassword));
   mdbop.wait_ready("g");
+}
+
+TEST(GaleraCluster, CreatesThreeNodesAndKeepsSecretsOutOfSight) {
+  Installation mdbop;
+  start_ready_cluster(mdbop);
 
   json pods = mdbop.pods("g");
   ASSERT_EQ(pods.size(), 3u);
@@ -133,9 +138,7 @@ TEST(GaleraCluster, CreatesThreeNodesAndKeepsSecretsOutOfSight) {
 
 TEST(GaleraCluster, KilledNodeIsEvictedRestartedAndCatchesUpByIst) {
   Installation mdbop;
-  mdbop.start_operator();
-  mdbop.apply(galera_manifest("g", 3, kPassword));
-  mdbop.wait_ready("g");
+  start_ready_cluster(mdbop);
   std::vector<pid_t> pids = node_pids(mdbop, "g");
   Writer writer({sql_ports(mdbop, "g")[0]}, kPassword);
   ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 50; }, 30s));
@@ -180,9 +183,7 @@ TEST(GaleraCluster, KilledNodeIsEvictedRestartedAndCatchesUpByIst) {
 
 TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
   Installation mdbop;
-  mdbop.start_operator();
-  mdbop.apply(galera_manifest("g", 3, kPassword));
-  mdbop.wait_ready("g");
+  start_ready_cluster(mdbop);
   std::string uuid =
       status_variable(*std::make_unique<SqlConnection>(mdbop.connect("g", 0, kPassword)),
                       "wsrep_cluster_state_uuid");
@@ -207,9 +208,7 @@ TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
 
 TEST(GaleraCluster, OperatorKilledMidRecoveryBootstrapsOnlyOnce) {
   Installation mdbop;
-  mdbop.start_operator();
-  mdbop.apply(galera_manifest("g", 3, kPassword));
-  mdbop.wait_ready("g");
+  start_ready_cluster(mdbop);
   {
     Writer writer(sql_ports(mdbop, "g"), kPassword);
     ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 100; }, 30s));
@@ -238,9 +237,7 @@ TEST(GaleraCluster, OperatorKilledMidRecoveryBootstrapsOnlyOnce) {
 
 TEST(GaleraCluster, ScalesOutToFiveAndBackToThree) {
   Installation mdbop;
-  mdbop.start_operator();
-  mdbop.apply(galera_manifest("g", 3, kPassword));
-  mdbop.wait_ready("g");
+  start_ready_cluster(mdbop);
   SqlConnection first = mdbop.connect("g", 0, kPassword);
   ASSERT_TRUE(
       first.execute("CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY); "
@@ -264,9 +261,7 @@ TEST(GaleraCluster, ScalesOutToFiveAndBackToThree) {
 
 TEST(GaleraCluster, RollsConfigChangeWithoutLosingPrimary) {
   Installation mdbop;
-  mdbop.start_operator();
-  mdbop.apply(galera_manifest("g", 3, kPassword));
-  mdbop.wait_ready("g");
+  start_ready_cluster(mdbop);
   std::vector<pid_t> before = node_pids(mdbop, "g");
   Writer writer(sql_ports(mdbop, "g"), kPassword);
   ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 50; }, 30s));
