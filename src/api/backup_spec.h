@@ -1,0 +1,98 @@
+// The typed views of validated Backup, PhysicalBackup and Restore objects (and of a MariaDB's
+// spec.bootstrapFrom) that the backup and restore controllers work from.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/mariadb_spec.h"
+
+namespace mdbop {
+
+enum class BackupMethod { kPhysical, kLogical };
+
+// Where artifacts are kept. Exactly one of s3 / directory is set after validation.
+struct S3StorageSpec {
+  std::string bucket;
+  std::string endpoint;  // as written: "host:port" or "https://host"
+  std::string region;    // "us-east-1" when not set
+  std::string prefix;    // without leading or trailing '/'; may be empty
+  std::optional<SecretKeyRef> access_key_id;
+  std::optional<SecretKeyRef> secret_access_key;
+  std::optional<SecretKeyRef> session_token;
+  bool tls_enabled = false;
+  std::optional<SecretKeyRef> tls_ca;  // PEM bundle
+  std::string storage_class;           // empty: the bucket's default
+};
+
+struct StorageSpec {
+  std::optional<S3StorageSpec> s3;
+  // The local directory standing for storage.persistentVolumeClaim or storage.volume:
+  //  - volume.hostPath.path                     -> that path
+  //  - volume.persistentVolumeClaim.claimName   -> $MDBOP_HOME/volumes/<namespace>/<claimName>
+  //  - persistentVolumeClaim (a claim spec)     -> $MDBOP_HOME/volumes/<namespace>/<backup name>
+  //  - volume.emptyDir / nfs / csi ...          -> refused by validation (not local)
+  // Stored relative to MDBOP_HOME when it starts with "volumes/", else absolute.
+  std::optional<std::string> directory;
+};
+
+struct ScheduleSpec {
+  std::string cron;       // five fields or a macro; validated by parse_cron
+  std::string time_zone;  // IANA name; empty means UTC
+  bool suspend = false;
+  bool immediate = true;  // take one backup right away when the Backup is created
+};
+
+struct RetentionSpec {
+  std::optional<int> keep_last;                       // retentionPolicy.keepLast
+  std::optional<std::chrono::seconds> ttl;            // retentionPolicy.ttl
+  std::optional<std::chrono::seconds> max_retention;  // maxRetention ("30d", "720h")
+};
+
+// Which node a backup is taken from.
+struct BackupTargetSpec {
+  enum class Mode { kReplica, kPreferReplica, kPod } mode = Mode::kPreferReplica;
+  std::string pod;  // kPod: "<mariadb>-<index>"
+};
+
+struct BackupSpec {
+  BackupMethod method = BackupMethod::kPhysical;  // Backup: spec.backupType; PhysicalBackup
+  std::string mariadb;                            // mariaDbRef.name / mariadbRef.name
+  std::optional<ScheduleSpec> schedule;           // none: run once
+  RetentionSpec retention;
+  std::string compression = "zstd";            // zstd | gzip | bzip2 | none
+  std::optional<SecretKeyRef> encryption_key;  // spec.encryption.keySecretKeyRef
+  std::vector<std::string> extra_args;         // mariabackup.extraArgs / args / mysqldump.extraArgs
+  std::vector<std::string> databases;          // logical: mysqldump.databases / databases
+  BackupTargetSpec target;
+  std::optional<std::chrono::seconds> timeout;  // spec.timeout; none: no limit
+  StorageSpec storage;
+};
+
+// Where a restore reads from: a Backup object's storage, or a storage given directly.
+struct RestoreSourceSpec {
+  std::string backup_ref;              // name of a Backup or PhysicalBackup in the same namespace
+  std::string backup_ref_kind;         // "Backup" | "PhysicalBackup" | "" (look up both)
+  std::optional<StorageSpec> storage;  // spec.s3 / spec.volume when no backupRef
+  std::optional<std::chrono::system_clock::time_point> target_recovery_time;
+  std::string artifact;  // spec.artifact: an artifact id to restore exactly; empty: choose
+  std::optional<SecretKeyRef> encryption_key;  // for direct storage; a backupRef brings its own
+};
+
+struct RestoreSpec {
+  RestoreSourceSpec source;
+  std::string mariadb;   // mariaDbRef.name / targetMariaDB.name
+  std::string database;  // logical: restore only this database; empty: everything
+};
+
+// REQUIRES: the object passed validate_and_default().
+BackupSpec backup_spec_from(const nlohmann::json& backup);
+RestoreSpec restore_spec_from(const nlohmann::json& restore);
+// spec.bootstrapFrom of a MariaDB, when present.
+std::optional<RestoreSourceSpec> bootstrap_from_of(const nlohmann::json& mariadb);
+
+}  // namespace mdbop
