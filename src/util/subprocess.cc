@@ -40,6 +40,7 @@ class Fd {
   }
   ~Fd() { reset(); }
   int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
   bool open() const { return fd_ >= 0; }
   void reset() {
     if (fd_ >= 0) ::close(fd_);
@@ -307,6 +308,170 @@ Result<SubprocessResult> run_process(const SubprocessOptions& options) {
   }
   return result;
 }
+
+Result<SubprocessResult> run_process_to_sink(const SubprocessOptions& options, ByteSink& sink,
+                                             const std::function<bool()>& should_stop) {
+  auto in = open_dev_null(O_RDONLY);
+  if (!in) return tl::unexpected(in.error());
+  auto out_pipe = make_pipe();
+  auto err_pipe = make_pipe();
+  if (!out_pipe) return tl::unexpected(out_pipe.error());
+  if (!err_pipe) return tl::unexpected(err_pipe.error());
+  // A bigger pipe means fewer wake-ups per gigabyte; failure to grow it is harmless.
+  ::fcntl(out_pipe->write.get(), F_SETPIPE_SZ, 1 << 20);
+  auto pid = spawn(options, in->get(), out_pipe->write.get(), err_pipe->write.get(), false);
+  if (!pid) return tl::unexpected(pid.error());
+  out_pipe->write.reset();
+  err_pipe->write.reset();
+  Fd out = std::move(out_pipe->read);
+  Fd err = std::move(err_pipe->read);
+  set_nonblocking(err.get());
+
+  SubprocessResult result;
+  auto kill_and_reap = [&] {
+    ::kill(*pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(*pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  };
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  std::string buffer(1 << 20, '\0');
+  while (out.open() || err.open()) {
+    if (should_stop && should_stop()) {
+      kill_and_reap();
+      return fail(options.argv[0] + " stopped: mdbop is shutting down");
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      kill_and_reap();
+      result.timed_out = true;
+      return result;
+    }
+    pollfd fds[2];
+    nfds_t count = 0;
+    if (out.open()) fds[count++] = {out.get(), POLLIN, 0};
+    if (err.open()) fds[count++] = {err.get(), POLLIN, 0};
+    int ready = ::poll(fds, count, 200);
+    if (ready < 0 && errno != EINTR) {
+      std::string error = errno_text(errno);
+      kill_and_reap();
+      return fail("cannot wait for " + options.argv[0] + ": " + error);
+    }
+    if (ready <= 0) continue;
+    for (nfds_t i = 0; i < count; ++i) {
+      if (fds[i].revents == 0) continue;
+      if (fds[i].fd == err.get()) {
+        read_some(err, result.stderr_tail, kStderrTailBytes);
+        continue;
+      }
+      ssize_t n = ::read(out.get(), buffer.data(), buffer.size());
+      if (n > 0) {
+        if (auto written = sink.write(std::string_view(buffer.data(), static_cast<size_t>(n)));
+            !written) {
+          kill_and_reap();
+          return tl::unexpected(written.error());
+        }
+      } else if (n == 0 || errno != EINTR) {
+        out.reset();
+      }
+    }
+  }
+  int status = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(*pid, &status, 0);
+  } while (r < 0 && errno == EINTR);
+  if (r == *pid) record_status(status, result);
+  return result;
+}
+
+ProcessInputSink::ProcessInputSink(std::string program, pid_t pid, int input, int output)
+    : program_(std::move(program)), pid_(pid), input_(input), output_(output) {}
+
+Result<std::unique_ptr<ProcessInputSink>> ProcessInputSink::start(
+    const SubprocessOptions& options) {
+  auto in_pipe = make_pipe();
+  if (!in_pipe) return tl::unexpected(in_pipe.error());
+  ::fcntl(in_pipe->write.get(), F_SETPIPE_SZ, 1 << 20);
+  Fd child_out;
+  Fd out;
+  if (!options.output_file.empty()) {
+    auto file = open_output(options.output_file);
+    if (!file) return tl::unexpected(file.error());
+    child_out = std::move(*file);
+  } else {
+    auto out_pipe = make_pipe();
+    if (!out_pipe) return tl::unexpected(out_pipe.error());
+    child_out = std::move(out_pipe->write);
+    out = std::move(out_pipe->read);
+    set_nonblocking(out.get());
+  }
+  auto pid = spawn(options, in_pipe->read.get(), child_out.get(), child_out.get(), false);
+  if (!pid) return tl::unexpected(pid.error());
+  set_nonblocking(in_pipe->write.get());
+  int input = in_pipe->write.release();
+  int output = out.open() ? out.release() : -1;
+  return std::unique_ptr<ProcessInputSink>(
+      new ProcessInputSink(options.argv[0], *pid, input, output));
+}
+
+ProcessInputSink::~ProcessInputSink() {
+  if (input_ >= 0) ::close(input_);
+  if (output_ >= 0) ::close(output_);
+  if (!finished_) {
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+void ProcessInputSink::drain_output() {
+  if (output_ < 0) return;
+  Fd fd(output_);
+  read_some(fd, output_tail_, kStderrTailBytes);
+  output_ = fd.release();
+}
+
+Result<void> ProcessInputSink::fail_with_status(const std::string& during) {
+  if (input_ >= 0) ::close(input_);
+  input_ = -1;
+  SubprocessResult result;
+  int status = 0;
+  while (output_ >= 0) {
+    pollfd fd{output_, POLLIN, 0};
+    if (::poll(&fd, 1, 1000) <= 0) break;
+    drain_output();
+  }
+  pid_t r;
+  do {
+    r = ::waitpid(pid_, &status, 0);
+  } while (r < 0 && errno == EINTR);
+  finished_ = true;
+  if (r == pid_) record_status(status, result);
+  result.stderr_tail = output_tail_;
+  if (result.ok() && during.empty()) return {};
+  return fail(program_ + " " + result.describe() + during);
+}
+
+Result<void> ProcessInputSink::write(std::string_view bytes) {
+  while (!bytes.empty()) {
+    pollfd fds[2] = {{input_, POLLOUT, 0}, {output_, POLLIN, 0}};
+    int ready = ::poll(fds, output_ >= 0 ? 2 : 1, 1000);
+    if (ready < 0 && errno != EINTR)
+      return fail("cannot feed " + program_ + ": " + errno_text(errno));
+    if (output_ >= 0 && fds[1].revents != 0) drain_output();
+    if (fds[0].revents == 0) continue;
+    ssize_t n = write_without_sigpipe(input_, bytes.data(), bytes.size());
+    if (n > 0) {
+      bytes.remove_prefix(static_cast<size_t>(n));
+    } else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+      // The child stopped reading: it failed, and its own message says why.
+      return fail_with_status(" (it stopped reading its input)");
+    }
+  }
+  return {};
+}
+
+Result<void> ProcessInputSink::finish() { return fail_with_status(""); }
 
 Result<pid_t> spawn_detached(const SubprocessOptions& options) {
   auto in = open_dev_null(O_RDONLY);

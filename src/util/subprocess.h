@@ -4,11 +4,14 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "util/byte_sink.h"
 #include "util/result.h"
 
 namespace mdbop {
@@ -38,6 +41,39 @@ struct SubprocessResult {
 // Runs to completion (or timeout, then SIGKILL of the child) and captures output.
 // Fails only when the program cannot be started.
 Result<SubprocessResult> run_process(const SubprocessOptions& options);
+
+// Runs to completion like run_process, but passes the child's stdout to `sink` as it arrives
+// instead of capturing it (sink.finish() is left to the caller). When sink.write fails or
+// `should_stop` returns true the child is killed and the sink's error (or "stopped") returned.
+// stdin_data and output_file must not be set; options.timeout applies.
+Result<SubprocessResult> run_process_to_sink(const SubprocessOptions& options, ByteSink& sink,
+                                             const std::function<bool()>& should_stop = {});
+
+// A running child fed through its stdin: write() passes bytes on (draining the child's output
+// so that it cannot block), finish() closes its stdin and waits, failing with the child's
+// reason unless it exits 0. Destroying one that was not finished kills the child.
+class ProcessInputSink : public ByteSink {
+ public:
+  // Starts the child; its stdout and stderr go to options.output_file, or are kept as a tail
+  // for the error message. stdin_data must not be set.
+  static Result<std::unique_ptr<ProcessInputSink>> start(const SubprocessOptions& options);
+  ~ProcessInputSink() override;
+
+  Result<void> write(std::string_view bytes) override;
+  Result<void> finish() override;
+
+ private:
+  ProcessInputSink(std::string program, pid_t pid, int input, int output);
+  void drain_output();
+  Result<void> fail_with_status(const std::string& during);
+
+  std::string program_;
+  pid_t pid_;
+  int input_;   // -1 once closed
+  int output_;  // -1 when the output goes to a file, or after EOF
+  std::string output_tail_;
+  bool finished_ = false;
+};
 
 // Starts a long-lived child in its own session (so it outlives mdbop and ignores the
 // terminal's signals), stdout/stderr to options.output_file (or /dev/null), stdin from

@@ -283,3 +283,78 @@ TEST_F(SubprocessTest, ProcessAliveForOddPids) {
 
 }  // namespace
 }  // namespace mdbop
+
+namespace mdbop {
+namespace {
+
+// Counts what reaches it, or fails once it has seen `fail_after` bytes.
+class CountingSink : public ByteSink {
+ public:
+  explicit CountingSink(size_t fail_after = SIZE_MAX) : fail_after_(fail_after) {}
+  Result<void> write(std::string_view bytes) override {
+    count += bytes.size();
+    if (count > fail_after_) return fail("storage refused the bytes");
+    return {};
+  }
+  Result<void> finish() override { return {}; }
+  size_t count = 0;
+
+ private:
+  size_t fail_after_;
+};
+
+SubprocessOptions shell(const std::string& script) {
+  SubprocessOptions options;
+  options.argv = {"sh", "-c", script};
+  return options;
+}
+
+TEST(ProcessStreamTest, StdoutReachesTheSinkWhole) {
+  CountingSink sink;
+  auto result = run_process_to_sink(shell("head -c 5000000 /dev/zero; echo note >&2"), sink);
+  ASSERT_TRUE(result) << result.error().what();
+  EXPECT_TRUE(result->ok()) << result->describe();
+  EXPECT_EQ(sink.count, 5000000u);
+  EXPECT_NE(result->stderr_tail.find("note"), std::string::npos);
+}
+
+TEST(ProcessStreamTest, AFailingSinkStopsTheChildAndReportsItsError) {
+  CountingSink sink(1000);
+  auto result = run_process_to_sink(shell("exec cat /dev/zero"), sink);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, "storage refused the bytes");
+}
+
+TEST(ProcessStreamTest, ShouldStopKillsTheChild) {
+  CountingSink sink;
+  auto result = run_process_to_sink(shell("exec sleep 30"), sink, [] { return true; });
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("stopped"), std::string::npos);
+}
+
+class ProcessInputSinkTest : public TempDirTest {};
+
+TEST_F(ProcessInputSinkTest, EveryByteReachesTheChild) {
+  const std::string counted = (dir_ / "count").string();
+  auto child = ProcessInputSink::start(shell("wc -c > " + counted));
+  ASSERT_TRUE(child) << child.error().what();
+  const std::string block(1 << 20, 'x');
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE((*child)->write(block));
+  ASSERT_TRUE((*child)->finish());
+  EXPECT_EQ(read_file(counted).value_or(""), "8388608\n");
+}
+
+TEST_F(ProcessInputSinkTest, AChildThatFailsIsReportedWithItsReason) {
+  auto child = ProcessInputSink::start(shell("echo 'bad input' >&2; exit 3"));
+  ASSERT_TRUE(child) << child.error().what();
+  const std::string block(1 << 20, 'x');
+  Result<void> outcome;
+  for (int i = 0; i < 8 && outcome; ++i) outcome = (*child)->write(block);
+  if (outcome) outcome = (*child)->finish();
+  ASSERT_FALSE(outcome);
+  EXPECT_NE(outcome.error().message.find("exited with 3: bad input"), std::string::npos)
+      << outcome.error().message;
+}
+
+}  // namespace
+}  // namespace mdbop
