@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <ctime>
 #include <fstream>
 #include <map>
 #include <random>
@@ -10,6 +9,7 @@
 #include <tuple>
 
 #include "util/files.h"
+#include "util/time_text.h"
 
 namespace mdbop {
 
@@ -445,13 +445,6 @@ ObjectKey key_of(const json& object) {
   return key;
 }
 
-std::string rfc3339_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
+std::string rfc3339_now() { return format_rfc3339(now_seconds()); }
 
 }  // namespace mdbop
