@@ -1,0 +1,49 @@
+// The manifest stored beside every backup artifact. It is written last, after the data object
+// is complete, so an artifact without a complete manifest is a half artifact: it does not
+// exist for restore or retention.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "util/result.h"
+#include "util/time_text.h"
+
+namespace mdbop {
+
+struct ArtifactManifest {
+  std::string id;      // "<backup name>-<compact start time>", also the artifact's folder
+  std::string method;  // "physical" | "logical"
+  std::string backup;  // "<namespace>/<name>" of the Backup or PhysicalBackup that made it
+  std::string backup_uid;
+  std::string mariadb;  // "<namespace>/<name>" of the source cluster
+  std::string pod;      // the node it was taken from
+  std::string server_version;
+  std::string galera_position;  // "<cluster uuid>:<seqno>"; logical: observed at the start
+  std::string gtid;             // empty when the server keeps no GTID position
+  SysSeconds started{};
+  SysSeconds finished{};
+  std::uint64_t source_bytes = 0;  // what mariadb-backup / mariadb-dump produced
+  std::uint64_t stored_bytes = 0;  // the data object's size
+  std::string compression;         // zstd | gzip | bzip2 | none
+  std::string encryption;          // none | aes-256-gcm
+  std::string data_key;            // the data object, relative to the storage root
+  std::string sha256;              // of the stored bytes, lowercase hex
+};
+
+inline constexpr int kManifestFormat = 1;
+inline constexpr const char* kManifestFileName = "manifest.json";
+
+// "<id>/manifest.json"
+std::string manifest_key(const std::string& id);
+// "<id>/data.xbstream.zst.enc", "<id>/dump.sql.gz"...
+std::string data_key(const std::string& id, const std::string& method,
+                     const std::string& compression, bool encrypted);
+
+nlohmann::json manifest_to_json(const ArtifactManifest& manifest);
+// Refuses a manifest with any field missing or malformed, naming the field.
+Result<ArtifactManifest> parse_manifest(const std::string& text);
+
+}  // namespace mdbop

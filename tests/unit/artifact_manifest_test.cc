@@ -1,0 +1,83 @@
+#include "backup/artifact_manifest.h"
+
+#include <gtest/gtest.h>
+
+namespace mdbop {
+namespace {
+
+using namespace std::chrono;
+
+ArtifactManifest sample() {
+  ArtifactManifest m;
+  m.id = "nightly-20261122T015042Z";
+  m.method = "physical";
+  m.backup = "default/nightly";
+  m.backup_uid = "3f0c";
+  m.mariadb = "default/galera";
+  m.pod = "galera-1";
+  m.server_version = "10.11.19-MariaDB";
+  m.galera_position = "fb4a29ea-e616-11f1-84ca-76fda0f7bd6f:13";
+  m.started = sys_days{2026y / 11 / 22} + 1h + 50min + 42s;
+  m.finished = m.started + 3s;
+  m.source_bytes = 17883807;
+  m.stored_bytes = 2311233;
+  m.compression = "zstd";
+  m.encryption = "aes-256-gcm";
+  m.data_key = data_key(m.id, m.method, m.compression, true);
+  m.sha256 = std::string(64, 'a');
+  return m;
+}
+
+TEST(ArtifactManifestTest, RoundTripsEveryField) {
+  const ArtifactManifest m = sample();
+  auto parsed = parse_manifest(manifest_to_json(m).dump());
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(manifest_to_json(*parsed), manifest_to_json(m));
+  EXPECT_EQ(parsed->data_key, "nightly-20261122T015042Z/data.xbstream.zst.enc");
+  EXPECT_EQ(parsed->finished - parsed->started, 3s);
+}
+
+TEST(ArtifactManifestTest, DataKeysNameFormatAndCompression) {
+  EXPECT_EQ(data_key("a", "logical", "gzip", false), "a/dump.sql.gz");
+  EXPECT_EQ(data_key("a", "logical", "none", false), "a/dump.sql");
+  EXPECT_EQ(data_key("a", "physical", "bzip2", false), "a/data.xbstream.bz2");
+  EXPECT_EQ(manifest_key("a"), "a/manifest.json");
+}
+
+TEST(ArtifactManifestTest, AnIncompleteManifestIsRefusedNamingTheField) {
+  const nlohmann::json whole = manifest_to_json(sample());
+  for (const auto& [field, value] : whole.items()) {
+    nlohmann::json cut = whole;
+    cut.erase(field);
+    auto parsed = parse_manifest(cut.dump());
+    if (field == "backupUid" || field == "serverVersion" || field == "galeraPosition" ||
+        field == "gtid") {
+      EXPECT_FALSE(parsed) << "even optional text must be present (maybe empty): " << field;
+    } else {
+      ASSERT_FALSE(parsed) << field;
+    }
+    if (field != "format") {
+      EXPECT_NE(parsed.error().message.find(field), std::string::npos) << parsed.error().message;
+    }
+  }
+}
+
+TEST(ArtifactManifestTest, MalformedValuesAreRefused) {
+  nlohmann::json bad = manifest_to_json(sample());
+  bad["sha256"] = "xyz";
+  EXPECT_FALSE(parse_manifest(bad.dump()));
+  bad = manifest_to_json(sample());
+  bad["dataKey"] = "../elsewhere/data";
+  EXPECT_FALSE(parse_manifest(bad.dump()));
+  bad = manifest_to_json(sample());
+  bad["storedBytes"] = -1;
+  EXPECT_FALSE(parse_manifest(bad.dump()));
+  bad = manifest_to_json(sample());
+  bad["finished"] = "soon";
+  EXPECT_FALSE(parse_manifest(bad.dump()));
+  EXPECT_FALSE(parse_manifest("{\"format\": 1, \"id\": \"trunc"));
+  EXPECT_FALSE(parse_manifest("[]"));
+}
+
+}  // namespace
+}  // namespace mdbop
