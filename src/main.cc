@@ -92,6 +92,14 @@ int main(int argc, char** argv) {
   wait->callback(
       [&] { status = mdbop::cmd_wait(target, selector.namespace_, condition, timeout); });
 
+  std::string backup_name;
+  auto* backup = app.add_subcommand("backup", "day-2 actions on backups");
+  backup->require_subcommand(1);
+  auto* backup_run = backup->add_subcommand("run", "take a backup now (a scheduled one too)");
+  backup_run->add_option("name", backup_name, "NAME of a Backup or PhysicalBackup")->required();
+  add_namespace_options(backup_run, selector, false);
+  backup_run->callback([&] { status = mdbop::cmd_backup_run(backup_name, selector.namespace_); });
+
   std::string for_object;
   auto* events = app.add_subcommand("events", "recent events");
   events->add_option("--for", for_object, "KIND/NAME");

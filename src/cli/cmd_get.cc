@@ -104,6 +104,31 @@ std::string table_for(const KindInfo& kind, const std::vector<json>& objects, bo
       headers = {"NAME", "DATA", "AGE"};
       row = {metadata["name"], std::to_string(object.value("data", json::object()).size()),
              age_since(metadata.value("creationTimestamp", ""))};
+    } else if (kind.kind == "Backup" || kind.kind == "PhysicalBackup") {
+      const json spec = object.value("spec", json::object());
+      const std::string method =
+          kind.kind == "PhysicalBackup" ? "physical" : spec.value("backupType", "logical");
+      const json schedule = spec.value("schedule", json::object());
+      headers = {"NAME", "TYPE", "PHASE", "SCHEDULE", "LAST-SUCCESS", "ARTIFACTS", "AGE"};
+      row = {metadata["name"],
+             method,
+             status.value("phase", "Pending"),
+             schedule.value("cron", "once"),
+             status.value("lastSuccessTime", "-"),
+             std::to_string(status.value("artifacts", json::array()).size()),
+             age_since(metadata.value("creationTimestamp", ""))};
+      if (wide) {
+        headers.insert(headers.end(), {"NEXT", "STORAGE", "LAST-FAILURE"});
+        row.insert(row.end(), {status.value("nextScheduleTime", "-"),
+                               status.value("storage", json::object()).value("location", "-"),
+                               status.value("lastFailureReason", "-")});
+      }
+    } else if (kind.kind == "Restore") {
+      headers = {"NAME", "COMPLETE", "PHASE", "ARTIFACT", "MESSAGE", "AGE"};
+      row = {metadata["name"], condition_status(object, "Complete"),
+             status.value("phase", "Pending"),
+             status.value("artifact", json::object()).value("id", "-"),
+             status.value("message", ""), age_since(metadata.value("creationTimestamp", ""))};
     } else {
       headers = {"NAME", "COMPLETE", "STATUS", "AGE"};
       row = {metadata["name"], condition_status(object, "Complete"),
@@ -219,6 +244,21 @@ int cmd_describe(const ObjectSelector& selector) {
                          {"POD", "STATE", "PID", "SEQNO", "SQL", "GALERA", "IST", "SST", "PRIMARY"},
                          rows);
         status.erase("nodes");
+      }
+      if (status.contains("artifacts")) {
+        std::vector<std::vector<std::string>> artifacts;
+        for (const json& a : status["artifacts"]) {
+          artifacts.push_back({a.value("id", ""), a.value("method", ""), a.value("finished", ""),
+                               a.value("pod", ""), std::to_string(a.value("sourceBytes", 0)),
+                               std::to_string(a.value("storedBytes", 0)),
+                               a.value("encryption", ""), a.value("location", "")});
+        }
+        std::cout << "Artifacts:\n"
+                  << (artifacts.empty() ? "  <none>\n"
+                                        : render_table({"ID", "METHOD", "FINISHED", "POD", "BYTES",
+                                                        "STORED", "ENCRYPTION", "LOCATION"},
+                                                       artifacts));
+        status.erase("artifacts");
       }
       std::vector<std::vector<std::string>> conditions;
       for (const json& c : status.value("conditions", json::array())) {

@@ -1,3 +1,6 @@
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 #include <thread>
 
@@ -9,6 +12,48 @@
 namespace mdbop {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+// A one-line progress bar for a running backup (status.currentRun) or restore
+// (status.progress); empty when nothing is under way.
+std::string progress_line(const json& status) {
+  std::uint64_t bytes = 0;
+  std::uint64_t total = 0;
+  std::uint64_t rate = 0;
+  std::string what;
+  if (status.contains("currentRun")) {
+    const json& run = status["currentRun"];
+    bytes = run.value("sourceBytes", 0ULL);
+    rate = run.value("bytesPerSecond", 0ULL);
+    what = run.value("id", "");
+  } else if (status.contains("progress") && status.value("phase", "") != "Complete") {
+    const json& progress = status["progress"];
+    bytes = progress.value("bytes", 0ULL);
+    total = progress.value("totalBytes", 0ULL);
+    rate = progress.value("bytesPerSecond", 0ULL);
+    what = status.value("phase", "");
+  } else {
+    return "";
+  }
+  constexpr int kWidth = 30;
+  std::string bar;
+  if (total > 0) {
+    const int filled = static_cast<int>(std::min<std::uint64_t>(kWidth, bytes * kWidth / total));
+    bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
+          std::to_string(std::min<std::uint64_t>(100, bytes * 100 / total)) + "%";
+  } else {
+    // The size of a running backup is unknown until it ends: the bar moves with the bytes.
+    const int at = static_cast<int>((bytes >> 24) % kWidth);
+    bar = "[" + std::string(at, '.') + "#" + std::string(kWidth - at - 1, '.') + "]";
+  }
+  char figures[96];
+  std::snprintf(figures, sizeof figures, " %.1f MB at %.1f MB/s", static_cast<double>(bytes) / 1e6,
+                static_cast<double>(rate) / 1e6);
+  return what + " " + bar + figures;
+}
+
+}  // namespace
 
 int cmd_wait(const std::string& kind_slash_name, const std::string& namespace_,
              const std::string& condition, const std::string& timeout) {
@@ -33,8 +78,17 @@ int cmd_wait(const std::string& kind_slash_name, const std::string& namespace_,
   Store store(mdbop_home() / "store");
   auto deadline = std::chrono::steady_clock::now() + *limit;
   std::string last_message;
+  const bool terminal = isatty(STDERR_FILENO);
+  bool drew = false;
   while (true) {
     auto object = store.get(key);
+    if (object && terminal) {
+      const std::string line = progress_line(object->value("status", json::object()));
+      if (!line.empty()) {
+        std::cerr << "\r\033[K" << line << std::flush;
+        drew = true;
+      }
+    }
     if (object) {
       for (const json& c :
            object->value("status", json::object()).value("conditions", json::array())) {
@@ -44,6 +98,7 @@ int cmd_wait(const std::string& kind_slash_name, const std::string& namespace_,
         long long generation = (*object)["metadata"].value("generation", 0LL);
         bool current = c.value("observedGeneration", generation) >= generation;
         if (c.value("status", "") == wanted && current) {
+          if (drew) std::cerr << "\r\033[K" << std::flush;
           std::cout << object_reference(*object) << " condition met\n";
           return 0;
         }

@@ -33,6 +33,8 @@ int cmd_describe(const ObjectSelector& selector);
 int cmd_delete(const ObjectSelector& selector, const std::vector<std::string>& files, bool purge);
 int cmd_wait(const std::string& kind_slash_name, const std::string& namespace_,
              const std::string& condition, const std::string& timeout);
+// Asks the operator to take a backup now (annotation mdbop.io/run-now).
+int cmd_backup_run(const std::string& name, const std::string& namespace_);
 int cmd_events(const std::string& namespace_, bool all_namespaces, const std::string& for_object);
 int cmd_logs(const std::string& pod, const std::string& namespace_, int tail, bool follow);
 int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,

@@ -13,7 +13,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controller/backup/backup_reconciler.h"
 #include "controller/mariadb/reconciler.h"
+#include "controller/restore/restore_reconciler.h"
 #include "store/store.h"
 #include "util/files.h"
 #include "util/subprocess.h"
@@ -25,13 +27,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Runs one object's reconciler on its own thread until the object is gone.
 class Worker {
  public:
-  Worker(Store& store, Runtime& runtime, ObjectKey key)
-      : reconciler_(store, runtime, key), key_(std::move(key)) {
+  Worker(std::unique_ptr<Reconciler> reconciler, ObjectKey key)
+      : reconciler_(std::move(reconciler)), key_(std::move(key)) {
     thread_ = std::thread([this] { loop(); });
   }
   ~Worker() {
+    reconciler_->stop_soon();
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
@@ -47,19 +51,21 @@ class Worker {
     wake_.notify_all();
   }
   bool finished() const { return finished_; }
-  MariaDBReconciler& reconciler() { return reconciler_; }
+  // The MariaDB reconciler, or nullptr for a worker of another kind.
+  MariaDBReconciler* mariadb() { return dynamic_cast<MariaDBReconciler*>(reconciler_.get()); }
 
  private:
   void loop() {
     while (true) {
       std::chrono::milliseconds delay = 1s;
       try {
-        delay = reconciler_.reconcile();
+        delay = reconciler_->reconcile();
       } catch (const std::exception& e) {
-        spdlog::error("mariadb={}/{} reconcile failed: {}", key_.namespace_, key_.name, e.what());
+        spdlog::error("{}={}/{} reconcile failed: {}", key_.kind, key_.namespace_, key_.name,
+                      e.what());
         delay = 5s;
       }
-      if (reconciler_.finished()) {
+      if (reconciler_->finished()) {
         finished_ = true;
         return;
       }
@@ -70,7 +76,7 @@ class Worker {
     }
   }
 
-  MariaDBReconciler reconciler_;
+  std::unique_ptr<Reconciler> reconciler_;
   ObjectKey key_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -80,7 +86,16 @@ class Worker {
   std::thread thread_;
 };
 
-std::string worker_name(const ObjectKey& key) { return key.namespace_ + "/" + key.name; }
+std::unique_ptr<Reconciler> make_reconciler(const ObjectKey& key, Store& store, Runtime& runtime,
+                                            const fs::path& home) {
+  if (key.kind == "MariaDB") return std::make_unique<MariaDBReconciler>(store, runtime, key);
+  if (key.kind == "Restore") return std::make_unique<RestoreReconciler>(store, runtime, home, key);
+  return std::make_unique<BackupReconciler>(store, runtime, home, key);
+}
+
+std::string worker_name(const ObjectKey& key) {
+  return key.kind + "/" + key.namespace_ + "/" + key.name;
+}
 
 }  // namespace
 
@@ -130,7 +145,8 @@ Result<bool> run_operator(const OperatorOptions& options) {
       {
         std::lock_guard lock(workers_mutex);
         for (auto& [name, worker] : workers) {
-          for (const WatchedNode& node : worker->reconciler().watched_nodes()) {
+          if (worker->mariadb() == nullptr) continue;
+          for (const WatchedNode& node : worker->mariadb()->watched_nodes()) {
             reap_if_exited(node.pid);
             if (!process_alive(node.pid)) deaths.emplace_back(worker, node);
           }
@@ -138,7 +154,7 @@ Result<bool> run_operator(const OperatorOptions& options) {
       }
       // Eviction talks SQL: outside the lock, so the main loop and other clusters go on.
       for (auto& [worker, node] : deaths) {
-        worker->reconciler().on_node_died(node);
+        worker->mariadb()->on_node_died(node);
         worker->wake();
       }
       std::this_thread::sleep_for(50ms);
@@ -175,20 +191,26 @@ Result<bool> run_operator(const OperatorOptions& options) {
     seen_version = version;
     std::lock_guard lock(workers_mutex);
     std::erase_if(workers, [](const auto& entry) { return entry.second->finished(); });
-    for (const json& object : store.list("MariaDB")) {
-      ObjectKey key = key_of(object);
-      // Workers write status all the time; only a user's change (a new generation or a
-      // deletion) is worth waking a worker early for.
-      std::string change = std::to_string(object["metadata"].value("generation", 0LL)) +
-                           (object["metadata"].contains("deletionTimestamp") ? "/deleting" : "");
-      auto [it, inserted] = workers.try_emplace(worker_name(key));
-      if (inserted) {
-        spdlog::info("mariadb={} watching", worker_name(key));
-        it->second = std::make_shared<Worker>(store, runtime, key);
-      } else if (seen_changes[worker_name(key)] != change) {
-        it->second->wake();
+    for (const char* kind : {"MariaDB", "Backup", "PhysicalBackup", "Restore"}) {
+      for (const json& object : store.list(kind)) {
+        ObjectKey key = key_of(object);
+        // Workers write status all the time; only a user's change (a new generation, a
+        // request to run now, a deletion) is worth waking a worker early for.
+        const json& metadata = object["metadata"];
+        std::string change =
+            std::to_string(metadata.value("generation", 0LL)) + "/" +
+            metadata.value("annotations", json::object()).value(kRunNowAnnotation, "") +
+            (metadata.contains("deletionTimestamp") ? "/deleting" : "");
+        auto [it, inserted] = workers.try_emplace(worker_name(key));
+        if (inserted) {
+          spdlog::info("{} watching", worker_name(key));
+          it->second = std::make_shared<Worker>(
+              make_reconciler(key, store, runtime, options.home), key);
+        } else if (seen_changes[worker_name(key)] != change) {
+          it->second->wake();
+        }
+        seen_changes[worker_name(key)] = change;
       }
-      seen_changes[worker_name(key)] = change;
     }
   }
 

@@ -41,6 +41,14 @@ struct NodeLayout {
   std::string pid_file;
 };
 
+// How a starting node can be reached.
+enum class NodeAccess {
+  kNetwork,                  // its SQL port and socket, with the grant tables (normal)
+  kSocketOnly,               // its socket only (while root has no password yet)
+  kSocketOnlyWithoutGrants,  // socket only, grant tables off: restored data whose root
+                             // password is not ours, until it is set
+};
+
 class Runtime {
  public:
   virtual ~Runtime() = default;
@@ -64,6 +72,14 @@ class Runtime {
   // REQUIRES: both stopped. Copies everything but grastate.dat, gvwstate.dat and the gcache.
   virtual Result<bool> copy_data(const NodeId& from, const NodeId& to) = 0;
   virtual Result<bool> wipe_data(const NodeId& id) = 0;
+  // REQUIRES: stopped. Makes a copy of `directory` (a prepared backup) the node's data.
+  virtual Result<bool> install_data(const NodeId& id, const std::string& directory) = 0;
+  // REQUIRES: stopped. Moves the node's data aside under `tag` (kept if already there from an
+  // interrupted attempt) and leaves an empty data directory; discard_aside_data removes it.
+  virtual Result<bool> set_aside_data(const NodeId& id, const std::string& tag) = 0;
+  virtual Result<bool> discard_aside_data(const NodeId& id, const std::string& tag) = 0;
+  // Where set_aside_data keeps it, for messages.
+  virtual std::string aside_data_location(const NodeId& id, const std::string& tag) = 0;
 
   virtual Result<bool> write_config(const NodeId& id, const std::string& content) = 0;
   // Runs `mariadbd --wsrep-recover` on the stopped node and returns its position.
@@ -72,10 +88,10 @@ class Runtime {
   // outgoing connection may take any port of the ephemeral range). True when one changed;
   // the caller then renders the configuration again.
   virtual Result<bool> reclaim_ports(const NodeId& id) = 0;
-  // Starts the node (bootstrapping a new Primary component with new_cluster; reachable only
-  // on its socket with skip_networking). Leftovers of its previous process (an orphaned SST
+  // Starts the node (bootstrapping a new Primary component with new_cluster), reachable as
+  // `access` says. Leftovers of its previous process (an orphaned SST
   // script holding the SST port, say) are killed first.
-  virtual Result<pid_t> start(const NodeId& id, bool new_cluster, bool skip_networking) = 0;
+  virtual Result<pid_t> start(const NodeId& id, bool new_cluster, NodeAccess access) = 0;
   // SIGTERM, wait up to `grace`, then SIGKILL. True when it had been running.
   virtual Result<bool> stop(const NodeId& id, std::chrono::seconds grace) = 0;
   // Removes the node's layout; with purge also its data.

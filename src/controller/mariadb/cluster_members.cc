@@ -68,7 +68,7 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
     event("Normal", "PortsChanged", pod + " had a port taken by another program; moved it");
     if (auto written = write_configs(pass); !written) return written;
   }
-  auto pid = runtime_.start(view.id, new_cluster, false);
+  auto pid = runtime_.start(view.id, new_cluster, NodeAccess::kNetwork);
   if (!pid) return tl::unexpected(pid.error());
   spdlog::info("mariadb={}/{} pod={} started pid={} new_cluster={}", key_.namespace_, key_.name,
                pod, *pid, new_cluster);

@@ -1,6 +1,7 @@
 // Status: the user's window. Per-node state, the current primary, Ready and GaleraReady.
 #include <spdlog/spdlog.h>
 
+#include "controller/conditions.h"
 #include "controller/mariadb/reconciler.h"
 
 namespace mdbop {
@@ -38,25 +39,8 @@ json node_status(const NodeView& view) {
 
 void MariaDBReconciler::set_condition(json& status, const std::string& type, bool value,
                                       const std::string& reason, const std::string& message) {
-  if (!status.contains("conditions")) status["conditions"] = json::array();
-  json& conditions = status["conditions"];
-  std::string wanted = value ? "True" : "False";
-  long long generation = object_["metadata"].value("generation", 0LL);
-  for (json& condition : conditions) {
-    if (condition["type"] != type) continue;
-    if (condition["status"] != wanted) condition["lastTransitionTime"] = rfc3339_now();
-    condition["status"] = wanted;
-    condition["reason"] = reason;
-    condition["message"] = message;
-    condition["observedGeneration"] = generation;
-    return;
-  }
-  conditions.push_back({{"type", type},
-                        {"status", wanted},
-                        {"reason", reason},
-                        {"message", message},
-                        {"lastTransitionTime", rfc3339_now()},
-                        {"observedGeneration", generation}});
+  mdbop::set_condition(status, type, value, reason, message,
+                       object_["metadata"].value("generation", 0LL));
 }
 
 void MariaDBReconciler::record_status(const Pass& pass, const std::string& galera_reason) {

@@ -73,6 +73,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile() {
   // Fresh eyes for status: the actions above changed what runs.
   pass.views = observe_nodes(runtime_, pass.all_nodes(), pass.root_password, galera_);
   record_status(pass, "");
+  finish_restore_when_ready(pass);
   {
     std::lock_guard lock(watched_mutex_);
     // A node that died since the watcher last looked stays listed, so that its death is

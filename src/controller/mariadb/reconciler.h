@@ -18,6 +18,7 @@
 
 #include "api/mariadb_spec.h"
 #include "controller/mariadb/node_view.h"
+#include "controller/reconciler.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 
@@ -30,12 +31,12 @@ struct WatchedNode {
   std::string gcomm_uuid;
 };
 
-class MariaDBReconciler {
+class MariaDBReconciler : public Reconciler {
  public:
   MariaDBReconciler(Store& store, Runtime& runtime, ObjectKey key);
 
   // One pass. Returns how long to wait before the next one (shorter while work is under way).
-  std::chrono::milliseconds reconcile();
+  std::chrono::milliseconds reconcile() override;
 
   // Nodes seen running in the last pass (thread-safe copy), for the death watcher.
   std::vector<WatchedNode> watched_nodes() const;
@@ -43,7 +44,7 @@ class MariaDBReconciler {
   // through a surviving member so writes do not stall for evs.suspect_timeout.
   void on_node_died(const WatchedNode& node);
 
-  bool finished() const { return finished_; }  // the object was deleted and cleaned up
+  bool finished() const override { return finished_; }
 
  private:
   // Everything one pass works from.
@@ -73,6 +74,8 @@ class MariaDBReconciler {
   // cluster_seed.cc
   bool needs_seed(const Pass& pass) const;
   Result<bool> seed_new_cluster(Pass& pass);
+  // A restored cluster that is Ready again: its set-aside data goes, the restore is Done.
+  void finish_restore_when_ready(const Pass& pass);
 
   // cluster_recovery.cc
   std::chrono::milliseconds recover_cluster(Pass& pass);

@@ -201,10 +201,12 @@ Result<bool> LocalRuntime::initialize_data(const NodeId& id) {
   return true;
 }
 
-Result<bool> LocalRuntime::copy_data(const NodeId& from, const NodeId& to) {
-  fs::path source = node_dir(from) / "data";
-  fs::path target = node_dir(to) / "data";
-  fs::path staging = node_dir(to) / "data.copying";
+namespace {
+
+// Copies `source` into a staging sibling of `target`, then swaps it in: only a complete copy
+// ever becomes a node's data directory.
+Result<bool> copy_into_data(const fs::path& source, const fs::path& target) {
+  fs::path staging = target.parent_path() / "data.copying";
   std::error_code ec;
   fs::remove_all(staging, ec);
   fs::create_directories(staging, ec);
@@ -215,10 +217,42 @@ Result<bool> LocalRuntime::copy_data(const NodeId& from, const NodeId& to) {
     fs::copy(entry.path(), staging / name, fs::copy_options::recursive, ec);
     if (ec) return fail("copying " + entry.path().string() + ": " + ec.message());
   }
-  // Only a complete copy ever becomes the node's data directory.
+  if (ec) return fail("reading " + source.string() + ": " + ec.message());
   fs::remove_all(target, ec);
   fs::rename(staging, target, ec);
   if (ec) return fail("renaming " + staging.string() + ": " + ec.message());
+  return true;
+}
+
+}  // namespace
+
+Result<bool> LocalRuntime::copy_data(const NodeId& from, const NodeId& to) {
+  return copy_into_data(node_dir(from) / "data", node_dir(to) / "data");
+}
+
+Result<bool> LocalRuntime::install_data(const NodeId& id, const std::string& directory) {
+  return copy_into_data(directory, node_dir(id) / "data");
+}
+
+std::string LocalRuntime::aside_data_location(const NodeId& id, const std::string& tag) {
+  return (node_dir(id) / ("data.before-" + tag)).string();
+}
+
+Result<bool> LocalRuntime::set_aside_data(const NodeId& id, const std::string& tag) {
+  const fs::path data = node_dir(id) / "data";
+  const fs::path aside = aside_data_location(id, tag);
+  std::error_code ec;
+  if (!fs::exists(aside)) {
+    fs::rename(data, aside, ec);
+    if (ec) return fail("moving " + data.string() + " aside: " + ec.message());
+  }
+  return wipe_data(id);
+}
+
+Result<bool> LocalRuntime::discard_aside_data(const NodeId& id, const std::string& tag) {
+  std::error_code ec;
+  fs::remove_all(aside_data_location(id, tag), ec);
+  if (ec) return fail("removing " + aside_data_location(id, tag) + ": " + ec.message());
   return true;
 }
 
@@ -300,7 +334,7 @@ void LocalRuntime::kill_leftovers(const NodeId& id) {
   }
 }
 
-Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, bool skip_networking) {
+Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, NodeAccess access) {
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
   if (auto pid = running_pid(id)) return *pid;
@@ -310,7 +344,8 @@ Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, bool skip_
   SubprocessOptions server;
   server.argv = {"mariadbd", "--defaults-file=" + layout->config_file};
   if (new_cluster) server.argv.push_back("--wsrep-new-cluster");
-  if (skip_networking) server.argv.push_back("--skip-networking");
+  if (access != NodeAccess::kNetwork) server.argv.push_back("--skip-networking");
+  if (access == NodeAccess::kSocketOnlyWithoutGrants) server.argv.push_back("--skip-grant-tables");
   server.output_file = layout->error_log;
   auto pid = spawn_detached(server);
   if (!pid) return tl::unexpected(pid.error());

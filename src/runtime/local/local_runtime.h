@@ -32,10 +32,14 @@ class LocalRuntime : public Runtime {
   Result<bool> initialize_data(const NodeId& id) override;
   Result<bool> copy_data(const NodeId& from, const NodeId& to) override;
   Result<bool> wipe_data(const NodeId& id) override;
+  Result<bool> install_data(const NodeId& id, const std::string& directory) override;
+  Result<bool> set_aside_data(const NodeId& id, const std::string& tag) override;
+  Result<bool> discard_aside_data(const NodeId& id, const std::string& tag) override;
+  std::string aside_data_location(const NodeId& id, const std::string& tag) override;
   Result<bool> write_config(const NodeId& id, const std::string& content) override;
   Result<GaleraPosition> recover_position(const NodeId& id) override;
   Result<bool> reclaim_ports(const NodeId& id) override;
-  Result<pid_t> start(const NodeId& id, bool new_cluster, bool skip_networking) override;
+  Result<pid_t> start(const NodeId& id, bool new_cluster, NodeAccess access) override;
   Result<bool> stop(const NodeId& id, std::chrono::seconds grace) override;
   Result<bool> remove(const NodeId& id, bool purge) override;
   std::string error_log_tail(const NodeId& id, size_t max_bytes) override;

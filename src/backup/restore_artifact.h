@@ -1,0 +1,23 @@
+// Reads an artifact back: storage -> SHA-256 -> decryption -> decompression -> `sink`, then
+// checks size and digest against the manifest. The sink sees only authenticated plaintext
+// (the decryption checks every chunk), but the digest is known only at the end: a sink that
+// touches a live target must first be preceded by a verifying read into a NullSink.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "backup/artifact_manifest.h"
+#include "backup/take_backup.h"
+#include "storage/backup_storage.h"
+
+namespace mdbop {
+
+// Calls sink.finish() at the end of the data. Errors name what failed: "wrong encryption
+// key", "artifact ... is corrupted: SHA-256 ... differs from its manifest", ...
+Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& manifest,
+                           const std::optional<std::string>& encryption_secret, ByteSink& sink,
+                           const ProgressCallback& progress);
+
+}  // namespace mdbop

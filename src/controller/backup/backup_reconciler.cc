@@ -1,0 +1,382 @@
+#include "controller/backup/backup_reconciler.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/manifest.h"
+#include "backup/retention.h"
+#include "backup/take_backup.h"
+#include "controller/backup/backup_target.h"
+#include "controller/backup/storage_access.h"
+#include "controller/conditions.h"
+#include "controller/secrets.h"
+#include "schedule/cron_expression.h"
+#include "schedule/next_run.h"
+#include "schedule/time_zone.h"
+
+namespace mdbop {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kOneShotAttempts = 5;
+constexpr auto kArtifactListingInterval = 60s;
+
+std::optional<SysSeconds> time_at(const json& status, const char* field) {
+  if (!status.contains(field) || !status[field].is_string()) return std::nullopt;
+  auto parsed = parse_rfc3339(status[field].get<std::string>());
+  return parsed ? std::optional(*parsed) : std::nullopt;
+}
+
+std::string megabytes(std::uint64_t bytes) {
+  return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+}
+
+json artifact_entry(const ArtifactManifest& m, BackupStorage& storage) {
+  return {{"id", m.id},
+          {"method", m.method},
+          {"finished", format_rfc3339(m.finished)},
+          {"pod", m.pod},
+          {"sourceBytes", m.source_bytes},
+          {"storedBytes", m.stored_bytes},
+          {"compression", m.compression},
+          {"encryption", m.encryption},
+          {"galeraPosition", m.galera_position},
+          {"sha256", m.sha256},
+          {"location", storage.location(m.data_key)}};
+}
+
+}  // namespace
+
+BackupReconciler::BackupReconciler(Store& store, Runtime& runtime, std::filesystem::path home,
+                                   ObjectKey key)
+    : store_(store), runtime_(runtime), home_(std::move(home)), key_(std::move(key)) {}
+
+long long BackupReconciler::generation() const {
+  return object_["metadata"].value("generation", 0LL);
+}
+
+std::chrono::milliseconds BackupReconciler::reconcile() {
+  auto object = store_.get(key_);
+  if (!object) {
+    if (object.error().message != "not found") return 5s;
+    finished_ = true;
+    return 0ms;
+  }
+  object_ = *object;
+  if (object_["metadata"].contains("deletionTimestamp")) {
+    // The artifacts stay in the storage: deleting the schedule must not delete the backups.
+    event("Normal", "Deleted", "backup schedule removed; stored artifacts are kept");
+    store_.remove(key_);
+    finished_ = true;
+    return 0ms;
+  }
+  warn_unsupported_fields();
+  const BackupSpec spec = backup_spec_from(object_);
+  const std::string location = describe_storage(spec.storage, home_);
+
+  auto storage = open_storage(store_, key_.namespace_, spec.storage, home_, "spec.storage");
+  if (!storage) {
+    set_failed("StorageUnavailable", storage.error().what());
+    return 30s;
+  }
+  clean_interrupted_run(storage->get());
+  if (std::chrono::steady_clock::now() - artifacts_listed_ > kArtifactListingInterval) {
+    refresh_artifacts(**storage, location);
+  }
+
+  const SysSeconds now = now_seconds();
+  const Due due_now = due(spec, now);
+  if (due_now.reason.empty()) {
+    store_.update_status(key_, [&](json& status) {
+      status["observedGeneration"] = generation();
+      if (due_now.next) {
+        status["nextScheduleTime"] = format_rfc3339(*due_now.next);
+      } else {
+        status.erase("nextScheduleTime");
+      }
+      if (spec.schedule && status.value("phase", "") != "Failed") {
+        status["phase"] = spec.schedule->suspend ? "Suspended" : "Scheduled";
+      }
+    });
+    if (!due_now.next) return 30s;
+    return std::clamp<std::chrono::milliseconds>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(*due_now.next - now_seconds()), 50ms,
+        30s);
+  }
+
+  auto taken = run_backup(spec, **storage, due_now.reason);
+  if (taken) {
+    prune(spec, **storage);
+  }
+  refresh_artifacts(**storage, location);
+  return taken ? 0ms : 1s;
+}
+
+BackupReconciler::Due BackupReconciler::due(const BackupSpec& spec, SysSeconds now) {
+  const json status = object_.value("status", json::object());
+  const std::string run_now = object_["metadata"]
+                                  .value("annotations", json::object())
+                                  .value(kRunNowAnnotation, "");
+  if (!run_now.empty() && run_now != status.value("lastRunNow", "")) return {"RunNow", {}};
+
+  if (!spec.schedule) {
+    if (status.contains("lastSuccessTime")) return {};
+    const int attempts = status.value("attempts", 0);
+    if (attempts >= kOneShotAttempts) return {};
+    if (attempts == 0) return {"Once", {}};
+    // Retries back off: 10 s, 20 s, 40 s, 80 s.
+    const auto retry_at = time_at(status, "lastFailureTime").value_or(now) +
+                          std::chrono::seconds(10 << (attempts - 1));
+    if (now >= retry_at) return {"Retry", {}};
+    return {"", retry_at};
+  }
+
+  if (spec.schedule->suspend) return {};
+  auto cron = parse_cron(spec.schedule->cron);
+  auto zone = find_time_zone(spec.schedule->time_zone);
+  if (!cron || !zone) return {};  // validation refused these already
+  const auto last = time_at(status, "lastScheduleTime");
+  if (!last && spec.schedule->immediate) return {"Scheduled", {}};
+  const SysSeconds base =
+      last.value_or(time_at(object_["metadata"], "creationTimestamp").value_or(now));
+  // Missed runs (the operator was down) collapse into one.
+  const auto next = next_run_after(*cron, *zone, base);
+  if (next && *next <= now) return {"Scheduled", {}};
+  return {"", next};
+}
+
+void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
+  const json status = object_.value("status", json::object());
+  if (!status.contains("currentRun")) return;
+  // Runs happen inside a pass of this reconciler, so a run recorded now belongs to an operator
+  // that died: its data object (if any) is a half artifact without a manifest. Remove it.
+  const std::string id = status["currentRun"].value("id", "");
+  std::string cleaned;
+  if (storage != nullptr && !id.empty()) {
+    auto objects = storage->list(id + "/");
+    if (objects) {
+      for (const StoredObject& o : *objects) {
+        if (storage->remove(o.key)) cleaned += " " + o.key;
+      }
+    }
+  }
+  const std::string message =
+      "the run " + id + " was interrupted (the operator stopped)" +
+      (cleaned.empty() ? "; nothing was stored" : "; removed its partial data:" + cleaned);
+  event("Warning", "BackupInterrupted", message);
+  auto updated = store_.update_status(key_, [&](json& s) {
+    s.erase("currentRun");
+    s["lastFailureTime"] = rfc3339_now();
+    s["lastFailureReason"] = message;
+  });
+  if (updated) object_ = *updated;
+}
+
+Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
+                                                      BackupStorage& storage,
+                                                      const std::string& reason) {
+  const SysSeconds started = now_seconds();
+  const std::string run_now = object_["metadata"]
+                                  .value("annotations", json::object())
+                                  .value(kRunNowAnnotation, "");
+  // Whatever happens next, this request and this schedule slot are used up.
+  auto consume = [&](json& status) {
+    if (reason == "RunNow") status["lastRunNow"] = run_now;
+    if (reason == "Scheduled") status["lastScheduleTime"] = format_rfc3339(started);
+  };
+  auto failed = [&](const std::string& why, const std::string& message) {
+    set_failed(why, message);
+    store_.update_status(key_, [&](json& status) {
+      consume(status);
+      status.erase("currentRun");
+      if (!spec.schedule) status["attempts"] = status.value("attempts", 0) + 1;
+    });
+    return fail(message);
+  };
+
+  auto mariadb = store_.get({"MariaDB", key_.namespace_, spec.mariadb});
+  if (!mariadb) return failed("MariaDBNotFound", "MariaDB " + spec.mariadb + " not found");
+  auto pod = choose_backup_pod(mariadb->value("status", json::object()), spec.target);
+  if (!pod) return failed("NoNodeToBackUp", pod.error().message);
+  const int index = std::stoi(pod->substr(pod->rfind('-') + 1));
+  auto layout = runtime_.find_layout({key_.namespace_, spec.mariadb, index});
+  if (!layout) return failed("NoNodeToBackUp", *pod + " has no layout");
+  const MariaDBSpec mariadb_spec = mariadb_spec_from(*mariadb);
+  auto password =
+      resolve_secret_value(store_, key_.namespace_, mariadb_spec.root_password, *mariadb);
+  if (!password) return failed("CannotLogIn", "root password: " + password.error().message);
+
+  TakeBackupRequest request;
+  request.id = key_.name + "-" + format_compact(started);
+  request.method = spec.method == BackupMethod::kPhysical ? "physical" : "logical";
+  request.backup = key_.namespace_ + "/" + key_.name;
+  request.backup_uid = object_["metadata"].value("uid", "");
+  request.mariadb = key_.namespace_ + "/" + spec.mariadb;
+  request.node = {*pod, layout->socket, layout->data_dir};
+  request.root_password = *password;
+  request.compression = spec.compression;
+  request.extra_args = spec.extra_args;
+  request.databases = spec.databases;
+  request.work_dir = home_ / "tmp" / ("backup-" + key_.namespace_ + "-" + request.id);
+  if (spec.timeout) request.timeout = *spec.timeout;
+  if (spec.encryption_key) {
+    auto secret = resolve_secret_value(store_, key_.namespace_, *spec.encryption_key, object_);
+    if (!secret) {
+      return failed("EncryptionKeyMissing", "spec.encryption.keySecretKeyRef: " +
+                                                secret.error().message);
+    }
+    request.encryption_secret = *secret;
+  }
+
+  // Recorded before anything is written: if this operator dies, the next one cleans up.
+  auto recorded = store_.update_status(key_, [&](json& status) {
+    consume(status);
+    status["phase"] = "Running";
+    status["currentRun"] = {{"id", request.id},
+                            {"reason", reason},
+                            {"pod", *pod},
+                            {"startedAt", format_rfc3339(started)},
+                            {"sourceBytes", 0},
+                            {"storedBytes", 0},
+                            {"bytesPerSecond", 0}};
+    set_condition(status, "Complete", false, "Running",
+                  "taking " + request.method + " backup " + request.id + " from " + *pod,
+                  generation());
+  });
+  if (!recorded) return tl::unexpected(recorded.error());
+  event("Normal", "BackupStarted",
+        request.method + " backup " + request.id + " from " + *pod + " (" + reason + ")");
+
+  auto progress = [&](const BackupProgress& p) {
+    store_.update_status(key_, [&](json& status) {
+      if (!status.contains("currentRun")) return;
+      status["currentRun"]["sourceBytes"] = p.source_bytes;
+      status["currentRun"]["storedBytes"] = p.stored_bytes;
+      status["currentRun"]["bytesPerSecond"] =
+          p.seconds > 0 ? static_cast<std::uint64_t>(static_cast<double>(p.source_bytes) / p.seconds)
+                        : 0;
+    });
+  };
+  const auto clock_started = std::chrono::steady_clock::now();
+  auto taken = take_backup(request, storage, progress, [this] { return stopping_.load(); });
+  if (!taken) return failed("BackupFailed", request.id + ": " + taken.error().message);
+
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_started).count();
+  const std::string summary = fmt::format(
+      "{} from {}: {} read, {} stored in {:.1f}s ({:.0f} MB/s) at {}", taken->id, taken->pod,
+      megabytes(taken->source_bytes), megabytes(taken->stored_bytes), seconds,
+      static_cast<double>(taken->source_bytes) / 1e6 / std::max(seconds, 0.001),
+      storage.location(taken->data_key));
+  event("Normal", "BackupComplete", summary);
+  auto done = store_.update_status(key_, [&](json& status) {
+    status.erase("currentRun");
+    status["attempts"] = 0;
+    status["phase"] = spec.schedule ? (spec.schedule->suspend ? "Suspended" : "Scheduled")
+                                    : "Complete";
+    status["lastSuccessTime"] = format_rfc3339(taken->finished);
+    status["lastArtifact"] = taken->id;
+    status["lastRunSeconds"] = seconds;
+    set_condition(status, "Complete", true, "BackupComplete", summary, generation());
+  });
+  if (done) object_ = *done;
+  return taken;
+}
+
+void BackupReconciler::prune(const BackupSpec& spec, BackupStorage& storage) {
+  auto catalog = read_catalog(storage, key_.namespace_ + "/" + key_.name);
+  if (!catalog) {
+    event("Warning", "RetentionFailed", "listing artifacts: " + catalog.error().message);
+    return;
+  }
+  std::set<std::string> in_use;
+  for (const json& restore : store_.list("Restore", key_.namespace_)) {
+    const json status = restore.value("status", json::object());
+    const std::string phase = status.value("phase", "");
+    if (phase != "Complete" && phase != "Failed" && status.contains("artifact")) {
+      in_use.insert(status["artifact"].value("id", ""));
+    }
+  }
+  for (const std::string& id :
+       artifacts_beyond_retention(catalog->artifacts, spec.retention, now_seconds(), in_use)) {
+    // The manifest goes first: from then on the artifact no longer exists, even if removing
+    // its data fails and is retried by hand.
+    const auto manifest = std::find_if(catalog->artifacts.begin(), catalog->artifacts.end(),
+                                       [&](const auto& a) { return a.id == id; });
+    auto removed = storage.remove(manifest_key(id));
+    if (removed) removed = storage.remove(manifest->data_key);
+    if (!removed) {
+      event("Warning", "RetentionFailed", "removing " + id + ": " + removed.error().message);
+      continue;
+    }
+    event("Normal", "ArtifactPruned", id + " removed by the retention policy");
+  }
+}
+
+void BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::string& location) {
+  artifacts_listed_ = std::chrono::steady_clock::now();
+  auto catalog = read_catalog(storage, key_.namespace_ + "/" + key_.name);
+  if (!catalog) {
+    store_.update_status(key_, [&](json& status) {
+      status["storage"] = {{"location", location}, {"error", catalog.error().message}};
+    });
+    return;
+  }
+  json artifacts = json::array();
+  for (const ArtifactManifest& m : catalog->artifacts) {
+    artifacts.push_back(artifact_entry(m, storage));
+  }
+  auto updated = store_.update_status(key_, [&](json& status) {
+    status["storage"] = {{"location", location}};
+    status["artifacts"] = artifacts;
+    if (catalog->incomplete.empty()) {
+      status.erase("incompleteArtifacts");
+    } else {
+      status["incompleteArtifacts"] = catalog->incomplete;
+    }
+  });
+  if (updated) object_ = *updated;
+}
+
+void BackupReconciler::set_failed(const std::string& reason, const std::string& message) {
+  event("Warning", reason, message);
+  auto updated = store_.update_status(key_, [&](json& status) {
+    status["phase"] = "Failed";
+    status["observedGeneration"] = generation();
+    status["lastFailureTime"] = rfc3339_now();
+    status["lastFailureReason"] = message;
+    set_condition(status, "Complete", false, reason, message, generation());
+  });
+  if (updated) object_ = *updated;
+}
+
+void BackupReconciler::warn_unsupported_fields() {
+  json warned = object_.value("status", json::object()).value("warnedFields", json::array());
+  std::vector<std::string> fresh;
+  for (const std::string& field : fields_unsupported_locally(object_)) {
+    if (std::find(warned.begin(), warned.end(), field) == warned.end()) fresh.push_back(field);
+  }
+  if (fresh.empty()) return;
+  for (const std::string& field : fresh) {
+    event("Warning", "FieldIgnored",
+          field + " is kept but not honoured by the local runtime (it applies on Kubernetes)");
+  }
+  auto updated = store_.update_status(key_, [&](json& status) {
+    if (!status.contains("warnedFields")) status["warnedFields"] = json::array();
+    for (const std::string& field : fresh) status["warnedFields"].push_back(field);
+  });
+  if (updated) object_ = *updated;
+}
+
+void BackupReconciler::event(const std::string& type, const std::string& reason,
+                             const std::string& message) {
+  store_.record_event(object_, type, reason, message);
+  if (type == "Warning") {
+    spdlog::warn("{}={}/{} reason={} {}", key_.kind, key_.namespace_, key_.name, reason, message);
+  } else {
+    spdlog::info("{}={}/{} reason={} {}", key_.kind, key_.namespace_, key_.name, reason, message);
+  }
+}
+
+}  // namespace mdbop

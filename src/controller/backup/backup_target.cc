@@ -1,0 +1,37 @@
+#include "controller/backup/backup_target.h"
+
+#include <string>
+#include <vector>
+
+namespace mdbop {
+
+Result<std::string> choose_backup_pod(const nlohmann::json& status,
+                                      const BackupTargetSpec& target) {
+  const std::string primary = status.value("currentPrimary", "");
+  std::vector<std::string> synced;
+  std::string states;
+  for (const nlohmann::json& node : status.value("nodes", nlohmann::json::array())) {
+    const std::string pod = node.value("pod", "");
+    const std::string state = node.value("state", "");
+    states += (states.empty() ? "" : ", ") + pod + " " + state;
+    if (state == "Synced" && node.value("clusterStatus", "") == "Primary") synced.push_back(pod);
+  }
+  if (states.empty()) states = "no nodes observed yet";
+  auto is_synced = [&](const std::string& pod) {
+    return std::find(synced.begin(), synced.end(), pod) != synced.end();
+  };
+  if (target.mode == BackupTargetSpec::Mode::kPod) {
+    if (is_synced(target.pod)) return target.pod;
+    return fail(target.pod + " is not Synced in the Primary component (" + states + ")");
+  }
+  for (const std::string& pod : synced) {
+    if (pod != primary) return pod;
+  }
+  if (target.mode == BackupTargetSpec::Mode::kPreferReplica && is_synced(primary)) return primary;
+  return fail(std::string("no ") +
+              (target.mode == BackupTargetSpec::Mode::kReplica ? "Synced replica"
+                                                               : "Synced node") +
+              " to back up from (" + states + ")");
+}
+
+}  // namespace mdbop

@@ -1,0 +1,68 @@
+#include "controller/backup/storage_access.h"
+
+#include "controller/secrets.h"
+#include "storage/filesystem_storage.h"
+#include "storage/s3_storage.h"
+
+namespace mdbop {
+namespace {
+
+std::filesystem::path directory_of(const std::string& directory,
+                                   const std::filesystem::path& home) {
+  std::filesystem::path path(directory);
+  return path.is_absolute() ? path : home / path;
+}
+
+Result<std::string> secret_value(Store& store, const std::string& namespace_,
+                                 const std::optional<SecretKeyRef>& ref, const std::string& field) {
+  if (!ref) return std::string();
+  auto value = resolve_secret_value(store, namespace_, *ref, json::object());
+  if (!value) return fail_field(field, value.error().message);
+  return *value;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BackupStorage>> open_storage(Store& store, const std::string& namespace_,
+                                                    const StorageSpec& spec,
+                                                    const std::filesystem::path& home,
+                                                    const std::string& field) {
+  if (spec.directory) {
+    auto opened = FilesystemStorage::open(directory_of(*spec.directory, home));
+    if (!opened) return fail_field(field, opened.error().message);
+    return std::unique_ptr<BackupStorage>(std::move(*opened));
+  }
+  const S3StorageSpec& s3 = *spec.s3;
+  S3Config config;
+  config.endpoint = s3.endpoint;
+  config.bucket = s3.bucket;
+  config.region = s3.region.empty() ? "us-east-1" : s3.region;
+  config.prefix = s3.prefix;
+  config.tls_enabled = s3.tls_enabled;
+  config.storage_class = s3.storage_class;
+  const std::string s3_field = field + ".s3";
+  const std::pair<const std::optional<SecretKeyRef>*, std::pair<std::string*, const char*>>
+      secrets[] = {
+          {&s3.access_key_id, {&config.access_key_id, "accessKeyIdSecretKeyRef"}},
+          {&s3.secret_access_key, {&config.secret_access_key, "secretAccessKeySecretKeyRef"}},
+          {&s3.session_token, {&config.session_token, "sessionTokenSecretKeyRef"}},
+          {&s3.tls_ca, {&config.ca_bundle_pem, "tls.caSecretKeyRef"}},
+      };
+  for (const auto& [ref, target] : secrets) {
+    auto value = secret_value(store, namespace_, *ref, s3_field + "." + target.second);
+    if (!value) return tl::unexpected(value.error());
+    *target.first = *value;
+  }
+  auto opened = S3Storage::open(std::move(config));
+  if (!opened) return fail_field(s3_field, opened.error().message);
+  return std::unique_ptr<BackupStorage>(std::move(*opened));
+}
+
+std::string describe_storage(const StorageSpec& spec, const std::filesystem::path& home) {
+  if (spec.directory) return directory_of(*spec.directory, home).string();
+  std::string text = "s3://" + spec.s3->bucket;
+  if (!spec.s3->prefix.empty()) text += "/" + spec.s3->prefix;
+  return text;
+}
+
+}  // namespace mdbop

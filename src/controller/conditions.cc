@@ -1,0 +1,29 @@
+#include "controller/conditions.h"
+
+#include "store/store.h"
+
+namespace mdbop {
+
+void set_condition(nlohmann::json& status, const std::string& type, bool value,
+                   const std::string& reason, const std::string& message, long long generation) {
+  if (!status.contains("conditions")) status["conditions"] = nlohmann::json::array();
+  nlohmann::json& conditions = status["conditions"];
+  const std::string wanted = value ? "True" : "False";
+  for (nlohmann::json& condition : conditions) {
+    if (condition["type"] != type) continue;
+    if (condition["status"] != wanted) condition["lastTransitionTime"] = rfc3339_now();
+    condition["status"] = wanted;
+    condition["reason"] = reason;
+    condition["message"] = message;
+    condition["observedGeneration"] = generation;
+    return;
+  }
+  conditions.push_back({{"type", type},
+                        {"status", wanted},
+                        {"reason", reason},
+                        {"message", message},
+                        {"lastTransitionTime", rfc3339_now()},
+                        {"observedGeneration", generation}});
+}
+
+}  // namespace mdbop

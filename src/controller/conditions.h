@@ -1,0 +1,15 @@
+// Kubernetes-style status conditions, shared by every kind's reconciler.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace mdbop {
+
+// Sets condition `type` in status.conditions; lastTransitionTime changes only when the status
+// flips. `generation` is the object's metadata.generation the condition was observed at.
+void set_condition(nlohmann::json& status, const std::string& type, bool value,
+                   const std::string& reason, const std::string& message, long long generation);
+
+}  // namespace mdbop

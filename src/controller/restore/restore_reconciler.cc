@@ -1,0 +1,353 @@
+#include "controller/restore/restore_reconciler.h"
+
+#include <spdlog/spdlog.h>
+
+#include "backup/artifact_catalog.h"
+#include "backup/client_options.h"
+#include "backup/restore_artifact.h"
+#include "controller/backup/storage_access.h"
+#include "controller/conditions.h"
+#include "controller/secrets.h"
+#include "util/subprocess.h"
+#include "util/terminal_sinks.h"
+
+namespace mdbop {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool condition_true(const json& object, const std::string& type) {
+  for (const json& c : object.value("status", json::object()).value("conditions", json::array())) {
+    if (c.value("type", "") == type) return c.value("status", "") == "True";
+  }
+  return false;
+}
+
+std::string backup_kind_of(Store& store, const std::string& namespace_, const RestoreSpec& spec) {
+  if (!spec.source.backup_ref_kind.empty()) return spec.source.backup_ref_kind;
+  return store.exists({"Backup", namespace_, spec.source.backup_ref}) ? "Backup"
+                                                                      : "PhysicalBackup";
+}
+
+}  // namespace
+
+RestoreReconciler::RestoreReconciler(Store& store, Runtime& runtime, fs::path home, ObjectKey key)
+    : store_(store), runtime_(runtime), home_(std::move(home)), key_(std::move(key)) {}
+
+fs::path RestoreReconciler::staging_dir() const {
+  return home_ / "restores" / key_.namespace_ / key_.name;
+}
+
+std::chrono::milliseconds RestoreReconciler::reconcile() {
+  auto object = store_.get(key_);
+  if (!object) {
+    if (object.error().message != "not found") return 5s;
+    finished_ = true;
+    return 0ms;
+  }
+  object_ = *object;
+  if (object_["metadata"].contains("deletionTimestamp")) {
+    std::error_code ec;
+    fs::remove_all(staging_dir(), ec);
+    store_.remove(key_);
+    finished_ = true;
+    return 0ms;
+  }
+  const json status = object_.value("status", json::object());
+  const std::string phase = status.value("phase", "");
+  if (phase == "Complete" || phase == "Failed") return 60s;
+
+  const RestoreSpec spec = restore_spec_from(object_);
+  if (!store_.exists({"MariaDB", key_.namespace_, spec.mariadb})) {
+    set_phase("Pending", "waiting for MariaDB " + spec.mariadb + " to exist");
+    return 2s;
+  }
+  auto source = open_source(spec);
+  if (!source) {
+    failed("SourceUnavailable", source.error().what());
+    return 60s;
+  }
+  auto artifact = choose(spec, *source);
+  if (!artifact) {
+    failed("NoArtifact", artifact.error().message);
+    return 60s;
+  }
+  return artifact->method == "logical" ? restore_logical(spec, *source, *artifact)
+                                       : restore_physical(spec, *source, *artifact);
+}
+
+Result<RestoreReconciler::Source> RestoreReconciler::open_source(const RestoreSpec& spec) {
+  Source source;
+  StorageSpec storage;
+  std::optional<SecretKeyRef> key = spec.source.encryption_key;
+  std::string field = "spec";
+  if (!spec.source.backup_ref.empty()) {
+    const std::string kind = backup_kind_of(store_, key_.namespace_, spec);
+    auto backup = store_.get({kind, key_.namespace_, spec.source.backup_ref});
+    if (!backup) {
+      return fail_field("spec.backupRef",
+                        kind + " " + spec.source.backup_ref + " not found in namespace " +
+                            key_.namespace_);
+    }
+    const BackupSpec backup_spec = backup_spec_from(*backup);
+    storage = backup_spec.storage;
+    if (backup_spec.encryption_key) key = backup_spec.encryption_key;
+    source.backup = key_.namespace_ + "/" + spec.source.backup_ref;
+    field = kind + " " + spec.source.backup_ref + " spec.storage";
+  } else {
+    storage = *spec.source.storage;
+  }
+  auto opened = open_storage(store_, key_.namespace_, storage, home_, field);
+  if (!opened) return tl::unexpected(opened.error());
+  source.storage = std::move(*opened);
+  source.location = describe_storage(storage, home_);
+  if (key) {
+    auto secret = resolve_secret_value(store_, key_.namespace_, *key, json::object());
+    if (!secret) return fail_field("encryption.keySecretKeyRef", secret.error().message);
+    source.encryption_secret = *secret;
+  }
+  return source;
+}
+
+Result<ArtifactManifest> RestoreReconciler::choose(const RestoreSpec& spec, Source& source) {
+  auto catalog = read_catalog(*source.storage, source.backup);
+  if (!catalog) return fail("listing " + source.location + ": " + catalog.error().message);
+  // Once chosen, the artifact is fixed: a newer backup must not change a restore midway.
+  const std::string chosen =
+      object_.value("status", json::object()).value("artifact", json::object()).value("id", "");
+  std::optional<SysSeconds> target;
+  if (spec.source.target_recovery_time) {
+    target = std::chrono::floor<std::chrono::seconds>(*spec.source.target_recovery_time);
+  }
+  auto artifact = choose_artifact(catalog->artifacts, target,
+                                  chosen.empty() ? spec.source.artifact : chosen);
+  if (!artifact) return fail(source.location + ": " + artifact.error().message);
+  if (chosen.empty()) {
+    event("Normal", "ArtifactChosen",
+          artifact->method + " artifact " + artifact->id + " finished " +
+              format_rfc3339(artifact->finished) + " from " + artifact->pod);
+    auto updated = store_.update_status(key_, [&](json& status) {
+      status["artifact"] = {{"id", artifact->id},
+                            {"method", artifact->method},
+                            {"finished", format_rfc3339(artifact->finished)},
+                            {"storedBytes", artifact->stored_bytes},
+                            {"galeraPosition", artifact->galera_position},
+                            {"location", source.storage->location(artifact->data_key)}};
+    });
+    if (updated) object_ = *updated;
+  }
+  return artifact;
+}
+
+std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& spec,
+                                                             Source& source,
+                                                             const ArtifactManifest& artifact) {
+  auto mariadb = store_.get({"MariaDB", key_.namespace_, spec.mariadb});
+  if (!mariadb || !condition_true(*mariadb, "Ready")) {
+    set_phase("WaitingForMariaDB", "waiting for MariaDB " + spec.mariadb + " to be Ready");
+    return 2s;
+  }
+  const json mariadb_status = mariadb->value("status", json::object());
+  const std::string primary = mariadb_status.value("currentPrimary", "");
+  const int index = std::stoi(primary.substr(primary.rfind('-') + 1));
+  auto layout = runtime_.find_layout({key_.namespace_, spec.mariadb, index});
+  auto password = resolve_secret_value(store_, key_.namespace_,
+                                       mariadb_spec_from(*mariadb).root_password, *mariadb);
+  if (!layout || !password) {
+    set_phase("WaitingForMariaDB", "cannot reach " + primary + " as root yet");
+    return 2s;
+  }
+  auto progress = [&](const BackupProgress& p) {
+    store_.update_status(key_, [&](json& status) {
+      status["progress"] = {{"bytes", p.stored_bytes},
+                            {"totalBytes", artifact.stored_bytes},
+                            {"bytesPerSecond", p.seconds > 0 ? static_cast<std::uint64_t>(
+                                                                   p.stored_bytes / p.seconds)
+                                                             : 0}};
+    });
+  };
+  const auto started = std::chrono::steady_clock::now();
+
+  // First a whole read that checks digest and decryption: the target is untouched so far.
+  set_phase("Verifying", "checking the SHA-256 and decryption of " + artifact.id);
+  NullSink discard;
+  if (auto verified = read_artifact(*source.storage, artifact, source.encryption_secret, discard,
+                                    progress);
+      !verified) {
+    failed("ArtifactRejected", verified.error().message + "; " + spec.mariadb + " was not touched");
+    return 60s;
+  }
+
+  set_phase("Replaying", "replaying " + artifact.id + " into " + primary);
+  const fs::path work = staging_dir();
+  std::error_code ec;
+  fs::create_directories(work, ec);
+  const fs::path options = work / "client.cnf";
+  if (auto written = write_client_options(options, layout->socket, *password); !written) {
+    failed("ReplayFailed", written.error().message + "; " + spec.mariadb + " was not touched");
+    return 60s;
+  }
+  SubprocessOptions client;
+  client.argv = {"mariadb", "--defaults-extra-file=" + options.string(), "--batch"};
+  if (!spec.database.empty()) client.argv.insert(client.argv.end(), {"--one-database", spec.database});
+  auto replay = ProcessInputSink::start(client);
+  Result<void> replayed = replay ? Result<void>() : tl::unexpected(replay.error());
+  if (replayed) {
+    replayed = read_artifact(*source.storage, artifact, source.encryption_secret, **replay,
+                             progress);
+  }
+  fs::remove_all(work, ec);
+  if (!replayed) {
+    failed("ReplayFailed", replayed.error().message + "; " + spec.mariadb +
+                               " is partially restored: the statements before the failure were "
+                               "applied. Fix the cause and create a new Restore to replay it all "
+                               "again (the dump drops and recreates each table)");
+    return 60s;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  complete(fmt::format("replayed {} ({:.1f} MB) into {} through {} in {:.1f}s", artifact.id,
+                       static_cast<double>(artifact.source_bytes) / 1e6, spec.mariadb, primary,
+                       seconds));
+  return 60s;
+}
+
+std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec& spec,
+                                                              Source& source,
+                                                              const ArtifactManifest& artifact) {
+  const ObjectKey mariadb_key{"MariaDB", key_.namespace_, spec.mariadb};
+  auto mariadb = store_.get(mariadb_key);
+  if (!mariadb) return 2s;
+  const json handed = mariadb->value("status", json::object()).value("restore", json::object());
+  if (handed.value("name", "") == key_.name && handed.value("uid", "") ==
+                                                   object_["metadata"].value("uid", "")) {
+    const std::string phase = handed.value("phase", "");
+    if (phase == "Done") {
+      std::error_code ec;
+      fs::remove_all(staging_dir(), ec);
+      complete("every node of " + spec.mariadb + " now runs the data of " + artifact.id);
+      return 60s;
+    }
+    set_phase("Restoring", spec.mariadb + " is replacing its nodes' data (" + phase + ")");
+    return 1s;
+  }
+  const std::string other = handed.value("phase", "");
+  if (!handed.empty() && other != "Done") {
+    set_phase("Pending", "waiting for restore " + handed.value("name", "") + " of " +
+                             spec.mariadb + " to finish");
+    return 5s;
+  }
+
+  // Unpack (checking digest and decryption on the way in) and prepare, away from the target.
+  set_phase("Preparing", "unpacking and preparing " + artifact.id + " in " + staging_dir().string());
+  const fs::path data = staging_dir() / "data";
+  std::error_code ec;
+  fs::remove_all(staging_dir(), ec);
+  fs::create_directories(data, ec);
+  if (ec) {
+    failed("PrepareFailed", "cannot create " + data.string() + ": " + ec.message());
+    return 60s;
+  }
+  auto progress = [&](const BackupProgress& p) {
+    store_.update_status(key_, [&](json& status) {
+      status["progress"] = {{"bytes", p.stored_bytes},
+                            {"totalBytes", artifact.stored_bytes},
+                            {"bytesPerSecond", p.seconds > 0 ? static_cast<std::uint64_t>(
+                                                                   p.stored_bytes / p.seconds)
+                                                             : 0}};
+    });
+  };
+  SubprocessOptions unpack;
+  unpack.argv = {"mbstream", "-x", "-C", data.string()};
+  auto extractor = ProcessInputSink::start(unpack);
+  Result<void> unpacked = extractor ? Result<void>() : tl::unexpected(extractor.error());
+  if (unpacked) {
+    unpacked = read_artifact(*source.storage, artifact, source.encryption_secret, **extractor,
+                             progress);
+  }
+  if (!unpacked) {
+    fs::remove_all(staging_dir(), ec);
+    failed("ArtifactRejected", unpacked.error().message + "; " + spec.mariadb + " was not touched");
+    return 60s;
+  }
+  SubprocessOptions prepare;
+  prepare.argv = {"mariadb-backup", "--prepare", "--target-dir=" + data.string()};
+  prepare.timeout = std::chrono::hours(6);
+  auto prepared = run_process(prepare);
+  if (!prepared || !prepared->ok()) {
+    const std::string why = prepared ? prepared->describe() : prepared.error().message;
+    fs::remove_all(staging_dir(), ec);
+    failed("PrepareFailed", "mariadb-backup --prepare " + why + "; " + spec.mariadb +
+                                " was not touched");
+    return 60s;
+  }
+
+  // The hand-over: from here the MariaDB's reconciler replaces its nodes' data.
+  auto requested = store_.update_status(mariadb_key, [&](json& status) {
+    status["restore"] = {{"name", key_.name},
+                         {"uid", object_["metadata"].value("uid", "")},
+                         {"artifact", artifact.id},
+                         {"dataDir", data.string()},
+                         {"phase", "Requested"},
+                         {"requestedAt", rfc3339_now()}};
+  });
+  if (!requested) {
+    failed("RestoreFailed", "handing the data to " + spec.mariadb + ": " +
+                                requested.error().message + "; it was not touched");
+    return 60s;
+  }
+  event("Normal", "DataPrepared",
+        artifact.id + " verified and prepared; " + spec.mariadb + " replaces its nodes' data now");
+  set_phase("Restoring", spec.mariadb + " is replacing its nodes' data");
+  return 1s;
+}
+
+void RestoreReconciler::set_phase(const std::string& phase, const std::string& message) {
+  auto updated = store_.update_status(key_, [&](json& status) {
+    if (status.value("phase", "") != phase) status["phaseSince"] = rfc3339_now();
+    status["phase"] = phase;
+    status["message"] = message;
+    status["observedGeneration"] = object_["metadata"].value("generation", 0LL);
+    set_condition(status, "Complete", false, phase, message,
+                  object_["metadata"].value("generation", 0LL));
+  });
+  if (updated) object_ = *updated;
+}
+
+void RestoreReconciler::complete(const std::string& message) {
+  event("Normal", "RestoreComplete", message);
+  auto updated = store_.update_status(key_, [&](json& status) {
+    status["phase"] = "Complete";
+    status["message"] = message;
+    status["finishedAt"] = rfc3339_now();
+    set_condition(status, "Complete", true, "Restored", message,
+                  object_["metadata"].value("generation", 0LL));
+  });
+  if (updated) object_ = *updated;
+}
+
+void RestoreReconciler::failed(const std::string& reason, const std::string& message) {
+  event("Warning", reason, message);
+  auto updated = store_.update_status(key_, [&](json& status) {
+    status["phase"] = "Failed";
+    status["message"] = message;
+    status["finishedAt"] = rfc3339_now();
+    set_condition(status, "Complete", false, reason, message,
+                  object_["metadata"].value("generation", 0LL));
+  });
+  if (updated) object_ = *updated;
+}
+
+void RestoreReconciler::event(const std::string& type, const std::string& reason,
+                              const std::string& message) {
+  store_.record_event(object_, type, reason, message);
+  if (type == "Warning") {
+    spdlog::warn("restore={}/{} reason={} {}", key_.namespace_, key_.name, reason, message);
+  } else {
+    spdlog::info("restore={}/{} reason={} {}", key_.namespace_, key_.name, reason, message);
+  }
+}
+
+}  // namespace mdbop
