@@ -1,6 +1,7 @@
 #include "util/time_text.h"
 
-#include <sstream>
+#include <cctype>
+#include <cstdio>
 
 #include <date/date.h>
 
@@ -11,22 +12,42 @@ std::string format_rfc3339(SysSeconds time) { return date::format("%FT%TZ", time
 std::string format_compact(SysSeconds time) { return date::format("%Y%m%dT%H%M%SZ", time); }
 
 Result<SysSeconds> parse_rfc3339(const std::string& text) {
-  const std::string error =
-      "\"" + text + "\" is not an RFC 3339 time; write it like 2026-11-22T14:30:00Z";
-  const size_t t = text.find_first_of("Tt ");
-  if (t == std::string::npos) return fail(error);
-  // %Ez reads "+01:00"; "Z" is the zero offset. Fractions of a second are dropped.
-  std::string normalized = text;
-  normalized[t] = 'T';
-  if (!normalized.empty() && (normalized.back() == 'Z' || normalized.back() == 'z')) {
-    normalized.back() = '+';
-    normalized += "00:00";
+  const auto error =
+      fail("\"" + text + "\" is not an RFC 3339 time; write it like 2026-11-22T14:30:00Z");
+  // date::parse trips g++ 12's maybe-uninitialized warning; the format is simple enough.
+  int year, month, day, hour, minute, second, used = 0;
+  char separator = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &year, &month, &day, &separator,
+                  &hour, &minute, &second, &used) != 7 ||
+      used != 19 || (separator != 'T' && separator != 't' && separator != ' ')) {
+    return error;
   }
-  std::istringstream in(normalized);
-  std::chrono::time_point<std::chrono::system_clock, std::chrono::microseconds> parsed;
-  in >> date::parse("%FT%T%Ez", parsed);
-  if (in.fail() || in.peek() != std::char_traits<char>::eof()) return fail(error);
-  return std::chrono::floor<std::chrono::seconds>(parsed);
+  size_t at = 19;
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    const size_t digits = at;
+    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
+    if (at == digits) return error;
+  }
+  std::chrono::minutes offset{0};
+  const std::string zone = text.substr(at);
+  if (zone == "Z" || zone == "z") {
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':' &&
+             std::isdigit(static_cast<unsigned char>(zone[1])) &&
+             std::isdigit(static_cast<unsigned char>(zone[2])) &&
+             std::isdigit(static_cast<unsigned char>(zone[4])) &&
+             std::isdigit(static_cast<unsigned char>(zone[5]))) {
+    offset = std::chrono::hours(std::stoi(zone.substr(1, 2))) +
+             std::chrono::minutes(std::stoi(zone.substr(4, 2)));
+    if (zone[0] == '-') offset = -offset;
+  } else {
+    return error;
+  }
+  const date::year_month_day date{date::year(year), date::month(static_cast<unsigned>(month)),
+                                  date::day(static_cast<unsigned>(day))};
+  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return error;
+  return date::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+         std::chrono::seconds(second) - offset;
 }
 
 SysSeconds now_seconds() {
