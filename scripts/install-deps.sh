@@ -7,7 +7,8 @@ packages=(
   mariadb-server galera-4 mariadb-backup mariadb-client socat rsync
   libmariadb-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev libfmt-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
-  libbenchmark-dev libhowardhinnant-date-dev libexpected-dev zstd sysbench procps
+  libbenchmark-dev libhowardhinnant-date-dev libexpected-dev libtinyxml2-dev zstd sysbench procps
+  s3cmd
 )
 
 missing=()

@@ -1,27 +1,17 @@
 #include "galera/node_config.h"
 
-#include <openssl/evp.h>
-
-#include <array>
 #include <map>
 #include <sstream>
 
 #include <fmt/format.h>
+
+#include "util/sha256.h"
 
 namespace mdbop {
 
 namespace {
 
 constexpr const char* kGaleraLibrary = "/usr/lib/galera/libgalera_smm.so";
-
-std::string sha256_hex(const std::string& text) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
 
 // Defaults a Galera node needs, then the user's options; addresses stay ours.
 std::string provider_options(const NodeConfigInput& input) {

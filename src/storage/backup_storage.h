@@ -1,0 +1,59 @@
+// BackupStorage: where backup artifacts are kept (a directory or an S3 bucket). Objects are
+// named by keys, '/'-separated relative paths such as "default/mdb/20240501T0300Z/data.xb.zst";
+// each backend maps them under its own root (a directory, an S3 prefix).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/byte_sink.h"
+#include "util/result.h"
+
+namespace mdbop {
+
+struct StoredObject {
+  std::string key;
+  std::uint64_t size = 0;
+  std::chrono::system_clock::time_point modified;
+};
+
+// Receives an object's bytes. write() buffers or uploads; finish() makes the object visible
+// under its key (filesystem: fsync + rename from a temporary name; S3: CompleteMultipartUpload,
+// or one PUT for an object no bigger than a part). Until finish() succeeds no object exists under
+// the key, and a writer destroyed unfinished aborts (S3: AbortMultipartUpload; filesystem: the
+// temporary file is removed). finish() finishes no further stage: a writer is the last one.
+class ObjectWriter : public ByteSink {};
+
+class BackupStorage {
+ public:
+  virtual ~BackupStorage() = default;
+
+  virtual Result<std::unique_ptr<ObjectWriter>> create(const std::string& key) = 0;
+  // Streams the object's bytes into sink; does NOT call sink.finish().
+  virtual Result<void> read(const std::string& key, ByteSink& sink) = 0;
+  // The whole object, for small ones (manifests).
+  Result<std::string> read_all(const std::string& key);
+  // Stores a small object atomically (through create(), so every backend does it alike).
+  Result<void> put_all(const std::string& key, std::string_view bytes);
+  // Every object whose key starts with prefix (a plain string prefix, not only whole path
+  // segments), at any depth, sorted by key.
+  virtual Result<std::vector<StoredObject>> list(const std::string& prefix) = 0;
+  // Removing a missing key is not an error.
+  virtual Result<void> remove(const std::string& key) = 0;
+  // Where the object lives, for status and messages: "s3://bucket/prefix/key" or "/dir/key".
+  virtual std::string location(const std::string& key) const = 0;
+};
+
+// Accepts a relative key of non-empty '/'-separated segments without NUL bytes. No segment may
+// start with '.': that rules out "." and "..", and such names are the backends' own (temporary
+// files).
+Result<void> check_key(std::string_view key);
+// The same rules for a list() prefix, which may also be empty or end in '/' or a partial
+// segment.
+Result<void> check_prefix(std::string_view prefix);
+
+}  // namespace mdbop

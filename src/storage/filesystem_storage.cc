@@ -1,0 +1,217 @@
+#include "storage/filesystem_storage.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace mdbop {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 1 << 20;
+
+tl::unexpected<Error> io_failure(int error, std::string_view doing, const fs::path& path) {
+  return fail(describe_io_error(error, doing, path));
+}
+
+// Creates each missing directory of `relative` below root with mode 0700: backups may hold
+// anything the database holds, so they are nobody else's to read.
+Result<void> make_directories(const fs::path& root, const fs::path& relative) {
+  fs::path dir = root;
+  for (const auto& segment : relative) {
+    dir /= segment;
+    if (::mkdir(dir.c_str(), 0700) == 0) continue;
+    if (errno != EEXIST) return io_failure(errno, "creating", dir);
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) {
+      return io_failure(ENOTDIR, "creating", dir);
+    }
+  }
+  return {};
+}
+
+// Makes a rename or a creation durable: without it a crash can lose the directory entry.
+Result<void> fsync_directory(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return io_failure(errno, "opening", dir);
+  int rc = ::fsync(fd);
+  int error = errno;
+  ::close(fd);
+  if (rc < 0) return io_failure(error, "syncing", dir);
+  return {};
+}
+
+class FileObjectWriter : public ObjectWriter {
+ public:
+  FileObjectWriter(int fd, fs::path temp, fs::path target)
+      : fd_(fd), temp_(std::move(temp)), target_(std::move(target)) {}
+  FileObjectWriter(const FileObjectWriter&) = delete;
+  FileObjectWriter& operator=(const FileObjectWriter&) = delete;
+
+  ~FileObjectWriter() override {
+    if (fd_ >= 0) ::close(fd_);
+    if (!finished_) ::unlink(temp_.c_str());
+  }
+
+  Result<void> write(std::string_view bytes) override {
+    while (!bytes.empty()) {
+      ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return io_failure(errno, "writing", target_);
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return {};
+  }
+
+  Result<void> finish() override {
+    // Delayed allocation and NFS report a full disk at fsync or close: both are checked.
+    if (::fsync(fd_) < 0) return io_failure(errno, "writing", target_);
+    int rc = ::close(fd_);
+    fd_ = -1;
+    if (rc < 0) return io_failure(errno, "writing", target_);
+    if (::rename(temp_.c_str(), target_.c_str()) < 0) {
+      return io_failure(errno, "renaming into", target_);
+    }
+    finished_ = true;
+    return fsync_directory(target_.parent_path());
+  }
+
+ private:
+  int fd_;
+  fs::path temp_;
+  fs::path target_;
+  bool finished_ = false;
+};
+
+// Creates a temporary file beside `target`; O_EXCL and a random suffix keep concurrent or
+// crashed writers from sharing one. Returns the descriptor, or -1 with errno set.
+int create_temporary(const fs::path& target, fs::path& temp) {
+  std::random_device random;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    temp = target.parent_path() /
+           fmt::format(".{}.partial-{:08x}", target.filename().string(), random());
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::string describe_io_error(int error, std::string_view doing, const fs::path& path) {
+  std::string text = std::strerror(error);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return fmt::format("{} {} {}", text, doing, path.string());
+}
+
+Result<std::unique_ptr<FilesystemStorage>> FilesystemStorage::open(const fs::path& where) {
+  if (!where.is_absolute()) {
+    return fail("backup directory \"" + where.string() + "\" must be an absolute path");
+  }
+  fs::path root = where.lexically_normal();
+  if (!root.has_filename() && root.has_relative_path()) root = root.parent_path();
+  std::error_code ec;
+  fs::create_directories(root.parent_path(), ec);
+  if (ec) return fail("cannot create " + root.parent_path().string() + ": " + ec.message());
+  if (::mkdir(root.c_str(), 0700) < 0 && errno != EEXIST) {
+    return io_failure(errno, "creating", root);
+  }
+  if (!fs::is_directory(root, ec)) return fail(root.string() + " is not a directory");
+  return std::unique_ptr<FilesystemStorage>(new FilesystemStorage(root));
+}
+
+Result<std::unique_ptr<ObjectWriter>> FilesystemStorage::create(const std::string& key) {
+  if (auto valid = check_key(key); !valid) return tl::unexpected(valid.error());
+  fs::path target = root_ / key;
+  fs::path temp;
+  int fd = -1;
+  // A concurrent remove() may prune the directory just made; making it again is enough.
+  for (int attempt = 0; attempt < 3 && fd < 0; ++attempt) {
+    if (auto made = make_directories(root_, fs::path(key).parent_path()); !made) {
+      return tl::unexpected(made.error());
+    }
+    fd = create_temporary(target, temp);
+    if (fd < 0 && errno != ENOENT) break;
+  }
+  if (fd < 0) return io_failure(errno, "creating", target);
+  return std::make_unique<FileObjectWriter>(fd, temp, target);
+}
+
+Result<void> FilesystemStorage::read(const std::string& key, ByteSink& sink) {
+  if (auto valid = check_key(key); !valid) return valid;
+  fs::path path = root_ / key;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return fail("backup object " + path.string() + " does not exist");
+    return io_failure(errno, "reading", path);
+  }
+  std::string buffer(kReadChunk, '\0');
+  Result<void> outcome;
+  while (outcome) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) break;
+    outcome = n < 0 ? io_failure(errno, "reading", path)
+                    : sink.write(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+  }
+  ::close(fd);
+  return outcome;
+}
+
+Result<std::vector<StoredObject>> FilesystemStorage::list(const std::string& prefix) {
+  if (auto valid = check_prefix(prefix); !valid) return tl::unexpected(valid.error());
+  // Only the directory the prefix's complete segments name can hold matches.
+  fs::path start = root_ / prefix.substr(0, prefix.rfind('/') + 1);
+  std::vector<StoredObject> objects;
+  std::error_code ec;
+  if (!fs::is_directory(start, ec)) return objects;
+  fs::recursive_directory_iterator it(start, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const fs::directory_entry& entry = *it;
+    if (entry.path().filename().string().starts_with('.')) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    struct stat st {};
+    if (::stat(entry.path().c_str(), &st) < 0 || !S_ISREG(st.st_mode)) continue;
+    std::string key = entry.path().lexically_relative(root_).generic_string();
+    if (!key.starts_with(prefix)) continue;
+    auto modified = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::seconds(st.st_mtim.tv_sec) +
+            std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+    objects.push_back({std::move(key), static_cast<std::uint64_t>(st.st_size), modified});
+  }
+  if (ec) return fail("cannot list " + start.string() + ": " + ec.message());
+  std::sort(objects.begin(), objects.end(),
+            [](const StoredObject& a, const StoredObject& b) { return a.key < b.key; });
+  return objects;
+}
+
+Result<void> FilesystemStorage::remove(const std::string& key) {
+  if (auto valid = check_key(key); !valid) return valid;
+  fs::path path = root_ / key;
+  if (::unlink(path.c_str()) < 0 && errno != ENOENT) return io_failure(errno, "removing", path);
+  // rmdir() refuses non-empty directories, which ends the walk.
+  for (fs::path dir = fs::path(key).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (::rmdir((root_ / dir).c_str()) < 0) break;
+  }
+  return {};
+}
+
+std::string FilesystemStorage::location(const std::string& key) const {
+  return (root_ / key).string();
+}
+
+}  // namespace mdbop

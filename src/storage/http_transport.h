@@ -1,0 +1,42 @@
+// HttpTransport: sends one HTTP request. The S3 backend speaks through it, so tests can put an
+// in-memory S3 behind it and production puts libcurl (curl_transport.h).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "storage/sigv4.h"
+#include "util/byte_sink.h"
+#include "util/result.h"
+
+namespace mdbop {
+
+struct HttpRequest {
+  std::string method;
+  std::string url;
+  HttpHeaders headers;
+  std::string_view body;  // borrowed; must outlive send()
+};
+
+struct HttpResponse {
+  long status = 0;                             // 0: no answer came, see transport_error
+  std::string transport_error;                 // why, e.g. "Couldn't connect to server"
+  bool certificate_problem = false;            // the TLS peer could not be verified
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;                            // unless it went to the sink
+  std::uint64_t streamed = 0;                  // bytes handed to the sink
+};
+
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  // Sends the request. When sink is given, the body of a 2xx answer is passed to it as it
+  // arrives instead of being kept in HttpResponse::body (other answers are kept: they carry
+  // the error). Fails only when the sink fails; a network failure is a response with status 0.
+  // May be called from several threads at once.
+  virtual Result<HttpResponse> send(const HttpRequest& request, ByteSink* sink) = 0;
+};
+
+}  // namespace mdbop

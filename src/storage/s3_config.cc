@@ -1,0 +1,66 @@
+#include "storage/s3_config.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+
+namespace mdbop {
+
+namespace {
+
+constexpr std::size_t kMinPartSize = 5 << 20;
+
+struct UrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+
+// One part of a parsed URL; empty when absent.
+std::string url_part(CURLU* url, CURLUPart what) {
+  char* text = nullptr;
+  if (curl_url_get(url, what, &text, 0) != CURLUE_OK || text == nullptr) return "";
+  std::string value = text;
+  curl_free(text);
+  return value;
+}
+
+}  // namespace
+
+Result<S3Endpoint> resolve_s3_endpoint(const S3Config& config) {
+  if (config.endpoint.empty()) return fail_field("storage.s3.endpoint", "must not be empty");
+  if (config.bucket.empty()) return fail_field("storage.s3.bucket", "must not be empty");
+  if (config.region.empty()) return fail_field("storage.s3.region", "must not be empty");
+  if (config.access_key_id.empty() || config.secret_access_key.empty()) {
+    return fail(
+        "S3 credentials are missing: set storage.s3.accessKeyIdSecretKeyRef and "
+        "storage.s3.secretAccessKeySecretKeyRef");
+  }
+  if (config.part_size < kMinPartSize) return fail("S3 part size must be at least 5 MiB");
+
+  std::string text = config.endpoint;
+  if (text.find("://") == std::string::npos) {
+    text = (config.tls_enabled ? "https://" : "http://") + text;
+  }
+  std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
+  if (!url || curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) {
+    return fail_field("storage.s3.endpoint", "\"" + config.endpoint + "\" is not a valid URL");
+  }
+  std::string scheme = url_part(url.get(), CURLUPART_SCHEME);
+  std::string host = url_part(url.get(), CURLUPART_HOST);
+  std::string port = url_part(url.get(), CURLUPART_PORT);
+  std::string path = url_part(url.get(), CURLUPART_PATH);
+  if (scheme != "http" && scheme != "https") {
+    return fail_field("storage.s3.endpoint", "\"" + config.endpoint + "\" must use http or https");
+  }
+  if (!path.empty() && path != "/") {
+    return fail_field("storage.s3.endpoint",
+                      "\"" + config.endpoint +
+                          "\" must not have a path; the bucket goes in "
+                          "storage.s3.bucket and the folder in storage.s3.prefix");
+  }
+  S3Endpoint endpoint;
+  endpoint.host = port.empty() ? host : host + ":" + port;
+  endpoint.base_url = scheme + "://" + endpoint.host;
+  return endpoint;
+}
+
+}  // namespace mdbop
