@@ -56,9 +56,8 @@ Result<ArtifactManifest> choose_artifact(const std::vector<ArtifactManifest>& ar
   }
   if (chosen != nullptr) return *chosen;
   if (artifacts.empty()) return fail("the storage holds no complete backup artifact");
-  const auto oldest = std::min_element(artifacts.begin(), artifacts.end(), [](auto& a, auto& b) {
-    return a.finished < b.finished;
-  });
+  const auto oldest = std::min_element(artifacts.begin(), artifacts.end(),
+                                       [](auto& a, auto& b) { return a.finished < b.finished; });
   return fail("no artifact finished at or before " + format_rfc3339(*target) +
               "; the oldest finished at " + format_rfc3339(oldest->finished));
 }

@@ -14,8 +14,8 @@ namespace mdbop {
 
 struct AccountDefinition {
   std::string user;
-  std::string host;  // empty for a role
-  std::string create_statement;  // SHOW CREATE USER output; empty for a role
+  std::string host;                 // empty for a role
+  std::string create_statement;     // SHOW CREATE USER output; empty for a role
   std::vector<std::string> grants;  // SHOW GRANTS FOR output
 };
 

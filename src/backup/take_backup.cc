@@ -81,10 +81,14 @@ std::vector<std::string> logical_command(const TakeBackupRequest& r,
                                          const std::vector<std::string>& databases) {
   // A consistent InnoDB snapshot without table locks (Galera does not replicate LOCK TABLES),
   // with routines, events and triggers; --databases adds CREATE DATABASE and USE.
-  std::vector<std::string> argv = {"mariadb-dump",   "--defaults-extra-file=" + options.string(),
-                                   "--single-transaction", "--skip-add-locks",
-                                   "--routines",      "--events",
-                                   "--triggers",      "--hex-blob",
+  std::vector<std::string> argv = {"mariadb-dump",
+                                   "--defaults-extra-file=" + options.string(),
+                                   "--single-transaction",
+                                   "--skip-add-locks",
+                                   "--routines",
+                                   "--events",
+                                   "--triggers",
+                                   "--hex-blob",
                                    "--default-character-set=utf8mb4"};
   argv.insert(argv.end(), r.extra_args.begin(), r.extra_args.end());
   argv.push_back("--databases");

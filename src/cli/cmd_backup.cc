@@ -16,17 +16,15 @@ int cmd_backup_run(const std::string& name, const std::string& namespace_) {
     const std::string request =
         rfc3339_now() + "/" +
         std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
-    auto updated = store.update(key, [&](json& object) {
-      object["metadata"]["annotations"][kRunNowAnnotation] = request;
-    });
+    auto updated = store.update(
+        key, [&](json& object) { object["metadata"]["annotations"][kRunNowAnnotation] = request; });
     if (!updated) return report_failure(updated.error().what());
     std::cout << (std::string(kind) == "Backup" ? "backup" : "physicalbackup") << "/" << name
               << " run requested; follow it with: mdbop wait " << kind << "/" << name
               << " --for=condition=Complete\n";
     return 0;
   }
-  return report_failure("no Backup or PhysicalBackup \"" + name + "\" in namespace " +
-                        namespace_);
+  return report_failure("no Backup or PhysicalBackup \"" + name + "\" in namespace " + namespace_);
 }
 
 }  // namespace mdbop

@@ -125,10 +125,12 @@ std::string table_for(const KindInfo& kind, const std::vector<json>& objects, bo
       }
     } else if (kind.kind == "Restore") {
       headers = {"NAME", "COMPLETE", "PHASE", "ARTIFACT", "MESSAGE", "AGE"};
-      row = {metadata["name"], condition_status(object, "Complete"),
+      row = {metadata["name"],
+             condition_status(object, "Complete"),
              status.value("phase", "Pending"),
              status.value("artifact", json::object()).value("id", "-"),
-             status.value("message", ""), age_since(metadata.value("creationTimestamp", ""))};
+             status.value("message", ""),
+             age_since(metadata.value("creationTimestamp", ""))};
     } else {
       headers = {"NAME", "COMPLETE", "STATUS", "AGE"};
       row = {metadata["name"], condition_status(object, "Complete"),
@@ -250,8 +252,8 @@ int cmd_describe(const ObjectSelector& selector) {
         for (const json& a : status["artifacts"]) {
           artifacts.push_back({a.value("id", ""), a.value("method", ""), a.value("finished", ""),
                                a.value("pod", ""), std::to_string(a.value("sourceBytes", 0)),
-                               std::to_string(a.value("storedBytes", 0)),
-                               a.value("encryption", ""), a.value("location", "")});
+                               std::to_string(a.value("storedBytes", 0)), a.value("encryption", ""),
+                               a.value("location", "")});
         }
         std::cout << "Artifacts:\n"
                   << (artifacts.empty() ? "  <none>\n"

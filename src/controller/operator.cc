@@ -204,8 +204,8 @@ Result<bool> run_operator(const OperatorOptions& options) {
         auto [it, inserted] = workers.try_emplace(worker_name(key));
         if (inserted) {
           spdlog::info("{} watching", worker_name(key));
-          it->second = std::make_shared<Worker>(
-              make_reconciler(key, store, runtime, options.home), key);
+          it->second =
+              std::make_shared<Worker>(make_reconciler(key, store, runtime, options.home), key);
         } else if (seen_changes[worker_name(key)] != change) {
           it->second->wake();
         }

@@ -7,13 +7,16 @@ namespace {
 
 TEST(LogicalUsersTest, UsersAreCreatedOnlyWhenMissingAndRolesFirst) {
   std::vector<AccountDefinition> accounts = {
-      {"app", "%", "CREATE USER `app`@`%` IDENTIFIED BY PASSWORD '*D8218'",
+      {"app",
+       "%",
+       "CREATE USER `app`@`%` IDENTIFIED BY PASSWORD '*D8218'",
        {"GRANT USAGE ON *.* TO `app`@`%`", "GRANT `reader` TO `app`@`%`"}},
       {"reader", "", "", {"GRANT SELECT ON `shop`.* TO `reader`"}},
   };
   const std::string sql = accounts_sql(accounts);
   const size_t role = sql.find("CREATE ROLE IF NOT EXISTS `reader`;");
-  const size_t user = sql.find("CREATE USER IF NOT EXISTS `app`@`%` IDENTIFIED BY PASSWORD '*D8218';");
+  const size_t user =
+      sql.find("CREATE USER IF NOT EXISTS `app`@`%` IDENTIFIED BY PASSWORD '*D8218';");
   const size_t grant = sql.find("GRANT `reader` TO `app`@`%`;");
   ASSERT_NE(role, std::string::npos) << sql;
   ASSERT_NE(user, std::string::npos) << sql;

@@ -115,9 +115,8 @@ std::chrono::milliseconds BackupReconciler::reconcile() {
 
 BackupReconciler::Due BackupReconciler::due(const BackupSpec& spec, SysSeconds now) {
   const json status = object_.value("status", json::object());
-  const std::string run_now = object_["metadata"]
-                                  .value("annotations", json::object())
-                                  .value(kRunNowAnnotation, "");
+  const std::string run_now =
+      object_["metadata"].value("annotations", json::object()).value(kRunNowAnnotation, "");
   if (!run_now.empty() && run_now != status.value("lastRunNow", "")) return {"RunNow", {}};
 
   if (!spec.schedule) {
@@ -177,9 +176,8 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
                                                       BackupStorage& storage,
                                                       const std::string& reason) {
   const SysSeconds started = now_seconds();
-  const std::string run_now = object_["metadata"]
-                                  .value("annotations", json::object())
-                                  .value(kRunNowAnnotation, "");
+  const std::string run_now =
+      object_["metadata"].value("annotations", json::object()).value(kRunNowAnnotation, "");
   // Whatever happens next, this request and this schedule slot are used up.
   auto consume = [&](json& status) {
     if (reason == "RunNow") status["lastRunNow"] = run_now;
@@ -223,8 +221,8 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   if (spec.encryption_key) {
     auto secret = resolve_secret_value(store_, key_.namespace_, *spec.encryption_key, object_);
     if (!secret) {
-      return failed("EncryptionKeyMissing", "spec.encryption.keySecretKeyRef: " +
-                                                secret.error().message);
+      return failed("EncryptionKeyMissing",
+                    "spec.encryption.keySecretKeyRef: " + secret.error().message);
     }
     request.encryption_secret = *secret;
   }
@@ -233,12 +231,9 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   auto recorded = store_.update_status(key_, [&](json& status) {
     consume(status);
     status["phase"] = "Running";
-    status["currentRun"] = {{"id", request.id},
-                            {"reason", reason},
-                            {"pod", *pod},
-                            {"startedAt", format_rfc3339(started)},
-                            {"sourceBytes", 0},
-                            {"storedBytes", 0},
+    status["currentRun"] = {{"id", request.id},   {"reason", reason},
+                            {"pod", *pod},        {"startedAt", format_rfc3339(started)},
+                            {"sourceBytes", 0},   {"storedBytes", 0},
                             {"bytesPerSecond", 0}};
     set_condition(status, "Complete", false, "Running",
                   "taking " + request.method + " backup " + request.id + " from " + *pod,
@@ -254,8 +249,9 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
       status["currentRun"]["sourceBytes"] = p.source_bytes;
       status["currentRun"]["storedBytes"] = p.stored_bytes;
       status["currentRun"]["bytesPerSecond"] =
-          p.seconds > 0 ? static_cast<std::uint64_t>(static_cast<double>(p.source_bytes) / p.seconds)
-                        : 0;
+          p.seconds > 0
+              ? static_cast<std::uint64_t>(static_cast<double>(p.source_bytes) / p.seconds)
+              : 0;
     });
   };
   const auto clock_started = std::chrono::steady_clock::now();
@@ -273,8 +269,8 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   auto done = store_.update_status(key_, [&](json& status) {
     status.erase("currentRun");
     status["attempts"] = 0;
-    status["phase"] = spec.schedule ? (spec.schedule->suspend ? "Suspended" : "Scheduled")
-                                    : "Complete";
+    status["phase"] =
+        spec.schedule ? (spec.schedule->suspend ? "Suspended" : "Scheduled") : "Complete";
     status["lastSuccessTime"] = format_rfc3339(taken->finished);
     status["lastArtifact"] = taken->id;
     status["lastRunSeconds"] = seconds;

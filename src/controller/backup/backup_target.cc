@@ -29,8 +29,7 @@ Result<std::string> choose_backup_pod(const nlohmann::json& status,
   }
   if (target.mode == BackupTargetSpec::Mode::kPreferReplica && is_synced(primary)) return primary;
   return fail(std::string("no ") +
-              (target.mode == BackupTargetSpec::Mode::kReplica ? "Synced replica"
-                                                               : "Synced node") +
+              (target.mode == BackupTargetSpec::Mode::kReplica ? "Synced replica" : "Synced node") +
               " to back up from (" + states + ")");
 }
 

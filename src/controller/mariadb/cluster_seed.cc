@@ -6,6 +6,8 @@
 // kept until the restored cluster is Ready.
 #include <spdlog/spdlog.h>
 
+#include "api/manifest.h"
+
 #include "controller/mariadb/reconciler.h"
 #include "galera/node_config.h"
 
@@ -177,6 +179,42 @@ void MariaDBReconciler::finish_restore_when_ready(const Pass& pass) {
         "every node runs the data of artifact " +
             status["restore"].value("artifact", std::string("?")) +
             "; the previous data was removed");
+}
+
+void MariaDBReconciler::ensure_bootstrap_restore() {
+  const json status = object_.value("status", json::object());
+  const json& spec = object_["spec"];
+  if (!spec.contains("bootstrapFrom") || status.contains("bootstrapRestore")) return;
+  // The Restore does the work: a logical one replays once this cluster is Ready, a physical
+  // one hands its prepared data over to replace the freshly seeded nodes'.
+  const std::string name = key_.name + "-bootstrap";
+  json restore_spec = {{"mariaDbRef", {{"name", key_.name}}}};
+  for (const char* field : {"backupRef", "s3", "volume", "targetRecoveryTime", "encryption"}) {
+    if (spec["bootstrapFrom"].contains(field)) restore_spec[field] = spec["bootstrapFrom"][field];
+  }
+  const json manifest = {{"apiVersion", "k8s.mariadb.com/v1alpha1"},
+                         {"kind", "Restore"},
+                         {"metadata", {{"name", name}, {"namespace", key_.namespace_}}},
+                         {"spec", restore_spec}};
+  auto valid = validate_and_default(manifest);
+  if (!valid) {
+    std::string issues;
+    for (const ValidationIssue& issue : valid.error())
+      issues += " " + issue.field + ": " + issue.message;
+    event("Warning", "BootstrapFromInvalid",
+          "spec.bootstrapFrom cannot become a Restore:" + issues);
+    return;
+  }
+  if (!store_.exists({"Restore", key_.namespace_, name})) {
+    if (auto applied = store_.apply(*valid); !applied) {
+      event("Warning", "BootstrapFromFailed",
+            "creating Restore " + name + ": " + applied.error().what());
+      return;
+    }
+  }
+  event("Normal", "BootstrapFrom", "Restore " + name + " fills the new cluster from the backup");
+  auto updated = store_.update_status(key_, [&](json& s) { s["bootstrapRestore"] = name; });
+  if (updated) object_ = *updated;
 }
 
 }  // namespace mdbop

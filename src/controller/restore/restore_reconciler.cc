@@ -27,8 +27,7 @@ bool condition_true(const json& object, const std::string& type) {
 
 std::string backup_kind_of(Store& store, const std::string& namespace_, const RestoreSpec& spec) {
   if (!spec.source.backup_ref_kind.empty()) return spec.source.backup_ref_kind;
-  return store.exists({"Backup", namespace_, spec.source.backup_ref}) ? "Backup"
-                                                                      : "PhysicalBackup";
+  return store.exists({"Backup", namespace_, spec.source.backup_ref}) ? "Backup" : "PhysicalBackup";
 }
 
 }  // namespace
@@ -87,9 +86,8 @@ Result<RestoreReconciler::Source> RestoreReconciler::open_source(const RestoreSp
     const std::string kind = backup_kind_of(store_, key_.namespace_, spec);
     auto backup = store_.get({kind, key_.namespace_, spec.source.backup_ref});
     if (!backup) {
-      return fail_field("spec.backupRef",
-                        kind + " " + spec.source.backup_ref + " not found in namespace " +
-                            key_.namespace_);
+      return fail_field("spec.backupRef", kind + " " + spec.source.backup_ref +
+                                              " not found in namespace " + key_.namespace_);
     }
     const BackupSpec backup_spec = backup_spec_from(*backup);
     storage = backup_spec.storage;
@@ -121,8 +119,8 @@ Result<ArtifactManifest> RestoreReconciler::choose(const RestoreSpec& spec, Sour
   if (spec.source.target_recovery_time) {
     target = std::chrono::floor<std::chrono::seconds>(*spec.source.target_recovery_time);
   }
-  auto artifact = choose_artifact(catalog->artifacts, target,
-                                  chosen.empty() ? spec.source.artifact : chosen);
+  auto artifact =
+      choose_artifact(catalog->artifacts, target, chosen.empty() ? spec.source.artifact : chosen);
   if (!artifact) return fail(source.location + ": " + artifact.error().message);
   if (chosen.empty()) {
     event("Normal", "ArtifactChosen",
@@ -161,11 +159,11 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
   }
   auto progress = [&](const BackupProgress& p) {
     store_.update_status(key_, [&](json& status) {
-      status["progress"] = {{"bytes", p.stored_bytes},
-                            {"totalBytes", artifact.stored_bytes},
-                            {"bytesPerSecond", p.seconds > 0 ? static_cast<std::uint64_t>(
-                                                                   p.stored_bytes / p.seconds)
-                                                             : 0}};
+      status["progress"] = {
+          {"bytes", p.stored_bytes},
+          {"totalBytes", artifact.stored_bytes},
+          {"bytesPerSecond",
+           p.seconds > 0 ? static_cast<std::uint64_t>(p.stored_bytes / p.seconds) : 0}};
     });
   };
   const auto started = std::chrono::steady_clock::now();
@@ -173,8 +171,8 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
   // First a whole read that checks digest and decryption: the target is untouched so far.
   set_phase("Verifying", "checking the SHA-256 and decryption of " + artifact.id);
   NullSink discard;
-  if (auto verified = read_artifact(*source.storage, artifact, source.encryption_secret, discard,
-                                    progress);
+  if (auto verified =
+          read_artifact(*source.storage, artifact, source.encryption_secret, discard, progress);
       !verified) {
     failed("ArtifactRejected", verified.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
@@ -191,12 +189,13 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
   }
   SubprocessOptions client;
   client.argv = {"mariadb", "--defaults-extra-file=" + options.string(), "--batch"};
-  if (!spec.database.empty()) client.argv.insert(client.argv.end(), {"--one-database", spec.database});
+  if (!spec.database.empty())
+    client.argv.insert(client.argv.end(), {"--one-database", spec.database});
   auto replay = ProcessInputSink::start(client);
   Result<void> replayed = replay ? Result<void>() : tl::unexpected(replay.error());
   if (replayed) {
-    replayed = read_artifact(*source.storage, artifact, source.encryption_secret, **replay,
-                             progress);
+    replayed =
+        read_artifact(*source.storage, artifact, source.encryption_secret, **replay, progress);
   }
   fs::remove_all(work, ec);
   if (!replayed) {
@@ -221,8 +220,8 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   auto mariadb = store_.get(mariadb_key);
   if (!mariadb) return 2s;
   const json handed = mariadb->value("status", json::object()).value("restore", json::object());
-  if (handed.value("name", "") == key_.name && handed.value("uid", "") ==
-                                                   object_["metadata"].value("uid", "")) {
+  if (handed.value("name", "") == key_.name &&
+      handed.value("uid", "") == object_["metadata"].value("uid", "")) {
     const std::string phase = handed.value("phase", "");
     if (phase == "Done") {
       std::error_code ec;
@@ -235,13 +234,14 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   }
   const std::string other = handed.value("phase", "");
   if (!handed.empty() && other != "Done") {
-    set_phase("Pending", "waiting for restore " + handed.value("name", "") + " of " +
-                             spec.mariadb + " to finish");
+    set_phase("Pending", "waiting for restore " + handed.value("name", "") + " of " + spec.mariadb +
+                             " to finish");
     return 5s;
   }
 
   // Unpack (checking digest and decryption on the way in) and prepare, away from the target.
-  set_phase("Preparing", "unpacking and preparing " + artifact.id + " in " + staging_dir().string());
+  set_phase("Preparing",
+            "unpacking and preparing " + artifact.id + " in " + staging_dir().string());
   const fs::path data = staging_dir() / "data";
   std::error_code ec;
   fs::remove_all(staging_dir(), ec);
@@ -252,11 +252,11 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   }
   auto progress = [&](const BackupProgress& p) {
     store_.update_status(key_, [&](json& status) {
-      status["progress"] = {{"bytes", p.stored_bytes},
-                            {"totalBytes", artifact.stored_bytes},
-                            {"bytesPerSecond", p.seconds > 0 ? static_cast<std::uint64_t>(
-                                                                   p.stored_bytes / p.seconds)
-                                                             : 0}};
+      status["progress"] = {
+          {"bytes", p.stored_bytes},
+          {"totalBytes", artifact.stored_bytes},
+          {"bytesPerSecond",
+           p.seconds > 0 ? static_cast<std::uint64_t>(p.stored_bytes / p.seconds) : 0}};
     });
   };
   SubprocessOptions unpack;
@@ -264,8 +264,8 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   auto extractor = ProcessInputSink::start(unpack);
   Result<void> unpacked = extractor ? Result<void>() : tl::unexpected(extractor.error());
   if (unpacked) {
-    unpacked = read_artifact(*source.storage, artifact, source.encryption_secret, **extractor,
-                             progress);
+    unpacked =
+        read_artifact(*source.storage, artifact, source.encryption_secret, **extractor, progress);
   }
   if (!unpacked) {
     fs::remove_all(staging_dir(), ec);
@@ -279,19 +279,16 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   if (!prepared || !prepared->ok()) {
     const std::string why = prepared ? prepared->describe() : prepared.error().message;
     fs::remove_all(staging_dir(), ec);
-    failed("PrepareFailed", "mariadb-backup --prepare " + why + "; " + spec.mariadb +
-                                " was not touched");
+    failed("PrepareFailed",
+           "mariadb-backup --prepare " + why + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
 
   // The hand-over: from here the MariaDB's reconciler replaces its nodes' data.
   auto requested = store_.update_status(mariadb_key, [&](json& status) {
-    status["restore"] = {{"name", key_.name},
-                         {"uid", object_["metadata"].value("uid", "")},
-                         {"artifact", artifact.id},
-                         {"dataDir", data.string()},
-                         {"phase", "Requested"},
-                         {"requestedAt", rfc3339_now()}};
+    status["restore"] = {{"name", key_.name},       {"uid", object_["metadata"].value("uid", "")},
+                         {"artifact", artifact.id}, {"dataDir", data.string()},
+                         {"phase", "Requested"},    {"requestedAt", rfc3339_now()}};
   });
   if (!requested) {
     failed("RestoreFailed", "handing the data to " + spec.mariadb + ": " +
