@@ -6,9 +6,9 @@ packages=(
   build-essential cmake g++ clang-format pkg-config
   mariadb-server galera-4 mariadb-backup mariadb-client socat rsync
   libmariadb-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
-  libzstd-dev libfmt-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
-  libbenchmark-dev libhowardhinnant-date-dev libexpected-dev libtinyxml2-dev zstd sysbench procps
-  s3cmd
+  libzstd-dev libbz2-dev zlib1g-dev libfmt-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
+  libbenchmark-dev libhowardhinnant-date-dev libexpected-dev libtinyxml2-dev zstd bzip2 gzip
+  sysbench procps s3cmd
 )
 
 missing=()

@@ -45,6 +45,7 @@ struct ScheduleSpec {
   std::string time_zone;  // IANA name; empty means UTC
   bool suspend = false;
   bool immediate = true;  // take one backup right away when the Backup is created
+  std::string on_demand;  // onDemand: each new value takes one backup; empty when not set
 };
 
 struct RetentionSpec {
@@ -68,6 +69,8 @@ struct BackupSpec {
   std::optional<SecretKeyRef> encryption_key;  // spec.encryption.keySecretKeyRef
   std::vector<std::string> extra_args;         // mariabackup.extraArgs / args / mysqldump.extraArgs
   std::vector<std::string> databases;          // logical: mysqldump.databases / databases
+  // logical: spec.ignoreGlobalPriv, leave mysql.global_priv out; none: true with Galera
+  std::optional<bool> ignore_global_priv;
   BackupTargetSpec target;
   std::optional<std::chrono::seconds> timeout;  // spec.timeout; none: no limit
   StorageSpec storage;
@@ -81,6 +84,8 @@ struct RestoreSourceSpec {
   std::optional<std::chrono::system_clock::time_point> target_recovery_time;
   std::string artifact;  // spec.artifact: an artifact id to restore exactly; empty: choose
   std::optional<SecretKeyRef> encryption_key;  // for direct storage; a backupRef brings its own
+  // bootstrapFrom.backupContentType, or implied by backupRef.kind; none: as the artifact says
+  std::optional<BackupMethod> method;
 };
 
 struct RestoreSpec {

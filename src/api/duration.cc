@@ -11,7 +11,8 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Nanoseconds per unit; 0 for an unknown unit.
-long double unit_nanos(std::string_view unit) {
+long double unit_nanos(std::string_view unit, bool days) {
+  if (days && unit == "d") return 86400e9L;
   if (unit == "ns") return 1;
   if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") return 1e3L;
   if (unit == "ms") return 1e6L;
@@ -21,9 +22,7 @@ long double unit_nanos(std::string_view unit) {
   return 0;
 }
 
-}  // namespace
-
-Result<std::chrono::nanoseconds> parse_go_duration(std::string_view text) {
+Result<std::chrono::nanoseconds> parse_duration(std::string_view text, bool days) {
   if (text.empty()) return fail("empty duration");
   std::string_view rest = text;
   bool negative = false;
@@ -59,7 +58,7 @@ Result<std::chrono::nanoseconds> parse_go_duration(std::string_view text) {
     }
     const std::string_view unit = rest.substr(i, unit_end - i);
     if (unit.empty()) return fail("missing unit after \"" + std::string(rest) + "\"");
-    const long double per_unit = unit_nanos(unit);
+    const long double per_unit = unit_nanos(unit, days);
     if (per_unit == 0) {
       return fail("unknown unit \"" + std::string(unit) + "\"");
     }
@@ -71,6 +70,16 @@ Result<std::chrono::nanoseconds> parse_go_duration(std::string_view text) {
   }
   const auto nanos = static_cast<std::int64_t>(std::llround(total));
   return std::chrono::nanoseconds(negative ? -nanos : nanos);
+}
+
+}  // namespace
+
+Result<std::chrono::nanoseconds> parse_go_duration(std::string_view text) {
+  return parse_duration(text, false);
+}
+
+Result<std::chrono::nanoseconds> parse_duration_with_days(std::string_view text) {
+  return parse_duration(text, true);
 }
 
 }  // namespace mdbop

@@ -14,4 +14,8 @@ namespace mdbop {
 // "0" alone is allowed. The error says what is wrong, without the field path.
 Result<std::chrono::nanoseconds> parse_go_duration(std::string_view text);
 
+// As parse_go_duration, plus the unit "d" for 24 hours ("30d", "1d12h"): the way retention
+// periods are usually written, although Go itself has no day unit.
+Result<std::chrono::nanoseconds> parse_duration_with_days(std::string_view text);
+
 }  // namespace mdbop

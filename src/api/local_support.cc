@@ -1,7 +1,9 @@
-// fields_unsupported_locally: what a MariaDB may ask for that only a Kubernetes runtime can give
-// (images, scheduling, pod and container settings, Services). The local runtime runs the
-// installed mariadbd processes, so it reports these fields instead of failing on them.
+// fields_unsupported_locally: what an object may ask for that only a Kubernetes runtime can give
+// (images, scheduling, pod and container settings, Services, the Jobs that take backups). The
+// local runtime runs the installed mariadbd and backup tools itself, so it reports these
+// fields instead of failing on them.
 #include <string>
+#include <vector>
 
 #include "api/manifest.h"
 
@@ -15,10 +17,8 @@ json::json_pointer pointer_of(std::string path) {
   return json::json_pointer("/" + path);
 }
 
-}  // namespace
-
-std::vector<std::string> fields_unsupported_locally(const json& mariadb) {
-  static const char* const kWhenPresent[] = {
+const std::vector<std::string>& mariadb_fields() {
+  static const std::vector<std::string> fields = {
       "spec.image",
       "spec.imagePullPolicy",
       "spec.imagePullSecrets",
@@ -62,21 +62,73 @@ std::vector<std::string> fields_unsupported_locally(const json& mariadb) {
       "spec.galera.config",
       "spec.galera.volumeClaimTemplate",
       "spec.galera.recovery.job",
+      "spec.bootstrapFrom.stagingStorage",
+      "spec.bootstrapFrom.restoreJob",
+      "spec.bootstrapFrom.logLevel",
   };
+  return fields;
+}
+
+// The operator runs backups and restores as Jobs; these fields configure those Jobs and Pods.
+std::vector<std::string> job_paths() {
+  return {
+      "spec.resources",         "spec.securityContext",    "spec.podMetadata",
+      "spec.imagePullSecrets",  "spec.podSecurityContext", "spec.serviceAccountName",
+      "spec.affinity",          "spec.nodeSelector",       "spec.tolerations",
+      "spec.priorityClassName", "spec.inheritMetadata",    "spec.restartPolicy",
+      "spec.backoffLimit",      "spec.logLevel",           "spec.stagingStorage",
+  };
+}
+
+const std::vector<std::string>& backup_fields() {
+  static const std::vector<std::string> fields = [] {
+    std::vector<std::string> f = job_paths();
+    f.insert(f.end(), {"spec.successfulJobsHistoryLimit", "spec.failedJobsHistoryLimit",
+                       "spec.podAffinity", "spec.storage.persistentVolumeClaim.storageClassName",
+                       "spec.storage.persistentVolumeClaim.selector",
+                       "spec.storage.persistentVolumeClaim.resources"});
+    return f;
+  }();
+  return fields;
+}
+
+const std::vector<std::string>& restore_fields() {
+  static const std::vector<std::string> fields = [] {
+    std::vector<std::string> f = job_paths();
+    f.push_back("spec.args");  // mdbop chooses how the backup is loaded
+    return f;
+  }();
+  return fields;
+}
+
+// The fields of `kind` that only matter on Kubernetes, whatever their value.
+const std::vector<std::string>& paths_of(const std::string& kind) {
+  static const std::vector<std::string> none;
+  if (kind == "MariaDB") return mariadb_fields();
+  if (kind == "Backup" || kind == "PhysicalBackup") return backup_fields();
+  if (kind == "Restore") return restore_fields();
+  return none;
+}
+
+}  // namespace
+
+std::vector<std::string> fields_unsupported_locally(const json& object) {
+  const std::string kind = object.value("kind", "");
+  std::vector<std::string> found;
+  for (const std::string& path : paths_of(kind)) {
+    if (object.contains(pointer_of(path))) found.push_back(path);
+  }
+  if (kind != "MariaDB") return found;
   // These only matter when switched on: `metrics: {enabled: false}` asks for nothing.
   static const char* const kWhenEnabled[] = {
       "spec.tls",                                 // TLS certificates are not issued yet
       "spec.metrics",                             // metrics are not served yet
       "spec.updateStrategy.autoUpdateDataPlane",  // agent and init images
   };
-  std::vector<std::string> found;
-  for (const char* path : kWhenPresent) {
-    if (mariadb.contains(pointer_of(path))) found.push_back(path);
-  }
   for (const char* path : kWhenEnabled) {
     const auto p = pointer_of(path);
-    if (!mariadb.contains(p)) continue;
-    const json& v = mariadb.at(p);
+    if (!object.contains(p)) continue;
+    const json& v = object.at(p);
     if (v == true || (v.is_object() && v.contains("enabled") && v["enabled"] == true)) {
       found.push_back(path);
     }

@@ -16,9 +16,9 @@ const std::map<std::string, KindValidator>& validators() {
       {"MariaDB", validate_mariadb},
       {"Secret", validate_secret},
       {"ConfigMap", validate_config_map},
-      {"Backup", validate_opaque_spec},
-      {"PhysicalBackup", validate_opaque_spec},
-      {"Restore", validate_opaque_spec},
+      {"Backup", validate_backup},
+      {"PhysicalBackup", validate_physical_backup},
+      {"Restore", validate_restore},
   };
   return table;
 }

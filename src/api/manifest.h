@@ -33,8 +33,9 @@ tl::expected<json, std::vector<ValidationIssue>> validate_and_default(const json
 tl::expected<std::vector<json>, std::vector<ValidationIssue>> validate_batch(
     const std::vector<json>& objects);
 
-// Paths of fields present in a MariaDB that the local runtime cannot honour
-// (e.g. "spec.image", "spec.resources", "spec.affinity", "spec.tolerations").
-std::vector<std::string> fields_unsupported_locally(const json& mariadb);
+// Paths of fields present in an object of any kind that the local runtime cannot honour, e.g.
+// "spec.image" or "spec.tolerations" of a MariaDB, "spec.resources" or "spec.stagingStorage" of
+// a Backup, PhysicalBackup or Restore. Empty for kinds with no such fields.
+std::vector<std::string> fields_unsupported_locally(const json& object);
 
 }  // namespace mdbop

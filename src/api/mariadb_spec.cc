@@ -4,17 +4,10 @@
 #include <string>
 
 #include "api/duration.h"
+#include "api/json_lookup.h"
 
 namespace mdbop {
 namespace {
-
-using json = nlohmann::json;
-
-const json kEmpty = json::object();
-
-const json& member(const json& object, const char* key) {
-  return object.is_object() && object.contains(key) ? object[key] : kEmpty;
-}
 
 // Whole seconds, rounded up so that a short non-zero duration ("300ms") never becomes 0.
 void set_seconds(const json& recovery, const char* key, std::chrono::seconds& out) {

@@ -63,6 +63,10 @@ schema::Node object_schema(std::vector<schema::Field> body) {
   return schema::object(std::move(fields));
 }
 
+schema::Node metadata_template() {
+  return schema::object({{"labels", schema::string_map()}, {"annotations", schema::string_map()}});
+}
+
 void check_names(const json& object, NameRule rule, std::vector<ValidationIssue>& issues) {
   const json empty = json::object();
   const json& metadata = object.contains("metadata") ? object["metadata"] : empty;

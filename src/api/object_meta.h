@@ -22,6 +22,9 @@ enum class NameRule {
 // The object schema of one kind: apiVersion, kind and metadata, plus `body` (spec, data...).
 schema::Node object_schema(std::vector<schema::Field> body);
 
+// {labels, annotations}: metadata a parent object passes on to the objects it creates.
+schema::Node metadata_template();
+
 // Checks metadata.name (required, by `rule`) and metadata.namespace (a DNS-1123 label). Type
 // mistakes are left to schema::check.
 void check_names(const json& object, NameRule rule, std::vector<ValidationIssue>& issues);

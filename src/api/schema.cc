@@ -6,8 +6,11 @@
 #include <string_view>
 #include <utility>
 
+#include <date/tz.h>
+
 #include "api/duration.h"
 #include "api/quantity.h"
+#include "util/rfc3339.h"
 
 namespace mdbop::schema {
 namespace {
@@ -110,6 +113,35 @@ void check_string_map(json& value, bool lenient, const std::string& path,
   }
 }
 
+void check_duration(const json& value, bool days, const std::string& path,
+                    std::vector<ValidationIssue>& issues) {
+  const std::string examples =
+      days ? "use a duration such as \"30d\", \"720h\" or \"12h\" (units: d, h, m, s, ms, "
+             "us, ns)"
+           : "use a duration such as \"30s\", \"5m\" or \"1h30m\" (units: ns, us, ms, s, m, h)";
+  const auto issue = [&](std::string message) { issues.push_back({path, std::move(message)}); };
+  if (!value.is_string()) {
+    return issue(
+        (value.is_number() ? "a bare number has no unit; " : "must be a duration string; ") +
+        examples);
+  }
+  const std::string text = value.get<std::string>();
+  const auto parsed = days ? parse_duration_with_days(text) : parse_go_duration(text);
+  if (!parsed) {
+    return issue("invalid duration \"" + text + "\": " + parsed.error().message + "; " + examples);
+  }
+  if (parsed->count() < 0) return issue("must not be negative");
+}
+
+bool is_known_time_zone(const std::string& name) {
+  try {
+    date::locate_zone(name);
+    return true;
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+}
+
 void check_object(json& value, const std::vector<Field>& fields, const std::string& path,
                   std::vector<ValidationIssue>& issues) {
   if (!value.is_object()) {
@@ -141,14 +173,24 @@ Node one_of(std::vector<std::string> choices) {
   return Node{Type::kEnum, {}, std::move(choices), {}};
 }
 Node duration() { return of(Type::kDuration); }
+Node duration_with_days() { return of(Type::kDurationWithDays); }
+Node timestamp() { return of(Type::kTimestamp); }
+Node time_zone() { return of(Type::kTimeZone); }
 Node quantity() { return of(Type::kQuantity); }
 Node int_or_percent() { return of(Type::kIntOrPercent); }
+Node string_list() { return of(Type::kStringList); }
 Node string_map() { return of(Type::kStringMap); }
 Node lenient_string_map() { return of(Type::kLenientStringMap); }
 Node object(std::vector<Field> fields) { return Node{Type::kObject, std::move(fields), {}, {}}; }
 Node any_object() { return of(Type::kAnyObject); }
 Node any_array() { return of(Type::kAnyArray); }
 Node refused(std::string reason) { return Node{Type::kRefused, {}, {}, std::move(reason)}; }
+
+Node key_ref(bool with_generate) {
+  std::vector<Field> fields = {{"name", text()}, {"key", text()}};
+  if (with_generate) fields.push_back({"generate", boolean()});
+  return object(std::move(fields));
+}
 
 std::string join(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
@@ -184,22 +226,26 @@ void check(json& value, const Node& node, const std::string& path,
       }
       return issue("must be one of: " + names);
     }
-    case Type::kDuration: {
-      static const std::string kExamples =
-          "use a duration such as \"30s\", \"5m\" or \"1h30m\" (units: ns, us, ms, s, m, h)";
+    case Type::kDuration:
+    case Type::kDurationWithDays:
+      return check_duration(value, node.type == Type::kDurationWithDays, path, issues);
+    case Type::kTimestamp: {
       if (!value.is_string()) {
-        return issue(
-            (value.is_number() ? "a bare number has no unit; " : "must be a duration string; ") +
-            kExamples);
+        return issue("must be a date and time in quotes, such as \"2026-11-22T14:30:00Z\"");
       }
-      const auto parsed = parse_go_duration(value.get<std::string>());
+      const auto parsed = parse_rfc3339(value.get<std::string>());
       if (!parsed) {
-        return issue("invalid duration \"" + value.get<std::string>() +
-                     "\": " + parsed.error().message + "; " + kExamples);
+        return issue("invalid time \"" + value.get<std::string>() +
+                     "\": " + parsed.error().message);
       }
-      if (parsed->count() < 0) return issue("must not be negative");
       return;
     }
+    case Type::kTimeZone:
+      if (value.is_string() && is_known_time_zone(value.get<std::string>())) return;
+      return issue("unknown time zone " +
+                   (value.is_string() ? "\"" + scalar_text(value) + "\"" : value.dump()) +
+                   "; use an IANA name such as \"Europe/Berlin\", \"America/New_York\" or "
+                   "\"UTC\"");
     case Type::kQuantity:
       if (value.is_number()) value = scalar_text(value);
       if (value.is_string() && parse_quantity(value.get<std::string>())) return;
@@ -211,6 +257,12 @@ void check(json& value, const Node& node, const std::string& path,
       if (value.is_string() && is_percentage(value.get<std::string>())) return;
       return issue(std::string("must be a whole number or a percentage such as \"50%\"") +
                    (quoted_number ? "; remove the quotes from a number" : ""));
+    case Type::kStringList:
+      if (value.is_array() &&
+          std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); })) {
+        return;
+      }
+      return issue("must be a list of strings; quote each item");
     case Type::kStringMap:
     case Type::kLenientStringMap:
       return check_string_map(value, node.type == Type::kLenientStringMap, path, issues);

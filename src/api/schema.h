@@ -1,8 +1,9 @@
 // A small declarative schema for manifests: which fields exist, their JSON types, and the checks
-// that need no context (enums, durations, quantities). Checking a value against it reports
-// every problem with its field path, refuses unknown fields (suggesting a close known name) and
-// drops nulls, which Kubernetes reads as "not set". Checks that need context (ranges that
-// depend on spec.replicas, fields that exclude each other) live in each kind's validator.
+// that need no context (enums, durations, quantities, times, time zones). Checking a value
+// against it reports every problem with its field path, refuses unknown fields (suggesting a
+// close known name) and drops nulls, which Kubernetes reads as "not set". Checks that need
+// context (ranges that depend on spec.replicas, fields that exclude each other) live in each
+// kind's validator.
 #pragma once
 
 #include <string>
@@ -18,8 +19,12 @@ enum class Type {
   kString,
   kEnum,
   kDuration,          // Go duration string, not negative
+  kDurationWithDays,  // as kDuration, plus the unit "d" ("30d")
+  kTimestamp,         // RFC 3339 date and time
+  kTimeZone,          // IANA time zone name ("Europe/Berlin")
   kQuantity,          // Kubernetes quantity; a YAML number is turned into its string form
   kIntOrPercent,      // whole number or "N%"
+  kStringList,        // list of strings
   kStringMap,         // object whose values must be strings
   kLenientStringMap,  // object whose number and boolean values are turned into strings
   kObject,            // object with known fields only
@@ -47,14 +52,20 @@ Node integer();
 Node text();
 Node one_of(std::vector<std::string> choices);
 Node duration();
+Node duration_with_days();
+Node timestamp();
+Node time_zone();
 Node quantity();
 Node int_or_percent();
+Node string_list();
 Node string_map();
 Node lenient_string_map();
 Node object(std::vector<Field> fields);
 Node any_object();
 Node any_array();
 Node refused(std::string reason);
+// {name, key} of a Secret or ConfigMap key, plus `generate` when `with_generate`.
+Node key_ref(bool with_generate = false);
 
 // "spec" + "replicas" -> "spec.replicas"; an empty path gives the key alone.
 std::string join(const std::string& path, const std::string& key);

@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 
+#include "api/backup_schema.h"
+#include "api/json_lookup.h"
 #include "api/object_meta.h"
 #include "api/quantity.h"
 #include "api/schema.h"
@@ -17,6 +19,7 @@ using schema::boolean;
 using schema::duration;
 using schema::int_or_percent;
 using schema::integer;
+using schema::key_ref;
 using schema::lenient_string_map;
 using schema::Node;
 using schema::one_of;
@@ -24,16 +27,6 @@ using schema::quantity;
 using schema::refused;
 using schema::string_map;
 using schema::text;
-
-Node key_ref(bool with_generate) {
-  std::vector<schema::Field> fields = {{"name", text()}, {"key", text()}};
-  if (with_generate) fields.push_back({"generate", boolean()});
-  return schema::object(std::move(fields));
-}
-
-Node metadata_template() {
-  return schema::object({{"labels", string_map()}, {"annotations", string_map()}});
-}
 
 Node galera_schema() {
   return schema::object({
@@ -92,7 +85,7 @@ const Node& mariadb_schema() {
            {"passwordPlugin", any_object()},
            {"cleanupPolicy", one_of({"Skip", "Delete"})},
            {"timeZone", text()},
-           {"bootstrapFrom", any_object()},
+           {"bootstrapFrom", bootstrap_from_schema()},
            {"storage", schema::object({
                            {"size", quantity()},
                            {"storageClassName", text()},
@@ -165,23 +158,6 @@ const Node& mariadb_schema() {
   return node;
 }
 
-// The member at `pointer` ("/spec/replicas"), or nullptr when absent.
-const json* find(const json& object, const char* pointer) {
-  const json::json_pointer p(pointer);
-  return object.contains(p) ? &object.at(p) : nullptr;
-}
-
-std::optional<long long> find_int(const json& object, const char* pointer) {
-  const json* v = find(object, pointer);
-  if (v == nullptr || !v->is_number_integer()) return std::nullopt;
-  return v->get<long long>();
-}
-
-bool find_true(const json& object, const char* pointer) {
-  const json* v = find(object, pointer);
-  return v != nullptr && v->is_boolean() && v->get<bool>();
-}
-
 // N for a well-formed "N%" (capped, so that huge values stay out of range); nullopt otherwise,
 // the schema check having reported it.
 std::optional<long long> percentage(const json& value) {
@@ -194,22 +170,6 @@ std::optional<long long> percentage(const json& value) {
 }
 
 int decimal_digits(long long n) { return n < 10 ? 1 : 1 + decimal_digits(n / 10); }
-
-// A key reference given by the user must name its Secret or ConfigMap.
-void check_key_ref(const json& object, const char* pointer, const std::string& path,
-                   const std::string& what, bool key_required,
-                   std::vector<ValidationIssue>& issues) {
-  const json* ref = find(object, pointer);
-  if (ref == nullptr || !ref->is_object()) return;
-  const json* name = find(*ref, "/name");
-  if (name == nullptr || *name == "") {
-    issues.push_back({path + ".name", "required: the name of the " + what});
-  }
-  const json* key = find(*ref, "/key");
-  if ((key_required && key == nullptr) || (key != nullptr && *key == "")) {
-    issues.push_back({path + ".key", "required: the key inside the " + what});
-  }
-}
 
 void check_galera(const json& object, std::optional<long long> replicas,
                   std::vector<ValidationIssue>& issues) {
@@ -330,6 +290,7 @@ void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
                 "Secret holding the user's password hash", true, issues);
   check_key_ref(object, "/spec/myCnfConfigMapKeyRef", "spec.myCnfConfigMapKeyRef",
                 "ConfigMap holding my.cnf", true, issues);
+  check_bootstrap_from(object, issues);
   if (find(object, "/spec/podDisruptionBudget/minAvailable") &&
       find(object, "/spec/podDisruptionBudget/maxUnavailable")) {
     issues.push_back(
@@ -339,10 +300,6 @@ void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
 
 json default_key_ref(const std::string& name) {
   return {{"name", name}, {"key", "password"}, {"generate", true}};
-}
-
-void fill(json& object, const char* key, const json& value) {
-  if (!object.contains(key)) object[key] = value;
 }
 
 void apply_galera_defaults(json& galera) {
@@ -395,6 +352,7 @@ void apply_defaults(json& object) {
     spec["passwordSecretKeyRef"] = default_key_ref(name + "-password");
   }
   fill(spec["updateStrategy"], "type", "RollingUpdate");
+  if (spec.contains("bootstrapFrom")) default_bootstrap_from(spec["bootstrapFrom"]);
 }
 
 }  // namespace

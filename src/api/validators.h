@@ -14,7 +14,8 @@ using KindValidator = void (*)(json& object, std::vector<ValidationIssue>& issue
 void validate_mariadb(json& object, std::vector<ValidationIssue>& issues);
 void validate_secret(json& object, std::vector<ValidationIssue>& issues);
 void validate_config_map(json& object, std::vector<ValidationIssue>& issues);
-// Backup, PhysicalBackup and Restore until their schemas are written: any object as spec.
-void validate_opaque_spec(json& object, std::vector<ValidationIssue>& issues);
+void validate_backup(json& object, std::vector<ValidationIssue>& issues);
+void validate_physical_backup(json& object, std::vector<ValidationIssue>& issues);
+void validate_restore(json& object, std::vector<ValidationIssue>& issues);
 
 }  // namespace mdbop

@@ -98,7 +98,7 @@ Result<ArtifactManifest> parse_manifest(const std::string& text) {
   for (const auto& [name, into] : {std::pair{"started", &m.started}, {"finished", &m.finished}}) {
     auto value = text_field(object, name, false);
     if (!value) return tl::unexpected(value.error());
-    auto when = parse_rfc3339(*value);
+    auto when = parse_rfc3339_seconds(*value);
     if (!when) return fail(std::string("manifest field \"") + name + "\": " + when.error().message);
     *into = *when;
   }

@@ -5,7 +5,7 @@
 
 #include <tinyxml2.h>
 
-#include "util/time_text.h"
+#include "util/rfc3339.h"
 
 namespace mdbop {
 

@@ -15,8 +15,8 @@ using SysSeconds = std::chrono::sys_seconds;
 std::string format_rfc3339(SysSeconds time);
 // "20261122T015042Z": sorts like the instant and is safe in object keys.
 std::string format_compact(SysSeconds time);
-// Accepts "2026-11-22T01:50:42Z", fractional seconds and numeric offsets ("+01:00").
-Result<SysSeconds> parse_rfc3339(const std::string& text);
+// parse_rfc3339 (util/rfc3339.h) to whole seconds, as status and manifests keep them.
+Result<SysSeconds> parse_rfc3339_seconds(const std::string& text);
 
 SysSeconds now_seconds();
 

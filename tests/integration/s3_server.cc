@@ -25,7 +25,9 @@ fs::path s3rver_script() {
 
 }  // namespace
 
-S3Server::S3Server() {
+S3Server::S3Server() { start(); }
+
+void S3Server::start() {
   char pattern[] = "/tmp/mdbop-s3-XXXXXX";
   directory_ = mkdtemp(pattern);
   std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));

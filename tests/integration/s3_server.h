@@ -26,6 +26,8 @@ class S3Server {
   std::string s3cmd(const std::vector<std::string>& args);
 
  private:
+  void start();  // a function of its own: gtest's ASSERT cannot return from a constructor
+
   std::filesystem::path directory_;
   int port_ = 0;
   pid_t pid_ = 0;

@@ -6,43 +6,10 @@
 #include <vector>
 
 #include "api/quantity.h"
+#include "manifest_test_util.h"
 
 namespace mdbop {
 namespace {
-
-json parse_one(const std::string& yaml) {
-  auto docs = decode_yaml_documents(yaml);
-  EXPECT_TRUE(docs) << docs.error().what();
-  EXPECT_EQ(docs->size(), 1u);
-  return docs->at(0);
-}
-
-json valid(const std::string& yaml) {
-  auto result = validate_and_default(parse_one(yaml));
-  if (!result) {
-    for (const auto& issue : result.error()) ADD_FAILURE() << issue.field << ": " << issue.message;
-    return nullptr;
-  }
-  return *result;
-}
-
-std::vector<ValidationIssue> issues(const std::string& yaml) {
-  auto result = validate_and_default(parse_one(yaml));
-  EXPECT_FALSE(result) << "expected the manifest to be refused";
-  return result ? std::vector<ValidationIssue>{} : result.error();
-}
-
-// The message of the only issue about `field`; fails the test unless there is exactly one.
-std::string issue_at(const std::vector<ValidationIssue>& found, const std::string& field) {
-  std::vector<std::string> matches;
-  std::string all;
-  for (const auto& i : found) {
-    if (i.field == field) matches.push_back(i.message);
-    all += "\n  " + i.field + ": " + i.message;
-  }
-  EXPECT_EQ(matches.size(), 1u) << "issues about " << field << " among:" << all;
-  return matches.empty() ? "" : matches[0];
-}
 
 std::string mariadb(const std::string& spec, const std::string& name = "galera") {
   return "apiVersion: k8s.mariadb.com/v1alpha1\nkind: MariaDB\nmetadata:\n  name: " + name +
@@ -51,11 +18,6 @@ std::string mariadb(const std::string& spec, const std::string& name = "galera")
 
 std::string galera3(const std::string& extra_galera = "", const std::string& extra_spec = "") {
   return mariadb("  replicas: 3\n  galera:\n    enabled: true\n" + extra_galera + extra_spec);
-}
-
-::testing::AssertionResult HasText(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\" does not contain \"" << part << "\"";
 }
 
 // --- decoding ---------------------------------------------------------------------------------
@@ -676,18 +638,24 @@ TEST(ValidateConfigMap, BinaryDataIsBase64AndDoesNotRepeatDataKeys) {
 // --- Backup, PhysicalBackup, Restore
 // --------------------------------------------------------------
 
-TEST(ValidateBackupKinds, AcceptAnySpecObjectForNow) {
-  for (const char* kind : {"Backup", "PhysicalBackup", "Restore"}) {
-    const json b = valid(std::string("apiVersion: k8s.mariadb.com/v1alpha1\nkind: ") + kind +
-                         "\nmetadata: {name: nightly}\nspec:\n  mariaDbRef: {name: galera}\n");
+TEST(ValidateBackupKinds, CheckTheObjectsFrame) {
+  // Each kind's fields are tested in backup_spec_test.cc.
+  const std::string head = "apiVersion: k8s.mariadb.com/v1alpha1\nkind: ";
+  for (const char* kind : {"Backup", "PhysicalBackup"}) {
+    const json b = valid(head + kind +
+                         "\nmetadata: {name: nightly}\nspec:\n  mariaDbRef: {name: galera}\n"
+                         "  storage: {volume: {hostPath: {path: /var/backups}}}\n");
     EXPECT_EQ(b["spec"]["mariaDbRef"]["name"], "galera") << kind;
   }
-  auto found = issues("apiVersion: k8s.mariadb.com/v1alpha1\nkind: Backup\nmetadata: {name: b}\n");
+  EXPECT_TRUE(valid(head + "Restore\nmetadata: {name: r}\nspec:\n  mariaDbRef: {name: galera}\n"
+                           "  backupRef: {name: nightly}\n")
+                  .is_object());
+  auto found = issues(head + "Backup\nmetadata: {name: b}\n");
   EXPECT_TRUE(HasText(issue_at(found, "spec"), "required"));
-  found = issues(
-      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\nmetadata: {name: r}\n"
-      "spec: [1]\n");
+  found = issues(head + "Restore\nmetadata: {name: r}\nspec: [1]\n");
   EXPECT_TRUE(HasText(issue_at(found, "spec"), "must be an object"));
+  found = issues(head + "PhysicalBackup\nmetadata: {name: Nightly}\nspec: {}\n");
+  EXPECT_TRUE(HasText(issue_at(found, "metadata.name"), "not a valid name"));
 }
 
 // --- batches ------------------------------------------------------------------------------------
@@ -733,6 +701,16 @@ TEST(FieldsUnsupportedLocally, NamesKubernetesOnlyFields) {
 
 TEST(FieldsUnsupportedLocally, NothingForAPlainGaleraCluster) {
   EXPECT_TRUE(fields_unsupported_locally(valid(galera3("", "  storage: {size: 1Gi}\n"))).empty());
+}
+
+TEST(FieldsUnsupportedLocally, NothingForSecretsAndConfigMaps) {
+  // The backup kinds' fields are tested in backup_spec_test.cc.
+  EXPECT_TRUE(fields_unsupported_locally(valid("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+                                               "stringData: {resources: x}\n"))
+                  .empty());
+  EXPECT_TRUE(
+      fields_unsupported_locally(valid("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"))
+          .empty());
 }
 
 // --- quantities ---------------------------------------------------------------------------------

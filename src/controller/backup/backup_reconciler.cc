@@ -24,7 +24,7 @@ constexpr auto kArtifactListingInterval = 60s;
 
 std::optional<SysSeconds> time_at(const json& status, const char* field) {
   if (!status.contains(field) || !status[field].is_string()) return std::nullopt;
-  auto parsed = parse_rfc3339(status[field].get<std::string>());
+  auto parsed = parse_rfc3339_seconds(status[field].get<std::string>());
   return parsed ? std::optional(*parsed) : std::nullopt;
 }
 

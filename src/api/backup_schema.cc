@@ -1,0 +1,404 @@
+#include "api/backup_schema.h"
+
+#include <algorithm>
+#include <cctype>
+#include <iterator>
+#include <utility>
+
+#include "api/json_lookup.h"
+#include "api/object_meta.h"
+
+namespace mdbop {
+namespace {
+
+using schema::any_array;
+using schema::any_object;
+using schema::boolean;
+using schema::key_ref;
+using schema::Node;
+using schema::one_of;
+using schema::refused;
+using schema::string_list;
+using schema::text;
+
+// "a, b or c"
+std::string choices(const std::vector<std::string>& names, const std::string& last_joiner) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " " + last_joiner + " " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+std::vector<std::string> present(const json& parent, const std::vector<std::string>& names) {
+  std::vector<std::string> found;
+  if (!parent.is_object()) return found;
+  std::copy_if(names.begin(), names.end(), std::back_inserter(found),
+               [&](const std::string& n) { return parent.contains(n); });
+  return found;
+}
+
+bool has_whitespace(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
+}
+
+Node log_level_schema() {
+  return one_of({"debug", "info", "warn", "error", "dpanic", "panic", "fatal"});
+}
+
+void check_secret_ref(const json& parent, const char* field, const std::string& path,
+                      const std::string& what, std::vector<ValidationIssue>& issues) {
+  check_key_ref(parent, std::string("/") + field, schema::join(path, field),
+                "Secret holding " + what, true, issues);
+}
+
+}  // namespace
+
+// --- the MariaDB a backup or restore works on -------------------------------------------------
+
+Node mariadb_ref_schema() {
+  return schema::object({
+      {"name", text()},
+      {"namespace", text()},
+      {"kind", text()},
+      {"waitForIt", boolean()},
+  });
+}
+
+void check_mariadb_ref(const json& object, const std::vector<std::string>& names,
+                       const std::string& purpose, std::vector<ValidationIssue>& issues) {
+  const json* spec = find(object, "/spec");
+  if (spec == nullptr || !spec->is_object()) return;
+  const std::vector<std::string> given = present(*spec, names);
+  if (given.empty()) {
+    issues.push_back({"spec." + names[0], "required: the MariaDB to " + purpose + ", e.g. " +
+                                              names[0] + ": {name: galera}"});
+    return;
+  }
+  if (given.size() > 1) {
+    issues.push_back({"spec." + given[1], "the MariaDB is already given in spec." + given[0] +
+                                              "; set only one of " + choices(names, "or")});
+    return;
+  }
+  const std::string path = "spec." + given[0];
+  const json& ref = (*spec)[given[0]];
+  if (!ref.is_object()) return;
+  if (find_text(ref, "/name").empty()) {
+    issues.push_back({path + ".name", "required: the name of the MariaDB to " + purpose});
+  }
+  std::string own_namespace = find_text(object, "/metadata/namespace");
+  if (own_namespace.empty()) own_namespace = "default";
+  const std::string kind = object.value("kind", "");
+  if (const std::string ns = find_text(ref, "/namespace"); !ns.empty() && ns != own_namespace) {
+    issues.push_back({path + ".namespace", "the MariaDB must be in the " + kind +
+                                               "'s own namespace \"" + own_namespace +
+                                               "\"; remove namespace, or create the " + kind +
+                                               " in namespace \"" + ns + "\""});
+  }
+  if (const std::string ref_kind = find_text(ref, "/kind");
+      !ref_kind.empty() && ref_kind != "MariaDB") {
+    issues.push_back({path + ".kind", ref_kind == "ExternalMariaDB"
+                                          ? "ExternalMariaDB is not supported by mdbop; refer "
+                                            "to a MariaDB that mdbop runs"
+                                          : "must be MariaDB"});
+  }
+}
+
+void canonicalize_mariadb_ref(json& spec, const std::vector<std::string>& names) {
+  for (size_t i = 1; i < names.size(); ++i) {
+    if (!spec.contains(names[i])) continue;
+    spec[names[0]] = std::move(spec[names[i]]);
+    spec.erase(names[i]);
+  }
+}
+
+// --- where artifacts are kept ---------------------------------------------------------------
+
+Node s3_schema() {
+  return schema::object({
+      {"bucket", text()},
+      {"endpoint", text()},
+      {"region", text()},
+      {"prefix", text()},
+      {"accessKeyIdSecretKeyRef", key_ref()},
+      {"secretAccessKeySecretKeyRef", key_ref()},
+      {"sessionTokenSecretKeyRef", key_ref()},
+      {"tls", schema::object({{"enabled", boolean()}, {"caSecretKeyRef", key_ref()}})},
+      {"storageClass", text()},
+      {"ssec", refused("S3 server-side encryption with customer keys (SSE-C) is not supported; "
+                       "use `encryption` instead, which encrypts each backup on this machine "
+                       "before it is uploaded (AES-256-GCM)")},
+  });
+}
+
+Node storage_volume_schema() {
+  return schema::object({
+      {"hostPath", schema::object({
+                       {"path", text()},
+                       {"type", one_of({"DirectoryOrCreate", "Directory"})},
+                   })},
+      {"persistentVolumeClaim", schema::object({{"claimName", text()}, {"readOnly", boolean()}})},
+      {"emptyDir", refused("an emptyDir volume lives only as long as its pod, so backups in it "
+                           "would be lost; use hostPath or persistentVolumeClaim")},
+      {"nfs", refused("mdbop does not mount NFS shares; mount the share on this machine and give "
+                      "its mount point as hostPath.path")},
+      {"csi", refused("CSI volumes need Kubernetes; use hostPath or persistentVolumeClaim")},
+  });
+}
+
+Node volume_claim_spec_schema() {
+  return schema::object({
+      {"accessModes", string_list()},
+      {"selector", any_object()},
+      {"resources", any_object()},
+      {"storageClassName", text()},
+  });
+}
+
+Node staging_storage_schema() {
+  return schema::object({{"persistentVolumeClaim", any_object()}, {"volume", any_object()}});
+}
+
+Node encryption_schema() { return schema::object({{"keySecretKeyRef", key_ref()}}); }
+
+void check_exactly_one(const json& parent, const std::vector<std::string>& kinds,
+                       const std::vector<std::string>& refused, const std::string& path,
+                       const std::string& what, std::vector<ValidationIssue>& issues) {
+  std::vector<std::string> all = kinds;
+  all.insert(all.end(), refused.begin(), refused.end());
+  const std::vector<std::string> given = present(parent, all);
+  if (given.size() == 1) return;
+  issues.push_back({path, given.empty()
+                              ? "required: " + what + "; set one of " + choices(kinds, "or")
+                              : "set exactly one of " + choices(kinds, "or") + " (found " +
+                                    choices(given, "and") + ")"});
+}
+
+void check_s3(const json& s3, const std::string& path, std::vector<ValidationIssue>& issues) {
+  if (!s3.is_object()) return;
+  const std::string bucket = find_text(s3, "/bucket");
+  if (bucket.empty()) {
+    issues.push_back({path + ".bucket", "required: the name of the bucket"});
+  } else if (bucket.find('/') != std::string::npos || has_whitespace(bucket)) {
+    issues.push_back({path + ".bucket",
+                      "must be a bucket name only, without '/' or spaces; put the folder inside "
+                      "the bucket in prefix"});
+  }
+  const std::string endpoint = find_text(s3, "/endpoint");
+  const bool has_scheme = endpoint.find("://") != std::string::npos;
+  if (endpoint.empty()) {
+    issues.push_back({path + ".endpoint",
+                      "required: the S3 endpoint, e.g. s3.amazonaws.com or minio.local:9000"});
+  } else if (has_whitespace(endpoint) || (has_scheme && !endpoint.starts_with("http://") &&
+                                          !endpoint.starts_with("https://"))) {
+    issues.push_back({path + ".endpoint",
+                      "must be host[:port], optionally after http:// or https://, e.g. "
+                      "s3.amazonaws.com or minio.local:9000"});
+  }
+  const bool tls_enabled = find_true(s3, "/tls/enabled");
+  if (tls_enabled && endpoint.starts_with("http://")) {
+    issues.push_back({path + ".tls.enabled",
+                      "contradicts the http:// endpoint; use https:// or leave the scheme out"});
+  }
+  if (find(s3, "/tls/caSecretKeyRef") && !tls_enabled && !endpoint.starts_with("https://")) {
+    issues.push_back({path + ".tls.caSecretKeyRef",
+                      "is only used over TLS; set tls.enabled: true or an https:// endpoint"});
+  }
+  const bool key_id = find(s3, "/accessKeyIdSecretKeyRef") != nullptr;
+  const bool secret_key = find(s3, "/secretAccessKeySecretKeyRef") != nullptr;
+  if (key_id != secret_key) {
+    issues.push_back(
+        {path + (key_id ? ".secretAccessKeySecretKeyRef" : ".accessKeyIdSecretKeyRef"),
+         "required with " +
+             std::string(key_id ? "accessKeyIdSecretKeyRef" : "secretAccessKeySecretKeyRef") +
+             ": S3 credentials are an access key id and a secret access key"});
+  }
+  if (find(s3, "/sessionTokenSecretKeyRef") && !(key_id && secret_key)) {
+    issues.push_back({path + ".sessionTokenSecretKeyRef",
+                      "a session token goes with accessKeyIdSecretKeyRef and "
+                      "secretAccessKeySecretKeyRef; set them too"});
+  }
+  check_secret_ref(s3, "accessKeyIdSecretKeyRef", path, "the S3 access key id", issues);
+  check_secret_ref(s3, "secretAccessKeySecretKeyRef", path, "the S3 secret access key", issues);
+  check_secret_ref(s3, "sessionTokenSecretKeyRef", path, "the S3 session token", issues);
+  if (const json* tls = find(s3, "/tls")) {
+    check_secret_ref(*tls, "caSecretKeyRef", path + ".tls", "the CA bundle (PEM)", issues);
+  }
+}
+
+void check_storage_volume(const json& volume, const std::string& path, VolumeUse use,
+                          std::vector<ValidationIssue>& issues) {
+  if (!volume.is_object()) return;
+  check_exactly_one(volume, {"hostPath", "persistentVolumeClaim"}, {"emptyDir", "nfs", "csi"}, path,
+                    "the volume that holds the backups", issues);
+  // A member that is not an object has been reported by the schema check.
+  if (volume.contains("hostPath") && volume.at("hostPath").is_object()) {
+    const std::string dir = find_text(volume, "/hostPath/path");
+    if (dir.empty()) {
+      issues.push_back({path + ".hostPath.path", "required: the directory, e.g. /var/backups"});
+    } else if (!dir.starts_with("/")) {
+      issues.push_back({path + ".hostPath.path", "must be an absolute path, e.g. /var/backups"});
+    }
+  }
+  if (volume.contains("persistentVolumeClaim") && volume.at("persistentVolumeClaim").is_object()) {
+    const std::string claim = find_text(volume, "/persistentVolumeClaim/claimName");
+    if (claim.empty()) {
+      issues.push_back({path + ".persistentVolumeClaim.claimName",
+                        "required: the name of the claim (mdbop keeps its files in "
+                        "$MDBOP_HOME/volumes/<namespace>/<claimName>)"});
+    } else if (!is_dns1123_subdomain(claim)) {
+      issues.push_back({path + ".persistentVolumeClaim.claimName",
+                        "\"" + claim +
+                            "\" is not a valid claim name: use lowercase letters, digits, '-' "
+                            "and '.'"});
+    }
+    if (use == VolumeUse::kWrite && find_true(volume, "/persistentVolumeClaim/readOnly")) {
+      issues.push_back({path + ".persistentVolumeClaim.readOnly",
+                        "backups are written to this volume; remove readOnly"});
+    }
+  }
+}
+
+void check_encryption(const json& parent, const std::string& path,
+                      std::vector<ValidationIssue>& issues) {
+  const json* encryption = find(parent, "/encryption");
+  if (encryption == nullptr || !encryption->is_object()) return;
+  const std::string at = schema::join(path, "encryption");
+  if (!encryption->contains("keySecretKeyRef")) {
+    issues.push_back({at + ".keySecretKeyRef",
+                      "required: the Secret key holding the encryption key, e.g. "
+                      "keySecretKeyRef: {name: backup-key, key: key}"});
+    return;
+  }
+  check_secret_ref(*encryption, "keySecretKeyRef", at, "the encryption key", issues);
+}
+
+// --- the operator's Job and Pod settings ------------------------------------------------------
+
+std::vector<schema::Field> job_fields(bool with_affinity) {
+  std::vector<schema::Field> fields = {
+      {"args", string_list()},
+      {"resources", any_object()},
+      {"securityContext", any_object()},
+      {"podMetadata", metadata_template()},
+      {"imagePullSecrets", any_array()},
+      {"podSecurityContext", any_object()},
+      {"serviceAccountName", text()},
+      {"tolerations", any_array()},
+      {"priorityClassName", text()},
+      {"restartPolicy", one_of({"Always", "OnFailure", "Never"})},
+      {"backoffLimit", schema::integer()},
+      {"inheritMetadata", metadata_template()},
+      {"logLevel", log_level_schema()},
+  };
+  if (with_affinity) {
+    fields.push_back({"affinity", any_object()});
+    fields.push_back({"nodeSelector", schema::string_map()});
+  }
+  return fields;
+}
+
+void check_not_negative(const json& spec, const std::vector<std::string>& names,
+                        std::vector<ValidationIssue>& issues) {
+  for (const std::string& name : names) {
+    if (const auto n = find_int(spec, "/" + name); n && *n < 0) {
+      issues.push_back({"spec." + name, "must not be negative"});
+    }
+  }
+}
+
+// --- the source of a restore ------------------------------------------------------------------
+
+std::vector<schema::Field> restore_source_fields() {
+  return {
+      {"backupRef",
+       schema::object({{"name", text()}, {"kind", one_of({"Backup", "PhysicalBackup"})}})},
+      {"s3", s3_schema()},
+      {"volume", storage_volume_schema()},
+      {"targetRecoveryTime", schema::timestamp()},
+      {"stagingStorage", staging_storage_schema()},
+      {"encryption", encryption_schema()},
+      {"artifact", text()},
+  };
+}
+
+void check_restore_source(const json& source, const std::string& path,
+                          const std::vector<std::string>& refused,
+                          std::vector<ValidationIssue>& issues) {
+  check_exactly_one(source, {"backupRef", "s3", "volume"}, refused, path, "the backup to restore",
+                    issues);
+  if (source.contains("backupRef") && source.at("backupRef").is_object()) {
+    if (find_text(source, "/backupRef/name").empty()) {
+      issues.push_back(
+          {path + ".backupRef.name", "required: the name of the Backup or PhysicalBackup"});
+    }
+    if (source.contains("encryption")) {
+      issues.push_back({path + ".encryption",
+                        "a backupRef restores with its backup's own encryption key; remove "
+                        "encryption"});
+    }
+  }
+  if (source.contains("s3")) check_s3(source.at("s3"), path + ".s3", issues);
+  if (source.contains("volume")) {
+    check_storage_volume(source.at("volume"), path + ".volume", VolumeUse::kRead, issues);
+  }
+  if (const json* artifact = find(source, "/artifact")) {
+    if (*artifact == "") {
+      issues.push_back({path + ".artifact",
+                        "must not be empty; leave it out to choose the latest "
+                        "backup"});
+    } else if (source.contains("targetRecoveryTime")) {
+      issues.push_back({path + ".artifact",
+                        "set either artifact (restore exactly that backup) or "
+                        "targetRecoveryTime (the backup closest before that time), not both"});
+    }
+  }
+  check_encryption(source, path, issues);
+}
+
+Node bootstrap_from_schema() {
+  std::vector<schema::Field> fields = restore_source_fields();
+  const std::vector<schema::Field> more = {
+      {"backupContentType", one_of({"Logical", "Physical"})},
+      {"volumeSnapshotRef",
+       refused("bootstrapping from a VolumeSnapshot needs Kubernetes; use backupRef, s3 or "
+               "volume")},
+      {"pointInTimeRecoveryRef",
+       refused("PointInTimeRecovery objects are not supported by mdbop yet; use backupRef "
+               "with targetRecoveryTime")},
+      {"azureBlob", refused("Azure Blob Storage is not supported by mdbop; use s3 or volume")},
+      {"restoreJob", any_object()},
+      {"logLevel", log_level_schema()},
+  };
+  fields.insert(fields.end(), more.begin(), more.end());
+  return schema::object(std::move(fields));
+}
+
+void check_bootstrap_from(const json& mariadb, std::vector<ValidationIssue>& issues) {
+  const json* source = find(mariadb, "/spec/bootstrapFrom");
+  if (source == nullptr || !source->is_object()) return;
+  const std::string path = "spec.bootstrapFrom";
+  check_restore_source(*source, path, {"volumeSnapshotRef", "pointInTimeRecoveryRef", "azureBlob"},
+                       issues);
+  const std::string kind = find_text(*source, "/backupRef/kind");
+  const std::string content = find_text(*source, "/backupContentType");
+  if (!kind.empty() && !content.empty() && (kind == "PhysicalBackup") != (content == "Physical")) {
+    issues.push_back({path + ".backupContentType",
+                      "contradicts backupRef.kind " + kind + ": a " + kind + " holds " +
+                          (kind == "PhysicalBackup" ? "Physical" : "Logical") +
+                          " backups; correct or remove backupContentType"});
+  }
+}
+
+void default_bootstrap_from(json& bootstrap_from) {
+  if (!bootstrap_from.contains("backupRef")) return;
+  json& ref = bootstrap_from["backupRef"];
+  if (ref.contains("kind") && !bootstrap_from.contains("backupContentType")) {
+    bootstrap_from["backupContentType"] = ref["kind"] == "PhysicalBackup" ? "Physical" : "Logical";
+  } else if (!ref.contains("kind") && bootstrap_from.contains("backupContentType")) {
+    ref["kind"] = bootstrap_from["backupContentType"] == "Physical" ? "PhysicalBackup" : "Backup";
+  }
+}
+
+}  // namespace mdbop

@@ -1,0 +1,64 @@
+// Restore: the schema (the operator's fields, plus mdbop's encryption and artifact, and the
+// aliases mariadbRef and targetMariaDB), the checks that depend on other fields, and the
+// defaults.
+#include <string>
+
+#include "api/backup_schema.h"
+#include "api/json_lookup.h"
+#include "api/object_meta.h"
+#include "api/schema.h"
+#include "api/validators.h"
+
+namespace mdbop {
+namespace {
+
+const std::vector<std::string> kMariaDBRefNames = {"mariaDbRef", "mariadbRef", "targetMariaDB"};
+
+const schema::Node& restore_schema() {
+  static const schema::Node node = [] {
+    std::vector<schema::Field> spec = job_fields(true);
+    const std::vector<schema::Field> source = restore_source_fields();
+    spec.insert(spec.end(), source.begin(), source.end());
+    for (const std::string& name : kMariaDBRefNames) spec.push_back({name, mariadb_ref_schema()});
+    spec.push_back({"database", schema::text()});
+    return object_schema(
+        {{"spec", schema::object(std::move(spec))}, {"status", schema::any_object()}});
+  }();
+  return node;
+}
+
+void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
+  const json* spec = find(object, "/spec");
+  if (spec == nullptr || !spec->is_object()) return;
+  check_mariadb_ref(object, kMariaDBRefNames, "restore into", issues);
+  check_restore_source(*spec, "spec", {}, issues);
+  if (const json* database = find(*spec, "/database")) {
+    if (*database == "") {
+      issues.push_back({"spec.database",
+                        "must not be empty; leave it out to restore every "
+                        "database in the backup"});
+    } else if (find_text(*spec, "/backupRef/kind") == "PhysicalBackup") {
+      issues.push_back({"spec.database",
+                        "applies to logical backups only; a PhysicalBackup restores every "
+                        "database"});
+    }
+  }
+  check_not_negative(*spec, {"backoffLimit"}, issues);
+}
+
+}  // namespace
+
+void validate_restore(json& object, std::vector<ValidationIssue>& issues) {
+  const size_t before = issues.size();
+  schema::check(object, restore_schema(), "", issues);
+  check_names(object, NameRule::kSubdomain, issues);
+  if (!object.contains("spec")) {
+    issues.push_back({"spec",
+                      "required: at least spec.mariaDbRef and one of spec.backupRef, "
+                      "spec.s3 or spec.volume"});
+  }
+  check_semantics(object, issues);
+  if (issues.size() == before) canonicalize_mariadb_ref(object["spec"], kMariaDBRefNames);
+}
+
+}  // namespace mdbop
