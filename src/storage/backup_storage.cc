@@ -55,6 +55,15 @@ Result<void> BackupStorage::put_all(const std::string& key, std::string_view byt
   return (*writer)->finish();
 }
 
+Result<void> BackupStorage::remove_folder(const std::string& folder) {
+  auto objects = list(folder + "/");
+  if (!objects) return tl::unexpected(objects.error());
+  for (const StoredObject& object : *objects) {
+    if (auto removed = remove(object.key); !removed) return removed;
+  }
+  return {};
+}
+
 Result<void> check_key(std::string_view key) {
   if (key.empty()) return fail("invalid storage key: empty");
   return check_segments("key", key, false);

@@ -46,6 +46,9 @@ class BackupStorage {
   virtual Result<void> remove(const std::string& key) = 0;
   // Where the object lives, for status and messages: "s3://bucket/prefix/key" or "/dir/key".
   virtual std::string location(const std::string& key) const = 0;
+  // Removes everything under `folder` ("<folder>/..."), also what a writer killed midway
+  // left behind where the backend can see it (the filesystem's hidden temporaries).
+  virtual Result<void> remove_folder(const std::string& folder);
 };
 
 // Accepts a relative key of non-empty '/'-separated segments without NUL bytes. No segment may

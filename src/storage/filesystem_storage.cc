@@ -214,4 +214,12 @@ std::string FilesystemStorage::location(const std::string& key) const {
   return (root_ / key).string();
 }
 
+Result<void> FilesystemStorage::remove_folder(const std::string& folder) {
+  if (auto valid = check_key(folder); !valid) return valid;
+  std::error_code ec;
+  std::filesystem::remove_all(root_ / folder, ec);
+  if (ec) return fail(describe_io_error(ec.value(), "removing", root_ / folder));
+  return {};
+}
+
 }  // namespace mdbop

@@ -24,6 +24,8 @@ class FilesystemStorage : public BackupStorage {
   // Also removes the directories the removal left empty, up to the root.
   Result<void> remove(const std::string& key) override;
   std::string location(const std::string& key) const override;
+  // The whole directory, hidden temporaries included.
+  Result<void> remove_folder(const std::string& folder) override;
 
  private:
   explicit FilesystemStorage(std::filesystem::path root) : root_(std::move(root)) {}

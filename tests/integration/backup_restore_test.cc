@@ -21,6 +21,15 @@ using namespace std::chrono_literals;
 constexpr const char* kPassword = "Backup-Secret-42";
 constexpr const char* kEncryptionKey = "0123456789abcdef0123456789abcdef";
 
+json object(Installation& mdbop, const std::string& kind, const std::string& name) {
+  return json::parse(mdbop.must({"get", kind, name, "-o", "json"}));
+}
+
+// The object's status; an empty object until the operator has written one.
+json status_of(Installation& mdbop, const std::string& kind, const std::string& name) {
+  return object(mdbop, kind, name).value("status", json::object());
+}
+
 // Table -> "rows/checksum" of every table in the shop database, on one node.
 std::map<std::string, std::string> table_fingerprints(Installation& mdbop, int index) {
   SqlConnection connection = mdbop.connect("g", index, kPassword);
@@ -57,6 +66,32 @@ void load_shop(Installation& mdbop) {
       "GRANT SELECT, INSERT ON shop.* TO 'shopkeeper'@'%';" +
       orders);
   ASSERT_TRUE(loaded) << loaded.error().what();
+}
+
+// About 50 MB more data, so that a throttled backup (mariabackup.extraArgs: [--throttle=20],
+// a few MB/s) runs for several seconds.
+void load_bulk(Installation& mdbop) {
+  SqlConnection connection = mdbop.connect("g", 0, kPassword);
+  ASSERT_TRUE(connection.execute("CREATE TABLE shop.bulk (id INT PRIMARY KEY, body TEXT)"));
+  for (int start = 0; start < 50000; start += 10000) {
+    std::string insert = "INSERT INTO shop.bulk VALUES ";
+    for (int i = start; i < start + 10000; ++i) {
+      insert += (i > start ? ",(" : "(") + std::to_string(i) + ", REPEAT(MD5(" + std::to_string(i) +
+                "), 30))";
+    }
+    auto inserted = connection.execute(insert);
+    ASSERT_TRUE(inserted) << inserted.error().what();
+  }
+}
+
+// Waits until a run of the backup has read some bytes (it is under way).
+bool run_under_way(Installation& mdbop, const std::string& kind, const std::string& name) {
+  return eventually(
+      [&] {
+        const json status = object(mdbop, kind, name).value("status", json::object());
+        return status.contains("currentRun") && status["currentRun"].value("sourceBytes", 0) > 0;
+      },
+      60s);
 }
 
 // Changes the data so that a restore has something to undo.
@@ -106,20 +141,10 @@ std::string restore(const std::string& name, const std::string& body,
          "}\nspec:\n  mariaDbRef: {name: " + target + "}\n" + body;
 }
 
-json object(Installation& mdbop, const std::string& kind, const std::string& name) {
-  return json::parse(mdbop.must({"get", kind, name, "-o", "json"}));
-}
-
-void start_ready_cluster(Installation& mdbop) {
-  mdbop.start_operator();
-  mdbop.apply(galera_manifest("g", 3, kPassword));
-  mdbop.wait_ready("g");
-}
-
 TEST(BackupRestore, PhysicalEncryptedToS3ReadBackAndRestoredIntoTheSameCluster) {
   Installation mdbop;
   S3Server s3;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
   load_shop(mdbop);
   const auto before = table_fingerprints(mdbop, 0);
 
@@ -127,7 +152,7 @@ TEST(BackupRestore, PhysicalEncryptedToS3ReadBackAndRestoredIntoTheSameCluster) 
                                  "  encryption:\n    keySecretKeyRef: {name: s3, key: key}\n" +
                                      s3_storage(s3, "mdbop/physical")));
   mdbop.must({"wait", "physicalbackup/nightly", "--for=condition=Complete", "--timeout=120s"});
-  json status = object(mdbop, "physicalbackup", "nightly")["status"];
+  json status = status_of(mdbop, "physicalbackup", "nightly");
   ASSERT_EQ(status["artifacts"].size(), 1u);
   const json artifact = status["artifacts"][0];
   EXPECT_NE(artifact["pod"], "g-0") << "taken from a replica, not the primary";
@@ -163,7 +188,7 @@ TEST(BackupRestore, PhysicalEncryptedToS3ReadBackAndRestoredIntoTheSameCluster) 
 
 TEST(BackupRestore, LogicalToDiskRestoredIntoTheSameAndIntoANewCluster) {
   Installation mdbop;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
   load_shop(mdbop);
   const auto before = table_fingerprints(mdbop, 0);
   mdbop.apply(backup("Backup", "dump",
@@ -192,7 +217,7 @@ TEST(BackupRestore, LogicalToDiskRestoredIntoTheSameAndIntoANewCluster) {
         const json restores = json::parse(mdbop.must({"get", "restores", "-o", "json"}));
         for (const json& r : restores["items"]) {
           if (r["spec"]["mariaDbRef"]["name"] == "fresh") {
-            return r["status"].value("phase", "") == "Complete";
+            return r.value("status", json::object()).value("phase", "") == "Complete";
           }
         }
         return false;
@@ -209,7 +234,7 @@ TEST(BackupRestore, LogicalToDiskRestoredIntoTheSameAndIntoANewCluster) {
 
 TEST(BackupRestore, CorruptedArtifactsAndWrongKeysAreRefusedWithoutTouchingTheTarget) {
   Installation mdbop;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
   load_shop(mdbop);
   mdbop.apply(secrets() + backup("Backup", "sealed",
                                  "  backupType: logical\n  encryption:\n    keySecretKeyRef: "
@@ -224,17 +249,15 @@ TEST(BackupRestore, CorruptedArtifactsAndWrongKeysAreRefusedWithoutTouchingTheTa
   mdbop.apply(restore("wrong-key",
                       direct + "  encryption:\n    keySecretKeyRef: {name: s3, key: wrong}\n"));
   ASSERT_TRUE(eventually(
-      [&] {
-        return object(mdbop, "restore", "wrong-key")["status"].value("phase", "") == "Failed";
-      },
+      [&] { return status_of(mdbop, "restore", "wrong-key").value("phase", "") == "Failed"; },
       60s));
-  EXPECT_NE(object(mdbop, "restore", "wrong-key")["status"]["message"].get<std::string>().find(
+  EXPECT_NE(status_of(mdbop, "restore", "wrong-key")["message"].get<std::string>().find(
                 "wrong encryption key"),
             std::string::npos);
   expect_every_node_has(mdbop, spoiled);
 
   // One flipped byte in the middle of the stored data.
-  json artifact = object(mdbop, "backup", "sealed")["status"]["artifacts"][0];
+  json artifact = status_of(mdbop, "backup", "sealed")["artifacts"][0];
   const std::string path = artifact["location"];
   std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
   file.seekg(static_cast<std::streamoff>(artifact["storedBytes"].get<long long>() / 2));
@@ -246,11 +269,9 @@ TEST(BackupRestore, CorruptedArtifactsAndWrongKeysAreRefusedWithoutTouchingTheTa
   file.close();
   mdbop.apply(restore("corrupted", "  backupRef: {name: sealed}\n"));
   ASSERT_TRUE(eventually(
-      [&] {
-        return object(mdbop, "restore", "corrupted")["status"].value("phase", "") == "Failed";
-      },
+      [&] { return status_of(mdbop, "restore", "corrupted").value("phase", "") == "Failed"; },
       60s));
-  const std::string message = object(mdbop, "restore", "corrupted")["status"]["message"];
+  const std::string message = status_of(mdbop, "restore", "corrupted")["message"];
   EXPECT_NE(message.find("corrupted"), std::string::npos) << message;
   EXPECT_NE(message.find("was not touched"), std::string::npos) << message;
   expect_every_node_has(mdbop, spoiled);
@@ -258,7 +279,7 @@ TEST(BackupRestore, CorruptedArtifactsAndWrongKeysAreRefusedWithoutTouchingTheTa
 
 TEST(BackupRestore, ScheduleFiresOnItsOwnAndRetentionKeepsTheLastTwo) {
   Installation mdbop;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
   load_shop(mdbop);
   mdbop.apply(backup("Backup", "every-minute",
                      "  backupType: logical\n  schedule:\n    cron: \"* * * * *\"\n"
@@ -266,26 +287,23 @@ TEST(BackupRestore, ScheduleFiresOnItsOwnAndRetentionKeepsTheLastTwo) {
                          disk_storage(mdbop)));
   // Nothing runs until the minute turns; then the schedule fires without being asked.
   ASSERT_TRUE(eventually(
-      [&] { return object(mdbop, "backup", "every-minute")["status"].contains("lastSuccessTime"); },
-      75s));
-  EXPECT_TRUE(object(mdbop, "backup", "every-minute")["status"].contains("lastScheduleTime"));
+      [&] { return status_of(mdbop, "backup", "every-minute").contains("lastSuccessTime"); }, 75s));
+  EXPECT_TRUE(status_of(mdbop, "backup", "every-minute").contains("lastScheduleTime"));
   for (int run = 0; run < 2; ++run) {
-    const std::string last =
-        object(mdbop, "backup", "every-minute")["status"].value("lastArtifact", "");
+    const std::string last = status_of(mdbop, "backup", "every-minute").value("lastArtifact", "");
     std::this_thread::sleep_for(1100ms);  // artifact ids have one-second resolution
     mdbop.must({"backup", "run", "every-minute"});
     ASSERT_TRUE(eventually(
         [&] {
-          return object(mdbop, "backup", "every-minute")["status"].value("lastArtifact", "") !=
-                 last;
+          return status_of(mdbop, "backup", "every-minute").value("lastArtifact", "") != last;
         },
         60s));
   }
   // Three complete runs, two kept: the newest two.
-  json status = object(mdbop, "backup", "every-minute")["status"];
+  json status = status_of(mdbop, "backup", "every-minute");
   ASSERT_TRUE(eventually(
       [&] {
-        status = object(mdbop, "backup", "every-minute")["status"];
+        status = status_of(mdbop, "backup", "every-minute");
         return status["artifacts"].size() == 2;
       },
       30s))
@@ -298,10 +316,38 @@ TEST(BackupRestore, ScheduleFiresOnItsOwnAndRetentionKeepsTheLastTwo) {
   EXPECT_EQ(folders, 2);
 }
 
+TEST(BackupRestore, OperatorKilledMidBackupLeavesNoHalfArtifactAndTheNextRunSucceeds) {
+  Installation mdbop;
+  mdbop.start_with_cluster("g", kPassword);
+  load_shop(mdbop);
+  load_bulk(mdbop);
+  mdbop.apply(backup("Backup", "cut",
+                     "  backupType: physical\n  mariabackup:\n    extraArgs: [--throttle=20]\n" +
+                         disk_storage(mdbop)));
+  ASSERT_TRUE(run_under_way(mdbop, "backup", "cut"));
+  mdbop.kill_operator();
+  // Nothing the dead run wrote counts as an artifact.
+  EXPECT_EQ(status_of(mdbop, "backup", "cut").value("artifacts", json::array()).size(), 0u);
+
+  mdbop.start_operator();
+  mdbop.must({"wait", "backup/cut", "--for=condition=Complete", "--timeout=180s"});
+  const json status = status_of(mdbop, "backup", "cut");
+  EXPECT_EQ(status["artifacts"].size(), 1u) << status.dump();
+  EXPECT_FALSE(status.contains("incompleteArtifacts")) << status.dump();
+  const std::string events = mdbop.must({"events", "--for", "backup/cut"});
+  EXPECT_NE(events.find("BackupInterrupted"), std::string::npos) << events;
+  // Every artifact folder on disk has its manifest.
+  for (const auto& entry : std::filesystem::directory_iterator(mdbop.home() / "backups")) {
+    if (entry.is_directory()) {
+      EXPECT_TRUE(std::filesystem::exists(entry.path() / "manifest.json")) << entry.path();
+    }
+  }
+}
+
 TEST(BackupRestore, AnS3FailureSaysWhyAndLeavesEarlierArtifactsUsable) {
   Installation mdbop;
   S3Server s3;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
   load_shop(mdbop);
   const auto before = table_fingerprints(mdbop, 0);
   mdbop.apply(secrets() +
@@ -322,10 +368,8 @@ TEST(BackupRestore, AnS3FailureSaysWhyAndLeavesEarlierArtifactsUsable) {
             return storage;
           }()));
   ASSERT_TRUE(eventually(
-      [&] { return object(mdbop, "backup", "refused")["status"].value("phase", "") == "Failed"; },
-      60s));
-  const std::string reason =
-      object(mdbop, "backup", "refused")["status"].value("lastFailureReason", "");
+      [&] { return status_of(mdbop, "backup", "refused").value("phase", "") == "Failed"; }, 60s));
+  const std::string reason = status_of(mdbop, "backup", "refused").value("lastFailureReason", "");
   EXPECT_NE(reason.find("S3 refused the credentials"), std::string::npos) << reason;
 
   // The earlier artifact is still whole: it restores.
@@ -335,17 +379,26 @@ TEST(BackupRestore, AnS3FailureSaysWhyAndLeavesEarlierArtifactsUsable) {
   mdbop.wait_ready("g");
   expect_every_node_has(mdbop, before);
 
-  // An S3 server that is gone: the run fails saying so.
+  // An S3 server that disappears in the middle of an upload: the run fails saying so, and
+  // once S3 is back the earlier artifact is still there and nothing half-written is listed.
+  load_bulk(mdbop);
+  mdbop.apply(backup("Backup", "slow",
+                     "  backupType: physical\n  mariabackup:\n    extraArgs: [--throttle=20]\n" +
+                         s3_storage(s3, "shared")));
+  ASSERT_TRUE(run_under_way(mdbop, "backup", "slow"));
   s3.stop();
-  mdbop.must({"backup", "run", "good"});
   ASSERT_TRUE(eventually(
-      [&] { return object(mdbop, "backup", "good")["status"].value("phase", "") == "Failed"; },
-      90s));
-  EXPECT_NE(object(mdbop, "backup", "good")["status"]
-                .value("lastFailureReason", "")
-                .find("cannot reach S3"),
-            std::string::npos)
-      << object(mdbop, "backup", "good")["status"].dump();
+      [&] { return status_of(mdbop, "backup", "slow").value("lastFailureReason", "") != ""; },
+      120s));
+  const std::string gone = status_of(mdbop, "backup", "slow").value("lastFailureReason", "");
+  EXPECT_NE(gone.find("cannot reach S3"), std::string::npos) << gone;
+  s3.start();
+  const std::string listing = s3.s3cmd({"ls", "-r", "s3://backups/shared/"});
+  EXPECT_EQ(listing.find("slow-"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("good-"), std::string::npos) << listing;
+  // The one-shot backup retries on its own and now succeeds.
+  mdbop.must({"wait", "backup/slow", "--for=condition=Complete", "--timeout=180s"});
+  EXPECT_EQ(status_of(mdbop, "backup", "slow")["artifacts"].size(), 1u);
 }
 
 }  // namespace

@@ -77,15 +77,9 @@ void kill_all(const std::vector<pid_t>& pids) {
 }
 
 // The operator and a Ready 3-node cluster "g", the starting point of most tests here.
-void start_ready_cluster(Installation& mdbop) {
-  mdbop.start_operator();
-  mdbop.apply(galera_manifest("g", 3, kPassword));
-  mdbop.wait_ready("g");
-}
-
 TEST(GaleraCluster, CreatesThreeNodesAndKeepsSecretsOutOfSight) {
   Installation mdbop;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
 
   json pods = mdbop.pods("g");
   ASSERT_EQ(pods.size(), 3u);
@@ -138,7 +132,7 @@ TEST(GaleraCluster, CreatesThreeNodesAndKeepsSecretsOutOfSight) {
 
 TEST(GaleraCluster, KilledNodeIsEvictedRestartedAndCatchesUpByIst) {
   Installation mdbop;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
   std::vector<pid_t> pids = node_pids(mdbop, "g");
   Writer writer({sql_ports(mdbop, "g")[0]}, kPassword);
   ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 50; }, 30s));
@@ -183,7 +177,7 @@ TEST(GaleraCluster, KilledNodeIsEvictedRestartedAndCatchesUpByIst) {
 
 TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
   Installation mdbop;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
   std::string uuid =
       status_variable(*std::make_unique<SqlConnection>(mdbop.connect("g", 0, kPassword)),
                       "wsrep_cluster_state_uuid");
@@ -208,7 +202,7 @@ TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
 
 TEST(GaleraCluster, OperatorKilledMidRecoveryBootstrapsOnlyOnce) {
   Installation mdbop;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
   {
     Writer writer(sql_ports(mdbop, "g"), kPassword);
     ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 100; }, 30s));
@@ -237,7 +231,7 @@ TEST(GaleraCluster, OperatorKilledMidRecoveryBootstrapsOnlyOnce) {
 
 TEST(GaleraCluster, ScalesOutToFiveAndBackToThree) {
   Installation mdbop;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
   SqlConnection first = mdbop.connect("g", 0, kPassword);
   ASSERT_TRUE(
       first.execute("CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY); "
@@ -261,7 +255,7 @@ TEST(GaleraCluster, ScalesOutToFiveAndBackToThree) {
 
 TEST(GaleraCluster, RollsConfigChangeWithoutLosingPrimary) {
   Installation mdbop;
-  start_ready_cluster(mdbop);
+  mdbop.start_with_cluster("g", kPassword);
   std::vector<pid_t> before = node_pids(mdbop, "g");
   Writer writer(sql_ports(mdbop, "g"), kPassword);
   ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 50; }, 30s));

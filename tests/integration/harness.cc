@@ -104,6 +104,12 @@ void Installation::kill_operator() {
   ASSERT_TRUE(eventually([&] { return !process_alive(pid); }, 10s));
 }
 
+void Installation::start_with_cluster(const std::string& name, const std::string& password) {
+  start_operator();
+  apply(galera_manifest(name, 3, password));
+  wait_ready(name);
+}
+
 void Installation::wait_ready(const std::string& mariadb, const std::string& timeout) {
   CommandResult result =
       mdbop({"wait", "mariadb/" + mariadb, "--for=condition=Ready", "--timeout=" + timeout});

@@ -41,6 +41,8 @@ class Installation {
 
   void apply(const std::string& yaml) { must({"apply", "-f", "-"}, yaml); }
   void wait_ready(const std::string& mariadb, const std::string& timeout = "180s");
+  // The operator, then a 3-node Galera MariaDB `name` (galera_manifest) waited for Ready.
+  void start_with_cluster(const std::string& name, const std::string& password);
   json pods(const std::string& mariadb);  // `get pods -o json` items of that MariaDB
   json mariadb(const std::string& name);
   std::vector<json> events(const std::string& mariadb);

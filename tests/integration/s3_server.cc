@@ -25,11 +25,14 @@ fs::path s3rver_script() {
 
 }  // namespace
 
-S3Server::S3Server() { start(); }
-
-void S3Server::start() {
+S3Server::S3Server() {
   char pattern[] = "/tmp/mdbop-s3-XXXXXX";
   directory_ = mkdtemp(pattern);
+  start();
+}
+
+void S3Server::start() {
+  if (pid_ > 0) return;
   std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));
   for (int attempt = 0; attempt < 100 && port_ == 0; ++attempt) {
     const int candidate = 12000 + static_cast<int>(random() % 7000);

@@ -18,7 +18,8 @@ class S3Server {
   S3Server(const S3Server&) = delete;
   S3Server& operator=(const S3Server&) = delete;
 
-  void stop();  // kills the server (an S3 that disappears)
+  void stop();   // kills the server (an S3 that disappears)
+  void start();  // (again) on the same port and data: what was stored before is back
   int port() const { return port_; }
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
 
@@ -26,8 +27,6 @@ class S3Server {
   std::string s3cmd(const std::vector<std::string>& args);
 
  private:
-  void start();  // a function of its own: gtest's ASSERT cannot return from a constructor
-
   std::filesystem::path directory_;
   int port_ = 0;
   pid_t pid_ = 0;

@@ -78,6 +78,17 @@ class FilesystemStorageTest : public TempDirTest {
   std::unique_ptr<FilesystemStorage> storage_;
 };
 
+TEST_F(FilesystemStorageTest, RemoveFolderTakesHiddenTemporariesToo) {
+  ASSERT_TRUE(storage_->put_all("run/manifest.json", "{}"));
+  ASSERT_TRUE(storage_->put_all("other/kept", "x"));
+  auto unfinished = storage_->create("run/data");  // a writer whose process died midway
+  ASSERT_TRUE(unfinished);
+  ASSERT_TRUE((*unfinished)->write("partial"));
+  ASSERT_TRUE(storage_->remove_folder("run"));
+  EXPECT_EQ(entries(), (std::vector<std::string>{"other", "other/kept"}));
+  EXPECT_FALSE(storage_->remove_folder("../escape"));
+}
+
 TEST_F(FilesystemStorageTest, OpenCreatesTheRootPrivate) {
   EXPECT_TRUE(fs::is_directory(root_));
   EXPECT_EQ(mode_of(root_), 0700u);

@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/manifest.h"
 #include "backup/retention.h"
 #include "backup/take_backup.h"
 #include "controller/backup/backup_target.h"
 #include "controller/backup/storage_access.h"
 #include "controller/conditions.h"
+#include "controller/field_warnings.h"
 #include "controller/secrets.h"
 #include "schedule/cron_expression.h"
 #include "schedule/next_run.h"
@@ -71,7 +71,7 @@ std::chrono::milliseconds BackupReconciler::reconcile() {
     finished_ = true;
     return 0ms;
   }
-  warn_unsupported_fields();
+  object_ = warn_unsupported_fields_once(store_, key_, object_);
   const BackupSpec spec = backup_spec_from(object_);
   const std::string location = describe_storage(spec.storage, home_);
 
@@ -151,18 +151,13 @@ void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
   // Runs happen inside a pass of this reconciler, so a run recorded now belongs to an operator
   // that died: its data object (if any) is a half artifact without a manifest. Remove it.
   const std::string id = status["currentRun"].value("id", "");
-  std::string cleaned;
-  if (storage != nullptr && !id.empty()) {
-    auto objects = storage->list(id + "/");
-    if (objects) {
-      for (const StoredObject& o : *objects) {
-        if (storage->remove(o.key)) cleaned += " " + o.key;
-      }
-    }
+  std::string outcome = "; its partial data was removed";
+  if (storage == nullptr || id.empty()) {
+    outcome = "";
+  } else if (auto removed = storage->remove_folder(id); !removed) {
+    outcome = "; removing its partial data failed: " + removed.error().message;
   }
-  const std::string message =
-      "the run " + id + " was interrupted (the operator stopped)" +
-      (cleaned.empty() ? "; nothing was stored" : "; removed its partial data:" + cleaned);
+  const std::string message = "the run " + id + " was interrupted (the operator stopped)" + outcome;
   event("Warning", "BackupInterrupted", message);
   auto updated = store_.update_status(key_, [&](json& s) {
     s.erase("currentRun");
@@ -343,24 +338,6 @@ void BackupReconciler::set_failed(const std::string& reason, const std::string& 
     status["lastFailureTime"] = rfc3339_now();
     status["lastFailureReason"] = message;
     set_condition(status, "Complete", false, reason, message, generation());
-  });
-  if (updated) object_ = *updated;
-}
-
-void BackupReconciler::warn_unsupported_fields() {
-  json warned = object_.value("status", json::object()).value("warnedFields", json::array());
-  std::vector<std::string> fresh;
-  for (const std::string& field : fields_unsupported_locally(object_)) {
-    if (std::find(warned.begin(), warned.end(), field) == warned.end()) fresh.push_back(field);
-  }
-  if (fresh.empty()) return;
-  for (const std::string& field : fresh) {
-    event("Warning", "FieldIgnored",
-          field + " is kept but not honoured by the local runtime (it applies on Kubernetes)");
-  }
-  auto updated = store_.update_status(key_, [&](json& status) {
-    if (!status.contains("warnedFields")) status["warnedFields"] = json::array();
-    for (const std::string& field : fresh) status["warnedFields"].push_back(field);
   });
   if (updated) object_ = *updated;
 }

@@ -44,7 +44,6 @@ class BackupReconciler : public Reconciler {
                                       const std::string& reason);
   void prune(const BackupSpec& spec, BackupStorage& storage);
   void refresh_artifacts(BackupStorage& storage, const std::string& location);
-  void warn_unsupported_fields();
   void event(const std::string& type, const std::string& reason, const std::string& message);
   void set_failed(const std::string& reason, const std::string& message);
   long long generation() const;

@@ -6,7 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/manifest.h"
+#include "controller/field_warnings.h"
 #include "controller/secrets.h"
 #include "galera/node_config.h"
 #include "util/subprocess.h"
@@ -37,7 +37,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile() {
     finished_ = true;
     return 0ms;
   }
-  warn_unsupported_fields(object_);
+  object_ = warn_unsupported_fields_once(store_, key_, object_);
 
   Pass pass;
   pass.object = object_;
@@ -180,23 +180,6 @@ void MariaDBReconciler::handle_deletion(const json& object) {
       object, "Normal", "Deleted",
       purge ? "nodes stopped and data removed" : "nodes stopped; data directories kept");
   store_.remove(key_);
-}
-
-void MariaDBReconciler::warn_unsupported_fields(const json& object) {
-  json warned = object.value("status", json::object()).value("warnedFields", json::array());
-  std::vector<std::string> fresh;
-  for (const std::string& field : fields_unsupported_locally(object)) {
-    if (std::find(warned.begin(), warned.end(), field) == warned.end()) fresh.push_back(field);
-  }
-  if (fresh.empty()) return;
-  for (const std::string& field : fresh) {
-    event("Warning", "FieldIgnored",
-          field + " is kept but not honoured by the local runtime (it applies on Kubernetes)");
-  }
-  store_.update_status(key_, [&](json& status) {
-    if (!status.contains("warnedFields")) status["warnedFields"] = json::array();
-    for (const std::string& field : fresh) status["warnedFields"].push_back(field);
-  });
 }
 
 void MariaDBReconciler::event(const std::string& type, const std::string& reason,

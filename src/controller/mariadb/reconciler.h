@@ -69,7 +69,6 @@ class MariaDBReconciler : public Reconciler {
   Result<bool> prepare(Pass& pass);
   Result<bool> write_configs(Pass& pass);
   void handle_deletion(const json& object);
-  void warn_unsupported_fields(const json& object);
 
   // cluster_seed.cc
   bool needs_seed(const Pass& pass) const;

@@ -7,6 +7,7 @@
 #include "backup/restore_artifact.h"
 #include "controller/backup/storage_access.h"
 #include "controller/conditions.h"
+#include "controller/field_warnings.h"
 #include "controller/secrets.h"
 #include "util/subprocess.h"
 #include "util/terminal_sinks.h"
@@ -54,6 +55,7 @@ std::chrono::milliseconds RestoreReconciler::reconcile() {
     finished_ = true;
     return 0ms;
   }
+  object_ = warn_unsupported_fields_once(store_, key_, object_);
   const json status = object_.value("status", json::object());
   const std::string phase = status.value("phase", "");
   if (phase == "Complete" || phase == "Failed") return 60s;
@@ -157,15 +159,7 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
     set_phase("WaitingForMariaDB", "cannot reach " + primary + " as root yet");
     return 2s;
   }
-  auto progress = [&](const BackupProgress& p) {
-    store_.update_status(key_, [&](json& status) {
-      status["progress"] = {
-          {"bytes", p.stored_bytes},
-          {"totalBytes", artifact.stored_bytes},
-          {"bytesPerSecond",
-           p.seconds > 0 ? static_cast<std::uint64_t>(p.stored_bytes / p.seconds) : 0}};
-    });
-  };
+  auto progress = [&](const BackupProgress& p) { report_progress(p, artifact.stored_bytes); };
   const auto started = std::chrono::steady_clock::now();
 
   // First a whole read that checks digest and decryption: the target is untouched so far.
@@ -250,15 +244,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     failed("PrepareFailed", "cannot create " + data.string() + ": " + ec.message());
     return 60s;
   }
-  auto progress = [&](const BackupProgress& p) {
-    store_.update_status(key_, [&](json& status) {
-      status["progress"] = {
-          {"bytes", p.stored_bytes},
-          {"totalBytes", artifact.stored_bytes},
-          {"bytesPerSecond",
-           p.seconds > 0 ? static_cast<std::uint64_t>(p.stored_bytes / p.seconds) : 0}};
-    });
-  };
+  auto progress = [&](const BackupProgress& p) { report_progress(p, artifact.stored_bytes); };
   SubprocessOptions unpack;
   unpack.argv = {"mbstream", "-x", "-C", data.string()};
   auto extractor = ProcessInputSink::start(unpack);
@@ -299,6 +285,16 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
         artifact.id + " verified and prepared; " + spec.mariadb + " replaces its nodes' data now");
   set_phase("Restoring", spec.mariadb + " is replacing its nodes' data");
   return 1s;
+}
+
+void RestoreReconciler::report_progress(const BackupProgress& progress, std::uint64_t total_bytes) {
+  const auto rate = progress.seconds > 0
+                        ? static_cast<std::uint64_t>(progress.stored_bytes / progress.seconds)
+                        : 0;
+  store_.update_status(key_, [&](json& status) {
+    status["progress"] = {
+        {"bytes", progress.stored_bytes}, {"totalBytes", total_bytes}, {"bytesPerSecond", rate}};
+  });
 }
 
 void RestoreReconciler::set_phase(const std::string& phase, const std::string& message) {

@@ -17,6 +17,7 @@
 
 #include "api/backup_spec.h"
 #include "backup/artifact_manifest.h"
+#include "backup/take_backup.h"
 #include "controller/reconciler.h"
 #include "runtime/runtime.h"
 #include "storage/backup_storage.h"
@@ -46,6 +47,8 @@ class RestoreReconciler : public Reconciler {
                                             const ArtifactManifest& artifact);
   std::chrono::milliseconds restore_physical(const RestoreSpec& spec, Source& source,
                                              const ArtifactManifest& artifact);
+  // status.progress: bytes read of the artifact's total, and the rate.
+  void report_progress(const BackupProgress& progress, std::uint64_t total_bytes);
   void set_phase(const std::string& phase, const std::string& message);
   void complete(const std::string& message);
   void failed(const std::string& reason, const std::string& message);
