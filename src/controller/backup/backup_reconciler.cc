@@ -131,7 +131,12 @@ BackupReconciler::Due BackupReconciler::due(const BackupSpec& spec, SysSeconds n
     return {"", retry_at};
   }
 
-  if (spec.schedule->suspend) return {};
+  // The operator's form of "run now": each new onDemand value takes one backup.
+  if (!spec.schedule->on_demand.empty() &&
+      spec.schedule->on_demand != status.value("lastScheduleOnDemand", "")) {
+    return {"OnDemand", {}};
+  }
+  if (spec.schedule->suspend || spec.schedule->cron.empty()) return {};
   auto cron = parse_cron(spec.schedule->cron);
   auto zone = find_time_zone(spec.schedule->time_zone);
   if (!cron || !zone) return {};  // validation refused these already
@@ -176,6 +181,7 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   // Whatever happens next, this request and this schedule slot are used up.
   auto consume = [&](json& status) {
     if (reason == "RunNow") status["lastRunNow"] = run_now;
+    if (reason == "OnDemand") status["lastScheduleOnDemand"] = spec.schedule->on_demand;
     if (reason == "Scheduled") status["lastScheduleTime"] = format_rfc3339(started);
   };
   auto failed = [&](const std::string& why, const std::string& message) {

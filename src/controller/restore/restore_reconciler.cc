@@ -121,8 +121,16 @@ Result<ArtifactManifest> RestoreReconciler::choose(const RestoreSpec& spec, Sour
   if (spec.source.target_recovery_time) {
     target = std::chrono::floor<std::chrono::seconds>(*spec.source.target_recovery_time);
   }
+  // bootstrapFrom.backupContentType / backupRef.kind narrow the choice to one method.
+  std::vector<ArtifactManifest> candidates;
+  for (const ArtifactManifest& a : catalog->artifacts) {
+    const bool physical = a.method == "physical";
+    if (!spec.source.method || physical == (*spec.source.method == BackupMethod::kPhysical)) {
+      candidates.push_back(a);
+    }
+  }
   auto artifact =
-      choose_artifact(catalog->artifacts, target, chosen.empty() ? spec.source.artifact : chosen);
+      choose_artifact(candidates, target, chosen.empty() ? spec.source.artifact : chosen);
   if (!artifact) return fail(source.location + ": " + artifact.error().message);
   if (chosen.empty()) {
     event("Normal", "ArtifactChosen",
