@@ -154,8 +154,30 @@ void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
   const json status = object_.value("status", json::object());
   if (!status.contains("currentRun")) return;
   // Runs happen inside a pass of this reconciler, so a run recorded now belongs to an operator
-  // that died: its data object (if any) is a half artifact without a manifest. Remove it.
+  // that died. Its scratch directory may hold the root password: it goes first.
   const std::string id = status["currentRun"].value("id", "");
+  std::error_code ignored;
+  std::filesystem::remove_all(scratch_dir(id), ignored);
+  // It may have died after writing the manifest: then the artifact is complete and is kept.
+  if (storage != nullptr && !id.empty()) {
+    auto text = storage->read_all(manifest_key(id));
+    auto manifest = text ? parse_manifest(*text) : Result<ArtifactManifest>(fail("absent"));
+    if (manifest && manifest->id == id) {
+      event("Normal", "BackupComplete",
+            id + " was complete when the operator stopped; kept (" +
+                storage->location(manifest->data_key) + ")");
+      auto updated = store_.update_status(key_, [&](json& s) {
+        s.erase("currentRun");
+        s["attempts"] = 0;
+        s["lastSuccessTime"] = format_rfc3339(manifest->finished);
+        s["lastArtifact"] = id;
+        set_condition(s, "Complete", true, "BackupComplete", id + " complete", generation());
+      });
+      if (updated) object_ = *updated;
+      return;
+    }
+  }
+  // Otherwise its data object (if any) is a half artifact without a manifest.
   std::string outcome = "; its partial data was removed";
   if (storage == nullptr || id.empty()) {
     outcome = "";
@@ -166,10 +188,16 @@ void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
   event("Warning", "BackupInterrupted", message);
   auto updated = store_.update_status(key_, [&](json& s) {
     s.erase("currentRun");
+    // Counted like a failure, so that a run that kills the operator is not retried forever.
+    s["attempts"] = s.value("attempts", 0) + 1;
     s["lastFailureTime"] = rfc3339_now();
     s["lastFailureReason"] = message;
   });
   if (updated) object_ = *updated;
+}
+
+std::filesystem::path BackupReconciler::scratch_dir(const std::string& id) const {
+  return home_ / "tmp" / ("backup-" + key_.namespace_ + "-" + id);
 }
 
 Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
@@ -217,7 +245,7 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   request.compression = spec.compression;
   request.extra_args = spec.extra_args;
   request.databases = spec.databases;
-  request.work_dir = home_ / "tmp" / ("backup-" + key_.namespace_ + "-" + request.id);
+  request.work_dir = scratch_dir(request.id);
   if (spec.timeout) request.timeout = *spec.timeout;
   if (spec.encryption_key) {
     auto secret = resolve_secret_value(store_, key_.namespace_, *spec.encryption_key, object_);
@@ -257,6 +285,10 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   };
   const auto clock_started = std::chrono::steady_clock::now();
   auto taken = take_backup(request, storage, progress, [this] { return stopping_.load(); });
+  if (!taken && stopping_) {
+    // Not a failure of the backup: the next operator finds currentRun and cleans up.
+    return tl::unexpected(taken.error());
+  }
   if (!taken) return failed("BackupFailed", request.id + ": " + taken.error().message);
 
   const double seconds =

@@ -40,6 +40,8 @@ class BackupReconciler : public Reconciler {
   };
   Due due(const BackupSpec& spec, SysSeconds now);
   void clean_interrupted_run(BackupStorage* storage);
+  // Where a run keeps its client option file and mariadb-backup's scratch files.
+  std::filesystem::path scratch_dir(const std::string& id) const;
   Result<ArtifactManifest> run_backup(const BackupSpec& spec, BackupStorage& storage,
                                       const std::string& reason);
   void prune(const BackupSpec& spec, BackupStorage& storage);

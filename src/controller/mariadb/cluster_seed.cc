@@ -46,6 +46,12 @@ Result<bool> create_root_users(Runtime& runtime, const NodeId& id, const std::st
       sql += "DROP USER 'root'@" + connection->quote(*row[0]) + ";";
   }
   std::string quoted = connection->quote(password);
+  // Restored grant tables from another server may lack root@localhost.
+  if (restored) {
+    sql +=
+        "CREATE USER IF NOT EXISTS 'root'@'localhost';"
+        "GRANT ALL PRIVILEGES ON *.* TO 'root'@'localhost' WITH GRANT OPTION;";
+  }
   sql += "ALTER USER 'root'@'localhost' IDENTIFIED BY " + quoted + ";";
   // As on Kubernetes, root is reachable over the network (here: loopback only).
   sql += "CREATE USER 'root'@'%' IDENTIFIED BY " + quoted + ";";
@@ -88,8 +94,10 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
   } else {
     event("Normal", "Initializing", "initialising the data of a new cluster on " + seed.pod());
   }
+  const std::string restore_uid = restoring ? status["restore"].value("uid", "") : "";
   auto marked = store_.update_status(key_, [&](json& s) {
     if (restoring) {
+      if (s.value("restore", json::object()).value("uid", "") != restore_uid) return;
       s["restore"]["phase"] = "Replacing";
     } else {
       s["seeding"] = {{"pod", seed.pod()}, {"startedAt", rfc3339_now()}};
@@ -149,7 +157,9 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
   auto done = store_.update_status(key_, [&](json& s) {
     s["bootstrapped"] = true;
     s.erase("seeding");
-    if (restoring) s["restore"]["phase"] = "Starting";
+    if (restoring && s.value("restore", json::object()).value("uid", "") == restore_uid) {
+      s["restore"]["phase"] = "Starting";
+    }
   });
   if (!done) return tl::unexpected(done.error());
   pass.object["status"] = (*done)["status"];
@@ -171,6 +181,11 @@ void MariaDBReconciler::finish_restore_when_ready(const Pass& pass) {
   }
   if (!ready) return;
   for (const NodeId& id : pass.members) runtime_.discard_aside_data(id, aside_tag(status));
+  // The prepared data, in case its Restore was deleted meanwhile (it removes it otherwise).
+  std::error_code ignored;
+  std::filesystem::remove_all(
+      std::filesystem::path(status["restore"].value("dataDir", std::string())).parent_path(),
+      ignored);
   store_.update_status(key_, [](json& s) {
     s["restore"]["phase"] = "Done";
     s["restore"]["finishedAt"] = rfc3339_now();
@@ -181,10 +196,22 @@ void MariaDBReconciler::finish_restore_when_ready(const Pass& pass) {
             "; the previous data was removed");
 }
 
-void MariaDBReconciler::ensure_bootstrap_restore() {
+void MariaDBReconciler::ensure_bootstrap_restore(const Pass& pass) {
   const json status = object_.value("status", json::object());
   const json& spec = object_["spec"];
   if (!spec.contains("bootstrapFrom") || status.contains("bootstrapRestore")) return;
+  // Only a new cluster is filled from a backup: data that exists (a running cluster, data
+  // kept by a delete without --purge) is never replaced by it.
+  bool has_data = status.value("bootstrapped", false);
+  for (const NodeView& view : pass.views) has_data = has_data || view.data_present;
+  if (has_data) {
+    event("Warning", "BootstrapFromIgnored",
+          "spec.bootstrapFrom applies to a new cluster only; this one has data. Use a Restore "
+          "to replace it");
+    auto updated = store_.update_status(key_, [](json& s) { s["bootstrapRestore"] = ""; });
+    if (updated) object_ = *updated;
+    return;
+  }
   // The Restore does the work: a logical one replays once this cluster is Ready, a physical
   // one hands its prepared data over to replace the freshly seeded nodes'.
   const std::string name = key_.name + "-bootstrap";

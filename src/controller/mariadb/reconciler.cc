@@ -51,7 +51,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile() {
     return 5s;
   }
 
-  ensure_bootstrap_restore();
+  ensure_bootstrap_restore(pass);
   std::chrono::milliseconds next = 1s;
   if (needs_seed(pass)) {
     if (auto seeded = seed_new_cluster(pass); !seeded) {

@@ -74,7 +74,7 @@ class MariaDBReconciler : public Reconciler {
   bool needs_seed(const Pass& pass) const;
   Result<bool> seed_new_cluster(Pass& pass);
   // spec.bootstrapFrom: creates, once, the Restore that fills the new cluster from a backup.
-  void ensure_bootstrap_restore();
+  void ensure_bootstrap_restore(const Pass& pass);
   // A restored cluster that is Ready again: its set-aside data goes, the restore is Done.
   void finish_restore_when_ready(const Pass& pass);
 

@@ -1,5 +1,7 @@
 #include "controller/restore/restore_reconciler.h"
 
+#include <signal.h>
+
 #include <spdlog/spdlog.h>
 
 #include "backup/artifact_catalog.h"
@@ -49,8 +51,20 @@ std::chrono::milliseconds RestoreReconciler::reconcile() {
   }
   object_ = *object;
   if (object_["metadata"].contains("deletionTimestamp")) {
+    // A hand-over not yet taken up is withdrawn; one under way keeps its prepared data, which
+    // the MariaDB removes when it is done.
+    bool in_use = false;
+    const std::string uid = object_["metadata"].value("uid", "");
+    const std::string mariadb = restore_spec_from(object_).mariadb;
+    store_.update_status({"MariaDB", key_.namespace_, mariadb}, [&](json& status) {
+      const json handed = status.value("restore", json::object());
+      if (handed.value("uid", "") != uid) return;
+      const std::string phase = handed.value("phase", "");
+      if (phase == "Requested") status.erase("restore");
+      in_use = phase == "Replacing" || phase == "Starting";
+    });
     std::error_code ec;
-    fs::remove_all(staging_dir(), ec);
+    if (!in_use) fs::remove_all(staging_dir(), ec);
     store_.remove(key_);
     finished_ = true;
     return 0ms;
@@ -152,6 +166,13 @@ Result<ArtifactManifest> RestoreReconciler::choose(const RestoreSpec& spec, Sour
 std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& spec,
                                                              Source& source,
                                                              const ArtifactManifest& artifact) {
+  // Replays run inside one pass: a recorded Replaying phase means an operator died mid-replay.
+  if (object_.value("status", json::object()).value("phase", "") == "Replaying") {
+    failed("ReplayInterrupted",
+           "the operator stopped while replaying " + artifact.id + "; " + spec.mariadb +
+               " may be partially restored. Create a new Restore to replay it again");
+    return 60s;
+  }
   auto mariadb = store_.get({"MariaDB", key_.namespace_, spec.mariadb});
   if (!mariadb || !condition_true(*mariadb, "Ready")) {
     set_phase("WaitingForMariaDB", "waiting for MariaDB " + spec.mariadb + " to be Ready");
@@ -203,8 +224,8 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
   if (!replayed) {
     failed("ReplayFailed", replayed.error().message + "; " + spec.mariadb +
                                " is partially restored: the statements before the failure were "
-                               "applied. Fix the cause and create a new Restore to replay it all "
-                               "again (the dump drops and recreates each table)");
+                               "applied. Fix the cause and create a new Restore to replay it "
+                               "again");
     return 60s;
   }
   const double seconds =
@@ -246,6 +267,16 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
             "unpacking and preparing " + artifact.id + " in " + staging_dir().string());
   const fs::path data = staging_dir() / "data";
   std::error_code ec;
+  // A prepare or unpack left running by a killed operator would keep writing into the new
+  // attempt's files.
+  for (pid_t pid : all_pids()) {
+    for (const std::string& argument : process_arguments(pid)) {
+      if (argument.find(staging_dir().string()) != std::string::npos) {
+        ::kill(pid, SIGKILL);
+        break;
+      }
+    }
+  }
   fs::remove_all(staging_dir(), ec);
   fs::create_directories(data, ec);
   if (ec) {
@@ -279,11 +310,23 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   }
 
   // The hand-over: from here the MariaDB's reconciler replaces its nodes' data.
+  std::string busy_with;
   auto requested = store_.update_status(mariadb_key, [&](json& status) {
+    // Compare and set: another Restore may have handed over while this one prepared.
+    const json other = status.value("restore", json::object());
+    if (!other.empty() && other.value("phase", "") != "Done") {
+      busy_with = other.value("name", "");
+      return;
+    }
     status["restore"] = {{"name", key_.name},       {"uid", object_["metadata"].value("uid", "")},
                          {"artifact", artifact.id}, {"dataDir", data.string()},
                          {"phase", "Requested"},    {"requestedAt", rfc3339_now()}};
   });
+  if (requested && !busy_with.empty()) {
+    fs::remove_all(staging_dir(), ec);
+    set_phase("Pending", "waiting for restore " + busy_with + " of " + spec.mariadb + " to finish");
+    return 5s;
+  }
   if (!requested) {
     failed("RestoreFailed", "handing the data to " + spec.mariadb + ": " +
                                 requested.error().message + "; it was not touched");
