@@ -78,6 +78,9 @@ class Runtime {
   // interrupted attempt) and leaves an empty data directory; discard_aside_data removes it.
   virtual Result<bool> set_aside_data(const NodeId& id, const std::string& tag) = 0;
   virtual Result<bool> discard_aside_data(const NodeId& id, const std::string& tag) = 0;
+  // REQUIRES: stopped. Puts data set aside under `tag` back in place (a restore given up);
+  // false when there was none.
+  virtual Result<bool> return_aside_data(const NodeId& id, const std::string& tag) = 0;
   // Where set_aside_data keeps it, for messages.
   virtual std::string aside_data_location(const NodeId& id, const std::string& tag) = 0;
 

@@ -170,6 +170,39 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
   return true;
 }
 
+void MariaDBReconciler::fail_restore_attempt(const Pass& pass, const std::string& reason) {
+  constexpr int kRestoreAttempts = 3;
+  auto object = store_.get(key_);
+  if (!object) return;
+  const json status = object->value("status", json::object());
+  if (!restore_pending(status)) return;
+  const int attempts = status["restore"].value("attempts", 0) + 1;
+  if (attempts < kRestoreAttempts) {
+    store_.update_status(key_, [&](json& s) { s["restore"]["attempts"] = attempts; });
+    return;
+  }
+  // Given up: the nodes get their own data back and recover from it as after a full stop.
+  std::string returned;
+  for (const NodeId& id : pass.members) {
+    stop_node(id, 30s);
+    auto back = runtime_.return_aside_data(id, aside_tag(status));
+    if (!back) {
+      returned += " " + id.pod() + ": " + back.error().message + ";";
+    } else if (*back) {
+      returned += " " + id.pod();
+    }
+  }
+  const std::string message = "gave up after " + std::to_string(attempts) + " attempts: " + reason +
+                              "; previous data put back on" +
+                              (returned.empty() ? " no node (none was set aside)" : returned);
+  store_.update_status(key_, [&](json& s) {
+    s["restore"]["phase"] = "Failed";
+    s["restore"]["attempts"] = attempts;
+    s["restore"]["message"] = message;
+  });
+  event("Warning", "RestoreFailed", message);
+}
+
 void MariaDBReconciler::finish_restore_when_ready(const Pass& pass) {
   auto object = store_.get(key_);
   if (!object) return;

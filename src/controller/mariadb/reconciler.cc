@@ -56,6 +56,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile() {
   if (needs_seed(pass)) {
     if (auto seeded = seed_new_cluster(pass); !seeded) {
       event("Warning", "BootstrapFailed", seeded.error().what());
+      fail_restore_attempt(pass, seeded.error().what());
       record_status(pass, seeded.error().what());
       return 5s;
     }

@@ -73,6 +73,9 @@ class MariaDBReconciler : public Reconciler {
   // cluster_seed.cc
   bool needs_seed(const Pass& pass) const;
   Result<bool> seed_new_cluster(Pass& pass);
+  // A seed from a restore failed: after kRestoreAttempts, every node's previous data is put
+  // back and status.restore says Failed, so the cluster recovers as it was.
+  void fail_restore_attempt(const Pass& pass, const std::string& reason);
   // spec.bootstrapFrom: creates, once, the Restore that fills the new cluster from a backup.
   void ensure_bootstrap_restore(const Pass& pass);
   // A restored cluster that is Ready again: its set-aside data goes, the restore is Done.

@@ -252,11 +252,18 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
       complete("every node of " + spec.mariadb + " now runs the data of " + artifact.id);
       return 60s;
     }
+    if (phase == "Failed") {
+      std::error_code ec;
+      fs::remove_all(staging_dir(), ec);
+      failed("RestoreFailed", spec.mariadb + " could not start the restored data and " +
+                                  handed.value("message", std::string("gave up")));
+      return 60s;
+    }
     set_phase("Restoring", spec.mariadb + " is replacing its nodes' data (" + phase + ")");
     return 1s;
   }
   const std::string other = handed.value("phase", "");
-  if (!handed.empty() && other != "Done") {
+  if (!handed.empty() && other != "Done" && other != "Failed") {
     set_phase("Pending", "waiting for restore " + handed.value("name", "") + " of " + spec.mariadb +
                              " to finish");
     return 5s;
@@ -314,7 +321,8 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   auto requested = store_.update_status(mariadb_key, [&](json& status) {
     // Compare and set: another Restore may have handed over while this one prepared.
     const json other = status.value("restore", json::object());
-    if (!other.empty() && other.value("phase", "") != "Done") {
+    const std::string other_phase = other.value("phase", "");
+    if (!other.empty() && other_phase != "Done" && other_phase != "Failed") {
       busy_with = other.value("name", "");
       return;
     }

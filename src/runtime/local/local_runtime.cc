@@ -234,6 +234,18 @@ Result<bool> LocalRuntime::install_data(const NodeId& id, const std::string& dir
   return copy_into_data(directory, node_dir(id) / "data");
 }
 
+Result<bool> LocalRuntime::return_aside_data(const NodeId& id, const std::string& tag) {
+  const fs::path data = node_dir(id) / "data";
+  const fs::path aside = aside_data_location(id, tag);
+  std::error_code ec;
+  if (!fs::exists(aside)) return false;
+  fs::remove_all(data, ec);
+  fs::rename(aside, data, ec);
+  if (ec)
+    return fail("moving " + aside.string() + " back to " + data.string() + ": " + ec.message());
+  return true;
+}
+
 std::string LocalRuntime::aside_data_location(const NodeId& id, const std::string& tag) {
   return (node_dir(id) / ("data.before-" + tag)).string();
 }

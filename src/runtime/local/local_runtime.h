@@ -35,6 +35,7 @@ class LocalRuntime : public Runtime {
   Result<bool> install_data(const NodeId& id, const std::string& directory) override;
   Result<bool> set_aside_data(const NodeId& id, const std::string& tag) override;
   Result<bool> discard_aside_data(const NodeId& id, const std::string& tag) override;
+  Result<bool> return_aside_data(const NodeId& id, const std::string& tag) override;
   std::string aside_data_location(const NodeId& id, const std::string& tag) override;
   Result<bool> write_config(const NodeId& id, const std::string& content) override;
   Result<GaleraPosition> recover_position(const NodeId& id) override;
