@@ -313,6 +313,32 @@ TEST(BackupRestore, ScheduleFiresOnItsOwnAndRetentionKeepsTheLastTwo) {
   EXPECT_EQ(folders, 2);
 }
 
+TEST(BackupRestore, APhysicalBackupTheClusterCannotStartIsGivenUpAndTheOldDataPutBack) {
+  Installation mdbop;
+  mdbop.start_with_cluster("g", kPassword);
+  load_shop(mdbop);
+  const auto before = table_fingerprints(mdbop, 0);
+  // A foreign backup: 8 KiB InnoDB pages, which g's 16 KiB configuration cannot open.
+  mdbop.apply(galera_manifest("foreign", 1, kPassword,
+                              "  myCnf: |\n    [mariadb]\n    innodb_page_size=8k\n"));
+  mdbop.wait_ready("foreign");
+  mdbop.apply(
+      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\nmetadata: {name: alien}\n"
+      "spec:\n  mariaDbRef: {name: foreign}\n" +
+      disk_storage(mdbop));
+  mdbop.must({"wait", "physicalbackup/alien", "--for=condition=Complete", "--timeout=120s"});
+
+  mdbop.apply(restore("doomed", "  backupRef: {name: alien, kind: PhysicalBackup}\n"));
+  ASSERT_TRUE(eventually(
+      [&] { return status_of(mdbop, "restore", "doomed").value("phase", "") == "Failed"; }, 240s))
+      << status_of(mdbop, "restore", "doomed").dump();
+  const std::string message = status_of(mdbop, "restore", "doomed").value("message", "");
+  EXPECT_NE(message.find("previous data put back on g-0 g-1 g-2"), std::string::npos) << message;
+  EXPECT_NE(message.find("page size"), std::string::npos) << message;
+  mdbop.wait_ready("g");
+  expect_every_node_has(mdbop, before);
+}
+
 TEST(BackupRestore, OperatorKilledMidBackupLeavesNoHalfArtifactAndTheNextRunSucceeds) {
   Installation mdbop;
   mdbop.start_with_cluster("g", kPassword);

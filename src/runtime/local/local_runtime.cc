@@ -191,8 +191,11 @@ Result<bool> LocalRuntime::initialize_data(const NodeId& id) {
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
   SubprocessOptions install;
-  install.argv = {"mariadb-install-db", "--no-defaults", "--datadir=" + layout->data_dir,
-                  "--auth-root-authentication-method=normal", "--skip-test-db"};
+  // The node's own option file: settings fixed at creation (innodb_page_size) must match the
+  // ones the node later starts with.
+  install.argv = {"mariadb-install-db", "--defaults-file=" + layout->config_file,
+                  "--datadir=" + layout->data_dir, "--auth-root-authentication-method=normal",
+                  "--skip-test-db"};
   if (geteuid() == 0) install.argv.push_back("--user=root");
   install.timeout = std::chrono::minutes(2);
   auto result = run_process(install);
