@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "galera/node_config.h"
 #include "util/files.h"
 #include "util/ports.h"
 #include "util/subprocess.h"
@@ -200,7 +201,14 @@ Result<bool> LocalRuntime::initialize_data(const NodeId& id) {
   install.timeout = std::chrono::minutes(2);
   auto result = run_process(install);
   if (!result) return tl::unexpected(result.error());
-  if (!result->ok()) return fail("mariadb-install-db for " + id.pod() + " " + result->describe());
+  if (!result->ok()) {
+    // mariadbd's own [ERROR] line (an unknown variable in myCnf, say), not the installer's noise;
+    // the node's option file sends it to the node's error log.
+    std::string reason = startup_failure_reason(error_log_tail(id, 16384));
+    if (reason.empty()) reason = startup_failure_reason(result->stdout_text + result->stderr_tail);
+    return fail("mariadb-install-db for " + id.pod() +
+                " failed: " + (reason.empty() ? result->describe() : reason));
+  }
   return true;
 }
 
