@@ -26,4 +26,12 @@ void set_condition(nlohmann::json& status, const std::string& type, bool value,
                         {"observedGeneration", generation}});
 }
 
+bool condition_is_true(const nlohmann::json& object, const std::string& type) {
+  const nlohmann::json status = object.value("status", nlohmann::json::object());
+  for (const nlohmann::json& c : status.value("conditions", nlohmann::json::array())) {
+    if (c.value("type", "") == type) return c.value("status", "") == "True";
+  }
+  return false;
+}
+
 }  // namespace mdbop

@@ -12,4 +12,7 @@ namespace mdbop {
 void set_condition(nlohmann::json& status, const std::string& type, bool value,
                    const std::string& reason, const std::string& message, long long generation);
 
+// Whether the object's status has condition `type` with status True.
+bool condition_is_true(const nlohmann::json& object, const std::string& type);
+
 }  // namespace mdbop

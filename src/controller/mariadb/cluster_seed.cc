@@ -8,6 +8,7 @@
 
 #include "api/manifest.h"
 
+#include "controller/conditions.h"
 #include "controller/mariadb/reconciler.h"
 #include "galera/node_config.h"
 
@@ -208,11 +209,7 @@ void MariaDBReconciler::finish_restore_when_ready(const Pass& pass) {
   if (!object) return;
   const json status = object->value("status", json::object());
   if (status.value("restore", json::object()).value("phase", "") != "Starting") return;
-  bool ready = false;
-  for (const json& condition : status.value("conditions", json::array())) {
-    if (condition.value("type", "") == "Ready") ready = condition.value("status", "") == "True";
-  }
-  if (!ready) return;
+  if (!condition_is_true(*object, "Ready")) return;
   for (const NodeId& id : pass.members) runtime_.discard_aside_data(id, aside_tag(status));
   // The prepared data, in case its Restore was deleted meanwhile (it removes it otherwise).
   std::error_code ignored;

@@ -21,13 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool condition_true(const json& object, const std::string& type) {
-  for (const json& c : object.value("status", json::object()).value("conditions", json::array())) {
-    if (c.value("type", "") == type) return c.value("status", "") == "True";
-  }
-  return false;
-}
-
 std::string backup_kind_of(Store& store, const std::string& namespace_, const RestoreSpec& spec) {
   if (!spec.source.backup_ref_kind.empty()) return spec.source.backup_ref_kind;
   return store.exists({"Backup", namespace_, spec.source.backup_ref}) ? "Backup" : "PhysicalBackup";
@@ -174,7 +167,7 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
     return 60s;
   }
   auto mariadb = store_.get({"MariaDB", key_.namespace_, spec.mariadb});
-  if (!mariadb || !condition_true(*mariadb, "Ready")) {
+  if (!mariadb || !condition_is_true(*mariadb, "Ready")) {
     set_phase("WaitingForMariaDB", "waiting for MariaDB " + spec.mariadb + " to be Ready");
     return 2s;
   }
