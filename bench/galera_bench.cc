@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <CLI/CLI.hpp>
@@ -394,6 +395,7 @@ void survivor_stall(Installation& mdbop, Report& report) {
   });
   pause(11s);  // 1 s to warm up, then the 10 s baseline
   auto killed_at = Clock::now();
+  auto killed_at_wall = std::chrono::system_clock::now();
   if (!interrupted) kill(pods.at(2).pid, SIGKILL);
   pause(10s);
   auto window_end = Clock::now();
@@ -431,6 +433,21 @@ void survivor_stall(Installation& mdbop, Report& report) {
                      Clock::time_point to) {
     return std::count_if(times.begin(), times.end(), [&](auto t) { return t >= from && t < to; });
   };
+  // Every long gap, to be matched with the nodes' error logs (the kill's UTC time is noted).
+  std::string long_gaps;
+  for (size_t i = 1; i < commits.size(); ++i) {
+    if (commits[i] < killed_at || commits[i] - commits[i - 1] < 100ms) continue;
+    long_gaps += fmt::format(" +{:.3f}s ({:.3f} s)", seconds(commits[i - 1] - killed_at),
+                             seconds(commits[i] - commits[i - 1]));
+  }
+  auto kill_millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(killed_at_wall.time_since_epoch())
+          .count() %
+      1000;
+  note(
+      fmt::format("stall probe: node 2 killed at {:%H:%M:%S}.{:03d} UTC; commit gaps over 0.1 s:{}",
+                  std::chrono::floor<std::chrono::seconds>(killed_at_wall), kill_millis,
+                  long_gaps.empty() ? " none" : long_gaps));
   report.add("survivor_max_commit_gap_before_kill_seconds", baseline, 3);
   report.add("survivor_max_commit_gap_after_kill_seconds", stall, 3, "< 0.5", stall < 0.5);
   report.add("survivor_stall_started_after_kill_seconds", seconds(stall_start - killed_at), 3);

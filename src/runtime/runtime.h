@@ -92,9 +92,11 @@ class Runtime {
   // the caller then renders the configuration again.
   virtual Result<bool> reclaim_ports(const NodeId& id) = 0;
   // Starts the node (bootstrapping a new Primary component with new_cluster), reachable as
-  // `access` says. Leftovers of its previous process (an orphaned SST
-  // script holding the SST port, say) are killed first.
-  virtual Result<pid_t> start(const NodeId& id, bool new_cluster, NodeAccess access) = 0;
+  // `access` says. A joiner takes its state transfer from the member named `sst_donor` only
+  // (empty: any Synced member, as Galera chooses). Leftovers of its previous process (an
+  // orphaned SST script holding the SST port, say) are killed first.
+  virtual Result<pid_t> start(const NodeId& id, bool new_cluster, NodeAccess access,
+                              const std::string& sst_donor) = 0;
   // SIGTERM, wait up to `grace`, then SIGKILL. True when it had been running.
   virtual Result<bool> stop(const NodeId& id, std::chrono::seconds grace) = 0;
   // Removes the node's layout; with purge also its data.

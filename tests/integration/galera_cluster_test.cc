@@ -175,6 +175,43 @@ TEST(GaleraCluster, KilledNodeIsEvictedRestartedAndCatchesUpByIst) {
       [&] { return mdbop.mariadb("g")["status"].value("currentPrimary", "") == "g-0"; }, 30s));
 }
 
+// A node cut off from the group (gmcast.isolate, as an IST failure leaves a node: running,
+// answering, Disconnected for good) is restarted by the operator and catches up.
+TEST(GaleraCluster, NodeStrandedOutsideThePrimaryComponentIsRestarted) {
+  Installation mdbop;
+  mdbop.start_with_cluster("g", kPassword);
+  std::vector<pid_t> pids = node_pids(mdbop, "g");
+  Writer writer({sql_ports(mdbop, "g")[0]}, kPassword);
+  ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 50; }, 30s));
+
+  SqlConnection stranded = mdbop.connect("g", 1, kPassword);
+  auto isolated = stranded.execute("SET GLOBAL wsrep_provider_options='gmcast.isolate=1'");
+  ASSERT_TRUE(isolated) << isolated.error().what();
+  ASSERT_TRUE(eventually(
+      [&] { return status_variable(stranded, "wsrep_cluster_status") != "Primary"; }, 30s));
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const json& e : mdbop.events("g")) {
+          if (e["reason"] == "NodeRestarted" &&
+              e["message"].get<std::string>().rfind("g-1 stayed", 0) == 0) {
+            return true;
+          }
+        }
+        return false;
+      },
+      60s))
+      << mdbop.must({"events"});
+  ASSERT_TRUE(eventually([&] { return node_pids(mdbop, "g")[1] != pids[1]; }, 60s));
+  mdbop.wait_ready("g");
+  std::this_thread::sleep_for(500ms);
+  writer.stop();
+  EXPECT_EQ(node_pids(mdbop, "g")[0], pids[0]);
+  EXPECT_EQ(node_pids(mdbop, "g")[2], pids[2]);
+  SqlConnection rejoined = mdbop.connect("g", 1, kPassword);
+  EXPECT_EQ(status_variable(rejoined, "wsrep_cluster_size"), "3");
+  expect_all_acknowledged(mdbop, "g", 3, writer.acknowledged());
+}
+
 TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
   Installation mdbop;
   mdbop.start_with_cluster("g", kPassword);

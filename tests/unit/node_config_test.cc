@@ -47,15 +47,20 @@ TEST(NodeConfig, RendersAddressesOwnedByTheRuntimeAfterTheUsersMyCnf) {
   EXPECT_NE(content.find("ist.recv_addr=127.0.0.1:202"), std::string::npos);
   EXPECT_NE(content.find("wsrep_sst_receive_address=127.0.0.1:203"), std::string::npos);
   EXPECT_NE(content.find("gcache.recover=yes"), std::string::npos);
+  EXPECT_NE(content.find("evs.join_retrans_period=PT0.2S"), std::string::npos);
   EXPECT_NE(content.find("wsrep_node_name=g-1"), std::string::npos);
 }
 
 TEST(NodeConfig, UserProviderOptionsOverrideDefaultsButNotAddresses) {
   MariaDBSpec spec = galera_spec();
-  spec.provider_options = {{"gcache.size", "1G"}, {"gmcast.listen_addr", "tcp://0.0.0.0:4567"}};
+  spec.provider_options = {{"gcache.size", "1G"},
+                           {"evs.join_retrans_period", "PT1S"},
+                           {"gmcast.listen_addr", "tcp://0.0.0.0:4567"}};
   std::string content = render_node_config(input_for(spec, 0)).content;
   EXPECT_NE(content.find("gcache.size=1G"), std::string::npos);
   EXPECT_EQ(content.find("gcache.size=256M"), std::string::npos);
+  EXPECT_NE(content.find("evs.join_retrans_period=PT1S"), std::string::npos);
+  EXPECT_EQ(content.find("PT0.2S"), std::string::npos);
   EXPECT_NE(content.find("gmcast.listen_addr=tcp://127.0.0.1:101"), std::string::npos);
   EXPECT_EQ(content.find("0.0.0.0:4567"), std::string::npos);
 }

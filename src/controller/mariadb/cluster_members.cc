@@ -31,7 +31,8 @@ bool MariaDBReconciler::wait_for(const NodeId& id, const std::string& password,
   return false;
 }
 
-Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, bool new_cluster) {
+Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, bool new_cluster,
+                                           const std::string& sst_donor) {
   const std::string pod = view.id.pod();
   long long generation = pass.object["metadata"].value("generation", 0LL);
   json attempts = pass.object.value("status", json::object())
@@ -68,7 +69,7 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
     event("Normal", "PortsChanged", pod + " had a port taken by another program; moved it");
     if (auto written = write_configs(pass); !written) return written;
   }
-  auto pid = runtime_.start(view.id, new_cluster, NodeAccess::kNetwork);
+  auto pid = runtime_.start(view.id, new_cluster, NodeAccess::kNetwork, sst_donor);
   if (!pid) return tl::unexpected(pid.error());
   spdlog::info("mariadb={}/{} pod={} started pid={} new_cluster={}", key_.namespace_, key_.name,
                pod, *pid, new_cluster);
@@ -97,7 +98,10 @@ void MariaDBReconciler::restore_position(const NodeView& view) {
 void MariaDBReconciler::start_stopped_members(Pass& pass, int except_index) {
   // Joiners that connect at the same moment form a non-Primary view among themselves and
   // take seconds to merge; one at a time, each waiting only until the group counts it (its
-  // IST then runs while the next one joins), is faster.
+  // IST then runs while the next one joins), is faster. Every joiner takes its state from a
+  // member that was in the Primary component before: a node that has just caught up by IST
+  // lacks those writesets in its gcache, and an IST it serves fails ("IST didn't contain all
+  // write sets"), leaving the joiner Disconnected.
   std::optional<NodeId> primary;
   for (const NodeView& view : pass.views) {
     if (view.in_primary() || view.id.index == except_index) primary = view.id;
@@ -111,7 +115,7 @@ void MariaDBReconciler::start_stopped_members(Pass& pass, int except_index) {
       size_before =
           observe_nodes(runtime_, {*primary}, pass.root_password, galera_).front().cluster_size;
     }
-    if (auto started = start_node(pass, view, false); !started) {
+    if (auto started = start_node(pass, view, false, primary ? primary->pod() : ""); !started) {
       event("Warning", "NodeStartFailed", started.error().what());
       continue;
     }
@@ -125,6 +129,34 @@ void MariaDBReconciler::start_stopped_members(Pass& pass, int except_index) {
   }
 }
 
+// A member that answers but stays outside the Primary component the others form has given
+// up: Galera leaves mariadbd running and Disconnected for good after "Receiving IST failed,
+// node restart required". It is stopped, and the next pass starts it like a crashed node.
+// Only a member that answers counts: one busy receiving an SST does not answer at all.
+void MariaDBReconciler::restart_stranded_members(const Pass& pass) {
+  constexpr auto kStrandedFor = 10s;
+  auto now = std::chrono::steady_clock::now();
+  for (const NodeView& view : pass.views) {
+    bool stranded = view.running() && view.sql_answers && view.cluster_status != "Primary";
+    if (!stranded) {
+      stranded_since_.erase(view.id.index);
+      continue;
+    }
+    auto since = stranded_since_.try_emplace(view.id.index, now).first->second;
+    if (now - since < kStrandedFor) continue;
+    stranded_since_.erase(view.id.index);
+    std::string reason = startup_failure_reason(runtime_.error_log_tail(view.id, 16384));
+    event("Warning", "NodeRestarted",
+          fmt::format("{} stayed {} ({}) for {} s while the others form the Primary component{}; "
+                      "restarting it",
+                      view.id.pod(), view.cluster_status, view.local_state, kStrandedFor.count(),
+                      reason.empty() ? "" : ": " + reason));
+    if (auto stopped = stop_node(view.id, 30s); !stopped) {
+      event("Warning", "NodeRestartStalled", stopped.error().what());
+    }
+  }
+}
+
 std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
   no_primary_since_.reset();
   bool any_stopped = false;
@@ -132,6 +164,7 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
   if (any_stopped) {
     // A dead member stays in the group's view until the eviction's view change is installed;
     // a replacement that connects before that stalls the group for evs.suspect_timeout.
+    // Once it is out, the eviction has done its work and is forgotten (node_eviction.cc).
     int running = 0;
     int group_size = 0;
     for (const NodeView& view : pass.views) {
@@ -144,6 +177,7 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
       if (now - *dead_member_seen_since_ < 10s) return 100ms;
     }
     dead_member_seen_since_.reset();
+    if (pass.spec.galera_enabled) forget_evicted_members(pass);
     start_stopped_members(pass, -1);
     return 500ms;
   }
@@ -154,7 +188,11 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
     healthy = healthy && view.synced() &&
               (!pass.spec.galera_enabled || view.cluster_size >= pass.spec.replicas);
   }
-  if (!healthy) return 500ms;
+  if (!healthy) {
+    if (pass.spec.galera_enabled) restart_stranded_members(pass);
+    return 500ms;
+  }
+  stranded_since_.clear();
 
   // Scale in: the highest extra node first, one per pass, cleanly.
   if (!pass.extras.empty()) {
@@ -201,7 +239,7 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
     }
     // A cluster of one has no group to rejoin: its clean stop left safe_to_bootstrap set.
     bool alone = pass.spec.galera_enabled && pass.spec.replicas == 1;
-    if (auto started = start_node(pass, *view, alone); !started) {
+    if (auto started = start_node(pass, *view, alone, ""); !started) {
       event("Warning", "NodeStartFailed", started.error().what());
       return 2s;
     }

@@ -207,7 +207,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
       return 2s;
     }
   } else {
-    if (auto started = start_node(pass, chosen, true); !started) {
+    if (auto started = start_node(pass, chosen, true, ""); !started) {
       event("Warning", "BootstrapFailed", started.error().what());
       return 5s;
     }

@@ -121,7 +121,7 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
   // Until root has its password, the seed listens on its socket only.
   const NodeAccess access =
       restoring ? NodeAccess::kSocketOnlyWithoutGrants : NodeAccess::kSocketOnly;
-  if (auto started = runtime_.start(seed, pass.spec.galera_enabled, access); !started) {
+  if (auto started = runtime_.start(seed, pass.spec.galera_enabled, access, ""); !started) {
     return tl::unexpected(started.error());
   }
   bool answered = wait_for(seed, "", pass.spec.recovery.pod_recovery_timeout,

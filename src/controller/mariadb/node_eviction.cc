@@ -58,6 +58,25 @@ void MariaDBReconciler::on_node_died(const WatchedNode& node) {
   spdlog::warn("mariadb={}/{} reason=NodeDied {}", key_.namespace_, key_.name, message);
 }
 
+// Galera keeps an evicted member in its evict list and passes it on in every join message,
+// where a joining node takes it for a live member it has not heard from (the entry's evicted
+// flag is lost on the way) and waits evs.suspect_timeout before installing the view: 5 s of
+// stalled writes at the rejoin, and again at the next death. The dead process's identity
+// never comes back (a restarted node gets a new one), so once the group's view has dropped
+// it the evict list is cleared on every member of the Primary component.
+void MariaDBReconciler::forget_evicted_members(const Pass& pass) {
+  for (const NodeView& view : pass.views) {
+    if (!view.in_primary()) continue;
+    auto connection = SqlConnection::connect(runtime_.sql_endpoint(view.id, pass.root_password));
+    if (!connection) continue;
+    auto cleared = connection->execute("SET GLOBAL wsrep_provider_options='evs.evict='");
+    if (!cleared) {
+      spdlog::warn("mariadb={}/{} pod={} clearing the evict list failed: {}", key_.namespace_,
+                   key_.name, view.id.pod(), cleared.error().what());
+    }
+  }
+}
+
 Result<bool> MariaDBReconciler::stop_node(const NodeId& id, std::chrono::seconds grace) {
   {
     std::lock_guard lock(watched_mutex_);

@@ -86,10 +86,15 @@ class MariaDBReconciler : public Reconciler {
 
   // cluster_members.cc
   std::chrono::milliseconds maintain_members(Pass& pass);
-  Result<bool> start_node(Pass& pass, const NodeView& view, bool new_cluster);
+  void restart_stranded_members(const Pass& pass);
+  // sst_donor: see Runtime::start.
+  Result<bool> start_node(Pass& pass, const NodeView& view, bool new_cluster,
+                          const std::string& sst_donor);
   void start_stopped_members(Pass& pass, int except_index);
   // Writes a crashed node's recovered position into its grastate.dat so it can rejoin by IST.
   void restore_position(const NodeView& view);
+  // node_eviction.cc: once the group's view has dropped a dead member, its eviction is cleared.
+  void forget_evicted_members(const Pass& pass);
   // Stops a node on purpose (the watcher is told first, so this is no NodeDied).
   Result<bool> stop_node(const NodeId& id, std::chrono::seconds grace);
   bool wait_for(const NodeId& id, const std::string& password, std::chrono::seconds timeout,
@@ -118,6 +123,8 @@ class MariaDBReconciler : public Reconciler {
   std::optional<std::chrono::steady_clock::time_point> no_primary_since_;
   // When a pass first saw the group still counting a member that is not running.
   std::optional<std::chrono::steady_clock::time_point> dead_member_seen_since_;
+  // Members seen answering outside the Primary component, by index, since when.
+  std::map<int, std::chrono::steady_clock::time_point> stranded_since_;
 };
 
 }  // namespace mdbop

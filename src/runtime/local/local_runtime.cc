@@ -357,7 +357,8 @@ void LocalRuntime::kill_leftovers(const NodeId& id) {
   }
 }
 
-Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, NodeAccess access) {
+Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, NodeAccess access,
+                                  const std::string& sst_donor) {
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
   if (auto pid = running_pid(id)) return *pid;
@@ -367,6 +368,7 @@ Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, NodeAccess
   SubprocessOptions server;
   server.argv = {"mariadbd", "--defaults-file=" + layout->config_file};
   if (new_cluster) server.argv.push_back("--wsrep-new-cluster");
+  if (!sst_donor.empty()) server.argv.push_back("--wsrep-sst-donor=" + sst_donor);
   if (access != NodeAccess::kNetwork) server.argv.push_back("--skip-networking");
   if (access == NodeAccess::kSocketOnlyWithoutGrants) server.argv.push_back("--skip-grant-tables");
   server.output_file = layout->error_log;

@@ -40,7 +40,8 @@ class LocalRuntime : public Runtime {
   Result<bool> write_config(const NodeId& id, const std::string& content) override;
   Result<GaleraPosition> recover_position(const NodeId& id) override;
   Result<bool> reclaim_ports(const NodeId& id) override;
-  Result<pid_t> start(const NodeId& id, bool new_cluster, NodeAccess access) override;
+  Result<pid_t> start(const NodeId& id, bool new_cluster, NodeAccess access,
+                      const std::string& sst_donor) override;
   Result<bool> stop(const NodeId& id, std::chrono::seconds grace) override;
   Result<bool> remove(const NodeId& id, bool purge) override;
   std::string error_log_tail(const NodeId& id, size_t max_bytes) override;
