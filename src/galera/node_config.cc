@@ -19,9 +19,11 @@ std::string provider_options(const NodeConfigInput& input) {
       {"gcache.size", "256M"},
       // Keeps the gcache across restarts so a recovered donor can still serve IST.
       {"gcache.recover", "yes"},
-      // A view change (a member evicted or joining) that misses one round of join messages
-      // waits for the next: 1 s by default, during which no write commits.
+      // A view change (a member evicted or joining) blocks every commit until it is done. It
+      // waits a whole period for a missed round of join messages (1 s by default), and for an
+      // idle member's acknowledgement, which only its keepalive carries (1 s by default).
       {"evs.join_retrans_period", "PT0.2S"},
+      {"evs.keepalive_period", "PT0.2S"},
   };
   for (const auto& [key, value] : input.spec->provider_options) options[key] = value;
   const NodeLayout& self = input.self;

@@ -48,6 +48,7 @@ TEST(NodeConfig, RendersAddressesOwnedByTheRuntimeAfterTheUsersMyCnf) {
   EXPECT_NE(content.find("wsrep_sst_receive_address=127.0.0.1:203"), std::string::npos);
   EXPECT_NE(content.find("gcache.recover=yes"), std::string::npos);
   EXPECT_NE(content.find("evs.join_retrans_period=PT0.2S"), std::string::npos);
+  EXPECT_NE(content.find("evs.keepalive_period=PT0.2S"), std::string::npos);
   EXPECT_NE(content.find("wsrep_node_name=g-1"), std::string::npos);
 }
 
@@ -60,7 +61,7 @@ TEST(NodeConfig, UserProviderOptionsOverrideDefaultsButNotAddresses) {
   EXPECT_NE(content.find("gcache.size=1G"), std::string::npos);
   EXPECT_EQ(content.find("gcache.size=256M"), std::string::npos);
   EXPECT_NE(content.find("evs.join_retrans_period=PT1S"), std::string::npos);
-  EXPECT_EQ(content.find("PT0.2S"), std::string::npos);
+  EXPECT_EQ(content.find("evs.join_retrans_period=PT0.2S"), std::string::npos);
   EXPECT_NE(content.find("gmcast.listen_addr=tcp://127.0.0.1:101"), std::string::npos);
   EXPECT_EQ(content.find("0.0.0.0:4567"), std::string::npos);
 }
