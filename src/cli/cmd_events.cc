@@ -46,16 +46,10 @@ int cmd_events(const std::string& namespace_, bool all_namespaces, const std::st
 }
 
 int cmd_logs(const std::string& pod, const std::string& namespace_, int tail, bool follow) {
-  auto dash = pod.rfind('-');
-  if (dash == std::string::npos) return report_failure("pod names look like <mariadb>-<index>");
+  auto id = node_id_from_pod(namespace_, pod);
+  if (!id) return report_failure("pod names look like <mariadb>-<index>");
   LocalRuntime runtime(mdbop_home(), PortRange{});
-  NodeId id{namespace_, pod.substr(0, dash), 0};
-  try {
-    id.index = std::stoi(pod.substr(dash + 1));
-  } catch (const std::exception&) {
-    return report_failure("pod names look like <mariadb>-<index>");
-  }
-  auto layout = runtime.find_layout(id);
+  auto layout = runtime.find_layout(*id);
   if (!layout) return report_failure("pod " + pod + " not found in namespace " + namespace_);
   auto text = read_file(layout->error_log);
   std::string content = text ? *text : "";

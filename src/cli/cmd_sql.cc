@@ -30,14 +30,13 @@ int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
   std::string target = pod;
   if (target.empty()) target = object->value("status", json::object()).value("currentPrimary", "");
   if (target.empty()) return report_failure("mariadb " + name + " has no primary yet; use --pod");
-  auto dash = target.rfind('-');
-  if (dash == std::string::npos || target.substr(0, dash) != name) {
+  auto id = node_id_from_pod(namespace_, target);
+  if (!id || id->mariadb != name) {
     return report_failure("pod " + target + " is not a node of mariadb " + name);
   }
   LocalRuntime runtime(mdbop_home(), PortRange{});
-  NodeId id{namespace_, name, std::stoi(target.substr(dash + 1))};
-  if (!runtime.find_layout(id)) return report_failure("pod " + target + " not found");
-  SqlEndpoint endpoint = runtime.sql_endpoint(id, *password);
+  if (!runtime.find_layout(*id)) return report_failure("pod " + target + " not found");
+  SqlEndpoint endpoint = runtime.sql_endpoint(*id, *password);
   endpoint.timeout = std::chrono::seconds(30);
   auto connection = SqlConnection::connect(endpoint);
   if (!connection) return report_failure(target + ": " + connection.error().what());

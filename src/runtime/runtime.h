@@ -10,17 +10,11 @@
 #include <vector>
 
 #include "galera/grastate.h"
+#include "runtime/node_id.h"
 #include "sql/connection.h"
 #include "util/result.h"
 
 namespace mdbop {
-
-struct NodeId {
-  std::string namespace_;
-  std::string mariadb;
-  int index = 0;
-  std::string pod() const { return mariadb + "-" + std::to_string(index); }
-};
 
 struct NodePorts {
   int sql = 0;

@@ -1,4 +1,5 @@
 #include "controller/backup/backup_reconciler.h"
+#include "controller/event_log.h"
 
 #include <spdlog/spdlog.h>
 
@@ -226,8 +227,8 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   if (!mariadb) return failed("MariaDBNotFound", "MariaDB " + spec.mariadb + " not found");
   auto pod = choose_backup_pod(mariadb->value("status", json::object()), spec.target);
   if (!pod) return failed("NoNodeToBackUp", pod.error().message);
-  const int index = std::stoi(pod->substr(pod->rfind('-') + 1));
-  auto layout = runtime_.find_layout({key_.namespace_, spec.mariadb, index});
+  auto pod_id = node_id_from_pod(key_.namespace_, *pod);
+  auto layout = pod_id ? runtime_.find_layout(*pod_id) : std::nullopt;
   if (!layout) return failed("NoNodeToBackUp", *pod + " has no layout");
   const MariaDBSpec mariadb_spec = mariadb_spec_from(*mariadb);
   auto password =
@@ -383,11 +384,7 @@ void BackupReconciler::set_failed(const std::string& reason, const std::string& 
 void BackupReconciler::event(const std::string& type, const std::string& reason,
                              const std::string& message) {
   store_.record_event(object_, type, reason, message);
-  if (type == "Warning") {
-    spdlog::warn("{}={}/{} reason={} {}", key_.kind, key_.namespace_, key_.name, reason, message);
-  } else {
-    spdlog::info("{}={}/{} reason={} {}", key_.kind, key_.namespace_, key_.name, reason, message);
-  }
+  log_event(key_, type, reason, message);
 }
 
 }  // namespace mdbop

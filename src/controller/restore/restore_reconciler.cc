@@ -1,4 +1,5 @@
 #include "controller/restore/restore_reconciler.h"
+#include "controller/event_log.h"
 
 #include <signal.h>
 
@@ -173,8 +174,8 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
   }
   const json mariadb_status = mariadb->value("status", json::object());
   const std::string primary = mariadb_status.value("currentPrimary", "");
-  const int index = std::stoi(primary.substr(primary.rfind('-') + 1));
-  auto layout = runtime_.find_layout({key_.namespace_, spec.mariadb, index});
+  auto primary_id = node_id_from_pod(key_.namespace_, primary);
+  auto layout = primary_id ? runtime_.find_layout(*primary_id) : std::nullopt;
   auto password = resolve_secret_value(store_, key_.namespace_,
                                        mariadb_spec_from(*mariadb).root_password, *mariadb);
   if (!layout || !password) {
@@ -388,11 +389,7 @@ void RestoreReconciler::failed(const std::string& reason, const std::string& mes
 void RestoreReconciler::event(const std::string& type, const std::string& reason,
                               const std::string& message) {
   store_.record_event(object_, type, reason, message);
-  if (type == "Warning") {
-    spdlog::warn("restore={}/{} reason={} {}", key_.namespace_, key_.name, reason, message);
-  } else {
-    spdlog::info("restore={}/{} reason={} {}", key_.namespace_, key_.name, reason, message);
-  }
+  log_event(key_, type, reason, message);
 }
 
 }  // namespace mdbop
