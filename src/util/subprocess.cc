@@ -175,6 +175,22 @@ void read_some(Fd& fd, std::string& into, size_t limit) {
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
+// Waits for the child `pid` to exit; its wait status, or nullopt when it was reaped elsewhere.
+std::optional<int> wait_for_exit(pid_t pid) {
+  int status = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(pid, &status, 0);
+  } while (r < 0 && errno == EINTR);
+  if (r != pid) return std::nullopt;
+  return status;
+}
+
+std::optional<int> kill_and_wait(pid_t pid) {
+  ::kill(pid, SIGKILL);
+  return wait_for_exit(pid);
+}
+
 void record_status(int status, SubprocessResult& result) {
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
@@ -247,12 +263,7 @@ Result<SubprocessResult> run_process(const SubprocessOptions& options) {
   bool reaped = false;
   int status = 0;
   auto kill_and_reap = [&] {
-    ::kill(*pid, SIGKILL);
-    pid_t r;
-    do {
-      r = ::waitpid(*pid, &status, 0);
-    } while (r < 0 && errno == EINTR);
-    if (r == *pid) record_status(status, result);
+    if (auto killed = kill_and_wait(*pid)) record_status(*killed, result);
   };
   while (true) {
     if (!reaped) {
@@ -328,12 +339,7 @@ Result<SubprocessResult> run_process_to_sink(const SubprocessOptions& options, B
   set_nonblocking(err.get());
 
   SubprocessResult result;
-  auto kill_and_reap = [&] {
-    ::kill(*pid, SIGKILL);
-    int status = 0;
-    while (::waitpid(*pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  };
+  auto kill_and_reap = [&] { kill_and_wait(*pid); };
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   std::string buffer(1 << 20, '\0');
   while (out.open() || err.open()) {
@@ -375,12 +381,7 @@ Result<SubprocessResult> run_process_to_sink(const SubprocessOptions& options, B
       }
     }
   }
-  int status = 0;
-  pid_t r;
-  do {
-    r = ::waitpid(*pid, &status, 0);
-  } while (r < 0 && errno == EINTR);
-  if (r == *pid) record_status(status, result);
+  if (auto exited = wait_for_exit(*pid)) record_status(*exited, result);
   return result;
 }
 
@@ -417,11 +418,7 @@ Result<std::unique_ptr<ProcessInputSink>> ProcessInputSink::start(
 ProcessInputSink::~ProcessInputSink() {
   if (input_ >= 0) ::close(input_);
   if (output_ >= 0) ::close(output_);
-  if (!finished_) {
-    ::kill(pid_, SIGKILL);
-    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  }
+  if (!finished_) kill_and_wait(pid_);
 }
 
 void ProcessInputSink::drain_output() {
@@ -435,18 +432,14 @@ Result<void> ProcessInputSink::fail_with_status(const std::string& during) {
   if (input_ >= 0) ::close(input_);
   input_ = -1;
   SubprocessResult result;
-  int status = 0;
   while (output_ >= 0) {
     pollfd fd{output_, POLLIN, 0};
     if (::poll(&fd, 1, 1000) <= 0) break;
     drain_output();
   }
-  pid_t r;
-  do {
-    r = ::waitpid(pid_, &status, 0);
-  } while (r < 0 && errno == EINTR);
+  auto exited = wait_for_exit(pid_);
   finished_ = true;
-  if (r == pid_) record_status(status, result);
+  if (exited) record_status(*exited, result);
   result.stderr_tail = output_tail_;
   if (result.ok() && during.empty()) return {};
   return fail(program_ + " " + result.describe() + during);
