@@ -3,35 +3,9 @@
 #include "backup/compression.h"
 #include "backup/digest_sink.h"
 #include "backup/encryption.h"
+#include "backup/progress_sink.h"
 
 namespace mdbop {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Reports the bytes read from the storage about once a second.
-class ReadProgress : public ByteSink {
- public:
-  ReadProgress(ByteSink& next, const ProgressCallback& report) : next_(next), report_(report) {}
-  Result<void> write(std::string_view bytes) override {
-    bytes_ += bytes.size();
-    if (report_ && Clock::now() - last_ >= std::chrono::seconds(1)) {
-      last_ = Clock::now();
-      report_({bytes_, bytes_, std::chrono::duration<double>(last_ - started_).count()});
-    }
-    return next_.write(bytes);
-  }
-  Result<void> finish() override { return next_.finish(); }
-
- private:
-  ByteSink& next_;
-  const ProgressCallback& report_;
-  std::uint64_t bytes_ = 0;
-  Clock::time_point started_ = Clock::now();
-  Clock::time_point last_ = Clock::now();
-};
-
-}  // namespace
 
 Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
                            const std::optional<std::string>& encryption_secret, ByteSink& sink,
@@ -50,7 +24,7 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
     decryptor = std::move(*made);
   }
   DigestSink digest(decryptor ? *decryptor : *decompressor);
-  ReadProgress counted(digest, progress);
+  ProgressSink counted(digest, progress);
   if (auto read = storage.read(m.data_key, counted); !read) {
     return fail(what + ": " + read.error().message);
   }

@@ -7,46 +7,12 @@
 #include "backup/digest_sink.h"
 #include "backup/encryption.h"
 #include "backup/logical_users.h"
+#include "backup/progress_sink.h"
 #include "backup/xbstream_sniffer.h"
 #include "util/subprocess.h"
 
 namespace mdbop {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Counts the tool's bytes and reports progress at most once a second.
-class ProgressSink : public ByteSink {
- public:
-  ProgressSink(ByteSink& next, const DigestSink& stored, const ProgressCallback& report)
-      : next_(next), stored_(stored), report_(report) {}
-
-  Result<void> write(std::string_view bytes) override {
-    source_bytes_ += bytes.size();
-    if (report_ && Clock::now() - last_report_ >= std::chrono::seconds(1)) report();
-    return next_.write(bytes);
-  }
-  Result<void> finish() override {
-    auto finished = next_.finish();
-    if (finished && report_) report();
-    return finished;
-  }
-  std::uint64_t source_bytes() const { return source_bytes_; }
-
- private:
-  void report() {
-    last_report_ = Clock::now();
-    report_({source_bytes_, stored_.bytes(),
-             std::chrono::duration<double>(last_report_ - started_).count()});
-  }
-
-  ByteSink& next_;
-  const DigestSink& stored_;
-  const ProgressCallback& report_;
-  std::uint64_t source_bytes_ = 0;
-  Clock::time_point started_ = Clock::now();
-  Clock::time_point last_report_ = Clock::now();
-};
 
 // "fb4a29ea-...:13 0\n" (xtrabackup_galera_info) -> "fb4a29ea-...:13"
 std::string galera_position_of(const std::string& galera_info) {
@@ -191,7 +157,7 @@ Result<ArtifactManifest> take_backup(const TakeBackupRequest& r, BackupStorage& 
   auto compressor = make_compressor(*compression, encryptor ? *encryptor : digest);
   XbstreamSniffer sniffer(*compressor, {"xtrabackup_galera_info", "mariadb_backup_info"});
   ByteSink& first = r.method == "physical" ? static_cast<ByteSink&>(sniffer) : *compressor;
-  ProgressSink counted(first, digest, progress);
+  ProgressSink counted(first, progress, [&digest] { return digest.bytes(); });
 
   SubprocessOptions tool;
   tool.timeout = r.timeout;
@@ -210,7 +176,7 @@ Result<ArtifactManifest> take_backup(const TakeBackupRequest& r, BackupStorage& 
   }
   if (auto finished = counted.finish(); !finished) return tl::unexpected(finished.error());
   m.finished = now_seconds();
-  m.source_bytes = counted.source_bytes();
+  m.source_bytes = counted.bytes();
   m.stored_bytes = digest.bytes();
   m.sha256 = digest.hex_sha256();
   if (r.method == "physical") {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "backup/artifact_manifest.h"
+#include "backup/progress_sink.h"
 #include "storage/backup_storage.h"
 
 namespace mdbop {
@@ -38,14 +39,6 @@ struct TakeBackupRequest {
   std::filesystem::path work_dir;      // private scratch directory, removed afterwards
   std::chrono::seconds timeout{std::chrono::hours(24)};
 };
-
-struct BackupProgress {
-  std::uint64_t source_bytes = 0;  // read from the tool so far
-  std::uint64_t stored_bytes = 0;  // written to the storage so far
-  double seconds = 0;
-};
-
-using ProgressCallback = std::function<void(const BackupProgress&)>;
 
 // Runs the backup; `progress` is called about once a second, `should_stop` polled as often.
 Result<ArtifactManifest> take_backup(const TakeBackupRequest& request, BackupStorage& storage,

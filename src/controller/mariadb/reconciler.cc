@@ -1,4 +1,5 @@
 #include "controller/mariadb/reconciler.h"
+#include "controller/event_log.h"
 
 #include <unistd.h>
 
@@ -190,11 +191,7 @@ void MariaDBReconciler::event(const std::string& type, const std::string& reason
   std::string said = type + reason + message;
   if (said == last_logged_event_) return;
   last_logged_event_ = said;
-  if (type == "Warning") {
-    spdlog::warn("mariadb={}/{} reason={} {}", key_.namespace_, key_.name, reason, message);
-  } else {
-    spdlog::info("mariadb={}/{} reason={} {}", key_.namespace_, key_.name, reason, message);
-  }
+  log_event(key_, type, reason, message);
 }
 
 }  // namespace mdbop
