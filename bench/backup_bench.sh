@@ -4,6 +4,7 @@
 #  - the shell pipelines `mariadb-backup --stream=xbstream | gzip` and `| zstd -T2` to a file,
 #    on the same node in the same run;
 #  - mdbop's physical restore of that backup (verify, unpack, prepare, replace every node).
+#  - the S3 server alone storing the same bytes (one PUT by curl): the floor for the S3 figure.
 # Prints one "name value" line per figure. Usage: bench/backup_bench.sh [SIZE_MB]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,6 +93,22 @@ echo "xbstream_mb $source_mb"
 echo "mdbop_backup_to_s3_zstd_seconds $mdbop_s"
 echo "mdbop_backup_to_s3_zstd_mb_per_s $(jq -n "$source_mb / $mdbop_s")"
 echo "mdbop_stored_mb $stored_mb"
+# The operator logs how long the server took to join the parts (s3rver copies every byte again).
+complete_s=$(grep -o '[0-9.]* s for CompleteMultipartUpload' "$MDBOP_HOME/operator.log" | tail -1 |
+  cut -d' ' -f1)
+echo "s3rver_complete_multipart_upload_seconds $complete_s"
+
+# The S3 server's own floor: the bytes mdbop stored, sent again by curl as one PUT (no
+# compression, no multipart, nothing else running). mdbop cannot store them faster than this.
+stored_object=$(find "$s3_dir" -name '*._S3rver_object' -size +1M | head -1)
+start=$(date +%s.%N)
+curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER -H "Expect:" \
+  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$stored_object" \
+  "http://127.0.0.1:$s3_port/backups/floor-test" >/dev/null
+end=$(date +%s.%N)
+floor_s=$(echo "$end - $start" | bc)
+echo "s3rver_single_put_of_stored_bytes_seconds $floor_s"
+echo "s3rver_single_put_mb_per_s $(jq -n "$stored_mb / $floor_s")"
 
 # The same pipeline into a directory: what mdbop does without the S3 server's cost.
 "$mdbop" apply -f - >/dev/null <<YAML

@@ -105,13 +105,13 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
   NodeConfig config;
   config.content = options_text + secret_part + members.str();
   // Only what the spec decides: ports and paths belong to the runtime and may move (a port
-  // taken by another program) without a restart of the other nodes.
+  // taken by another program) without a restart of the other nodes. Not the SST password:
+  // the hash is shown in status, and a hash of a password can be guessed offline.
   std::ostringstream spec_part;
   spec_part << spec.galera_enabled << "\n"
             << spec.sst_method << "\n"
             << spec.replica_threads << "\n"
-            << input.my_cnf << "\n"
-            << input.sst_password << "\n";
+            << input.my_cnf << "\n";
   for (const auto& [key, value] : spec.provider_options) spec_part << key << "=" << value << ";";
   config.rollout_hash = sha256_hex(spec_part.str()).substr(0, 16);
   return config;

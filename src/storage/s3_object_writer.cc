@@ -179,8 +179,10 @@ Result<void> S3ObjectWriter::finish() {
   if (!buffer_.empty()) {
     if (auto submitted = submit_buffer(); !submitted) return submitted;
   }
+  auto finishing = std::chrono::steady_clock::now();
   stop_uploads(true);
   if (auto failed = background_failure(); !failed) return failed;
+  auto uploaded = std::chrono::steady_clock::now();
 
   std::sort(completed_.begin(), completed_.end(),
             [](const CompletedPart& a, const CompletedPart& b) { return a.number < b.number; });
@@ -195,6 +197,14 @@ Result<void> S3ObjectWriter::finish() {
   auto response = client_.call(complete);
   if (!response) return fail_and_abort(response.error());
   done_ = true;
+  // Where an upload's time goes once the data has ended: the parts still in flight, then the
+  // server joining them (some servers copy every byte again).
+  auto seconds = [](auto duration) { return std::chrono::duration<double>(duration).count(); };
+  spdlog::info(
+      "s3: {} uploaded in {} parts; after the last byte {:.2f} s for the parts in "
+      "flight, {:.2f} s for CompleteMultipartUpload",
+      key_, completed_.size(), seconds(uploaded - finishing),
+      seconds(std::chrono::steady_clock::now() - uploaded));
   return {};
 }
 

@@ -76,6 +76,11 @@ TEST(NodeConfig, RolloutHashFollowsTheSpecNotPortsOrMembers) {
   moved.members.push_back(layout(3, 400));
   EXPECT_EQ(render_node_config(moved).rollout_hash, hash);
 
+  // status.configHashes must not let anyone test guesses of the root password offline.
+  NodeConfigInput other_password = input;
+  other_password.sst_password = "another-password";
+  EXPECT_EQ(render_node_config(other_password).rollout_hash, hash);
+
   NodeConfigInput changed = input;
   changed.my_cnf = "[mariadb]\nmax_connections=222\n";
   EXPECT_NE(render_node_config(changed).rollout_hash, hash);

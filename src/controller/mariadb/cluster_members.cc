@@ -131,26 +131,36 @@ void MariaDBReconciler::start_stopped_members(Pass& pass, int except_index) {
 
 // A member that answers but stays outside the Primary component the others form has given
 // up: Galera leaves mariadbd running and Disconnected for good after "Receiving IST failed,
-// node restart required". It is stopped, and the next pass starts it like a crashed node.
-// Only a member that answers counts: one busy receiving an SST does not answer at all.
+// node restart required". One inside it that does not reach Synced within podSyncTimeout is
+// stuck as well. Either is stopped, and the next pass starts it like a crashed node. Only a
+// member that answers counts: one busy receiving an SST does not answer at all (a node that
+// never answers is NodeHung's case).
 void MariaDBReconciler::restart_stranded_members(const Pass& pass) {
-  constexpr auto kStrandedFor = 10s;
+  constexpr std::chrono::seconds kOutsideFor{10};
   auto now = std::chrono::steady_clock::now();
   for (const NodeView& view : pass.views) {
-    bool stranded = view.running() && view.sql_answers && view.cluster_status != "Primary";
-    if (!stranded) {
-      stranded_since_.erase(view.id.index);
-      continue;
+    std::string stuck;  // how it is stuck; empty when it is not
+    std::chrono::seconds limit{0};
+    if (view.running() && view.sql_answers && view.cluster_status != "Primary") {
+      stuck = fmt::format("{} ({})", view.cluster_status, view.local_state);
+      limit = kOutsideFor;
+    } else if (view.running() && view.sql_answers && !view.serving()) {
+      stuck = view.local_state + " in the Primary component";
+      limit = pass.spec.recovery.pod_sync_timeout;
     }
-    auto since = stranded_since_.try_emplace(view.id.index, now).first->second;
-    if (now - since < kStrandedFor) continue;
+    auto seen = stranded_since_.find(view.id.index);
+    if (stuck.empty() || (seen != stranded_since_.end() && seen->second.first != stuck)) {
+      stranded_since_.erase(view.id.index);
+      if (stuck.empty()) continue;
+    }
+    auto since = stranded_since_.try_emplace(view.id.index, stuck, now).first->second.second;
+    if (now - since < limit) continue;
     stranded_since_.erase(view.id.index);
     std::string reason = startup_failure_reason(runtime_.error_log_tail(view.id, 16384));
     event("Warning", "NodeRestarted",
-          fmt::format("{} stayed {} ({}) for {} s while the others form the Primary component{}; "
+          fmt::format("{} stayed {} for {} s while the others form the Primary component{}; "
                       "restarting it",
-                      view.id.pod(), view.cluster_status, view.local_state, kStrandedFor.count(),
-                      reason.empty() ? "" : ": " + reason));
+                      view.id.pod(), stuck, limit.count(), reason.empty() ? "" : ": " + reason));
     if (auto stopped = stop_node(view.id, 30s); !stopped) {
       event("Warning", "NodeRestartStalled", stopped.error().what());
     }

@@ -123,8 +123,9 @@ class MariaDBReconciler : public Reconciler {
   std::optional<std::chrono::steady_clock::time_point> no_primary_since_;
   // When a pass first saw the group still counting a member that is not running.
   std::optional<std::chrono::steady_clock::time_point> dead_member_seen_since_;
-  // Members seen answering outside the Primary component, by index, since when.
-  std::map<int, std::chrono::steady_clock::time_point> stranded_since_;
+  // Members seen answering but stuck (outside the Primary component, or not Synced in it),
+  // by index: how they are stuck, and since when.
+  std::map<int, std::pair<std::string, std::chrono::steady_clock::time_point>> stranded_since_;
 };
 
 }  // namespace mdbop
