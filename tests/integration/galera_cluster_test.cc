@@ -70,6 +70,17 @@ int count_in_logs(Installation& mdbop, const std::string& needle) {
   return count;
 }
 
+// An event of `mariadb` with that reason whose message contains `text`.
+bool has_event(Installation& mdbop, const std::string& mariadb, const std::string& reason,
+               const std::string& text) {
+  for (const json& e : mdbop.events(mariadb)) {
+    if (e["reason"] == reason && e["message"].get<std::string>().find(text) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void kill_all(const std::vector<pid_t>& pids) {
   for (pid_t pid : pids) {
     if (pid > 0) kill(pid, SIGKILL);
@@ -138,17 +149,7 @@ TEST(GaleraCluster, KilledNodeIsEvictedRestartedAndCatchesUpByIst) {
   ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 50; }, 30s));
 
   kill(pids[1], SIGKILL);
-  ASSERT_TRUE(eventually(
-      [&] {
-        for (const json& e : mdbop.events("g")) {
-          if (e["reason"] == "NodeDied" &&
-              e["message"].get<std::string>().find("evicted") != std::string::npos) {
-            return true;
-          }
-        }
-        return false;
-      },
-      10s))
+  ASSERT_TRUE(eventually([&] { return has_event(mdbop, "g", "NodeDied", "evicted"); }, 10s))
       << mdbop.must({"events"});
   ASSERT_TRUE(eventually([&] { return node_pids(mdbop, "g")[1] != pids[1]; }, 30s));
   mdbop.wait_ready("g");
@@ -189,17 +190,7 @@ TEST(GaleraCluster, NodeStrandedOutsideThePrimaryComponentIsRestarted) {
   ASSERT_TRUE(isolated) << isolated.error().what();
   ASSERT_TRUE(eventually(
       [&] { return status_variable(stranded, "wsrep_cluster_status") != "Primary"; }, 30s));
-  ASSERT_TRUE(eventually(
-      [&] {
-        for (const json& e : mdbop.events("g")) {
-          if (e["reason"] == "NodeRestarted" &&
-              e["message"].get<std::string>().rfind("g-1 stayed", 0) == 0) {
-            return true;
-          }
-        }
-        return false;
-      },
-      60s))
+  ASSERT_TRUE(eventually([&] { return has_event(mdbop, "g", "NodeRestarted", "g-1 stayed"); }, 60s))
       << mdbop.must({"events"});
   ASSERT_TRUE(eventually([&] { return node_pids(mdbop, "g")[1] != pids[1]; }, 60s));
   mdbop.wait_ready("g");
