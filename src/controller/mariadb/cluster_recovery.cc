@@ -139,6 +139,9 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   std::vector<NodeObservation> nodes;
   for (const NodeView& view : members) nodes.push_back(observation_of(view));
   RecoveryPlan plan = plan_recovery(nodes, policy);
+  // Positions --wsrep-recover could not read, and why: the condition says so, since the plan
+  // may have to wait for them.
+  std::string unrecovered;
   if (plan.action == RecoveryAction::kRecoverPositions) {
     event("Normal", "RecoveringPositions", plan.reason);
     std::vector<std::future<Result<GaleraPosition>>> recovering;
@@ -154,12 +157,13 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
         nodes[static_cast<size_t>(index)].recovered = *position;
       } else {
         event("Warning", "PositionUnknown", position.error().what());
+        unrecovered += "; " + std::string(position.error().what());
       }
     }
     plan = plan_recovery(nodes, policy);
   }
 
-  std::string reason = plan.reason;
+  std::string reason = plan.reason + unrecovered;
   auto recorded = store_.update_status(key_, [&](json& s) {
     json& galera_recovery = s["galeraRecovery"];
     galera_recovery["state"] =
