@@ -1,5 +1,4 @@
 #include "controller/backup/backup_reconciler.h"
-#include "controller/event_log.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,6 +7,7 @@
 #include "controller/backup/backup_target.h"
 #include "controller/backup/storage_access.h"
 #include "controller/conditions.h"
+#include "controller/event_log.h"
 #include "controller/field_warnings.h"
 #include "controller/secrets.h"
 #include "schedule/cron_expression.h"

@@ -1,5 +1,4 @@
 #include "controller/mariadb/reconciler.h"
-#include "controller/event_log.h"
 
 #include <unistd.h>
 
@@ -7,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controller/event_log.h"
 #include "controller/field_warnings.h"
 #include "controller/secrets.h"
 #include "galera/node_config.h"

@@ -1,5 +1,4 @@
 #include "controller/restore/restore_reconciler.h"
-#include "controller/event_log.h"
 
 #include <signal.h>
 
@@ -10,6 +9,7 @@
 #include "backup/restore_artifact.h"
 #include "controller/backup/storage_access.h"
 #include "controller/conditions.h"
+#include "controller/event_log.h"
 #include "controller/field_warnings.h"
 #include "controller/secrets.h"
 #include "util/subprocess.h"
