@@ -313,6 +313,44 @@ TEST(BackupRestore, ScheduleFiresOnItsOwnAndRetentionKeepsTheLastTwo) {
   EXPECT_EQ(folders, 2);
 }
 
+// A scheduled run that fails (its S3 server is down) is retried within its slot and succeeds
+// once the server is back, instead of waiting for the next slot (here: next January).
+TEST(BackupRestore, AFailedScheduledRunIsRetriedWithinItsSlot) {
+  Installation mdbop;
+  mdbop.start_with_cluster("g", kPassword);
+  load_shop(mdbop);
+  S3Server s3;
+  s3.stop();
+  mdbop.apply(secrets() + backup("Backup", "yearly",
+                                 "  backupType: logical\n  schedule:\n    cron: \"0 3 1 1 *\"\n"
+                                 "    immediate: true\n" +
+                                     s3_storage(s3, "retried")));
+  json status;
+  ASSERT_TRUE(eventually(
+      [&] {
+        status = status_of(mdbop, "backup", "yearly");
+        return status.value("attempts", 0) >= 1;
+      },
+      60s))
+      << status.dump();
+  EXPECT_EQ(status["phase"], "Failed");
+  const std::string slot = status.value("lastScheduleTime", "");
+  ASSERT_FALSE(slot.empty());
+  s3.start();
+  ASSERT_TRUE(eventually(
+      [&] {
+        status = status_of(mdbop, "backup", "yearly");
+        return status.contains("lastSuccessTime");
+      },
+      90s))
+      << status.dump();
+  EXPECT_EQ(status.value("lastScheduleTime", ""), slot) << "the retry belongs to the same slot";
+  EXPECT_EQ(status.value("attempts", -1), 0);
+  EXPECT_EQ(status["artifacts"].size(), 1u);
+  EXPECT_NE(s3.s3cmd({"ls", "--recursive", "s3://backups/retried/"}).find("manifest.json"),
+            std::string::npos);
+}
+
 TEST(BackupRestore, APhysicalBackupTheClusterCannotStartIsGivenUpAndTheOldDataPutBack) {
   Installation mdbop;
   mdbop.start_with_cluster("g", kPassword);

@@ -20,7 +20,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int kOneShotAttempts = 5;
+// Runs of one series (a one-shot Backup, or one schedule slot) before giving up.
+constexpr int kMaxAttempts = 5;
 constexpr auto kArtifactListingInterval = 60s;
 
 std::optional<SysSeconds> time_at(const json& status, const char* field) {
@@ -123,7 +124,7 @@ BackupReconciler::Due BackupReconciler::due(const BackupSpec& spec, SysSeconds n
   if (!spec.schedule) {
     if (status.contains("lastSuccessTime")) return {};
     const int attempts = status.value("attempts", 0);
-    if (attempts >= kOneShotAttempts) return {};
+    if (attempts >= kMaxAttempts) return {};
     if (attempts == 0) return {"Once", {}};
     // Retries back off: 10 s, 20 s, 40 s, 80 s.
     const auto retry_at = time_at(status, "lastFailureTime").value_or(now) +
@@ -148,6 +149,17 @@ BackupReconciler::Due BackupReconciler::due(const BackupSpec& spec, SysSeconds n
   // Missed runs (the operator was down) collapse into one.
   const auto next = next_run_after(*cron, *zone, base);
   if (next && *next <= now) return {"Scheduled", {}};
+  // A failed run is retried like a one-shot Backup's (10 s, 20 s, ...) while its slot lasts:
+  // a cluster that was briefly not Ready at 02:00 still gets that night's backup.
+  const int attempts = status.value("attempts", 0);
+  const auto failed_at = time_at(status, "lastFailureTime");
+  if (attempts > 0 && attempts < kMaxAttempts && failed_at && last && *failed_at >= *last) {
+    const auto retry_at = *failed_at + std::chrono::seconds(10 << (attempts - 1));
+    if (!next || retry_at < *next) {
+      if (now >= retry_at) return {"Retry", {}};
+      return {"", retry_at};
+    }
+  }
   return {"", next};
 }
 
@@ -207,18 +219,22 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   const SysSeconds started = now_seconds();
   const std::string run_now =
       object_["metadata"].value("annotations", json::object()).value(kRunNowAnnotation, "");
-  // Whatever happens next, this request and this schedule slot are used up.
+  // Whatever happens next, this request and this schedule slot are used up; a new slot
+  // starts a new series of attempts.
   auto consume = [&](json& status) {
     if (reason == "RunNow") status["lastRunNow"] = run_now;
     if (reason == "OnDemand") status["lastScheduleOnDemand"] = spec.schedule->on_demand;
-    if (reason == "Scheduled") status["lastScheduleTime"] = format_rfc3339(started);
+    if (reason == "Scheduled") {
+      status["lastScheduleTime"] = format_rfc3339(started);
+      status["attempts"] = 0;
+    }
   };
   auto failed = [&](const std::string& why, const std::string& message) {
     set_failed(why, message);
     store_.update_status(key_, [&](json& status) {
       consume(status);
       status.erase("currentRun");
-      if (!spec.schedule) status["attempts"] = status.value("attempts", 0) + 1;
+      status["attempts"] = status.value("attempts", 0) + 1;
     });
     return fail(message);
   };
