@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/backup/backup_reconciler.h"
+#include "controller/conditions.h"
 #include "controller/mariadb/reconciler.h"
 #include "controller/restore/restore_reconciler.h"
 #include "store/store.h"
@@ -160,6 +161,18 @@ Result<bool> run_operator(const OperatorOptions& options) {
       std::this_thread::sleep_for(50ms);
     }
   });
+
+  // Ready was written by an earlier operator about nodes that may have died since (a reboot
+  // ends them all). Until a worker has looked again it is not claimed, so that
+  // `wait --for=condition=Ready` right after `operator start` does not pass on old news.
+  for (const json& object : store.list("MariaDB")) {
+    if (!condition_is_true(object, "Ready")) continue;
+    const long long generation = object["metadata"].value("generation", 0LL);
+    store.update_status(key_of(object), [&](json& status) {
+      set_condition(status, "Ready", false, "OperatorStarted",
+                    "the operator started and is checking the nodes again", generation);
+    });
+  }
 
   json info = {{"pid", getpid()},
                {"portsFrom", options.ports.first},

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "controller/conditions.h"
 #include "harness.h"
 #include "util/files.h"
 #include "util/subprocess.h"
@@ -240,8 +241,11 @@ TEST(GaleraCluster, OperatorKilledMidRecoveryBootstrapsOnlyOnce) {
     writer.stop();
     int bootstraps_before = count_in_logs(mdbop, "Connecting with bootstrap option: 1");
 
-    // Kill the operator as soon as it has decided (and persisted) the bootstrap.
+    // Ready was True when the operator died: the new one does not claim it before looking.
+    // Then kill it as soon as it has decided (and persisted) the bootstrap.
+    ASSERT_TRUE(condition_is_true(mdbop.mariadb("g"), "Ready"));
     mdbop.start_operator();
+    EXPECT_FALSE(condition_is_true(mdbop.mariadb("g"), "Ready"));
     ASSERT_TRUE(eventually(
         [&] {
           json status = mdbop.mariadb("g")["status"];
