@@ -5,6 +5,7 @@
 
 #include <future>
 
+#include "controller/mariadb/provider_option.h"
 #include "controller/mariadb/reconciler.h"
 #include "galera/node_config.h"
 #include "galera/recovery_planner.h"
@@ -204,9 +205,8 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   }
   if (chosen.running()) {
     // Already up outside a Primary component: promote it in place, no restart needed.
-    auto connection = SqlConnection::connect(runtime_.sql_endpoint(chosen.id, pass.root_password));
-    if (!connection ||
-        !connection->execute("SET GLOBAL wsrep_provider_options='pc.bootstrap=YES'")) {
+    if (!set_provider_option(runtime_.sql_endpoint(chosen.id, pass.root_password),
+                             "pc.bootstrap=YES")) {
       event("Warning", "BootstrapFailed", "could not promote " + chosen.id.pod() + " in place");
       return 2s;
     }

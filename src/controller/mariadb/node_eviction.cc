@@ -5,6 +5,7 @@
 
 #include <future>
 
+#include "controller/mariadb/provider_option.h"
 #include "controller/mariadb/reconciler.h"
 #include "util/subprocess.h"
 
@@ -32,10 +33,7 @@ void MariaDBReconciler::on_node_died(const WatchedNode& node) {
       evictions.push_back(std::async(std::launch::async, [this, survivor, &password, &node] {
         SqlEndpoint endpoint = runtime_.sql_endpoint(survivor.id, password);
         endpoint.timeout = std::chrono::seconds(2);
-        auto connection = SqlConnection::connect(endpoint);
-        if (!connection) return false;
-        auto done = connection->execute(
-            "SET GLOBAL wsrep_provider_options='evs.evict=" + node.gcomm_uuid + "'");
+        auto done = set_provider_option(endpoint, "evs.evict=" + node.gcomm_uuid);
         if (!done) {
           spdlog::warn("mariadb={}/{} pod={} eviction through {} failed: {}", key_.namespace_,
                        key_.name, node.id.pod(), survivor.id.pod(), done.error().what());
@@ -67,9 +65,8 @@ void MariaDBReconciler::on_node_died(const WatchedNode& node) {
 void MariaDBReconciler::forget_evicted_members(const Pass& pass) {
   for (const NodeView& view : pass.views) {
     if (!view.in_primary()) continue;
-    auto connection = SqlConnection::connect(runtime_.sql_endpoint(view.id, pass.root_password));
-    if (!connection) continue;
-    auto cleared = connection->execute("SET GLOBAL wsrep_provider_options='evs.evict='");
+    auto cleared =
+        set_provider_option(runtime_.sql_endpoint(view.id, pass.root_password), "evs.evict=");
     if (!cleared) {
       spdlog::warn("mariadb={}/{} pod={} clearing the evict list failed: {}", key_.namespace_,
                    key_.name, view.id.pod(), cleared.error().what());

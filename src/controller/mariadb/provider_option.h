@@ -1,0 +1,15 @@
+// Setting one Galera provider option on a running node (SET GLOBAL wsrep_provider_options):
+// how the operator evicts a dead member, clears the evictions and promotes a node to Primary.
+#pragma once
+
+#include <string>
+
+#include "sql/connection.h"
+#include "util/result.h"
+
+namespace mdbop {
+
+// `option` is "key=value" from the operator itself (never user text): it is not quoted.
+Result<bool> set_provider_option(const SqlEndpoint& endpoint, const std::string& option);
+
+}  // namespace mdbop
