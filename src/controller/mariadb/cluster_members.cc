@@ -141,12 +141,14 @@ void MariaDBReconciler::restart_stranded_members(const Pass& pass) {
   for (const NodeView& view : pass.views) {
     std::string stuck;  // how it is stuck; empty when it is not
     std::chrono::seconds limit{0};
-    if (view.running() && view.sql_answers && view.cluster_status != "Primary") {
-      stuck = fmt::format("{} ({})", view.cluster_status, view.local_state);
-      limit = kOutsideFor;
-    } else if (view.running() && view.sql_answers && !view.serving()) {
-      stuck = view.local_state + " in the Primary component";
-      limit = pass.spec.recovery.pod_sync_timeout;
+    if (view.running() && view.sql_answers) {
+      if (view.cluster_status != "Primary") {
+        stuck = fmt::format("{} ({})", view.cluster_status, view.local_state);
+        limit = kOutsideFor;
+      } else if (!view.serving()) {
+        stuck = view.local_state + " in the Primary component";
+        limit = pass.spec.recovery.pod_sync_timeout;
+      }
     }
     auto seen = stranded_since_.find(view.id.index);
     if (stuck.empty() || (seen != stranded_since_.end() && seen->second.first != stuck)) {

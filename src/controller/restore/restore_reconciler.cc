@@ -22,6 +22,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A MariaDB's status.restore that some Restore handed over and the MariaDB has not finished.
+bool hand_over_in_flight(const json& handed) {
+  const std::string phase = handed.value("phase", "");
+  return !handed.empty() && phase != "Done" && phase != "Failed";
+}
+
 std::string backup_kind_of(Store& store, const std::string& namespace_, const RestoreSpec& spec) {
   if (!spec.source.backup_ref_kind.empty()) return spec.source.backup_ref_kind;
   return store.exists({"Backup", namespace_, spec.source.backup_ref}) ? "Backup" : "PhysicalBackup";
@@ -256,8 +262,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     set_phase("Restoring", spec.mariadb + " is replacing its nodes' data (" + phase + ")");
     return 1s;
   }
-  const std::string other = handed.value("phase", "");
-  if (!handed.empty() && other != "Done" && other != "Failed") {
+  if (hand_over_in_flight(handed)) {
     set_phase("Pending", "waiting for restore " + handed.value("name", "") + " of " + spec.mariadb +
                              " to finish");
     return 5s;
@@ -315,8 +320,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   auto requested = store_.update_status(mariadb_key, [&](json& status) {
     // Compare and set: another Restore may have handed over while this one prepared.
     const json other = status.value("restore", json::object());
-    const std::string other_phase = other.value("phase", "");
-    if (!other.empty() && other_phase != "Done" && other_phase != "Failed") {
+    if (hand_over_in_flight(other)) {
       busy_with = other.value("name", "");
       return;
     }
