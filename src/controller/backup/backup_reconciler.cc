@@ -108,11 +108,9 @@ std::chrono::milliseconds BackupReconciler::reconcile() {
   }
 
   auto taken = run_backup(spec, **storage, due_now.reason);
-  if (taken) {
-    prune(spec, **storage);
-  }
+  if (taken) return 0ms;  // pruned and listed before it was marked Complete
   refresh_artifacts(**storage, location);
-  return taken ? 0ms : 1s;
+  return 1s;
 }
 
 BackupReconciler::Due BackupReconciler::due(const BackupSpec& spec, SysSeconds now) {
@@ -316,6 +314,9 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
       static_cast<double>(taken->source_bytes) / 1e6 / std::max(seconds, 0.001),
       storage.location(taken->data_key));
   event("Normal", "BackupComplete", summary);
+  // Whoever sees Complete also sees the new artifact in status.artifacts.
+  prune(spec, storage);
+  refresh_artifacts(storage, describe_storage(spec.storage, home_));
   auto done = store_.update_status(key_, [&](json& status) {
     status.erase("currentRun");
     status["attempts"] = 0;

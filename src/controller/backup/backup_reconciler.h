@@ -42,6 +42,8 @@ class BackupReconciler : public Reconciler {
   void clean_interrupted_run(BackupStorage* storage);
   // Where a run keeps its client option file and mariadb-backup's scratch files.
   std::filesystem::path scratch_dir(const std::string& id) const;
+  // Takes one backup; on success prunes by the retention policy and lists the artifacts
+  // before it marks the Backup Complete.
   Result<ArtifactManifest> run_backup(const BackupSpec& spec, BackupStorage& storage,
                                       const std::string& reason);
   void prune(const BackupSpec& spec, BackupStorage& storage);
