@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "controller/operator.h"
+#include "util/pid_lock.h"
 #include "util/subprocess.h"
 
 namespace mdbop {
@@ -68,7 +69,7 @@ int cmd_operator_start(PortRange ports) {
   auto pid = spawn_detached(options);
   if (!pid) return report_failure(pid.error().what());
   for (int i = 0; i < 200; ++i) {
-    if (auto info = running_operator(home); info && info->pid == *pid) {
+    if (auto info = running_operator(home); info && info->pid == *pid && info->serving) {
       std::cout << "operator started (pid " << *pid << ", log " << options.output_file << ")\n";
       return 0;
     }
@@ -80,20 +81,22 @@ int cmd_operator_start(PortRange ports) {
 }
 
 int cmd_operator_stop() {
-  auto info = running_operator(mdbop_home());
-  if (!info) {
+  const auto lock = mdbop_home() / "operator.lock";
+  auto signalled = signal_pid_lock_holder(lock, SIGTERM);
+  if (!signalled) return report_failure(signalled.error().what());
+  if (!*signalled) {
     std::cout << "operator not running\n";
     return 0;
   }
-  kill(info->pid, SIGTERM);
+  // Stopped once it has let go of the lock: it does so last, as its process ends.
   for (int i = 0; i < 600; ++i) {
-    if (!process_alive(info->pid)) {
+    if (pid_lock_holder(lock) != *signalled) {
       std::cout << "operator stopped (nodes keep running)\n";
       return 0;
     }
     std::this_thread::sleep_for(50ms);
   }
-  return report_failure("operator pid " + std::to_string(info->pid) + " did not stop within 30s");
+  return report_failure("operator pid " + std::to_string(**signalled) + " did not stop within 30s");
 }
 
 int cmd_operator_status() {

@@ -1,8 +1,6 @@
 #include "controller/operator.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +17,7 @@
 #include "controller/restore/restore_reconciler.h"
 #include "store/store.h"
 #include "util/files.h"
+#include "util/pid_lock.h"
 #include "util/subprocess.h"
 
 namespace mdbop {
@@ -101,25 +100,25 @@ std::string worker_name(const ObjectKey& key) {
 }  // namespace
 
 std::optional<OperatorInfo> running_operator(const fs::path& home) {
-  auto text = read_file(home / "operator.json");
-  if (!text) return std::nullopt;
-  json saved = json::parse(*text, nullptr, false);
-  if (saved.is_discarded()) return std::nullopt;
+  auto holder = pid_lock_holder(home / "operator.lock");
+  if (!holder) return std::nullopt;
   OperatorInfo info;
-  info.pid = saved.value("pid", 0);
-  info.ports = {saved.value("portsFrom", 0), saved.value("portsTo", 0)};
-  info.started_at = saved.value("startedAt", "");
-  if (info.pid <= 0 || !process_alive(info.pid)) return std::nullopt;
-  if (process_cmdline(info.pid).find("operator") == std::string::npos) return std::nullopt;
+  info.pid = *holder;
+  // operator.json is the holder's only once it has written its own pid there.
+  auto text = read_file(home / "operator.json");
+  json saved = text ? json::parse(*text, nullptr, false) : json();
+  if (saved.is_object() && saved.value("pid", 0) == info.pid) {
+    info.ports = {saved.value("portsFrom", 0), saved.value("portsTo", 0)};
+    info.started_at = saved.value("startedAt", "");
+    info.serving = true;
+  }
   return info;
 }
 
 Result<bool> run_operator(const OperatorOptions& options) {
-  std::error_code ec;
-  fs::create_directories(options.home, ec);
-  fs::permissions(options.home, fs::perms::owner_all, ec);
-  int lock_fd = open((options.home / "operator.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+  // Held for the operator's whole life: it is how others know that it runs, and which pid.
+  auto lock = take_pid_lock(options.home / "operator.lock");
+  if (!lock) {
     auto other = running_operator(options.home);
     return fail("another operator is already running for " + options.home.string() +
                 (other ? " (pid " + std::to_string(other->pid) + ")" : ""));
@@ -234,8 +233,8 @@ Result<bool> run_operator(const OperatorOptions& options) {
     std::lock_guard lock(workers_mutex);
     workers.clear();
   }
+  std::error_code ec;
   fs::remove(options.home / "operator.json", ec);
-  close(lock_fd);
   return true;
 }
 

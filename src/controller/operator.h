@@ -16,11 +16,15 @@ struct OperatorOptions {
 };
 
 // Runs until SIGTERM or SIGINT. Fails when another operator holds this home.
+// REQUIRES: `home` prepared by prepare_home (util/private_home.h).
 Result<bool> run_operator(const OperatorOptions& options);
 
-// $MDBOP_HOME/operator.json, written once the operator is serving.
+// The operator of `home`: the holder of the lock on $MDBOP_HOME/operator.lock (never a pid
+// file's word). Ports and start time come from $MDBOP_HOME/operator.json once the holder has
+// written it, which it does when serving. Not for the operator itself: it would drop its lock.
 struct OperatorInfo {
   pid_t pid = 0;
+  bool serving = false;  // operator.json is this holder's; ports and started_at are set
   PortRange ports;
   std::string started_at;
 };

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "controller/operator.h"
 #include "util/files.h"
 #include "util/ports.h"
 #include "util/subprocess.h"
@@ -89,12 +90,9 @@ void Installation::start_operator() {
 void Installation::stop_operator() { must({"operator", "stop"}); }
 
 pid_t Installation::operator_pid() {
-  auto text = read_file(home_ / "operator.json");
-  if (!text) return 0;
-  json info = json::parse(*text, nullptr, false);
-  if (info.is_discarded()) return 0;
-  pid_t pid = info.value("pid", 0);
-  return pid > 0 && process_alive(pid) ? pid : 0;
+  // The lock's holder, as `operator stop` finds it: operator.json may name a stranger's pid.
+  auto info = running_operator(home_);
+  return info ? info->pid : 0;
 }
 
 void Installation::kill_operator() {
