@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "util/private_home.h"
 
 namespace {
 
@@ -24,6 +25,13 @@ int main(int argc, char** argv) {
   CLI::App app{"mdbop: declarative MariaDB Galera clusters (k8s.mariadb.com/v1alpha1 manifests)"};
   app.require_subcommand(1);
   int status = 0;
+  // Every command works in MDBOP_HOME: refuse one that another user could have tampered with.
+  // Runs after parsing (so --help needs no home) and before any command.
+  app.parse_complete_callback([] {
+    if (auto home = mdbop::prepare_home(mdbop::mdbop_home()); !home) {
+      std::exit(mdbop::report_failure(home.error().what()));
+    }
+  });
 
   auto* operator_command = app.add_subcommand("operator", "run or manage the operator");
   operator_command->require_subcommand(1);

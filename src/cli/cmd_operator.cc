@@ -60,7 +60,6 @@ int cmd_operator_start(PortRange ports) {
     std::cout << "operator already running (pid " << info->pid << ")\n";
     return 0;
   }
-  std::filesystem::create_directories(home);
   SubprocessOptions options;
   options.argv = {"/proc/self/exe", "operator", "run", "--ports",
                   std::to_string(ports.first) + "-" + std::to_string(ports.last)};
