@@ -2,12 +2,16 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/typed_names.h"
 #include "controller/backup/backup_reconciler.h"
 #include "store/store.h"
 
 namespace mdbop {
 
 int cmd_backup_run(const std::string& name, const std::string& namespace_) {
+  if (auto typed = check_typed_names(namespace_, {{"NAME", name}}); !typed) {
+    return report_failure(typed.error().what());
+  }
   Store store(mdbop_home() / "store");
   for (const char* kind : {"Backup", "PhysicalBackup"}) {
     const ObjectKey key{kind, namespace_, name};

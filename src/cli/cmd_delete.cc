@@ -3,6 +3,7 @@
 
 #include "api/kinds.h"
 #include "cli/commands.h"
+#include "cli/typed_names.h"
 #include "controller/operator.h"
 #include "store/store.h"
 
@@ -54,6 +55,9 @@ int cmd_delete(const ObjectSelector& selector, const std::vector<std::string>& f
     int status = 0;
     for (const json& object : *objects) status |= delete_object(store, key_of(object), purge);
     return status;
+  }
+  if (auto typed = check_typed_names(selector.namespace_, {{"NAME", selector.name}}); !typed) {
+    return report_failure(typed.error().what());
   }
   auto kind = resolve_kind(selector.kind);
   if (!kind) return report_failure(kind.error().what());

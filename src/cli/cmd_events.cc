@@ -4,6 +4,7 @@
 #include "api/kinds.h"
 #include "cli/commands.h"
 #include "cli/printers.h"
+#include "cli/typed_names.h"
 #include "store/store.h"
 #include "util/files.h"
 
@@ -21,6 +22,9 @@ int cmd_events(const std::string& namespace_, bool all_namespaces, const std::st
     if (!resolved) return report_failure(resolved.error().what());
     kind = resolved->kind;
     name = for_object.substr(slash + 1);
+  }
+  if (auto typed = check_typed_names(namespace_, {{"--for", name}}); !typed) {
+    return report_failure(typed.error().what());
   }
   Store store(mdbop_home() / "store");
   std::vector<std::vector<std::string>> rows;
@@ -46,6 +50,9 @@ int cmd_events(const std::string& namespace_, bool all_namespaces, const std::st
 }
 
 int cmd_logs(const std::string& pod, const std::string& namespace_, int tail, bool follow) {
+  if (auto typed = check_typed_names(namespace_, {{"POD", pod}}); !typed) {
+    return report_failure(typed.error().what());
+  }
   auto id = node_id_from_pod(namespace_, pod);
   if (!id) return report_failure("pod names look like <mariadb>-<index>");
   LocalRuntime runtime(mdbop_home(), PortRange{});

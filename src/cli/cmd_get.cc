@@ -3,6 +3,7 @@
 #include "api/kinds.h"
 #include "cli/commands.h"
 #include "cli/printers.h"
+#include "cli/typed_names.h"
 #include "store/store.h"
 
 namespace mdbop {
@@ -34,6 +35,9 @@ std::string text_of(const json& value) {
 
 // The objects the selector names (pods are views of MariaDB nodes, not stored objects).
 Result<std::vector<json>> select(const ObjectSelector& selector, KindInfo& kind) {
+  if (auto typed = check_typed_names(selector.namespace_, {{"NAME", selector.name}}); !typed) {
+    return tl::unexpected(typed.error());
+  }
   auto resolved = resolve_kind(selector.kind);
   if (!resolved) return tl::unexpected(resolved.error());
   kind = *resolved;

@@ -7,6 +7,7 @@
 #include "api/duration.h"
 #include "api/kinds.h"
 #include "cli/commands.h"
+#include "cli/typed_names.h"
 #include "store/store.h"
 
 namespace mdbop {
@@ -60,6 +61,10 @@ int cmd_wait(const std::string& kind_slash_name, const std::string& namespace_,
   auto slash = kind_slash_name.find('/');
   if (slash == std::string::npos)
     return report_failure("wait needs KIND/NAME, e.g. mariadb/galera");
+  if (auto typed = check_typed_names(namespace_, {{"NAME", kind_slash_name.substr(slash + 1)}});
+      !typed) {
+    return report_failure(typed.error().what());
+  }
   auto kind = resolve_kind(kind_slash_name.substr(0, slash));
   if (!kind) return report_failure(kind.error().what());
   const std::string prefix = "condition=";
