@@ -130,9 +130,15 @@ int main(int argc, char** argv) {
   auto* sql_command = app.add_subcommand("sql", "run SQL as root on the primary or a pod");
   sql_command->add_option("target", target, "mariadb/NAME")->required();
   sql_command->add_option("--pod", pod, "a pod instead of the primary");
-  sql_command->add_option("-e,--execute", sql, "SQL to run")->required();
+  auto* execute = sql_command->add_option(
+      "-e,--execute", sql,
+      "SQL to run (default: read from standard input, out of the process list)");
   add_namespace_options(sql_command, selector, false);
-  sql_command->callback([&] { status = mdbop::cmd_sql(target, selector.namespace_, pod, sql); });
+  sql_command->callback([&] {
+    auto text = mdbop::sql_from(execute->count() > 0 ? std::optional(sql) : std::nullopt, std::cin);
+    status = text ? mdbop::cmd_sql(target, selector.namespace_, pod, *text)
+                  : mdbop::report_failure(text.error().what());
+  });
 
   try {
     app.parse(argc, argv);

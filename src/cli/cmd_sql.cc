@@ -1,12 +1,23 @@
 #include <iostream>
+#include <iterator>
 
 #include "api/kinds.h"
 #include "api/mariadb_spec.h"
 #include "cli/commands.h"
+#include "cli/typed_names.h"
 #include "controller/secrets.h"
 #include "store/store.h"
 
 namespace mdbop {
+
+Result<std::string> sql_from(const std::optional<std::string>& execute, std::istream& input) {
+  std::string text = execute ? *execute : std::string(std::istreambuf_iterator<char>(input), {});
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return fail(execute ? "-e: no SQL given"
+                        : "no SQL given: pass -e SQL or give the SQL on standard input");
+  }
+  return text;
+}
 
 // Runs SQL as root on the primary (or --pod), reading the password from the MariaDB's Secret
 // so that nobody types it and it never shows in a process list.
@@ -17,6 +28,9 @@ int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
   auto kind = resolve_kind(kind_slash_name.substr(0, slash));
   if (!kind || kind->kind != "MariaDB") return report_failure("sql works on mariadb/NAME");
   std::string name = kind_slash_name.substr(slash + 1);
+  if (auto typed = check_typed_names(namespace_, {{"NAME", name}, {"--pod", pod}}); !typed) {
+    return report_failure(typed.error().what());
+  }
   Store store(mdbop_home() / "store");
   auto object = store.get({"MariaDB", namespace_, name});
   if (!object) return report_failure("mariadb " + name + " not found in namespace " + namespace_);
@@ -43,15 +57,14 @@ int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
   auto rows = connection->query(sql);
   if (!rows) return report_failure(target + ": " + rows.error().what());
   if (!rows->columns.empty()) {
-    std::string line;
     for (size_t i = 0; i < rows->columns.size(); ++i) {
-      line += (i ? "\t" : "") + rows->columns[i];
+      std::cout << (i ? "\t" : "") << rows->columns[i];
     }
-    std::cout << line << "\n";
+    std::cout << "\n";
     for (const auto& row : rows->rows) {
-      line.clear();
-      for (size_t i = 0; i < row.size(); ++i) line += (i ? "\t" : "") + row[i].value_or("NULL");
-      std::cout << line << "\n";
+      for (size_t i = 0; i < row.size(); ++i)
+        std::cout << (i ? "\t" : "") << row[i].value_or("NULL");
+      std::cout << "\n";
     }
   }
   return 0;

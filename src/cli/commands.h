@@ -4,6 +4,8 @@
 #pragma once
 
 #include <filesystem>
+#include <istream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,9 @@ int cmd_events(const std::string& namespace_, bool all_namespaces, const std::st
 int cmd_logs(const std::string& pod, const std::string& namespace_, int tail, bool follow);
 int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
             const std::string& pod, const std::string& sql);
+// The SQL for cmd_sql: -e's text if given, else all of `input` (standard input, which keeps a
+// statement holding a password out of the process list). Fails when it is blank.
+Result<std::string> sql_from(const std::optional<std::string>& execute, std::istream& input);
 
 // Parses "33000-34999".
 Result<PortRange> parse_port_range(const std::string& text);
