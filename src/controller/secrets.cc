@@ -1,26 +1,9 @@
 #include "controller/secrets.h"
 
-#include <fstream>
-
 #include "util/base64.h"
+#include "util/random_password.h"
 
 namespace mdbop {
-
-namespace {
-
-std::string random_password() {
-  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::ifstream urandom("/dev/urandom", std::ios::binary);
-  std::string password;
-  for (int i = 0; i < 24; ++i) {
-    unsigned char byte = 0;
-    urandom.read(reinterpret_cast<char*>(&byte), 1);
-    password += kAlphabet[byte % (sizeof(kAlphabet) - 1)];
-  }
-  return password;
-}
-
-}  // namespace
 
 Result<std::string> resolve_secret_value(Store& store, const std::string& namespace_,
                                          const SecretKeyRef& ref, const json& owner) {
@@ -34,10 +17,11 @@ Result<std::string> resolve_secret_value(Store& store, const std::string& namesp
                 (secret ? " has no key " + ref.key : " does not exist") +
                 "; create it or set generate: true");
   }
-  std::string password = random_password();
+  auto password = random_password(24);
+  if (!password) return password;
   if (secret) {
-    auto updated =
-        store.update(key, [&](json& object) { object["data"][ref.key] = base64_encode(password); });
+    auto updated = store.update(
+        key, [&](json& object) { object["data"][ref.key] = base64_encode(*password); });
     if (!updated) return tl::unexpected(updated.error());
   } else {
     json manifest = {{"apiVersion", "v1"},
@@ -47,7 +31,7 @@ Result<std::string> resolve_secret_value(Store& store, const std::string& namesp
                        {"namespace", namespace_},
                        {"labels", {{"k8s.mariadb.com/generated-for", owner["metadata"]["name"]}}}}},
                      {"type", "Opaque"},
-                     {"data", {{ref.key, base64_encode(password)}}}};
+                     {"data", {{ref.key, base64_encode(*password)}}}};
     auto applied = store.apply(manifest);
     if (!applied) return tl::unexpected(applied.error());
   }
