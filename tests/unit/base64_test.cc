@@ -20,5 +20,32 @@ TEST(Base64, RefusesGarbage) {
   EXPECT_FALSE(base64_decode("ab!d"));
 }
 
+// Each was refused by Go's base64.StdEncoding (so by the Kubernetes API server); OpenSSL's
+// decoder turned the first ones into NUL bytes.
+TEST(Base64, RefusesWhatKubernetesRefuses) {
+  for (std::string text : {"====", "AA==AA==", "A===", "=AAA", "AA=A", "AAA=AAAA",
+                           "AA== ", " AA=", "AA\tA", "AAAAA", "AA==\n=", "QU-D", "QU_D"}) {
+    auto decoded = base64_decode(text);
+    EXPECT_FALSE(decoded) << "decoded \"" << text << "\"";
+    if (!decoded) {
+      EXPECT_EQ(decoded.error().what(), "not valid base64");
+    }
+  }
+  EXPECT_FALSE(base64_decode(std::string("QUJD\0AAA", 8)));
+}
+
+// Go's StdEncoding skips line breaks anywhere and, not being Strict, takes nonzero bits left
+// over before the padding.
+TEST(Base64, AcceptsWhatKubernetesAccepts) {
+  EXPECT_EQ(base64_decode("TWFy\naWFE\r\nQg==\n").value_or("?"), "MariaDB");
+  EXPECT_EQ(base64_decode("QQ==").value_or("?"), "A");
+  EXPECT_EQ(base64_decode("QR==").value_or("?"), "A");
+  EXPECT_EQ(base64_decode("QUI=").value_or("?"), "AB");
+  EXPECT_EQ(base64_decode("QUJ=").value_or("?"), "AB");
+  EXPECT_EQ(base64_decode("").value_or("?"), "");
+  EXPECT_EQ(base64_decode("\r\n").value_or("?"), "");
+  EXPECT_EQ(base64_decode("+/+/").value_or("?"), "\xfb\xff\xbf");
+}
+
 }  // namespace
 }  // namespace mdbop
