@@ -17,8 +17,10 @@ namespace mdbop {
 
 namespace {
 
-constexpr std::string_view kMagic = "MDBOPAE1";
-constexpr std::string_view kKdfInfo = "mdbop MDBOPAE1 aes-256-gcm";
+constexpr std::string_view kMagicV1 = "MDBOPAE1";
+constexpr std::string_view kMagicV2 = "MDBOPAE2";
+constexpr size_t kMagicSize = 8;
+constexpr std::string_view kKdfInfo = "mdbop MDBOPAE1 aes-256-gcm";  // version 1's HKDF
 constexpr size_t kSaltSize = 16;
 constexpr size_t kKeySize = 32;
 constexpr size_t kCheckSize = 16;
@@ -27,7 +29,25 @@ constexpr size_t kTagSize = 16;
 constexpr size_t kNonceSize = 12;
 constexpr size_t kChunkSize = size_t{1} << 20;
 constexpr uint32_t kFinalBit = uint32_t{1} << 31;
-static_assert(kMagic.size() + kSaltSize + kCheckSize == kEncryptionHeaderSize);
+constexpr size_t kHeaderSizeV1 = kMagicSize + kSaltSize + kCheckSize;
+
+// scrypt's cost as a version 2 header stores it, a byte each.
+struct ScryptParams {
+  unsigned log2_n;  // N = 2^log2_n
+  unsigned r;
+  unsigned p;
+};
+constexpr size_t kScryptParamsAt = kHeaderSizeV1;
+static_assert(kHeaderSizeV1 + 3 == kEncryptionHeaderSize);
+
+// What new artifacts use: 16 MiB and about 100 ms per derivation (scrypt's "interactive"
+// parameters).
+constexpr ScryptParams kScrypt{14, 8, 1};
+// What an artifact's header may ask for, so that reading a hostile one costs bounded memory
+// and time (at most four times the above): 128 * r * N * p bytes at most 64 MiB.
+constexpr uint64_t kScryptMaxCost = uint64_t{64} << 20;
+// OpenSSL's own ceiling on scrypt's memory, above kScryptMaxCost plus scrypt's small extras.
+constexpr uint64_t kScryptMaxMem = uint64_t{80} << 20;
 
 const unsigned char* bytes_of(std::string_view text) {
   return reinterpret_cast<const unsigned char*>(text.data());
@@ -60,7 +80,13 @@ Result<void> check_secret(const std::string& secret) {
                           kMinEncryptionSecretSize, secret.size()));
 }
 
-Result<void> derive_keys(const std::string& secret, std::string_view salt, Keys& keys) {
+void split_keys(const std::array<unsigned char, kKeySize + kCheckSize>& out, Keys& keys) {
+  std::copy_n(out.begin(), kKeySize, keys.cipher.begin());
+  std::copy_n(out.begin() + kKeySize, kCheckSize, keys.check.begin());
+}
+
+// Version 1: HKDF-SHA256, for secrets that are random bytes.
+Result<void> derive_keys_v1(const std::string& secret, std::string_view salt, Keys& keys) {
   std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> owner(EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
   EVP_PKEY_CTX* ctx = owner.get();
   std::array<unsigned char, kKeySize + kCheckSize> out;
@@ -71,13 +97,52 @@ Result<void> derive_keys(const std::string& secret, std::string_view salt, Keys&
             EVP_PKEY_CTX_set1_hkdf_key(ctx, bytes_of(secret), size_of(secret)) > 0 &&
             EVP_PKEY_CTX_add1_hkdf_info(ctx, bytes_of(kKdfInfo), size_of(kKdfInfo)) > 0 &&
             EVP_PKEY_derive(ctx, out.data(), &length) > 0 && length == out.size();
-  if (ok) {
-    std::copy_n(out.begin(), kKeySize, keys.cipher.begin());
-    std::copy_n(out.begin() + kKeySize, kCheckSize, keys.check.begin());
-  }
+  if (ok) split_keys(out, keys);
   OPENSSL_cleanse(out.data(), out.size());
   if (!ok) return fail("encryption key derivation failed");
   return {};
+}
+
+Result<void> check_scrypt_params(const ScryptParams& params) {
+  if (params.log2_n >= 1 && params.log2_n <= 20 && params.r >= 1 && params.p >= 1 &&
+      (uint64_t{128} << params.log2_n) * params.r * params.p <= kScryptMaxCost) {
+    return {};
+  }
+  return fail(fmt::format(
+      "encrypted data is corrupted (scrypt parameters N=2^{} r={} p={} are beyond the limits)",
+      params.log2_n, params.r, params.p));
+}
+
+// Version 2: scrypt, which stretches a secret that may be a memorable phrase.
+Result<void> derive_keys_v2(const std::string& secret, std::string_view salt,
+                            const ScryptParams& params, Keys& keys) {
+  if (auto valid = check_scrypt_params(params); !valid) return valid;
+  std::array<unsigned char, kKeySize + kCheckSize> out;
+  bool ok = EVP_PBE_scrypt(secret.data(), secret.size(), bytes_of(salt), salt.size(),
+                           uint64_t{1} << params.log2_n, params.r, params.p, kScryptMaxMem,
+                           out.data(), out.size()) == 1;
+  if (ok) split_keys(out, keys);
+  OPENSSL_cleanse(out.data(), out.size());
+  if (!ok) return fail("encryption key derivation failed");
+  return {};
+}
+
+ScryptParams scrypt_params_of(std::string_view header) {
+  auto byte = [&](size_t at) { return static_cast<unsigned char>(header[kScryptParamsAt + at]); };
+  return {byte(0), byte(1), byte(2)};
+}
+
+// The header's size for its magic; 0 for an unknown magic.
+size_t header_size_for(std::string_view magic) {
+  if (magic == kMagicV1) return kHeaderSizeV1;
+  if (magic == kMagicV2) return kEncryptionHeaderSize;
+  return 0;
+}
+
+// Whether `seen` can begin a header of a known version.
+bool could_be_magic(std::string_view seen) {
+  seen = seen.substr(0, std::min(seen.size(), kMagicSize));
+  return kMagicV1.starts_with(seen) || kMagicV2.starts_with(seen);
 }
 
 // A cipher context keyed for AES-256-GCM; each chunk then only sets its nonce. Setting up
@@ -107,17 +172,19 @@ uint32_t get_word(std::string_view bytes) {
   return word;
 }
 
-// Checks a whole header against the secret; on success `keys` holds the artifact's keys.
+// Checks a whole header of either version against the secret; on success `keys` holds the
+// artifact's keys.
 Result<void> open_header(const std::string& secret, std::string_view header, Keys& keys) {
-  if (header.size() < kEncryptionHeaderSize) return fail("encrypted data is truncated");
-  if (header.substr(0, kMagic.size()) != kMagic) {
-    return fail("not mdbop encrypted data (bad magic)");
-  }
-  if (auto derived = derive_keys(secret, header.substr(kMagic.size(), kSaltSize), keys); !derived) {
-    return derived;
-  }
-  if (CRYPTO_memcmp(keys.check.data(), header.data() + kMagic.size() + kSaltSize, kCheckSize) !=
-      0) {
+  if (!could_be_magic(header)) return fail("not mdbop encrypted data (bad magic)");
+  const size_t size =
+      header.size() < kMagicSize ? 0 : header_size_for(header.substr(0, kMagicSize));
+  if (size == 0 || header.size() < size) return fail("encrypted data is truncated");
+  std::string_view salt = header.substr(kMagicSize, kSaltSize);
+  auto derived = size == kHeaderSizeV1
+                     ? derive_keys_v1(secret, salt, keys)
+                     : derive_keys_v2(secret, salt, scrypt_params_of(header), keys);
+  if (!derived) return derived;
+  if (CRYPTO_memcmp(keys.check.data(), header.data() + kMagicSize + kSaltSize, kCheckSize) != 0) {
     return fail("wrong encryption key");
   }
   return {};
@@ -241,13 +308,13 @@ class Decryptor : public ByteSink {
   }
 
   Result<void> read_header(std::string_view& bytes) {
-    bool complete = gather(bytes, kEncryptionHeaderSize);
-    // Refuses foreign data at once rather than after the whole header.
-    size_t seen = std::min(small_.size(), kMagic.size());
-    if (std::string_view(small_).substr(0, seen) != kMagic.substr(0, seen)) {
-      return fail("not mdbop encrypted data (bad magic)");
+    // The magic first: it tells the header's size. Foreign data is refused at once.
+    if (small_.size() < kMagicSize) {
+      gather(bytes, kMagicSize);
+      if (!could_be_magic(small_)) return fail("not mdbop encrypted data (bad magic)");
+      return {};
     }
-    if (!complete) return {};
+    if (!gather(bytes, header_size_for(std::string_view(small_).substr(0, kMagicSize)))) return {};
     Keys keys;
     if (auto opened = open_header(secret_, small_, keys); !opened) return opened;
     OPENSSL_cleanse(secret_.data(), secret_.size());
@@ -325,17 +392,20 @@ class Decryptor : public ByteSink {
 
 Result<std::unique_ptr<ByteSink>> make_encryptor(const std::string& secret, ByteSink& next) {
   if (auto valid = check_secret(secret); !valid) return tl::unexpected(valid.error());
-  std::string header(kMagic);
+  std::string header(kMagicV2);
   header.resize(kEncryptionHeaderSize);
-  auto* salt = reinterpret_cast<unsigned char*>(header.data() + kMagic.size());
+  auto* salt = reinterpret_cast<unsigned char*>(header.data() + kMagicSize);
   if (RAND_bytes(salt, static_cast<int>(kSaltSize)) != 1) {
     return fail("no random bytes for the encryption salt");
   }
+  header[kScryptParamsAt] = static_cast<char>(kScrypt.log2_n);
+  header[kScryptParamsAt + 1] = static_cast<char>(kScrypt.r);
+  header[kScryptParamsAt + 2] = static_cast<char>(kScrypt.p);
   Keys keys;
   auto derived =
-      derive_keys(secret, std::string_view(header).substr(kMagic.size(), kSaltSize), keys);
+      derive_keys_v2(secret, std::string_view(header).substr(kMagicSize, kSaltSize), kScrypt, keys);
   if (!derived) return tl::unexpected(derived.error());
-  std::copy(keys.check.begin(), keys.check.end(), header.begin() + kMagic.size() + kSaltSize);
+  std::copy(keys.check.begin(), keys.check.end(), header.begin() + kMagicSize + kSaltSize);
   return std::make_unique<Encryptor>(next, header, keys);
 }
 

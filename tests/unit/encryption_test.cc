@@ -37,6 +37,14 @@ Result<std::string> decrypt(std::string_view data, Split split = Split::kWhole,
   return out.data();
 }
 
+std::string from_hex(std::string_view hex) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    bytes += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  }
+  return bytes;
+}
+
 // Where chunk `index` (word, ciphertext, tag) starts, for every chunk before it full.
 size_t chunk_offset(size_t index) {
   return kEncryptionHeaderSize + index * (kChunk + kChunkOverhead);
@@ -51,7 +59,7 @@ TEST_P(EncryptionRoundTrip, RestoresThePlaintext) {
   ASSERT_TRUE(sealed) << sealed.error().what();
   size_t chunks = size / kChunk + 1;  // full chunks, then the final one (maybe empty)
   EXPECT_EQ(sealed->size(), kEncryptionHeaderSize + size + chunks * kChunkOverhead);
-  EXPECT_EQ(sealed->substr(0, 8), "MDBOPAE1");
+  EXPECT_EQ(sealed->substr(0, 8), "MDBOPAE2");
   auto opened = decrypt(*sealed, split);
   ASSERT_TRUE(opened) << opened.error().what();
   EXPECT_TRUE(*opened == data);
@@ -206,6 +214,60 @@ TEST(Encryption, ForeignDataIsRefusedAtOnce) {
   auto written = (*decryptor)->write("MDBX");
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().message, "not mdbop encrypted data (bad magic)");
+}
+
+// Made by mdbop before scrypt (format version 1, HKDF) with kSecret: artifacts written then
+// stay readable.
+TEST(Encryption, ReadsVersion1Artifacts) {
+  const std::string artifact = from_hex(
+      "4d44424f50414531e526f2593955dce7b5f31cb2b68ca3bed37678c5c68b31575558a18d22cf96c4"
+      "80000031c3ded94b51ba0c6402197eab798f1aa706d6f87110ac08c2f4243963762c310f1c513301"
+      "154ecb454979da9d6d23dfd606e52a5b44208643d07059d2205c7dea70");
+  const std::string plaintext = "written by mdbop before scrypt (format MDBOPAE1)\n";
+  EXPECT_TRUE(check_encryption_key(kSecret, std::string_view(artifact).substr(0, 40)));
+  for (Split split : {Split::kWhole, Split::kSingleBytes}) {
+    auto opened = decrypt(artifact, split);
+    ASSERT_TRUE(opened) << opened.error().what();
+    EXPECT_EQ(*opened, plaintext);
+  }
+  auto wrong = decrypt(artifact, Split::kWhole, kSecret + "x");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().message, "wrong encryption key");
+}
+
+TEST(Encryption, HeaderStoresScryptParameters) {
+  auto sealed = encrypt("payload");
+  ASSERT_TRUE(sealed);
+  EXPECT_EQ(sealed->substr(40, 3), std::string("\x0e\x08\x01", 3));  // N = 2^14, r = 8, p = 1
+}
+
+TEST(Encryption, AlteredScryptParametersReadAsWrongKey) {
+  auto sealed = encrypt("payload");
+  ASSERT_TRUE(sealed);
+  for (size_t at : {size_t{40}, size_t{41}, size_t{42}}) {
+    std::string damaged = *sealed;
+    damaged[at] = static_cast<char>(damaged[at] + 1);
+    auto opened = decrypt(damaged);
+    ASSERT_FALSE(opened) << "byte " << at;
+    EXPECT_EQ(opened.error().message, "wrong encryption key") << "byte " << at;
+  }
+}
+
+TEST(Encryption, HostileScryptParametersAreRefusedUnread) {
+  auto sealed = encrypt("payload");
+  ASSERT_TRUE(sealed);
+  // N = 2^40; r = 255 (2 GiB at N = 2^16); p = 255 with N = 2^14, r = 8 (4 GiB of work);
+  // and zeros, which scrypt cannot take.
+  for (std::string params :
+       {std::string("\x28\x08\x01"), std::string("\x10\xff\x01"), std::string("\x0e\x08\xff"),
+        std::string("\x00\x08\x01", 3), std::string("\x0e\x00\x01", 3)}) {
+    std::string hostile = sealed->substr(0, 40) + params + sealed->substr(43);
+    auto opened = decrypt(hostile);
+    ASSERT_FALSE(opened);
+    EXPECT_NE(opened.error().message.find("scrypt parameters"), std::string::npos)
+        << opened.error().message;
+    EXPECT_FALSE(check_encryption_key(kSecret, hostile));
+  }
 }
 
 TEST(Encryption, SameDataEncryptsDifferently) {
