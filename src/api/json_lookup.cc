@@ -1,5 +1,7 @@
 #include "api/json_lookup.h"
 
+#include <climits>
+
 namespace mdbop {
 
 const json* find(const json& object, const std::string& pointer) {
@@ -7,10 +9,13 @@ const json* find(const json& object, const std::string& pointer) {
   return object.contains(p) ? &object.at(p) : nullptr;
 }
 
-std::optional<long long> find_int(const json& object, const std::string& pointer) {
+std::optional<int> find_int(const json& object, const std::string& pointer) {
   const json* v = find(object, pointer);
   if (v == nullptr || !v->is_number_integer()) return std::nullopt;
-  return v->get<long long>();
+  if (v->is_number_unsigned() && v->get<unsigned long long>() > INT_MAX) return std::nullopt;
+  const long long n = v->get<long long>();
+  if (n < INT_MIN || n > INT_MAX) return std::nullopt;
+  return static_cast<int>(n);
 }
 
 std::string find_text(const json& object, const std::string& pointer) {

@@ -14,8 +14,9 @@ namespace mdbop {
 // The member at `pointer` ("/spec/replicas"), or nullptr when absent.
 const json* find(const json& object, const std::string& pointer);
 
-// The integer at `pointer`; nullopt when absent or not an integer.
-std::optional<long long> find_int(const json& object, const std::string& pointer);
+// The integer at `pointer`; nullopt when absent, not an integer or outside int's range (which the
+// schema check reports).
+std::optional<int> find_int(const json& object, const std::string& pointer);
 
 // The string at `pointer`; empty when absent or not a string.
 std::string find_text(const json& object, const std::string& pointer);

@@ -5,8 +5,12 @@
 #include <map>
 #include <string>
 
+#include "api/json_lookup.h"
 #include "api/kinds.h"
+#include "api/option_value.h"
+#include "api/printable.h"
 #include "api/validators.h"
+#include "util/base64.h"
 
 namespace mdbop {
 namespace {
@@ -87,6 +91,42 @@ std::string describe(const json& object, size_t index) {
          name->get<std::string>();
 }
 
+// Issues carry user text (names, keys, values); a control byte in them is shown escaped.
+std::vector<ValidationIssue> escaped(std::vector<ValidationIssue> issues) {
+  for (ValidationIssue& issue : issues) {
+    issue.field = printable(issue.field);
+    issue.message = printable(issue.message);
+  }
+  return issues;
+}
+
+// The root password is written into the nodes' option files (wsrep_sst_auth): a Secret of the
+// batch that holds one must fit there. A Secret applied on its own is checked where it is read.
+void check_root_passwords(const std::vector<json>& accepted, std::vector<ValidationIssue>& issues) {
+  for (const json& mariadb : accepted) {
+    if (mariadb["kind"] != "MariaDB") continue;
+    const json& ref = member(mariadb["spec"], "rootPasswordSecretKeyRef");
+    const std::string namespace_ = mariadb["metadata"]["namespace"];
+    for (const json& secret : accepted) {
+      if (secret["kind"] != "Secret" || secret["metadata"]["name"] != ref.value("name", "") ||
+          secret["metadata"]["namespace"] != namespace_) {
+        continue;
+      }
+      const json& value = member(secret, "data").value(ref.value("key", ""), json());
+      if (!value.is_string()) continue;
+      const auto password = base64_decode(value.get<std::string>());
+      if (!password) continue;
+      if (auto fits = check_quoted_option_value(*password); !fits) {
+        issues.push_back(
+            {"Secret/" + namespace_ + "/" + secret["metadata"]["name"].get<std::string>() +
+                 " data." + ref.value("key", ""),
+             "the root password of MariaDB " + mariadb["metadata"]["name"].get<std::string>() +
+                 " " + fits.error().message});
+      }
+    }
+  }
+}
+
 }  // namespace
 
 tl::expected<json, std::vector<ValidationIssue>> validate_and_default(const json& object) {
@@ -96,11 +136,11 @@ tl::expected<json, std::vector<ValidationIssue>> validate_and_default(const json
     return tl::unexpected(std::move(issues));
   }
   const KindInfo* info = check_type(object, issues);
-  if (info == nullptr) return tl::unexpected(std::move(issues));
+  if (info == nullptr) return tl::unexpected(escaped(std::move(issues)));
 
   json result = object;
   validators().at(info->kind)(result, issues);
-  if (!issues.empty()) return tl::unexpected(std::move(issues));
+  if (!issues.empty()) return tl::unexpected(escaped(std::move(issues)));
   if (!result["metadata"].contains("namespace")) result["metadata"]["namespace"] = "default";
   // Status belongs to the operator; one copied from `get -o yaml` output is not applied.
   result.erase("status");
@@ -117,12 +157,13 @@ tl::expected<std::vector<json>, std::vector<ValidationIssue>> validate_batch(
       accepted.push_back(std::move(*result));
       continue;
     }
-    const std::string prefix = describe(objects[i], i);
+    const std::string prefix = printable(describe(objects[i], i));
     for (ValidationIssue& issue : result.error()) {
       issue.field = issue.field.empty() ? prefix : prefix + " " + issue.field;
       issues.push_back(std::move(issue));
     }
   }
+  if (issues.empty()) check_root_passwords(accepted, issues);
   if (!issues.empty()) return tl::unexpected(std::move(issues));
   return accepted;
 }

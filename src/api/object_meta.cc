@@ -1,10 +1,16 @@
 #include "api/object_meta.h"
 
 #include <algorithm>
+#include <climits>
 #include <iterator>
 
 namespace mdbop {
 namespace {
+
+// The store writes an object to "<name>.json" through a temporary ".<name>.json.tmp.<random()>"
+// (store/store.cc, util/files.cc): 21 bytes beside the name, in a file name of at most 255 bytes
+// (NAME_MAX).
+constexpr size_t kMaxStoredName = 255 - 21;
 
 bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
@@ -51,7 +57,7 @@ schema::Node object_schema(std::vector<schema::Field> body) {
                        // Set by a server; present when a manifest comes from `get -o yaml`.
                        {"uid", text()},
                        {"resourceVersion", text()},
-                       {"generation", integer()},
+                       {"generation", integer(0, LLONG_MAX)},  // a long long
                        {"creationTimestamp", text()},
                        {"finalizers", any_array()},
                        {"ownerReferences", any_array()},
@@ -80,6 +86,14 @@ void check_names(const json& object, NameRule rule, std::vector<ValidationIssue>
     if (!valid) {
       issues.push_back(
           {"metadata.name", "\"" + name + "\" is not a valid name: " + name_rules(rule)});
+    } else if (name.size() > kMaxStoredName) {
+      issues.push_back({"metadata.name",
+                        "too long: the store keeps each object in a file named after it, and a "
+                        "name of " +
+                            std::to_string(name.size()) +
+                            " characters would exceed the 255 bytes a file name may have; use "
+                            "at most " +
+                            std::to_string(kMaxStoredName) + " characters"});
     }
   }
   if (metadata.contains("namespace") && metadata["namespace"].is_string()) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
+#include <cmath>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -15,7 +17,7 @@
 namespace mdbop::schema {
 namespace {
 
-Node of(Type type) { return Node{type, {}, {}, {}}; }
+Node of(Type type) { return Node{type, {}, {}, {}, false, INT_MIN, INT_MAX}; }
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -94,8 +96,25 @@ bool is_whole_number(const std::string& s) {
 
 bool is_scalar(const json& value) { return value.is_number() || value.is_boolean(); }
 
-void check_string_map(json& value, bool lenient, const std::string& path,
+// An integer outside [node.min, node.max], or one decoding held as a float because it does not
+// fit in 64 bits.
+bool out_of_range(const json& value, const Node& node) {
+  if (value.is_number_unsigned() && value.get<unsigned long long>() > LLONG_MAX) return true;
+  if (value.is_number_integer()) {
+    return value.get<long long>() < node.min || value.get<long long>() > node.max;
+  }
+  const double d = value.is_number_float() ? value.get<double>() : 0;
+  return std::fabs(d) >= 0x1p63 && std::floor(d) == d;
+}
+
+std::string range_message(const json& value, const Node& node) {
+  return value.dump() + " is out of range (" + std::to_string(node.min) + ".." +
+         std::to_string(node.max) + ")";
+}
+
+void check_string_map(json& value, const Node& node, const std::string& path,
                       std::vector<ValidationIssue>& issues) {
+  const bool lenient = node.type == Type::kLenientStringMap;
   if (!value.is_object()) {
     issues.push_back({path, "must be a map of names to strings"});
     return;
@@ -105,8 +124,9 @@ void check_string_map(json& value, bool lenient, const std::string& path,
     if (lenient && is_scalar(member)) {
       member = scalar_text(member);
     } else if (is_scalar(member)) {
-      issues.push_back({join(path, key), "map values must be strings; quote the value: \"" +
-                                             scalar_text(member) + "\""});
+      issues.push_back(
+          {join(path, key), "map values must be strings; quote the value" +
+                                (node.secret ? "" : ": \"" + scalar_text(member) + "\"")});
     } else {
       issues.push_back({join(path, key), "must be a string"});
     }
@@ -167,7 +187,7 @@ void check_object(json& value, const std::vector<Field>& fields, const std::stri
 }  // namespace
 
 Node boolean() { return of(Type::kBool); }
-Node integer() { return of(Type::kInt); }
+Node integer(long long min, long long max) { return Node{Type::kInt, {}, {}, {}, false, min, max}; }
 Node text() { return of(Type::kString); }
 Node one_of(std::vector<std::string> choices) {
   return Node{Type::kEnum, {}, std::move(choices), {}};
@@ -180,6 +200,11 @@ Node quantity() { return of(Type::kQuantity); }
 Node int_or_percent() { return of(Type::kIntOrPercent); }
 Node string_list() { return of(Type::kStringList); }
 Node string_map() { return of(Type::kStringMap); }
+Node secret_string_map() {
+  Node node = of(Type::kStringMap);
+  node.secret = true;
+  return node;
+}
 Node lenient_string_map() { return of(Type::kLenientStringMap); }
 Node object(std::vector<Field> fields) { return Node{Type::kObject, std::move(fields), {}, {}}; }
 Node any_object() { return of(Type::kAnyObject); }
@@ -209,6 +234,7 @@ void check(json& value, const Node& node, const std::string& path,
       }
       return issue("must be true or false");
     case Type::kInt:
+      if (out_of_range(value, node)) return issue(range_message(value, node));
       if (value.is_number_integer()) return;
       return issue(quoted_number ? "must be a whole number; remove the quotes"
                                  : "must be a whole number");
@@ -253,6 +279,7 @@ void check(json& value, const Node& node, const std::string& path,
                    (value.is_string() ? "\"" + scalar_text(value) + "\"" : value.dump()) +
                    "; use a size such as \"1Gi\", \"500Mi\" or \"10G\"");
     case Type::kIntOrPercent:
+      if (out_of_range(value, node)) return issue(range_message(value, node));
       if (value.is_number_integer()) return;
       if (value.is_string() && is_percentage(value.get<std::string>())) return;
       return issue(std::string("must be a whole number or a percentage such as \"50%\"") +
@@ -265,7 +292,7 @@ void check(json& value, const Node& node, const std::string& path,
       return issue("must be a list of strings; quote each item");
     case Type::kStringMap:
     case Type::kLenientStringMap:
-      return check_string_map(value, node.type == Type::kLenientStringMap, path, issues);
+      return check_string_map(value, node, path, issues);
     case Type::kObject:
       return check_object(value, node.fields, path, issues);
     case Type::kAnyObject:

@@ -6,6 +6,7 @@
 // kind's validator.
 #pragma once
 
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@ namespace mdbop::schema {
 
 enum class Type {
   kBool,
-  kInt,
+  kInt,  // whole number between min and max
   kString,
   kEnum,
   kDuration,          // Go duration string, not negative
@@ -40,6 +41,9 @@ struct Node {
   std::vector<Field> fields;         // kObject
   std::vector<std::string> choices;  // kEnum
   std::string reason;                // kRefused: why, and what to do instead
+  bool secret = false;               // kStringMap: values are never repeated in messages
+  long long min = 0;                 // kInt, kIntOrPercent: the range of the C++ type that
+  long long max = 0;                 // holds the value, so that reading it never truncates
 };
 
 struct Field {
@@ -48,7 +52,8 @@ struct Field {
 };
 
 Node boolean();
-Node integer();
+// A whole number that fits the C++ type its reader stores it in: int unless told otherwise.
+Node integer(long long min = INT_MIN, long long max = INT_MAX);
 Node text();
 Node one_of(std::vector<std::string> choices);
 Node duration();
@@ -59,6 +64,8 @@ Node quantity();
 Node int_or_percent();
 Node string_list();
 Node string_map();
+// A string map whose values are secrets (a Secret's data and stringData).
+Node secret_string_map();
 Node lenient_string_map();
 Node object(std::vector<Field> fields);
 Node any_object();

@@ -2,7 +2,6 @@
 // retentionPolicy, encryption, mariabackup, mysqldump, target and timeout), the checks that
 // depend on other fields, and the defaults.
 #include <algorithm>
-#include <limits>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -166,8 +165,6 @@ void check_retention(const json& spec, std::vector<ValidationIssue>& issues) {
     }
     if (const auto keep = find_int(*policy, "/keepLast"); keep && *keep < 1) {
       issues.push_back({"spec.retentionPolicy.keepLast", "must be at least 1"});
-    } else if (keep && *keep > std::numeric_limits<int>::max()) {
-      issues.push_back({"spec.retentionPolicy.keepLast", "too large"});
     }
     if (policy->contains("ttl") && spec.contains("maxRetention")) {
       issues.push_back({"spec.maxRetention",

@@ -42,8 +42,8 @@ void check_base64_values(const json& object, const char* field,
 
 const schema::Node& secret_schema() {
   static const schema::Node node = object_schema({
-      {"data", schema::string_map()},
-      {"stringData", schema::string_map()},
+      {"data", schema::secret_string_map()},
+      {"stringData", schema::secret_string_map()},
       {"type", schema::text()},
       {"immutable", schema::boolean()},
   });

@@ -6,6 +6,7 @@
 #include "api/backup_schema.h"
 #include "api/json_lookup.h"
 #include "api/object_meta.h"
+#include "api/option_value.h"
 #include "api/quantity.h"
 #include "api/schema.h"
 #include "api/validators.h"
@@ -171,7 +172,7 @@ std::optional<long long> percentage(const json& value) {
 
 int decimal_digits(long long n) { return n < 10 ? 1 : 1 + decimal_digits(n / 10); }
 
-void check_galera(const json& object, std::optional<long long> replicas,
+void check_galera(const json& object, std::optional<int> replicas,
                   std::vector<ValidationIssue>& issues) {
   if (const auto index = find_int(object, "/spec/galera/primary/podIndex")) {
     if (*index < 0 || (replicas && *index >= *replicas)) {
@@ -187,14 +188,27 @@ void check_galera(const json& object, std::optional<long long> replicas,
     issues.push_back({"spec.galera.primary.automaticFailover",
                       "contradicts spec.galera.primary.autoFailover; keep only autoFailover"});
   }
+  if (const json* options = find(object, "/spec/galera/providerOptions");
+      options && options->is_object()) {
+    for (const auto& [key, value] : options->items()) {
+      const std::string path = "spec.galera.providerOptions." + key;
+      if (auto valid = check_provider_option_key(key); !valid) {
+        issues.push_back({path, valid.error().message});
+      } else if (value.is_string()) {
+        if (auto fits = check_provider_option_value(value.get<std::string>()); !fits) {
+          issues.push_back({path, fits.error().message});
+        }
+      }
+    }
+  }
   if (const auto threads = find_int(object, "/spec/galera/replicaThreads");
       threads && *threads < 1) {
     issues.push_back({"spec.galera.replicaThreads", "must be at least 1"});
   }
   if (const json* min = find(object, "/spec/galera/recovery/minClusterSize")) {
     const std::string path = "spec.galera.recovery.minClusterSize";
-    if (min->is_number_integer() &&
-        (min->get<long long>() < 1 || (replicas && min->get<long long>() > *replicas))) {
+    const auto count = find_int(object, "/spec/galera/recovery/minClusterSize");
+    if (count && (*count < 1 || (replicas && *count > *replicas))) {
       issues.push_back({path, replicas ? "must be between 1 and spec.replicas (" +
                                              std::to_string(*replicas) +
                                              "), or a percentage such as \"50%\""
@@ -227,13 +241,11 @@ void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
   if (spec == nullptr || !spec->is_object()) return;
 
   // The checks below that depend on the node count are skipped while replicas is invalid.
-  std::optional<long long> replicas = 1;
-  if (const json* r = find(object, "/spec/replicas")) {
-    replicas = r->is_number_integer() ? std::optional(r->get<long long>()) : std::nullopt;
-    if (replicas && *replicas < 1) {
-      issues.push_back({"spec.replicas", "must be at least 1"});
-      replicas.reset();
-    }
+  std::optional<int> replicas =
+      find(object, "/spec/replicas") ? find_int(object, "/spec/replicas") : 1;
+  if (replicas && *replicas < 1) {
+    issues.push_back({"spec.replicas", "must be at least 1"});
+    replicas.reset();
   }
   const bool galera = find_true(object, "/spec/galera/enabled");
   if (galera && replicas && *replicas % 2 == 0 &&
@@ -246,6 +258,24 @@ void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
                           std::to_string(*replicas) + " nodes anyway"});
   }
   if (galera) check_galera(object, replicas, issues);
+  if (!galera && replicas && *replicas > 1) {
+    issues.push_back(
+        {"spec.replicas", std::to_string(*replicas) +
+                              " nodes need Galera: set spec.galera.enabled: true, or use 1 (mdbop "
+                              "does not run asynchronous replication)"});
+  }
+  if (find_true(object, "/spec/rootEmptyPassword")) {
+    issues.push_back({"spec.rootEmptyPassword",
+                      "a root account without a password lets every local user in as the "
+                      "database's root; remove it (mdbop generates a root password when "
+                      "spec.rootPasswordSecretKeyRef is omitted)"});
+  }
+  if (find_true(object, "/spec/tls/enabled")) {
+    issues.push_back({"spec.tls.enabled",
+                      "client TLS with your own certificates is not supported by mdbop yet (it "
+                      "comes later); remove spec.tls. Traffic between the nodes is always "
+                      "encrypted with the installation's certificates"});
+  }
 
   if (const json* name = find(object, "/metadata/name");
       name && name->is_string() && is_dns1123_label(name->get<std::string>()) && replicas) {

@@ -129,9 +129,6 @@ TEST(MariaDBSpecFrom, RootPassword) {
   EXPECT_EQ(s.root_password.name, "mariadb");
   EXPECT_EQ(s.root_password.key, "root-password");
   EXPECT_FALSE(s.root_password.generate);
-  s = spec_of("  rootEmptyPassword: true\n");
-  EXPECT_TRUE(s.root_empty_password);
-  EXPECT_EQ(s.root_password.name, "");
 }
 
 TEST(MariaDBSpecFrom, StorageSize) {
