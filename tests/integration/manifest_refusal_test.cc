@@ -1,6 +1,9 @@
 // Invalid manifests are refused whole, with the field named, and nothing is stored.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "harness.h"
 
 namespace mdbop::testing {
@@ -80,6 +83,29 @@ TEST(ManifestRefusal, UnsupportedLocalFieldsAreKeptAndWarnedOnce) {
   json stored = mdbop.mariadb("w");
   EXPECT_EQ(stored["spec"]["image"], "mariadb:11.4");
   EXPECT_EQ(stored["spec"]["resources"]["requests"]["cpu"], "100m");
+}
+
+// Every input that once crashed or fooled mdbop (fuzz/regressions) is refused by the real
+// binary: exit status 1, a short message without raw control bytes, nothing stored.
+TEST(ManifestRefusal, HostileFilesAreRefusedWithAShortMessage) {
+  Installation mdbop;
+  const std::filesystem::path dir = std::filesystem::path(MDBOP_SOURCE_DIR) / "fuzz/regressions";
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
+  ASSERT_GE(files.size(), 10u);
+  for (const auto& file : files) {
+    CommandResult result = mdbop.mdbop({"apply", "-f", file.string()});
+    EXPECT_EQ(result.exit_code, 1) << file << "\n" << result.err;
+    EXPECT_LE(std::count(result.err.begin(), result.err.end(), '\n'), 3) << file << result.err;
+    EXPECT_TRUE(std::none_of(result.err.begin(), result.err.end(),
+                             [](char c) { return c != '\n' && (c >= 0 && c < 0x20); }))
+        << file << "\n"
+        << result.err;
+    EXPECT_EQ(result.err.find("wsrep_on=OFF"), std::string::npos) << result.err;
+  }
+  for (const char* kind : {"mariadb", "secrets", "configmaps"}) {
+    EXPECT_EQ(json::parse(mdbop.must({"get", kind, "-o", "json"}))["items"].size(), 0u) << kind;
+  }
 }
 
 }  // namespace
