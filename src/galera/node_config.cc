@@ -27,7 +27,12 @@ std::string provider_options(const NodeConfigInput& input) {
   };
   for (const auto& [key, value] : input.spec->provider_options) options[key] = value;
   const NodeLayout& self = input.self;
-  options["gmcast.listen_addr"] = fmt::format("tcp://{}:{}", self.address, self.ports.galera);
+  // Replication and IST only with peers holding a certificate of the installation's CA, in
+  // both directions; the listener then speaks TLS only.
+  options["socket.ssl_cert"] = self.tls.certificate;
+  options["socket.ssl_key"] = self.tls.key;
+  options["socket.ssl_ca"] = self.tls.authority;
+  options["gmcast.listen_addr"] = fmt::format("ssl://{}:{}", self.address, self.ports.galera);
   options["ist.recv_addr"] = fmt::format("{}:{}", self.address, self.ports.ist);
   std::string joined;
   for (const auto& [key, value] : options) {
@@ -68,8 +73,10 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
           << "port=" << self.ports.sql << "\n"
           << "bind_address=" << self.address << "\n"
           << "pid_file=" << self.pid_file << "\n"
-          << "log_error=" << self.error_log << "\n";
-  if (!input.run_as_user.empty()) options << "user=" << input.run_as_user << "\n";
+          << "log_error=" << self.error_log
+          << "\n"
+          // SELECT ... INTO OUTFILE and LOAD DATA stay inside the node's own directory.
+          << "secure_file_priv=" << self.files_dir << "\n";
   if (spec.galera_enabled) {
     options << "wsrep_on=ON\n"
             << "wsrep_provider=" << kGaleraLibrary << "\n"
@@ -79,7 +86,16 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
             << "wsrep_sst_method=" << spec.sst_method << "\n"
             << "wsrep_sst_receive_address=" << self.address << ":" << self.ports.sst << "\n"
             << "wsrep_slave_threads=" << spec.replica_threads << "\n"
-            << "wsrep_provider_options=\"" << provider_options(input) << "\"\n";
+            << "wsrep_provider_options=\"" << provider_options(input)
+            << "\"\n"
+            // SST over TLS (socat or stunnel), the peer's certificate verified against the CA.
+            << "\n[sst]\n"
+            << "encrypt=3\n"
+            << "ssl-mode=VERIFY_CA\n"
+            << "tca=" << self.tls.authority << "\n"
+            << "tcert=" << self.tls.certificate << "\n"
+            << "tkey=" << self.tls.key << "\n\n"
+            << "[mariadbd]\n";
   }
   std::string options_text = options.str();
   std::string secret_part;

@@ -16,7 +16,6 @@ struct NodeConfigInput {
   std::string cluster_name;
   std::string sst_password;  // root's, for wsrep_sst_auth
   std::string my_cnf;        // the resolved myCnf text (inline or from the ConfigMap)
-  std::string run_as_user;   // "root" when mdbop runs as root, else empty
 };
 
 struct NodeConfig {

@@ -23,6 +23,14 @@ struct NodePorts {
   int sst = 0;
 };
 
+// The node's TLS identity for node-to-node traffic (Galera replication, IST, SST): its
+// certificate and key, and the installation's CA, the only issuer its peers are trusted by.
+struct NodeTlsFiles {
+  std::string certificate;
+  std::string key;
+  std::string authority;
+};
+
 // Where a node's pieces live. Stable for the life of the node once allocated.
 struct NodeLayout {
   NodeId id;
@@ -33,6 +41,9 @@ struct NodeLayout {
   std::string socket;
   std::string error_log;
   std::string pid_file;
+  // secure_file_priv: the one directory SELECT ... INTO OUTFILE and LOAD DATA may touch.
+  std::string files_dir;
+  NodeTlsFiles tls;
 };
 
 // How a starting node can be reached.

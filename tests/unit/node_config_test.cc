@@ -14,6 +14,9 @@ NodeLayout layout(int index, int first_port) {
   node.socket = "/home/g-" + std::to_string(index) + "/mysqld.sock";
   node.error_log = "/home/g-" + std::to_string(index) + "/error.log";
   node.pid_file = "/home/g-" + std::to_string(index) + "/mariadbd.pid";
+  node.files_dir = "/home/g-" + std::to_string(index) + "/files";
+  node.tls = {"/home/g-" + std::to_string(index) + "/tls/node.crt",
+              "/home/g-" + std::to_string(index) + "/tls/node.key", "/home/ca.crt"};
   return node;
 }
 
@@ -43,13 +46,37 @@ TEST(NodeConfig, RendersAddressesOwnedByTheRuntimeAfterTheUsersMyCnf) {
   EXPECT_LT(content.find("port=3306"), content.find("port=200\n"));
   EXPECT_NE(content.find("wsrep_cluster_address=gcomm://127.0.0.1:101,127.0.0.1:201,127.0.0.1:301"),
             std::string::npos);
-  EXPECT_NE(content.find("gmcast.listen_addr=tcp://127.0.0.1:201"), std::string::npos);
+  EXPECT_NE(content.find("gmcast.listen_addr=ssl://127.0.0.1:201"), std::string::npos);
   EXPECT_NE(content.find("ist.recv_addr=127.0.0.1:202"), std::string::npos);
   EXPECT_NE(content.find("wsrep_sst_receive_address=127.0.0.1:203"), std::string::npos);
   EXPECT_NE(content.find("gcache.recover=yes"), std::string::npos);
   EXPECT_NE(content.find("evs.join_retrans_period=PT0.2S"), std::string::npos);
   EXPECT_NE(content.find("evs.keepalive_period=PT0.2S"), std::string::npos);
   EXPECT_NE(content.find("wsrep_node_name=g-1"), std::string::npos);
+  EXPECT_NE(content.find("secure_file_priv=/home/g-1/files\n"), std::string::npos);
+}
+
+TEST(NodeConfig, NodeTrafficIsAlwaysTlsWithTheInstallationsCertificates) {
+  MariaDBSpec spec = galera_spec();
+  // Not even the MariaDB's owner turns it off or swaps in other certificates.
+  spec.provider_options = {{"socket.ssl_ca", "/tmp/other-ca.crt"},
+                           {"socket.ssl_cert", "/tmp/other.crt"}};
+  NodeConfigInput input = input_for(spec, 1);
+  input.my_cnf = "[sst]\nencrypt=0\n";
+  std::string content = render_node_config(input).content;
+  EXPECT_NE(content.find("socket.ssl_cert=/home/g-1/tls/node.crt;"), std::string::npos);
+  EXPECT_NE(content.find("socket.ssl_key=/home/g-1/tls/node.key\""), std::string::npos);
+  EXPECT_NE(content.find("socket.ssl_ca=/home/ca.crt;"), std::string::npos);
+  EXPECT_EQ(content.find("/tmp/other"), std::string::npos);
+  // The SST section comes after the user's and verifies the peer against the CA.
+  const size_t sst = content.rfind(
+      "[sst]\nencrypt=3\nssl-mode=VERIFY_CA\ntca=/home/ca.crt\n"
+      "tcert=/home/g-1/tls/node.crt\ntkey=/home/g-1/tls/node.key\n");
+  ASSERT_NE(sst, std::string::npos);
+  EXPECT_LT(content.find("encrypt=0"), sst);
+  // What follows it is the server's section again.
+  EXPECT_NE(content.find("[mariadbd]", sst), std::string::npos);
+  EXPECT_LT(sst, content.find("wsrep_cluster_address="));
 }
 
 TEST(NodeConfig, UserProviderOptionsOverrideDefaultsButNotAddresses) {
@@ -62,7 +89,7 @@ TEST(NodeConfig, UserProviderOptionsOverrideDefaultsButNotAddresses) {
   EXPECT_EQ(content.find("gcache.size=256M"), std::string::npos);
   EXPECT_NE(content.find("evs.join_retrans_period=PT1S"), std::string::npos);
   EXPECT_EQ(content.find("evs.join_retrans_period=PT0.2S"), std::string::npos);
-  EXPECT_NE(content.find("gmcast.listen_addr=tcp://127.0.0.1:101"), std::string::npos);
+  EXPECT_NE(content.find("gmcast.listen_addr=ssl://127.0.0.1:101"), std::string::npos);
   EXPECT_EQ(content.find("0.0.0.0:4567"), std::string::npos);
 }
 

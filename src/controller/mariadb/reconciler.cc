@@ -157,7 +157,6 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass) {
     input.cluster_name = key_.namespace_ + "-" + key_.name;
     input.sst_password = pass.root_password;
     input.my_cnf = pass.my_cnf;
-    input.run_as_user = geteuid() == 0 ? "root" : "";
     NodeConfig config = render_node_config(input);
     pass.config_hashes[layout.id.pod()] = config.rollout_hash;
     if (auto written = runtime_.write_config(layout.id, config.content); !written) return written;

@@ -10,9 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "galera/node_config.h"
+#include "runtime/local/node_user.h"
 #include "util/files.h"
 #include "util/ports.h"
 #include "util/subprocess.h"
+#include "util/x509.h"
 
 namespace mdbop {
 
@@ -44,7 +46,7 @@ std::optional<NodePorts> read_saved_ports(const fs::path& layout_file) {
 }  // namespace
 
 LocalRuntime::LocalRuntime(fs::path home, PortRange ports)
-    : home_(std::move(home)), port_range_(ports) {}
+    : home_(std::move(home)), port_range_(ports), node_user_(node_user_for_this_process()) {}
 
 fs::path LocalRuntime::node_dir(const NodeId& id) const {
   return home_ / "nodes" / id.namespace_ / id.pod();
@@ -59,9 +61,12 @@ std::optional<NodeLayout> LocalRuntime::find_layout(const NodeId& id) {
   layout.ports = *ports;
   layout.data_dir = (dir / "data").string();
   layout.config_file = (dir / "my.cnf").string();
-  layout.socket = (dir / "mysqld.sock").string();
+  layout.socket = (dir / "run" / "mysqld.sock").string();
   layout.error_log = (dir / "error.log").string();
-  layout.pid_file = (dir / "mariadbd.pid").string();
+  layout.pid_file = (dir / "run" / "mariadbd.pid").string();
+  layout.files_dir = (dir / "files").string();
+  layout.tls = {(dir / "tls" / "node.crt").string(), (dir / "tls" / "node.key").string(),
+                (dir / "tls" / "ca.crt").string()};
   return layout;
 }
 
@@ -95,23 +100,89 @@ Result<std::vector<int>> pick_free_ports(PortRange range, std::set<int> taken, s
 }  // namespace
 
 Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
-  if (auto existing = find_layout(id)) return *existing;
+  if (auto existing = find_layout(id); existing && fs::exists(existing->tls.key)) return *existing;
+  if (!node_user_) return tl::unexpected(node_user_.error());
   FileLock lock(home_ / "nodes" / "ports.lock");
-  if (auto existing = find_layout(id)) return *existing;
   fs::path dir = node_dir(id);
-  if ((dir / "mysqld.sock").string().size() > kMaxSocketPath) {
-    return fail("MDBOP_HOME path is too long for a Unix socket (" + (dir / "mysqld.sock").string() +
-                "); use a shorter MDBOP_HOME");
+  if (auto existing = find_layout(id); existing && fs::exists(existing->tls.key)) return *existing;
+  if ((dir / "run" / "mysqld.sock").string().size() > kMaxSocketPath) {
+    return fail("MDBOP_HOME path is too long for a Unix socket (" +
+                (dir / "run" / "mysqld.sock").string() + "); use a shorter MDBOP_HOME");
   }
-  auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), 4);
-  if (!picked) return tl::unexpected(picked.error());
-  std::error_code ec;
-  fs::create_directories(dir / "data", ec);
-  if (ec) return fail("cannot create " + dir.string() + ": " + ec.message());
-  fs::permissions(dir, fs::perms::owner_all, ec);
-  auto written = save_ports(id, {(*picked)[0], (*picked)[1], (*picked)[2], (*picked)[3]});
-  if (!written) return tl::unexpected(written.error());
+  if (auto made = make_node_directories(id); !made) return tl::unexpected(made.error());
+  // Our directories are passable now; the ones above MDBOP_HOME are the user's to open.
+  if (auto reachable = check_reachable(dir / "data", *node_user_); !reachable) {
+    return tl::unexpected(reachable.error());
+  }
+  if (auto issued = issue_node_certificate(id); !issued) return tl::unexpected(issued.error());
+  if (!find_layout(id)) {
+    auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), 4);
+    if (!picked) return tl::unexpected(picked.error());
+    auto written = save_ports(id, {(*picked)[0], (*picked)[1], (*picked)[2], (*picked)[3]});
+    if (!written) return tl::unexpected(written.error());
+  }
   return *find_layout(id);
+}
+
+// The pod directory and the ones above it are ours and only passable (0711: the node user
+// reaches its own directories, nobody lists the installation's pods); below it, what the
+// server writes is the node user's and nobody else's (0700).
+Result<bool> LocalRuntime::make_node_directories(const NodeId& id) {
+  const fs::path dir = node_dir(id);
+  std::error_code ec;
+  for (const fs::path& passable : {home_, home_ / "nodes", dir.parent_path(), dir}) {
+    fs::create_directories(passable, ec);
+    if (ec) return fail("cannot create " + passable.string() + ": " + ec.message());
+    fs::permissions(passable,
+                    node_user_->is_other_user
+                        ? fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec
+                        : fs::perms::owner_all,
+                    ec);
+  }
+  for (const char* owned : {"data", "run", "files"}) {
+    fs::create_directories(dir / owned, ec);
+    if (ec) return fail("cannot create " + (dir / owned).string() + ": " + ec.message());
+    fs::permissions(dir / owned, fs::perms::owner_all, ec);
+    if (auto given = hand_over(dir / owned, *node_user_); !given) return given;
+  }
+  if (!fs::exists(dir / "error.log")) {
+    if (auto made = write_file_atomic(dir / "error.log", "", 0600); !made) return made;
+  }
+  return hand_over(dir / "error.log", *node_user_);
+}
+
+// The node's certificate from the installation's CA (made on first use): what lets it, and
+// only it, into the cluster's replication, IST and SST connections.
+Result<bool> LocalRuntime::issue_node_certificate(const NodeId& id) {
+  const fs::path ca_dir = home_ / "ca";
+  std::error_code ec;
+  if (!fs::exists(ca_dir / "ca.key")) {
+    auto ca = make_certificate_authority("mdbop installation CA " + home_.string(),
+                                         std::chrono::days(3650));
+    if (!ca) return tl::unexpected(ca.error());
+    fs::create_directories(ca_dir, ec);
+    fs::permissions(ca_dir, fs::perms::owner_all, ec);
+    // Certificate before key: a key on disk means both are there.
+    if (auto w = write_file_atomic(ca_dir / "ca.crt", ca->certificate, 0644); !w) return w;
+    if (auto w = write_file_atomic(ca_dir / "ca.key", ca->private_key, 0600); !w) return w;
+  }
+  auto certificate = read_file(ca_dir / "ca.crt");
+  auto key = read_file(ca_dir / "ca.key");
+  if (!certificate || !key) return fail("cannot read the installation CA in " + ca_dir.string());
+  auto issued =
+      issue_certificate({*certificate, *key}, id.pod(), {"127.0.0.1"}, std::chrono::days(3650));
+  if (!issued) return tl::unexpected(issued.error());
+  const fs::path tls = node_dir(id) / "tls";
+  fs::create_directories(tls, ec);
+  if (ec) return fail("cannot create " + tls.string() + ": " + ec.message());
+  if (auto shared = share_read_only(tls, *node_user_, 0750); !shared) return shared;
+  for (const auto& [name, content, mode] :
+       {std::tuple{"ca.crt", *certificate, 0644}, std::tuple{"node.crt", issued->certificate, 0644},
+        std::tuple{"node.key", issued->private_key, 0640}}) {
+    if (auto w = write_file_atomic(tls / name, content, mode); !w) return w;
+    if (auto shared = share_read_only(tls / name, *node_user_, mode); !shared) return shared;
+  }
+  return true;
 }
 
 std::vector<int> LocalRuntime::node_indices(const std::string& namespace_,
@@ -185,19 +256,24 @@ Result<GraState> LocalRuntime::read_grastate(const NodeId& id) {
 Result<bool> LocalRuntime::write_grastate(const NodeId& id, const GraState& state) {
   // The running server owns its grastate.dat and would overwrite (or trust) a stale one.
   if (running_pid(id)) return fail(id.pod() + " is running; its grastate.dat is not written");
-  return write_file_atomic(node_dir(id) / "data" / "grastate.dat", render_grastate(state), 0660);
+  const fs::path file = node_dir(id) / "data" / "grastate.dat";
+  if (auto written = write_file_atomic(file, render_grastate(state), 0660); !written) {
+    return written;
+  }
+  return hand_over(file, *node_user_);
 }
 
 Result<bool> LocalRuntime::initialize_data(const NodeId& id) {
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
+  if (!node_user_) return tl::unexpected(node_user_.error());
   SubprocessOptions install;
   // The node's own option file: settings fixed at creation (innodb_page_size) must match the
   // ones the node later starts with.
-  install.argv = {"mariadb-install-db", "--defaults-file=" + layout->config_file,
-                  "--datadir=" + layout->data_dir, "--auth-root-authentication-method=normal",
-                  "--skip-test-db"};
-  if (geteuid() == 0) install.argv.push_back("--user=root");
+  install.argv =
+      run_as(*node_user_, {"mariadb-install-db", "--defaults-file=" + layout->config_file,
+                           "--datadir=" + layout->data_dir,
+                           "--auth-root-authentication-method=normal", "--skip-test-db"});
   install.timeout = std::chrono::minutes(2);
   auto result = run_process(install);
   if (!result) return tl::unexpected(result.error());
@@ -216,11 +292,12 @@ namespace {
 
 // Copies `source` into a staging sibling of `target`, then swaps it in: only a complete copy
 // ever becomes a node's data directory.
-Result<bool> copy_into_data(const fs::path& source, const fs::path& target) {
+Result<bool> copy_into_data(const fs::path& source, const fs::path& target, const NodeUser& owner) {
   fs::path staging = target.parent_path() / "data.copying";
   std::error_code ec;
   fs::remove_all(staging, ec);
   fs::create_directories(staging, ec);
+  fs::permissions(staging, fs::perms::owner_all, ec);
   for (const auto& entry : fs::directory_iterator(source, ec)) {
     std::string name = entry.path().filename().string();
     // The gcache and group view belong to the source node; the caller writes grastate.dat.
@@ -229,6 +306,7 @@ Result<bool> copy_into_data(const fs::path& source, const fs::path& target) {
     if (ec) return fail("copying " + entry.path().string() + ": " + ec.message());
   }
   if (ec) return fail("reading " + source.string() + ": " + ec.message());
+  if (auto given = hand_over(staging, owner); !given) return given;
   fs::remove_all(target, ec);
   fs::rename(staging, target, ec);
   if (ec) return fail("renaming " + staging.string() + ": " + ec.message());
@@ -238,11 +316,13 @@ Result<bool> copy_into_data(const fs::path& source, const fs::path& target) {
 }  // namespace
 
 Result<bool> LocalRuntime::copy_data(const NodeId& from, const NodeId& to) {
-  return copy_into_data(node_dir(from) / "data", node_dir(to) / "data");
+  if (!node_user_) return tl::unexpected(node_user_.error());
+  return copy_into_data(node_dir(from) / "data", node_dir(to) / "data", *node_user_);
 }
 
 Result<bool> LocalRuntime::install_data(const NodeId& id, const std::string& directory) {
-  return copy_into_data(directory, node_dir(id) / "data");
+  if (!node_user_) return tl::unexpected(node_user_.error());
+  return copy_into_data(directory, node_dir(id) / "data", *node_user_);
 }
 
 Result<bool> LocalRuntime::return_aside_data(const NodeId& id, const std::string& tag) {
@@ -285,23 +365,31 @@ Result<bool> LocalRuntime::wipe_data(const NodeId& id) {
   fs::remove_all(data, ec);
   if (ec) return fail("removing " + data.string() + ": " + ec.message());
   fs::create_directories(data, ec);
-  return true;
+  if (ec) return fail("creating " + data.string() + ": " + ec.message());
+  fs::permissions(data, fs::perms::owner_all, ec);
+  if (!node_user_) return tl::unexpected(node_user_.error());
+  return hand_over(data, *node_user_);
 }
 
 Result<bool> LocalRuntime::write_config(const NodeId& id, const std::string& content) {
-  return write_file_atomic(node_dir(id) / "my.cnf", content, 0600);
+  // The node reads its options (and the SST password in them) but cannot change them.
+  if (!node_user_) return tl::unexpected(node_user_.error());
+  const fs::path file = node_dir(id) / "my.cnf";
+  if (auto written = write_file_atomic(file, content, 0640); !written) return written;
+  return share_read_only(file, *node_user_, 0640);
 }
 
 Result<GaleraPosition> LocalRuntime::recover_position(const NodeId& id) {
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
   if (running_pid(id)) return fail(id.pod() + " is running; --wsrep-recover needs it stopped");
-  fs::path log = node_dir(id) / "wsrep-recover.log";
+  if (!node_user_) return tl::unexpected(node_user_.error());
+  fs::path log = node_dir(id) / "run" / "wsrep-recover.log";
   std::error_code ec;
   fs::remove(log, ec);
   SubprocessOptions recover;
-  recover.argv = {"mariadbd", "--defaults-file=" + layout->config_file, "--wsrep-recover",
-                  "--log-error=" + log.string()};
+  recover.argv = run_as(*node_user_, {"mariadbd", "--defaults-file=" + layout->config_file,
+                                      "--wsrep-recover", "--log-error=" + log.string()});
   recover.timeout = std::chrono::minutes(5);
   auto result = run_process(recover);
   if (!result) return tl::unexpected(result.error());
@@ -362,6 +450,7 @@ Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, NodeAccess
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
   if (auto pid = running_pid(id)) return *pid;
+  if (!node_user_) return tl::unexpected(node_user_.error());
   kill_leftovers(id);
   std::error_code ec;
   fs::remove(layout->socket, ec);
@@ -371,6 +460,7 @@ Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, NodeAccess
   if (!sst_donor.empty()) server.argv.push_back("--wsrep-sst-donor=" + sst_donor);
   if (access != NodeAccess::kNetwork) server.argv.push_back("--skip-networking");
   if (access == NodeAccess::kSocketOnlyWithoutGrants) server.argv.push_back("--skip-grant-tables");
+  server.argv = run_as(*node_user_, std::move(server.argv));
   server.output_file = layout->error_log;
   auto pid = spawn_detached(server);
   if (!pid) return tl::unexpected(pid.error());

@@ -1,6 +1,8 @@
-// LocalRuntime: nodes are mariadbd processes on this machine. Everything of one node lives
-// in $MDBOP_HOME/nodes/<namespace>/<pod>/: layout.json (ports), my.cnf, data/, the socket,
-// the error log and mdbop.pid. Processes run in their own session and outlive the operator;
+// LocalRuntime: nodes are mariadbd processes on this machine, run as the node user (see
+// node_user.h). Everything of one node lives in $MDBOP_HOME/nodes/<namespace>/<pod>/ (ours,
+// 0711): layout.json (ports) and mdbop.pid (ours), my.cnf and tls/ (ours, readable by the node
+// user's group), error.log, data/, run/ (socket, pid file) and files/ (secure_file_priv) (the
+// node user's, 0700). Processes run in their own session and outlive the operator;
 // a later operator finds them again through mdbop.pid and /proc.
 #pragma once
 
@@ -8,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "runtime/local/node_user.h"
 #include "runtime/runtime.h"
 
 namespace mdbop {
@@ -52,12 +55,16 @@ class LocalRuntime : public Runtime {
   // REQUIRES: the ports lock is held.
   std::set<int> ports_in_use_by_layouts();
   void kill_leftovers(const NodeId& id);
+  // REQUIRES: the ports lock is held (both).
+  Result<bool> make_node_directories(const NodeId& id);
+  Result<bool> issue_node_certificate(const NodeId& id);
   Result<bool> save_ports(const NodeId& id, const NodePorts& ports);
   // The pid in mdbop.pid (the last server started), 0 when none is recorded.
   pid_t recorded_pid(const NodeId& id);
   Result<bool> record_pid(const NodeId& id, pid_t pid);
   std::filesystem::path home_;
   PortRange port_range_;
+  Result<NodeUser> node_user_;  // an error when the node account is missing
 };
 
 }  // namespace mdbop
