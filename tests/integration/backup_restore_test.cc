@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "s3_server.h"
 #include "util/files.h"
+#include "util/sha256.h"
 #include "util/subprocess.h"
 
 namespace mdbop::testing {
@@ -272,6 +273,34 @@ TEST(BackupRestore, CorruptedArtifactsAndWrongKeysAreRefusedWithoutTouchingTheTa
   EXPECT_NE(message.find("corrupted"), std::string::npos) << message;
   EXPECT_NE(message.find("was not touched"), std::string::npos) << message;
   expect_every_node_has(mdbop, spoiled);
+
+  // Someone who can write the bucket plants a shell command in an unencrypted dump and fixes
+  // up the SHA-256 in the manifest beside it: the replay runs the client in sandbox mode,
+  // which refuses the command instead of running it.
+  mdbop.apply(backup("Backup", "plain",
+                     "  backupType: logical\n  compression: none\n" + disk_storage(mdbop)));
+  mdbop.must({"wait", "backup/plain", "--for=condition=Complete", "--timeout=120s"});
+  const std::string dump = status_of(mdbop, "backup", "plain")["artifacts"][0]["location"];
+  const std::filesystem::path marker = mdbop.home() / "planted-command-ran";
+  const std::string planted = "\\! touch " + marker.string() + "\n" + *read_file(dump);
+  ASSERT_TRUE(write_file_atomic(dump, planted, 0644));
+  const std::filesystem::path manifest_file =
+      std::filesystem::path(dump).parent_path() / "manifest.json";
+  json manifest = json::parse(*read_file(manifest_file));
+  manifest["sha256"] = sha256_hex(planted);
+  manifest["storedBytes"] = planted.size();
+  manifest["sourceBytes"] = planted.size();
+  ASSERT_TRUE(write_file_atomic(manifest_file, manifest.dump(), 0644));
+  mdbop.apply(restore("planted", "  backupRef: {name: plain}\n"));
+  ASSERT_TRUE(eventually(
+      [&] {
+        const std::string phase = status_of(mdbop, "restore", "planted").value("phase", "");
+        return phase == "Failed" || phase == "Complete";
+      },
+      120s));
+  const std::string planted_message = status_of(mdbop, "restore", "planted")["message"];
+  EXPECT_NE(planted_message.find("sandbox"), std::string::npos) << planted_message;
+  EXPECT_FALSE(std::filesystem::exists(marker));
 }
 
 TEST(BackupRestore, ScheduleFiresOnItsOwnAndRetentionKeepsTheLastTwo) {

@@ -211,7 +211,9 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
     return 60s;
   }
   SubprocessOptions client;
-  client.argv = {"mariadb", "--defaults-extra-file=" + options.string(), "--batch"};
+  // A dump is data, not a script: --sandbox refuses `\!` (a shell command), `\.` (source a
+  // file) and the like, so a dump planted in a writable bucket cannot run anything here.
+  client.argv = {"mariadb", "--defaults-extra-file=" + options.string(), "--batch", "--sandbox"};
   if (!spec.database.empty())
     client.argv.insert(client.argv.end(), {"--one-database", spec.database});
   auto replay = ProcessInputSink::start(client);
