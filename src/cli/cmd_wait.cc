@@ -4,6 +4,8 @@
 #include <iostream>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "api/duration.h"
 #include "api/kinds.h"
 #include "cli/commands.h"
@@ -41,12 +43,12 @@ std::string progress_line(const json& status) {
   std::string bar;
   if (total > 0) {
     const int filled = static_cast<int>(std::min<std::uint64_t>(kWidth, bytes * kWidth / total));
-    bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
-          std::to_string(std::min<std::uint64_t>(100, bytes * 100 / total)) + "%";
+    bar = fmt::format("[{}{}] {}%", std::string(filled, '#'), std::string(kWidth - filled, '.'),
+                      std::min<std::uint64_t>(100, bytes * 100 / total));
   } else {
     // The size of a running backup is unknown until it ends: the bar moves with the bytes.
     const int at = static_cast<int>((bytes >> 24) % kWidth);
-    bar = "[" + std::string(at, '.') + "#" + std::string(kWidth - at - 1, '.') + "]";
+    bar = fmt::format("[{}#{}]", std::string(at, '.'), std::string(kWidth - at - 1, '.'));
   }
   char figures[96];
   std::snprintf(figures, sizeof figures, " %.1f MB at %.1f MB/s", static_cast<double>(bytes) / 1e6,
