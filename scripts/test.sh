@@ -15,6 +15,7 @@ bash scripts/build.sh --sanitize
 
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 build-sanitize/mdbop_unit_tests --gtest_brief=1
+bash scripts/fuzz.sh --ci
 
 echo "== unit and integration tests"
 (cd build && ctest --output-on-failure --timeout 900)
