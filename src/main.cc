@@ -1,4 +1,6 @@
 // mdbop: a declarative control plane for MariaDB Galera clusters.
+#include <sys/stat.h>
+
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -21,6 +23,9 @@ void add_namespace_options(CLI::App* command, ObjectSelector& selector, bool wit
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Whatever mdbop creates (staged restores, backup scratch, logs) is private unless it is
+  // opened on purpose with an explicit mode (node directories, option files, certificates).
+  umask(077);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   CLI::App app{"mdbop: declarative MariaDB Galera clusters (k8s.mariadb.com/v1alpha1 manifests)"};
   app.require_subcommand(1);

@@ -19,9 +19,12 @@ std::filesystem::path mdbop_home() {
   std::filesystem::path home;
   if (const char* configured = std::getenv("MDBOP_HOME"); configured && *configured != '\0') {
     home = configured;
+  } else if (geteuid() == 0) {
+    // Root's nodes run as the mysql user, who cannot enter /root (0700).
+    home = "/var/lib/mdbop";
   } else {
     const char* user_home = std::getenv("HOME");
-    home = std::filesystem::path(user_home ? user_home : "/root") / ".local/state/mdbop";
+    home = std::filesystem::path(user_home ? user_home : "/") / ".local/state/mdbop";
   }
   // Absolute and normal: node processes are recognised by the paths in their arguments.
   return std::filesystem::weakly_canonical(std::filesystem::absolute(home));
