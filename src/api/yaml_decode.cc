@@ -154,7 +154,7 @@ class JsonBuilder : public YAML::EventHandler {
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     charge(1, mark);
-    remember(anchor, nullptr, 1);
+    remember(anchor, nullptr, 1, mark);
     add(nullptr, std::nullopt, false, mark, 1);
   }
 
@@ -176,7 +176,7 @@ class JsonBuilder : public YAML::EventHandler {
     const size_t size = value.size() + 1;
     charge(size, mark);
     json typed = typed_scalar(tag, value, mark);
-    remember(anchor, typed, size);
+    remember(anchor, typed, size, mark);
     add(std::move(typed), value, tag != "!" && value == "<<", mark, size);
   }
 
@@ -213,6 +213,10 @@ class JsonBuilder : public YAML::EventHandler {
   void charge(size_t size, const YAML::Mark& mark) {
     document_bytes_ += size;
     total_bytes_ += size;
+    check_budget(mark);
+  }
+
+  void check_budget(const YAML::Mark& mark) const {
     if (document_bytes_ > kMaxDocumentBytes) {
       throw YAML::ParserException(mark, "the document is larger than " + mib(kMaxDocumentBytes) +
                                             " with its aliases expanded (Kubernetes refuses "
@@ -224,8 +228,13 @@ class JsonBuilder : public YAML::EventHandler {
     }
   }
 
-  void remember(YAML::anchor_t anchor, const json& value, size_t size) {
-    if (anchor != YAML::NullAnchor) anchors_[anchor] = Anchored{value, size};
+  // A remembered node is a copy, so it counts against the input's budget too: nested anchors
+  // would otherwise hold many copies of one large node.
+  void remember(YAML::anchor_t anchor, const json& value, size_t size, const YAML::Mark& mark) {
+    if (anchor == YAML::NullAnchor) return;
+    total_bytes_ += size;
+    check_budget(mark);
+    anchors_[anchor] = Anchored{value, size};
   }
 
   void open(json value, YAML::anchor_t anchor, const YAML::Mark& mark) {
@@ -244,7 +253,7 @@ class JsonBuilder : public YAML::EventHandler {
     for (auto& [key, member] : done.merged.items()) {
       if (!done.value.contains(key)) done.value[key] = std::move(member);
     }
-    remember(done.anchor, done.value, done.size);
+    remember(done.anchor, done.value, done.size, done.mark);
     add(std::move(done.value), std::nullopt, false, done.mark, done.size);
   }
 

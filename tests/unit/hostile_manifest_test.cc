@@ -87,6 +87,14 @@ TEST(HostileYaml, ManyDocumentsCannotExpandPastTheTotalBudget) {
   EXPECT_TRUE(HasText(decode_error(text), "in all with their aliases expanded"));
 }
 
+TEST(HostileYaml, NestedAnchorsCannotMultiplyALargeNode) {
+  // Each anchor keeps a copy of its node: 100 nested anchors around 1 MiB would hold 100 MiB.
+  std::string nested;
+  for (int i = 0; i < 100; ++i) nested += "&a" + std::to_string(i) + " [";
+  nested += "\"" + std::string(1024 * 1024, 'x') + "\"" + std::string(100, ']');
+  EXPECT_TRUE(HasText(decode_error("a: " + nested + "\n"), "in all with their aliases expanded"));
+}
+
 TEST(HostileYaml, OversizedInputAndDocumentsAreRefused) {
   EXPECT_TRUE(
       HasText(decode_error("a: \"" + std::string(3 * 1024 * 1024, 'x') + "\"\n"), "at most 3 MiB"));
