@@ -174,6 +174,13 @@ int decimal_digits(long long n) { return n < 10 ? 1 : 1 + decimal_digits(n / 10)
 
 void check_galera(const json& object, std::optional<int> replicas,
                   std::vector<ValidationIssue>& issues) {
+  if (const json* sst = find(object, "/spec/galera/sst"); sst && *sst == "mysqldump") {
+    // The other methods run over TLS with the installation's certificates; this one would
+    // send the whole database through the SQL port, which has no TLS yet.
+    issues.push_back({"spec.galera.sst",
+                      "mysqldump would send the data in clear text through the SQL port; use "
+                      "mariabackup (the default) or rsync, which mdbop runs over TLS"});
+  }
   if (const auto index = find_int(object, "/spec/galera/primary/podIndex")) {
     if (*index < 0 || (replicas && *index >= *replicas)) {
       issues.push_back({"spec.galera.primary.podIndex",

@@ -338,6 +338,13 @@ TEST(ValidateMariaDB, ReportsEveryIssueAtOnce) {
   EXPECT_TRUE(HasText(issue_at(found, "spec.port"), "between 1 and 65535"));
 }
 
+TEST(ValidateMariaDB, RefusesAStateTransferThatWouldBypassNodeTls) {
+  auto found = issues(galera3("    sst: mysqldump\n"));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_TRUE(HasText(issue_at(found, "spec.galera.sst"), "clear text"));
+  EXPECT_FALSE(valid(galera3("    sst: rsync\n")).is_null());
+}
+
 TEST(ValidateMariaDB, PassesKubernetesObjectsThrough) {
   const json m = valid(mariadb(
       "  resources:\n    requests: {cpu: 100m, memory: 1Gi}\n"
