@@ -16,18 +16,7 @@ mode=${1:---ci}
 long_seconds=${2:-1800}
 runs=${MDBOP_FUZZ_RUNS:-100000}
 
-packages=(clang-14 libclang-rt-14-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  sudo_cmd=()
-  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+bash scripts/install-deps.sh clang-14 libclang-rt-14-dev
 
 echo "== build the manifest fuzzer (clang++, ASan + UBSan + libFuzzer)"
 cmake -S . -B build-fuzz -DCMAKE_PROJECT_INCLUDE="$PWD/fuzz/fuzzer.cmake" \

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything mdbop needs to build, run and test on Debian 12. Idempotent.
+# Installs everything mdbop needs to build, run and test on Debian 12, plus the packages named as
+# arguments (scripts/fuzz.sh adds clang). Idempotent.
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,7 @@ packages=(
   libzstd-dev libbz2-dev zlib1g-dev libfmt-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev libhowardhinnant-date-dev libexpected-dev libtinyxml2-dev zstd bzip2 gzip
   sysbench procps s3cmd stunnel4
+  "$@"
 )
 
 missing=()
