@@ -1,11 +1,10 @@
 #include "controller/mariadb/reconciler.h"
 
-#include <unistd.h>
-
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
+#include "api/option_value.h"
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
 #include "controller/secrets.h"
@@ -143,6 +142,13 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
 }
 
 Result<bool> MariaDBReconciler::write_configs(Pass& pass) {
+  // A Secret applied on its own was not checked against the MariaDB that reads it.
+  if (auto writable = check_quoted_option_value(pass.root_password); !writable) {
+    return fail(
+        "the root password (spec.rootPasswordSecretKeyRef) cannot be written into a "
+        "node's option file: " +
+        writable.error().message + "; change the Secret");
+  }
   std::vector<NodeLayout> layouts;
   for (const NodeId& id : pass.all_nodes()) {
     auto layout = runtime_.find_layout(id);
