@@ -197,6 +197,12 @@ TEST(NodeSecurity, StrangersCannotJoinAndSqlRootIsNotOsRoot) {
       first.execute("SELECT 'x' INTO OUTFILE '" + (files_dir / "inside.txt").string() + "'"));
   EXPECT_TRUE(fs::exists(files_dir / "inside.txt"));
 
+  // A statement holding a password can reach mdbop sql on standard input, off the command line.
+  EXPECT_EQ(mdbop.must({"sql", "mariadb/g"},
+                       "CREATE USER 'app'@'%' IDENTIFIED BY 'Stdin-Secret-7';\n"
+                       "SELECT COUNT(*) AS n FROM mysql.user WHERE User = 'app';\n"),
+            "n\n1\n");
+
   // Strangers: one speaking plain Galera, one with a certificate of another CA. Both must be
   // turned away (they give up once no Primary component lets them in) and receive nothing.
   auto foreign_ca = make_certificate_authority("stranger CA", std::chrono::days(1));
