@@ -174,7 +174,7 @@ TEST(BackupRestore, PhysicalEncryptedToS3ReadBackAndRestoredIntoTheSameCluster) 
   EXPECT_EQ(digest->stdout_text.substr(0, 64), artifact["sha256"]);
   auto stored = read_file(copy);
   ASSERT_TRUE(stored);
-  EXPECT_EQ(stored->substr(0, 8), "MDBOPAE1");
+  EXPECT_EQ(stored->substr(0, 8), "MDBOPAE2") << "scrypt-stretched key, header version 2";
   EXPECT_EQ(stored->find("shop/orders"), std::string::npos) << "plaintext in the bucket";
 
   spoil_shop(mdbop);
