@@ -42,7 +42,7 @@ Result<bool> fsync_dir(const std::filesystem::path& dir) {
 }  // namespace
 
 Result<bool> write_file_atomic(const std::filesystem::path& path, const std::string& content,
-                               mode_t mode) {
+                               mode_t mode, std::optional<gid_t> group) {
   std::filesystem::path dir = path.parent_path();
   if (dir.empty()) dir = ".";
   std::error_code ec;
@@ -66,7 +66,8 @@ Result<bool> write_file_atomic(const std::filesystem::path& path, const std::str
   std::string error;
   if (!written) {
     error = written.error().message;
-  } else if (::fsync(fd) < 0 || ::fchmod(fd, mode) < 0) {
+  } else if (::fsync(fd) < 0 || (group && ::fchown(fd, static_cast<uid_t>(-1), *group) < 0) ||
+             ::fchmod(fd, mode) < 0) {
     error = errno_text();
   }
   if (::close(fd) < 0 && error.empty()) error = errno_text();

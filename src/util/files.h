@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "util/result.h"
@@ -11,9 +12,11 @@
 namespace mdbop {
 
 // Writes to a temporary file in the same directory, fsyncs it, renames it over `path` and
-// fsyncs the directory: readers see the old or the new content, never a mix.
+// fsyncs the directory: readers see the old or the new content, never a mix. With `group`,
+// the file belongs to that group before it replaces the old one (a reader in that group never
+// finds it unreadable).
 Result<bool> write_file_atomic(const std::filesystem::path& path, const std::string& content,
-                               mode_t mode = 0600);
+                               mode_t mode = 0600, std::optional<gid_t> group = std::nullopt);
 
 Result<std::string> read_file(const std::filesystem::path& path);
 

@@ -55,6 +55,16 @@ TEST_F(FilesTest, ModeIsExactWhateverTheUmask) {
   EXPECT_EQ(mode_of(path), 0644u);
 }
 
+TEST_F(FilesTest, GroupIsSetBeforeTheFileReplacesTheOldOne) {
+  if (::geteuid() != 0) GTEST_SKIP() << "only root may give a file to a group it is not in";
+  const gid_t nogroup = 65534;
+  ASSERT_TRUE(write_file_atomic(dir_ / "shared.cnf", "x", 0640, nogroup));
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_ / "shared.cnf").c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, nogroup);
+  EXPECT_EQ(mode_of(dir_ / "shared.cnf"), 0640u);
+}
+
 TEST_F(FilesTest, CreatesParentDirectories) {
   auto path = dir_ / "a" / "b" / "c.json";
   ASSERT_TRUE(write_file_atomic(path, "{}"));

@@ -48,6 +48,11 @@ std::optional<NodePorts> read_saved_ports(const fs::path& layout_file) {
 LocalRuntime::LocalRuntime(fs::path home, PortRange ports)
     : home_(std::move(home)), port_range_(ports), node_user_(node_user_for_this_process()) {}
 
+std::optional<gid_t> LocalRuntime::node_group() const {
+  if (!node_user_ || !node_user_->is_other_user) return std::nullopt;
+  return node_user_->gid;
+}
+
 fs::path LocalRuntime::node_dir(const NodeId& id) const {
   return home_ / "nodes" / id.namespace_ / id.pod();
 }
@@ -179,8 +184,7 @@ Result<bool> LocalRuntime::issue_node_certificate(const NodeId& id) {
   for (const auto& [name, content, mode] :
        {std::tuple{"ca.crt", *certificate, 0644}, std::tuple{"node.crt", issued->certificate, 0644},
         std::tuple{"node.key", issued->private_key, 0640}}) {
-    if (auto w = write_file_atomic(tls / name, content, mode); !w) return w;
-    if (auto shared = share_read_only(tls / name, *node_user_, mode); !shared) return shared;
+    if (auto w = write_file_atomic(tls / name, content, mode, node_group()); !w) return w;
   }
   return true;
 }
@@ -375,8 +379,9 @@ Result<bool> LocalRuntime::write_config(const NodeId& id, const std::string& con
   // The node reads its options (and the SST password in them) but cannot change them.
   if (!node_user_) return tl::unexpected(node_user_.error());
   const fs::path file = node_dir(id) / "my.cnf";
-  if (auto written = write_file_atomic(file, content, 0640); !written) return written;
-  return share_read_only(file, *node_user_, 0640);
+  // Unchanged options are not rewritten: the node's SST script may be reading them.
+  if (auto current = read_file(file); current && *current == content) return true;
+  return write_file_atomic(file, content, 0640, node_group());
 }
 
 Result<GaleraPosition> LocalRuntime::recover_position(const NodeId& id) {

@@ -52,6 +52,9 @@ class LocalRuntime : public Runtime {
 
  private:
   std::filesystem::path node_dir(const NodeId& id) const;
+  // The node user's group, for what a node reads but must not change (its options, its key);
+  // none when nodes run as our own user.
+  std::optional<gid_t> node_group() const;
   // REQUIRES: the ports lock is held.
   std::set<int> ports_in_use_by_layouts();
   void kill_leftovers(const NodeId& id);

@@ -31,8 +31,8 @@ std::vector<std::string> run_as(const NodeUser& user, std::vector<std::string> a
 // user is our own.
 Result<bool> hand_over(const std::filesystem::path& path, const NodeUser& user);
 
-// Makes `path` ours (mode `mode`) but readable by the user's group, for what a node reads and
-// must not change: its option file, its certificate and key.
+// Makes the directory `path` ours (mode `mode`) but open to the user's group, for what a node
+// reads and must not change (its tls/ directory; files get their group as they are written).
 Result<bool> share_read_only(const std::filesystem::path& path, const NodeUser& user, mode_t mode);
 
 // Fails, naming the directory and the fix, when `user` cannot enter every directory on the
