@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "agent/local/local_agent.h"
 #include "cli/commands.h"
 #include "util/private_home.h"
 
@@ -38,6 +39,12 @@ int main(int argc, char** argv) {
     }
   });
 
+  // The wiring: nodes are processes on this machine, reached through the local node agent.
+  // Node-level commands (pods, logs, sql) only look through it; the operator runs them.
+  auto local_agent = [](mdbop::PortRange ports) {
+    return mdbop::LocalAgent(mdbop::mdbop_home(), ports);
+  };
+
   auto* operator_command = app.add_subcommand("operator", "run or manage the operator");
   operator_command->require_subcommand(1);
   std::string ports_text = "33000-34999";
@@ -48,7 +55,11 @@ int main(int argc, char** argv) {
   };
   auto* run = operator_command->add_subcommand("run", "run in the foreground");
   run->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
-  run->callback([&] { status = mdbop::cmd_operator_run(port_range()); });
+  run->callback([&] {
+    const mdbop::PortRange ports = port_range();
+    mdbop::LocalAgent agent = local_agent(ports);
+    status = mdbop::cmd_operator_run(agent, ports);
+  });
   auto* start = operator_command->add_subcommand("start", "start in the background");
   start->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
   start->callback([&] { status = mdbop::cmd_operator_start(port_range()); });
@@ -71,13 +82,19 @@ int main(int argc, char** argv) {
   get->add_option("name", selector.name, "object name");
   get->add_option("-o,--output", output, "wide | yaml | json");
   add_namespace_options(get, selector, true);
-  get->callback([&] { status = mdbop::cmd_get(selector, output); });
+  get->callback([&] {
+    mdbop::LocalAgent agent = local_agent({});
+    status = mdbop::cmd_get(agent, selector, output);
+  });
 
   auto* describe = app.add_subcommand("describe", "spec, status, conditions and events");
   describe->add_option("kind", selector.kind, "kind")->required();
   describe->add_option("name", selector.name, "object name")->required();
   add_namespace_options(describe, selector, false);
-  describe->callback([&] { status = mdbop::cmd_describe(selector); });
+  describe->callback([&] {
+    mdbop::LocalAgent agent = local_agent({});
+    status = mdbop::cmd_describe(agent, selector);
+  });
 
   bool purge = false;
   auto* remove = app.add_subcommand("delete", "delete objects (a MariaDB's nodes are stopped)");
@@ -128,7 +145,10 @@ int main(int argc, char** argv) {
   logs->add_option("--tail", tail, "last N lines");
   logs->add_flag("-f,--follow", follow, "keep printing new lines");
   add_namespace_options(logs, selector, false);
-  logs->callback([&] { status = mdbop::cmd_logs(target, selector.namespace_, tail, follow); });
+  logs->callback([&] {
+    mdbop::LocalAgent agent = local_agent({});
+    status = mdbop::cmd_logs(agent, target, selector.namespace_, tail, follow);
+  });
 
   std::string pod;
   std::string sql;
@@ -141,7 +161,8 @@ int main(int argc, char** argv) {
   add_namespace_options(sql_command, selector, false);
   sql_command->callback([&] {
     auto text = mdbop::sql_from(execute->count() > 0 ? std::optional(sql) : std::nullopt, std::cin);
-    status = text ? mdbop::cmd_sql(target, selector.namespace_, pod, *text)
+    mdbop::LocalAgent agent = local_agent({});
+    status = text ? mdbop::cmd_sql(agent, target, selector.namespace_, pod, *text)
                   : mdbop::report_failure(text.error().what());
   });
 

@@ -151,10 +151,19 @@ RestoreSpec restore_spec_from(const json& restore) {
   return r;
 }
 
-std::optional<RestoreSourceSpec> bootstrap_from_of(const json& mariadb) {
+std::optional<json> bootstrap_restore_of(const json& mariadb) {
   const json& spec = member(mariadb, "spec");
   if (!spec.contains("bootstrapFrom")) return std::nullopt;
-  return source_from(spec["bootstrapFrom"], namespace_of(mariadb));
+  const std::string name = member(mariadb, "metadata").value("name", "");
+  json restore_spec = {{"mariaDbRef", {{"name", name}}}};
+  // backupRef carries the content type as its kind (defaulted at validation).
+  for (const char* field : {"backupRef", "s3", "volume", "targetRecoveryTime", "encryption"}) {
+    if (spec["bootstrapFrom"].contains(field)) restore_spec[field] = spec["bootstrapFrom"][field];
+  }
+  return json{{"apiVersion", "k8s.mariadb.com/v1alpha1"},
+              {"kind", "Restore"},
+              {"metadata", {{"name", name + "-bootstrap"}, {"namespace", namespace_of(mariadb)}}},
+              {"spec", restore_spec}};
 }
 
 }  // namespace mdbop

@@ -97,7 +97,8 @@ struct RestoreSpec {
 // REQUIRES: the object passed validate_and_default().
 BackupSpec backup_spec_from(const nlohmann::json& backup);
 RestoreSpec restore_spec_from(const nlohmann::json& restore);
-// spec.bootstrapFrom of a MariaDB, when present.
-std::optional<RestoreSourceSpec> bootstrap_from_of(const nlohmann::json& mariadb);
+// The Restore (not yet validated) that fills a new MariaDB from its spec.bootstrapFrom, named
+// <mariadb>-bootstrap; nullopt without bootstrapFrom.
+std::optional<nlohmann::json> bootstrap_restore_of(const nlohmann::json& mariadb);
 
 }  // namespace mdbop

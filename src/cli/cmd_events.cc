@@ -6,7 +6,6 @@
 #include "cli/printers.h"
 #include "cli/typed_names.h"
 #include "store/store.h"
-#include "util/files.h"
 
 namespace mdbop {
 
@@ -49,17 +48,16 @@ int cmd_events(const std::string& namespace_, bool all_namespaces, const std::st
   return 0;
 }
 
-int cmd_logs(const std::string& pod, const std::string& namespace_, int tail, bool follow) {
+int cmd_logs(NodeAgent& agent, const std::string& pod, const std::string& namespace_, int tail,
+             bool follow) {
   if (auto typed = check_typed_names(namespace_, {{"POD", pod}}); !typed) {
     return report_failure(typed.error().what());
   }
   auto id = node_id_from_pod(namespace_, pod);
   if (!id) return report_failure("pod names look like <mariadb>-<index>");
-  LocalRuntime runtime(mdbop_home(), PortRange{});
-  auto layout = runtime.find_layout(*id);
-  if (!layout) return report_failure("pod " + pod + " not found in namespace " + namespace_);
-  auto text = read_file(layout->error_log);
-  std::string content = text ? *text : "";
+  auto text = agent.read_error_log(*id, 0);
+  if (!text) return report_failure(text.error().what());
+  const std::string& content = *text;
   size_t start = content.size();
   int lines = 0;
   while (start > 0 && (tail < 0 || lines <= tail)) {
@@ -74,13 +72,10 @@ int cmd_logs(const std::string& pod, const std::string& namespace_, int tail, bo
   size_t offset = content.size();
   while (follow) {
     std::this_thread::sleep_for(200ms);
-    auto now = read_file(layout->error_log);
-    if (!now || now->size() < offset) {
-      offset = 0;
-      continue;
-    }
-    std::cout << now->substr(offset) << std::flush;
-    offset = now->size();
+    auto more = agent.read_error_log(*id, offset);
+    if (!more) continue;
+    std::cout << *more << std::flush;
+    offset += more->size();
   }
   return 0;
 }

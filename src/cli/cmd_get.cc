@@ -34,7 +34,7 @@ std::string text_of(const json& value) {
 }
 
 // The objects the selector names (pods are views of MariaDB nodes, not stored objects).
-Result<std::vector<json>> select(const ObjectSelector& selector, KindInfo& kind) {
+Result<std::vector<json>> select(NodeAgent& agent, const ObjectSelector& selector, KindInfo& kind) {
   if (auto typed = check_typed_names(selector.namespace_, {{"NAME", selector.name}}); !typed) {
     return tl::unexpected(typed.error());
   }
@@ -46,7 +46,7 @@ Result<std::vector<json>> select(const ObjectSelector& selector, KindInfo& kind)
   std::vector<json> objects;
   if (kind.kind == "Pod") {
     for (const json& mariadb : store.list("MariaDB", namespace_)) {
-      for (json& pod : pod_views(mariadb)) objects.push_back(std::move(pod));
+      for (json& pod : pod_views(agent, mariadb)) objects.push_back(std::move(pod));
     }
   } else {
     objects = store.list(kind.kind, namespace_);
@@ -151,19 +151,19 @@ std::string table_for(const KindInfo& kind, const std::vector<json>& objects, bo
 
 }  // namespace
 
-std::vector<json> pod_views(const json& mariadb) {
-  LocalRuntime runtime(mdbop_home(), PortRange{});
+std::vector<json> pod_views(NodeAgent& agent, const json& mariadb) {
   std::vector<json> pods;
   const json& metadata = mariadb["metadata"];
   std::string namespace_ = metadata.value("namespace", "default");
   std::string name = metadata.value("name", "");
   for (const json& node : mariadb.value("status", json::object()).value("nodes", json::array())) {
     NodeId id{namespace_, name, node.value("index", 0)};
-    auto pid = runtime.running_pid(id);
-    std::string state = pid ? node.value("state", "Running") : "Stopped";
+    const NodeProcess process = agent.process(id);
+    const bool running = process.running;
+    std::string state = running ? node.value("state", "Running") : "Stopped";
     // Status written before a restart describes the previous process.
-    if (pid && node["pid"] != *pid) state = "Starting";
-    bool ready = pid && state == "Synced";
+    if (running && node["pid"] != process.details.value("pid", json())) state = "Starting";
+    bool ready = running && state == "Synced";
     pods.push_back({{"apiVersion", "v1"},
                     {"kind", "Pod"},
                     {"metadata",
@@ -171,25 +171,25 @@ std::vector<json> pod_views(const json& mariadb) {
                       {"namespace", namespace_},
                       {"labels", {{"app.kubernetes.io/instance", name}}}}},
                     {"status",
-                     {{"phase", pid ? "Running" : "Stopped"},
+                     {{"phase", running ? "Running" : "Stopped"},
                       {"ready", ready},
-                      {"pid", pid ? json(*pid) : json(nullptr)},
+                      {"pid", process.details.value("pid", json())},
                       {"ports", node.value("ports", json::object())},
                       {"dataDir", node.value("dataDir", "")},
                       {"socket", node.value("socket", "")},
                       {"primary", mariadb["status"].value("currentPrimary", "") == id.pod()},
                       {"galera",
                        {{"state", state},
-                        {"clusterStatus", pid ? node.value("clusterStatus", "") : ""},
-                        {"clusterSize", pid ? node.value("clusterSize", 0) : 0},
+                        {"clusterStatus", running ? node.value("clusterStatus", "") : ""},
+                        {"clusterSize", running ? node.value("clusterSize", 0) : 0},
                         {"seqno", node.value("seqno", -1)}}}}}});
   }
   return pods;
 }
 
-int cmd_get(const ObjectSelector& selector, const std::string& output) {
+int cmd_get(NodeAgent& agent, const ObjectSelector& selector, const std::string& output) {
   KindInfo kind;
-  auto objects = select(selector, kind);
+  auto objects = select(agent, selector, kind);
   if (!objects) return report_failure(objects.error().what());
   if (output == "json" || output == "yaml") {
     json document = !selector.name.empty() && objects->size() == 1
@@ -210,9 +210,9 @@ int cmd_get(const ObjectSelector& selector, const std::string& output) {
   return 0;
 }
 
-int cmd_describe(const ObjectSelector& selector) {
+int cmd_describe(NodeAgent& agent, const ObjectSelector& selector) {
   KindInfo kind;
-  auto objects = select(selector, kind);
+  auto objects = select(agent, selector, kind);
   if (!objects) return report_failure(objects.error().what());
   Store store(mdbop_home() / "store");
   for (json object : *objects) {
@@ -236,7 +236,7 @@ int cmd_describe(const ObjectSelector& selector) {
       json status = object["status"];
       if (object["kind"] == "MariaDB" && status.contains("nodes")) {
         std::vector<std::vector<std::string>> rows;
-        for (const json& pod : pod_views(object)) {
+        for (const json& pod : pod_views(agent, object)) {
           const json& s = pod["status"];
           rows.push_back(
               {pod["metadata"]["name"], s["galera"].value("state", ""), text_of(s["pid"]),

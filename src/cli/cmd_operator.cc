@@ -51,8 +51,8 @@ Result<PortRange> parse_port_range(const std::string& text) {
       "33000-34999");
 }
 
-int cmd_operator_run(PortRange ports) {
-  auto ran = run_operator({mdbop_home(), ports});
+int cmd_operator_run(NodeAgent& agent, PortRange ports) {
+  auto ran = run_operator({mdbop_home(), ports}, agent);
   if (!ran) return report_failure(ran.error().what());
   return 0;
 }

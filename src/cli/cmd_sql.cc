@@ -1,11 +1,11 @@
+#include <algorithm>
 #include <iostream>
 #include <iterator>
 
 #include "api/kinds.h"
-#include "api/mariadb_spec.h"
 #include "cli/commands.h"
 #include "cli/typed_names.h"
-#include "controller/secrets.h"
+#include "store/root_access.h"
 #include "store/store.h"
 
 namespace mdbop {
@@ -21,7 +21,7 @@ Result<std::string> sql_from(const std::optional<std::string>& execute, std::ist
 
 // Runs SQL as root on the primary (or --pod), reading the password from the MariaDB's Secret
 // so that nobody types it and it never shows in a process list.
-int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
+int cmd_sql(NodeAgent& agent, const std::string& kind_slash_name, const std::string& namespace_,
             const std::string& pod, const std::string& sql) {
   auto slash = kind_slash_name.find('/');
   if (slash == std::string::npos) return report_failure("sql needs KIND/NAME, e.g. mariadb/galera");
@@ -34,23 +34,17 @@ int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
   Store store(mdbop_home() / "store");
   auto object = store.get({"MariaDB", namespace_, name});
   if (!object) return report_failure("mariadb " + name + " not found in namespace " + namespace_);
-  MariaDBSpec spec = mariadb_spec_from(*object);
-  SecretKeyRef ref = spec.root_password;
-  ref.generate = false;
-  auto password = spec.root_empty_password ? Result<std::string>("")
-                                           : resolve_secret_value(store, namespace_, ref, *object);
-  if (!password) return report_failure(password.error().what());
-
-  std::string target = pod;
-  if (target.empty()) target = object->value("status", json::object()).value("currentPrimary", "");
-  if (target.empty()) return report_failure("mariadb " + name + " has no primary yet; use --pod");
-  auto id = node_id_from_pod(namespace_, target);
-  if (!id || id->mariadb != name) {
-    return report_failure("pod " + target + " is not a node of mariadb " + name);
+  auto access = root_access(store, *object, pod);
+  if (!access) {
+    return report_failure(access.error().message + (pod.empty() ? "; use --pod" : ""));
   }
-  LocalRuntime runtime(mdbop_home(), PortRange{});
-  if (!runtime.find_layout(*id)) return report_failure("pod " + target + " not found");
-  SqlEndpoint endpoint = runtime.sql_endpoint(*id, *password);
+  const NodeId& id = access->node;
+  const std::string target = id.pod();
+  const std::vector<int> placed = agent.placed_indices(namespace_, name);
+  if (std::find(placed.begin(), placed.end(), id.index) == placed.end()) {
+    return report_failure("pod " + target + " not found");
+  }
+  SqlEndpoint endpoint = agent.sql_endpoint(id, access->password);
   endpoint.timeout = std::chrono::seconds(30);
   auto connection = SqlConnection::connect(endpoint);
   if (!connection) return report_failure(target + ": " + connection.error().what());

@@ -11,7 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/local/local_runtime.h"
+#include "agent/node_agent.h"
+#include "util/ports.h"
 
 namespace mdbop {
 
@@ -25,21 +26,24 @@ struct ObjectSelector {
   bool all_namespaces = false;
 };
 
-int cmd_operator_run(PortRange ports);
+// The operator runs its nodes through `agent`.
+int cmd_operator_run(NodeAgent& agent, PortRange ports);
 int cmd_operator_start(PortRange ports);
 int cmd_operator_stop();
 int cmd_operator_status();
 int cmd_apply(const std::vector<std::string>& files);
-int cmd_get(const ObjectSelector& selector, const std::string& output);
-int cmd_describe(const ObjectSelector& selector);
+// Node-level commands (pods, logs, sql) ask the node agent.
+int cmd_get(NodeAgent& agent, const ObjectSelector& selector, const std::string& output);
+int cmd_describe(NodeAgent& agent, const ObjectSelector& selector);
 int cmd_delete(const ObjectSelector& selector, const std::vector<std::string>& files, bool purge);
 int cmd_wait(const std::string& kind_slash_name, const std::string& namespace_,
              const std::string& condition, const std::string& timeout);
 // Asks the operator to take a backup now (annotation mdbop.io/run-now).
 int cmd_backup_run(const std::string& name, const std::string& namespace_);
 int cmd_events(const std::string& namespace_, bool all_namespaces, const std::string& for_object);
-int cmd_logs(const std::string& pod, const std::string& namespace_, int tail, bool follow);
-int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
+int cmd_logs(NodeAgent& agent, const std::string& pod, const std::string& namespace_, int tail,
+             bool follow);
+int cmd_sql(NodeAgent& agent, const std::string& kind_slash_name, const std::string& namespace_,
             const std::string& pod, const std::string& sql);
 // The SQL for cmd_sql: -e's text if given, else all of `input` (standard input, which keeps a
 // statement holding a password out of the process list). Fails when it is blank.
@@ -60,6 +64,6 @@ Result<std::vector<nlohmann::json>> load_manifests(const std::vector<std::string
 // "mariadb.k8s.mariadb.com/galera", as kubectl prints it.
 std::string object_reference(const nlohmann::json& object);
 // The Pod views of a MariaDB's nodes: pid (checked live), ports, data dir, Galera state.
-std::vector<nlohmann::json> pod_views(const nlohmann::json& mariadb);
+std::vector<nlohmann::json> pod_views(NodeAgent& agent, const nlohmann::json& mariadb);
 
 }  // namespace mdbop

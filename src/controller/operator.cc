@@ -18,7 +18,6 @@
 #include "store/store.h"
 #include "util/files.h"
 #include "util/pid_lock.h"
-#include "util/subprocess.h"
 
 namespace mdbop {
 
@@ -86,11 +85,11 @@ class Worker {
   std::thread thread_;
 };
 
-std::unique_ptr<Reconciler> make_reconciler(const ObjectKey& key, Store& store, Runtime& runtime,
+std::unique_ptr<Reconciler> make_reconciler(const ObjectKey& key, Store& store, NodeAgent& agent,
                                             const fs::path& home) {
-  if (key.kind == "MariaDB") return std::make_unique<MariaDBReconciler>(store, runtime, key);
-  if (key.kind == "Restore") return std::make_unique<RestoreReconciler>(store, runtime, home, key);
-  return std::make_unique<BackupReconciler>(store, runtime, home, key);
+  if (key.kind == "MariaDB") return std::make_unique<MariaDBReconciler>(store, agent, key);
+  if (key.kind == "Restore") return std::make_unique<RestoreReconciler>(store, agent, home, key);
+  return std::make_unique<BackupReconciler>(store, agent, home, key);
 }
 
 std::string worker_name(const ObjectKey& key) {
@@ -115,7 +114,7 @@ std::optional<OperatorInfo> running_operator(const fs::path& home) {
   return info;
 }
 
-Result<bool> run_operator(const OperatorOptions& options) {
+Result<bool> run_operator(const OperatorOptions& options, NodeAgent& agent) {
   // Held for the operator's whole life: it is how others know that it runs, and which pid.
   auto lock = take_pid_lock(options.home / "operator.lock");
   if (!lock) {
@@ -133,32 +132,21 @@ Result<bool> run_operator(const OperatorOptions& options) {
   signal(SIGPIPE, SIG_IGN);
 
   Store store(options.home / "store");
-  LocalRuntime runtime(options.home, options.ports);
   std::map<std::string, std::shared_ptr<Worker>> workers;
   std::mutex workers_mutex;
-  std::atomic<bool> stopping{false};
 
-  // Watches node processes: a death is acted on (evicted, restarted) within ~50 ms.
-  std::thread watcher([&] {
-    while (!stopping) {
-      std::vector<std::pair<std::shared_ptr<Worker>, WatchedNode>> deaths;
-      {
-        std::lock_guard lock(workers_mutex);
-        for (auto& [name, worker] : workers) {
-          if (worker->mariadb() == nullptr) continue;
-          for (const WatchedNode& node : worker->mariadb()->watched_nodes()) {
-            reap_if_exited(node.pid);
-            if (!process_alive(node.pid)) deaths.emplace_back(worker, node);
-          }
-        }
-      }
-      // Eviction talks SQL: outside the lock, so the main loop and other clusters go on.
-      for (auto& [worker, node] : deaths) {
-        worker->mariadb()->on_node_died(node);
-        worker->wake();
-      }
-      std::this_thread::sleep_for(50ms);
+  // A node's exit goes to its MariaDB's reconciler at once (eviction, then a pass).
+  agent.watch_exits([&](const NodeExit& exit) {
+    std::shared_ptr<Worker> worker;
+    {
+      std::lock_guard lock(workers_mutex);
+      auto it = workers.find(worker_name({"MariaDB", exit.id.namespace_, exit.id.mariadb}));
+      if (it != workers.end()) worker = it->second;
     }
+    if (!worker || worker->mariadb() == nullptr) return;
+    // Eviction talks SQL: outside the lock, so the main loop and other clusters go on.
+    worker->mariadb()->on_node_exit(exit);
+    worker->wake();
   });
 
   // Ready was written by an earlier operator about nodes that may have died since (a reboot
@@ -179,8 +167,7 @@ Result<bool> run_operator(const OperatorOptions& options) {
                {"startedAt", rfc3339_now()}};
   if (auto written = write_file_atomic(options.home / "operator.json", info.dump() + "\n", 0644);
       !written) {
-    stopping = true;
-    watcher.join();
+    agent.watch_exits({});
     return written;
   }
   spdlog::info("operator started pid={} home={} ports={}-{}", getpid(), options.home.string(),
@@ -217,7 +204,7 @@ Result<bool> run_operator(const OperatorOptions& options) {
         if (inserted) {
           spdlog::info("{} watching", worker_name(key));
           it->second =
-              std::make_shared<Worker>(make_reconciler(key, store, runtime, options.home), key);
+              std::make_shared<Worker>(make_reconciler(key, store, agent, options.home), key);
         } else if (seen_changes[worker_name(key)] != change) {
           it->second->wake();
         }
@@ -227,8 +214,7 @@ Result<bool> run_operator(const OperatorOptions& options) {
   }
 
   spdlog::info("operator stopping; nodes keep running");
-  stopping = true;
-  watcher.join();
+  agent.watch_exits({});
   {
     std::lock_guard lock(workers_mutex);
     workers.clear();

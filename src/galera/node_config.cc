@@ -120,6 +120,10 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
 
   NodeConfig config;
   config.content = options_text + secret_part + members.str();
+  return config;
+}
+
+std::string rollout_hash(const MariaDBSpec& spec, const std::string& my_cnf) {
   // Only what the spec decides: ports and paths belong to the runtime and may move (a port
   // taken by another program) without a restart of the other nodes. Not the SST password:
   // the hash is shown in status, and a hash of a password can be guessed offline.
@@ -127,10 +131,9 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
   spec_part << spec.galera_enabled << "\n"
             << spec.sst_method << "\n"
             << spec.replica_threads << "\n"
-            << input.my_cnf << "\n";
+            << my_cnf << "\n";
   for (const auto& [key, value] : spec.provider_options) spec_part << key << "=" << value << ";";
-  config.rollout_hash = sha256_hex(spec_part.str()).substr(0, 16);
-  return config;
+  return sha256_hex(spec_part.str()).substr(0, 16);
 }
 
 std::string startup_failure_reason(const std::string& error_log_tail) {

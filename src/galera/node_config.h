@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "api/mariadb_spec.h"
-#include "runtime/runtime.h"
+#include "galera/node_layout.h"
 
 namespace mdbop {
 
@@ -20,12 +20,13 @@ struct NodeConfigInput {
 
 struct NodeConfig {
   std::string content;
-  // Hash of what the spec decides (myCnf, provider options, SST, threads, the SST password).
-  // A change rolls through the nodes; the member list and the runtime's ports do not.
-  std::string rollout_hash;
 };
 
 NodeConfig render_node_config(const NodeConfigInput& input);
+
+// Hash of what the spec decides (myCnf, provider options, SST, threads), the same for every
+// node: a change rolls through the nodes; the member list and the runtime's ports do not.
+std::string rollout_hash(const MariaDBSpec& spec, const std::string& my_cnf);
 
 // The reason mariadbd gave for failing to start, from its error log: an "unknown variable"
 // line if any, else the first "[ERROR]" line of the last start attempt (the cause; later

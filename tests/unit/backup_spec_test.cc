@@ -582,8 +582,20 @@ TEST(RestoreSpec, RefusalsNameTheField) {
 
 // --- MariaDB spec.bootstrapFrom ----------------------------------------------------------------
 
+// What the Restore made from a MariaDB's bootstrapFrom reads.
+std::optional<RestoreSourceSpec> bootstrap_from_of(const json& mariadb) {
+  auto restore = bootstrap_restore_of(mariadb);
+  if (!restore) return std::nullopt;
+  EXPECT_EQ((*restore)["metadata"]["name"],
+            mariadb["metadata"]["name"].get<std::string>() + "-bootstrap");
+  auto checked = validate_and_default(*restore);
+  EXPECT_TRUE(checked) << "the Restore made from bootstrapFrom is refused";
+  if (!checked) return std::nullopt;
+  return restore_spec_from(*checked).source;
+}
+
 TEST(BootstrapFrom, AbsentWhenNotGiven) {
-  EXPECT_FALSE(bootstrap_from_of(valid(object("MariaDB", "  replicas: 1\n", "galera"))));
+  EXPECT_FALSE(bootstrap_restore_of(valid(object("MariaDB", "  replicas: 1\n", "galera"))));
 }
 
 TEST(BootstrapFrom, BackupRefWithKindImpliesTheContentType) {
@@ -629,7 +641,6 @@ TEST(BootstrapFrom, DirectLocations) {
   ASSERT_TRUE(source->storage);
   ASSERT_TRUE(source->storage->s3);
   EXPECT_EQ(source->storage->s3->bucket, "backups");
-  EXPECT_EQ(source->method, BackupMethod::kPhysical);
   ASSERT_TRUE(source->encryption_key);
   EXPECT_EQ(source->encryption_key->key, "key");
   EXPECT_EQ(fields_unsupported_locally(m),

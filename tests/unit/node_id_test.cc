@@ -1,4 +1,4 @@
-#include "runtime/node_id.h"
+#include "api/node_id.h"
 
 #include <gtest/gtest.h>
 

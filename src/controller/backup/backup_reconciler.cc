@@ -9,10 +9,11 @@
 #include "controller/conditions.h"
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
-#include "controller/secrets.h"
 #include "schedule/cron_expression.h"
 #include "schedule/next_run.h"
 #include "schedule/time_zone.h"
+#include "store/root_access.h"
+#include "store/secrets.h"
 
 namespace mdbop {
 
@@ -50,9 +51,9 @@ json artifact_entry(const ArtifactManifest& m, BackupStorage& storage) {
 
 }  // namespace
 
-BackupReconciler::BackupReconciler(Store& store, Runtime& runtime, std::filesystem::path home,
+BackupReconciler::BackupReconciler(Store& store, NodeAgent& agent, std::filesystem::path home,
                                    ObjectKey key)
-    : store_(store), runtime_(runtime), home_(std::move(home)), key_(std::move(key)) {}
+    : store_(store), agent_(agent), home_(std::move(home)), key_(std::move(key)) {}
 
 long long BackupReconciler::generation() const {
   return object_["metadata"].value("generation", 0LL);
@@ -165,10 +166,9 @@ void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
   const json status = object_.value("status", json::object());
   if (!status.contains("currentRun")) return;
   // Runs happen inside a pass of this reconciler, so a run recorded now belongs to an operator
-  // that died. Its scratch directory may hold the root password: it goes first.
+  // that died. Its scratch may hold the root password: it goes first.
   const std::string id = status["currentRun"].value("id", "");
-  std::error_code ignored;
-  std::filesystem::remove_all(scratch_dir(id), ignored);
+  if (!id.empty()) agent_.clean_backup_run(key_.namespace_, id);
   // It may have died after writing the manifest: then the artifact is complete and is kept.
   if (storage != nullptr && !id.empty()) {
     auto text = storage->read_all(manifest_key(id));
@@ -207,10 +207,6 @@ void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
   if (updated) object_ = *updated;
 }
 
-std::filesystem::path BackupReconciler::scratch_dir(const std::string& id) const {
-  return home_ / "tmp" / ("backup-" + key_.namespace_ + "-" + id);
-}
-
 Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
                                                       BackupStorage& storage,
                                                       const std::string& reason) {
@@ -241,27 +237,23 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   if (!mariadb) return failed("MariaDBNotFound", "MariaDB " + spec.mariadb + " not found");
   auto pod = choose_backup_pod(mariadb->value("status", json::object()), spec.target);
   if (!pod) return failed("NoNodeToBackUp", pod.error().message);
-  auto pod_id = node_id_from_pod(key_.namespace_, *pod);
-  auto layout = pod_id ? runtime_.find_layout(*pod_id) : std::nullopt;
-  if (!layout) return failed("NoNodeToBackUp", *pod + " has no layout");
-  const MariaDBSpec mariadb_spec = mariadb_spec_from(*mariadb);
-  auto password =
-      resolve_secret_value(store_, key_.namespace_, mariadb_spec.root_password, *mariadb);
-  if (!password) return failed("CannotLogIn", "root password: " + password.error().message);
-
+  auto access = root_access(store_, *mariadb, *pod);
+  if (!access) return failed("CannotLogIn", access.error().message);
   TakeBackupRequest request;
   request.id = key_.name + "-" + format_compact(started);
   request.method = spec.method == BackupMethod::kPhysical ? "physical" : "logical";
   request.backup = key_.namespace_ + "/" + key_.name;
   request.backup_uid = object_["metadata"].value("uid", "");
   request.mariadb = key_.namespace_ + "/" + spec.mariadb;
-  request.node = {*pod, layout->socket, layout->data_dir};
-  request.root_password = *password;
+  request.pod = *pod;
   request.compression = spec.compression;
-  request.extra_args = spec.extra_args;
-  request.databases = spec.databases;
-  request.work_dir = scratch_dir(request.id);
-  if (spec.timeout) request.timeout = *spec.timeout;
+  BackupStreamRequest stream;
+  stream.run = request.id;
+  stream.method = request.method;
+  stream.root_password = access->password;
+  stream.extra_args = spec.extra_args;
+  stream.databases = spec.databases;
+  if (spec.timeout) stream.timeout = *spec.timeout;
   if (spec.encryption_key) {
     auto secret = resolve_secret_value(store_, key_.namespace_, *spec.encryption_key, object_);
     if (!secret) {
@@ -299,7 +291,10 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
     });
   };
   const auto clock_started = std::chrono::steady_clock::now();
-  auto taken = take_backup(request, storage, progress, [this] { return stopping_.load(); });
+  auto source = [&](ByteSink& out) {
+    return agent_.stream_backup(access->node, stream, out, [this] { return stopping_.load(); });
+  };
+  auto taken = take_backup(request, storage, source, progress);
   if (!taken && stopping_) {
     // Not a failure of the backup: the next operator finds currentRun and cleans up.
     return tl::unexpected(taken.error());

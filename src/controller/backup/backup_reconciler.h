@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/node_agent.h"
 #include "api/backup_spec.h"
 #include "backup/artifact_catalog.h"
 #include "controller/reconciler.h"
-#include "runtime/runtime.h"
 #include "store/store.h"
 #include "util/time_text.h"
 
@@ -26,7 +26,8 @@ inline constexpr const char* kRunNowAnnotation = "mdbop.io/run-now";
 
 class BackupReconciler : public Reconciler {
  public:
-  BackupReconciler(Store& store, Runtime& runtime, std::filesystem::path home, ObjectKey key);
+  // `home` resolves relative volume paths of the storage.
+  BackupReconciler(Store& store, NodeAgent& agent, std::filesystem::path home, ObjectKey key);
 
   std::chrono::milliseconds reconcile() override;
   bool finished() const override { return finished_; }
@@ -40,8 +41,6 @@ class BackupReconciler : public Reconciler {
   };
   Due due(const BackupSpec& spec, SysSeconds now);
   void clean_interrupted_run(BackupStorage* storage);
-  // Where a run keeps its client option file and mariadb-backup's scratch files.
-  std::filesystem::path scratch_dir(const std::string& id) const;
   // Takes one backup; on success prunes by the retention policy and lists the artifacts
   // before it marks the Backup Complete.
   Result<ArtifactManifest> run_backup(const BackupSpec& spec, BackupStorage& storage,
@@ -53,7 +52,7 @@ class BackupReconciler : public Reconciler {
   long long generation() const;
 
   Store& store_;
-  Runtime& runtime_;
+  NodeAgent& agent_;
   std::filesystem::path home_;
   ObjectKey key_;
   json object_;

@@ -1,8 +1,8 @@
 #include "controller/backup/storage_access.h"
 
-#include "controller/secrets.h"
 #include "storage/filesystem_storage.h"
 #include "storage/s3_storage.h"
+#include "store/secrets.h"
 
 namespace mdbop {
 namespace {

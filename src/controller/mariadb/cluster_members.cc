@@ -23,9 +23,9 @@ bool MariaDBReconciler::wait_for(const NodeId& id, const std::string& password,
                                  const std::function<bool(const NodeView&)>& done) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    NodeView view = observe_nodes(runtime_, {id}, password, galera_).front();
+    NodeView view = observe_nodes(agent_, {id}, password, galera_).front();
     if (done(view)) return true;
-    if (!view.pid) return false;
+    if (!view.running()) return false;
     std::this_thread::sleep_for(100ms);
   }
   return false;
@@ -43,7 +43,7 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
   std::string reason = attempts.value("lastReason", "");
   if (count > 0) {
     // It was started before and has not been Synced since: that start failed.
-    std::string from_log = startup_failure_reason(runtime_.error_log_tail(view.id, 16384));
+    std::string from_log = startup_failure_reason(agent_.error_log_tail(view.id));
     if (!from_log.empty()) reason = from_log;
     if (count >= kMaxStartAttempts) {
       return fail(pod + " failed to start " + std::to_string(count) +
@@ -63,16 +63,16 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
   if (!recorded) return tl::unexpected(recorded.error());
   pass.object["status"] = (*recorded)["status"];
   if (!new_cluster) restore_position(view);
-  auto reclaimed = runtime_.reclaim_ports(view.id);
-  if (!reclaimed) return tl::unexpected(reclaimed.error());
-  if (*reclaimed) {
+  auto started = agent_.start(view.id, new_cluster ? StartMode::kNewCluster : StartMode::kJoin,
+                              NodeAccess::kNetwork, sst_donor);
+  if (!started) return tl::unexpected(started.error());
+  if (started->ports_moved) {
+    // The peers learn the new address from their options, read when they (re)join.
     event("Normal", "PortsChanged", pod + " had a port taken by another program; moved it");
     if (auto written = write_configs(pass); !written) return written;
   }
-  auto pid = runtime_.start(view.id, new_cluster, NodeAccess::kNetwork, sst_donor);
-  if (!pid) return tl::unexpected(pid.error());
-  spdlog::info("mariadb={}/{} pod={} started pid={} new_cluster={}", key_.namespace_, key_.name,
-               pod, *pid, new_cluster);
+  spdlog::info("mariadb={}/{} pod={} started instance={} new_cluster={}", key_.namespace_,
+               key_.name, pod, started->instance, new_cluster);
   return true;
 }
 
@@ -81,15 +81,18 @@ void MariaDBReconciler::restore_position(const NodeView& view) {
   // position recovered from InnoDB it asks for IST (DESIGN.md: 0.2-0.8 s to recover).
   // grastate.dat is read afresh: the view may predate a clean stop or a recovery plan that
   // already wrote the position, and running --wsrep-recover again would only cost time.
-  if (!galera_ || !view.data_present || runtime_.sst_in_progress(view.id)) return;
-  auto saved = runtime_.read_grastate(view.id);
+  if (!galera_ || !view.data_present) return;
+  // The node is stopped: observing it costs no SQL.
+  const NodeSnapshot now = agent_.observe(view.id, "");
+  if (now.sst_in_progress) return;
+  const std::optional<GraState>& saved = now.grastate;
   if (!saved || saved->uuid == kZeroUuid || saved->seqno != -1) return;
-  auto position = runtime_.recover_position(view.id);
+  auto position = agent_.recover_position(view.id);
   if (!position || position->uuid != saved->uuid || position->seqno < 0) return;
   GraState state = *saved;
   state.seqno = position->seqno;
   state.safe_to_bootstrap = false;
-  if (runtime_.write_grastate(view.id, state)) {
+  if (agent_.write_grastate(view.id, state)) {
     spdlog::info("mariadb={}/{} pod={} position restored seqno={}", key_.namespace_, key_.name,
                  view.id.pod(), position->seqno);
   }
@@ -113,7 +116,7 @@ void MariaDBReconciler::start_stopped_members(Pass& pass, int except_index) {
     int size_before = 0;
     if (primary) {
       size_before =
-          observe_nodes(runtime_, {*primary}, pass.root_password, galera_).front().cluster_size;
+          observe_nodes(agent_, {*primary}, pass.root_password, galera_).front().cluster_size;
     }
     if (auto started = start_node(pass, view, false, primary ? primary->pod() : ""); !started) {
       event("Warning", "NodeStartFailed", started.error().what());
@@ -121,8 +124,8 @@ void MariaDBReconciler::start_stopped_members(Pass& pass, int except_index) {
     }
     if (!primary || !galera_) continue;
     auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline && runtime_.running_pid(view.id)) {
-      NodeView seen = observe_nodes(runtime_, {*primary}, pass.root_password, galera_).front();
+    while (std::chrono::steady_clock::now() < deadline && agent_.process(view.id).running) {
+      NodeView seen = observe_nodes(agent_, {*primary}, pass.root_password, galera_).front();
       if (seen.cluster_size > size_before) break;
       std::this_thread::sleep_for(50ms);
     }
@@ -158,7 +161,7 @@ void MariaDBReconciler::restart_stranded_members(const Pass& pass) {
     auto since = stranded_since_.try_emplace(view.id.index, stuck, now).first->second.second;
     if (now - since < limit) continue;
     stranded_since_.erase(view.id.index);
-    std::string reason = startup_failure_reason(runtime_.error_log_tail(view.id, 16384));
+    std::string reason = startup_failure_reason(agent_.error_log_tail(view.id));
     event("Warning", "NodeRestarted",
           fmt::format("{} stayed {} for {} s while the others form the Primary component{}; "
                       "restarting it",
@@ -214,7 +217,7 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
       event("Warning", "ScalingDownStalled", stopped.error().what());
       return 5s;
     }
-    runtime_.remove(victim, true);
+    agent_.remove(victim, true);
     store_.update_status(key_, [&](json& status) {
       if (status.contains("configHashes")) status["configHashes"].erase(victim.pod());
       if (status.contains("startAttempts")) status["startAttempts"].erase(victim.pod());

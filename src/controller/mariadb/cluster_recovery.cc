@@ -9,7 +9,6 @@
 #include "controller/mariadb/reconciler.h"
 #include "galera/node_config.h"
 #include "galera/recovery_planner.h"
-#include "util/subprocess.h"
 
 namespace mdbop {
 
@@ -103,8 +102,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   for (const NodeView& view : pass.views) {
     all_running = all_running && (view.id.index >= pass.spec.replicas || view.running());
     if (!view.running() || view.sql_answers) continue;
-    auto stat = process_stat(*view.pid);
-    if (stat && stat->age >= recovery.pod_recovery_timeout) {
+    if (view.process.running_for >= recovery.pod_recovery_timeout) {
       hung.push_back(view.id);
     } else {
       starting = true;
@@ -148,7 +146,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
     std::vector<std::future<Result<GaleraPosition>>> recovering;
     for (int index : plan.nodes_to_recover) {
       recovering.push_back(std::async(std::launch::async, [this, &pass, index] {
-        return runtime_.recover_position(pass.members[static_cast<size_t>(index)]);
+        return agent_.recover_position(pass.members[static_cast<size_t>(index)]);
       }));
     }
     for (size_t i = 0; i < recovering.size(); ++i) {
@@ -197,7 +195,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   for (const PositionWrite& write : plan.writes) {
     if (members[static_cast<size_t>(write.index)].running()) continue;
     if (auto written =
-            runtime_.write_grastate(pass.members[static_cast<size_t>(write.index)], write.grastate);
+            agent_.write_grastate(pass.members[static_cast<size_t>(write.index)], write.grastate);
         !written) {
       event("Warning", "BootstrapFailed", written.error().what());
       return 2s;
@@ -205,7 +203,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   }
   if (chosen.running()) {
     // Already up outside a Primary component: promote it in place, no restart needed.
-    if (!set_provider_option(runtime_.sql_endpoint(chosen.id, pass.root_password),
+    if (!set_provider_option(agent_.sql_endpoint(chosen.id, pass.root_password),
                              "pc.bootstrap=YES")) {
       event("Warning", "BootstrapFailed", "could not promote " + chosen.id.pod() + " in place");
       return 2s;
@@ -219,7 +217,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   bool primary = wait_for(chosen.id, pass.root_password, recovery.cluster_bootstrap_timeout,
                           [](const NodeView& view) { return view.synced(); });
   if (!primary) {
-    std::string why = startup_failure_reason(runtime_.error_log_tail(chosen.id, 16384));
+    std::string why = startup_failure_reason(agent_.error_log_tail(chosen.id));
     event("Warning", "BootstrapFailed",
           chosen.id.pod() + " did not become a Synced Primary" + (why.empty() ? "" : ": " + why));
     return 2s;

@@ -6,6 +6,7 @@
 // kept until the restored cluster is Ready.
 #include <spdlog/spdlog.h>
 
+#include "api/backup_spec.h"
 #include "api/manifest.h"
 
 #include "controller/conditions.h"
@@ -28,11 +29,11 @@ std::string aside_tag(const json& status) {
   return "restore-" + status["restore"].value("name", std::string("unnamed"));
 }
 
-Result<bool> create_root_users(Runtime& runtime, const NodeId& id, const std::string& password,
+Result<bool> create_root_users(NodeAgent& agent, const NodeId& id, const std::string& password,
                                bool restored) {
   // mariadb-install-db left root@localhost without a password, reachable only on the socket;
   // restored data runs without grant tables until FLUSH PRIVILEGES loads them.
-  auto connection = SqlConnection::connect(runtime.sql_endpoint(id, ""));
+  auto connection = SqlConnection::connect(agent.sql_endpoint(id, ""));
   if (!connection) return tl::unexpected(connection.error());
   if (restored) {
     if (auto loaded = connection->execute("FLUSH PRIVILEGES"); !loaded) {
@@ -64,6 +65,10 @@ Result<bool> create_root_users(Runtime& runtime, const NodeId& id, const std::st
 
 }  // namespace
 
+ReceivedBackup MariaDBReconciler::received_backup(const json& status) const {
+  return {key_.namespace_, status["restore"].value("name", std::string())};
+}
+
 bool MariaDBReconciler::needs_seed(const Pass& pass) const {
   json status = pass.object.value("status", json::object());
   if (restore_pending(status)) return true;
@@ -89,8 +94,7 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
           "replacing every node's data with artifact " +
               status["restore"].value("artifact", std::string("?")) + " (restore " +
               status["restore"].value("name", std::string("?")) +
-              "); the previous data is kept in " +
-              runtime_.aside_data_location(seed, aside_tag(status)) +
+              "); the previous data is kept in " + agent_.describe_aside(seed, aside_tag(status)) +
               " (and likewise on every node) until the cluster is Ready");
   } else {
     event("Normal", "Initializing", "initialising the data of a new cluster on " + seed.pod());
@@ -108,31 +112,33 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
 
   for (const NodeId& id : pass.members) {
     if (auto stopped = stop_node(id, 30s); !stopped) return stopped;
-    auto cleared =
-        restoring ? runtime_.set_aside_data(id, aside_tag(status)) : runtime_.wipe_data(id);
+    auto cleared = restoring ? agent_.set_aside_data(id, aside_tag(status)) : agent_.wipe_data(id);
     if (!cleared) return cleared;
   }
   if (restoring) {
-    const std::string prepared = status["restore"].value("dataDir", "");
-    if (auto installed = runtime_.install_data(seed, prepared); !installed) return installed;
-  } else if (auto initialized = runtime_.initialize_data(seed); !initialized) {
+    if (auto installed = agent_.install_received(seed, received_backup(status)); !installed) {
+      return installed;
+    }
+  } else if (auto initialized = agent_.initialize_data(seed); !initialized) {
     return initialized;
   }
   // Until root has its password, the seed listens on its socket only.
   const NodeAccess access =
       restoring ? NodeAccess::kSocketOnlyWithoutGrants : NodeAccess::kSocketOnly;
-  if (auto started = runtime_.start(seed, pass.spec.galera_enabled, access, ""); !started) {
+  if (auto started = agent_.start(
+          seed, pass.spec.galera_enabled ? StartMode::kNewCluster : StartMode::kJoin, access, "");
+      !started) {
     return tl::unexpected(started.error());
   }
   bool answered = wait_for(seed, "", pass.spec.recovery.pod_recovery_timeout,
                            [](const NodeView& view) { return view.sql_answers; });
   if (!answered) {
-    std::string reason = startup_failure_reason(runtime_.error_log_tail(seed, 16384));
+    std::string reason = startup_failure_reason(agent_.error_log_tail(seed));
     stop_node(seed, 10s);
     return fail(seed.pod() +
                 " did not start: " + (reason.empty() ? "no reason in its error log" : reason));
   }
-  if (auto users = create_root_users(runtime_, seed, pass.root_password, restoring); !users) {
+  if (auto users = create_root_users(agent_, seed, pass.root_password, restoring); !users) {
     stop_node(seed, 30s);
     return users;
   }
@@ -140,15 +146,14 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
   if (pass.spec.galera_enabled) {
     // A clean stop leaves grastate.dat with the cluster UUID, a seqno and safe_to_bootstrap 1.
     if (auto stopped = stop_node(seed, 60s); !stopped) return stopped;
-    auto seed_state = runtime_.read_grastate(seed);
-    if (!seed_state)
-      return fail("reading grastate.dat of " + seed.pod() + ": " + seed_state.error().what());
+    auto seed_state = agent_.observe(seed, "").grastate;
+    if (!seed_state) return fail("the cleanly stopped " + seed.pod() + " left no grastate.dat");
     for (const NodeId& id : pass.members) {
       if (id.index == seed.index) continue;
-      if (auto copied = runtime_.copy_data(seed, id); !copied) return copied;
+      if (auto copied = agent_.copy_data(seed, id); !copied) return copied;
       GraState joiner = *seed_state;
       joiner.safe_to_bootstrap = false;
-      if (auto written = runtime_.write_grastate(id, joiner); !written) return written;
+      if (auto written = agent_.write_grastate(id, joiner); !written) return written;
     }
   }
   if (!pass.spec.galera_enabled) {
@@ -186,7 +191,7 @@ void MariaDBReconciler::fail_restore_attempt(const Pass& pass, const std::string
   std::string returned;
   for (const NodeId& id : pass.members) {
     stop_node(id, 30s);
-    auto back = runtime_.return_aside_data(id, aside_tag(status));
+    auto back = agent_.return_aside_data(id, aside_tag(status));
     if (!back) {
       returned += " " + id.pod() + ": " + back.error().message + ";";
     } else if (*back) {
@@ -210,12 +215,9 @@ void MariaDBReconciler::finish_restore_when_ready(const Pass& pass) {
   const json status = object->value("status", json::object());
   if (status.value("restore", json::object()).value("phase", "") != "Starting") return;
   if (!condition_is_true(*object, "Ready")) return;
-  for (const NodeId& id : pass.members) runtime_.discard_aside_data(id, aside_tag(status));
+  for (const NodeId& id : pass.members) agent_.discard_aside_data(id, aside_tag(status));
   // The prepared data, in case its Restore was deleted meanwhile (it removes it otherwise).
-  std::error_code ignored;
-  std::filesystem::remove_all(
-      std::filesystem::path(status["restore"].value("dataDir", std::string())).parent_path(),
-      ignored);
+  agent_.discard_received(received_backup(status));
   store_.update_status(key_, [](json& s) {
     s["restore"]["phase"] = "Done";
     s["restore"]["finishedAt"] = rfc3339_now();
@@ -244,15 +246,8 @@ void MariaDBReconciler::ensure_bootstrap_restore(const Pass& pass) {
   }
   // The Restore does the work: a logical one replays once this cluster is Ready, a physical
   // one hands its prepared data over to replace the freshly seeded nodes'.
-  const std::string name = key_.name + "-bootstrap";
-  json restore_spec = {{"mariaDbRef", {{"name", key_.name}}}};
-  for (const char* field : {"backupRef", "s3", "volume", "targetRecoveryTime", "encryption"}) {
-    if (spec["bootstrapFrom"].contains(field)) restore_spec[field] = spec["bootstrapFrom"][field];
-  }
-  const json manifest = {{"apiVersion", "k8s.mariadb.com/v1alpha1"},
-                         {"kind", "Restore"},
-                         {"metadata", {{"name", name}, {"namespace", key_.namespace_}}},
-                         {"spec", restore_spec}};
+  const json manifest = *bootstrap_restore_of(object_);
+  const std::string name = manifest["metadata"].value("name", "");
   auto valid = validate_and_default(manifest);
   if (!valid) {
     std::string issues;

@@ -17,22 +17,22 @@ std::string node_state(const NodeView& view) {
 json node_status(const NodeView& view) {
   int64_t seqno =
       view.sql_answers ? view.last_committed : (view.grastate ? view.grastate->seqno : -1);
-  return {
+  json node = {
       {"pod", view.id.pod()},
       {"index", view.id.index},
-      {"pid", view.pid ? json(*view.pid) : json(nullptr)},
       {"state", node_state(view)},
       {"clusterStatus", view.cluster_status},
       {"clusterSize", view.cluster_size},
       {"seqno", seqno},
       {"ports",
-       {{"sql", view.layout.ports.sql},
-        {"galera", view.layout.ports.galera},
-        {"ist", view.layout.ports.ist},
-        {"sst", view.layout.ports.sst}}},
-      {"dataDir", view.layout.data_dir},
-      {"socket", view.layout.socket},
+       {{"sql", view.address.sql_port},
+        {"galera", view.address.galera_port},
+        {"ist", view.address.ist_port},
+        {"sst", view.address.sst_port}}},
   };
+  // Where the runtime says the node runs (local: pid, data directory, socket).
+  node.update(view.process.details);
+  return node;
 }
 
 }  // namespace
@@ -103,9 +103,8 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
     status["observedGeneration"] = pass.object["metadata"].value("generation", 0LL);
     status["replicas"] = synced;
     status["currentPrimary"] = current_primary;
-    status["currentPrimaryPodIndex"] =
-        current_primary.empty() ? json(nullptr)
-                                : json(std::stoi(current_primary.substr(key_.name.size() + 1)));
+    auto primary_id = node_id_from_pod(key_.namespace_, current_primary);
+    status["currentPrimaryPodIndex"] = primary_id ? json(primary_id->index) : json(nullptr);
     json nodes = json::array();
     for (const NodeView& view : pass.views) {
       nodes.push_back(node_status(view));

@@ -1,4 +1,4 @@
-// A node's process exited. Galera would keep the dead member in the group for
+// A node's server exited. Galera would keep the dead member in the group for
 // evs.suspect_timeout and stall every commit meanwhile; a survivor evicts it at once instead
 // (DESIGN.md: 6.4 s of stalled writes became 0.04 s). Only a process seen gone is evicted.
 #include <spdlog/spdlog.h>
@@ -7,19 +7,26 @@
 
 #include "controller/mariadb/provider_option.h"
 #include "controller/mariadb/reconciler.h"
-#include "util/subprocess.h"
 
 namespace mdbop {
 
-void MariaDBReconciler::on_node_died(const WatchedNode& node) {
+void MariaDBReconciler::on_node_exit(const NodeExit& exit) {
+  if (exit.requested) return;
+  WatchedNode node{exit.id, exit.instance, ""};
   std::vector<WatchedNode> survivors;
   std::string password;
   json object;
   {
     std::lock_guard lock(watched_mutex_);
-    std::erase_if(watched_, [&](const WatchedNode& w) { return w.id.index == node.id.index; });
-    if (std::erase(planned_stops_, node.pid) > 0) return;
-    survivors = watched_;
+    for (const WatchedNode& watched : watched_) {
+      if (watched.id.index == exit.id.index) {
+        // Only the run the last pass saw has a known group identity.
+        if (watched.instance == exit.instance) node.gcomm_uuid = watched.gcomm_uuid;
+      } else {
+        survivors.push_back(watched);
+      }
+    }
+    std::erase_if(watched_, [&](const WatchedNode& w) { return w.id.index == exit.id.index; });
     password = watched_password_;
     object = watched_object_;
   }
@@ -29,9 +36,9 @@ void MariaDBReconciler::on_node_died(const WatchedNode& node) {
   std::vector<std::future<bool>> evictions;
   if (!node.gcomm_uuid.empty()) {
     for (const WatchedNode& survivor : survivors) {
-      if (!process_alive(survivor.pid)) continue;
+      if (agent_.process(survivor.id).instance != survivor.instance) continue;
       evictions.push_back(std::async(std::launch::async, [this, survivor, &password, &node] {
-        SqlEndpoint endpoint = runtime_.sql_endpoint(survivor.id, password);
+        SqlEndpoint endpoint = agent_.sql_endpoint(survivor.id, password);
         endpoint.timeout = std::chrono::seconds(2);
         auto done = set_provider_option(endpoint, "evs.evict=" + node.gcomm_uuid);
         if (!done) {
@@ -46,12 +53,11 @@ void MariaDBReconciler::on_node_died(const WatchedNode& node) {
   for (auto& eviction : evictions) evicted_by += eviction.get() ? 1 : 0;
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  // This runs on the watcher's thread: it touches nothing the worker's pass owns.
+  // This runs on the agent's thread: it touches nothing the worker's pass owns.
   std::string message =
-      evicted_by == 0
-          ? fmt::format("{} (pid {}) exited", node.id.pod(), node.pid)
-          : fmt::format("{} (pid {}) exited; evicted from the group by {} survivor(s) in {} ms",
-                        node.id.pod(), node.pid, evicted_by, millis.count());
+      evicted_by == 0 ? fmt::format("{} exited", node.id.pod())
+                      : fmt::format("{} exited; evicted from the group by {} survivor(s) in {} ms",
+                                    node.id.pod(), evicted_by, millis.count());
   store_.record_event(object, "Warning", "NodeDied", message);
   spdlog::warn("mariadb={}/{} reason=NodeDied {}", key_.namespace_, key_.name, message);
 }
@@ -66,7 +72,7 @@ void MariaDBReconciler::forget_evicted_members(const Pass& pass) {
   for (const NodeView& view : pass.views) {
     if (!view.in_primary()) continue;
     auto cleared =
-        set_provider_option(runtime_.sql_endpoint(view.id, pass.root_password), "evs.evict=");
+        set_provider_option(agent_.sql_endpoint(view.id, pass.root_password), "evs.evict=");
     if (!cleared) {
       spdlog::warn("mariadb={}/{} pod={} clearing the evict list failed: {}", key_.namespace_,
                    key_.name, view.id.pod(), cleared.error().what());
@@ -77,12 +83,9 @@ void MariaDBReconciler::forget_evicted_members(const Pass& pass) {
 Result<bool> MariaDBReconciler::stop_node(const NodeId& id, std::chrono::seconds grace) {
   {
     std::lock_guard lock(watched_mutex_);
-    for (const WatchedNode& node : watched_) {
-      if (node.id.index == id.index) planned_stops_.push_back(node.pid);
-    }
     std::erase_if(watched_, [&](const WatchedNode& w) { return w.id.index == id.index; });
   }
-  return runtime_.stop(id, grace);
+  return agent_.stop(id, grace);
 }
 
 }  // namespace mdbop

@@ -1,21 +1,20 @@
-// What one reconcile pass sees of a node: process, saved Galera state and live wsrep status.
+// What one reconcile pass sees of a node: its process, saved Galera state and live wsrep
+// status, as the node agent observed them.
 #pragma once
-
-#include <sys/types.h>
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "runtime/runtime.h"
+#include "agent/node_agent.h"
 
 namespace mdbop {
 
 struct NodeView {
   NodeId id;
-  NodeLayout layout;
-  std::optional<pid_t> pid;
+  NodeAddress address;
+  NodeProcess process;
   bool data_present = false;
   bool sst_in_progress = false;
   std::optional<GraState> grastate;
@@ -31,20 +30,20 @@ struct NodeView {
   std::string cluster_state_uuid;
   std::string gcomm_uuid;  // wsrep_gcomm_uuid, needed to evict the node when it dies
 
-  bool running() const { return pid.has_value(); }
+  bool running() const { return process.running; }
   bool in_primary() const { return sql_answers && cluster_status == "Primary"; }
   bool synced() const { return in_primary() && local_state == "Synced"; }
   // Takes writes: Synced, or a donor that stays in the group while it serves a state transfer.
   bool serving() const { return synced() || (in_primary() && local_state == "Donor/Desynced"); }
-  // Data a cluster may be recovered from: initialised, with a cluster UUID, no aborted SST.
-  bool trustworthy_data() const {
-    return data_present && !sst_in_progress && grastate && grastate->uuid != kZeroUuid;
-  }
 };
 
-// Observes the given nodes (which must have layouts). SQL is tried only on running nodes.
-// A standalone server (galera false) that answers counts as a Synced Primary of one.
-std::vector<NodeView> observe_nodes(Runtime& runtime, const std::vector<NodeId>& ids,
+// The view of one observation. A standalone server (galera false) that answers counts as a
+// Synced Primary of one.
+NodeView node_view(const NodeId& id, const NodeSnapshot& seen, bool galera);
+
+// Observes the given nodes, in parallel: a node that hangs on connect must not delay seeing
+// the others.
+std::vector<NodeView> observe_nodes(NodeAgent& agent, const std::vector<NodeId>& ids,
                                     const std::string& root_password, bool galera);
 
 }  // namespace mdbop

@@ -7,21 +7,15 @@
 #include "api/option_value.h"
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
-#include "controller/secrets.h"
 #include "galera/node_config.h"
-#include "util/subprocess.h"
+#include "store/secrets.h"
 
 namespace mdbop {
 
 using namespace std::chrono_literals;
 
-MariaDBReconciler::MariaDBReconciler(Store& store, Runtime& runtime, ObjectKey key)
-    : store_(store), runtime_(runtime), key_(std::move(key)) {}
-
-std::vector<WatchedNode> MariaDBReconciler::watched_nodes() const {
-  std::lock_guard lock(watched_mutex_);
-  return watched_;
-}
+MariaDBReconciler::MariaDBReconciler(Store& store, NodeAgent& agent, ObjectKey key)
+    : store_(store), agent_(agent), key_(std::move(key)) {}
 
 std::chrono::milliseconds MariaDBReconciler::reconcile() {
   auto object = store_.get(key_);
@@ -60,7 +54,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile() {
       record_status(pass, seeded.error().what());
       return 5s;
     }
-    pass.views = observe_nodes(runtime_, pass.members, pass.root_password, galera_);
+    pass.views = observe_nodes(agent_, pass.members, pass.root_password, galera_);
     next = 0ms;
   }
 
@@ -73,25 +67,16 @@ std::chrono::milliseconds MariaDBReconciler::reconcile() {
   }
 
   // Fresh eyes for status: the actions above changed what runs.
-  pass.views = observe_nodes(runtime_, pass.all_nodes(), pass.root_password, galera_);
+  pass.views = observe_nodes(agent_, pass.all_nodes(), pass.root_password, galera_);
   record_status(pass, "");
   finish_restore_when_ready(pass);
   {
     std::lock_guard lock(watched_mutex_);
-    // A node that died since the watcher last looked stays listed, so that its death is
-    // still seen (and evicted) even when this pass noticed it first.
-    std::vector<WatchedNode> unreported;
-    for (const WatchedNode& node : watched_) {
-      bool planned =
-          std::find(planned_stops_.begin(), planned_stops_.end(), node.pid) != planned_stops_.end();
-      if (!planned && !process_alive(node.pid)) unreported.push_back(node);
-    }
-    watched_ = unreported;
-    planned_stops_.clear();
+    watched_.clear();
     watched_password_ = pass.root_password;
     watched_object_ = object_;
     for (const NodeView& view : pass.views) {
-      if (view.pid) watched_.push_back({view.id, *view.pid, view.gcomm_uuid});
+      if (view.running()) watched_.push_back({view.id, view.process.instance, view.gcomm_uuid});
     }
   }
   return next;
@@ -129,15 +114,15 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
 
   for (int i = 0; i < pass.spec.replicas; ++i) {
     NodeId id{key_.namespace_, key_.name, i};
-    auto layout = runtime_.ensure_layout(id);
-    if (!layout) return tl::unexpected(layout.error());
+    auto placed = agent_.place(id);
+    if (!placed) return tl::unexpected(placed.error());
     pass.members.push_back(id);
   }
-  for (int index : runtime_.node_indices(key_.namespace_, key_.name)) {
+  for (int index : agent_.placed_indices(key_.namespace_, key_.name)) {
     if (index >= pass.spec.replicas) pass.extras.push_back({key_.namespace_, key_.name, index});
   }
   if (auto written = write_configs(pass); !written) return written;
-  pass.views = observe_nodes(runtime_, pass.all_nodes(), pass.root_password, galera_);
+  pass.views = observe_nodes(agent_, pass.all_nodes(), pass.root_password, galera_);
   return true;
 }
 
@@ -149,23 +134,16 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass) {
         "node's option file: " +
         writable.error().message + "; change the Secret");
   }
-  std::vector<NodeLayout> layouts;
-  for (const NodeId& id : pass.all_nodes()) {
-    auto layout = runtime_.find_layout(id);
-    if (!layout) return fail(id.pod() + " lost its layout (layout.json unreadable)");
-    layouts.push_back(*layout);
-  }
-  for (const NodeLayout& layout : layouts) {
-    NodeConfigInput input;
-    input.spec = &pass.spec;
-    input.self = layout;
-    input.members = layouts;
-    input.cluster_name = key_.namespace_ + "-" + key_.name;
-    input.sst_password = pass.root_password;
-    input.my_cnf = pass.my_cnf;
-    NodeConfig config = render_node_config(input);
-    pass.config_hashes[layout.id.pod()] = config.rollout_hash;
-    if (auto written = runtime_.write_config(layout.id, config.content); !written) return written;
+  ClusterConfig config;
+  config.spec = pass.spec;
+  config.cluster_name = key_.namespace_ + "-" + key_.name;
+  config.sst_password = pass.root_password;
+  config.my_cnf = pass.my_cnf;
+  config.peers = pass.all_nodes();
+  const std::string hash = rollout_hash(pass.spec, pass.my_cnf);
+  for (const NodeId& id : config.peers) {
+    pass.config_hashes[id.pod()] = hash;
+    if (auto written = agent_.configure(id, config); !written) return written;
   }
   return true;
 }
@@ -175,10 +153,10 @@ void MariaDBReconciler::handle_deletion(const json& object) {
       object["metadata"].value("annotations", json::object()).value("mdbop.io/purge", "false") ==
       "true";
   std::vector<std::thread> stoppers;
-  for (int index : runtime_.node_indices(key_.namespace_, key_.name)) {
+  for (int index : agent_.placed_indices(key_.namespace_, key_.name)) {
     stoppers.emplace_back([this, index, purge] {
       NodeId id{key_.namespace_, key_.name, index};
-      if (stop_node(id, 60s)) runtime_.remove(id, purge);
+      if (stop_node(id, 60s)) agent_.remove(id, purge);
     });
   }
   for (auto& stopper : stoppers) stopper.join();

@@ -3,7 +3,7 @@
 // job from persisted status plus fresh observation. Split by concern across files:
 // reconciler.cc (the pass), cluster_seed.cc (a new cluster's data), cluster_recovery.cc (no
 // Primary component), cluster_members.cc (start, scale, roll), cluster_status.cc (status),
-// node_eviction.cc (a node's death seen by the watcher).
+// node_eviction.cc (a node's death, reported by the node agent).
 #pragma once
 
 #include <chrono>
@@ -16,33 +16,32 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/node_agent.h"
 #include "api/mariadb_spec.h"
 #include "controller/mariadb/node_view.h"
 #include "controller/reconciler.h"
-#include "runtime/runtime.h"
 #include "store/store.h"
 
 namespace mdbop {
 
-// What the death watcher needs to know about a running node.
+// What eviction needs to know about a node seen running.
 struct WatchedNode {
   NodeId id;
-  pid_t pid = 0;
+  std::string instance;  // the run of its server
   std::string gcomm_uuid;
 };
 
 class MariaDBReconciler : public Reconciler {
  public:
-  MariaDBReconciler(Store& store, Runtime& runtime, ObjectKey key);
+  MariaDBReconciler(Store& store, NodeAgent& agent, ObjectKey key);
 
   // One pass. Returns how long to wait before the next one (shorter while work is under way).
   std::chrono::milliseconds reconcile() override;
 
-  // Nodes seen running in the last pass (thread-safe copy), for the death watcher.
-  std::vector<WatchedNode> watched_nodes() const;
-  // Called by the death watcher when a node's process exited: evicts it from the group
-  // through a surviving member so writes do not stall for evs.suspect_timeout.
-  void on_node_died(const WatchedNode& node);
+  // Called (on the agent's thread) when a node's server exited: unless it was stopped on
+  // purpose, evicts it from the group through the surviving members so that writes do not
+  // stall for evs.suspect_timeout.
+  void on_node_exit(const NodeExit& exit);
 
   bool finished() const override { return finished_; }
 
@@ -78,6 +77,8 @@ class MariaDBReconciler : public Reconciler {
   void fail_restore_attempt(const Pass& pass, const std::string& reason);
   // spec.bootstrapFrom: creates, once, the Restore that fills the new cluster from a backup.
   void ensure_bootstrap_restore(const Pass& pass);
+  // The prepared backup a Restore handed over in status.restore.
+  ReceivedBackup received_backup(const json& status) const;
   // A restored cluster that is Ready again: its set-aside data goes, the restore is Done.
   void finish_restore_when_ready(const Pass& pass);
 
@@ -87,7 +88,7 @@ class MariaDBReconciler : public Reconciler {
   // cluster_members.cc
   std::chrono::milliseconds maintain_members(Pass& pass);
   void restart_stranded_members(const Pass& pass);
-  // sst_donor: see Runtime::start.
+  // sst_donor: see NodeAgent::start.
   Result<bool> start_node(Pass& pass, const NodeView& view, bool new_cluster,
                           const std::string& sst_donor);
   void start_stopped_members(Pass& pass, int except_index);
@@ -95,7 +96,7 @@ class MariaDBReconciler : public Reconciler {
   void restore_position(const NodeView& view);
   // node_eviction.cc: once the group's view has dropped a dead member, its eviction is cleared.
   void forget_evicted_members(const Pass& pass);
-  // Stops a node on purpose (the watcher is told first, so this is no NodeDied).
+  // Stops a node on purpose (its exit is no NodeDied).
   Result<bool> stop_node(const NodeId& id, std::chrono::seconds grace);
   bool wait_for(const NodeId& id, const std::string& password, std::chrono::seconds timeout,
                 const std::function<bool(const NodeView&)>& done);
@@ -107,7 +108,7 @@ class MariaDBReconciler : public Reconciler {
   void event(const std::string& type, const std::string& reason, const std::string& message);
 
   Store& store_;
-  Runtime& runtime_;
+  NodeAgent& agent_;
   ObjectKey key_;
   json object_;  // latest seen, for events
   bool finished_ = false;
@@ -115,9 +116,8 @@ class MariaDBReconciler : public Reconciler {
   mutable std::mutex watched_mutex_;
   std::vector<WatchedNode> watched_;
   std::string watched_password_;
-  json watched_object_;               // for events raised on the watcher's thread
-  std::vector<pid_t> planned_stops_;  // pids we stop on purpose: their exit is no death
-  std::string last_logged_event_;     // root's, for the death watcher's eviction
+  json watched_object_;  // for events raised on the agent's thread
+  std::string last_logged_event_;
   // When this operator first saw the cluster without a Primary component (in memory only:
   // after a restart the wait starts again, which only delays, never repeats, a bootstrap).
   std::optional<std::chrono::steady_clock::time_point> no_primary_since_;

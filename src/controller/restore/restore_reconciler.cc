@@ -1,18 +1,15 @@
 #include "controller/restore/restore_reconciler.h"
 
-#include <signal.h>
-
 #include <spdlog/spdlog.h>
 
 #include "backup/artifact_catalog.h"
-#include "backup/client_options.h"
 #include "backup/restore_artifact.h"
 #include "controller/backup/storage_access.h"
 #include "controller/conditions.h"
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
-#include "controller/secrets.h"
-#include "util/subprocess.h"
+#include "store/root_access.h"
+#include "store/secrets.h"
 #include "util/terminal_sinks.h"
 
 namespace mdbop {
@@ -35,12 +32,10 @@ std::string backup_kind_of(Store& store, const std::string& namespace_, const Re
 
 }  // namespace
 
-RestoreReconciler::RestoreReconciler(Store& store, Runtime& runtime, fs::path home, ObjectKey key)
-    : store_(store), runtime_(runtime), home_(std::move(home)), key_(std::move(key)) {}
+RestoreReconciler::RestoreReconciler(Store& store, NodeAgent& agent, fs::path home, ObjectKey key)
+    : store_(store), agent_(agent), home_(std::move(home)), key_(std::move(key)) {}
 
-fs::path RestoreReconciler::staging_dir() const {
-  return home_ / "restores" / key_.namespace_ / key_.name;
-}
+ReceivedBackup RestoreReconciler::received() const { return {key_.namespace_, key_.name}; }
 
 std::chrono::milliseconds RestoreReconciler::reconcile() {
   auto object = store_.get(key_);
@@ -63,8 +58,7 @@ std::chrono::milliseconds RestoreReconciler::reconcile() {
       if (phase == "Requested") status.erase("restore");
       in_use = phase == "Replacing" || phase == "Starting";
     });
-    std::error_code ec;
-    if (!in_use) fs::remove_all(staging_dir(), ec);
+    if (!in_use) agent_.discard_received(received());
     store_.remove(key_);
     finished_ = true;
     return 0ms;
@@ -178,16 +172,13 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
     set_phase("WaitingForMariaDB", "waiting for MariaDB " + spec.mariadb + " to be Ready");
     return 2s;
   }
-  const json mariadb_status = mariadb->value("status", json::object());
-  const std::string primary = mariadb_status.value("currentPrimary", "");
-  auto primary_id = node_id_from_pod(key_.namespace_, primary);
-  auto layout = primary_id ? runtime_.find_layout(*primary_id) : std::nullopt;
-  auto password = resolve_secret_value(store_, key_.namespace_,
-                                       mariadb_spec_from(*mariadb).root_password, *mariadb);
-  if (!layout || !password) {
-    set_phase("WaitingForMariaDB", "cannot reach " + primary + " as root yet");
+  auto access = root_access(store_, *mariadb);
+  if (!access) {
+    set_phase("WaitingForMariaDB",
+              "cannot reach " + spec.mariadb + " as root yet: " + access.error().message);
     return 2s;
   }
+  const std::string primary = access->node.pod();
   auto progress = [&](const BackupProgress& p) { report_progress(p, artifact.stored_bytes); };
   const auto started = std::chrono::steady_clock::now();
 
@@ -202,27 +193,14 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
   }
 
   set_phase("Replaying", "replaying " + artifact.id + " into " + primary);
-  const fs::path work = staging_dir();
-  std::error_code ec;
-  fs::create_directories(work, ec);
-  const fs::path options = work / "client.cnf";
-  if (auto written = write_client_options(options, layout->socket, *password); !written) {
-    failed("ReplayFailed", written.error().message + "; " + spec.mariadb + " was not touched");
+  auto replay = agent_.replay_sql(access->node, access->password, spec.database);
+  if (!replay) {
+    failed("ReplayFailed", replay.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
-  SubprocessOptions client;
-  // A dump is data, not a script: --sandbox refuses `\!` (a shell command), `\.` (source a
-  // file) and the like, so a dump planted in a writable bucket cannot run anything here.
-  client.argv = {"mariadb", "--defaults-extra-file=" + options.string(), "--batch", "--sandbox"};
-  if (!spec.database.empty())
-    client.argv.insert(client.argv.end(), {"--one-database", spec.database});
-  auto replay = ProcessInputSink::start(client);
-  Result<void> replayed = replay ? Result<void>() : tl::unexpected(replay.error());
-  if (replayed) {
-    replayed =
-        read_artifact(*source.storage, artifact, source.encryption_secret, **replay, progress);
-  }
-  fs::remove_all(work, ec);
+  Result<void> replayed =
+      read_artifact(*source.storage, artifact, source.encryption_secret, **replay, progress);
+  replay->reset();
   if (!replayed) {
     failed("ReplayFailed", replayed.error().message + "; " + spec.mariadb +
                                " is partially restored: the statements before the failure were "
@@ -249,14 +227,12 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
       handed.value("uid", "") == object_["metadata"].value("uid", "")) {
     const std::string phase = handed.value("phase", "");
     if (phase == "Done") {
-      std::error_code ec;
-      fs::remove_all(staging_dir(), ec);
+      agent_.discard_received(received());
       complete("every node of " + spec.mariadb + " now runs the data of " + artifact.id);
       return 60s;
     }
     if (phase == "Failed") {
-      std::error_code ec;
-      fs::remove_all(staging_dir(), ec);
+      agent_.discard_received(received());
       failed("RestoreFailed", spec.mariadb + " could not start the restored data and " +
                                   handed.value("message", std::string("gave up")));
       return 60s;
@@ -271,49 +247,24 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   }
 
   // Unpack (checking digest and decryption on the way in) and prepare, away from the target.
-  set_phase("Preparing",
-            "unpacking and preparing " + artifact.id + " in " + staging_dir().string());
-  const fs::path data = staging_dir() / "data";
-  std::error_code ec;
-  // A prepare or unpack left running by a killed operator would keep writing into the new
-  // attempt's files.
-  for (pid_t pid : all_pids()) {
-    for (const std::string& argument : process_arguments(pid)) {
-      if (argument.find(staging_dir().string()) != std::string::npos) {
-        ::kill(pid, SIGKILL);
-        break;
-      }
-    }
-  }
-  fs::remove_all(staging_dir(), ec);
-  fs::create_directories(data, ec);
-  if (ec) {
-    failed("PrepareFailed", "cannot create " + data.string() + ": " + ec.message());
-    return 60s;
-  }
+  set_phase("Preparing", "unpacking and preparing " + artifact.id + " in " +
+                             agent_.describe_received(received()));
   auto progress = [&](const BackupProgress& p) { report_progress(p, artifact.stored_bytes); };
-  SubprocessOptions unpack;
-  unpack.argv = {"mbstream", "-x", "-C", data.string()};
-  auto extractor = ProcessInputSink::start(unpack);
+  auto extractor = agent_.receive_backup(received());
   Result<void> unpacked = extractor ? Result<void>() : tl::unexpected(extractor.error());
   if (unpacked) {
     unpacked =
         read_artifact(*source.storage, artifact, source.encryption_secret, **extractor, progress);
+    extractor->reset();
   }
   if (!unpacked) {
-    fs::remove_all(staging_dir(), ec);
+    agent_.discard_received(received());
     failed("ArtifactRejected", unpacked.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
-  SubprocessOptions prepare;
-  prepare.argv = {"mariadb-backup", "--prepare", "--target-dir=" + data.string()};
-  prepare.timeout = std::chrono::hours(6);
-  auto prepared = run_process(prepare);
-  if (!prepared || !prepared->ok()) {
-    const std::string why = prepared ? prepared->describe() : prepared.error().message;
-    fs::remove_all(staging_dir(), ec);
-    failed("PrepareFailed",
-           "mariadb-backup --prepare " + why + "; " + spec.mariadb + " was not touched");
+  if (auto prepared = agent_.prepare_received(received()); !prepared) {
+    agent_.discard_received(received());
+    failed("PrepareFailed", prepared.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
 
@@ -326,12 +277,14 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
       busy_with = other.value("name", "");
       return;
     }
-    status["restore"] = {{"name", key_.name},       {"uid", object_["metadata"].value("uid", "")},
-                         {"artifact", artifact.id}, {"dataDir", data.string()},
-                         {"phase", "Requested"},    {"requestedAt", rfc3339_now()}};
+    status["restore"] = {{"name", key_.name},
+                         {"uid", object_["metadata"].value("uid", "")},
+                         {"artifact", artifact.id},
+                         {"phase", "Requested"},
+                         {"requestedAt", rfc3339_now()}};
   });
   if (requested && !busy_with.empty()) {
-    fs::remove_all(staging_dir(), ec);
+    agent_.discard_received(received());
     set_phase("Pending", "waiting for restore " + busy_with + " of " + spec.mariadb + " to finish");
     return 5s;
   }

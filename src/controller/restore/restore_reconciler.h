@@ -2,24 +2,23 @@
 // one, or the newest at or before targetRecoveryTime), records it in status, then:
 //  - logical: waits for the target MariaDB to be Ready, reads the whole artifact once to check
 //    its SHA-256 and decryption, and only then replays it through the primary;
-//  - physical: unpacks and prepares the artifact in a staging directory (checked the same way
-//    on the way in), then hands the prepared data to the MariaDB, which replaces every node's
+//  - physical: has the node agent receive and prepare the artifact (checked the same way on
+//    the way in), then hands the prepared data to the MariaDB, which replaces every node's
 //    data with it (see cluster_seed.cc) and reports back in its status.restore.
 // Nothing touches the target before the artifact has been verified.
 #pragma once
 
-#include <atomic>
 #include <filesystem>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "agent/node_agent.h"
 #include "api/backup_spec.h"
 #include "backup/artifact_manifest.h"
 #include "backup/take_backup.h"
 #include "controller/reconciler.h"
-#include "runtime/runtime.h"
 #include "storage/backup_storage.h"
 #include "store/store.h"
 
@@ -27,11 +26,11 @@ namespace mdbop {
 
 class RestoreReconciler : public Reconciler {
  public:
-  RestoreReconciler(Store& store, Runtime& runtime, std::filesystem::path home, ObjectKey key);
+  // `home` resolves relative volume paths of the storage.
+  RestoreReconciler(Store& store, NodeAgent& agent, std::filesystem::path home, ObjectKey key);
 
   std::chrono::milliseconds reconcile() override;
   bool finished() const override { return finished_; }
-  void stop_soon() override { stopping_ = true; }
 
  private:
   // The storage, key and filter a restore reads from.
@@ -53,15 +52,15 @@ class RestoreReconciler : public Reconciler {
   void complete(const std::string& message);
   void failed(const std::string& reason, const std::string& message);
   void event(const std::string& type, const std::string& reason, const std::string& message);
-  std::filesystem::path staging_dir() const;
+  // Where a physical restore receives and prepares the artifact.
+  ReceivedBackup received() const;
 
   Store& store_;
-  Runtime& runtime_;
+  NodeAgent& agent_;
   std::filesystem::path home_;
   ObjectKey key_;
   json object_;
   bool finished_ = false;
-  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace mdbop

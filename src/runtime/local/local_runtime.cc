@@ -450,8 +450,7 @@ void LocalRuntime::kill_leftovers(const NodeId& id) {
   }
 }
 
-Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, NodeAccess access,
-                                  const std::string& sst_donor) {
+Result<pid_t> LocalRuntime::start(const NodeId& id, const ServerStart& how) {
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
   if (auto pid = running_pid(id)) return *pid;
@@ -461,10 +460,10 @@ Result<pid_t> LocalRuntime::start(const NodeId& id, bool new_cluster, NodeAccess
   fs::remove(layout->socket, ec);
   SubprocessOptions server;
   server.argv = {"mariadbd", "--defaults-file=" + layout->config_file};
-  if (new_cluster) server.argv.push_back("--wsrep-new-cluster");
-  if (!sst_donor.empty()) server.argv.push_back("--wsrep-sst-donor=" + sst_donor);
-  if (access != NodeAccess::kNetwork) server.argv.push_back("--skip-networking");
-  if (access == NodeAccess::kSocketOnlyWithoutGrants) server.argv.push_back("--skip-grant-tables");
+  if (how.new_cluster) server.argv.push_back("--wsrep-new-cluster");
+  if (!how.sst_donor.empty()) server.argv.push_back("--wsrep-sst-donor=" + how.sst_donor);
+  if (how.skip_networking) server.argv.push_back("--skip-networking");
+  if (how.skip_grant_tables) server.argv.push_back("--skip-grant-tables");
   server.argv = run_as(*node_user_, std::move(server.argv));
   server.output_file = layout->error_log;
   auto pid = spawn_detached(server);
@@ -522,16 +521,6 @@ std::string LocalRuntime::error_log_tail(const NodeId& id, size_t max_bytes) {
   std::string tail(static_cast<size_t>(size - start), '\0');
   in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
   return tail;
-}
-
-SqlEndpoint LocalRuntime::sql_endpoint(const NodeId& id, const std::string& root_password) {
-  SqlEndpoint endpoint;
-  if (auto layout = find_layout(id)) {
-    endpoint.socket = layout->socket;
-    endpoint.port = layout->ports.sql;
-  }
-  endpoint.password = root_password;
-  return endpoint;
 }
 
 }  // namespace mdbop

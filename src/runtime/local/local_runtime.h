@@ -10,45 +10,57 @@
 #include <optional>
 #include <set>
 
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "galera/grastate.h"
+#include "galera/node_layout.h"
 #include "runtime/local/node_user.h"
-#include "runtime/runtime.h"
+#include "util/ports.h"
+#include "util/result.h"
 
 namespace mdbop {
 
-struct PortRange {
-  int first = 33000;
-  int last = 34999;
+// How a server is started.
+struct ServerStart {
+  bool new_cluster = false;  // --wsrep-new-cluster
+  std::string sst_donor;     // --wsrep-sst-donor, when set
+  bool skip_networking = false;
+  bool skip_grant_tables = false;
 };
 
-class LocalRuntime : public Runtime {
+class LocalRuntime {
  public:
   LocalRuntime(std::filesystem::path home, PortRange ports);
 
-  Result<NodeLayout> ensure_layout(const NodeId& id) override;
-  std::optional<NodeLayout> find_layout(const NodeId& id) override;
-  std::vector<int> node_indices(const std::string& namespace_, const std::string& mariadb) override;
-  std::optional<pid_t> running_pid(const NodeId& id) override;
-  bool data_present(const NodeId& id) override;
-  bool sst_in_progress(const NodeId& id) override;
-  Result<GraState> read_grastate(const NodeId& id) override;
-  Result<bool> write_grastate(const NodeId& id, const GraState& state) override;
-  Result<bool> initialize_data(const NodeId& id) override;
-  Result<bool> copy_data(const NodeId& from, const NodeId& to) override;
-  Result<bool> wipe_data(const NodeId& id) override;
-  Result<bool> install_data(const NodeId& id, const std::string& directory) override;
-  Result<bool> set_aside_data(const NodeId& id, const std::string& tag) override;
-  Result<bool> discard_aside_data(const NodeId& id, const std::string& tag) override;
-  Result<bool> return_aside_data(const NodeId& id, const std::string& tag) override;
-  std::string aside_data_location(const NodeId& id, const std::string& tag) override;
-  Result<bool> write_config(const NodeId& id, const std::string& content) override;
-  Result<GaleraPosition> recover_position(const NodeId& id) override;
-  Result<bool> reclaim_ports(const NodeId& id) override;
-  Result<pid_t> start(const NodeId& id, bool new_cluster, NodeAccess access,
-                      const std::string& sst_donor) override;
-  Result<bool> stop(const NodeId& id, std::chrono::seconds grace) override;
-  Result<bool> remove(const NodeId& id, bool purge) override;
-  std::string error_log_tail(const NodeId& id, size_t max_bytes) override;
-  SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password) override;
+  Result<NodeLayout> ensure_layout(const NodeId& id);
+  std::optional<NodeLayout> find_layout(const NodeId& id);
+  std::vector<int> node_indices(const std::string& namespace_, const std::string& mariadb);
+  std::optional<pid_t> running_pid(const NodeId& id);
+  bool data_present(const NodeId& id);
+  bool sst_in_progress(const NodeId& id);
+  Result<GraState> read_grastate(const NodeId& id);
+  Result<bool> write_grastate(const NodeId& id, const GraState& state);
+  Result<bool> initialize_data(const NodeId& id);
+  Result<bool> copy_data(const NodeId& from, const NodeId& to);
+  Result<bool> wipe_data(const NodeId& id);
+  Result<bool> install_data(const NodeId& id, const std::string& directory);
+  Result<bool> set_aside_data(const NodeId& id, const std::string& tag);
+  Result<bool> discard_aside_data(const NodeId& id, const std::string& tag);
+  Result<bool> return_aside_data(const NodeId& id, const std::string& tag);
+  std::string aside_data_location(const NodeId& id, const std::string& tag);
+  Result<bool> write_config(const NodeId& id, const std::string& content);
+  Result<GaleraPosition> recover_position(const NodeId& id);
+  Result<bool> reclaim_ports(const NodeId& id);
+  // Starts the server unless it runs; its pid. Leftovers of its previous process (an orphaned
+  // SST script holding the SST port, say) are killed first.
+  Result<pid_t> start(const NodeId& id, const ServerStart& how);
+  Result<bool> stop(const NodeId& id, std::chrono::seconds grace);
+  Result<bool> remove(const NodeId& id, bool purge);
+  std::string error_log_tail(const NodeId& id, size_t max_bytes);
 
  private:
   std::filesystem::path node_dir(const NodeId& id) const;

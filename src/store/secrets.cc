@@ -1,4 +1,4 @@
-#include "controller/secrets.h"
+#include "store/secrets.h"
 
 #include "util/base64.h"
 #include "util/random_password.h"

@@ -1,0 +1,347 @@
+#include "agent/local/local_agent.h"
+
+#include <signal.h>
+
+#include "agent/local/local_backup_stream.h"
+#include "backup/client_options.h"
+#include "galera/node_config.h"
+#include "util/files.h"
+#include "util/random_password.h"
+#include "util/subprocess.h"
+
+namespace mdbop {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Enough of the error log for the reason of a failed start.
+constexpr size_t kErrorLogTail = 16384;
+
+std::string key_of(const NodeId& id) { return id.namespace_ + "/" + id.pod(); }
+
+NodeAddress address_of(const NodeLayout& layout) {
+  return {layout.address, layout.ports.sql, layout.ports.galera, layout.ports.ist,
+          layout.ports.sst};
+}
+
+void read_wsrep_status(const SqlEndpoint& node, WsrepStatus& wsrep) {
+  SqlEndpoint endpoint = node;
+  endpoint.timeout = std::chrono::seconds(2);
+  auto connection = SqlConnection::connect(endpoint);
+  if (!connection) {
+    const std::string& message = connection.error().message;
+    if (message.find("(1045)") != std::string::npos ||
+        message.find("(1040)") != std::string::npos) {
+      wsrep.refusal = message;
+    }
+    return;
+  }
+  auto status = connection->status("wsrep_%");
+  if (!status) return;
+  auto value = [&](const char* name) {
+    auto it = status->find(name);
+    return it == status->end() ? std::string() : it->second;
+  };
+  wsrep.answers = true;
+  wsrep.local_state = value("wsrep_local_state_comment");
+  wsrep.cluster_status = value("wsrep_cluster_status");
+  wsrep.cluster_state_uuid = value("wsrep_cluster_state_uuid");
+  wsrep.gcomm_uuid = value("wsrep_gcomm_uuid");
+  std::string size = value("wsrep_cluster_size");
+  std::string committed = value("wsrep_last_committed");
+  wsrep.cluster_size = size.empty() ? 0 : std::stoi(size);
+  wsrep.last_committed = committed.empty() ? -1 : std::stoll(committed);
+}
+
+// A sink that replays into `mariadb` and removes its scratch directory (which holds the
+// credentials) when it is done with.
+class ReplaySink : public ByteSink {
+ public:
+  ReplaySink(std::unique_ptr<ByteSink> client, fs::path scratch)
+      : client_(std::move(client)), scratch_(std::move(scratch)) {}
+  ~ReplaySink() override {
+    client_.reset();
+    std::error_code ignored;
+    fs::remove_all(scratch_, ignored);
+  }
+  Result<void> write(std::string_view bytes) override { return client_->write(bytes); }
+  Result<void> finish() override { return client_->finish(); }
+
+ private:
+  std::unique_ptr<ByteSink> client_;
+  fs::path scratch_;
+};
+
+}  // namespace
+
+LocalAgent::LocalAgent(fs::path home, PortRange ports)
+    : home_(home), runtime_(std::move(home), ports) {}
+
+Result<NodeAddress> LocalAgent::place(const NodeId& id) {
+  auto layout = runtime_.ensure_layout(id);
+  if (!layout) return tl::unexpected(layout.error());
+  return address_of(*layout);
+}
+
+std::vector<int> LocalAgent::placed_indices(const std::string& namespace_,
+                                            const std::string& mariadb) {
+  return runtime_.node_indices(namespace_, mariadb);
+}
+
+Result<bool> LocalAgent::remove(const NodeId& id, bool purge) {
+  {
+    std::lock_guard lock(configs_mutex_);
+    configs_.erase(key_of(id));
+  }
+  return runtime_.remove(id, purge);
+}
+
+NodeProcess LocalAgent::process(const NodeId& id) {
+  NodeProcess process;
+  auto layout = runtime_.find_layout(id);
+  if (!layout) return process;
+  auto pid = runtime_.running_pid(id);
+  process.details = {{"pid", pid ? nlohmann::json(*pid) : nlohmann::json(nullptr)},
+                     {"dataDir", layout->data_dir},
+                     {"socket", layout->socket}};
+  if (!pid) return process;
+  process.running = true;
+  process.instance = std::to_string(*pid);
+  if (auto stat = process_stat(*pid)) process.running_for = stat->age;
+  exits_.watch(id, *pid);
+  return process;
+}
+
+NodeSnapshot LocalAgent::observe(const NodeId& id, const std::string& root_password) {
+  NodeSnapshot seen;
+  if (auto layout = runtime_.find_layout(id)) seen.address = address_of(*layout);
+  seen.process = process(id);
+  seen.data_present = runtime_.data_present(id);
+  seen.sst_in_progress = runtime_.sst_in_progress(id);
+  if (auto grastate = runtime_.read_grastate(id)) seen.grastate = *grastate;
+  if (seen.process.running) read_wsrep_status(sql_endpoint(id, root_password), seen.wsrep);
+  return seen;
+}
+
+void LocalAgent::watch_exits(std::function<void(const NodeExit&)> on_exit) {
+  exits_.set_handler(std::move(on_exit));
+}
+
+std::string LocalAgent::error_log_tail(const NodeId& id) {
+  return runtime_.error_log_tail(id, kErrorLogTail);
+}
+
+Result<std::string> LocalAgent::read_error_log(const NodeId& id, std::uint64_t from) {
+  auto layout = runtime_.find_layout(id);
+  if (!layout) return fail("pod " + id.pod() + " not found in namespace " + id.namespace_);
+  auto text = read_file(layout->error_log);
+  if (!text || text->size() <= from) return std::string();
+  return text->substr(from);
+}
+
+SqlEndpoint LocalAgent::sql_endpoint(const NodeId& id, const std::string& root_password) {
+  SqlEndpoint endpoint;
+  if (auto layout = runtime_.find_layout(id)) {
+    endpoint.socket = layout->socket;
+    endpoint.port = layout->ports.sql;
+  }
+  endpoint.password = root_password;
+  return endpoint;
+}
+
+Result<bool> LocalAgent::render_config(const NodeId& id, const ClusterConfig& config) {
+  auto self = runtime_.find_layout(id);
+  if (!self) return fail(id.pod() + " lost its layout (layout.json unreadable)");
+  NodeConfigInput input;
+  input.spec = &config.spec;
+  input.self = *self;
+  for (const NodeId& peer : config.peers) {
+    auto layout = runtime_.find_layout(peer);
+    if (!layout) return fail(peer.pod() + " lost its layout (layout.json unreadable)");
+    input.members.push_back(*layout);
+  }
+  input.cluster_name = config.cluster_name;
+  input.sst_password = config.sst_password;
+  input.my_cnf = config.my_cnf;
+  return runtime_.write_config(id, render_node_config(input).content);
+}
+
+Result<bool> LocalAgent::configure(const NodeId& id, const ClusterConfig& config) {
+  if (auto rendered = render_config(id, config); !rendered) return rendered;
+  std::lock_guard lock(configs_mutex_);
+  configs_[key_of(id)] = config;
+  return true;
+}
+
+Result<NodeAgent::Started> LocalAgent::start(const NodeId& id, StartMode mode, NodeAccess access,
+                                             const std::string& sst_donor) {
+  Started started;
+  auto reclaimed = runtime_.reclaim_ports(id);
+  if (!reclaimed) return tl::unexpected(reclaimed.error());
+  if (*reclaimed) {
+    std::optional<ClusterConfig> config;
+    {
+      std::lock_guard lock(configs_mutex_);
+      if (auto it = configs_.find(key_of(id)); it != configs_.end()) config = it->second;
+    }
+    if (!config) return fail(id.pod() + " moved to new ports before it was configured");
+    if (auto rendered = render_config(id, *config); !rendered)
+      return tl::unexpected(rendered.error());
+    started.ports_moved = true;
+  }
+  ServerStart how;
+  how.new_cluster = mode == StartMode::kNewCluster;
+  how.sst_donor = sst_donor;
+  how.skip_networking = access != NodeAccess::kNetwork;
+  how.skip_grant_tables = access == NodeAccess::kSocketOnlyWithoutGrants;
+  auto pid = runtime_.start(id, how);
+  if (!pid) return tl::unexpected(pid.error());
+  exits_.watch(id, *pid);
+  started.instance = std::to_string(*pid);
+  return started;
+}
+
+Result<bool> LocalAgent::stop(const NodeId& id, std::chrono::seconds grace) {
+  if (auto pid = runtime_.running_pid(id)) exits_.expect_exit(id, *pid);
+  return runtime_.stop(id, grace);
+}
+
+Result<GaleraPosition> LocalAgent::recover_position(const NodeId& id) {
+  return runtime_.recover_position(id);
+}
+
+Result<bool> LocalAgent::write_grastate(const NodeId& id, const GraState& state) {
+  return runtime_.write_grastate(id, state);
+}
+
+Result<bool> LocalAgent::initialize_data(const NodeId& id) { return runtime_.initialize_data(id); }
+
+Result<bool> LocalAgent::copy_data(const NodeId& from, const NodeId& to) {
+  return runtime_.copy_data(from, to);
+}
+
+Result<bool> LocalAgent::wipe_data(const NodeId& id) { return runtime_.wipe_data(id); }
+
+Result<bool> LocalAgent::set_aside_data(const NodeId& id, const std::string& tag) {
+  return runtime_.set_aside_data(id, tag);
+}
+
+Result<bool> LocalAgent::return_aside_data(const NodeId& id, const std::string& tag) {
+  return runtime_.return_aside_data(id, tag);
+}
+
+Result<bool> LocalAgent::discard_aside_data(const NodeId& id, const std::string& tag) {
+  return runtime_.discard_aside_data(id, tag);
+}
+
+std::string LocalAgent::describe_aside(const NodeId& id, const std::string& tag) {
+  return runtime_.aside_data_location(id, tag);
+}
+
+fs::path LocalAgent::backup_scratch(const std::string& namespace_, const std::string& run) const {
+  return home_ / "tmp" / ("backup-" + namespace_ + "-" + run);
+}
+
+Result<BackupSourceFacts> LocalAgent::stream_backup(const NodeId& id,
+                                                    const BackupStreamRequest& request,
+                                                    ByteSink& out,
+                                                    const std::function<bool()>& should_stop) {
+  auto layout = runtime_.find_layout(id);
+  if (!layout) return fail(id.pod() + " has no layout");
+  LocalBackupPlace place{id.pod(), layout->socket, layout->data_dir,
+                         backup_scratch(id.namespace_, request.run)};
+  return stream_local_backup(place, request, out, should_stop);
+}
+
+void LocalAgent::clean_backup_run(const std::string& namespace_, const std::string& run) {
+  std::error_code ignored;
+  fs::remove_all(backup_scratch(namespace_, run), ignored);
+}
+
+Result<std::unique_ptr<ByteSink>> LocalAgent::replay_sql(const NodeId& id,
+                                                         const std::string& root_password,
+                                                         const std::string& database) {
+  auto layout = runtime_.find_layout(id);
+  if (!layout) return fail(id.pod() + " has no layout");
+  auto suffix = random_password(8);
+  if (!suffix) return tl::unexpected(suffix.error());
+  const fs::path scratch =
+      home_ / "tmp" / ("replay-" + id.namespace_ + "-" + id.pod() + "-" + *suffix);
+  std::error_code ec;
+  fs::create_directories(scratch, ec);
+  if (ec) return fail("cannot create " + scratch.string() + ": " + ec.message());
+  const fs::path options = scratch / "client.cnf";
+  if (auto written = write_client_options(options, layout->socket, root_password); !written) {
+    fs::remove_all(scratch, ec);
+    return tl::unexpected(written.error());
+  }
+  SubprocessOptions client;
+  // A dump is data, not a script: --sandbox refuses `\!` (a shell command), `\.` (source a
+  // file) and the like, so a dump planted in a writable bucket cannot run anything here.
+  client.argv = {"mariadb", "--defaults-extra-file=" + options.string(), "--batch", "--sandbox"};
+  if (!database.empty()) client.argv.insert(client.argv.end(), {"--one-database", database});
+  auto replay = ProcessInputSink::start(client);
+  if (!replay) {
+    fs::remove_all(scratch, ec);
+    return tl::unexpected(replay.error());
+  }
+  return std::make_unique<ReplaySink>(std::move(*replay), scratch);
+}
+
+fs::path LocalAgent::received_dir(const ReceivedBackup& received) const {
+  return home_ / "restores" / received.namespace_ / received.restore;
+}
+
+std::string LocalAgent::describe_received(const ReceivedBackup& received) {
+  return received_dir(received).string();
+}
+
+void LocalAgent::kill_received_leftovers(const ReceivedBackup& received) {
+  const std::string dir = received_dir(received).string();
+  for (pid_t pid : all_pids()) {
+    for (const std::string& argument : process_arguments(pid)) {
+      if (argument.find(dir) != std::string::npos) {
+        ::kill(pid, SIGKILL);
+        break;
+      }
+    }
+  }
+}
+
+Result<std::unique_ptr<ByteSink>> LocalAgent::receive_backup(const ReceivedBackup& received) {
+  kill_received_leftovers(received);
+  const fs::path data = received_dir(received) / "data";
+  std::error_code ec;
+  fs::remove_all(received_dir(received), ec);
+  fs::create_directories(data, ec);
+  if (ec) return fail("cannot create " + data.string() + ": " + ec.message());
+  SubprocessOptions unpack;
+  unpack.argv = {"mbstream", "-x", "-C", data.string()};
+  auto extractor = ProcessInputSink::start(unpack);
+  if (!extractor) return tl::unexpected(extractor.error());
+  return std::unique_ptr<ByteSink>(std::move(*extractor));
+}
+
+Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received) {
+  SubprocessOptions prepare;
+  prepare.argv = {"mariadb-backup", "--prepare",
+                  "--target-dir=" + (received_dir(received) / "data").string()};
+  prepare.timeout = std::chrono::hours(6);
+  auto prepared = run_process(prepare);
+  if (!prepared) return tl::unexpected(prepared.error());
+  if (!prepared->ok()) return fail("mariadb-backup --prepare " + prepared->describe());
+  return true;
+}
+
+Result<bool> LocalAgent::install_received(const NodeId& id, const ReceivedBackup& received) {
+  return runtime_.install_data(id, (received_dir(received) / "data").string());
+}
+
+void LocalAgent::discard_received(const ReceivedBackup& received) {
+  kill_received_leftovers(received);
+  std::error_code ignored;
+  fs::remove_all(received_dir(received), ignored);
+}
+
+}  // namespace mdbop

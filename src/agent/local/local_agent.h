@@ -1,0 +1,80 @@
+// LocalAgent: the node agent for nodes that are mariadbd processes on this machine (see
+// runtime/local/local_runtime.h for where their pieces live). Restores are received into
+// $MDBOP_HOME/restores/<namespace>/<restore>/; backup and replay scratch goes to
+// $MDBOP_HOME/tmp/. Constructed by the operator command (and by the CLI's node-level commands,
+// which only look).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "agent/local/exit_watcher.h"
+#include "agent/node_agent.h"
+#include "runtime/local/local_runtime.h"
+
+namespace mdbop {
+
+class LocalAgent : public NodeAgent {
+ public:
+  LocalAgent(std::filesystem::path home, PortRange ports);
+
+  Result<NodeAddress> place(const NodeId& id) override;
+  std::vector<int> placed_indices(const std::string& namespace_,
+                                  const std::string& mariadb) override;
+  Result<bool> remove(const NodeId& id, bool purge) override;
+
+  NodeSnapshot observe(const NodeId& id, const std::string& root_password) override;
+  NodeProcess process(const NodeId& id) override;
+  void watch_exits(std::function<void(const NodeExit&)> on_exit) override;
+  std::string error_log_tail(const NodeId& id) override;
+  Result<std::string> read_error_log(const NodeId& id, std::uint64_t from) override;
+  SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password) override;
+
+  Result<bool> configure(const NodeId& id, const ClusterConfig& config) override;
+  Result<Started> start(const NodeId& id, StartMode mode, NodeAccess access,
+                        const std::string& sst_donor) override;
+  Result<bool> stop(const NodeId& id, std::chrono::seconds grace) override;
+
+  Result<GaleraPosition> recover_position(const NodeId& id) override;
+  Result<bool> write_grastate(const NodeId& id, const GraState& state) override;
+
+  Result<bool> initialize_data(const NodeId& id) override;
+  Result<bool> copy_data(const NodeId& from, const NodeId& to) override;
+  Result<bool> wipe_data(const NodeId& id) override;
+  Result<bool> set_aside_data(const NodeId& id, const std::string& tag) override;
+  Result<bool> return_aside_data(const NodeId& id, const std::string& tag) override;
+  Result<bool> discard_aside_data(const NodeId& id, const std::string& tag) override;
+  std::string describe_aside(const NodeId& id, const std::string& tag) override;
+
+  Result<BackupSourceFacts> stream_backup(const NodeId& id, const BackupStreamRequest& request,
+                                          ByteSink& out,
+                                          const std::function<bool()>& should_stop) override;
+  void clean_backup_run(const std::string& namespace_, const std::string& run) override;
+
+  Result<std::unique_ptr<ByteSink>> replay_sql(const NodeId& id, const std::string& root_password,
+                                               const std::string& database) override;
+  Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
+  Result<bool> prepare_received(const ReceivedBackup& received) override;
+  Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
+  void discard_received(const ReceivedBackup& received) override;
+  std::string describe_received(const ReceivedBackup& received) override;
+
+ private:
+  Result<bool> render_config(const NodeId& id, const ClusterConfig& config);
+  std::filesystem::path received_dir(const ReceivedBackup& received) const;
+  std::filesystem::path backup_scratch(const std::string& namespace_, const std::string& run) const;
+  // Kills an unpack or prepare of `received` left running by a killed operator, which would
+  // keep writing into a new attempt's files.
+  void kill_received_leftovers(const ReceivedBackup& received);
+
+  std::filesystem::path home_;
+  LocalRuntime runtime_;
+  ExitWatcher exits_;
+  std::mutex configs_mutex_;
+  // The last cluster configuration of each node, to render its options again when its ports
+  // move at a start.
+  std::map<std::string, ClusterConfig> configs_;
+};
+
+}  // namespace mdbop

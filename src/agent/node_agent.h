@@ -1,0 +1,208 @@
+// NodeAgent: the one seam between the controllers and the places nodes run. It speaks in a
+// database node's words (observe, start, stop, recover the position, stream a backup out,
+// take data in, tail the log, open SQL) and never in a process's (no pid, no path, no
+// subprocess cross it), so that the same controllers drive nodes on this machine (LocalAgent)
+// and, later, an agent inside a pod over the network. Every call may fail with an Error whose
+// code says whether retrying can help (kUnavailable) or not.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/mariadb_spec.h"
+#include "api/node_id.h"
+#include "backup/take_backup.h"
+#include "galera/grastate.h"
+#include "sql/connection.h"
+#include "util/byte_sink.h"
+#include "util/result.h"
+
+namespace mdbop {
+
+// How peers and clients reach a node.
+struct NodeAddress {
+  std::string host;
+  int sql_port = 0;
+  int galera_port = 0;  // group communication
+  int ist_port = 0;
+  int sst_port = 0;
+};
+
+// The node's server process, as far as the controllers need to know it.
+struct NodeProcess {
+  bool running = false;
+  // Names this run of the server (it changes at every start), so that an exit can be told
+  // from a later run's; opaque to the controllers.
+  std::string instance;
+  std::chrono::seconds running_for{0};
+  // What the runtime shows the user about where the node runs (local: pid, data directory,
+  // socket); copied into status as it is, never interpreted.
+  nlohmann::json details = nlohmann::json::object();
+};
+
+// The server's own word, read over SQL (empty strings when Galera is off).
+struct WsrepStatus {
+  bool answers = false;  // connected and read wsrep status
+  // The server answered but refused us (wrong root password, too many connections): it is
+  // up, and must never be taken for a silent or dead node.
+  std::string refusal;
+  std::string local_state;     // wsrep_local_state_comment: Synced, Joining, Donor/Desynced...
+  std::string cluster_status;  // wsrep_cluster_status: Primary, non-Primary, Disconnected
+  int cluster_size = 0;
+  int64_t last_committed = -1;
+  std::string cluster_state_uuid;
+  std::string gcomm_uuid;  // wsrep_gcomm_uuid, needed to evict the node when it dies
+};
+
+// One look at a node.
+struct NodeSnapshot {
+  NodeAddress address;
+  NodeProcess process;
+  bool data_present = false;
+  bool sst_in_progress = false;  // an aborted or running state transfer left its marker
+  std::optional<GraState> grastate;
+  WsrepStatus wsrep;  // only tried on a running node
+};
+
+// A node's server exited. `requested` when it was stopped through stop().
+struct NodeExit {
+  NodeId id;
+  std::string instance;
+  bool requested = false;
+};
+
+enum class StartMode {
+  kJoin,        // join the members named in its configuration
+  kNewCluster,  // bootstrap a new Primary component of one
+};
+
+// How a starting node can be reached.
+enum class NodeAccess {
+  kNetwork,                  // its SQL port and socket, with the grant tables (normal)
+  kSocketOnly,               // the local socket only (while root has no password yet)
+  kSocketOnlyWithoutGrants,  // socket only, grant tables off: restored data whose root
+                             // password is not ours, until it is set
+};
+
+// What every node of one cluster is configured from; the agent adds where the node itself
+// listens and keeps its files.
+struct ClusterConfig {
+  MariaDBSpec spec;
+  std::string cluster_name;
+  std::string sst_password;   // root's, for wsrep_sst_auth
+  std::string my_cnf;         // the resolved myCnf text (inline or from the ConfigMap)
+  std::vector<NodeId> peers;  // every node of the cluster, the configured one included
+};
+
+// A backup streamed out of a node.
+struct BackupStreamRequest {
+  std::string run;     // names this run (the artifact id); its scratch is cleaned by it
+  std::string method;  // "physical" | "logical"
+  std::string root_password;
+  std::vector<std::string> extra_args;
+  std::vector<std::string> databases;  // logical; empty: every user database
+  std::chrono::seconds timeout{std::chrono::hours(24)};
+};
+
+// A physical backup received for a restore: named by the Restore that asked for it.
+struct ReceivedBackup {
+  std::string namespace_;
+  std::string restore;
+};
+
+class NodeAgent {
+ public:
+  virtual ~NodeAgent() = default;
+
+  // --- Where nodes live.
+  // Gives the node its place (ports, storage, identity) on first use; the same afterwards.
+  virtual Result<NodeAddress> place(const NodeId& id) = 0;
+  // Indices of the nodes of this MariaDB that have a place, ascending.
+  virtual std::vector<int> placed_indices(const std::string& namespace_,
+                                          const std::string& mariadb) = 0;
+  // Gives up the node's place; with purge also its data. REQUIRES: stopped.
+  virtual Result<bool> remove(const NodeId& id, bool purge) = 0;
+
+  // --- Looking.
+  // Process, saved Galera state and, when it runs, its wsrep status read with root's password.
+  virtual NodeSnapshot observe(const NodeId& id, const std::string& root_password) = 0;
+  // The process alone: cheap, no SQL.
+  virtual NodeProcess process(const NodeId& id) = 0;
+  // Calls `on_exit` (on the agent's own thread) whenever a node's server seen running by
+  // observe() or process(), or started by start(), exits. An empty function stops the calls;
+  // it returns once no call of the previous one is under way.
+  virtual void watch_exits(std::function<void(const NodeExit&)> on_exit) = 0;
+  // The end of its error log, enough for the reason of a failed start.
+  virtual std::string error_log_tail(const NodeId& id) = 0;
+  // Its error log from byte `from` to the end (for `mdbop logs`); fails when it has no place.
+  virtual Result<std::string> read_error_log(const NodeId& id, std::uint64_t from) = 0;
+  // How to open a SQL session on the node as root.
+  virtual SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password) = 0;
+
+  // --- Running.
+  // Renders the node's options from the cluster's; unchanged options are not rewritten.
+  virtual Result<bool> configure(const NodeId& id, const ClusterConfig& config) = 0;
+  // Starts the server (a no-op when it runs). A joiner takes its state transfer from the
+  // member named `sst_donor` only (empty: any Synced member, as Galera chooses). When a port
+  // of the node was taken by another program meanwhile, the node moves to a free one and
+  // `ports_moved` says so: the peers' configuration is then stale until configured again.
+  struct Started {
+    std::string instance;
+    bool ports_moved = false;
+  };
+  virtual Result<Started> start(const NodeId& id, StartMode mode, NodeAccess access,
+                                const std::string& sst_donor) = 0;
+  // Asks the server to stop, waits up to `grace`, then kills it. True when it had been running.
+  virtual Result<bool> stop(const NodeId& id, std::chrono::seconds grace) = 0;
+
+  // --- Galera state. REQUIRES: stopped.
+  // Runs the server's own recovery (`--wsrep-recover`) and returns the position it found.
+  virtual Result<GaleraPosition> recover_position(const NodeId& id) = 0;
+  virtual Result<bool> write_grastate(const NodeId& id, const GraState& state) = 0;
+
+  // --- Data. REQUIRES: stopped.
+  virtual Result<bool> initialize_data(const NodeId& id) = 0;  // an empty system database
+  // Copies everything but grastate.dat, gvwstate.dat and the gcache.
+  virtual Result<bool> copy_data(const NodeId& from, const NodeId& to) = 0;
+  virtual Result<bool> wipe_data(const NodeId& id) = 0;
+  // Moves the node's data aside under `tag` (kept if already there from an interrupted
+  // attempt), leaving it empty; return_aside_data puts it back (false when there was none),
+  // discard_aside_data removes it. describe_aside says where it is, for messages.
+  virtual Result<bool> set_aside_data(const NodeId& id, const std::string& tag) = 0;
+  virtual Result<bool> return_aside_data(const NodeId& id, const std::string& tag) = 0;
+  virtual Result<bool> discard_aside_data(const NodeId& id, const std::string& tag) = 0;
+  virtual std::string describe_aside(const NodeId& id, const std::string& tag) = 0;
+
+  // --- Backups out.
+  // Streams a backup of the running node into `out` (not finished: the caller finishes its
+  // pipeline). `should_stop` is polled about once a second; true abandons the stream.
+  virtual Result<BackupSourceFacts> stream_backup(const NodeId& id,
+                                                  const BackupStreamRequest& request, ByteSink& out,
+                                                  const std::function<bool()>& should_stop) = 0;
+  // Removes what a run interrupted with its process (the operator killed) left behind.
+  virtual void clean_backup_run(const std::string& namespace_, const std::string& run) = 0;
+
+  // --- Data in.
+  // A sink that replays SQL text (a logical backup) into the running node as root; nothing
+  // in the text can run a program or read a file here. finish() ends the replay.
+  virtual Result<std::unique_ptr<ByteSink>> replay_sql(const NodeId& id,
+                                                       const std::string& root_password,
+                                                       const std::string& database) = 0;
+  // A sink that unpacks a physical backup stream into a fresh receiving area (anything an
+  // earlier attempt left there goes first); prepare_received then makes it consistent, and
+  // install_received copies it into a stopped node; discard_received removes it.
+  virtual Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) = 0;
+  virtual Result<bool> prepare_received(const ReceivedBackup& received) = 0;
+  virtual Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) = 0;
+  virtual void discard_received(const ReceivedBackup& received) = 0;
+  virtual std::string describe_received(const ReceivedBackup& received) = 0;
+};
+
+}  // namespace mdbop
