@@ -143,8 +143,11 @@ class NodeAgent {
   virtual std::string error_log_tail(const NodeId& id) = 0;
   // Its error log from byte `from` to the end (for `mdbop logs`); fails when it has no place.
   virtual Result<std::string> read_error_log(const NodeId& id, std::uint64_t from) = 0;
-  // How to open a SQL session on the node as root.
-  virtual SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password) = 0;
+  // A SQL session on the node as root (an empty password: the seed's passwordless root on
+  // the local socket). `timeout` bounds connecting, reading and writing.
+  virtual Result<std::unique_ptr<SqlSession>> open_sql(const NodeId& id,
+                                                       const std::string& root_password,
+                                                       std::chrono::seconds timeout) = 0;
 
   // --- Running.
   // Renders the node's options from the cluster's; unchanged options are not rewritten.

@@ -44,11 +44,9 @@ int cmd_sql(NodeAgent& agent, const std::string& kind_slash_name, const std::str
   if (std::find(placed.begin(), placed.end(), id.index) == placed.end()) {
     return report_failure("pod " + target + " not found");
   }
-  SqlEndpoint endpoint = agent.sql_endpoint(id, access->password);
-  endpoint.timeout = std::chrono::seconds(30);
-  auto connection = SqlConnection::connect(endpoint);
+  auto connection = agent.open_sql(id, access->password, std::chrono::seconds(30));
   if (!connection) return report_failure(target + ": " + connection.error().what());
-  auto rows = connection->query(sql);
+  auto rows = (*connection)->query(sql);
   if (!rows) return report_failure(target + ": " + rows.error().what());
   if (!rows->columns.empty()) {
     for (size_t i = 0; i < rows->columns.size(); ++i) {

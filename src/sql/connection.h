@@ -27,7 +27,20 @@ struct SqlRows {
   std::vector<std::vector<std::optional<std::string>>> rows;  // nullopt is SQL NULL
 };
 
-class SqlConnection {
+// A SQL session on one server, as the controllers use it; SqlConnection is the real one.
+class SqlSession {
+ public:
+  virtual ~SqlSession() = default;
+  // Runs one or more statements; returns the rows of the last result set (empty if none).
+  virtual Result<SqlRows> query(const std::string& sql) = 0;
+  virtual Result<bool> execute(const std::string& sql) = 0;
+  // SHOW GLOBAL STATUS LIKE `pattern` as name -> value.
+  virtual Result<std::map<std::string, std::string>> status(const std::string& pattern) = 0;
+  // Quotes a string literal for SQL ('...' with escapes) using the session's charset.
+  virtual std::string quote(const std::string& value) = 0;
+};
+
+class SqlConnection : public SqlSession {
  public:
   static Result<SqlConnection> connect(const SqlEndpoint& endpoint);
 
@@ -35,15 +48,12 @@ class SqlConnection {
   SqlConnection& operator=(SqlConnection&& other) noexcept;
   SqlConnection(const SqlConnection&) = delete;
   SqlConnection& operator=(const SqlConnection&) = delete;
-  ~SqlConnection();
+  ~SqlConnection() override;
 
-  // Runs one or more statements; returns the rows of the last result set (empty if none).
-  Result<SqlRows> query(const std::string& sql);
-  Result<bool> execute(const std::string& sql);
-  // SHOW GLOBAL STATUS LIKE `pattern` as name -> value.
-  Result<std::map<std::string, std::string>> status(const std::string& pattern);
-  // Quotes a string literal for SQL ('...' with escapes) using the connection's charset.
-  std::string quote(const std::string& value);
+  Result<SqlRows> query(const std::string& sql) override;
+  Result<bool> execute(const std::string& sql) override;
+  Result<std::map<std::string, std::string>> status(const std::string& pattern) override;
+  std::string quote(const std::string& value) override;
 
  private:
   explicit SqlConnection(st_mysql* handle) : handle_(handle) {}

@@ -150,6 +150,16 @@ SqlEndpoint LocalAgent::sql_endpoint(const NodeId& id, const std::string& root_p
   return endpoint;
 }
 
+Result<std::unique_ptr<SqlSession>> LocalAgent::open_sql(const NodeId& id,
+                                                         const std::string& root_password,
+                                                         std::chrono::seconds timeout) {
+  SqlEndpoint endpoint = sql_endpoint(id, root_password);
+  endpoint.timeout = timeout;
+  auto connection = SqlConnection::connect(endpoint);
+  if (!connection) return tl::unexpected(connection.error());
+  return std::unique_ptr<SqlSession>(std::make_unique<SqlConnection>(std::move(*connection)));
+}
+
 Result<bool> LocalAgent::render_config(const NodeId& id, const ClusterConfig& config) {
   auto self = runtime_.find_layout(id);
   if (!self) return fail(id.pod() + " lost its layout (layout.json unreadable)");

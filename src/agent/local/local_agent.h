@@ -29,7 +29,8 @@ class LocalAgent : public NodeAgent {
   void watch_exits(std::function<void(const NodeExit&)> on_exit) override;
   std::string error_log_tail(const NodeId& id) override;
   Result<std::string> read_error_log(const NodeId& id, std::uint64_t from) override;
-  SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password) override;
+  Result<std::unique_ptr<SqlSession>> open_sql(const NodeId& id, const std::string& root_password,
+                                               std::chrono::seconds timeout) override;
 
   Result<bool> configure(const NodeId& id, const ClusterConfig& config) override;
   Result<Started> start(const NodeId& id, StartMode mode, NodeAccess access,
@@ -61,6 +62,7 @@ class LocalAgent : public NodeAgent {
   std::string describe_received(const ReceivedBackup& received) override;
 
  private:
+  SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password);
   Result<bool> render_config(const NodeId& id, const ClusterConfig& config);
   std::filesystem::path received_dir(const ReceivedBackup& received) const;
   std::filesystem::path backup_scratch(const std::string& namespace_, const std::string& run) const;

@@ -203,8 +203,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   }
   if (chosen.running()) {
     // Already up outside a Primary component: promote it in place, no restart needed.
-    if (!set_provider_option(agent_.sql_endpoint(chosen.id, pass.root_password),
-                             "pc.bootstrap=YES")) {
+    if (!set_provider_option(agent_, chosen.id, pass.root_password, "pc.bootstrap=YES")) {
       event("Warning", "BootstrapFailed", "could not promote " + chosen.id.pod() + " in place");
       return 2s;
     }

@@ -33,21 +33,21 @@ Result<bool> create_root_users(NodeAgent& agent, const NodeId& id, const std::st
                                bool restored) {
   // mariadb-install-db left root@localhost without a password, reachable only on the socket;
   // restored data runs without grant tables until FLUSH PRIVILEGES loads them.
-  auto connection = SqlConnection::connect(agent.sql_endpoint(id, ""));
+  auto connection = agent.open_sql(id, "", std::chrono::seconds(3));
   if (!connection) return tl::unexpected(connection.error());
   if (restored) {
-    if (auto loaded = connection->execute("FLUSH PRIVILEGES"); !loaded) {
+    if (auto loaded = (*connection)->execute("FLUSH PRIVILEGES"); !loaded) {
       return fail("loading the restored grant tables: " + loaded.error().message);
     }
   }
-  auto hosts = connection->query("SELECT Host FROM mysql.user WHERE User = 'root'");
+  auto hosts = (*connection)->query("SELECT Host FROM mysql.user WHERE User = 'root'");
   if (!hosts) return tl::unexpected(hosts.error());
   std::string sql;
   for (const auto& row : hosts->rows) {
     if (row[0] && *row[0] != "localhost")
-      sql += "DROP USER 'root'@" + connection->quote(*row[0]) + ";";
+      sql += "DROP USER 'root'@" + (*connection)->quote(*row[0]) + ";";
   }
-  std::string quoted = connection->quote(password);
+  std::string quoted = (*connection)->quote(password);
   // Restored grant tables from another server may lack root@localhost.
   if (restored) {
     sql +=
@@ -58,7 +58,7 @@ Result<bool> create_root_users(NodeAgent& agent, const NodeId& id, const std::st
   // As on Kubernetes, root is reachable over the network (here: loopback only).
   sql += "CREATE USER 'root'@'%' IDENTIFIED BY " + quoted + ";";
   sql += "GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;";
-  auto done = connection->execute(sql);
+  auto done = (*connection)->execute(sql);
   if (!done) return fail("creating root users: " + done.error().message);
   return true;
 }

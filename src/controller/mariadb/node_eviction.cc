@@ -38,9 +38,8 @@ void MariaDBReconciler::on_node_exit(const NodeExit& exit) {
     for (const WatchedNode& survivor : survivors) {
       if (agent_.process(survivor.id).instance != survivor.instance) continue;
       evictions.push_back(std::async(std::launch::async, [this, survivor, &password, &node] {
-        SqlEndpoint endpoint = agent_.sql_endpoint(survivor.id, password);
-        endpoint.timeout = std::chrono::seconds(2);
-        auto done = set_provider_option(endpoint, "evs.evict=" + node.gcomm_uuid);
+        auto done = set_provider_option(agent_, survivor.id, password,
+                                        "evs.evict=" + node.gcomm_uuid, std::chrono::seconds(2));
         if (!done) {
           spdlog::warn("mariadb={}/{} pod={} eviction through {} failed: {}", key_.namespace_,
                        key_.name, node.id.pod(), survivor.id.pod(), done.error().what());
@@ -71,8 +70,7 @@ void MariaDBReconciler::on_node_exit(const NodeExit& exit) {
 void MariaDBReconciler::forget_evicted_members(const Pass& pass) {
   for (const NodeView& view : pass.views) {
     if (!view.in_primary()) continue;
-    auto cleared =
-        set_provider_option(agent_.sql_endpoint(view.id, pass.root_password), "evs.evict=");
+    auto cleared = set_provider_option(agent_, view.id, pass.root_password, "evs.evict=");
     if (!cleared) {
       spdlog::warn("mariadb={}/{} pod={} clearing the evict list failed: {}", key_.namespace_,
                    key_.name, view.id.pod(), cleared.error().what());

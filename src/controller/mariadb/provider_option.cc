@@ -2,10 +2,11 @@
 
 namespace mdbop {
 
-Result<bool> set_provider_option(const SqlEndpoint& endpoint, const std::string& option) {
-  auto connection = SqlConnection::connect(endpoint);
-  if (!connection) return tl::unexpected(connection.error());
-  return connection->execute("SET GLOBAL wsrep_provider_options='" + option + "'");
+Result<bool> set_provider_option(NodeAgent& agent, const NodeId& id, const std::string& password,
+                                 const std::string& option, std::chrono::seconds timeout) {
+  auto session = agent.open_sql(id, password, timeout);
+  if (!session) return tl::unexpected(session.error());
+  return (*session)->execute("SET GLOBAL wsrep_provider_options='" + option + "'");
 }
 
 }  // namespace mdbop

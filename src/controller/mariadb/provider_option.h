@@ -4,12 +4,16 @@
 
 #include <string>
 
-#include "sql/connection.h"
+#include <chrono>
+
+#include "agent/node_agent.h"
 #include "util/result.h"
 
 namespace mdbop {
 
 // `option` is "key=value" from the operator itself (never user text): it is not quoted.
-Result<bool> set_provider_option(const SqlEndpoint& endpoint, const std::string& option);
+Result<bool> set_provider_option(NodeAgent& agent, const NodeId& id, const std::string& password,
+                                 const std::string& option,
+                                 std::chrono::seconds timeout = std::chrono::seconds(3));
 
 }  // namespace mdbop
