@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <tinyxml2.h>
 
 #include "storage/s3_object_writer.h"
+#include "thread_probe.h"
 #include "util/sha256.h"
 
 namespace mdbop {
@@ -416,11 +418,14 @@ TEST_F(S3StorageTest, PartsUploadWhileTheNextOneFills) {
   }
   // One more byte needs part 2 to leave, which waits for a free upload slot.
   std::atomic<bool> third_written{false};
+  std::promise<pid_t> more_tid;
   std::thread more([&] {
+    more_tid.set_value(::gettid());
     EXPECT_TRUE((*writer)->write("x"));
     third_written = true;
   });
-  std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(wait_until_blocked_in(more_tid.get_future().get(), SYS_futex,
+                                    [&] { return third_written.load(); }));
   EXPECT_FALSE(third_written);
   {
     std::lock_guard lock(mutex);
