@@ -438,22 +438,54 @@ TEST_F(S3StorageTest, PartsUploadWhileTheNextOneFills) {
 }
 
 TEST_F(S3StorageTest, AtMostTheConfiguredNumberOfPartsAreInFlight) {
-  std::atomic<int> active{0};
-  std::atomic<int> most{0};
+  constexpr int kLimit = 3;
+  constexpr int kParts = 8;
+  config_.upload_concurrency = kLimit;
+  // Each part stays on the wire until the test lets one go, which it does only once as many
+  // parts as allowed are in flight: the limit is reached, and a part beyond it would be seen.
+  std::mutex mutex;
+  std::condition_variable changed;
+  int active = 0;
+  int most = 0;
+  int started = 0;
+  int releases = 0;
   state_->intercept = [&](const std::string& request) -> std::optional<HttpResponse> {
-    if (request.find("?partNumber=") != std::string::npos) {
-      int now = ++active;
-      int seen = most;
-      while (now > seen && !most.compare_exchange_weak(seen, now)) {
-      }
-      std::this_thread::sleep_for(30ms);
-      --active;
-    }
+    if (request.find("?partNumber=") == std::string::npos) return std::nullopt;
+    std::unique_lock lock(mutex);
+    ++started;
+    most = std::max(most, ++active);
+    changed.notify_all();
+    changed.wait(lock, [&] { return releases > 0; });
+    --releases;
+    --active;
+    changed.notify_all();
     return std::nullopt;
   };
-  std::string data = test_data(6 * kPart + 7);
-  ASSERT_TRUE(upload("big", data));
-  EXPECT_EQ(most, 2);
+  const std::string data = test_data((kParts - 1) * kPart + 7);
+  storage();
+  Result<void> uploaded;
+  std::thread uploader([&] { uploaded = upload("big", data); });
+  bool stalled = false;
+  {
+    std::unique_lock lock(mutex);
+    while (started < kParts) {
+      if (!changed.wait_for(lock, 10s, [&] {
+            return releases == 0 && (active == kLimit || started == kParts);
+          })) {
+        stalled = true;
+        break;
+      }
+      if (started < kParts) ++releases;
+      changed.notify_all();
+    }
+    releases = kParts;  // the last parts, and everything after a stall
+  }
+  changed.notify_all();
+  uploader.join();
+  EXPECT_FALSE(stalled) << "fewer than " << kLimit << " parts in flight: " << active;
+  ASSERT_TRUE(uploaded) << uploaded.error().message;
+  EXPECT_EQ(most, kLimit);
+  EXPECT_EQ(started, kParts);
   EXPECT_EQ(stored("backups/big"), data);
 }
 
