@@ -214,7 +214,8 @@ std::filesystem::path BackupReconciler::scratch_dir(const std::string& id) const
 Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
                                                       BackupStorage& storage,
                                                       const std::string& reason) {
-  const SysSeconds started = now_seconds();
+  const auto started_at = std::chrono::system_clock::now();
+  const SysSeconds started = std::chrono::floor<std::chrono::seconds>(started_at);
   const std::string run_now =
       object_["metadata"].value("annotations", json::object()).value(kRunNowAnnotation, "");
   // Whatever happens next, this request and this schedule slot are used up; a new slot
@@ -250,7 +251,9 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   if (!password) return failed("CannotLogIn", "root password: " + password.error().message);
 
   TakeBackupRequest request;
-  request.id = key_.name + "-" + format_compact(started);
+  auto id = new_artifact_id(storage, key_.name, started_at);
+  if (!id) return failed("BackupFailed", "choosing the artifact's folder: " + id.error().message);
+  request.id = *id;
   request.method = spec.method == BackupMethod::kPhysical ? "physical" : "logical";
   request.backup = key_.namespace_ + "/" + key_.name;
   request.backup_uid = object_["metadata"].value("uid", "");
