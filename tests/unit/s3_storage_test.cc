@@ -442,7 +442,8 @@ TEST_F(S3StorageTest, AtMostTheConfiguredNumberOfPartsAreInFlight) {
   constexpr int kParts = 8;
   config_.upload_concurrency = kLimit;
   // Each part stays on the wire until the test lets one go, which it does only once as many
-  // parts as allowed are in flight: the limit is reached, and a part beyond it would be seen.
+  // parts as allowed are in flight and every other thread waits: the limit is reached, and a
+  // part beyond it would have started by then.
   std::mutex mutex;
   std::condition_variable changed;
   int active = 0;
@@ -466,6 +467,7 @@ TEST_F(S3StorageTest, AtMostTheConfiguredNumberOfPartsAreInFlight) {
   Result<void> uploaded;
   std::thread uploader([&] { uploaded = upload("big", data); });
   bool stalled = false;
+  bool quiet = true;
   {
     std::unique_lock lock(mutex);
     while (started < kParts) {
@@ -475,7 +477,11 @@ TEST_F(S3StorageTest, AtMostTheConfiguredNumberOfPartsAreInFlight) {
         stalled = true;
         break;
       }
-      if (started < kParts) ++releases;
+      if (started == kParts) break;
+      lock.unlock();
+      quiet &= wait_until_other_threads_asleep();
+      lock.lock();
+      ++releases;
       changed.notify_all();
     }
     releases = kParts;  // the last parts, and everything after a stall
@@ -483,6 +489,7 @@ TEST_F(S3StorageTest, AtMostTheConfiguredNumberOfPartsAreInFlight) {
   changed.notify_all();
   uploader.join();
   EXPECT_FALSE(stalled) << "fewer than " << kLimit << " parts in flight: " << active;
+  EXPECT_TRUE(quiet) << "the uploads never settled";
   ASSERT_TRUE(uploaded) << uploaded.error().message;
   EXPECT_EQ(most, kLimit);
   EXPECT_EQ(started, kParts);
