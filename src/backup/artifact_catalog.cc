@@ -38,6 +38,18 @@ Result<Catalog> read_catalog(BackupStorage& storage, const std::string& backup) 
   return catalog;
 }
 
+Result<std::string> new_artifact_id(BackupStorage& storage, const std::string& backup_name,
+                                    std::chrono::system_clock::time_point started) {
+  const std::string first =
+      backup_name + "-" + format_compact(std::chrono::floor<std::chrono::milliseconds>(started));
+  for (int n = 1;; ++n) {
+    std::string id = n == 1 ? first : first + "-" + std::to_string(n);
+    auto taken = storage.list(id + "/");
+    if (!taken) return tl::unexpected(taken.error());
+    if (taken->empty()) return id;
+  }
+}
+
 Result<ArtifactManifest> choose_artifact(const std::vector<ArtifactManifest>& artifacts,
                                          const std::optional<SysSeconds>& target,
                                          const std::string& exact_id) {

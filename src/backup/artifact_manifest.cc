@@ -1,5 +1,7 @@
 #include "backup/artifact_manifest.h"
 
+#include "backup/compression.h"
+
 namespace mdbop {
 namespace {
 
@@ -34,9 +36,7 @@ std::string manifest_key(const std::string& id) { return id + "/" + kManifestFil
 std::string data_key(const std::string& id, const std::string& method,
                      const std::string& compression, bool encrypted) {
   std::string name = method == "physical" ? "data.xbstream" : "dump.sql";
-  if (compression == "zstd") name += ".zst";
-  if (compression == "gzip") name += ".gz";
-  if (compression == "bzip2") name += ".bz2";
+  if (auto known = parse_compression(compression)) name += compression_suffix(*known);
   if (encrypted) name += ".enc";
   return id + "/" + name;
 }

@@ -14,7 +14,7 @@
 namespace mdbop {
 
 struct ArtifactManifest {
-  std::string id;      // "<backup name>-<compact start time>", also the artifact's folder
+  std::string id;      // new_artifact_id (artifact_catalog.h), also the artifact's folder
   std::string method;  // "physical" | "logical"
   std::string backup;  // "<namespace>/<name>" of the Backup or PhysicalBackup that made it
   std::string backup_uid;

@@ -414,10 +414,4 @@ Result<std::unique_ptr<ByteSink>> make_decryptor(const std::string& secret, Byte
   return std::make_unique<Decryptor>(next, secret);
 }
 
-Result<void> check_encryption_key(const std::string& secret, std::string_view header) {
-  if (auto valid = check_secret(secret); !valid) return valid;
-  Keys keys;
-  return open_header(secret, header, keys);
-}
-
 }  // namespace mdbop

@@ -39,7 +39,6 @@
 #include <cstddef>
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "util/byte_sink.h"
 #include "util/result.h"
@@ -60,10 +59,5 @@ Result<std::unique_ptr<ByteSink>> make_encryptor(const std::string& secret, Byte
 // (or another reason in the parentheses), "encrypted data is truncated", or
 // "not mdbop encrypted data (bad magic)".
 Result<std::unique_ptr<ByteSink>> make_decryptor(const std::string& secret, ByteSink& next);
-
-// Checks the secret against the header at the start of an encrypted artifact of either version
-// (kEncryptionHeaderSize bytes are always enough; more are ignored), without decrypting anything: a
-// cheap check before a long restore. Fails as the decryptor would.
-Result<void> check_encryption_key(const std::string& secret, std::string_view header);
 
 }  // namespace mdbop

@@ -8,7 +8,7 @@ namespace mdbop {
 
 std::string format_rfc3339(SysSeconds time) { return date::format("%FT%TZ", time); }
 
-std::string format_compact(SysSeconds time) { return date::format("%Y%m%dT%H%M%SZ", time); }
+std::string format_compact(SysMilliseconds time) { return date::format("%Y%m%dT%H%M%SZ", time); }
 
 Result<SysSeconds> parse_rfc3339_seconds(const std::string& text) {
   auto parsed = parse_rfc3339(text);

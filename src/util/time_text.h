@@ -10,11 +10,12 @@
 namespace mdbop {
 
 using SysSeconds = std::chrono::sys_seconds;
+using SysMilliseconds = std::chrono::sys_time<std::chrono::milliseconds>;
 
 // "2026-11-22T01:50:42Z"
 std::string format_rfc3339(SysSeconds time);
-// "20261122T015042Z": sorts like the instant and is safe in object keys.
-std::string format_compact(SysSeconds time);
+// "20261122T015042.123Z": sorts like the instant and is safe in object keys.
+std::string format_compact(SysMilliseconds time);
 // parse_rfc3339 (util/rfc3339.h) to whole seconds, as status and manifests keep them.
 Result<SysSeconds> parse_rfc3339_seconds(const std::string& text);
 

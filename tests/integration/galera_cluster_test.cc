@@ -242,18 +242,24 @@ TEST(GaleraCluster, OperatorKilledMidRecoveryBootstrapsOnlyOnce) {
     int bootstraps_before = count_in_logs(mdbop, "Connecting with bootstrap option: 1");
 
     // Ready was True when the operator died: the new one does not claim it before looking.
-    // Then kill it as soon as it has decided (and persisted) the bootstrap.
+    // It dies at its crash point: the bootstrap decided and persisted, no node started yet.
     ASSERT_TRUE(condition_is_true(mdbop.mariadb("g"), "Ready"));
-    mdbop.start_operator();
+    const pid_t deciding =
+        mdbop.start_operator({{"MDBOP_CRASH_POINT", "after-bootstrap-decision"}});
+    ASSERT_GT(deciding, 0);
     EXPECT_FALSE(condition_is_true(mdbop.mariadb("g"), "Ready"));
-    ASSERT_TRUE(eventually(
-        [&] {
-          json status = mdbop.mariadb("g")["status"];
-          return status.contains("galeraRecovery") &&
-                 status["galeraRecovery"].value("state", "") == "Bootstrapping";
-        },
-        60s));
-    mdbop.kill_operator();
+    ASSERT_TRUE(eventually([&] { return !process_alive(deciding); }, 120s));
+    auto log = read_file(mdbop.home() / "operator.log");
+    ASSERT_TRUE(log);
+    EXPECT_NE(log->find("crash point reached, killing the process point=after-bootstrap-decision"),
+              std::string::npos);
+    json recovery = mdbop.mariadb("g")["status"]["galeraRecovery"];
+    EXPECT_EQ(recovery.value("state", ""), "Bootstrapping");
+    EXPECT_EQ(recovery["decision"].value("action", ""), "Bootstrap");
+    EXPECT_TRUE(recovery.contains("bootstrap"));
+    EXPECT_EQ(count_in_logs(mdbop, "Connecting with bootstrap option: 1"), bootstraps_before);
+    EXPECT_TRUE(mdbop.node_processes().empty());
+
     mdbop.start_operator();
     mdbop.wait_ready("g");
     EXPECT_EQ(count_in_logs(mdbop, "Connecting with bootstrap option: 1"), bootstraps_before + 1);

@@ -60,10 +60,12 @@ Installation::~Installation() {
 }
 
 CommandResult Installation::mdbop(const std::vector<std::string>& args,
-                                  const std::string& stdin_text) {
+                                  const std::string& stdin_text,
+                                  const std::map<std::string, std::string>& env) {
   SubprocessOptions options;
   options.argv = {mdbop_binary()};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.extra_env = env;
   options.extra_env["MDBOP_HOME"] = home_.string();
   options.stdin_data = stdin_text;
   options.timeout = 10min;
@@ -72,19 +74,23 @@ CommandResult Installation::mdbop(const std::vector<std::string>& args,
   return {result->exit_code, result->stdout_text, result->stderr_tail};
 }
 
-std::string Installation::must(const std::vector<std::string>& args,
-                               const std::string& stdin_text) {
-  CommandResult result = mdbop(args, stdin_text);
+std::string Installation::must(const std::vector<std::string>& args, const std::string& stdin_text,
+                               const std::map<std::string, std::string>& env) {
+  CommandResult result = mdbop(args, stdin_text, env);
   std::string command;
   for (const auto& arg : args) command += " " + arg;
   EXPECT_EQ(result.exit_code, 0) << "mdbop" << command << "\n" << result.out << result.err;
   return result.out;
 }
 
-void Installation::start_operator() {
-  must({"operator", "start", "--ports",
-        std::to_string(first_port_) + "-" +
-            std::to_string(first_port_ + kPortsPerInstallation - 1)});
+pid_t Installation::start_operator(const std::map<std::string, std::string>& env) {
+  const std::string out = must(
+      {"operator", "start", "--ports",
+       std::to_string(first_port_) + "-" + std::to_string(first_port_ + kPortsPerInstallation - 1)},
+      "", env);
+  // "operator started (pid 1234, log ...)", or "operator already running (pid 1234)".
+  const std::size_t at = out.find("(pid ");
+  return at == std::string::npos ? 0 : static_cast<pid_t>(std::stol(out.substr(at + 5)));
 }
 
 void Installation::stop_operator() { must({"operator", "stop"}); }

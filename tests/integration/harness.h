@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,12 +30,17 @@ class Installation {
   Installation(const Installation&) = delete;
   Installation& operator=(const Installation&) = delete;
 
-  // Runs `mdbop ARGS...` with this installation's MDBOP_HOME.
-  CommandResult mdbop(const std::vector<std::string>& args, const std::string& stdin_text = "");
+  // Runs `mdbop ARGS...` with this installation's MDBOP_HOME (and `env` added to the inherited
+  // environment).
+  CommandResult mdbop(const std::vector<std::string>& args, const std::string& stdin_text = "",
+                      const std::map<std::string, std::string>& env = {});
   // mdbop, and fails the test when it exits non-zero.
-  std::string must(const std::vector<std::string>& args, const std::string& stdin_text = "");
+  std::string must(const std::vector<std::string>& args, const std::string& stdin_text = "",
+                   const std::map<std::string, std::string>& env = {});
 
-  void start_operator();
+  // Starts the operator in the background, with `env` added to its environment (such as
+  // MDBOP_CRASH_POINT, util/crash_point.h); returns its pid, 0 if it did not start.
+  pid_t start_operator(const std::map<std::string, std::string>& env = {});
   void stop_operator();
   void kill_operator();  // SIGKILL
   pid_t operator_pid();

@@ -1,5 +1,7 @@
 #include "backup/artifact_catalog.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "storage/filesystem_storage.h"
@@ -46,6 +48,34 @@ TEST(ChooseArtifactTest, NewestOrNewestAtOrBeforeTheTarget) {
 }
 
 class ReadCatalogTest : public TempDirTest {};
+
+TEST_F(ReadCatalogTest, NewArtifactIdsAreUniqueAndSortLikeTheirStart) {
+  auto storage = FilesystemStorage::open(dir_ / "store");
+  ASSERT_TRUE(storage);
+  const system_clock::time_point at = kDay + 1h + 50min + 42s + 123ms;
+  // Runs started in the same millisecond, each writing into its folder before the next starts.
+  std::vector<std::string> ids;
+  for (int run = 0; run < 3; ++run) {
+    auto id = new_artifact_id(**storage, "nightly", at + 400us);
+    ASSERT_TRUE(id) << id.error().message;
+    ASSERT_TRUE((*storage)->put_all(*id + "/dump.sql.zst", "data"));
+    ids.push_back(*id);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"nightly-20261122T015042.123Z",
+                                           "nightly-20261122T015042.123Z-2",
+                                           "nightly-20261122T015042.123Z-3"}));
+  // A folder whose name only starts with the id is another artifact's.
+  ASSERT_TRUE((*storage)->put_all("nightly-20261122T015042.124Z-old/dump.sql", "data"));
+  auto later = new_artifact_id(**storage, "nightly", at + 1ms);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(*later, "nightly-20261122T015042.124Z");
+  auto next_second = new_artifact_id(**storage, "nightly", at + 1s);
+  ASSERT_TRUE(next_second);
+  ids.push_back(*later);
+  ids.push_back(*next_second);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_TRUE(check_key(manifest_key(*next_second)));
+}
 
 TEST_F(ReadCatalogTest, OnlyFoldersWithACompleteManifestAreArtifacts) {
   auto storage = FilesystemStorage::open(dir_ / "store");

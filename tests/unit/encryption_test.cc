@@ -102,23 +102,6 @@ TEST(Encryption, WrongKeyIsReportedBeforeAnyData) {
   EXPECT_TRUE(passed_on.empty());
 }
 
-TEST(Encryption, HeaderCheck) {
-  auto sealed = encrypt("payload");
-  ASSERT_TRUE(sealed);
-  std::string_view header(*sealed);
-  EXPECT_TRUE(check_encryption_key(kSecret, header.substr(0, kEncryptionHeaderSize)));
-  EXPECT_TRUE(check_encryption_key(kSecret, header));
-  auto wrong = check_encryption_key("another secret of enough length", header);
-  ASSERT_FALSE(wrong);
-  EXPECT_EQ(wrong.error().message, "wrong encryption key");
-  auto short_header = check_encryption_key(kSecret, header.substr(0, kEncryptionHeaderSize - 1));
-  ASSERT_FALSE(short_header);
-  EXPECT_EQ(short_header.error().message, "encrypted data is truncated");
-  auto foreign = check_encryption_key(kSecret, std::string(kEncryptionHeaderSize, 'x'));
-  ASSERT_FALSE(foreign);
-  EXPECT_EQ(foreign.error().message, "not mdbop encrypted data (bad magic)");
-}
-
 TEST(Encryption, DamagedHeader) {
   auto sealed = encrypt("payload");
   ASSERT_TRUE(sealed);
@@ -224,7 +207,6 @@ TEST(Encryption, ReadsVersion1Artifacts) {
       "80000031c3ded94b51ba0c6402197eab798f1aa706d6f87110ac08c2f4243963762c310f1c513301"
       "154ecb454979da9d6d23dfd606e52a5b44208643d07059d2205c7dea70");
   const std::string plaintext = "written by mdbop before scrypt (format MDBOPAE1)\n";
-  EXPECT_TRUE(check_encryption_key(kSecret, std::string_view(artifact).substr(0, 40)));
   for (Split split : {Split::kWhole, Split::kSingleBytes}) {
     auto opened = decrypt(artifact, split);
     ASSERT_TRUE(opened) << opened.error().what();
@@ -266,7 +248,6 @@ TEST(Encryption, HostileScryptParametersAreRefusedUnread) {
     ASSERT_FALSE(opened);
     EXPECT_NE(opened.error().message.find("scrypt parameters"), std::string::npos)
         << opened.error().message;
-    EXPECT_FALSE(check_encryption_key(kSecret, hostile));
   }
 }
 

@@ -1,23 +1,25 @@
 #include "util/files.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <filesystem>
+#include <future>
 #include <system_error>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "temp_dir_test.h"
+#include "thread_probe.h"
 
 namespace mdbop {
 namespace {
 
 namespace fs = std::filesystem;
-using namespace std::chrono_literals;
 
 class FilesTest : public TempDirTest {
  protected:
@@ -25,6 +27,15 @@ class FilesTest : public TempDirTest {
     struct stat st {};
     EXPECT_EQ(::stat(path.c_str(), &st), 0);
     return st.st_mode & 07777;
+  }
+
+  // Whether another open file description could take the lock now, without waiting.
+  static bool can_lock(const fs::path& path) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    EXPECT_GE(fd, 0);
+    bool locked = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+    ::close(fd);
+    return locked;
   }
 };
 
@@ -109,18 +120,24 @@ TEST_F(FilesTest, FileLockCreatesFileAndDirectory) {
 TEST_F(FilesTest, FileLockExcludesOtherHolders) {
   auto path = dir_ / "lock";
   std::atomic<bool> second_acquired{false};
+  std::promise<pid_t> other_tid;
   std::thread other;
   {
     FileLock lock(path);
+    EXPECT_FALSE(can_lock(path));
     other = std::thread([&] {
+      other_tid.set_value(::gettid());
       FileLock again(path);
       second_acquired = true;
     });
-    std::this_thread::sleep_for(200ms);
+    // The second holder waits in flock() until the first lets go.
+    EXPECT_TRUE(wait_until_blocked_in(other_tid.get_future().get(), SYS_flock,
+                                      [&] { return second_acquired.load(); }));
     EXPECT_FALSE(second_acquired);
   }
   other.join();
   EXPECT_TRUE(second_acquired);
+  EXPECT_TRUE(can_lock(path));
 }
 
 TEST_F(FilesTest, FileLockThrowsWhenItCannotOpen) {

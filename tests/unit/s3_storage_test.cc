@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <tinyxml2.h>
 
 #include "storage/s3_object_writer.h"
+#include "thread_probe.h"
 #include "util/sha256.h"
 
 namespace mdbop {
@@ -416,11 +418,14 @@ TEST_F(S3StorageTest, PartsUploadWhileTheNextOneFills) {
   }
   // One more byte needs part 2 to leave, which waits for a free upload slot.
   std::atomic<bool> third_written{false};
+  std::promise<pid_t> more_tid;
   std::thread more([&] {
+    more_tid.set_value(::gettid());
     EXPECT_TRUE((*writer)->write("x"));
     third_written = true;
   });
-  std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(wait_until_blocked_in(more_tid.get_future().get(), SYS_futex,
+                                    [&] { return third_written.load(); }));
   EXPECT_FALSE(third_written);
   {
     std::lock_guard lock(mutex);
@@ -433,22 +438,61 @@ TEST_F(S3StorageTest, PartsUploadWhileTheNextOneFills) {
 }
 
 TEST_F(S3StorageTest, AtMostTheConfiguredNumberOfPartsAreInFlight) {
-  std::atomic<int> active{0};
-  std::atomic<int> most{0};
+  constexpr int kLimit = 3;
+  constexpr int kParts = 8;
+  config_.upload_concurrency = kLimit;
+  // Each part stays on the wire until the test lets one go, which it does only once as many
+  // parts as allowed are in flight and every other thread waits: the limit is reached, and a
+  // part beyond it would have started by then.
+  std::mutex mutex;
+  std::condition_variable changed;
+  int active = 0;
+  int most = 0;
+  int started = 0;
+  int releases = 0;
   state_->intercept = [&](const std::string& request) -> std::optional<HttpResponse> {
-    if (request.find("?partNumber=") != std::string::npos) {
-      int now = ++active;
-      int seen = most;
-      while (now > seen && !most.compare_exchange_weak(seen, now)) {
-      }
-      std::this_thread::sleep_for(30ms);
-      --active;
-    }
+    if (request.find("?partNumber=") == std::string::npos) return std::nullopt;
+    std::unique_lock lock(mutex);
+    ++started;
+    most = std::max(most, ++active);
+    changed.notify_all();
+    changed.wait(lock, [&] { return releases > 0; });
+    --releases;
+    --active;
+    changed.notify_all();
     return std::nullopt;
   };
-  std::string data = test_data(6 * kPart + 7);
-  ASSERT_TRUE(upload("big", data));
-  EXPECT_EQ(most, 2);
+  const std::string data = test_data((kParts - 1) * kPart + 7);
+  storage();
+  Result<void> uploaded;
+  std::thread uploader([&] { uploaded = upload("big", data); });
+  bool stalled = false;
+  bool quiet = true;
+  {
+    std::unique_lock lock(mutex);
+    while (started < kParts) {
+      if (!changed.wait_for(lock, 10s, [&] {
+            return releases == 0 && (active == kLimit || started == kParts);
+          })) {
+        stalled = true;
+        break;
+      }
+      if (started == kParts) break;
+      lock.unlock();
+      quiet &= wait_until_other_threads_asleep();
+      lock.lock();
+      ++releases;
+      changed.notify_all();
+    }
+    releases = kParts;  // the last parts, and everything after a stall
+  }
+  changed.notify_all();
+  uploader.join();
+  EXPECT_FALSE(stalled) << "fewer than " << kLimit << " parts in flight: " << active;
+  EXPECT_TRUE(quiet) << "the uploads never settled";
+  ASSERT_TRUE(uploaded) << uploaded.error().message;
+  EXPECT_EQ(most, kLimit);
+  EXPECT_EQ(started, kParts);
   EXPECT_EQ(stored("backups/big"), data);
 }
 

@@ -10,7 +10,8 @@ using namespace std::chrono;
 TEST(TimeTextTest, FormatsAndParsesBackTheSameInstant) {
   const SysSeconds t = sys_days{2026y / 11 / 22} + 1h + 50min + 42s;
   EXPECT_EQ(format_rfc3339(t), "2026-11-22T01:50:42Z");
-  EXPECT_EQ(format_compact(t), "20261122T015042Z");
+  EXPECT_EQ(format_compact(t), "20261122T015042.000Z");
+  EXPECT_EQ(format_compact(t + 7ms), "20261122T015042.007Z");
   EXPECT_EQ(parse_rfc3339_seconds("2026-11-22T01:50:42Z").value(), t);
 }
 

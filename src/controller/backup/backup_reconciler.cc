@@ -210,7 +210,8 @@ void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
 Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
                                                       BackupStorage& storage,
                                                       const std::string& reason) {
-  const SysSeconds started = now_seconds();
+  const auto started_at = std::chrono::system_clock::now();
+  const SysSeconds started = std::chrono::floor<std::chrono::seconds>(started_at);
   const std::string run_now =
       object_["metadata"].value("annotations", json::object()).value(kRunNowAnnotation, "");
   // Whatever happens next, this request and this schedule slot are used up; a new slot
@@ -240,7 +241,9 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   auto access = root_access(store_, *mariadb, *pod);
   if (!access) return failed("CannotLogIn", access.error().message);
   TakeBackupRequest request;
-  request.id = key_.name + "-" + format_compact(started);
+  auto id = new_artifact_id(storage, key_.name, started_at);
+  if (!id) return failed("BackupFailed", "choosing the artifact's folder: " + id.error().message);
+  request.id = *id;
   request.method = spec.method == BackupMethod::kPhysical ? "physical" : "logical";
   request.backup = key_.namespace_ + "/" + key_.name;
   request.backup_uid = object_["metadata"].value("uid", "");

@@ -9,6 +9,7 @@
 #include "controller/mariadb/reconciler.h"
 #include "galera/node_config.h"
 #include "galera/recovery_planner.h"
+#include "util/crash_point.h"
 
 namespace mdbop {
 
@@ -187,6 +188,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
     if (plan.action == RecoveryAction::kWait) event("Warning", "RecoveryWaiting", reason);
     return 2s;
   }
+  crash_point("after-bootstrap-decision");
 
   const NodeView& chosen = members[static_cast<size_t>(plan.bootstrap_index)];
   event("Normal", formed_before ? "ClusterRecovery" : "Bootstrapping", reason);
