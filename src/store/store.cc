@@ -125,7 +125,7 @@ auto with_lock(const fs::path& root, Body&& body) -> decltype(body()) {
     FileLock lock(root / "lock");
     return body();
   } catch (const std::system_error& e) {
-    return fail(e.what());
+    return fail(ErrorCode::kUnavailable, e.what());
   }
 }
 
@@ -201,7 +201,7 @@ Result<json> Store::get(const ObjectKey& key) const {
   if (!valid) return tl::unexpected(valid.error());
   auto object = load(object_path(key));
   if (!object) return tl::unexpected(object.error());
-  if (!*object) return fail("not found");
+  if (!*object) return fail(ErrorCode::kNotFound, "not found");
   return std::move(**object);
 }
 
@@ -309,7 +309,7 @@ Result<json> Store::update(const ObjectKey& key, const std::function<void(json& 
     fs::path path = object_path(key);
     auto existing = load(path);
     if (!existing) return tl::unexpected(existing.error());
-    if (!*existing) return fail("not found");
+    if (!*existing) return fail(ErrorCode::kNotFound, "not found");
     const json& stored = **existing;
     json object = stored;
     mutate(object);

@@ -206,6 +206,7 @@ TEST_F(StoreTest, UpdateStatus) {
 
   auto missing = store.update_status({"MariaDB", "default", "gone"}, [](json&) {});
   ASSERT_FALSE(missing);
+  EXPECT_TRUE(is_not_found(missing.error()));
   EXPECT_EQ(missing.error().message, "not found");
 }
 
@@ -262,6 +263,7 @@ TEST_F(StoreTest, Remove) {
   EXPECT_FALSE(store.exists(kDb));
   auto missing = store.get(kDb);
   ASSERT_FALSE(missing);
+  EXPECT_TRUE(is_not_found(missing.error()));
   EXPECT_EQ(missing.error().message, "not found");
   auto again = store.remove(kDb);
   ASSERT_TRUE(again);
@@ -303,6 +305,7 @@ TEST_F(StoreTest, RejectsKeysThatLeaveTheStore) {
   auto escaped = store.apply(mariadb("../../escape"));
   ASSERT_FALSE(escaped);
   EXPECT_EQ(escaped.error().field, "metadata.name");
+  EXPECT_EQ(escaped.error().code, ErrorCode::kInvalid);
   EXPECT_FALSE(store.apply(mariadb("db", "..")));
   EXPECT_FALSE(store.get({"..", "default", "db"}));
   EXPECT_FALSE(store.exists({"MariaDB", "default", ""}));

@@ -45,7 +45,7 @@ fs::path RestoreReconciler::staging_dir() const {
 std::chrono::milliseconds RestoreReconciler::reconcile() {
   auto object = store_.get(key_);
   if (!object) {
-    if (object.error().message != "not found") return 5s;
+    if (!is_not_found(object.error())) return 5s;
     finished_ = true;
     return 0ms;
   }
