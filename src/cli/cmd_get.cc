@@ -4,7 +4,7 @@
 #include "cli/commands.h"
 #include "cli/printers.h"
 #include "cli/typed_names.h"
-#include "store/store.h"
+#include "store/local_store.h"
 
 namespace mdbop {
 
@@ -41,7 +41,7 @@ Result<std::vector<json>> select(const ObjectSelector& selector, KindInfo& kind)
   auto resolved = resolve_kind(selector.kind);
   if (!resolved) return tl::unexpected(resolved.error());
   kind = *resolved;
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   std::string namespace_ = selector.all_namespaces ? "" : selector.namespace_;
   std::vector<json> objects;
   if (kind.kind == "Pod") {
@@ -214,7 +214,7 @@ int cmd_describe(const ObjectSelector& selector) {
   KindInfo kind;
   auto objects = select(selector, kind);
   if (!objects) return report_failure(objects.error().what());
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   for (json object : *objects) {
     const json& metadata = object["metadata"];
     std::cout << "Name:         " << metadata.value("name", "") << "\n"

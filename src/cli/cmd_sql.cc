@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/typed_names.h"
 #include "controller/secrets.h"
-#include "store/store.h"
+#include "store/local_store.h"
 
 namespace mdbop {
 
@@ -31,7 +31,7 @@ int cmd_sql(const std::string& kind_slash_name, const std::string& namespace_,
   if (auto typed = check_typed_names(namespace_, {{"NAME", name}, {"--pod", pod}}); !typed) {
     return report_failure(typed.error().what());
   }
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   auto object = store.get({"MariaDB", namespace_, name});
   if (!object) return report_failure("mariadb " + name + " not found in namespace " + namespace_);
   MariaDBSpec spec = mariadb_spec_from(*object);

@@ -15,7 +15,7 @@
 #include "controller/conditions.h"
 #include "controller/mariadb/reconciler.h"
 #include "controller/restore/restore_reconciler.h"
-#include "store/store.h"
+#include "store/local_store.h"
 #include "util/files.h"
 #include "util/pid_lock.h"
 #include "util/subprocess.h"
@@ -132,7 +132,7 @@ Result<bool> run_operator(const OperatorOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  Store store(options.home / "store");
+  LocalStore store(options.home / "store");
   LocalRuntime runtime(options.home, options.ports);
   std::map<std::string, std::shared_ptr<Worker>> workers;
   std::mutex workers_mutex;
