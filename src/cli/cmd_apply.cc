@@ -6,7 +6,7 @@
 #include "api/kinds.h"
 #include "api/manifest.h"
 #include "cli/commands.h"
-#include "store/store.h"
+#include "store/local_store.h"
 #include "util/files.h"
 
 namespace mdbop {
@@ -87,7 +87,7 @@ std::string object_reference(const json& object) {
 int cmd_apply(const std::vector<std::string>& files) {
   auto objects = load_manifests(files);
   if (!objects) return report_failure(objects.error().what());
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   for (const json& object : *objects) {
     auto applied = store.apply(object);
     if (!applied) return report_failure(object_reference(object) + ": " + applied.error().what());

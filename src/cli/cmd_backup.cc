@@ -4,7 +4,7 @@
 #include "cli/commands.h"
 #include "cli/typed_names.h"
 #include "controller/backup/backup_reconciler.h"
-#include "store/store.h"
+#include "store/local_store.h"
 
 namespace mdbop {
 
@@ -12,7 +12,7 @@ int cmd_backup_run(const std::string& name, const std::string& namespace_) {
   if (auto typed = check_typed_names(namespace_, {{"NAME", name}}); !typed) {
     return report_failure(typed.error().what());
   }
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   for (const char* kind : {"Backup", "PhysicalBackup"}) {
     const ObjectKey key{kind, namespace_, name};
     if (!store.exists(key)) continue;

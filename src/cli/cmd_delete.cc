@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "cli/typed_names.h"
 #include "controller/operator.h"
-#include "store/store.h"
+#include "store/local_store.h"
 
 namespace mdbop {
 
@@ -48,7 +48,7 @@ int delete_object(Store& store, const ObjectKey& key, bool purge) {
 }  // namespace
 
 int cmd_delete(const ObjectSelector& selector, const std::vector<std::string>& files, bool purge) {
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   if (!files.empty()) {
     auto objects = load_manifests(files);
     if (!objects) return report_failure(objects.error().what());

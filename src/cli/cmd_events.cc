@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "cli/printers.h"
 #include "cli/typed_names.h"
-#include "store/store.h"
+#include "store/local_store.h"
 
 namespace mdbop {
 
@@ -25,7 +25,7 @@ int cmd_events(const std::string& namespace_, bool all_namespaces, const std::st
   if (auto typed = check_typed_names(namespace_, {{"--for", name}}); !typed) {
     return report_failure(typed.error().what());
   }
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   std::vector<std::vector<std::string>> rows;
   for (const json& e : store.events(all_namespaces ? "" : namespace_, kind, name)) {
     const json& involved = e["involvedObject"];

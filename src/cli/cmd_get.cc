@@ -1,10 +1,11 @@
+#include <algorithm>
 #include <iostream>
 
 #include "api/kinds.h"
 #include "cli/commands.h"
 #include "cli/printers.h"
 #include "cli/typed_names.h"
-#include "store/store.h"
+#include "store/local_store.h"
 
 namespace mdbop {
 
@@ -41,7 +42,7 @@ Result<std::vector<json>> select(NodeAgent& agent, const ObjectSelector& selecto
   auto resolved = resolve_kind(selector.kind);
   if (!resolved) return tl::unexpected(resolved.error());
   kind = *resolved;
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   std::string namespace_ = selector.all_namespaces ? "" : selector.namespace_;
   std::vector<json> objects;
   if (kind.kind == "Pod") {
@@ -61,91 +62,138 @@ Result<std::vector<json>> select(NodeAgent& agent, const ObjectSelector& selecto
   return objects;
 }
 
-std::string table_for(const KindInfo& kind, const std::vector<json>& objects, bool wide,
-                      bool all_namespaces) {
-  std::vector<std::string> headers;
-  std::vector<std::vector<std::string>> rows;
-  for (const json& object : objects) {
-    const json& metadata = object["metadata"];
-    const json status = object.value("status", json::object());
-    std::vector<std::string> row;
-    if (kind.kind == "MariaDB") {
-      headers = {"NAME", "READY", "STATUS", "PRIMARY", "AGE"};
-      row = {metadata["name"], condition_status(object, "Ready"),
+using Row = std::vector<std::string>;
+
+std::string age_of(const json& object) {
+  return age_since(object["metadata"].value("creationTimestamp", ""));
+}
+
+Row mariadb_row(const json& object, bool wide) {
+  const json& metadata = object["metadata"];
+  const json status = object.value("status", json::object());
+  Row row = {metadata["name"], condition_status(object, "Ready"),
              condition_message(object, "Ready"), status.value("currentPrimary", ""),
-             age_since(metadata.value("creationTimestamp", ""))};
-      if (wide) {
-        headers.insert(headers.end(), {"REPLICAS", "GALERA", "GENERATION", "OBSERVED"});
-        row.insert(row.end(), {std::to_string(status.value("replicas", 0)) + "/" +
-                                   std::to_string(object["spec"].value("replicas", 1)),
-                               condition_status(object, "GaleraReady"),
-                               std::to_string(metadata.value("generation", 0)),
-                               std::to_string(status.value("observedGeneration", 0))});
-      }
-    } else if (kind.kind == "Pod") {
-      const json& galera = status["galera"];
-      headers = {"NAME", "READY", "STATUS", "PID", "SQL-PORT"};
-      row = {metadata["name"], status.value("ready", false) ? "1/1" : "0/1",
+             age_of(object)};
+  if (wide) {
+    row.insert(row.end(), {std::to_string(status.value("replicas", 0)) + "/" +
+                               std::to_string(object["spec"].value("replicas", 1)),
+                           condition_status(object, "GaleraReady"),
+                           std::to_string(metadata.value("generation", 0)),
+                           std::to_string(status.value("observedGeneration", 0))});
+  }
+  return row;
+}
+
+Row pod_row(const json& object, bool wide) {
+  json status = object.value("status", json::object());
+  const json& galera = status["galera"];
+  Row row = {object["metadata"]["name"], status.value("ready", false) ? "1/1" : "0/1",
              galera.value("state", ""), text_of(status["pid"]),
              std::to_string(status["ports"].value("sql", 0))};
-      if (wide) {
-        headers.insert(headers.end(),
-                       {"GALERA-PORT", "IST-PORT", "SST-PORT", "SEQNO", "CLUSTER", "DATA-DIR"});
-        row.insert(row.end(),
-                   {std::to_string(status["ports"].value("galera", 0)),
-                    std::to_string(status["ports"].value("ist", 0)),
-                    std::to_string(status["ports"].value("sst", 0)), text_of(galera["seqno"]),
-                    galera.value("clusterStatus", "") + "/" +
-                        std::to_string(galera.value("clusterSize", 0)),
-                    status.value("dataDir", "")});
-      }
-    } else if (kind.kind == "Secret") {
-      headers = {"NAME", "TYPE", "DATA", "AGE"};
-      row = {metadata["name"], object.value("type", "Opaque"),
-             std::to_string(object.value("data", json::object()).size()),
-             age_since(metadata.value("creationTimestamp", ""))};
-    } else if (kind.kind == "ConfigMap") {
-      headers = {"NAME", "DATA", "AGE"};
-      row = {metadata["name"], std::to_string(object.value("data", json::object()).size()),
-             age_since(metadata.value("creationTimestamp", ""))};
-    } else if (kind.kind == "Backup" || kind.kind == "PhysicalBackup") {
-      const json spec = object.value("spec", json::object());
-      const std::string method =
-          kind.kind == "PhysicalBackup" ? "physical" : spec.value("backupType", "logical");
-      const json schedule = spec.value("schedule", json::object());
-      headers = {"NAME", "TYPE", "PHASE", "SCHEDULE", "LAST-SUCCESS", "ARTIFACTS", "AGE"};
-      row = {metadata["name"],
+  if (wide) {
+    row.insert(
+        row.end(),
+        {std::to_string(status["ports"].value("galera", 0)),
+         std::to_string(status["ports"].value("ist", 0)),
+         std::to_string(status["ports"].value("sst", 0)), text_of(galera["seqno"]),
+         galera.value("clusterStatus", "") + "/" + std::to_string(galera.value("clusterSize", 0)),
+         status.value("dataDir", "")});
+  }
+  return row;
+}
+
+Row secret_row(const json& object, bool) {
+  return {object["metadata"]["name"], object.value("type", "Opaque"),
+          std::to_string(object.value("data", json::object()).size()), age_of(object)};
+}
+
+Row config_map_row(const json& object, bool) {
+  return {object["metadata"]["name"], std::to_string(object.value("data", json::object()).size()),
+          age_of(object)};
+}
+
+Row backup_row(const json& object, bool wide) {
+  const json status = object.value("status", json::object());
+  const json spec = object.value("spec", json::object());
+  const std::string method =
+      object["kind"] == "PhysicalBackup" ? "physical" : spec.value("backupType", "logical");
+  const json schedule = spec.value("schedule", json::object());
+  Row row = {object["metadata"]["name"],
              method,
              status.value("phase", "Pending"),
              schedule.value("cron", "once"),
              status.value("lastSuccessTime", "-"),
              std::to_string(status.value("artifacts", json::array()).size()),
-             age_since(metadata.value("creationTimestamp", ""))};
-      if (wide) {
-        headers.insert(headers.end(), {"NEXT", "STORAGE", "LAST-FAILURE"});
-        row.insert(row.end(), {status.value("nextScheduleTime", "-"),
-                               status.value("storage", json::object()).value("location", "-"),
-                               status.value("lastFailureReason", "-")});
-      }
-    } else if (kind.kind == "Restore") {
-      headers = {"NAME", "COMPLETE", "PHASE", "ARTIFACT", "MESSAGE", "AGE"};
-      row = {metadata["name"],
-             condition_status(object, "Complete"),
-             status.value("phase", "Pending"),
-             status.value("artifact", json::object()).value("id", "-"),
-             status.value("message", ""),
-             age_since(metadata.value("creationTimestamp", ""))};
-    } else {
-      headers = {"NAME", "COMPLETE", "STATUS", "AGE"};
-      row = {metadata["name"], condition_status(object, "Complete"),
-             condition_message(object, "Complete"),
-             age_since(metadata.value("creationTimestamp", ""))};
+             age_of(object)};
+  if (wide) {
+    row.insert(row.end(), {status.value("nextScheduleTime", "-"),
+                           status.value("storage", json::object()).value("location", "-"),
+                           status.value("lastFailureReason", "-")});
+  }
+  return row;
+}
+
+Row restore_row(const json& object, bool) {
+  const json status = object.value("status", json::object());
+  return {
+      object["metadata"]["name"],       condition_status(object, "Complete"),
+      status.value("phase", "Pending"), status.value("artifact", json::object()).value("id", "-"),
+      status.value("message", ""),      age_of(object)};
+}
+
+Row other_row(const json& object, bool) {
+  return {object["metadata"]["name"], condition_status(object, "Complete"),
+          condition_message(object, "Complete"), age_of(object)};
+}
+
+// The columns `get` prints for a kind; -o wide appends wide_headers (and row() their values).
+struct Printer {
+  std::vector<std::string> kinds;
+  Row headers;
+  Row wide_headers;
+  Row (*row)(const json& object, bool wide);
+};
+
+const Printer& printer_for(const std::string& kind) {
+  static const std::vector<Printer> printers = {
+      {{"MariaDB"},
+       {"NAME", "READY", "STATUS", "PRIMARY", "AGE"},
+       {"REPLICAS", "GALERA", "GENERATION", "OBSERVED"},
+       mariadb_row},
+      {{"Pod"},
+       {"NAME", "READY", "STATUS", "PID", "SQL-PORT"},
+       {"GALERA-PORT", "IST-PORT", "SST-PORT", "SEQNO", "CLUSTER", "DATA-DIR"},
+       pod_row},
+      {{"Secret"}, {"NAME", "TYPE", "DATA", "AGE"}, {}, secret_row},
+      {{"ConfigMap"}, {"NAME", "DATA", "AGE"}, {}, config_map_row},
+      {{"Backup", "PhysicalBackup"},
+       {"NAME", "TYPE", "PHASE", "SCHEDULE", "LAST-SUCCESS", "ARTIFACTS", "AGE"},
+       {"NEXT", "STORAGE", "LAST-FAILURE"},
+       backup_row},
+      {{"Restore"}, {"NAME", "COMPLETE", "PHASE", "ARTIFACT", "MESSAGE", "AGE"}, {}, restore_row},
+  };
+  static const Printer other = {{}, {"NAME", "COMPLETE", "STATUS", "AGE"}, {}, other_row};
+  for (const Printer& printer : printers) {
+    if (std::find(printer.kinds.begin(), printer.kinds.end(), kind) != printer.kinds.end()) {
+      return printer;
     }
-    if (all_namespaces) row.insert(row.begin(), metadata.value("namespace", "default"));
+  }
+  return other;
+}
+
+std::string table_for(const KindInfo& kind, const std::vector<json>& objects, bool wide,
+                      bool all_namespaces) {
+  if (objects.empty()) return "";
+  const Printer& printer = printer_for(kind.kind);
+  Row headers = printer.headers;
+  if (wide) headers.insert(headers.end(), printer.wide_headers.begin(), printer.wide_headers.end());
+  if (all_namespaces) headers.insert(headers.begin(), "NAMESPACE");
+  std::vector<Row> rows;
+  for (const json& object : objects) {
+    Row row = printer.row(object, wide);
+    if (all_namespaces) row.insert(row.begin(), object["metadata"].value("namespace", "default"));
     rows.push_back(std::move(row));
   }
-  if (headers.empty()) return "";
-  if (all_namespaces) headers.insert(headers.begin(), "NAMESPACE");
   return render_table(headers, rows);
 }
 
@@ -214,7 +262,7 @@ int cmd_describe(NodeAgent& agent, const ObjectSelector& selector) {
   KindInfo kind;
   auto objects = select(agent, selector, kind);
   if (!objects) return report_failure(objects.error().what());
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   for (json object : *objects) {
     const json& metadata = object["metadata"];
     std::cout << "Name:         " << metadata.value("name", "") << "\n"

@@ -5,8 +5,8 @@
 #include "api/kinds.h"
 #include "cli/commands.h"
 #include "cli/typed_names.h"
+#include "store/local_store.h"
 #include "store/root_access.h"
-#include "store/store.h"
 
 namespace mdbop {
 
@@ -31,7 +31,7 @@ int cmd_sql(NodeAgent& agent, const std::string& kind_slash_name, const std::str
   if (auto typed = check_typed_names(namespace_, {{"NAME", name}, {"--pod", pod}}); !typed) {
     return report_failure(typed.error().what());
   }
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   auto object = store.get({"MariaDB", namespace_, name});
   if (!object) return report_failure("mariadb " + name + " not found in namespace " + namespace_);
   auto access = root_access(store, *object, pod);

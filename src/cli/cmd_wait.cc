@@ -10,7 +10,7 @@
 #include "api/kinds.h"
 #include "cli/commands.h"
 #include "cli/typed_names.h"
-#include "store/store.h"
+#include "store/local_store.h"
 
 namespace mdbop {
 
@@ -82,7 +82,7 @@ int cmd_wait(const std::string& kind_slash_name, const std::string& namespace_,
   auto limit = parse_go_duration(timeout);
   if (!limit) return report_failure("--timeout: " + limit.error().what());
   ObjectKey key{kind->kind, namespace_, kind_slash_name.substr(slash + 1)};
-  Store store(mdbop_home() / "store");
+  LocalStore store(mdbop_home() / "store");
   auto deadline = std::chrono::steady_clock::now() + *limit;
   std::string last_message;
   const bool terminal = isatty(STDERR_FILENO);

@@ -13,9 +13,9 @@
 
 #include "controller/backup/backup_reconciler.h"
 #include "controller/conditions.h"
+#include "controller/kind_registry.h"
 #include "controller/mariadb/reconciler.h"
-#include "controller/restore/restore_reconciler.h"
-#include "store/store.h"
+#include "store/local_store.h"
 #include "util/files.h"
 #include "util/pid_lock.h"
 
@@ -85,13 +85,6 @@ class Worker {
   std::thread thread_;
 };
 
-std::unique_ptr<Reconciler> make_reconciler(const ObjectKey& key, Store& store, NodeAgent& agent,
-                                            const fs::path& home) {
-  if (key.kind == "MariaDB") return std::make_unique<MariaDBReconciler>(store, agent, key);
-  if (key.kind == "Restore") return std::make_unique<RestoreReconciler>(store, agent, home, key);
-  return std::make_unique<BackupReconciler>(store, agent, home, key);
-}
-
 std::string worker_name(const ObjectKey& key) {
   return key.kind + "/" + key.namespace_ + "/" + key.name;
 }
@@ -131,7 +124,12 @@ Result<bool> run_operator(const OperatorOptions& options, NodeAgent& agent) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  Store store(options.home / "store");
+  LocalStore local_store(options.home / "store");
+  Store& store = local_store;
+  // Made before anything is listed, so that no change falls between a listing and the watch.
+  auto watch = store.watch();
+  if (!watch) return tl::unexpected(watch.error());
+  const ReconcilerContext context{store, agent, options.home};
   std::map<std::string, std::shared_ptr<Worker>> workers;
   std::mutex workers_mutex;
 
@@ -173,44 +171,68 @@ Result<bool> run_operator(const OperatorOptions& options, NodeAgent& agent) {
   spdlog::info("operator started pid={} home={} ports={}-{}", getpid(), options.home.string(),
                options.ports.first, options.ports.last);
 
-  long long seen_version = -1;
+  // Workers write status all the time; only a user's change (a new generation, a request to
+  // run now, a deletion) is worth waking a worker early for. One entry per live worker.
   std::map<std::string, std::string> seen_changes;
+  auto start_or_wake = [&](const json& object) {
+    ObjectKey key = key_of(object);
+    const json& metadata = object["metadata"];
+    std::string change =
+        std::to_string(metadata.value("generation", 0LL)) + "/" +
+        metadata.value("annotations", json::object()).value(kRunNowAnnotation, "") +
+        (metadata.contains("deletionTimestamp") ? "/deleting" : "");
+    const std::string name = worker_name(key);
+    auto worker = workers.find(name);
+    if (worker == workers.end()) {
+      auto reconciler = make_reconciler(context, key);
+      if (!reconciler) return;
+      spdlog::info("{} watching", name);
+      workers.emplace(name, std::make_shared<Worker>(std::move(reconciler), key));
+    } else if (seen_changes[name] != change) {
+      worker->second->wake();
+    }
+    seen_changes[name] = change;
+  };
+
+  bool list_all = true;  // the first pass, and whenever the watch may have missed changes
+  std::vector<ObjectKey> changed;
   while (true) {
-    timespec wait_time{0, 200'000'000};
-    int signal_number = sigtimedwait(&signals, nullptr, &wait_time);
+    timespec no_wait{0, 0};
+    int signal_number = sigtimedwait(&signals, nullptr, &no_wait);
     if (signal_number == SIGTERM || signal_number == SIGINT) break;
     // A home removed under us (a test's, say) leaves nothing to manage.
     if (!fs::exists(options.home / "operator.lock")) {
       spdlog::warn("operator home {} is gone; stopping", options.home.string());
       break;
     }
-
-    long long version = store.current_version();
-    if (version == seen_version) continue;
-    seen_version = version;
-    std::lock_guard lock(workers_mutex);
-    std::erase_if(workers, [](const auto& entry) { return entry.second->finished(); });
-    for (const char* kind : {"MariaDB", "Backup", "PhysicalBackup", "Restore"}) {
-      for (const json& object : store.list(kind)) {
-        ObjectKey key = key_of(object);
-        // Workers write status all the time; only a user's change (a new generation, a
-        // request to run now, a deletion) is worth waking a worker early for.
-        const json& metadata = object["metadata"];
-        std::string change =
-            std::to_string(metadata.value("generation", 0LL)) + "/" +
-            metadata.value("annotations", json::object()).value(kRunNowAnnotation, "") +
-            (metadata.contains("deletionTimestamp") ? "/deleting" : "");
-        auto [it, inserted] = workers.try_emplace(worker_name(key));
-        if (inserted) {
-          spdlog::info("{} watching", worker_name(key));
-          it->second =
-              std::make_shared<Worker>(make_reconciler(key, store, agent, options.home), key);
-        } else if (seen_changes[worker_name(key)] != change) {
-          it->second->wake();
+    {
+      std::lock_guard lock(workers_mutex);
+      // A finished worker's object may be back already (deleted and applied again).
+      list_all |= std::erase_if(workers, [&](const auto& entry) {
+                    if (!entry.second->finished()) return false;
+                    seen_changes.erase(entry.first);
+                    return true;
+                  }) > 0;
+      if (list_all) {
+        for (const ReconciledKind& kind : reconciled_kinds()) {
+          for (const json& object : store.list(kind.kind)) start_or_wake(object);
         }
-        seen_changes[worker_name(key)] = change;
+      } else {
+        for (const ObjectKey& key : changed) {
+          auto worker = workers.find(worker_name(key));
+          auto object = store.get(key);
+          if (object) {
+            start_or_wake(*object);
+          } else if (worker != workers.end() && is_not_found(object.error())) {
+            worker->second->wake();  // deleted: its reconciler finishes
+          }
+        }
       }
     }
+    // Short enough that a signal is taken within a second.
+    StoreChanges changes = (*watch)->wait(std::chrono::steady_clock::now() + 500ms);
+    list_all = changes.resync;
+    changed = std::move(changes.keys);
   }
 
   spdlog::info("operator stopping; nodes keep running");

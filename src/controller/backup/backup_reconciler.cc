@@ -62,7 +62,7 @@ long long BackupReconciler::generation() const {
 std::chrono::milliseconds BackupReconciler::reconcile() {
   auto object = store_.get(key_);
   if (!object) {
-    if (object.error().message != "not found") return 5s;
+    if (!is_not_found(object.error())) return 5s;
     finished_ = true;
     return 0ms;
   }

@@ -21,7 +21,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile() {
   auto object = store_.get(key_);
   if (!object) {
     // Gone means done; any other failure to read is retried.
-    if (object.error().message != "not found") return 5s;
+    if (!is_not_found(object.error())) return 5s;
     finished_ = true;
     return 0ms;
   }

@@ -40,7 +40,7 @@ ReceivedBackup RestoreReconciler::received() const { return {key_.namespace_, ke
 std::chrono::milliseconds RestoreReconciler::reconcile() {
   auto object = store_.get(key_);
   if (!object) {
-    if (object.error().message != "not found") return 5s;
+    if (!is_not_found(object.error())) return 5s;
     finished_ = true;
     return 0ms;
   }

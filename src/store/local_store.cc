@@ -1,15 +1,22 @@
-#include "store/store.h"
+#include "store/local_store.h"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <climits>
+#include <cstring>
 #include <fstream>
 #include <map>
-#include <random>
+#include <set>
 #include <system_error>
 #include <tuple>
 
+#include "store/object_rules.h"
 #include "util/files.h"
-#include "util/time_text.h"
 
 namespace mdbop {
 
@@ -19,65 +26,12 @@ namespace {
 
 // events.jsonl is append-only (an event seen again is appended as an updated copy under the
 // same metadata.name) and compacted to the newest kMaxEvents once it passes kCompactAtLines.
-constexpr size_t kMaxEvents = 2000;
 constexpr size_t kCompactAtLines = 4000;
 
 std::string text_at(const json& object, const char* key) {
   if (!object.is_object()) return "";
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-json value_at(const json& object, const char* key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it != object.end() ? *it : json(nullptr);
-}
-
-// Key parts become path components: refuse anything that could leave the store's directory.
-bool valid_component(const std::string& part) {
-  return !part.empty() && part != "." && part != ".." &&
-         part.find_first_of(std::string("/\0", 2)) == std::string::npos;
-}
-
-Result<bool> check_key(const ObjectKey& key) {
-  if (!valid_component(key.kind)) return fail_field("kind", "invalid kind \"" + key.kind + "\"");
-  if (!valid_component(key.namespace_)) {
-    return fail_field("metadata.namespace", "invalid namespace \"" + key.namespace_ + "\"");
-  }
-  if (!valid_component(key.name)) {
-    return fail_field("metadata.name", "invalid name \"" + key.name + "\"");
-  }
-  return true;
-}
-
-std::string random_bytes(size_t count) {
-  std::string bytes(count, '\0');
-  std::ifstream urandom("/dev/urandom", std::ios::binary);
-  if (!urandom.read(bytes.data(), static_cast<std::streamsize>(count))) {
-    std::random_device device;  // only without /dev/urandom (a bare chroot)
-    for (char& byte : bytes) byte = static_cast<char>(device());
-  }
-  return bytes;
-}
-
-std::string hex(const std::string& bytes) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string text;
-  for (unsigned char byte : bytes) {
-    text += kDigits[byte >> 4];
-    text += kDigits[byte & 0xf];
-  }
-  return text;
-}
-
-std::string uuid_v4() {
-  std::string bytes = random_bytes(16);
-  bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);  // version 4
-  bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  std::string text = hex(bytes);
-  return text.substr(0, 8) + "-" + text.substr(8, 4) + "-" + text.substr(12, 4) + "-" +
-         text.substr(16, 4) + "-" + text.substr(20);
 }
 
 // Replacement instead of an exception for invalid UTF-8 (a message quoting a node's stderr).
@@ -125,33 +79,8 @@ auto with_lock(const fs::path& root, Body&& body) -> decltype(body()) {
     FileLock lock(root / "lock");
     return body();
   } catch (const std::system_error& e) {
-    return fail(e.what());
+    return fail(ErrorCode::kUnavailable, e.what());
   }
-}
-
-json identity(const json& object) {
-  json metadata = value_at(object, "metadata");
-  return json::array({value_at(object, "kind"), value_at(metadata, "namespace"),
-                      value_at(metadata, "name"), value_at(metadata, "uid")});
-}
-
-// The involvedObject of an event, from a stored object or from an involvedObject itself.
-json object_reference(const json& object) {
-  const json metadata = object.contains("metadata") ? object.at("metadata") : object;
-  std::string namespace_ = text_at(metadata, "namespace");
-  json reference = {{"kind", text_at(object, "kind")},
-                    {"namespace", namespace_.empty() ? "default" : namespace_},
-                    {"name", text_at(metadata, "name")}};
-  if (!text_at(object, "apiVersion").empty()) reference["apiVersion"] = object["apiVersion"];
-  if (!text_at(metadata, "uid").empty()) reference["uid"] = metadata["uid"];
-  return reference;
-}
-
-bool same_object(const json& a, const json& b) {
-  for (const char* field : {"kind", "namespace", "name"}) {
-    if (text_at(a, field) != text_at(b, field)) return false;
-  }
-  return true;
 }
 
 std::vector<std::string> split_lines(const std::string& text) {
@@ -184,35 +113,155 @@ std::vector<json> latest_events(const std::vector<std::string>& lines) {
   return latest;
 }
 
+// Watches objects/ (for kind directories), each kind directory (for namespace directories) and
+// each namespace directory (for object files renamed into place or deleted). A directory that
+// appears is watched, then read: an object written into it before its watch existed is
+// reported too.
+class InotifyWatch final : public StoreWatch {
+ public:
+  static Result<std::unique_ptr<StoreWatch>> open(const fs::path& objects) {
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) return fail(ErrorCode::kUnavailable, std::string("inotify: ") + strerror(errno));
+    std::unique_ptr<InotifyWatch> watch(new InotifyWatch(fd, objects));
+    if (!watch->add({}, false)) {
+      return fail(ErrorCode::kUnavailable,
+                  "cannot watch " + objects.string() + ": " + strerror(errno));
+    }
+    return std::unique_ptr<StoreWatch>(std::move(watch));
+  }
+
+  ~InotifyWatch() override { ::close(fd_); }
+
+  StoreChanges wait(std::chrono::steady_clock::time_point deadline) override {
+    while (true) {
+      read_events();
+      if (!pending_.empty() || resync_) {
+        StoreChanges changes{{pending_.begin(), pending_.end()}, resync_};
+        pending_.clear();
+        resync_ = false;
+        return changes;
+      }
+      auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return {};
+      pollfd ready{fd_, POLLIN, 0};
+      ::poll(&ready, 1, static_cast<int>(std::min<long long>(left.count(), INT_MAX)));
+    }
+  }
+
+ private:
+  // A watched directory: objects/ (kind empty), objects/<kind>/ (namespace_ empty) or
+  // objects/<kind>/<namespace>/.
+  struct Dir {
+    std::string kind;
+    std::string namespace_;
+  };
+
+  InotifyWatch(int fd, fs::path objects) : fd_(fd), objects_(std::move(objects)) {}
+
+  fs::path path_of(const Dir& dir) const {
+    if (dir.kind.empty()) return objects_;
+    if (dir.namespace_.empty()) return objects_ / dir.kind;
+    return objects_ / dir.kind / dir.namespace_;
+  }
+
+  // Watches `dir` and what is below it; `report` reports the objects found there as changed.
+  bool add(const Dir& dir, bool report) {
+    const bool objects_dir = dir.namespace_.empty();
+    uint32_t mask = IN_ONLYDIR | (objects_dir ? IN_CREATE | IN_MOVED_TO
+                                              : IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE);
+    fs::path path = path_of(dir);
+    int wd = inotify_add_watch(fd_, path.c_str(), mask);
+    if (wd < 0) return false;
+    dirs_[wd] = dir;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      std::string name = entry.path().filename().string();
+      if (objects_dir) {
+        if (entry.is_directory(ec) && valid_key_part(name)) add(child(dir, name), report);
+      } else if (report) {
+        note_object(dir, name);
+      }
+    }
+    return true;
+  }
+
+  static Dir child(const Dir& dir, const std::string& name) {
+    return dir.kind.empty() ? Dir{name, ""} : Dir{dir.kind, name};
+  }
+
+  void note_object(const Dir& dir, const std::string& file) {
+    // write_file_atomic's temporary files start with a dot.
+    if (file.starts_with(".") || !file.ends_with(".json")) return;
+    pending_.insert({dir.kind, dir.namespace_, file.substr(0, file.size() - 5)});
+  }
+
+  void read_events() {
+    alignas(inotify_event) char buffer[16384];
+    while (true) {
+      ssize_t length = ::read(fd_, buffer, sizeof buffer);
+      if (length <= 0) return;  // EAGAIN: nothing more for now
+      for (ssize_t at = 0; at < length;) {
+        const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
+        at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+        if (event->mask & IN_Q_OVERFLOW) {
+          resync_ = true;
+          continue;
+        }
+        auto it = dirs_.find(event->wd);
+        if (it == dirs_.end()) continue;
+        if (event->mask & IN_IGNORED) {
+          dirs_.erase(it);
+          continue;
+        }
+        if (event->len == 0) continue;
+        const Dir dir = it->second;
+        std::string name = event->name;
+        if (dir.namespace_.empty()) {
+          if ((event->mask & IN_ISDIR) && valid_key_part(name)) add(child(dir, name), true);
+        } else {
+          note_object(dir, name);
+        }
+      }
+    }
+  }
+
+  int fd_;
+  fs::path objects_;
+  std::map<int, Dir> dirs_;
+  std::set<ObjectKey> pending_;
+  bool resync_ = false;
+};
+
 }  // namespace
 
-Store::Store(fs::path root) : root_(std::move(root)) {
+LocalStore::LocalStore(fs::path root) : root_(std::move(root)) {
   std::error_code ec;
-  fs::create_directories(root_, ec);
+  fs::create_directories(root_ / "objects", ec);
   fs::permissions(root_, fs::perms::owner_all, ec);  // Secrets are stored here
 }
 
-fs::path Store::object_path(const ObjectKey& key) const {
+fs::path LocalStore::object_path(const ObjectKey& key) const {
   return root_ / "objects" / key.kind / key.namespace_ / (key.name + ".json");
 }
 
-Result<json> Store::get(const ObjectKey& key) const {
+Result<json> LocalStore::get(const ObjectKey& key) const {
   auto valid = check_key(key);
   if (!valid) return tl::unexpected(valid.error());
   auto object = load(object_path(key));
   if (!object) return tl::unexpected(object.error());
-  if (!*object) return fail("not found");
+  if (!*object) return fail(ErrorCode::kNotFound, "not found");
   return std::move(**object);
 }
 
-bool Store::exists(const ObjectKey& key) const {
+bool LocalStore::exists(const ObjectKey& key) const {
   std::error_code ec;
   return check_key(key) && fs::exists(object_path(key), ec);
 }
 
-std::vector<json> Store::list(const std::string& kind, const std::string& namespace_) const {
+std::vector<json> LocalStore::list(const std::string& kind, const std::string& namespace_) const {
   std::vector<json> objects;
-  if (!valid_component(kind) || (!namespace_.empty() && !valid_component(namespace_))) {
+  if (!valid_key_part(kind) || (!namespace_.empty() && !valid_key_part(namespace_))) {
     return objects;
   }
   fs::path kind_dir = root_ / "objects" / kind;
@@ -242,7 +291,7 @@ std::vector<json> Store::list(const std::string& kind, const std::string& namesp
   return objects;
 }
 
-Result<ApplyResult> Store::apply(const json& manifest) {
+Result<ApplyResult> LocalStore::apply(const json& manifest) {
   ObjectKey key = key_of(manifest);
   auto valid = check_key(key);
   if (!valid) return tl::unexpected(valid.error());
@@ -250,98 +299,52 @@ Result<ApplyResult> Store::apply(const json& manifest) {
     fs::path path = object_path(key);
     auto existing = load(path);
     if (!existing) return tl::unexpected(existing.error());
-
-    // Status belongs to the operator; a manifest never sets it.
-    json object = manifest;
-    object.erase("status");
-    json& metadata = object["metadata"];
-    ApplyOutcome outcome;
-    if (!*existing) {
-      outcome = ApplyOutcome::kCreated;
-      metadata["namespace"] = key.namespace_;
-      metadata["uid"] = uuid_v4();
-      metadata["creationTimestamp"] = rfc3339_now();
-      metadata["generation"] = 1;
-    } else {
-      outcome = ApplyOutcome::kConfigured;
-      const json& stored = **existing;
-      // Everything but metadata and status comes from the manifest (spec; data and type of
-      // Secrets and ConfigMaps); of metadata, only labels and annotations.
-      json merged = stored.at("metadata");
-      for (const char* field : {"labels", "annotations"}) {
-        if (metadata.contains(field)) {
-          merged[field] = metadata[field];
-        } else {
-          merged.erase(field);
-        }
-      }
-      metadata = merged;
-      if (stored.contains("status")) object["status"] = stored.at("status");
-      if (object == stored) return ApplyResult{stored, ApplyOutcome::kUnchanged};
-      if (value_at(object, "spec") != value_at(stored, "spec")) {
-        metadata["generation"] = metadata.value("generation", 0) + 1;
-      }
-    }
+    ApplyResult result = apply_manifest(manifest, *existing, new_identity());
+    if (result.outcome == ApplyOutcome::kUnchanged) return result;
     auto version = next_version(root_);
     if (!version) return tl::unexpected(version.error());
-    metadata["resourceVersion"] = *version;
-    auto written = write_object(path, object);
+    result.object["metadata"]["resourceVersion"] = *version;
+    auto written = write_object(path, result.object);
     if (!written) return tl::unexpected(written.error());
-    return ApplyResult{object, outcome};
+    return result;
   });
 }
 
-Result<json> Store::update_status(const ObjectKey& key,
-                                  const std::function<void(json& status)>& mutate) {
-  // A status-only update: the same read-modify-write, never touching spec.
-  return update(key, [&](json& object) {
-    bool had_status = object.contains("status");
-    json status = had_status ? object["status"] : json::object();
-    mutate(status);
-    if (had_status || !status.empty()) object["status"] = std::move(status);
-  });
+Result<json> LocalStore::update_status(const ObjectKey& key,
+                                       const std::function<void(json& status)>& mutate) {
+  return update(key, [&](json& object) { mutate_status(object, mutate); });
 }
 
-Result<json> Store::update(const ObjectKey& key, const std::function<void(json& object)>& mutate) {
+Result<json> LocalStore::update(const ObjectKey& key,
+                                const std::function<void(json& object)>& mutate) {
   auto valid = check_key(key);
   if (!valid) return tl::unexpected(valid.error());
   return with_lock(root_, [&]() -> Result<json> {
     fs::path path = object_path(key);
     auto existing = load(path);
     if (!existing) return tl::unexpected(existing.error());
-    if (!*existing) return fail("not found");
-    const json& stored = **existing;
-    json object = stored;
-    mutate(object);
-    if (identity(object) != identity(stored)) {
-      return fail("an update may not change the kind, namespace, name or uid of " + key.kind + " " +
-                  key.namespace_ + "/" + key.name);
-    }
-    // The counters are the store's to assign, whatever mutate did to them.
-    json& metadata = object["metadata"];
-    metadata["generation"] = stored["metadata"].value("generation", 1);
-    metadata["resourceVersion"] = stored["metadata"].value("resourceVersion", "");
-    if (object == stored) return object;
-    if (value_at(object, "spec") != value_at(stored, "spec")) {
-      metadata["generation"] = metadata["generation"].get<long long>() + 1;
-    }
+    if (!*existing) return fail(ErrorCode::kNotFound, "not found");
+    auto updated = apply_update(key, **existing, mutate);
+    if (!updated) return tl::unexpected(updated.error());
+    if (!*updated) return std::move(**existing);
+    json& object = **updated;
     auto version = next_version(root_);
     if (!version) return tl::unexpected(version.error());
-    metadata["resourceVersion"] = *version;
+    object["metadata"]["resourceVersion"] = *version;
     auto written = write_object(path, object);
     if (!written) return tl::unexpected(written.error());
-    return object;
+    return std::move(object);
   });
 }
 
-Result<bool> Store::remove(const ObjectKey& key) {
+Result<bool> LocalStore::remove(const ObjectKey& key) {
   auto valid = check_key(key);
   if (!valid) return tl::unexpected(valid.error());
   return with_lock(root_, [&]() -> Result<bool> {
     fs::path path = object_path(key);
     std::error_code ec;
     if (!fs::exists(path, ec)) return false;
-    // A deletion is a change watchers must see.
+    // A deletion takes a version too, as every change does.
     auto version = next_version(root_);
     if (!version) return tl::unexpected(version.error());
     if (!fs::remove(path, ec) && ec) {
@@ -351,11 +354,15 @@ Result<bool> Store::remove(const ObjectKey& key) {
   });
 }
 
-long long Store::current_version() const { return read_version(root_); }
+long long LocalStore::current_version() const { return read_version(root_); }
 
-void Store::record_event(const json& involved_object, const std::string& type,
-                         const std::string& reason, const std::string& message) {
-  json reference = object_reference(involved_object);
+Result<std::unique_ptr<StoreWatch>> LocalStore::watch() {
+  return InotifyWatch::open(root_ / "objects");
+}
+
+void LocalStore::record_event(const json& involved_object, const std::string& type,
+                              const std::string& reason, const std::string& message) {
+  json reference = involved_object_of(involved_object);
   fs::path path = root_ / "events.jsonl";
   std::string now = rfc3339_now();
   try {
@@ -378,30 +385,11 @@ void Store::record_event(const json& involved_object, const std::string& type,
       start = start == std::string::npos ? 0 : start + 1;
       size_t end = std::min(text.find('\n', at), text.size());
       json candidate = json::parse(text.begin() + start, text.begin() + end, nullptr, false);
-      if (candidate.is_object() && same_object(value_at(candidate, "involvedObject"), reference) &&
-          text_at(candidate, "type") == type && text_at(candidate, "reason") == reason &&
-          text_at(candidate, "message") == message) {
-        event = std::move(candidate);
-      }
+      if (same_event(candidate, reference, type, reason, message)) event = std::move(candidate);
       search_end = start;
     }
-    if (event.is_null()) {
-      event = {{"apiVersion", "v1"},
-               {"kind", "Event"},
-               {"metadata",
-                {{"name", text_at(reference, "name") + "." + hex(random_bytes(8))},
-                 {"namespace", reference["namespace"]},
-                 {"creationTimestamp", now}}},
-               {"involvedObject", reference},
-               {"type", type},
-               {"reason", reason},
-               {"message", message},
-               {"count", 0},
-               {"firstTimestamp", now},
-               {"source", {{"component", "mdbop"}}}};
-    }
-    event["count"] = event.value("count", 0) + 1;
-    event["lastTimestamp"] = now;
+    if (event.is_null()) event = new_event(reference, type, reason, message, now);
+    count_event(event, now);
     std::string line = to_text(event, -1);
 
     if (static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1 > kCompactAtLines) {
@@ -422,29 +410,15 @@ void Store::record_event(const json& involved_object, const std::string& type,
   }
 }
 
-std::vector<json> Store::events(const std::string& namespace_, const std::string& kind,
-                                const std::string& name) const {
+std::vector<json> LocalStore::events(const std::string& namespace_, const std::string& kind,
+                                     const std::string& name) const {
   auto text = read_file(root_ / "events.jsonl");
   if (!text) return {};
   std::vector<json> matching;
   for (json& event : latest_events(split_lines(*text))) {
-    const json reference = value_at(event, "involvedObject");
-    if ((namespace_.empty() || text_at(event["metadata"], "namespace") == namespace_) &&
-        (kind.empty() || text_at(reference, "kind") == kind) &&
-        (name.empty() || text_at(reference, "name") == name)) {
-      matching.push_back(std::move(event));
-    }
+    if (event_matches(event, namespace_, kind, name)) matching.push_back(std::move(event));
   }
   return matching;
 }
-
-ObjectKey key_of(const json& object) {
-  json metadata = value_at(object, "metadata");
-  ObjectKey key{text_at(object, "kind"), text_at(metadata, "namespace"), text_at(metadata, "name")};
-  if (key.namespace_.empty()) key.namespace_ = "default";
-  return key;
-}
-
-std::string rfc3339_now() { return format_rfc3339(now_seconds()); }
 
 }  // namespace mdbop

@@ -1,11 +1,14 @@
-#include "store/store.h"
+#include "store/local_store.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -19,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class StoreTest : public TempDirTest {
+class LocalStoreTest : public TempDirTest {
  protected:
   void SetUp() override {
     TempDirTest::SetUp();
@@ -51,7 +54,7 @@ class StoreTest : public TempDirTest {
 
 const ObjectKey kDb{"MariaDB", "default", "db"};
 
-TEST_F(StoreTest, KeyOf) {
+TEST_F(LocalStoreTest, KeyOf) {
   ObjectKey key = key_of(mariadb("db"));
   EXPECT_EQ(key.kind, "MariaDB");
   EXPECT_EQ(key.namespace_, "default");
@@ -60,12 +63,12 @@ TEST_F(StoreTest, KeyOf) {
   EXPECT_EQ(key_of(json("not an object")).name, "");
 }
 
-TEST_F(StoreTest, Rfc3339Now) {
+TEST_F(LocalStoreTest, Rfc3339Now) {
   EXPECT_TRUE(std::regex_match(rfc3339_now(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
 }
 
-TEST_F(StoreTest, CreateAssignsMetadata) {
-  Store store(root_);
+TEST_F(LocalStoreTest, CreateAssignsMetadata) {
+  LocalStore store(root_);
   EXPECT_EQ(store.current_version(), 0);
   auto created = store.apply(mariadb("db"));
   ASSERT_TRUE(created) << created.error().message;
@@ -87,8 +90,8 @@ TEST_F(StoreTest, CreateAssignsMetadata) {
   EXPECT_NE(other->object["metadata"]["uid"], metadata["uid"]);
 }
 
-TEST_F(StoreTest, CreateIgnoresClientSetServerFields) {
-  Store store(root_);
+TEST_F(LocalStoreTest, CreateIgnoresClientSetServerFields) {
+  LocalStore store(root_);
   json manifest = mariadb("db");
   manifest["metadata"]["uid"] = "forged";
   manifest["metadata"]["generation"] = 42;
@@ -102,8 +105,8 @@ TEST_F(StoreTest, CreateIgnoresClientSetServerFields) {
   EXPECT_FALSE(created->object.contains("status"));
 }
 
-TEST_F(StoreTest, ApplyUnchangedKeepsVersions) {
-  Store store(root_);
+TEST_F(LocalStoreTest, ApplyUnchangedKeepsVersions) {
+  LocalStore store(root_);
   auto created = store.apply(mariadb("db"));
   ASSERT_TRUE(created);
   auto again = store.apply(mariadb("db"));
@@ -113,8 +116,8 @@ TEST_F(StoreTest, ApplyUnchangedKeepsVersions) {
   EXPECT_EQ(store.current_version(), 1);
 }
 
-TEST_F(StoreTest, SpecChangeBumpsGenerationAndVersion) {
-  Store store(root_);
+TEST_F(LocalStoreTest, SpecChangeBumpsGenerationAndVersion) {
+  LocalStore store(root_);
   auto created = store.apply(mariadb("db"));
   ASSERT_TRUE(created);
   auto changed = store.apply(mariadb("db", "", 5));
@@ -129,8 +132,8 @@ TEST_F(StoreTest, SpecChangeBumpsGenerationAndVersion) {
   EXPECT_EQ(store.get(kDb).value(), changed->object);
 }
 
-TEST_F(StoreTest, LabelChangeBumpsVersionOnly) {
-  Store store(root_);
+TEST_F(LocalStoreTest, LabelChangeBumpsVersionOnly) {
+  LocalStore store(root_);
   json manifest = mariadb("db");
   manifest["metadata"]["labels"] = {{"tier", "db"}};
   ASSERT_TRUE(store.apply(manifest));
@@ -151,8 +154,8 @@ TEST_F(StoreTest, LabelChangeBumpsVersionOnly) {
   EXPECT_FALSE(bare->object["metadata"].contains("annotations"));
 }
 
-TEST_F(StoreTest, StatusSurvivesApply) {
-  Store store(root_);
+TEST_F(LocalStoreTest, StatusSurvivesApply) {
+  LocalStore store(root_);
   ASSERT_TRUE(store.apply(mariadb("db")));
   ASSERT_TRUE(store.update_status(kDb, [](json& status) { status["phase"] = "Running"; }));
   json manifest = mariadb("db", "", 5);
@@ -167,8 +170,8 @@ TEST_F(StoreTest, StatusSurvivesApply) {
   EXPECT_EQ(again->outcome, ApplyOutcome::kUnchanged);
 }
 
-TEST_F(StoreTest, SecretDataAndTypeAreReplaced) {
-  Store store(root_);
+TEST_F(LocalStoreTest, SecretDataAndTypeAreReplaced) {
+  LocalStore store(root_);
   json secret = {{"apiVersion", "v1"},
                  {"kind", "Secret"},
                  {"metadata", {{"name", "root"}}},
@@ -184,8 +187,8 @@ TEST_F(StoreTest, SecretDataAndTypeAreReplaced) {
   EXPECT_EQ(store.get({"Secret", "default", "root"}).value()["data"]["password"], "b3RoZXI=");
 }
 
-TEST_F(StoreTest, UpdateStatus) {
-  Store store(root_);
+TEST_F(LocalStoreTest, UpdateStatus) {
+  LocalStore store(root_);
   ASSERT_TRUE(store.apply(mariadb("db")));
   json seen;
   auto updated = store.update_status(kDb, [&](json& status) {
@@ -206,11 +209,12 @@ TEST_F(StoreTest, UpdateStatus) {
 
   auto missing = store.update_status({"MariaDB", "default", "gone"}, [](json&) {});
   ASSERT_FALSE(missing);
+  EXPECT_TRUE(is_not_found(missing.error()));
   EXPECT_EQ(missing.error().message, "not found");
 }
 
-TEST_F(StoreTest, UpdateWholeObject) {
-  Store store(root_);
+TEST_F(LocalStoreTest, UpdateWholeObject) {
+  LocalStore store(root_);
   ASSERT_TRUE(store.apply(mariadb("db")));
   auto finalized = store.update(kDb, [](json& object) {
     object["metadata"]["finalizers"] = json::array({"k8s.mariadb.com/finalizer"});
@@ -234,8 +238,8 @@ TEST_F(StoreTest, UpdateWholeObject) {
   EXPECT_EQ(store.current_version(), 3);
 }
 
-TEST_F(StoreTest, UpdateMayNotChangeIdentity) {
-  Store store(root_);
+TEST_F(LocalStoreTest, UpdateMayNotChangeIdentity) {
+  LocalStore store(root_);
   ASSERT_TRUE(store.apply(mariadb("db")));
   for (auto mutate : std::vector<std::function<void(json&)>>{
            [](json& o) { o["metadata"]["name"] = "other"; },
@@ -252,8 +256,8 @@ TEST_F(StoreTest, UpdateMayNotChangeIdentity) {
   EXPECT_FALSE(store.update({"MariaDB", "default", "gone"}, [](json&) {}));
 }
 
-TEST_F(StoreTest, Remove) {
-  Store store(root_);
+TEST_F(LocalStoreTest, Remove) {
+  LocalStore store(root_);
   ASSERT_TRUE(store.apply(mariadb("db")));
   auto removed = store.remove(kDb);
   ASSERT_TRUE(removed);
@@ -262,6 +266,7 @@ TEST_F(StoreTest, Remove) {
   EXPECT_FALSE(store.exists(kDb));
   auto missing = store.get(kDb);
   ASSERT_FALSE(missing);
+  EXPECT_TRUE(is_not_found(missing.error()));
   EXPECT_EQ(missing.error().message, "not found");
   auto again = store.remove(kDb);
   ASSERT_TRUE(again);
@@ -274,8 +279,8 @@ TEST_F(StoreTest, Remove) {
   EXPECT_EQ(recreated->object["metadata"]["resourceVersion"], "3");
 }
 
-TEST_F(StoreTest, ListSortedAcrossNamespaces) {
-  Store store(root_);
+TEST_F(LocalStoreTest, ListSortedAcrossNamespaces) {
+  LocalStore store(root_);
   for (auto [name, ns] : std::vector<std::pair<std::string, std::string>>{
            {"b", "prod"}, {"a", "prod"}, {"z", "default"}, {"c", "dev"}}) {
     ASSERT_TRUE(store.apply(mariadb(name, ns)));
@@ -298,25 +303,26 @@ TEST_F(StoreTest, ListSortedAcrossNamespaces) {
   EXPECT_TRUE(store.list("MariaDB", "nowhere").empty());
 }
 
-TEST_F(StoreTest, RejectsKeysThatLeaveTheStore) {
-  Store store(root_);
+TEST_F(LocalStoreTest, RejectsKeysThatLeaveTheStore) {
+  LocalStore store(root_);
   auto escaped = store.apply(mariadb("../../escape"));
   ASSERT_FALSE(escaped);
   EXPECT_EQ(escaped.error().field, "metadata.name");
+  EXPECT_EQ(escaped.error().code, ErrorCode::kInvalid);
   EXPECT_FALSE(store.apply(mariadb("db", "..")));
   EXPECT_FALSE(store.get({"..", "default", "db"}));
   EXPECT_FALSE(store.exists({"MariaDB", "default", ""}));
   EXPECT_TRUE(store.list("..").empty());
 }
 
-TEST_F(StoreTest, PersistsAcrossInstances) {
+TEST_F(LocalStoreTest, PersistsAcrossInstances) {
   {
-    Store store(root_);
+    LocalStore store(root_);
     ASSERT_TRUE(store.apply(mariadb("db")));
     ASSERT_TRUE(store.update_status(kDb, [](json& status) { status["phase"] = "Ready"; }));
     store.record_event(store.get(kDb).value(), "Normal", "Created", "cluster created");
   }
-  Store reopened(root_);
+  LocalStore reopened(root_);
   EXPECT_EQ(reopened.current_version(), 2);
   EXPECT_EQ(reopened.get(kDb).value()["status"]["phase"], "Ready");
   EXPECT_EQ(reopened.events().size(), 1u);
@@ -325,8 +331,8 @@ TEST_F(StoreTest, PersistsAcrossInstances) {
   EXPECT_EQ(next->object["metadata"]["resourceVersion"], "3");
 }
 
-TEST_F(StoreTest, FilesArePrivate) {
-  Store store(root_);
+TEST_F(LocalStoreTest, FilesArePrivate) {
+  LocalStore store(root_);
   ASSERT_TRUE(store.apply({{"apiVersion", "v1"},
                            {"kind", "Secret"},
                            {"metadata", {{"name", "root"}}},
@@ -344,8 +350,8 @@ TEST_F(StoreTest, FilesArePrivate) {
   EXPECT_TRUE(fs::exists(root_ / "version"));
 }
 
-TEST_F(StoreTest, EventsAreRecordedAndDeduplicated) {
-  Store store(root_);
+TEST_F(LocalStoreTest, EventsAreRecordedAndDeduplicated) {
+  LocalStore store(root_);
   json db = store.apply(mariadb("db")).value().object;
   store.record_event(db, "Normal", "Bootstrapping", "bootstrapping db-0");
   store.record_event(db, "Warning", "NodeCrashed", "db-1 exited");
@@ -376,8 +382,8 @@ TEST_F(StoreTest, EventsAreRecordedAndDeduplicated) {
   EXPECT_EQ(store.events().size(), 3u);
 }
 
-TEST_F(StoreTest, EventFilters) {
-  Store store(root_);
+TEST_F(LocalStoreTest, EventFilters) {
+  LocalStore store(root_);
   store.record_event(mariadb("db", "prod"), "Normal", "A", "a");
   store.record_event(mariadb("db", "dev"), "Normal", "B", "b");
   store.record_event(
@@ -389,11 +395,11 @@ TEST_F(StoreTest, EventFilters) {
   EXPECT_EQ(store.events("prod", "MariaDB", "db").size(), 1u);
   EXPECT_EQ(store.events("prod", "MariaDB", "db")[0]["reason"], "A");
   EXPECT_TRUE(store.events("prod", "MariaDB", "other").empty());
-  EXPECT_TRUE(Store(dir_ / "empty").events().empty());
+  EXPECT_TRUE(LocalStore(dir_ / "empty").events().empty());
 }
 
-TEST_F(StoreTest, EventsSurviveATornLine) {
-  Store store(root_);
+TEST_F(LocalStoreTest, EventsSurviveATornLine) {
+  LocalStore store(root_);
   store.record_event(mariadb("db"), "Normal", "A", "a");
   std::string text = read_file(root_ / "events.jsonl").value();
   ASSERT_TRUE(write_file_atomic(root_ / "events.jsonl", text + "{\"kind\":\"Ev"));
@@ -405,8 +411,8 @@ TEST_F(StoreTest, EventsSurviveATornLine) {
   EXPECT_EQ(events[1]["count"], 2);
 }
 
-TEST_F(StoreTest, EventLogIsCompacted) {
-  Store store(root_);
+TEST_F(LocalStoreTest, EventLogIsCompacted) {
+  LocalStore store(root_);
   // 4000 lines, as if 4000 distinct events had been recorded.
   std::string log;
   for (int i = 0; i < 4000; ++i) {
@@ -437,11 +443,11 @@ TEST_F(StoreTest, EventLogIsCompacted) {
   EXPECT_EQ(events.back()["message"], "new");
 }
 
-TEST_F(StoreTest, ConcurrentThreadsDoNotLoseUpdates) {
-  Store store(root_);
+TEST_F(LocalStoreTest, ConcurrentThreadsDoNotLoseUpdates) {
+  LocalStore store(root_);
   ASSERT_TRUE(store.apply(mariadb("db")));
   auto bump = [&] {
-    Store own(root_);  // as a second process would: its own instance
+    LocalStore own(root_);  // as a second process would: its own instance
     for (int i = 0; i < 50; ++i) {
       ASSERT_TRUE(own.update_status(
           kDb, [](json& status) { status["counter"] = status.value("counter", 0) + 1; }));
@@ -455,8 +461,8 @@ TEST_F(StoreTest, ConcurrentThreadsDoNotLoseUpdates) {
   EXPECT_EQ(store.current_version(), 101);
 }
 
-TEST_F(StoreTest, ConcurrentProcessesDoNotLoseUpdates) {
-  Store store(root_);
+TEST_F(LocalStoreTest, ConcurrentProcessesDoNotLoseUpdates) {
+  LocalStore store(root_);
   json manifest = mariadb("db");
   manifest["metadata"]["annotations"] = {{"n", "0"}};
   ASSERT_TRUE(store.apply(manifest));
@@ -465,7 +471,7 @@ TEST_F(StoreTest, ConcurrentProcessesDoNotLoseUpdates) {
     pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-      Store own(root_);
+      LocalStore own(root_);
       bool ok = true;
       for (int i = 0; i < 50; ++i) {
         ok = ok &&
@@ -489,6 +495,83 @@ TEST_F(StoreTest, ConcurrentProcessesDoNotLoseUpdates) {
   json object = store.get(kDb).value();
   EXPECT_EQ(object["metadata"]["annotations"]["n"], "100");
   EXPECT_EQ(object["metadata"]["resourceVersion"], "101");
+}
+
+// Waits on `watch` until `key` is reported or 10 s pass; every key reported on the way is kept.
+std::set<ObjectKey> wait_for(StoreWatch& watch, const ObjectKey& key) {
+  std::set<ObjectKey> seen;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!seen.contains(key) && std::chrono::steady_clock::now() < deadline) {
+    StoreChanges changes = watch.wait(deadline);
+    seen.insert(changes.keys.begin(), changes.keys.end());
+  }
+  return seen;
+}
+
+TEST_F(LocalStoreTest, WatchSeesAnotherProcessCreateUpdateAndRemove) {
+  LocalStore store(root_);
+  auto watch = store.watch();
+  ASSERT_TRUE(watch) << watch.error().message;
+  // The kind and namespace directories do not exist yet: the child creates them, and the
+  // watch must follow into them however fast the object lands there.
+  const ObjectKey key{"MariaDB", "prod", "db"};
+  auto in_child = [&](const std::function<bool(Store&)>& write) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      LocalStore own(root_);
+      ::_exit(write(own) ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  };
+
+  in_child([](Store& own) { return own.apply(mariadb("db", "prod")).has_value(); });
+  EXPECT_EQ(wait_for(**watch, key), std::set<ObjectKey>{key});
+
+  in_child([&](Store& own) {
+    return own.update_status(key, [](json& status) { status["phase"] = "Ready"; }).has_value();
+  });
+  EXPECT_EQ(wait_for(**watch, key), std::set<ObjectKey>{key});
+
+  in_child([&](Store& own) { return own.remove(key).value_or(false); });
+  EXPECT_EQ(wait_for(**watch, key), std::set<ObjectKey>{key});
+  EXPECT_FALSE(store.exists(key));
+}
+
+TEST_F(LocalStoreTest, WatchWakesAWaiterBlockedBeforeTheWrite) {
+  LocalStore store(root_);
+  ASSERT_TRUE(store.apply(mariadb("db")));
+  auto watch = store.watch();
+  ASSERT_TRUE(watch);
+  std::promise<StoreChanges> woken;
+  std::thread waiter([&] {
+    woken.set_value((*watch)->wait(std::chrono::steady_clock::now() + std::chrono::seconds(10)));
+  });
+  auto started = std::chrono::steady_clock::now();
+  LocalStore other(root_);  // as another process would: its own instance
+  ASSERT_TRUE(other.update_status(kDb, [](json& status) { status["phase"] = "Ready"; }));
+  StoreChanges changes = woken.get_future().get();
+  waiter.join();
+  EXPECT_EQ(changes.keys, std::vector<ObjectKey>{kDb});
+  EXPECT_FALSE(changes.resync);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+TEST_F(LocalStoreTest, WatchReportsEachChangedObjectOnce) {
+  LocalStore store(root_);
+  auto watch = store.watch();
+  ASSERT_TRUE(watch);
+  for (int replicas = 1; replicas <= 3; ++replicas) {
+    ASSERT_TRUE(store.apply(mariadb("a", "", replicas)));
+  }
+  ASSERT_TRUE(store.apply(mariadb("b")));
+  store.record_event(mariadb("a"), "Normal", "Reason", "events are not object changes");
+  // Everything happened before the wait: one wait returns it all, each key once.
+  StoreChanges changes =
+      (*watch)->wait(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  EXPECT_EQ(changes.keys,
+            (std::vector<ObjectKey>{{"MariaDB", "default", "a"}, {"MariaDB", "default", "b"}}));
 }
 
 }  // namespace
