@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
   });
 
   // The wiring: nodes are processes on this machine, reached through the local node agent.
-  // Node-level commands (pods, logs, sql) only look through it; the operator runs them.
+  // Node-level commands (pods, logs, sql) only look through it; the operator command
+  // (cli/cmd_operator.cc) runs them.
   auto local_agent = [](mdbop::PortRange ports) {
     return mdbop::LocalAgent(mdbop::mdbop_home(), ports);
   };
@@ -55,11 +56,7 @@ int main(int argc, char** argv) {
   };
   auto* run = operator_command->add_subcommand("run", "run in the foreground");
   run->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
-  run->callback([&] {
-    const mdbop::PortRange ports = port_range();
-    mdbop::LocalAgent agent = local_agent(ports);
-    status = mdbop::cmd_operator_run(agent, ports);
-  });
+  run->callback([&] { status = mdbop::cmd_operator_run(port_range()); });
   auto* start = operator_command->add_subcommand("start", "start in the background");
   start->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
   start->callback([&] { status = mdbop::cmd_operator_start(port_range()); });

@@ -18,8 +18,8 @@
 
 #include "api/mariadb_spec.h"
 #include "api/node_id.h"
-#include "backup/take_backup.h"
 #include "galera/grastate.h"
+#include "sql/backup_source_facts.h"
 #include "sql/connection.h"
 #include "util/byte_sink.h"
 #include "util/result.h"
@@ -139,8 +139,9 @@ class NodeAgent {
   // observe() or process(), or started by start(), exits. An empty function stops the calls;
   // it returns once no call of the previous one is under way.
   virtual void watch_exits(std::function<void(const NodeExit&)> on_exit) = 0;
-  // The end of its error log, enough for the reason of a failed start.
-  virtual std::string error_log_tail(const NodeId& id) = 0;
+  // Why the server's last start failed, in its own words from its error log (an unknown
+  // variable, say); empty when the log says nothing.
+  virtual std::string startup_failure(const NodeId& id) = 0;
   // Its error log from byte `from` to the end (for `mdbop logs`); fails when it has no place.
   virtual Result<std::string> read_error_log(const NodeId& id, std::uint64_t from) = 0;
   // A SQL session on the node as root (an empty password: the seed's passwordless root on

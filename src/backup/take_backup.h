@@ -11,16 +11,10 @@
 
 #include "backup/artifact_manifest.h"
 #include "backup/progress_sink.h"
+#include "sql/backup_source_facts.h"
 #include "storage/backup_storage.h"
 
 namespace mdbop {
-
-// What the node said about the data it streamed, read before the stream started.
-struct BackupSourceFacts {
-  std::string server_version;
-  std::string galera_position;  // uuid:seqno
-  std::string gtid;
-};
 
 // Streams the node's backup into the sink it is given (without finishing it).
 using BackupSource = std::function<Result<BackupSourceFacts>(ByteSink& out)>;

@@ -1,9 +1,9 @@
 #include <chrono>
 #include <iostream>
 
+#include "api/annotations.h"
 #include "cli/commands.h"
 #include "cli/typed_names.h"
-#include "controller/backup/backup_reconciler.h"
 #include "store/local_store.h"
 
 namespace mdbop {

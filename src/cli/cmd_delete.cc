@@ -1,10 +1,11 @@
 #include <iostream>
 #include <thread>
 
+#include "api/annotations.h"
 #include "api/kinds.h"
 #include "cli/commands.h"
+#include "cli/operator_process.h"
 #include "cli/typed_names.h"
-#include "controller/operator.h"
 #include "store/local_store.h"
 
 namespace mdbop {
@@ -32,7 +33,7 @@ int delete_object(Store& store, const ObjectKey& key, bool purge) {
   auto marked = store.update(key, [&](json& o) {
     o["metadata"]["deletionTimestamp"] = rfc3339_now();
     // Always explicit: an annotation that came in through apply must not decide.
-    o["metadata"]["annotations"]["mdbop.io/purge"] = purge ? "true" : "false";
+    o["metadata"]["annotations"][kPurgeAnnotation] = purge ? "true" : "false";
   });
   if (!marked) return report_failure(marked.error().what());
   if (!running_operator(mdbop_home())) {

@@ -6,8 +6,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/local/local_agent.h"
 #include "cli/commands.h"
+#include "cli/operator_process.h"
 #include "controller/operator.h"
+#include "store/local_store.h"
+#include "util/files.h"
 #include "util/pid_lock.h"
 #include "util/subprocess.h"
 
@@ -51,8 +55,59 @@ Result<PortRange> parse_port_range(const std::string& text) {
       "33000-34999");
 }
 
-int cmd_operator_run(NodeAgent& agent, PortRange ports) {
-  auto ran = run_operator({mdbop_home(), ports}, agent);
+namespace {
+
+// The operator process: one per installation, holding its lock for its whole life. Here the
+// concrete store and node agent are chosen: the local ones.
+Result<bool> run_operator_process(const std::filesystem::path& home, PortRange ports) {
+  // Held for the operator's whole life: it is how others know that it runs, and which pid.
+  auto lock = take_pid_lock(home / "operator.lock");
+  if (!lock) {
+    auto other = running_operator(home);
+    return fail("another operator is already running for " + home.string() +
+                (other ? " (pid " + std::to_string(other->pid) + ")" : ""));
+  }
+  // Signals are taken synchronously by the loop, never by a worker thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  LocalStore store(home / "store");
+  LocalAgent agent(home, ports);
+  nlohmann::json info = {{"pid", getpid()},
+                         {"portsFrom", ports.first},
+                         {"portsTo", ports.last},
+                         {"startedAt", rfc3339_now()}};
+  if (auto written = write_file_atomic(home / "operator.json", info.dump() + "\n", 0644);
+      !written) {
+    return written;
+  }
+  spdlog::info("operator started pid={} home={} ports={}-{}", getpid(), home.string(), ports.first,
+               ports.last);
+  auto should_stop = [&] {
+    timespec no_wait{0, 0};
+    const int signal_number = sigtimedwait(&signals, nullptr, &no_wait);
+    if (signal_number == SIGTERM || signal_number == SIGINT) return true;
+    // A home removed under us (a test's, say) leaves nothing to manage.
+    if (!std::filesystem::exists(home / "operator.lock")) {
+      spdlog::warn("operator home {} is gone; stopping", home.string());
+      return true;
+    }
+    return false;
+  };
+  auto ran = run_operator(store, agent, home, should_stop);
+  std::error_code ignored;
+  std::filesystem::remove(home / "operator.json", ignored);
+  return ran;
+}
+
+}  // namespace
+
+int cmd_operator_run(PortRange ports) {
+  auto ran = run_operator_process(mdbop_home(), ports);
   if (!ran) return report_failure(ran.error().what());
   return 0;
 }

@@ -26,8 +26,7 @@ struct ObjectSelector {
   bool all_namespaces = false;
 };
 
-// The operator runs its nodes through `agent`.
-int cmd_operator_run(NodeAgent& agent, PortRange ports);
+int cmd_operator_run(PortRange ports);
 int cmd_operator_start(PortRange ports);
 int cmd_operator_stop();
 int cmd_operator_status();

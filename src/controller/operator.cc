@@ -1,8 +1,5 @@
 #include "controller/operator.h"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -11,13 +8,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "controller/backup/backup_reconciler.h"
+#include "api/annotations.h"
 #include "controller/conditions.h"
 #include "controller/kind_registry.h"
 #include "controller/mariadb/reconciler.h"
-#include "store/local_store.h"
-#include "util/files.h"
-#include "util/pid_lock.h"
 
 namespace mdbop {
 
@@ -91,45 +85,12 @@ std::string worker_name(const ObjectKey& key) {
 
 }  // namespace
 
-std::optional<OperatorInfo> running_operator(const fs::path& home) {
-  auto holder = pid_lock_holder(home / "operator.lock");
-  if (!holder) return std::nullopt;
-  OperatorInfo info;
-  info.pid = *holder;
-  // operator.json is the holder's only once it has written its own pid there.
-  auto text = read_file(home / "operator.json");
-  json saved = text ? json::parse(*text, nullptr, false) : json();
-  if (saved.is_object() && saved.value("pid", 0) == info.pid) {
-    info.ports = {saved.value("portsFrom", 0), saved.value("portsTo", 0)};
-    info.started_at = saved.value("startedAt", "");
-    info.serving = true;
-  }
-  return info;
-}
-
-Result<bool> run_operator(const OperatorOptions& options, NodeAgent& agent) {
-  // Held for the operator's whole life: it is how others know that it runs, and which pid.
-  auto lock = take_pid_lock(options.home / "operator.lock");
-  if (!lock) {
-    auto other = running_operator(options.home);
-    return fail("another operator is already running for " + options.home.string() +
-                (other ? " (pid " + std::to_string(other->pid) + ")" : ""));
-  }
-
-  // Signals are taken synchronously by the main loop, never by a worker thread.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-
-  LocalStore local_store(options.home / "store");
-  Store& store = local_store;
+Result<bool> run_operator(Store& store, NodeAgent& agent, const fs::path& home,
+                          const std::function<bool()>& should_stop) {
   // Made before anything is listed, so that no change falls between a listing and the watch.
   auto watch = store.watch();
   if (!watch) return tl::unexpected(watch.error());
-  const ReconcilerContext context{store, agent, options.home};
+  const ReconcilerContext context{store, agent, home};
   std::map<std::string, std::shared_ptr<Worker>> workers;
   std::mutex workers_mutex;
 
@@ -159,18 +120,6 @@ Result<bool> run_operator(const OperatorOptions& options, NodeAgent& agent) {
     });
   }
 
-  json info = {{"pid", getpid()},
-               {"portsFrom", options.ports.first},
-               {"portsTo", options.ports.last},
-               {"startedAt", rfc3339_now()}};
-  if (auto written = write_file_atomic(options.home / "operator.json", info.dump() + "\n", 0644);
-      !written) {
-    agent.watch_exits({});
-    return written;
-  }
-  spdlog::info("operator started pid={} home={} ports={}-{}", getpid(), options.home.string(),
-               options.ports.first, options.ports.last);
-
   // Workers write status all the time; only a user's change (a new generation, a request to
   // run now, a deletion) is worth waking a worker early for. One entry per live worker.
   std::map<std::string, std::string> seen_changes;
@@ -197,14 +146,7 @@ Result<bool> run_operator(const OperatorOptions& options, NodeAgent& agent) {
   bool list_all = true;  // the first pass, and whenever the watch may have missed changes
   std::vector<ObjectKey> changed;
   while (true) {
-    timespec no_wait{0, 0};
-    int signal_number = sigtimedwait(&signals, nullptr, &no_wait);
-    if (signal_number == SIGTERM || signal_number == SIGINT) break;
-    // A home removed under us (a test's, say) leaves nothing to manage.
-    if (!fs::exists(options.home / "operator.lock")) {
-      spdlog::warn("operator home {} is gone; stopping", options.home.string());
-      break;
-    }
+    if (should_stop()) break;
     {
       std::lock_guard lock(workers_mutex);
       // A finished worker's object may be back already (deleted and applied again).
@@ -229,7 +171,7 @@ Result<bool> run_operator(const OperatorOptions& options, NodeAgent& agent) {
         }
       }
     }
-    // Short enough that a signal is taken within a second.
+    // Short enough that a request to stop is taken within a second.
     StoreChanges changes = (*watch)->wait(std::chrono::steady_clock::now() + 500ms);
     list_all = changes.resync;
     changed = std::move(changes.keys);
@@ -241,8 +183,6 @@ Result<bool> run_operator(const OperatorOptions& options, NodeAgent& agent) {
     std::lock_guard lock(workers_mutex);
     workers.clear();
   }
-  std::error_code ec;
-  fs::remove(options.home / "operator.json", ec);
   return true;
 }
 

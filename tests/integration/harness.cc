@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "controller/operator.h"
+#include "cli/operator_process.h"
 #include "util/files.h"
 #include "util/ports.h"
 #include "util/subprocess.h"

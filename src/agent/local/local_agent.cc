@@ -128,8 +128,8 @@ void LocalAgent::watch_exits(std::function<void(const NodeExit&)> on_exit) {
   exits_.set_handler(std::move(on_exit));
 }
 
-std::string LocalAgent::error_log_tail(const NodeId& id) {
-  return runtime_.error_log_tail(id, kErrorLogTail);
+std::string LocalAgent::startup_failure(const NodeId& id) {
+  return startup_failure_reason(runtime_.error_log_tail(id, kErrorLogTail));
 }
 
 Result<std::string> LocalAgent::read_error_log(const NodeId& id, std::uint64_t from) {

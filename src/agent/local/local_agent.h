@@ -27,7 +27,7 @@ class LocalAgent : public NodeAgent {
   NodeSnapshot observe(const NodeId& id, const std::string& root_password) override;
   NodeProcess process(const NodeId& id) override;
   void watch_exits(std::function<void(const NodeExit&)> on_exit) override;
-  std::string error_log_tail(const NodeId& id) override;
+  std::string startup_failure(const NodeId& id) override;
   Result<std::string> read_error_log(const NodeId& id, std::uint64_t from) override;
   Result<std::unique_ptr<SqlSession>> open_sql(const NodeId& id, const std::string& root_password,
                                                std::chrono::seconds timeout) override;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/node_agent.h"
+#include "api/annotations.h"
 #include "api/backup_spec.h"
 #include "backup/artifact_catalog.h"
 #include "controller/reconciler.h"
@@ -20,9 +21,6 @@
 #include "util/time_text.h"
 
 namespace mdbop {
-
-// Set by `mdbop backup run NAME`: a backup is taken now whenever its value changes.
-inline constexpr const char* kRunNowAnnotation = "mdbop.io/run-now";
 
 class BackupReconciler : public Reconciler {
  public:

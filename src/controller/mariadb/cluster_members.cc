@@ -4,7 +4,6 @@
 #include <thread>
 
 #include "controller/mariadb/reconciler.h"
-#include "galera/node_config.h"
 
 namespace mdbop {
 
@@ -43,7 +42,7 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
   std::string reason = attempts.value("lastReason", "");
   if (count > 0) {
     // It was started before and has not been Synced since: that start failed.
-    std::string from_log = startup_failure_reason(agent_.error_log_tail(view.id));
+    std::string from_log = agent_.startup_failure(view.id);
     if (!from_log.empty()) reason = from_log;
     if (count >= kMaxStartAttempts) {
       return fail(pod + " failed to start " + std::to_string(count) +
@@ -161,7 +160,7 @@ void MariaDBReconciler::restart_stranded_members(const Pass& pass) {
     auto since = stranded_since_.try_emplace(view.id.index, stuck, now).first->second.second;
     if (now - since < limit) continue;
     stranded_since_.erase(view.id.index);
-    std::string reason = startup_failure_reason(agent_.error_log_tail(view.id));
+    std::string reason = agent_.startup_failure(view.id);
     event("Warning", "NodeRestarted",
           fmt::format("{} stayed {} for {} s while the others form the Primary component{}; "
                       "restarting it",

@@ -7,7 +7,6 @@
 
 #include "controller/mariadb/provider_option.h"
 #include "controller/mariadb/reconciler.h"
-#include "galera/node_config.h"
 #include "galera/recovery_planner.h"
 #include "util/crash_point.h"
 
@@ -218,7 +217,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   bool primary = wait_for(chosen.id, pass.root_password, recovery.cluster_bootstrap_timeout,
                           [](const NodeView& view) { return view.synced(); });
   if (!primary) {
-    std::string why = startup_failure_reason(agent_.error_log_tail(chosen.id));
+    std::string why = agent_.startup_failure(chosen.id);
     event("Warning", "BootstrapFailed",
           chosen.id.pod() + " did not become a Synced Primary" + (why.empty() ? "" : ": " + why));
     return 2s;

@@ -11,7 +11,6 @@
 
 #include "controller/conditions.h"
 #include "controller/mariadb/reconciler.h"
-#include "galera/node_config.h"
 
 namespace mdbop {
 
@@ -133,7 +132,7 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
   bool answered = wait_for(seed, "", pass.spec.recovery.pod_recovery_timeout,
                            [](const NodeView& view) { return view.sql_answers; });
   if (!answered) {
-    std::string reason = startup_failure_reason(agent_.error_log_tail(seed));
+    std::string reason = agent_.startup_failure(seed);
     stop_node(seed, 10s);
     return fail(seed.pod() +
                 " did not start: " + (reason.empty() ? "no reason in its error log" : reason));

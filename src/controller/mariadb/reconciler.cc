@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/annotations.h"
 #include "api/option_value.h"
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
@@ -150,7 +151,7 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass) {
 
 void MariaDBReconciler::handle_deletion(const json& object) {
   bool purge =
-      object["metadata"].value("annotations", json::object()).value("mdbop.io/purge", "false") ==
+      object["metadata"].value("annotations", json::object()).value(kPurgeAnnotation, "false") ==
       "true";
   std::vector<std::thread> stoppers;
   for (int index : agent_.placed_indices(key_.namespace_, key_.name)) {

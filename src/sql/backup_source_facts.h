@@ -1,0 +1,15 @@
+// What a server said about the data of a backup streamed out of it, read before the stream
+// started: its version and the position the data is at.
+#pragma once
+
+#include <string>
+
+namespace mdbop {
+
+struct BackupSourceFacts {
+  std::string server_version;
+  std::string galera_position;  // uuid:seqno
+  std::string gtid;
+};
+
+}  // namespace mdbop
