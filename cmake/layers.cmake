@@ -23,11 +23,11 @@ mdbop_layer(store       api)
 # galera/ decides, purely: never runtime, sql or agent. Its config rendering reads the spec.
 mdbop_layer(galera      api)
 # backup/'s retention takes the policy as the API states it.
-mdbop_layer(backup      api storage sql util/subprocess.h)
+mdbop_layer(backup      api storage sql)
 # runtime/ reads and writes galera/'s plain data (grastate.dat, the node's layout) and asks
 # it why a server did not start; galera/ stays free of effects.
 mdbop_layer(runtime     api galera util/subprocess.h)
-mdbop_layer(agent       runtime galera sql backup storage api util/subprocess.h)
+mdbop_layer(agent       runtime galera sql backup api util/subprocess.h)
 # controller/ decides and asks the agent: never a concrete runtime, a subprocess or a path.
 mdbop_layer(controller  api store galera agent sql backup storage schedule)
 # cli/ reads the store and asks the node agents (whose interface speaks in galera/'s and sql/'s

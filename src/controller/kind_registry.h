@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "controller/reconciler.h"
 #include "agent/node_agent.h"
+#include "controller/reconciler.h"
 #include "store/store.h"
 
 namespace mdbop {

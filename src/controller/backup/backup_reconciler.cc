@@ -53,28 +53,13 @@ json artifact_entry(const ArtifactManifest& m, BackupStorage& storage) {
 
 BackupReconciler::BackupReconciler(Store& store, NodeAgent& agent, std::filesystem::path home,
                                    ObjectKey key)
-    : store_(store), agent_(agent), home_(std::move(home)), key_(std::move(key)) {}
+    : ObjectReconciler(store, std::move(key)), agent_(agent), home_(std::move(home)) {}
 
-long long BackupReconciler::generation() const {
-  return object_["metadata"].value("generation", 0LL);
+void BackupReconciler::clean_up_deleted() {
+  event("Normal", "Deleted", "backup schedule removed; stored artifacts are kept");
 }
 
-std::chrono::milliseconds BackupReconciler::reconcile() {
-  auto object = store_.get(key_);
-  if (!object) {
-    if (!is_not_found(object.error())) return 5s;
-    finished_ = true;
-    return 0ms;
-  }
-  object_ = *object;
-  if (object_["metadata"].contains("deletionTimestamp")) {
-    // The artifacts stay in the storage: deleting the schedule must not delete the backups.
-    event("Normal", "Deleted", "backup schedule removed; stored artifacts are kept");
-    store_.remove(key_);
-    finished_ = true;
-    return 0ms;
-  }
-  object_ = warn_unsupported_fields_once(store_, key_, object_);
+std::chrono::milliseconds BackupReconciler::reconcile_object() {
   const BackupSpec spec = backup_spec_from(object_);
   const std::string location = describe_storage(spec.storage, home_);
 
@@ -394,12 +379,6 @@ void BackupReconciler::set_failed(const std::string& reason, const std::string& 
     set_condition(status, "Complete", false, reason, message, generation());
   });
   if (updated) object_ = *updated;
-}
-
-void BackupReconciler::event(const std::string& type, const std::string& reason,
-                             const std::string& message) {
-  store_.record_event(object_, type, reason, message);
-  log_event(key_, type, reason, message);
 }
 
 }  // namespace mdbop

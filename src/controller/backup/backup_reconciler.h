@@ -16,22 +16,23 @@
 #include "api/annotations.h"
 #include "api/backup_spec.h"
 #include "backup/artifact_catalog.h"
-#include "controller/reconciler.h"
+#include "controller/object_reconciler.h"
 #include "store/store.h"
 #include "util/time_text.h"
 
 namespace mdbop {
 
-class BackupReconciler : public Reconciler {
+class BackupReconciler : public ObjectReconciler {
  public:
   // `home` resolves relative volume paths of the storage.
   BackupReconciler(Store& store, NodeAgent& agent, std::filesystem::path home, ObjectKey key);
 
-  std::chrono::milliseconds reconcile() override;
-  bool finished() const override { return finished_; }
   void stop_soon() override { stopping_ = true; }
 
  private:
+  std::chrono::milliseconds reconcile_object() override;
+  // The artifacts stay: deleting a schedule must not delete its backups.
+  void clean_up_deleted() override;
   // Why a run is due now, or nullopt with the time the next one is due (if any).
   struct Due {
     std::string reason;  // "Scheduled", "RunNow", "Once", "Retry"
@@ -45,16 +46,10 @@ class BackupReconciler : public Reconciler {
                                       const std::string& reason);
   void prune(const BackupSpec& spec, BackupStorage& storage);
   void refresh_artifacts(BackupStorage& storage, const std::string& location);
-  void event(const std::string& type, const std::string& reason, const std::string& message);
   void set_failed(const std::string& reason, const std::string& message);
-  long long generation() const;
 
-  Store& store_;
   NodeAgent& agent_;
   std::filesystem::path home_;
-  ObjectKey key_;
-  json object_;
-  bool finished_ = false;
   std::atomic<bool> stopping_{false};
   std::chrono::steady_clock::time_point artifacts_listed_{};
 };

@@ -6,8 +6,6 @@
 
 #include "api/annotations.h"
 #include "api/option_value.h"
-#include "controller/event_log.h"
-#include "controller/field_warnings.h"
 #include "galera/node_config.h"
 #include "store/secrets.h"
 
@@ -16,24 +14,9 @@ namespace mdbop {
 using namespace std::chrono_literals;
 
 MariaDBReconciler::MariaDBReconciler(Store& store, NodeAgent& agent, ObjectKey key)
-    : store_(store), agent_(agent), key_(std::move(key)) {}
+    : ObjectReconciler(store, std::move(key)), agent_(agent) {}
 
-std::chrono::milliseconds MariaDBReconciler::reconcile() {
-  auto object = store_.get(key_);
-  if (!object) {
-    // Gone means done; any other failure to read is retried.
-    if (!is_not_found(object.error())) return 5s;
-    finished_ = true;
-    return 0ms;
-  }
-  object_ = *object;
-  if (object_["metadata"].contains("deletionTimestamp")) {
-    handle_deletion(object_);
-    finished_ = true;
-    return 0ms;
-  }
-  object_ = warn_unsupported_fields_once(store_, key_, object_);
-
+std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   Pass pass;
   pass.object = object_;
   if (auto prepared = prepare(pass); !prepared) {
@@ -149,7 +132,8 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass) {
   return true;
 }
 
-void MariaDBReconciler::handle_deletion(const json& object) {
+void MariaDBReconciler::clean_up_deleted() {
+  const json& object = object_;
   bool purge =
       object["metadata"].value("annotations", json::object()).value(kPurgeAnnotation, "false") ==
       "true";
@@ -165,17 +149,6 @@ void MariaDBReconciler::handle_deletion(const json& object) {
   store_.record_event(
       object, "Normal", "Deleted",
       purge ? "nodes stopped and data removed" : "nodes stopped; data directories kept");
-  store_.remove(key_);
-}
-
-void MariaDBReconciler::event(const std::string& type, const std::string& reason,
-                              const std::string& message) {
-  store_.record_event(object_, type, reason, message);
-  // The store counts repeats; the log says a thing once until something else happens.
-  std::string said = type + reason + message;
-  if (said == last_logged_event_) return;
-  last_logged_event_ = said;
-  log_event(key_, type, reason, message);
 }
 
 }  // namespace mdbop

@@ -19,7 +19,7 @@
 #include "agent/node_agent.h"
 #include "api/mariadb_spec.h"
 #include "controller/mariadb/node_view.h"
-#include "controller/reconciler.h"
+#include "controller/object_reconciler.h"
 #include "store/store.h"
 
 namespace mdbop {
@@ -31,21 +31,21 @@ struct WatchedNode {
   std::string gcomm_uuid;
 };
 
-class MariaDBReconciler : public Reconciler {
+class MariaDBReconciler : public ObjectReconciler {
  public:
   MariaDBReconciler(Store& store, NodeAgent& agent, ObjectKey key);
-
-  // One pass. Returns how long to wait before the next one (shorter while work is under way).
-  std::chrono::milliseconds reconcile() override;
 
   // Called (on the agent's thread) when a node's server exited: unless it was stopped on
   // purpose, evicts it from the group through the surviving members so that writes do not
   // stall for evs.suspect_timeout.
   void on_node_exit(const NodeExit& exit);
 
-  bool finished() const override { return finished_; }
-
  private:
+  // One pass. Returns how long to wait before the next one (shorter while work is under way).
+  std::chrono::milliseconds reconcile_object() override;
+  // Stops every node; with the purge annotation removes their data too.
+  void clean_up_deleted() override;
+
   // Everything one pass works from.
   struct Pass {
     json object;
@@ -67,7 +67,6 @@ class MariaDBReconciler : public Reconciler {
 
   Result<bool> prepare(Pass& pass);
   Result<bool> write_configs(Pass& pass);
-  void handle_deletion(const json& object);
 
   // cluster_seed.cc
   bool needs_seed(const Pass& pass) const;
@@ -105,19 +104,13 @@ class MariaDBReconciler : public Reconciler {
   void record_status(const Pass& pass, const std::string& galera_reason);
   void set_condition(json& status, const std::string& type, bool value, const std::string& reason,
                      const std::string& message);
-  void event(const std::string& type, const std::string& reason, const std::string& message);
 
-  Store& store_;
   NodeAgent& agent_;
-  ObjectKey key_;
-  json object_;  // latest seen, for events
-  bool finished_ = false;
   bool galera_ = true;  // from the last spec seen
   mutable std::mutex watched_mutex_;
   std::vector<WatchedNode> watched_;
   std::string watched_password_;
   json watched_object_;  // for events raised on the agent's thread
-  std::string last_logged_event_;
   // When this operator first saw the cluster without a Primary component (in memory only:
   // after a restart the wait starts again, which only delays, never repeats, a bootstrap).
   std::optional<std::chrono::steady_clock::time_point> no_primary_since_;

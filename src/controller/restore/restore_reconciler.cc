@@ -33,37 +33,25 @@ std::string backup_kind_of(Store& store, const std::string& namespace_, const Re
 }  // namespace
 
 RestoreReconciler::RestoreReconciler(Store& store, NodeAgent& agent, fs::path home, ObjectKey key)
-    : store_(store), agent_(agent), home_(std::move(home)), key_(std::move(key)) {}
+    : ObjectReconciler(store, std::move(key)), agent_(agent), home_(std::move(home)) {}
 
 ReceivedBackup RestoreReconciler::received() const { return {key_.namespace_, key_.name}; }
 
-std::chrono::milliseconds RestoreReconciler::reconcile() {
-  auto object = store_.get(key_);
-  if (!object) {
-    if (!is_not_found(object.error())) return 5s;
-    finished_ = true;
-    return 0ms;
-  }
-  object_ = *object;
-  if (object_["metadata"].contains("deletionTimestamp")) {
-    // A hand-over not yet taken up is withdrawn; one under way keeps its prepared data, which
-    // the MariaDB removes when it is done.
-    bool in_use = false;
-    const std::string uid = object_["metadata"].value("uid", "");
-    const std::string mariadb = restore_spec_from(object_).mariadb;
-    store_.update_status({"MariaDB", key_.namespace_, mariadb}, [&](json& status) {
-      const json handed = status.value("restore", json::object());
-      if (handed.value("uid", "") != uid) return;
-      const std::string phase = handed.value("phase", "");
-      if (phase == "Requested") status.erase("restore");
-      in_use = phase == "Replacing" || phase == "Starting";
-    });
-    if (!in_use) agent_.discard_received(received());
-    store_.remove(key_);
-    finished_ = true;
-    return 0ms;
-  }
-  object_ = warn_unsupported_fields_once(store_, key_, object_);
+void RestoreReconciler::clean_up_deleted() {
+  bool in_use = false;
+  const std::string uid = object_["metadata"].value("uid", "");
+  const std::string mariadb = restore_spec_from(object_).mariadb;
+  store_.update_status({"MariaDB", key_.namespace_, mariadb}, [&](json& status) {
+    const json handed = status.value("restore", json::object());
+    if (handed.value("uid", "") != uid) return;
+    const std::string phase = handed.value("phase", "");
+    if (phase == "Requested") status.erase("restore");
+    in_use = phase == "Replacing" || phase == "Starting";
+  });
+  if (!in_use) agent_.discard_received(received());
+}
+
+std::chrono::milliseconds RestoreReconciler::reconcile_object() {
   const json status = object_.value("status", json::object());
   const std::string phase = status.value("phase", "");
   if (phase == "Complete" || phase == "Failed") return 60s;
@@ -343,12 +331,6 @@ void RestoreReconciler::failed(const std::string& reason, const std::string& mes
                   object_["metadata"].value("generation", 0LL));
   });
   if (updated) object_ = *updated;
-}
-
-void RestoreReconciler::event(const std::string& type, const std::string& reason,
-                              const std::string& message) {
-  store_.record_event(object_, type, reason, message);
-  log_event(key_, type, reason, message);
 }
 
 }  // namespace mdbop

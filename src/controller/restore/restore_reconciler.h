@@ -18,21 +18,22 @@
 #include "api/backup_spec.h"
 #include "backup/artifact_manifest.h"
 #include "backup/take_backup.h"
-#include "controller/reconciler.h"
+#include "controller/object_reconciler.h"
 #include "storage/backup_storage.h"
 #include "store/store.h"
 
 namespace mdbop {
 
-class RestoreReconciler : public Reconciler {
+class RestoreReconciler : public ObjectReconciler {
  public:
   // `home` resolves relative volume paths of the storage.
   RestoreReconciler(Store& store, NodeAgent& agent, std::filesystem::path home, ObjectKey key);
 
-  std::chrono::milliseconds reconcile() override;
-  bool finished() const override { return finished_; }
-
  private:
+  std::chrono::milliseconds reconcile_object() override;
+  // A hand-over not yet taken up is withdrawn; one under way keeps its prepared data, which
+  // the MariaDB removes when it is done.
+  void clean_up_deleted() override;
   // The storage, key and filter a restore reads from.
   struct Source {
     std::unique_ptr<BackupStorage> storage;
@@ -51,16 +52,11 @@ class RestoreReconciler : public Reconciler {
   void set_phase(const std::string& phase, const std::string& message);
   void complete(const std::string& message);
   void failed(const std::string& reason, const std::string& message);
-  void event(const std::string& type, const std::string& reason, const std::string& message);
   // Where a physical restore receives and prepares the artifact.
   ReceivedBackup received() const;
 
-  Store& store_;
   NodeAgent& agent_;
   std::filesystem::path home_;
-  ObjectKey key_;
-  json object_;
-  bool finished_ = false;
 };
 
 }  // namespace mdbop

@@ -1,0 +1,46 @@
+#include "controller/object_reconciler.h"
+
+#include "controller/event_log.h"
+#include "controller/field_warnings.h"
+
+namespace mdbop {
+
+using namespace std::chrono_literals;
+
+ObjectReconciler::ObjectReconciler(Store& store, ObjectKey key)
+    : store_(store), key_(std::move(key)) {}
+
+std::chrono::milliseconds ObjectReconciler::reconcile() {
+  auto object = store_.get(key_);
+  if (!object) {
+    // Gone means done; any other failure to read is retried.
+    if (!is_not_found(object.error())) return 5s;
+    finished_ = true;
+    return 0ms;
+  }
+  object_ = *object;
+  if (object_["metadata"].contains("deletionTimestamp")) {
+    clean_up_deleted();
+    store_.remove(key_);
+    finished_ = true;
+    return 0ms;
+  }
+  object_ = warn_unsupported_fields_once(store_, key_, object_);
+  return reconcile_object();
+}
+
+void ObjectReconciler::event(const std::string& type, const std::string& reason,
+                             const std::string& message) {
+  store_.record_event(object_, type, reason, message);
+  // The store counts repeats; the log says a thing once until something else happens.
+  std::string said = type + reason + message;
+  if (said == last_logged_event_) return;
+  last_logged_event_ = said;
+  log_event(key_, type, reason, message);
+}
+
+long long ObjectReconciler::generation() const {
+  return object_["metadata"].value("generation", 0LL);
+}
+
+}  // namespace mdbop
