@@ -62,6 +62,20 @@ json manifest_to_json(const ArtifactManifest& m) {
           {"sha256", m.sha256}};
 }
 
+json artifact_status(const ArtifactManifest& m, const std::string& location) {
+  return {{"id", m.id},
+          {"method", m.method},
+          {"finished", format_rfc3339(m.finished)},
+          {"pod", m.pod},
+          {"sourceBytes", m.source_bytes},
+          {"storedBytes", m.stored_bytes},
+          {"compression", m.compression},
+          {"encryption", m.encryption},
+          {"galeraPosition", m.galera_position},
+          {"sha256", m.sha256},
+          {"location", location}};
+}
+
 Result<ArtifactManifest> parse_manifest(const std::string& text) {
   const json object = json::parse(text, nullptr, false);
   if (object.is_discarded() || !object.is_object()) return fail("manifest is not a JSON object");

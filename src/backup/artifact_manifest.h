@@ -44,6 +44,9 @@ std::string data_key(const std::string& id, const std::string& method,
 
 nlohmann::json manifest_to_json(const ArtifactManifest& manifest);
 // Refuses a manifest with any field missing or malformed, naming the field.
+// An artifact as status shows it (a Backup's status.artifacts, a Restore's status.artifact),
+// with `location` the storage's word for where its data is.
+nlohmann::json artifact_status(const ArtifactManifest& m, const std::string& location);
 Result<ArtifactManifest> parse_manifest(const std::string& text);
 
 }  // namespace mdbop

@@ -35,20 +35,6 @@ std::string megabytes(std::uint64_t bytes) {
   return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
 }
 
-json artifact_entry(const ArtifactManifest& m, BackupStorage& storage) {
-  return {{"id", m.id},
-          {"method", m.method},
-          {"finished", format_rfc3339(m.finished)},
-          {"pod", m.pod},
-          {"sourceBytes", m.source_bytes},
-          {"storedBytes", m.stored_bytes},
-          {"compression", m.compression},
-          {"encryption", m.encryption},
-          {"galeraPosition", m.galera_position},
-          {"sha256", m.sha256},
-          {"location", storage.location(m.data_key)}};
-}
-
 }  // namespace
 
 BackupReconciler::BackupReconciler(Store& store, NodeAgent& agent, std::filesystem::path home,
@@ -355,7 +341,7 @@ void BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::stri
   }
   json artifacts = json::array();
   for (const ArtifactManifest& m : catalog->artifacts) {
-    artifacts.push_back(artifact_entry(m, storage));
+    artifacts.push_back(artifact_status(m, storage.location(m.data_key)));
   }
   auto updated = store_.update_status(key_, [&](json& status) {
     status["storage"] = {{"location", location}};

@@ -227,6 +227,54 @@ void MariaDBReconciler::finish_restore_when_ready(const Pass& pass) {
             "; the previous data was removed");
 }
 
+void MariaDBReconciler::take_up_prepared_restore(Pass& pass) {
+  const json status = pass.object.value("status", json::object());
+  const json current = status.value("restore", json::object());
+  const std::string phase = current.value("phase", "");
+  if (phase == "Replacing" || phase == "Starting") return;  // under way: it finishes first
+  if (phase == "Requested") {
+    // Not started on yet: withdrawn when its Restore is gone.
+    auto restore = store_.get({"Restore", key_.namespace_, current.value("name", "")});
+    const bool gone = !restore || (*restore)["metadata"].value("uid", "") != current["uid"] ||
+                      (*restore)["metadata"].contains("deletionTimestamp");
+    if (!gone) return;
+    auto updated = store_.update_status(key_, [&](json& s) {
+      if (s.value("restore", json::object()).value("uid", "") == current["uid"]) s.erase("restore");
+    });
+    if (updated) pass.object["status"] = (*updated)["status"];
+    event("Normal", "RestoreWithdrawn",
+          "restore " + current.value("name", "") + " was deleted before it replaced any data");
+    return;
+  }
+  // Nothing under way: the oldest offer of a live Restore of this MariaDB not yet taken up.
+  std::optional<json> oldest;
+  for (const json& restore : store_.list("Restore", key_.namespace_)) {
+    const json& metadata = restore["metadata"];
+    const json restore_status = restore.value("status", json::object());
+    if (restore_spec_from(restore).mariadb != key_.name || metadata.contains("deletionTimestamp") ||
+        !restore_status.contains("handOver") ||
+        metadata.value("uid", "") == current.value("uid", "")) {
+      continue;
+    }
+    const std::string phase_of_restore = restore_status.value("phase", "");
+    if (phase_of_restore == "Complete" || phase_of_restore == "Failed") continue;
+    auto prepared_at = [](const json& r) {
+      return r["status"]["handOver"].value("preparedAt", "") + "/" +
+             r["metadata"].value("name", "");
+    };
+    if (!oldest || prepared_at(restore) < prepared_at(*oldest)) oldest = restore;
+  }
+  if (!oldest) return;
+  auto updated = store_.update_status(key_, [&](json& s) {
+    s["restore"] = {{"name", (*oldest)["metadata"].value("name", "")},
+                    {"uid", (*oldest)["metadata"].value("uid", "")},
+                    {"artifact", (*oldest)["status"]["handOver"].value("artifact", "")},
+                    {"phase", "Requested"},
+                    {"requestedAt", rfc3339_now()}};
+  });
+  if (updated) pass.object["status"] = (*updated)["status"];
+}
+
 void MariaDBReconciler::ensure_bootstrap_restore(const Pass& pass) {
   const json status = object_.value("status", json::object());
   const json& spec = object_["spec"];

@@ -30,6 +30,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   }
 
   ensure_bootstrap_restore(pass);
+  take_up_prepared_restore(pass);
   std::chrono::milliseconds next = 1s;
   if (needs_seed(pass)) {
     if (auto seeded = seed_new_cluster(pass); !seeded) {

@@ -74,6 +74,10 @@ class MariaDBReconciler : public ObjectReconciler {
   // A seed from a restore failed: after kRestoreAttempts, every node's previous data is put
   // back and status.restore says Failed, so the cluster recovers as it was.
   void fail_restore_attempt(const Pass& pass, const std::string& reason);
+  // A physical Restore's offer of prepared data (its status.handOver) is taken up into
+  // status.restore, the oldest first, when no other is under way; an offer whose Restore went
+  // away before its data was touched is withdrawn.
+  void take_up_prepared_restore(Pass& pass);
   // spec.bootstrapFrom: creates, once, the Restore that fills the new cluster from a backup.
   void ensure_bootstrap_restore(const Pass& pass);
   // The prepared backup a Restore handed over in status.restore.

@@ -38,16 +38,15 @@ RestoreReconciler::RestoreReconciler(Store& store, NodeAgent& agent, fs::path ho
 ReceivedBackup RestoreReconciler::received() const { return {key_.namespace_, key_.name}; }
 
 void RestoreReconciler::clean_up_deleted() {
-  bool in_use = false;
-  const std::string uid = object_["metadata"].value("uid", "");
-  const std::string mariadb = restore_spec_from(object_).mariadb;
-  store_.update_status({"MariaDB", key_.namespace_, mariadb}, [&](json& status) {
-    const json handed = status.value("restore", json::object());
-    if (handed.value("uid", "") != uid) return;
-    const std::string phase = handed.value("phase", "");
-    if (phase == "Requested") status.erase("restore");
-    in_use = phase == "Replacing" || phase == "Starting";
-  });
+  // The MariaDB withdraws a hand-over it has not started on once this Restore is gone; one
+  // under way keeps the prepared data, which the MariaDB removes when it is done.
+  auto mariadb = store_.get({"MariaDB", key_.namespace_, restore_spec_from(object_).mariadb});
+  const json handed =
+      mariadb ? mariadb->value("status", json::object()).value("restore", json::object())
+              : json::object();
+  const std::string phase = handed.value("phase", "");
+  const bool in_use = handed.value("uid", "") == object_["metadata"].value("uid", "") &&
+                      (phase == "Replacing" || phase == "Starting");
   if (!in_use) agent_.discard_received(received());
 }
 
@@ -133,12 +132,7 @@ Result<ArtifactManifest> RestoreReconciler::choose(const RestoreSpec& spec, Sour
           artifact->method + " artifact " + artifact->id + " finished " +
               format_rfc3339(artifact->finished) + " from " + artifact->pod);
     auto updated = store_.update_status(key_, [&](json& status) {
-      status["artifact"] = {{"id", artifact->id},
-                            {"method", artifact->method},
-                            {"finished", format_rfc3339(artifact->finished)},
-                            {"storedBytes", artifact->stored_bytes},
-                            {"galeraPosition", artifact->galera_position},
-                            {"location", source.storage->location(artifact->data_key)}};
+      status["artifact"] = artifact_status(*artifact, source.storage->location(artifact->data_key));
     });
     if (updated) object_ = *updated;
   }
@@ -228,6 +222,13 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     set_phase("Restoring", spec.mariadb + " is replacing its nodes' data (" + phase + ")");
     return 1s;
   }
+  if (object_.value("status", json::object()).contains("handOver")) {
+    set_phase("Restoring",
+              artifact.id + " is prepared; waiting for " + spec.mariadb + " to take it up" +
+                  (hand_over_in_flight(handed) ? " after restore " + handed.value("name", "")
+                                               : std::string()));
+    return 1s;
+  }
   if (hand_over_in_flight(handed)) {
     set_phase("Pending", "waiting for restore " + handed.value("name", "") + " of " + spec.mariadb +
                              " to finish");
@@ -256,34 +257,22 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     return 60s;
   }
 
-  // The hand-over: from here the MariaDB's reconciler replaces its nodes' data.
-  std::string busy_with;
-  auto requested = store_.update_status(mariadb_key, [&](json& status) {
-    // Compare and set: another Restore may have handed over while this one prepared.
-    const json other = status.value("restore", json::object());
-    if (hand_over_in_flight(other)) {
-      busy_with = other.value("name", "");
-      return;
-    }
-    status["restore"] = {{"name", key_.name},
-                         {"uid", object_["metadata"].value("uid", "")},
-                         {"artifact", artifact.id},
-                         {"phase", "Requested"},
-                         {"requestedAt", rfc3339_now()}};
+  // The offer, in this Restore's own status: the MariaDB's reconciler takes it up into its
+  // status.restore (which only it writes) and replaces its nodes' data.
+  auto offered = store_.update_status(key_, [&](json& status) {
+    status["handOver"] = {{"artifact", artifact.id}, {"preparedAt", rfc3339_now()}};
   });
-  if (requested && !busy_with.empty()) {
+  if (!offered) {
     agent_.discard_received(received());
-    set_phase("Pending", "waiting for restore " + busy_with + " of " + spec.mariadb + " to finish");
-    return 5s;
-  }
-  if (!requested) {
-    failed("RestoreFailed", "handing the data to " + spec.mariadb + ": " +
-                                requested.error().message + "; it was not touched");
+    failed("RestoreFailed", "offering the data to " + spec.mariadb + ": " +
+                                offered.error().message + "; it was not touched");
     return 60s;
   }
+  object_ = *offered;
   event("Normal", "DataPrepared",
-        artifact.id + " verified and prepared; " + spec.mariadb + " replaces its nodes' data now");
-  set_phase("Restoring", spec.mariadb + " is replacing its nodes' data");
+        artifact.id + " verified and prepared; " + spec.mariadb + " replaces its nodes' data next");
+  set_phase("Restoring",
+            artifact.id + " is prepared; waiting for " + spec.mariadb + " to take it up");
   return 1s;
 }
 

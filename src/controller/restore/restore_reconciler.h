@@ -3,8 +3,9 @@
 //  - logical: waits for the target MariaDB to be Ready, reads the whole artifact once to check
 //    its SHA-256 and decryption, and only then replays it through the primary;
 //  - physical: has the node agent receive and prepare the artifact (checked the same way on
-//    the way in), then hands the prepared data to the MariaDB, which replaces every node's
-//    data with it (see cluster_seed.cc) and reports back in its status.restore.
+//    the way in), then offers it in its own status.handOver; the MariaDB takes the offer up
+//    into its status.restore (which only the MariaDB writes), replaces every node's data with
+//    it (see cluster_seed.cc) and reports the outcome there.
 // Nothing touches the target before the artifact has been verified.
 #pragma once
 
@@ -31,8 +32,7 @@ class RestoreReconciler : public ObjectReconciler {
 
  private:
   std::chrono::milliseconds reconcile_object() override;
-  // A hand-over not yet taken up is withdrawn; one under way keeps its prepared data, which
-  // the MariaDB removes when it is done.
+  // Its prepared data goes unless the MariaDB is replacing its nodes' data with it.
   void clean_up_deleted() override;
   // The storage, key and filter a restore reads from.
   struct Source {
