@@ -173,7 +173,8 @@ TEST_F(BackupReconcilerTest, RetentionKeepsTheConfiguredNumberOfArtifacts) {
   std::vector<std::string> listed = artifact_ids();
   std::sort(listed.begin(), listed.end());
   EXPECT_EQ(listed, (std::vector<std::string>{taken[2], taken[3]}));
-  for (const json& a : status()["artifacts"]) {
+  const json s = status();
+  for (const json& a : s["artifacts"]) {
     EXPECT_TRUE(std::filesystem::exists(a.value("location", ""))) << a.dump();
   }
   EXPECT_FALSE(std::filesystem::exists(backups() / taken[0]));
