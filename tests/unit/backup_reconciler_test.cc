@@ -1,0 +1,188 @@
+// BackupReconciler against a FakeNodeAgent, a MemoryStore and a storage directory: a one-shot
+// run, when a schedule is due, and retention. The cron arithmetic itself is tested purely in
+// cron_schedule_test.cc; here, what the reconciler does with it.
+#include "controller/backup/backup_reconciler.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "controller/conditions.h"
+#include "controller/mariadb/reconciler.h"
+#include "fake_node_agent.h"
+#include "reconciler_test_util.h"
+#include "store/memory_store.h"
+#include "temp_dir_test.h"
+
+namespace mdbop {
+namespace {
+
+using namespace std::chrono_literals;
+
+const ObjectKey kBackup{"Backup", "default", "nightly"};
+
+const char* kSecret = R"(apiVersion: v1
+kind: Secret
+metadata: {name: g-root, namespace: default}
+stringData: {password: "Root-Pass-1"}
+)";
+
+const char* kMariaDB = R"(apiVersion: k8s.mariadb.com/v1alpha1
+kind: MariaDB
+metadata: {name: g, namespace: default}
+spec:
+  rootPasswordSecretKeyRef: {name: g-root, key: password}
+  replicas: 3
+  galera: {enabled: true}
+)";
+
+class BackupReconcilerTest : public TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    // A Ready 3-node MariaDB "g" to back up, made by its own reconciler.
+    apply_yaml(store_, kSecret);
+    apply_yaml(store_, kMariaDB);
+    MariaDBReconciler mariadb(store_, agent_, {"MariaDB", "default", "g"});
+    for (int i = 0; i < 5 && !condition_is_true(*store_.get({"MariaDB", "default", "g"}), "Ready");
+         ++i) {
+      mariadb.reconcile();
+    }
+    ASSERT_TRUE(condition_is_true(*store_.get({"MariaDB", "default", "g"}), "Ready"));
+    agent_.clear_calls();
+  }
+
+  // Backup "nightly" of "g" into <dir>/backups, with `extra` spec lines (and annotations).
+  json apply_backup(const std::string& extra, const std::string& run_now = "") {
+    std::string yaml =
+        "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Backup\n"
+        "metadata:\n  name: nightly\n  namespace: default\n";
+    if (!run_now.empty()) yaml += "  annotations: {mdbop.io/run-now: \"" + run_now + "\"}\n";
+    yaml +=
+        "spec:\n  mariaDbRef: {name: g}\n  compression: none\n"
+        "  storage: {volume: {hostPath: {path: " +
+        backups().string() + "}}}\n" + extra;
+    return apply_yaml(store_, yaml);
+  }
+
+  std::filesystem::path backups() const { return dir_ / "backups"; }
+  json status() const { return store_.get(kBackup)->value("status", json::object()); }
+
+  std::vector<std::string> artifact_ids() const {
+    std::vector<std::string> ids;
+    for (const json& a : status().value("artifacts", json::array())) ids.push_back(a["id"]);
+    return ids;
+  }
+
+  MemoryStore store_;
+  FakeNodeAgent agent_;
+};
+
+TEST_F(BackupReconcilerTest, BackupWithoutScheduleRunsOnceAndListsItsArtifact) {
+  apply_backup("");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+
+  const json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_FALSE(s.contains("currentRun"));
+  const std::string id = s.value("lastArtifact", "");
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(artifact_ids(), std::vector<std::string>{id});
+  const json artifact = s["artifacts"][0];
+  // Taken from a replica (PreferReplica; g-0 is the primary), through the agent.
+  EXPECT_EQ(artifact.value("pod", ""), "g-1");
+  EXPECT_EQ(
+      agent_.calls_starting("stream_backup"),
+      (std::vector<std::string>{"stream_backup g-1 " + artifact.value("method", "") + " " + id}));
+  // On disk where status says, as many bytes as the status says were stored.
+  const std::filesystem::path data = artifact.value("location", "");
+  ASSERT_TRUE(std::filesystem::exists(data)) << data;
+  EXPECT_EQ(data.parent_path(), backups() / id);
+  EXPECT_EQ(std::filesystem::file_size(data), artifact.value("storedBytes", 0u));
+  EXPECT_GT(artifact.value("sourceBytes", 0u), 0u);
+  EXPECT_TRUE(HasText(artifact.value("galeraPosition", ""), ":0"));
+
+  // Done once: later passes take no other backup.
+  reconciler.reconcile();
+  reconciler.reconcile();
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u);
+  EXPECT_EQ(artifact_ids(), std::vector<std::string>{id});
+  EXPECT_EQ(event_reasons(store_, kBackup),
+            (std::vector<std::string>{"BackupStarted", "BackupComplete"}));
+}
+
+// The instant in RFC 3339 as the reconciler writes it.
+int year_of(const std::string& rfc3339) { return std::stoi(rfc3339.substr(0, 4)); }
+
+TEST_F(BackupReconcilerTest, ScheduledBackupDoesNotRunBeforeItsTimeAndRecordsIt) {
+  const json created = apply_backup("  schedule: {cron: '0 0 1 1 *', immediate: false}\n");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  const auto wait = reconciler.reconcile();
+
+  EXPECT_TRUE(agent_.calls_starting("stream_backup").empty());
+  const json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Scheduled");
+  // The first New Year's midnight (UTC) after the Backup was created.
+  const int year = year_of(created["metadata"].value("creationTimestamp", ""));
+  EXPECT_EQ(s.value("nextScheduleTime", ""), std::to_string(year + 1) + "-01-01T00:00:00Z");
+  EXPECT_EQ(wait, 30s);  // a far slot: the reconciler looks again, it does not sleep until then
+  EXPECT_FALSE(s.contains("lastScheduleTime"));
+  EXPECT_TRUE(artifact_ids().empty());
+}
+
+TEST_F(BackupReconcilerTest, MissedSlotsRunOnceThenTheNextSlotIsAwaited) {
+  apply_backup("  schedule: {cron: '0 0 1 1 *', immediate: false}\n");
+  // The last run was years ago: every slot since was missed (the operator was down).
+  ASSERT_TRUE(store_.update_status(
+      kBackup, [](json& s) { s["lastScheduleTime"] = "2020-01-01T00:00:00Z"; }));
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  reconciler.reconcile();
+  reconciler.reconcile();
+
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u);
+  const json s = status();
+  EXPECT_EQ(artifact_ids().size(), 1u);
+  const std::string last = s.value("lastScheduleTime", "");
+  ASSERT_NE(last, "2020-01-01T00:00:00Z");
+  EXPECT_EQ(s.value("nextScheduleTime", ""),
+            std::to_string(year_of(last) + 1) + "-01-01T00:00:00Z");
+  EXPECT_EQ(s.value("phase", ""), "Scheduled");
+}
+
+TEST_F(BackupReconcilerTest, RetentionKeepsTheConfiguredNumberOfArtifacts) {
+  const std::string keep_two = "  retentionPolicy: {keepLast: 2}\n";
+  std::vector<std::string> taken;
+  apply_backup(keep_two);
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  for (const std::string run_now : {"", "2", "3", "4"}) {
+    if (!run_now.empty()) apply_backup(keep_two, run_now);
+    reconciler.reconcile();
+    taken.push_back(status().value("lastArtifact", ""));
+  }
+  ASSERT_EQ(agent_.calls_starting("stream_backup").size(), 4u);
+  ASSERT_EQ(std::set<std::string>(taken.begin(), taken.end()).size(), 4u);
+
+  // The two newest stay, in status and on disk; the two oldest are gone from both.
+  std::vector<std::string> listed = artifact_ids();
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(listed, (std::vector<std::string>{taken[2], taken[3]}));
+  const json s = status();
+  for (const json& a : s["artifacts"]) {
+    EXPECT_TRUE(std::filesystem::exists(a.value("location", ""))) << a.dump();
+  }
+  EXPECT_FALSE(std::filesystem::exists(backups() / taken[0]));
+  EXPECT_FALSE(std::filesystem::exists(backups() / taken[1]));
+  EXPECT_EQ(event_messages(store_, kBackup, "ArtifactPruned"),
+            (std::vector<std::string>{taken[0] + " removed by the retention policy",
+                                      taken[1] + " removed by the retention policy"}));
+}
+
+}  // namespace
+}  // namespace mdbop

@@ -1,0 +1,530 @@
+#include "fake_node_agent.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace mdbop {
+
+namespace {
+
+// A SQL session on a fake node: statements go to the agent's log; the one query the
+// controllers make (root's hosts, by the seed) is answered.
+class FakeSqlSession final : public SqlSession {
+ public:
+  FakeSqlSession(FakeNodeAgent& agent, NodeId id) : agent_(agent), id_(std::move(id)) {}
+
+  Result<SqlRows> query(const std::string& sql) override {
+    if (auto done = agent_.record_sql(id_, sql); !done) return tl::unexpected(done.error());
+    SqlRows rows;
+    if (sql.find("FROM mysql.user") != std::string::npos) {
+      rows.columns = {"Host"};
+      rows.rows = {{std::string("localhost")}, {std::string("fakehost")}};
+    }
+    return rows;
+  }
+  Result<bool> execute(const std::string& sql) override { return agent_.record_sql(id_, sql); }
+  Result<std::map<std::string, std::string>> status(const std::string&) override {
+    return std::map<std::string, std::string>{};
+  }
+  std::string quote(const std::string& value) override {
+    std::string quoted = "'";
+    for (char c : value) {
+      if (c == '\'' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    return quoted + "'";
+  }
+
+ private:
+  FakeNodeAgent& agent_;
+  NodeId id_;
+};
+
+// Takes bytes and drops them.
+class DiscardSink final : public ByteSink {
+ public:
+  Result<void> write(std::string_view) override { return {}; }
+  Result<void> finish() override { return {}; }
+};
+
+std::string not_placed(const NodeId& id) { return id.pod() + " has no place"; }
+
+}  // namespace
+
+// --- Test helpers.
+
+std::vector<std::string> FakeNodeAgent::calls() const {
+  std::lock_guard lock(mutex_);
+  return calls_;
+}
+
+std::vector<std::string> FakeNodeAgent::calls_starting(const std::string& prefix) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> found;
+  for (const std::string& call : calls_) {
+    if (call.rfind(prefix, 0) == 0) found.push_back(call);
+  }
+  return found;
+}
+
+void FakeNodeAgent::clear_calls() {
+  std::lock_guard lock(mutex_);
+  calls_.clear();
+}
+
+void FakeNodeAgent::crash(const NodeId& id) {
+  NodeExit exit{id, "", false};
+  {
+    std::lock_guard lock(mutex_);
+    Node* node = find(id);
+    if (node == nullptr || !node->running) return;
+    log("crash " + id.pod());
+    node->running = false;
+    node->primary = false;
+    node->synced = false;
+    if (node->grastate) node->grastate->seqno = -1;
+    exit.instance = node->instance;
+  }
+  report_exit(exit);
+}
+
+void FakeNodeAgent::commit(const std::string& namespace_, const std::string& mariadb,
+                           int64_t count) {
+  std::lock_guard lock(mutex_);
+  for (auto& [key, node] : nodes_) {
+    if (std::get<0>(key) != namespace_ || std::get<1>(key) != mariadb) continue;
+    if (node.running && node.primary) node.committed += count;
+  }
+}
+
+void FakeNodeAgent::hold_sync(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(id)) node->hold_sync = true;
+}
+
+void FakeNodeAgent::finish_sync(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return;
+  node->hold_sync = false;
+  if (node->running && node->primary) node->synced = true;
+}
+
+void FakeNodeAgent::kill_operator_before(const std::string& prefix) {
+  std::lock_guard lock(mutex_);
+  kill_before_ = prefix;
+}
+
+void FakeNodeAgent::set_startup_failure(const NodeId& id, const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(id)) node->startup_failure = reason;
+}
+
+std::string FakeNodeAgent::gcomm_uuid(const NodeId& id) const {
+  std::lock_guard lock(mutex_);
+  const Node* node = find(id);
+  return node != nullptr && node->running ? "gcomm-" + node->instance : "";
+}
+
+int64_t FakeNodeAgent::committed(const NodeId& id) const {
+  std::lock_guard lock(mutex_);
+  const Node* node = find(id);
+  return node != nullptr ? node->committed : -1;
+}
+
+// --- Internals.
+
+void FakeNodeAgent::log(const std::string& line) {
+  if (kill_before_ && line.rfind(*kill_before_, 0) == 0) {
+    kill_before_.reset();
+    throw OperatorKilled("operator killed before: " + line);
+  }
+  calls_.push_back(line);
+}
+
+FakeNodeAgent::Node* FakeNodeAgent::find(const NodeId& id) {
+  auto it = nodes_.find(key_of(id));
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+const FakeNodeAgent::Node* FakeNodeAgent::find(const NodeId& id) const {
+  auto it = nodes_.find(key_of(id));
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+std::vector<const FakeNodeAgent::Node*> FakeNodeAgent::primary_members(const NodeId& id,
+                                                                       bool synced_only,
+                                                                       int except) const {
+  std::vector<const Node*> members;
+  for (const auto& [key, node] : nodes_) {
+    if (std::get<0>(key) != id.namespace_ || std::get<1>(key) != id.mariadb) continue;
+    if (node.id.index == except) continue;
+    if (node.running && node.primary && (node.synced || !synced_only)) members.push_back(&node);
+  }
+  return members;
+}
+
+void FakeNodeAgent::report_exit(const NodeExit& exit) {
+  std::lock_guard lock(on_exit_mutex_);
+  if (on_exit_) on_exit_(exit);
+}
+
+// --- Where nodes live.
+
+Result<NodeAddress> FakeNodeAgent::place(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(id)) return node->address;
+  log("place " + id.pod());
+  Node node;
+  node.id = id;
+  const int base = 20000 + 10 * ++places_;
+  node.address = {"127.0.0.1", base, base + 1, base + 2, base + 3};
+  nodes_.emplace(key_of(id), node);
+  return node.address;
+}
+
+std::vector<int> FakeNodeAgent::placed_indices(const std::string& namespace_,
+                                               const std::string& mariadb) {
+  std::lock_guard lock(mutex_);
+  std::vector<int> indices;
+  for (const auto& [key, node] : nodes_) {
+    if (std::get<0>(key) == namespace_ && std::get<1>(key) == mariadb) {
+      indices.push_back(std::get<2>(key));
+    }
+  }
+  return indices;  // the map's order is ascending by index within one MariaDB
+}
+
+Result<bool> FakeNodeAgent::remove(const NodeId& id, bool purge) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return false;
+  if (node->running) return fail(ErrorCode::kConflict, id.pod() + " is running");
+  log("remove " + id.pod() + (purge ? " purge" : ""));
+  nodes_.erase(key_of(id));
+  return true;
+}
+
+// --- Looking.
+
+NodeSnapshot FakeNodeAgent::observe(const NodeId& id, const std::string&) {
+  std::lock_guard lock(mutex_);
+  NodeSnapshot seen;
+  const Node* node = find(id);
+  if (node == nullptr) return seen;
+  seen.address = node->address;
+  seen.process.running = node->running;
+  seen.process.instance = node->running ? node->instance : "";
+  seen.process.details = {{"fake", true}};
+  seen.data_present = node->data;
+  seen.grastate = node->grastate;
+  if (node->running) {
+    WsrepStatus& wsrep = seen.wsrep;
+    wsrep.answers = true;
+    wsrep.cluster_status = node->primary ? "Primary" : "non-Primary";
+    wsrep.local_state = !node->primary ? "Initialized" : node->synced ? "Synced" : "Joining";
+    wsrep.cluster_size = node->primary ? static_cast<int>(primary_members(id, false).size()) : 1;
+    wsrep.last_committed = node->committed;
+    wsrep.cluster_state_uuid = node->data_uuid;
+    wsrep.gcomm_uuid = "gcomm-" + node->instance;
+  }
+  return seen;
+}
+
+NodeProcess FakeNodeAgent::process(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  NodeProcess process;
+  if (const Node* node = find(id); node != nullptr && node->running) {
+    process.running = true;
+    process.instance = node->instance;
+  }
+  return process;
+}
+
+void FakeNodeAgent::watch_exits(std::function<void(const NodeExit&)> on_exit) {
+  std::lock_guard lock(on_exit_mutex_);
+  on_exit_ = std::move(on_exit);
+}
+
+std::string FakeNodeAgent::startup_failure(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  const Node* node = find(id);
+  return node != nullptr ? node->startup_failure : "";
+}
+
+Result<std::string> FakeNodeAgent::read_error_log(const NodeId& id, std::uint64_t) {
+  std::lock_guard lock(mutex_);
+  if (find(id) == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  return std::string();
+}
+
+Result<std::unique_ptr<SqlSession>> FakeNodeAgent::open_sql(const NodeId& id, const std::string&,
+                                                            std::chrono::seconds) {
+  std::lock_guard lock(mutex_);
+  const Node* node = find(id);
+  if (node == nullptr || !node->running) {
+    return fail(ErrorCode::kUnavailable, id.pod() + " is not running");
+  }
+  return std::unique_ptr<SqlSession>(std::make_unique<FakeSqlSession>(*this, id));
+}
+
+Result<bool> FakeNodeAgent::record_sql(const NodeId& id, const std::string& sql) {
+  std::lock_guard lock(mutex_);
+  const Node* node = find(id);
+  if (node == nullptr || !node->running) {
+    return fail(ErrorCode::kUnavailable, id.pod() + " went away");
+  }
+  log("sql " + id.pod() + " " + sql);
+  return true;
+}
+
+// --- Running.
+
+Result<bool> FakeNodeAgent::configure(const NodeId& id, const ClusterConfig& config) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  std::string hash = config.cluster_name + "\n" + config.my_cnf + "\n";
+  for (const NodeId& peer : config.peers) hash += peer.pod() + ",";
+  if (hash == node->config_hash) return false;
+  node->config_hash = hash;
+  return true;
+}
+
+Result<NodeAgent::Started> FakeNodeAgent::start(const NodeId& id, StartMode mode, NodeAccess access,
+                                                const std::string& sst_donor) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  if (node->running) return Started{node->instance, false};
+  const bool new_cluster = mode == StartMode::kNewCluster;
+  log(fmt::format("start {} {} {}{}", id.pod(), new_cluster ? "new-cluster" : "join",
+                  access == NodeAccess::kNetwork ? "network" : "socket-only",
+                  sst_donor.empty() ? "" : " donor=" + sst_donor));
+  node->running = true;
+  node->instance = id.pod() + "#" + std::to_string(++instances_);
+  node->primary = false;
+  node->synced = false;
+  if (new_cluster) {
+    if (!node->data) node->data = true;
+    if (node->data_uuid == kZeroUuid) {
+      node->data_uuid = fmt::format("00000000-0000-0000-0000-{:012d}", ++clusters_);
+      node->committed = 0;
+    }
+    node->primary = true;
+    node->synced = true;
+  } else if (auto donors = primary_members(id, true); !donors.empty()) {
+    // IST or SST from the group: the joiner ends with the group's data.
+    node->data = true;
+    node->data_uuid = donors.front()->data_uuid;
+    node->committed = donors.front()->committed;
+    node->primary = true;
+    node->synced = !node->hold_sync;
+  }
+  // A running server's grastate.dat says "unknown" until it stops cleanly.
+  GraState running_state;
+  running_state.uuid = node->data_uuid;
+  node->grastate = running_state;
+  return Started{node->instance, false};
+}
+
+Result<bool> FakeNodeAgent::stop(const NodeId& id, std::chrono::seconds) {
+  NodeExit exit{id, "", true};
+  {
+    std::lock_guard lock(mutex_);
+    Node* node = find(id);
+    if (node == nullptr || !node->running) return false;
+    log("stop " + id.pod());
+    const bool last_to_leave = node->primary && primary_members(id, false, id.index).empty();
+    node->running = false;
+    node->primary = false;
+    node->synced = false;
+    GraState clean;
+    clean.uuid = node->data_uuid;
+    clean.seqno = node->committed;
+    clean.safe_to_bootstrap = last_to_leave;
+    node->grastate = clean;
+    exit.instance = node->instance;
+  }
+  report_exit(exit);
+  return true;
+}
+
+// --- Galera state.
+
+Result<GaleraPosition> FakeNodeAgent::recover_position(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  if (node->running) return fail(ErrorCode::kConflict, id.pod() + " is running");
+  log("recover_position " + id.pod());
+  if (!node->data) return fail(id.pod() + " has no data to recover a position from");
+  return GaleraPosition{node->data_uuid, node->committed};
+}
+
+Result<bool> FakeNodeAgent::write_grastate(const NodeId& id, const GraState& state) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  log(fmt::format("write_grastate {} seqno={} safe_to_bootstrap={}", id.pod(), state.seqno,
+                  state.safe_to_bootstrap ? 1 : 0));
+  node->grastate = state;
+  return true;
+}
+
+// --- Data.
+
+Result<bool> FakeNodeAgent::initialize_data(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  log("initialize_data " + id.pod());
+  node->data = true;
+  node->data_uuid = kZeroUuid;
+  node->committed = -1;
+  node->grastate.reset();
+  return true;
+}
+
+Result<bool> FakeNodeAgent::copy_data(const NodeId& from, const NodeId& to) {
+  std::lock_guard lock(mutex_);
+  const Node* source = find(from);
+  Node* target = find(to);
+  if (source == nullptr || target == nullptr) return fail(ErrorCode::kNotFound, "not placed");
+  log("copy_data " + from.pod() + " " + to.pod());
+  target->data = source->data;
+  target->data_uuid = source->data_uuid;
+  target->committed = source->committed;
+  target->grastate.reset();  // grastate.dat is not copied
+  return true;
+}
+
+Result<bool> FakeNodeAgent::wipe_data(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  log("wipe_data " + id.pod());
+  node->data = false;
+  node->data_uuid = kZeroUuid;
+  node->committed = -1;
+  node->grastate.reset();
+  return true;
+}
+
+Result<bool> FakeNodeAgent::set_aside_data(const NodeId& id, const std::string& tag) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  log("set_aside_data " + id.pod() + " " + tag);
+  node->aside.insert(tag);
+  node->data = false;
+  node->data_uuid = kZeroUuid;
+  node->committed = -1;
+  node->grastate.reset();
+  return true;
+}
+
+Result<bool> FakeNodeAgent::return_aside_data(const NodeId& id, const std::string& tag) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  if (node->aside.erase(tag) == 0) return false;
+  log("return_aside_data " + id.pod() + " " + tag);
+  node->data = true;
+  return true;
+}
+
+Result<bool> FakeNodeAgent::discard_aside_data(const NodeId& id, const std::string& tag) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  if (node->aside.erase(tag) == 0) return false;
+  log("discard_aside_data " + id.pod() + " " + tag);
+  return true;
+}
+
+std::string FakeNodeAgent::describe_aside(const NodeId& id, const std::string& tag) {
+  return "fake:" + id.pod() + "/aside/" + tag;
+}
+
+// --- Backups out.
+
+Result<BackupSourceFacts> FakeNodeAgent::stream_backup(const NodeId& id,
+                                                       const BackupStreamRequest& request,
+                                                       ByteSink& out,
+                                                       const std::function<bool()>& should_stop) {
+  BackupSourceFacts facts;
+  std::string line;
+  {
+    std::lock_guard lock(mutex_);
+    const Node* node = find(id);
+    if (node == nullptr || !node->running) {
+      return fail(ErrorCode::kUnavailable, id.pod() + " is not running");
+    }
+    log("stream_backup " + id.pod() + " " + request.method + " " + request.run);
+    facts.server_version = "11.4.0-MariaDB-fake";
+    facts.galera_position = node->data_uuid + ":" + std::to_string(node->committed);
+    line = fmt::format("-- fake {} backup of {} at seqno {}\n", request.method, id.pod(),
+                       node->committed);
+  }
+  // A few KiB, written outside the lock as a real stream would be.
+  for (int i = 0; i < 64; ++i) {
+    if (should_stop()) return fail("stopped");
+    if (auto written = out.write(line); !written) return tl::unexpected(written.error());
+  }
+  return facts;
+}
+
+void FakeNodeAgent::clean_backup_run(const std::string& namespace_, const std::string& run) {
+  std::lock_guard lock(mutex_);
+  log("clean_backup_run " + namespace_ + " " + run);
+}
+
+// --- Data in.
+
+Result<std::unique_ptr<ByteSink>> FakeNodeAgent::replay_sql(const NodeId& id, const std::string&,
+                                                            const std::string& database) {
+  std::lock_guard lock(mutex_);
+  const Node* node = find(id);
+  if (node == nullptr || !node->running) {
+    return fail(ErrorCode::kUnavailable, id.pod() + " is not running");
+  }
+  log("replay_sql " + id.pod() + (database.empty() ? "" : " " + database));
+  return std::unique_ptr<ByteSink>(std::make_unique<DiscardSink>());
+}
+
+Result<std::unique_ptr<ByteSink>> FakeNodeAgent::receive_backup(const ReceivedBackup& received) {
+  std::lock_guard lock(mutex_);
+  log("receive_backup " + received.namespace_ + "/" + received.restore);
+  return std::unique_ptr<ByteSink>(std::make_unique<DiscardSink>());
+}
+
+Result<bool> FakeNodeAgent::prepare_received(const ReceivedBackup& received) {
+  std::lock_guard lock(mutex_);
+  log("prepare_received " + received.namespace_ + "/" + received.restore);
+  return true;
+}
+
+Result<bool> FakeNodeAgent::install_received(const NodeId& id, const ReceivedBackup& received) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  log("install_received " + id.pod() + " " + received.namespace_ + "/" + received.restore);
+  node->data = true;
+  node->data_uuid = kZeroUuid;
+  node->committed = -1;
+  node->grastate.reset();
+  return true;
+}
+
+void FakeNodeAgent::discard_received(const ReceivedBackup& received) {
+  std::lock_guard lock(mutex_);
+  log("discard_received " + received.namespace_ + "/" + received.restore);
+}
+
+std::string FakeNodeAgent::describe_received(const ReceivedBackup& received) {
+  return "fake:received/" + received.namespace_ + "/" + received.restore;
+}
+
+}  // namespace mdbop

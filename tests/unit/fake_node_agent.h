@@ -1,0 +1,153 @@
+// FakeNodeAgent: a NodeAgent that simulates a tiny Galera cluster in memory, deterministically,
+// for unit tests of the controllers. No process, file or socket is involved.
+//
+// The model, per node: a place (address), data (present or not, the cluster UUID and the last
+// committed seqno it holds), grastate.dat, and a server that runs or not. A running server is
+// in the Primary component (Synced) or outside it (non-Primary). The rules:
+//  - start(kNewCluster) makes the node a Synced Primary component of one (fresh data gets a new
+//    cluster UUID at seqno 0);
+//  - start(kJoin) joins the Primary component of the same MariaDB when there is one (taking its
+//    UUID and seqno, as an IST or SST would), else runs outside any Primary component;
+//  - cluster_size counts the running members of the Primary component of the node's MariaDB
+//    (Synced, or Joining after hold_sync());
+//  - a running server's grastate says seqno -1; a clean stop() writes the seqno, and
+//    safe_to_bootstrap when it was the last member to leave; crash() (kill -9) leaves -1;
+//  - no quorum: the survivors of a crash stay Primary;
+//  - recover_position() answers the data's last committed position.
+// Every effect appends one line to calls(), e.g. "start g-0 new-cluster network",
+// "write_grastate g-1 seqno=7 safe_to_bootstrap=0", "sql g-2 SET GLOBAL ...", so that tests can
+// assert the order of effects. Observations (observe, process, open_sql) and configure() are
+// not logged; place() is logged when it is new.
+// Thread-safe: the controllers observe nodes in parallel.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "agent/node_agent.h"
+
+namespace mdbop {
+
+// Thrown by an agent call armed with kill_operator_before(): the operator died just before
+// that effect, so the pass is abandoned there (nothing after it happens).
+struct OperatorKilled : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class FakeNodeAgent final : public NodeAgent {
+ public:
+  // --- Test helpers.
+  // The log of effects, oldest first.
+  std::vector<std::string> calls() const;
+  // The logged lines that start with `prefix`, in order.
+  std::vector<std::string> calls_starting(const std::string& prefix) const;
+  void clear_calls();
+  // kill -9 of the node's server: it stops, grastate keeps seqno -1, and the exit is reported
+  // to the watch_exits callback with requested false. No-op when it is not running.
+  void crash(const NodeId& id);
+  // Every member of the MariaDB's Primary component commits `count` more transactions.
+  void commit(const std::string& namespace_, const std::string& mariadb, int64_t count);
+  // The node's next start(kJoin)s leave it in the Primary component but "Joining" (not
+  // Synced) until finish_sync() is called.
+  void hold_sync(const NodeId& id);
+  void finish_sync(const NodeId& id);
+  // The next agent call whose log line starts with `prefix` throws OperatorKilled instead.
+  void kill_operator_before(const std::string& prefix);
+  // What startup_failure() says about the node.
+  void set_startup_failure(const NodeId& id, const std::string& reason);
+  // The node's wsrep_gcomm_uuid while it runs (empty when it does not).
+  std::string gcomm_uuid(const NodeId& id) const;
+  int64_t committed(const NodeId& id) const;
+
+  // --- NodeAgent.
+  Result<NodeAddress> place(const NodeId& id) override;
+  std::vector<int> placed_indices(const std::string& namespace_,
+                                  const std::string& mariadb) override;
+  Result<bool> remove(const NodeId& id, bool purge) override;
+  NodeSnapshot observe(const NodeId& id, const std::string& root_password) override;
+  NodeProcess process(const NodeId& id) override;
+  void watch_exits(std::function<void(const NodeExit&)> on_exit) override;
+  std::string startup_failure(const NodeId& id) override;
+  Result<std::string> read_error_log(const NodeId& id, std::uint64_t from) override;
+  Result<std::unique_ptr<SqlSession>> open_sql(const NodeId& id, const std::string& root_password,
+                                               std::chrono::seconds timeout) override;
+  Result<bool> configure(const NodeId& id, const ClusterConfig& config) override;
+  Result<Started> start(const NodeId& id, StartMode mode, NodeAccess access,
+                        const std::string& sst_donor) override;
+  Result<bool> stop(const NodeId& id, std::chrono::seconds grace) override;
+  Result<GaleraPosition> recover_position(const NodeId& id) override;
+  Result<bool> write_grastate(const NodeId& id, const GraState& state) override;
+  Result<bool> initialize_data(const NodeId& id) override;
+  Result<bool> copy_data(const NodeId& from, const NodeId& to) override;
+  Result<bool> wipe_data(const NodeId& id) override;
+  Result<bool> set_aside_data(const NodeId& id, const std::string& tag) override;
+  Result<bool> return_aside_data(const NodeId& id, const std::string& tag) override;
+  Result<bool> discard_aside_data(const NodeId& id, const std::string& tag) override;
+  std::string describe_aside(const NodeId& id, const std::string& tag) override;
+  Result<BackupSourceFacts> stream_backup(const NodeId& id, const BackupStreamRequest& request,
+                                          ByteSink& out,
+                                          const std::function<bool()>& should_stop) override;
+  void clean_backup_run(const std::string& namespace_, const std::string& run) override;
+  Result<std::unique_ptr<ByteSink>> replay_sql(const NodeId& id, const std::string& root_password,
+                                               const std::string& database) override;
+  Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
+  Result<bool> prepare_received(const ReceivedBackup& received) override;
+  Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
+  void discard_received(const ReceivedBackup& received) override;
+  std::string describe_received(const ReceivedBackup& received) override;
+
+  // Called by FakeSqlSession: a statement run on the node.
+  Result<bool> record_sql(const NodeId& id, const std::string& sql);
+
+ private:
+  using Key = std::tuple<std::string, std::string, int>;  // namespace, mariadb, index
+
+  struct Node {
+    NodeId id;
+    NodeAddress address;
+    bool data = false;
+    std::string data_uuid = kZeroUuid;  // the cluster the data belongs to
+    int64_t committed = -1;             // its last committed seqno
+    std::optional<GraState> grastate;
+    std::set<std::string> aside;  // tags of data set aside
+    bool running = false;
+    std::string instance;
+    bool primary = false;    // in the Primary component (only while running)
+    bool synced = false;     // Synced there (false: Joining)
+    bool hold_sync = false;  // joins stay Joining until finish_sync()
+    std::string startup_failure;
+    std::string config_hash;  // what configure() was last given
+  };
+
+  static Key key_of(const NodeId& id) { return {id.namespace_, id.mariadb, id.index}; }
+  // REQUIRES: mutex_ held. Each logs the effect, or throws OperatorKilled when armed for it.
+  void log(const std::string& line);
+  Node* find(const NodeId& id);
+  const Node* find(const NodeId& id) const;
+  // The running members of the Primary component of the node's MariaDB (only the Synced ones
+  // with synced_only), the node with index `except` left out.
+  std::vector<const Node*> primary_members(const NodeId& id, bool synced_only,
+                                           int except = -1) const;
+  // The exit callback, taken under the lock, called outside it.
+  void report_exit(const NodeExit& exit);
+
+  mutable std::mutex mutex_;
+  std::map<Key, Node> nodes_;
+  std::vector<std::string> calls_;
+  std::optional<std::string> kill_before_;
+  std::function<void(const NodeExit&)> on_exit_;
+  std::mutex on_exit_mutex_;  // held while the callback runs, so that watch_exits can wait
+  int instances_ = 0;         // starts so far, naming each run
+  int clusters_ = 0;          // cluster UUIDs handed out
+  int places_ = 0;            // places given, for distinct ports
+};
+
+}  // namespace mdbop

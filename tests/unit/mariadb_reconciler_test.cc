@@ -1,0 +1,383 @@
+// MariaDBReconciler against a FakeNodeAgent and a MemoryStore: seeding, scaling, rolling,
+// full-crash recovery, a killed operator resuming, and eviction. Each test asserts outcomes:
+// status, events, and the order of the effects the agent saw.
+#include "controller/mariadb/reconciler.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "controller/conditions.h"
+#include "fake_node_agent.h"
+#include "reconciler_test_util.h"
+#include "store/memory_store.h"
+
+namespace mdbop {
+namespace {
+
+using namespace std::chrono_literals;
+
+const ObjectKey kKey{"MariaDB", "default", "g"};
+
+NodeId node(int index) { return {"default", "g", index}; }
+
+const char* kSecret = R"(apiVersion: v1
+kind: Secret
+metadata: {name: g-root, namespace: default}
+stringData: {password: "Root-Pass-1"}
+)";
+
+// A Galera MariaDB "g" whose timeouts are short, so that no test waits long.
+std::string mariadb_yaml(int replicas, const std::string& max_connections = "100") {
+  return R"(apiVersion: k8s.mariadb.com/v1alpha1
+kind: MariaDB
+metadata: {name: g, namespace: default}
+spec:
+  rootPasswordSecretKeyRef: {name: g-root, key: password}
+  replicas: )" +
+         std::to_string(replicas) + R"(
+  galera:
+    enabled: true
+    primary: {podIndex: 0}
+    recovery:
+      enabled: true
+      clusterHealthyTimeout: 1s
+      clusterBootstrapTimeout: 2s
+      podRecoveryTimeout: 2s
+      podSyncTimeout: 1s
+  myCnf: "[mariadb]\nmax_connections=)" +
+         max_connections + R"(\n"
+)";
+}
+
+class MariaDBReconcilerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    apply_yaml(store_, kSecret);
+    apply_yaml(store_, mariadb_yaml(3));
+  }
+
+  json object() const { return *store_.get(kKey); }
+  json status() const { return object().value("status", json::object()); }
+
+  // Passes (without the waits they ask for) until Ready, at most `passes`; true when Ready.
+  bool reconcile_until_ready(MariaDBReconciler& reconciler, int passes = 10) {
+    for (int i = 0; i < passes; ++i) {
+      reconciler.reconcile();
+      if (condition_is_true(object(), "Ready")) return true;
+    }
+    return false;
+  }
+
+  // A Ready 3-node cluster; the agent's log is cleared afterwards.
+  void make_ready(MariaDBReconciler& reconciler) {
+    ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+    agent_.clear_calls();
+  }
+
+  // All three crash with different positions: g-0 at 5, g-2 at 8, g-1 at 10.
+  void crash_all_at_different_positions() {
+    agent_.commit("default", "g", 5);
+    agent_.crash(node(0));
+    agent_.commit("default", "g", 3);
+    agent_.crash(node(2));
+    agent_.commit("default", "g", 2);
+    agent_.crash(node(1));
+    ASSERT_EQ(agent_.committed(node(0)), 5);
+    ASSERT_EQ(agent_.committed(node(2)), 8);
+    ASSERT_EQ(agent_.committed(node(1)), 10);
+  }
+
+  // The node states in status.nodes, by pod.
+  std::map<std::string, std::string> node_states() const {
+    std::map<std::string, std::string> states;
+    for (const json& n : status().value("nodes", json::array())) {
+      states[n.value("pod", "")] = n.value("state", "");
+    }
+    return states;
+  }
+
+  MemoryStore store_;
+  FakeNodeAgent agent_;
+};
+
+// Lines of `calls` about stopping and starting nodes, in order.
+std::vector<std::string> stops_and_starts(const std::vector<std::string>& calls) {
+  std::vector<std::string> found;
+  for (const std::string& call : calls) {
+    if (call.rfind("stop ", 0) == 0 || call.rfind("start ", 0) == 0) found.push_back(call);
+  }
+  return found;
+}
+
+TEST_F(MariaDBReconcilerTest, NewClusterIsSeededOnceAndBecomesReady) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+
+  const json s = status();
+  EXPECT_TRUE(s.value("bootstrapped", false));
+  EXPECT_FALSE(s.contains("seeding"));
+  EXPECT_TRUE(condition_is_true(object(), "GaleraReady"));
+  EXPECT_EQ(s.value("currentPrimary", ""), "g-0");
+  ASSERT_EQ(s["nodes"].size(), 3u);
+  for (const json& n : s["nodes"]) {
+    EXPECT_EQ(n.value("state", ""), "Synced") << n.dump();
+    EXPECT_EQ(n.value("clusterStatus", ""), "Primary") << n.dump();
+    EXPECT_EQ(n.value("clusterSize", 0), 3) << n.dump();
+  }
+
+  // Initialised on one node, copied to the others, which are told they may not bootstrap.
+  const auto calls = agent_.calls();
+  EXPECT_EQ(agent_.calls_starting("initialize_data"),
+            (std::vector<std::string>{"initialize_data g-0"}));
+  EXPECT_EQ(agent_.calls_starting("copy_data"),
+            (std::vector<std::string>{"copy_data g-0 g-1", "copy_data g-0 g-2"}));
+  // The seed runs as a new cluster on its socket only until root has its password, and is
+  // stopped cleanly before its data is copied.
+  EXPECT_EQ(agent_.calls_starting("start g-0 new-cluster socket-only").size(), 1u);
+  EXPECT_LT(position_of(calls, "initialize_data g-0"),
+            position_of(calls, "start g-0 new-cluster socket-only"));
+  EXPECT_LT(position_of(calls, "start g-0 new-cluster socket-only"),
+            position_of(calls, "stop g-0"));
+  EXPECT_LT(position_of(calls, "stop g-0"), position_of(calls, "copy_data g-0 g-1"));
+  std::string root_users;
+  for (const std::string& call : agent_.calls_starting("sql g-0 ")) {
+    if (call.find("ALTER USER") != std::string::npos) root_users = call;
+  }
+  EXPECT_TRUE(HasText(root_users, "DROP USER 'root'@'fakehost';"));
+  EXPECT_TRUE(HasText(root_users, "ALTER USER 'root'@'localhost' IDENTIFIED BY 'Root-Pass-1'"));
+  EXPECT_TRUE(HasText(root_users, "CREATE USER 'root'@'%' IDENTIFIED BY 'Root-Pass-1'"));
+  // Then the cluster is bootstrapped from the seed, once, and the others join it.
+  std::vector<std::string> new_cluster_network;
+  for (const std::string& call : agent_.calls_starting("start ")) {
+    if (call.find("new-cluster network") != std::string::npos) new_cluster_network.push_back(call);
+  }
+  EXPECT_EQ(new_cluster_network, (std::vector<std::string>{"start g-0 new-cluster network"}));
+  for (int i : {1, 2}) {
+    const std::string pod = node(i).pod();
+    const size_t joined = position_of(calls, "start " + pod + " join network donor=g-0");
+    ASSERT_LT(joined, calls.size()) << pod << " never joined";
+    EXPECT_LT(position_of(calls, "copy_data g-0 " + pod), joined);
+    EXPECT_LT(position_of(calls, "start g-0 new-cluster network"), joined);
+  }
+  const auto reasons = event_reasons(store_, kKey);
+  for (const char* reason : {"Initializing", "Initialized", "Bootstrapping", "Bootstrapped"}) {
+    EXPECT_TRUE(contains(reasons, reason)) << reason;
+  }
+
+  // Ready stays Ready without touching a node again.
+  agent_.clear_calls();
+  reconciler.reconcile();
+  reconciler.reconcile();
+  EXPECT_TRUE(condition_is_true(object(), "Ready"));
+  EXPECT_TRUE(stops_and_starts(agent_.calls()).empty());
+  EXPECT_TRUE(agent_.calls_starting("initialize_data").empty());
+}
+
+TEST_F(MariaDBReconcilerTest, ScalesOutToFiveAndInToThree) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+
+  apply_yaml(store_, mariadb_yaml(5));
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+  EXPECT_EQ(node_states(), (std::map<std::string, std::string>{{"g-0", "Synced"},
+                                                               {"g-1", "Synced"},
+                                                               {"g-2", "Synced"},
+                                                               {"g-3", "Synced"},
+                                                               {"g-4", "Synced"}}));
+  EXPECT_EQ(status().value("replicas", 0), 5);
+  // The new nodes join the running group, each with a donor from it (one that was in the
+  // Primary component before: never the other newcomer); the running ones are left alone.
+  const auto started = stops_and_starts(agent_.calls());
+  ASSERT_EQ(started.size(), 2u);
+  for (int i : {3, 4}) {
+    const std::string& line = started[static_cast<size_t>(i - 3)];
+    const std::string join = "start " + node(i).pod() + " join network donor=";
+    ASSERT_EQ(line.rfind(join, 0), 0u) << line;
+    EXPECT_TRUE(contains({"g-0", "g-1", "g-2"}, line.substr(join.size()))) << line;
+  }
+  EXPECT_TRUE(agent_.calls_starting("initialize_data").empty());
+
+  agent_.clear_calls();
+  apply_yaml(store_, mariadb_yaml(3));
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+  // The highest extra first, each stopped before its place and data are removed.
+  EXPECT_EQ(agent_.calls(), (std::vector<std::string>{"stop g-4", "remove g-4 purge", "stop g-3",
+                                                      "remove g-3 purge"}));
+  EXPECT_EQ(agent_.placed_indices("default", "g"), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(node_states().size(), 3u);
+  EXPECT_EQ(event_messages(store_, kKey, "ScalingDown"),
+            (std::vector<std::string>{"stopping g-4 and removing its data",
+                                      "stopping g-3 and removing its data"}));
+  EXPECT_FALSE(status()["configHashes"].contains("g-3"));
+  EXPECT_FALSE(status()["configHashes"].contains("g-4"));
+}
+
+TEST_F(MariaDBReconcilerTest, ConfigurationChangeRollsOneSyncedNodeAtATimePrimaryLast) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  const json hashes_before = status()["configHashes"];
+
+  // The first node to restart stays Joining until released.
+  agent_.hold_sync(node(2));
+  apply_yaml(store_, mariadb_yaml(3, "200"));
+  reconciler.reconcile();
+  EXPECT_EQ(stops_and_starts(agent_.calls()),
+            (std::vector<std::string>{"stop g-2", "start g-2 join network"}));
+  EXPECT_EQ(event_messages(store_, kKey, "RollingRestartStalled").size(), 1u);
+  // While g-2 is not Synced, no other node is touched.
+  reconciler.reconcile();
+  reconciler.reconcile();
+  EXPECT_EQ(stops_and_starts(agent_.calls()),
+            (std::vector<std::string>{"stop g-2", "start g-2 join network"}));
+  EXPECT_FALSE(condition_is_true(object(), "Ready"));
+  EXPECT_EQ(node_states()["g-2"], "Joining");
+
+  agent_.finish_sync(node(2));
+  for (int i = 0; i < 6; ++i) reconciler.reconcile();
+  const auto calls = agent_.calls();
+  EXPECT_EQ(
+      stops_and_starts(calls),
+      (std::vector<std::string>{"stop g-2", "start g-2 join network", "stop g-1",
+                                "start g-1 join network", "stop g-0", "start g-0 join network"}));
+  // Replaying the log: whenever a node stops, the other two run.
+  std::set<std::string> running = {"g-0", "g-1", "g-2"};
+  for (const std::string& call : stops_and_starts(calls)) {
+    const std::string pod = call.substr(call.find(' ') + 1, 3);
+    if (call.rfind("stop ", 0) == 0) {
+      EXPECT_EQ(running.size(), 3u) << "stopping " << pod << " while another node is down";
+      running.erase(pod);
+    } else {
+      running.insert(pod);
+    }
+  }
+  EXPECT_TRUE(condition_is_true(object(), "Ready"));
+  const json hashes_after = status()["configHashes"];
+  for (const char* pod : {"g-0", "g-1", "g-2"}) {
+    EXPECT_NE(hashes_after[pod], hashes_before[pod]) << pod;
+    EXPECT_EQ(hashes_after[pod], hashes_after["g-0"]) << pod;
+  }
+  EXPECT_EQ(event_messages(store_, kKey, "RollingRestart").size(), 3u);
+}
+
+TEST_F(MariaDBReconcilerTest, FullCrashBootstrapsTheHighestPositionOnceAndTheOthersJoin) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  crash_all_at_different_positions();
+  agent_.clear_calls();
+
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+  const auto calls = agent_.calls();
+  // Every position is recovered before anything is written or started.
+  std::vector<std::string> recovered = agent_.calls_starting("recover_position");
+  EXPECT_EQ(std::set<std::string>(recovered.begin(), recovered.end()),
+            (std::set<std::string>{"recover_position g-0", "recover_position g-1",
+                                   "recover_position g-2"}));
+  EXPECT_EQ(recovered.size(), 3u);
+  // One new cluster, from the highest position.
+  std::vector<std::string> new_cluster;
+  for (const std::string& call : agent_.calls_starting("start ")) {
+    if (call.find("new-cluster") != std::string::npos) new_cluster.push_back(call);
+  }
+  EXPECT_EQ(new_cluster, (std::vector<std::string>{"start g-1 new-cluster network"}));
+  const size_t bootstrap = position_of(calls, "start g-1 new-cluster network");
+  EXPECT_LT(position_of(calls, "write_grastate g-1 seqno=10 safe_to_bootstrap=1"), bootstrap);
+  for (const auto& [pod, seqno] : {std::pair{"g-0", 5}, std::pair{"g-2", 8}}) {
+    const std::string written = "write_grastate " + std::string(pod) +
+                                " seqno=" + std::to_string(seqno) + " safe_to_bootstrap=0";
+    const std::string joined = "start " + std::string(pod) + " join network donor=g-1";
+    ASSERT_LT(position_of(calls, joined), calls.size()) << pod << " never joined";
+    EXPECT_LT(position_of(calls, written), position_of(calls, joined)) << pod;
+    EXPECT_LT(bootstrap, position_of(calls, joined)) << pod;
+    for (const std::string& r : recovered)
+      EXPECT_LT(position_of(calls, r), position_of(calls, written));
+  }
+  EXPECT_EQ(agent_.committed(node(0)), 10);
+  EXPECT_EQ(agent_.committed(node(2)), 10);
+
+  // The decision and what it was made from, in status.
+  const json recovery = status()["galeraRecovery"];
+  EXPECT_EQ(recovery.value("state", ""), "Done");
+  EXPECT_EQ(recovery["decision"].value("action", ""), "Bootstrap");
+  EXPECT_EQ(recovery["bootstrap"].value("pod", ""), "g-1");
+  EXPECT_EQ(recovery["bootstrap"].value("seqno", 0), 10);
+  EXPECT_EQ(recovery["observed"]["g-0"].value("seqno", 0), 5);
+  EXPECT_EQ(recovery["observed"]["g-2"].value("seqno", 0), 8);
+  EXPECT_EQ(recovery["observed"]["g-0"].value("source", ""), "wsrep-recover");
+  const auto reasons = event_reasons(store_, kKey);
+  for (const char* reason : {"RecoveringPositions", "ClusterRecovery", "Bootstrapped"}) {
+    EXPECT_TRUE(contains(reasons, reason)) << reason;
+  }
+}
+
+// The operator dies right after the bootstrap decision is persisted, before its first effect
+// (the grastate writes) or before the bootstrap start itself; a new operator finishes.
+class KilledAfterBootstrapDecision : public MariaDBReconcilerTest,
+                                     public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(KilledAfterBootstrapDecision, NewOperatorBootstrapsExactlyOnce) {
+  {
+    MariaDBReconciler first(store_, agent_, kKey);
+    make_ready(first);
+    crash_all_at_different_positions();
+    agent_.clear_calls();
+    agent_.kill_operator_before(GetParam());
+    EXPECT_THROW(first.reconcile(), OperatorKilled);
+  }
+  const json decided = status()["galeraRecovery"];
+  EXPECT_EQ(decided.value("state", ""), "Bootstrapping");
+  EXPECT_EQ(decided["bootstrap"].value("pod", ""), "g-1");
+  EXPECT_TRUE(agent_.calls_starting("start ").empty());
+
+  MariaDBReconciler second(store_, agent_, kKey);
+  ASSERT_TRUE(reconcile_until_ready(second)) << status().dump(2);
+  std::vector<std::string> new_cluster;
+  for (const std::string& call : agent_.calls_starting("start ")) {
+    if (call.find("new-cluster") != std::string::npos) new_cluster.push_back(call);
+  }
+  EXPECT_EQ(new_cluster, (std::vector<std::string>{"start g-1 new-cluster network"}));
+  EXPECT_EQ(status()["galeraRecovery"]["bootstrap"].value("pod", ""), "g-1");
+  EXPECT_EQ(agent_.committed(node(0)), 10);
+}
+
+INSTANTIATE_TEST_SUITE_P(KillPoints, KilledAfterBootstrapDecision,
+                         ::testing::Values("write_grastate", "start g-1"));
+
+TEST_F(MariaDBReconcilerTest, CrashedNodeIsEvictedThroughTheSurvivorsAndRejoins) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  agent_.watch_exits([&](const NodeExit& exit) { reconciler.on_node_exit(exit); });
+  const std::string dead = agent_.gcomm_uuid(node(1));
+  ASSERT_FALSE(dead.empty());
+
+  agent_.crash(node(1));
+  const std::string evict = "SET GLOBAL wsrep_provider_options='evs.evict=" + dead + "'";
+  EXPECT_EQ(agent_.calls_starting("sql g-0 "), (std::vector<std::string>{"sql g-0 " + evict}));
+  EXPECT_EQ(agent_.calls_starting("sql g-2 "), (std::vector<std::string>{"sql g-2 " + evict}));
+  EXPECT_TRUE(agent_.calls_starting("sql g-1 ").empty());
+  const auto died = event_messages(store_, kKey, "NodeDied");
+  ASSERT_EQ(died.size(), 1u);
+  EXPECT_TRUE(HasText(died[0], "g-1 exited; evicted from the group by 2 survivor(s)"));
+
+  // The next pass clears the evict lists, restores the position and rejoins by IST.
+  agent_.clear_calls();
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+  const auto calls = agent_.calls();
+  const size_t rejoined = position_starting(calls, "start g-1 join network");
+  ASSERT_LT(rejoined, calls.size());
+  EXPECT_LT(position_of(calls, "sql g-0 SET GLOBAL wsrep_provider_options='evs.evict='"), rejoined);
+  EXPECT_LT(position_of(calls, "recover_position g-1"), rejoined);
+  EXPECT_LT(position_of(calls, "write_grastate g-1 seqno=0 safe_to_bootstrap=0"), rejoined);
+
+  // A requested stop is no death: nothing is evicted, no NodeDied.
+  agent_.clear_calls();
+  ASSERT_TRUE(agent_.stop(node(2), 1s));
+  EXPECT_TRUE(agent_.calls_starting("sql ").empty());
+  EXPECT_EQ(event_messages(store_, kKey, "NodeDied").size(), 1u);
+  agent_.watch_exits({});
+}
+
+}  // namespace
+}  // namespace mdbop
