@@ -1,0 +1,166 @@
+// The physical restore's hand-over between a RestoreReconciler and the MariaDBReconciler it
+// targets, against a FakeNodeAgent and a MemoryStore: the Restore only offers its prepared data
+// in its own status; the MariaDB is the one writer of its status.restore.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "controller/backup/backup_reconciler.h"
+#include "controller/conditions.h"
+#include "controller/mariadb/reconciler.h"
+#include "controller/restore/restore_reconciler.h"
+#include "fake_node_agent.h"
+#include "reconciler_test_util.h"
+#include "store/memory_store.h"
+#include "temp_dir_test.h"
+
+namespace mdbop {
+namespace {
+
+const ObjectKey kMariaDB{"MariaDB", "default", "g"};
+
+class RestoreHandOverTest : public TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    apply_yaml(store_, R"(apiVersion: v1
+kind: Secret
+metadata: {name: g-root, namespace: default}
+stringData: {password: "Root-Pass-1"}
+)");
+    apply_yaml(store_, R"(apiVersion: k8s.mariadb.com/v1alpha1
+kind: MariaDB
+metadata: {name: g, namespace: default}
+spec:
+  rootPasswordSecretKeyRef: {name: g-root, key: password}
+  replicas: 3
+  galera: {enabled: true}
+)");
+    run_mariadb_until_ready();
+    // One physical artifact to restore from.
+    apply_yaml(store_,
+               "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
+               "metadata: {name: hourly, namespace: default}\n"
+               "spec:\n  mariaDbRef: {name: g}\n  compression: none\n"
+               "  storage: {volume: {hostPath: {path: " +
+                   (dir_ / "backups").string() + "}}}\n");
+    BackupReconciler backup(store_, agent_, dir_, {"PhysicalBackup", "default", "hourly"});
+    backup.reconcile();
+    ASSERT_TRUE(
+        condition_is_true(*store_.get({"PhysicalBackup", "default", "hourly"}), "Complete"));
+    agent_.clear_calls();
+  }
+
+  void run_mariadb_until_ready() {
+    for (int i = 0; i < 8 && !condition_is_true(*store_.get(kMariaDB), "Ready"); ++i) {
+      mariadb_.reconcile();
+    }
+    ASSERT_TRUE(condition_is_true(*store_.get(kMariaDB), "Ready"));
+  }
+
+  ObjectKey apply_restore(const std::string& name) {
+    apply_yaml(store_,
+               "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\n"
+               "metadata: {name: " +
+                   name +
+                   ", namespace: default}\n"
+                   "spec:\n  mariaDbRef: {name: g}\n"
+                   "  backupRef: {name: hourly, kind: PhysicalBackup}\n");
+    return {"Restore", "default", name};
+  }
+
+  json status_of(const ObjectKey& key) const {
+    return store_.get(key)->value("status", json::object());
+  }
+
+  MemoryStore store_;
+  FakeNodeAgent agent_;
+  MariaDBReconciler mariadb_{store_, agent_, kMariaDB};
+};
+
+TEST_F(RestoreHandOverTest, TheRestoreOffersAndTheMariaDBTakesUpReplacesAndReportsBack) {
+  const ObjectKey key = apply_restore("r1");
+  RestoreReconciler restore(store_, agent_, dir_, key);
+  restore.reconcile();
+
+  // Prepared and offered in the Restore's own status; the MariaDB's is not touched by it.
+  EXPECT_EQ(agent_.calls_starting("receive_backup"),
+            std::vector<std::string>{"receive_backup default/r1"});
+  EXPECT_EQ(agent_.calls_starting("prepare_received"),
+            std::vector<std::string>{"prepare_received default/r1"});
+  ASSERT_TRUE(status_of(key).contains("handOver"));
+  EXPECT_EQ(status_of(key).value("phase", ""), "Restoring");
+  EXPECT_FALSE(status_of(kMariaDB).contains("restore"));
+
+  // The MariaDB takes it up, replaces every node's data from it and becomes Ready again.
+  mariadb_.reconcile();
+  const json taken = status_of(kMariaDB).value("restore", json::object());
+  EXPECT_EQ(taken.value("name", ""), "r1");
+  EXPECT_EQ(taken.value("uid", ""), store_.get(key)->at("metadata").value("uid", ""));
+  EXPECT_EQ(taken.value("artifact", ""), status_of(key)["handOver"].value("artifact", ""));
+  EXPECT_EQ(agent_.calls_starting("install_received").size(), 1u);
+  for (int i = 0; i < 8 && status_of(kMariaDB)["restore"].value("phase", "") != "Done"; ++i) {
+    mariadb_.reconcile();
+  }
+  EXPECT_EQ(status_of(kMariaDB)["restore"].value("phase", ""), "Done");
+  EXPECT_TRUE(condition_is_true(*store_.get(kMariaDB), "Ready"));
+
+  // The Restore reads the outcome and completes; its prepared data goes.
+  restore.reconcile();
+  EXPECT_EQ(status_of(key).value("phase", ""), "Complete");
+  EXPECT_TRUE(contains(agent_.calls(), "discard_received default/r1"));
+  // Done is not taken up again.
+  agent_.clear_calls();
+  mariadb_.reconcile();
+  EXPECT_TRUE(agent_.calls_starting("install_received").empty());
+}
+
+TEST_F(RestoreHandOverTest, TwoOffersAreTakenUpOneAfterTheOtherOldestFirst) {
+  const ObjectKey first = apply_restore("r1");
+  const ObjectKey second = apply_restore("r2");
+  RestoreReconciler restore1(store_, agent_, dir_, first);
+  RestoreReconciler restore2(store_, agent_, dir_, second);
+  restore1.reconcile();
+  restore2.reconcile();
+  ASSERT_TRUE(status_of(first).contains("handOver"));
+  ASSERT_TRUE(status_of(second).contains("handOver"));
+
+  mariadb_.reconcile();
+  EXPECT_EQ(status_of(kMariaDB)["restore"].value("name", ""), "r1");
+  for (int i = 0; i < 8 && status_of(kMariaDB)["restore"].value("phase", "") != "Done"; ++i) {
+    mariadb_.reconcile();
+  }
+  ASSERT_EQ(status_of(kMariaDB)["restore"].value("phase", ""), "Done");
+  // r2 waits its turn, then is taken up.
+  restore2.reconcile();
+  EXPECT_EQ(status_of(second).value("phase", ""), "Restoring");
+  mariadb_.reconcile();
+  EXPECT_EQ(status_of(kMariaDB)["restore"].value("name", ""), "r2");
+  EXPECT_EQ(agent_.calls_starting("install_received"),
+            (std::vector<std::string>{"install_received g-0 default/r1",
+                                      "install_received g-0 default/r2"}));
+}
+
+TEST_F(RestoreHandOverTest, ARestoreDeletedBeforeItIsTakenUpTouchesNothing) {
+  const ObjectKey key = apply_restore("r1");
+  RestoreReconciler restore(store_, agent_, dir_, key);
+  restore.reconcile();
+  ASSERT_TRUE(status_of(key).contains("handOver"));
+
+  ASSERT_TRUE(store_.update(
+      key, [](json& object) { object["metadata"]["deletionTimestamp"] = "2026-12-01T00:00:00Z"; }));
+  restore.reconcile();
+  EXPECT_TRUE(restore.finished());
+  EXPECT_FALSE(store_.exists(key));
+  EXPECT_TRUE(contains(agent_.calls(), "discard_received default/r1"));
+
+  agent_.clear_calls();
+  mariadb_.reconcile();
+  EXPECT_FALSE(status_of(kMariaDB).contains("restore"));
+  EXPECT_TRUE(agent_.calls_starting("install_received").empty());
+  EXPECT_TRUE(agent_.calls_starting("stop").empty());
+}
+
+}  // namespace
+}  // namespace mdbop
