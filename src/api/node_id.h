@@ -12,6 +12,8 @@ struct NodeId {
   std::string mariadb;
   int index = 0;
   std::string pod() const { return mariadb + "-" + std::to_string(index); }
+  // "<namespace>/<pod>": unique in an installation.
+  std::string qualified_pod() const { return namespace_ + "/" + pod(); }
 };
 
 // "galera-2" -> {namespace_, "galera", 2}; nullopt unless `pod` is <name>-<decimal index>.

@@ -25,34 +25,13 @@ using namespace std::chrono_literals;
 
 const ObjectKey kBackup{"Backup", "default", "nightly"};
 
-const char* kSecret = R"(apiVersion: v1
-kind: Secret
-metadata: {name: g-root, namespace: default}
-stringData: {password: "Root-Pass-1"}
-)";
-
-const char* kMariaDB = R"(apiVersion: k8s.mariadb.com/v1alpha1
-kind: MariaDB
-metadata: {name: g, namespace: default}
-spec:
-  rootPasswordSecretKeyRef: {name: g-root, key: password}
-  replicas: 3
-  galera: {enabled: true}
-)";
-
 class BackupReconcilerTest : public TempDirTest {
  protected:
   void SetUp() override {
     TempDirTest::SetUp();
-    // A Ready 3-node MariaDB "g" to back up, made by its own reconciler.
-    apply_yaml(store_, kSecret);
-    apply_yaml(store_, kMariaDB);
+    // A Ready 3-node MariaDB "g" to back up.
     MariaDBReconciler mariadb(store_, agent_, {"MariaDB", "default", "g"});
-    for (int i = 0; i < 5 && !condition_is_true(*store_.get({"MariaDB", "default", "g"}), "Ready");
-         ++i) {
-      mariadb.reconcile();
-    }
-    ASSERT_TRUE(condition_is_true(*store_.get({"MariaDB", "default", "g"}), "Ready"));
+    make_ready_cluster(store_, mariadb);
     agent_.clear_calls();
   }
 

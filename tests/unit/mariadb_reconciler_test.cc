@@ -23,12 +23,6 @@ const ObjectKey kKey{"MariaDB", "default", "g"};
 
 NodeId node(int index) { return {"default", "g", index}; }
 
-const char* kSecret = R"(apiVersion: v1
-kind: Secret
-metadata: {name: g-root, namespace: default}
-stringData: {password: "Root-Pass-1"}
-)";
-
 // A Galera MariaDB "g" whose timeouts are short, so that no test waits long.
 std::string mariadb_yaml(int replicas, const std::string& max_connections = "100") {
   return R"(apiVersion: k8s.mariadb.com/v1alpha1
@@ -55,7 +49,7 @@ spec:
 class MariaDBReconcilerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    apply_yaml(store_, kSecret);
+    apply_yaml(store_, kRootSecretYaml);
     apply_yaml(store_, mariadb_yaml(3));
   }
 

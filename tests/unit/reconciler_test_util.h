@@ -8,10 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "controller/conditions.h"
+#include "controller/mariadb/reconciler.h"
 #include "manifest_test_util.h"
 #include "store/store.h"
 
 namespace mdbop {
+
+// The Secret holding root's password of the MariaDB "g" the reconciler tests use.
+inline const char* kRootSecretYaml = R"(apiVersion: v1
+kind: Secret
+metadata: {name: g-root, namespace: default}
+stringData: {password: "Root-Pass-1"}
+)";
 
 // Validates and defaults one YAML document and applies it; the stored object.
 inline json apply_yaml(Store& store, const std::string& yaml) {
@@ -39,6 +48,25 @@ inline std::vector<std::string> event_messages(const Store& store, const ObjectK
     if (e.value("reason", "") == reason) messages.push_back(e.value("message", ""));
   }
   return messages;
+}
+
+// A Ready 3-node Galera MariaDB "g" in namespace default, made by its own reconciler (which
+// `reconciler` is, over `store`), with root's password from kRootSecretYaml.
+inline void make_ready_cluster(Store& store, MariaDBReconciler& reconciler) {
+  apply_yaml(store, kRootSecretYaml);
+  apply_yaml(store, R"(apiVersion: k8s.mariadb.com/v1alpha1
+kind: MariaDB
+metadata: {name: g, namespace: default}
+spec:
+  rootPasswordSecretKeyRef: {name: g-root, key: password}
+  replicas: 3
+  galera: {enabled: true}
+)");
+  const ObjectKey key{"MariaDB", "default", "g"};
+  for (int i = 0; i < 8 && !condition_is_true(*store.get(key), "Ready"); ++i) {
+    reconciler.reconcile();
+  }
+  ASSERT_TRUE(condition_is_true(*store.get(key), "Ready"));
 }
 
 inline bool contains(const std::vector<std::string>& items, const std::string& item) {

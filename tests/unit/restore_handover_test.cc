@@ -24,20 +24,7 @@ class RestoreHandOverTest : public TempDirTest {
  protected:
   void SetUp() override {
     TempDirTest::SetUp();
-    apply_yaml(store_, R"(apiVersion: v1
-kind: Secret
-metadata: {name: g-root, namespace: default}
-stringData: {password: "Root-Pass-1"}
-)");
-    apply_yaml(store_, R"(apiVersion: k8s.mariadb.com/v1alpha1
-kind: MariaDB
-metadata: {name: g, namespace: default}
-spec:
-  rootPasswordSecretKeyRef: {name: g-root, key: password}
-  replicas: 3
-  galera: {enabled: true}
-)");
-    run_mariadb_until_ready();
+    make_ready_cluster(store_, mariadb_);
     // One physical artifact to restore from.
     apply_yaml(store_,
                "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
@@ -50,13 +37,6 @@ spec:
     ASSERT_TRUE(
         condition_is_true(*store_.get({"PhysicalBackup", "default", "hourly"}), "Complete"));
     agent_.clear_calls();
-  }
-
-  void run_mariadb_until_ready() {
-    for (int i = 0; i < 8 && !condition_is_true(*store_.get(kMariaDB), "Ready"); ++i) {
-      mariadb_.reconcile();
-    }
-    ASSERT_TRUE(condition_is_true(*store_.get(kMariaDB), "Ready"));
   }
 
   ObjectKey apply_restore(const std::string& name) {

@@ -6,12 +6,6 @@
 
 namespace mdbop {
 
-namespace {
-
-std::string key_of(const NodeId& id) { return id.namespace_ + "/" + id.pod(); }
-
-}  // namespace
-
 ExitWatcher::~ExitWatcher() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
@@ -25,14 +19,14 @@ void ExitWatcher::set_handler(std::function<void(const NodeExit&)> on_exit) {
 
 void ExitWatcher::watch(const NodeId& id, pid_t pid) {
   std::lock_guard lock(mutex_);
-  Watched& watched = watched_[key_of(id)];
+  Watched& watched = watched_[id.qualified_pod()];
   if (watched.pid == pid) return;
   watched = {id, pid, false};
 }
 
 void ExitWatcher::expect_exit(const NodeId& id, pid_t pid) {
   std::lock_guard lock(mutex_);
-  auto it = watched_.find(key_of(id));
+  auto it = watched_.find(id.qualified_pod());
   if (it != watched_.end() && it->second.pid == pid) it->second.requested = true;
 }
 

@@ -15,11 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Enough of the error log for the reason of a failed start.
-constexpr size_t kErrorLogTail = 16384;
-
-std::string key_of(const NodeId& id) { return id.namespace_ + "/" + id.pod(); }
-
 NodeAddress address_of(const NodeLayout& layout) {
   return {layout.address, layout.ports.sql, layout.ports.galera, layout.ports.ist,
           layout.ports.sst};
@@ -92,7 +87,7 @@ std::vector<int> LocalAgent::placed_indices(const std::string& namespace_,
 Result<bool> LocalAgent::remove(const NodeId& id, bool purge) {
   {
     std::lock_guard lock(configs_mutex_);
-    configs_.erase(key_of(id));
+    configs_.erase(id.qualified_pod());
   }
   return runtime_.remove(id, purge);
 }
@@ -128,9 +123,7 @@ void LocalAgent::watch_exits(std::function<void(const NodeExit&)> on_exit) {
   exits_.set_handler(std::move(on_exit));
 }
 
-std::string LocalAgent::startup_failure(const NodeId& id) {
-  return startup_failure_reason(runtime_.error_log_tail(id, kErrorLogTail));
-}
+std::string LocalAgent::startup_failure(const NodeId& id) { return runtime_.startup_failure(id); }
 
 Result<std::string> LocalAgent::read_error_log(const NodeId& id, std::uint64_t from) {
   auto layout = runtime_.find_layout(id);
@@ -180,7 +173,7 @@ Result<bool> LocalAgent::render_config(const NodeId& id, const ClusterConfig& co
 Result<bool> LocalAgent::configure(const NodeId& id, const ClusterConfig& config) {
   if (auto rendered = render_config(id, config); !rendered) return rendered;
   std::lock_guard lock(configs_mutex_);
-  configs_[key_of(id)] = config;
+  configs_[id.qualified_pod()] = config;
   return true;
 }
 
@@ -193,7 +186,7 @@ Result<NodeAgent::Started> LocalAgent::start(const NodeId& id, StartMode mode, N
     std::optional<ClusterConfig> config;
     {
       std::lock_guard lock(configs_mutex_);
-      if (auto it = configs_.find(key_of(id)); it != configs_.end()) config = it->second;
+      if (auto it = configs_.find(id.qualified_pod()); it != configs_.end()) config = it->second;
     }
     if (!config) return fail(id.pod() + " moved to new ports before it was configured");
     if (auto rendered = render_config(id, *config); !rendered)

@@ -53,11 +53,10 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
           pod + " stopped before reaching Synced" + (reason.empty() ? "" : ": " + reason) +
               "; restarting");
   }
-  std::string hash = pass.config_hashes[pod];
   auto recorded = store_.update_status(key_, [&](json& status) {
     status["startAttempts"][pod] = {
         {"count", count + 1}, {"generation", generation}, {"lastReason", reason}};
-    status["configHashes"][pod] = hash;
+    status["configHashes"][pod] = pass.config_hash;
   });
   if (!recorded) return tl::unexpected(recorded.error());
   pass.object["status"] = (*recorded)["status"];
@@ -115,7 +114,7 @@ void MariaDBReconciler::start_stopped_members(Pass& pass, int except_index) {
     int size_before = 0;
     if (primary) {
       size_before =
-          observe_nodes(agent_, {*primary}, pass.root_password, galera_).front().cluster_size;
+          observe_nodes(agent_, {*primary}, pass.root_password, galera_).front().wsrep.cluster_size;
     }
     if (auto started = start_node(pass, view, false, primary ? primary->pod() : ""); !started) {
       event("Warning", "NodeStartFailed", started.error().what());
@@ -125,7 +124,7 @@ void MariaDBReconciler::start_stopped_members(Pass& pass, int except_index) {
     auto deadline = std::chrono::steady_clock::now() + 15s;
     while (std::chrono::steady_clock::now() < deadline && agent_.process(view.id).running) {
       NodeView seen = observe_nodes(agent_, {*primary}, pass.root_password, galera_).front();
-      if (seen.cluster_size > size_before) break;
+      if (seen.wsrep.cluster_size > size_before) break;
       std::this_thread::sleep_for(50ms);
     }
   }
@@ -143,12 +142,12 @@ void MariaDBReconciler::restart_stranded_members(const Pass& pass) {
   for (const NodeView& view : pass.views) {
     std::string stuck;  // how it is stuck; empty when it is not
     std::chrono::seconds limit{0};
-    if (view.running() && view.sql_answers) {
-      if (view.cluster_status != "Primary") {
-        stuck = fmt::format("{} ({})", view.cluster_status, view.local_state);
+    if (view.running() && view.wsrep.answers) {
+      if (view.wsrep.cluster_status != "Primary") {
+        stuck = fmt::format("{} ({})", view.wsrep.cluster_status, view.wsrep.local_state);
         limit = kOutsideFor;
       } else if (!view.serving()) {
-        stuck = view.local_state + " in the Primary component";
+        stuck = view.wsrep.local_state + " in the Primary component";
         limit = pass.spec.recovery.pod_sync_timeout;
       }
     }
@@ -183,7 +182,7 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
     int group_size = 0;
     for (const NodeView& view : pass.views) {
       running += view.running() ? 1 : 0;
-      if (view.in_primary()) group_size = std::max(group_size, view.cluster_size);
+      if (view.in_primary()) group_size = std::max(group_size, view.wsrep.cluster_size);
     }
     auto now = std::chrono::steady_clock::now();
     if (pass.spec.galera_enabled && group_size > running) {
@@ -200,7 +199,7 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
   for (size_t i = 0; i < pass.members.size(); ++i) {
     const NodeView& view = pass.views[i];
     healthy = healthy && view.synced() &&
-              (!pass.spec.galera_enabled || view.cluster_size >= pass.spec.replicas);
+              (!pass.spec.galera_enabled || view.wsrep.cluster_size >= pass.spec.replicas);
   }
   if (!healthy) {
     if (pass.spec.galera_enabled) restart_stranded_members(pass);
@@ -241,11 +240,11 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
     const std::string pod = view->id.pod();
     if (!recorded.contains(pod)) {
       // Adopted without a record: assume it runs what we would render.
-      store_.update_status(
-          key_, [&](json& status) { status["configHashes"][pod] = pass.config_hashes[pod]; });
+      store_.update_status(key_,
+                           [&](json& status) { status["configHashes"][pod] = pass.config_hash; });
       continue;
     }
-    if (recorded[pod] == pass.config_hashes[pod]) continue;
+    if (recorded[pod] == pass.config_hash) continue;
     event("Normal", "RollingRestart", "restarting " + pod + " to apply a configuration change");
     if (auto stopped = stop_node(view->id, 120s); !stopped) {
       event("Warning", "RollingRestartStalled", stopped.error().what());

@@ -27,8 +27,8 @@ NodeObservation observation_of(const NodeView& view) {
   node.grastate_read = view.grastate.has_value();
   if (view.grastate) node.grastate = *view.grastate;
   // A running member outside the Primary component tells its position itself.
-  if (view.sql_answers && view.cluster_state_uuid != "") {
-    node.recovered = GaleraPosition{view.cluster_state_uuid, view.last_committed};
+  if (view.wsrep.answers && view.wsrep.cluster_state_uuid != "") {
+    node.recovered = GaleraPosition{view.wsrep.cluster_state_uuid, view.wsrep.last_committed};
   }
   return node;
 }
@@ -75,9 +75,9 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   std::vector<NodeView> members(pass.views.begin(),
                                 pass.views.begin() + static_cast<long>(pass.members.size()));
   for (const NodeView& view : pass.views) {
-    if (view.sql_refusal.empty()) continue;
+    if (view.wsrep.refusal.empty()) continue;
     // Up, but refusing us: acting on what we cannot see could bootstrap beside a Primary.
-    std::string message = view.id.pod() + " refuses the operator's login (" + view.sql_refusal +
+    std::string message = view.id.pod() + " refuses the operator's login (" + view.wsrep.refusal +
                           "); if the root password was changed in its Secret, put the old one "
                           "back or set the new one in the server";
     event("Warning", "CannotLogIn", message);
@@ -101,7 +101,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   bool starting = false;     // running, not answering yet
   for (const NodeView& view : pass.views) {
     all_running = all_running && (view.id.index >= pass.spec.replicas || view.running());
-    if (!view.running() || view.sql_answers) continue;
+    if (!view.running() || view.wsrep.answers) continue;
     if (view.process.running_for >= recovery.pod_recovery_timeout) {
       hung.push_back(view.id);
     } else {

@@ -130,7 +130,7 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
     return tl::unexpected(started.error());
   }
   bool answered = wait_for(seed, "", pass.spec.recovery.pod_recovery_timeout,
-                           [](const NodeView& view) { return view.sql_answers; });
+                           [](const NodeView& view) { return view.wsrep.answers; });
   if (!answered) {
     std::string reason = agent_.startup_failure(seed);
     stop_node(seed, 10s);

@@ -10,19 +10,19 @@ namespace {
 
 std::string node_state(const NodeView& view) {
   if (!view.running()) return "Stopped";
-  if (!view.sql_answers) return "Starting";
-  return view.local_state.empty() ? "Running" : view.local_state;
+  if (!view.wsrep.answers) return "Starting";
+  return view.wsrep.local_state.empty() ? "Running" : view.wsrep.local_state;
 }
 
 json node_status(const NodeView& view) {
   int64_t seqno =
-      view.sql_answers ? view.last_committed : (view.grastate ? view.grastate->seqno : -1);
+      view.wsrep.answers ? view.wsrep.last_committed : (view.grastate ? view.grastate->seqno : -1);
   json node = {
       {"pod", view.id.pod()},
       {"index", view.id.index},
       {"state", node_state(view)},
-      {"clusterStatus", view.cluster_status},
-      {"clusterSize", view.cluster_size},
+      {"clusterStatus", view.wsrep.cluster_status},
+      {"clusterSize", view.wsrep.cluster_size},
       {"seqno", seqno},
       {"ports",
        {{"sql", view.address.sql_port},
@@ -51,7 +51,7 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
   std::string waiting_on;
   for (size_t i = 0; i < pass.views.size(); ++i) {
     const NodeView& view = pass.views[i];
-    if (view.in_primary()) largest_primary = std::max(largest_primary, view.cluster_size);
+    if (view.in_primary()) largest_primary = std::max(largest_primary, view.wsrep.cluster_size);
     if (i >= member_count) continue;
     if (view.synced()) {
       ++synced;

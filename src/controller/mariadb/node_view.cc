@@ -6,24 +6,12 @@ namespace mdbop {
 
 NodeView node_view(const NodeId& id, const NodeSnapshot& seen, bool galera) {
   NodeView view;
+  static_cast<NodeSnapshot&>(view) = seen;
   view.id = id;
-  view.address = seen.address;
-  view.process = seen.process;
-  view.data_present = seen.data_present;
-  view.sst_in_progress = seen.sst_in_progress;
-  view.grastate = seen.grastate;
-  view.sql_answers = seen.wsrep.answers;
-  view.sql_refusal = seen.wsrep.refusal;
-  view.local_state = seen.wsrep.local_state;
-  view.cluster_status = seen.wsrep.cluster_status;
-  view.cluster_size = seen.wsrep.cluster_size;
-  view.last_committed = seen.wsrep.last_committed;
-  view.cluster_state_uuid = seen.wsrep.cluster_state_uuid;
-  view.gcomm_uuid = seen.wsrep.gcomm_uuid;
-  if (!galera && view.sql_answers) {
-    view.local_state = "Synced";
-    view.cluster_status = "Primary";
-    view.cluster_size = 1;
+  if (!galera && view.wsrep.answers) {
+    view.wsrep.local_state = "Synced";
+    view.wsrep.cluster_status = "Primary";
+    view.wsrep.cluster_size = 1;
   }
   return view;
 }

@@ -61,7 +61,8 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
     watched_password_ = pass.root_password;
     watched_object_ = object_;
     for (const NodeView& view : pass.views) {
-      if (view.running()) watched_.push_back({view.id, view.process.instance, view.gcomm_uuid});
+      if (view.running())
+        watched_.push_back({view.id, view.process.instance, view.wsrep.gcomm_uuid});
     }
   }
   return next;
@@ -125,9 +126,8 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass) {
   config.sst_password = pass.root_password;
   config.my_cnf = pass.my_cnf;
   config.peers = pass.all_nodes();
-  const std::string hash = rollout_hash(pass.spec, pass.my_cnf);
+  pass.config_hash = rollout_hash(pass.spec, pass.my_cnf);
   for (const NodeId& id : config.peers) {
-    pass.config_hashes[id.pod()] = hash;
     if (auto written = agent_.configure(id, config); !written) return written;
   }
   return true;

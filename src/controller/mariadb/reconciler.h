@@ -55,7 +55,7 @@ class MariaDBReconciler : public ObjectReconciler {
     std::vector<NodeId> members;  // indices [0, replicas)
     std::vector<NodeId> extras;   // indices >= replicas that still exist (scale-in)
     std::vector<NodeView> views;  // members then extras
-    std::map<std::string, std::string> config_hashes;  // pod -> desired rollout hash
+    std::string config_hash;      // the rollout hash every node should run
 
     // Members then extras, in the order of `views`.
     std::vector<NodeId> all_nodes() const {

@@ -284,7 +284,7 @@ Result<bool> LocalRuntime::initialize_data(const NodeId& id) {
   if (!result->ok()) {
     // mariadbd's own [ERROR] line (an unknown variable in myCnf, say), not the installer's noise;
     // the node's option file sends it to the node's error log.
-    std::string reason = startup_failure_reason(error_log_tail(id, 16384));
+    std::string reason = startup_failure(id);
     if (reason.empty()) reason = startup_failure_reason(result->stdout_text + result->stderr_tail);
     return fail("mariadb-install-db for " + id.pod() +
                 " failed: " + (reason.empty() ? result->describe() : reason));
@@ -509,18 +509,18 @@ Result<bool> LocalRuntime::remove(const NodeId& id, bool purge) {
   return true;
 }
 
-std::string LocalRuntime::error_log_tail(const NodeId& id, size_t max_bytes) {
+std::string LocalRuntime::startup_failure(const NodeId& id) {
+  // Enough of the log for the last start attempt's errors.
+  constexpr std::streamoff max_bytes = 16384;
   std::ifstream in(node_dir(id) / "error.log", std::ios::binary);
   if (!in) return "";
   in.seekg(0, std::ios::end);
   std::streamoff size = in.tellg();
-  std::streamoff start = size > static_cast<std::streamoff>(max_bytes)
-                             ? size - static_cast<std::streamoff>(max_bytes)
-                             : 0;
+  std::streamoff start = size > max_bytes ? size - max_bytes : 0;
   in.seekg(start);
   std::string tail(static_cast<size_t>(size - start), '\0');
   in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
-  return tail;
+  return startup_failure_reason(tail);
 }
 
 }  // namespace mdbop

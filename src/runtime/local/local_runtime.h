@@ -60,7 +60,9 @@ class LocalRuntime {
   Result<pid_t> start(const NodeId& id, const ServerStart& how);
   Result<bool> stop(const NodeId& id, std::chrono::seconds grace);
   Result<bool> remove(const NodeId& id, bool purge);
-  std::string error_log_tail(const NodeId& id, size_t max_bytes);
+  // Why the server's last start failed, from the end of its error log; empty when it says
+  // nothing.
+  std::string startup_failure(const NodeId& id);
 
  private:
   std::filesystem::path node_dir(const NodeId& id) const;
