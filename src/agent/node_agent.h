@@ -67,6 +67,9 @@ struct NodeSnapshot {
   NodeProcess process;
   bool data_present = false;
   bool sst_in_progress = false;  // an aborted or running state transfer left its marker
+  // A running joiner's state transfer has begun but no donor has sent it anything yet (the
+  // SST script waits up to its sst-initial-timeout, 300 s, for one).
+  bool waiting_for_donor = false;
   std::optional<GraState> grastate;
   WsrepStatus wsrep;  // only tried on a running node
 };

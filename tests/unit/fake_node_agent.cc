@@ -83,6 +83,7 @@ void FakeNodeAgent::crash(const NodeId& id) {
     node->running = false;
     node->primary = false;
     node->synced = false;
+    node->waiting_for_donor = false;
     if (node->grastate) node->grastate->seqno = -1;
     exit.instance = node->instance;
   }
@@ -109,6 +110,16 @@ void FakeNodeAgent::finish_sync(const NodeId& id) {
   if (node == nullptr) return;
   node->hold_sync = false;
   if (node->running && node->primary) node->synced = true;
+}
+
+void FakeNodeAgent::set_busy_donor(const NodeId& id, bool busy) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(id)) node->busy_donor = busy;
+}
+
+void FakeNodeAgent::stall_next_join(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(id)) node->stall_next_join = true;
 }
 
 void FakeNodeAgent::kill_operator_before(const std::string& prefix) {
@@ -219,11 +230,16 @@ NodeSnapshot FakeNodeAgent::observe(const NodeId& id, const std::string&) {
   seen.process.details = {{"fake", true}};
   seen.data_present = node->data;
   seen.grastate = node->grastate;
-  if (node->running) {
+  seen.waiting_for_donor = node->running && node->waiting_for_donor;
+  seen.sst_in_progress = seen.waiting_for_donor;
+  if (node->running && !node->waiting_for_donor) {
     WsrepStatus& wsrep = seen.wsrep;
     wsrep.answers = true;
     wsrep.cluster_status = node->primary ? "Primary" : "non-Primary";
-    wsrep.local_state = !node->primary ? "Initialized" : node->synced ? "Synced" : "Joining";
+    wsrep.local_state = !node->primary      ? "Initialized"
+                        : node->busy_donor ? "Donor/Desynced"
+                        : node->synced     ? "Synced"
+                                           : "Joining";
     wsrep.cluster_size = node->primary ? static_cast<int>(primary_members(id, false).size()) : 1;
     wsrep.last_committed = node->committed;
     wsrep.cluster_state_uuid = node->data_uuid;
@@ -263,8 +279,8 @@ Result<std::unique_ptr<SqlSession>> FakeNodeAgent::open_sql(const NodeId& id, co
                                                             std::chrono::seconds) {
   std::lock_guard lock(mutex_);
   const Node* node = find(id);
-  if (node == nullptr || !node->running) {
-    return fail(ErrorCode::kUnavailable, id.pod() + " is not running");
+  if (node == nullptr || !node->running || node->waiting_for_donor) {
+    return fail(ErrorCode::kUnavailable, id.pod() + " does not answer");
   }
   return std::unique_ptr<SqlSession>(std::make_unique<FakeSqlSession>(*this, id));
 }
@@ -306,7 +322,18 @@ Result<NodeAgent::Started> FakeNodeAgent::start(const NodeId& id, StartMode mode
   node->instance = id.pod() + "#" + std::to_string(++instances_);
   node->primary = false;
   node->synced = false;
-  if (new_cluster) {
+  node->waiting_for_donor = false;
+  const Node* named_donor = nullptr;
+  for (const auto& [key, other] : nodes_) {
+    if (std::get<0>(key) == id.namespace_ && std::get<1>(key) == id.mariadb &&
+        other.id.pod() == sst_donor) {
+      named_donor = &other;
+    }
+  }
+  if (!new_cluster && (node->stall_next_join || (named_donor && named_donor->busy_donor))) {
+    node->stall_next_join = false;
+    node->waiting_for_donor = true;
+  } else if (new_cluster) {
     if (!node->data) node->data = true;
     if (node->data_uuid == kZeroUuid) {
       node->data_uuid = fmt::format("00000000-0000-0000-0000-{:012d}", ++clusters_);
@@ -340,6 +367,7 @@ Result<bool> FakeNodeAgent::stop(const NodeId& id, std::chrono::seconds) {
     node->running = false;
     node->primary = false;
     node->synced = false;
+    node->waiting_for_donor = false;
     GraState clean;
     clean.uuid = node->data_uuid;
     clean.seqno = node->committed;

@@ -8,6 +8,9 @@
 //    cluster UUID at seqno 0);
 //  - start(kJoin) joins the Primary component of the same MariaDB when there is one (taking its
 //    UUID and seqno, as an IST or SST would), else runs outside any Primary component;
+//  - a join whose named donor is busy (set_busy_donor) or that was armed with stall_next_join
+//    waits for its donor for good, as the SST script does for 300 s: the server runs, does not
+//    answer, and its snapshot says waiting_for_donor;
 //  - cluster_size counts the running members of the Primary component of the node's MariaDB
 //    (Synced, or Joining after hold_sync());
 //  - a running server's grastate says seqno -1; a clean stop() writes the seqno, and
@@ -59,6 +62,10 @@ class FakeNodeAgent final : public NodeAgent {
   // Synced) until finish_sync() is called.
   void hold_sync(const NodeId& id);
   void finish_sync(const NodeId& id);
+  // A busy donor reports Donor/Desynced (and a join that names it waits for it for good).
+  void set_busy_donor(const NodeId& id, bool busy);
+  // The node's next start(kJoin) waits for its donor for good.
+  void stall_next_join(const NodeId& id);
   // The next agent call whose log line starts with `prefix` throws OperatorKilled instead.
   void kill_operator_before(const std::string& prefix);
   // What startup_failure() says about the node.
@@ -123,6 +130,9 @@ class FakeNodeAgent final : public NodeAgent {
     bool primary = false;    // in the Primary component (only while running)
     bool synced = false;     // Synced there (false: Joining)
     bool hold_sync = false;  // joins stay Joining until finish_sync()
+    bool busy_donor = false;       // Donor/Desynced
+    bool stall_next_join = false;  // the next join waits for its donor for good
+    bool waiting_for_donor = false;
     std::string startup_failure;
     std::string config_hash;  // what configure() was last given
   };

@@ -69,6 +69,14 @@ spec:
   ASSERT_TRUE(condition_is_true(*store.get(key), "Ready"));
 }
 
+// The condition of `type` in `status`; an empty object when there is none.
+inline json condition(const json& status, const std::string& type) {
+  for (const json& c : status.value("conditions", json::array())) {
+    if (c.value("type", "") == type) return c;
+  }
+  return json::object();
+}
+
 inline bool contains(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
 }

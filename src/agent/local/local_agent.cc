@@ -115,7 +115,10 @@ NodeSnapshot LocalAgent::observe(const NodeId& id, const std::string& root_passw
   seen.data_present = runtime_.data_present(id);
   seen.sst_in_progress = runtime_.sst_in_progress(id);
   if (auto grastate = runtime_.read_grastate(id)) seen.grastate = *grastate;
-  if (seen.process.running) read_wsrep_status(sql_endpoint(id, root_password), seen.wsrep);
+  if (seen.process.running) {
+    seen.waiting_for_donor = seen.sst_in_progress && runtime_.sst_waiting_for_donor(id);
+    read_wsrep_status(sql_endpoint(id, root_password), seen.wsrep);
+  }
   return seen;
 }
 

@@ -1,6 +1,8 @@
 // A cluster with a Primary component: start members that are down, scale in, roll changes.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <set>
 #include <thread>
 
 #include "controller/mariadb/reconciler.h"
@@ -96,37 +98,105 @@ void MariaDBReconciler::restore_position(const NodeView& view) {
   }
 }
 
-void MariaDBReconciler::start_stopped_members(Pass& pass, int except_index) {
-  // Joiners that connect at the same moment form a non-Primary view among themselves and
-  // take seconds to merge; one at a time, each waiting only until the group counts it (its
-  // IST then runs while the next one joins), is faster. Every joiner takes its state from a
-  // member that was in the Primary component before: a node that has just caught up by IST
-  // lacks those writesets in its gcache, and an IST it serves fails ("IST didn't contain all
-  // write sets"), leaving the joiner Disconnected.
-  std::optional<NodeId> primary;
+// Joiners that connect to one donor at the same moment are served one after the other, and one
+// that connects while its only allowed donor serves another can wait for the SST script's
+// timeout (300 s). So each donor takes one joiner at a time: a joiner is started only with a
+// donor that is Synced and serves no joiner this operator started that has not finished its
+// state transfer yet. Joiners with distinct donors start together. A donor is a member that
+// was in the Primary component before the joiners (not one in joined_): an IST served by a node
+// that has just caught up by IST can fail ("IST didn't contain all write sets").
+void MariaDBReconciler::start_stopped_members(Pass& pass) {
+  std::vector<const NodeView*> donors;
+  std::set<std::string> busy;  // donors with a joiner still receiving its state
   for (const NodeView& view : pass.views) {
-    if (view.in_primary() || view.id.index == except_index) primary = view.id;
+    if (view.id.index >= pass.spec.replicas) continue;
+    if (view.synced() && !joined_.contains(view.id.index)) donors.push_back(&view);
   }
+  for (const auto& [index, donor] : joined_) {
+    const NodeView& joiner = pass.views[static_cast<size_t>(index)];
+    if (joiner.running() && !joiner.wsrep.answers) busy.insert(donor);
+  }
+  // The longest-running first: it has been in the component longest.
+  std::stable_sort(donors.begin(), donors.end(), [](const NodeView* a, const NodeView* b) {
+    return a->process.running_for > b->process.running_for;
+  });
+  std::vector<std::string> waiting;
   for (const NodeView& view : pass.views) {
-    if (view.id.index == except_index || view.running() || view.id.index >= pass.spec.replicas) {
+    if (view.running() || view.id.index >= pass.spec.replicas) continue;
+    if (!pass.spec.galera_enabled) {
+      if (auto started = start_node(pass, view, false, ""); !started) {
+        event("Warning", "NodeStartFailed", started.error().what());
+      }
       continue;
     }
-    int size_before = 0;
-    if (primary) {
-      size_before =
-          observe_nodes(agent_, {*primary}, pass.root_password, galera_).front().wsrep.cluster_size;
+    const NodeView* donor = nullptr;
+    for (const NodeView* candidate : donors) {
+      if (!busy.contains(candidate->id.pod())) {
+        donor = candidate;
+        break;
+      }
     }
-    if (auto started = start_node(pass, view, false, primary ? primary->pod() : ""); !started) {
+    if (donor == nullptr) {
+      waiting.push_back(view.id.pod());
+      continue;
+    }
+    if (auto started = start_node(pass, view, false, donor->id.pod()); !started) {
       event("Warning", "NodeStartFailed", started.error().what());
       continue;
     }
-    if (!primary || !galera_) continue;
-    auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline && agent_.process(view.id).running) {
-      NodeView seen = observe_nodes(agent_, {*primary}, pass.root_password, galera_).front();
-      if (seen.wsrep.cluster_size > size_before) break;
-      std::this_thread::sleep_for(50ms);
+    joined_[view.id.index] = donor->id.pod();
+    busy.insert(donor->id.pod());
+  }
+  if (waiting.empty()) return;
+  std::string names;
+  for (const std::string& pod : waiting) names += (names.empty() ? "" : ", ") + pod;
+  std::string donor_states;
+  for (const NodeView& view : pass.views) {
+    if (!view.in_primary() || view.id.index >= pass.spec.replicas) continue;
+    donor_states += fmt::format("{}{} is {}{}", donor_states.empty() ? "" : ", ", view.id.pod(),
+                                view.wsrep.local_state,
+                                joined_.contains(view.id.index) ? " (joined just now)" : "");
+  }
+  pass.waiting_on_donor = names + " waiting for a free donor (" + donor_states + ")";
+  event("Normal", "WaitingForDonor", pass.waiting_on_donor);
+}
+
+void MariaDBReconciler::stop_stuck_joiners(const Pass& pass) {
+  // The SST script of a donor starts within a second or two; a joiner that has heard nothing
+  // for this long while its donor serves nobody will hear nothing until its own timeout.
+  constexpr std::chrono::seconds kDonorSilence{5};
+  auto now = std::chrono::steady_clock::now();
+  for (auto it = joined_.begin(); it != joined_.end();) {
+    const int index = it->first;
+    const std::string& donor_pod = it->second;
+    const NodeView& joiner = pass.views[static_cast<size_t>(index)];
+    const NodeView* donor = nullptr;
+    for (const NodeView& view : pass.views) {
+      if (view.id.pod() == donor_pod) donor = &view;
     }
+    // A donor serving a state transfer is Donor/Desynced; one that is Synced (or gone) is not
+    // serving this joiner.
+    const bool donor_idle =
+        donor == nullptr || !donor->running() || donor->wsrep.local_state != "Donor/Desynced";
+    if (!joiner.running() || !joiner.waiting_for_donor || !donor_idle) {
+      donor_silent_since_.erase(index);
+      ++it;
+      continue;
+    }
+    auto since = donor_silent_since_.try_emplace(index, now).first->second;
+    if (now - since < kDonorSilence) {
+      ++it;
+      continue;
+    }
+    donor_silent_since_.erase(index);
+    event("Warning", "JoinerStuck",
+          fmt::format("{} waited {} s for its donor {}, which sent it nothing; restarting it "
+                      "with a free donor",
+                      joiner.id.pod(), kDonorSilence.count(), donor_pod));
+    if (auto stopped = stop_node(joiner.id, 5s); !stopped) {
+      event("Warning", "NodeRestartStalled", stopped.error().what());
+    }
+    it = joined_.erase(it);
   }
 }
 
@@ -172,6 +242,7 @@ void MariaDBReconciler::restart_stranded_members(const Pass& pass) {
 
 std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
   no_primary_since_.reset();
+  if (pass.spec.galera_enabled) stop_stuck_joiners(pass);
   bool any_stopped = false;
   for (size_t i = 0; i < pass.members.size(); ++i) any_stopped |= !pass.views[i].running();
   if (any_stopped) {
@@ -191,8 +262,8 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
     }
     dead_member_seen_since_.reset();
     if (pass.spec.galera_enabled) forget_evicted_members(pass);
-    start_stopped_members(pass, -1);
-    return 500ms;
+    start_stopped_members(pass);
+    return 200ms;
   }
 
   bool healthy = true;
@@ -203,7 +274,7 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
   }
   if (!healthy) {
     if (pass.spec.galera_enabled) restart_stranded_members(pass);
-    return 500ms;
+    return 200ms;
   }
   stranded_since_.clear();
 
@@ -256,13 +327,9 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
       event("Warning", "NodeStartFailed", started.error().what());
       return 2s;
     }
-    bool synced = wait_for(view->id, pass.root_password, pass.spec.recovery.pod_sync_timeout,
-                           [](const NodeView& v) { return v.synced(); });
-    if (!synced) {
-      event("Warning", "RollingRestartStalled",
-            pod + " did not reach Synced within podSyncTimeout; the roll is paused");
-    }
-    return 0ms;
+    // The next passes see it rejoin; none rolls another node before every member is Synced
+    // again, and one stuck outside Synced for podSyncTimeout is restarted.
+    return 200ms;
   }
   return 1s;
 }

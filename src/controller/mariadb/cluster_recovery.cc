@@ -65,9 +65,19 @@ const char* action_name(RecoveryAction action) {
 
 }  // namespace
 
+void set_recovery_state(json& galera_recovery, const std::string& state) {
+  if (!galera_recovery.is_object()) galera_recovery = json::object();
+  if (galera_recovery.value("state", "") == state && galera_recovery.contains("stateSince")) return;
+  galera_recovery["state"] = state;
+  galera_recovery["stateSince"] = rfc3339_now();
+}
+
 std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   auto now = std::chrono::steady_clock::now();
   if (!no_primary_since_) no_primary_since_ = now;
+  // Everyone rejoins from the node that bootstraps: what joined before does not matter now.
+  joined_.clear();
+  donor_silent_since_.clear();
   const GaleraRecoverySpec& recovery = pass.spec.recovery;
   json status = pass.object.value("status", json::object());
   bool formed_before = status.value("clusterFormed", false);
@@ -88,7 +98,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
 
   if (formed_before && !recovery.enabled) {
     store_.update_status(key_, [&](json& s) {
-      s["galeraRecovery"]["state"] = "Disabled";
+      set_recovery_state(s["galeraRecovery"], "Disabled");
       set_condition(s, "GaleraReady", false, "RecoveryDisabled",
                     "no Primary component and galera.recovery.enabled is false; set it to true "
                     "to let mdbop recover the cluster");
@@ -97,23 +107,34 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   }
 
   bool all_running = true;
-  std::vector<NodeId> hung;  // running, not answering, for longer than podRecoveryTimeout
+  std::vector<NodeId> hung;  // running, not answering, for longer than it may take
   bool starting = false;     // running, not answering yet
+  // The node a bootstrap under way started: it has clusterBootstrapTimeout to become Primary.
+  const std::string bootstrapping =
+      status.value("galeraRecovery", json::object()).value("state", "") == "Bootstrapping"
+          ? status["galeraRecovery"].value("bootstrap", json::object()).value("pod", "")
+          : "";
   for (const NodeView& view : pass.views) {
     all_running = all_running && (view.id.index >= pass.spec.replicas || view.running());
     if (!view.running() || view.wsrep.answers) continue;
-    if (view.process.running_for >= recovery.pod_recovery_timeout) {
+    const auto limit = view.id.pod() == bootstrapping ? recovery.cluster_bootstrap_timeout
+                                                      : recovery.pod_recovery_timeout;
+    if (view.process.running_for >= limit) {
       hung.push_back(view.id);
     } else {
       starting = true;
     }
   }
   // A process that does not answer may be starting or joining; never bootstrap beside it.
-  if (starting) return 500ms;
+  if (starting) return 200ms;
   if (!hung.empty()) {
     for (const NodeId& id : hung) {
       event("Warning", "NodeHung",
-            id.pod() + " ran for podRecoveryTimeout without answering; stopping it");
+            id.pod() +
+                (id.pod() == bootstrapping
+                     ? " did not become a Primary component within clusterBootstrapTimeout"
+                     : " ran for podRecoveryTimeout without answering") +
+                "; stopping it");
       stop_node(id, 30s);
     }
     return 0ms;
@@ -143,6 +164,11 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   std::string unrecovered;
   if (plan.action == RecoveryAction::kRecoverPositions) {
     event("Normal", "RecoveringPositions", plan.reason);
+    store_.update_status(key_, [&](json& s) {
+      set_recovery_state(s["galeraRecovery"], "RecoveringPositions");
+      set_condition(s, "GaleraReady", false, formed_before ? "Recovering" : "Bootstrapping",
+                    plan.reason);
+    });
     std::vector<std::future<Result<GaleraPosition>>> recovering;
     for (int index : plan.nodes_to_recover) {
       recovering.push_back(std::async(std::launch::async, [this, &pass, index] {
@@ -165,8 +191,8 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   std::string reason = plan.reason + unrecovered;
   auto recorded = store_.update_status(key_, [&](json& s) {
     json& galera_recovery = s["galeraRecovery"];
-    galera_recovery["state"] =
-        plan.action == RecoveryAction::kBootstrap ? "Bootstrapping" : "Recovering";
+    set_recovery_state(galera_recovery,
+                       plan.action == RecoveryAction::kBootstrap ? "Bootstrapping" : "Waiting");
     galera_recovery["observed"] = observations_json(nodes);
     galera_recovery["decision"] = {{"action", action_name(plan.action)}, {"reason", reason}};
     if (plan.action == RecoveryAction::kBootstrap && !policy.force_bootstrap_pod.empty()) {
@@ -191,7 +217,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
 
   const NodeView& chosen = members[static_cast<size_t>(plan.bootstrap_index)];
   event("Normal", formed_before ? "ClusterRecovery" : "Bootstrapping", reason);
-  auto started_at = std::chrono::steady_clock::now();
+  bootstrap_started_ = std::chrono::steady_clock::now();
   // Positions go back into the stopped nodes' grastate.dat, so they can join by IST.
   for (const PositionWrite& write : plan.writes) {
     if (members[static_cast<size_t>(write.index)].running()) continue;
@@ -208,27 +234,35 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
       event("Warning", "BootstrapFailed", "could not promote " + chosen.id.pod() + " in place");
       return 2s;
     }
-  } else {
-    if (auto started = start_node(pass, chosen, true, ""); !started) {
-      event("Warning", "BootstrapFailed", started.error().what());
-      return 5s;
-    }
+  } else if (auto started = start_node(pass, chosen, true, ""); !started) {
+    event("Warning", "BootstrapFailed", started.error().what());
+    return 5s;
   }
-  bool primary = wait_for(chosen.id, pass.root_password, recovery.cluster_bootstrap_timeout,
-                          [](const NodeView& view) { return view.synced(); });
-  if (!primary) {
-    std::string why = agent_.startup_failure(chosen.id);
-    event("Warning", "BootstrapFailed",
-          chosen.id.pod() + " did not become a Synced Primary" + (why.empty() ? "" : ": " + why));
-    return 2s;
-  }
-  start_stopped_members(pass, chosen.id.index);
-  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at);
-  event("Normal", "Bootstrapped",
-        fmt::format("{} is a Primary component of one at seqno {} after {:.1f}s; others joining",
-                    chosen.id.pod(), plan.bootstrap_position.seqno, seconds.count()));
-  store_.update_status(key_, [&](json& s) { s["galeraRecovery"]["state"] = "Joining"; });
+  // The pass ends here: the next ones see the node start (it does not answer meanwhile, so no
+  // second bootstrap is planned), note it Primary and start the joiners.
   return 200ms;
+}
+
+void MariaDBReconciler::note_bootstrap_done(const Pass& pass) {
+  const json recovery = pass.object.value("status", json::object()).value("galeraRecovery", json());
+  if (!recovery.is_object() || recovery.value("state", "") != "Bootstrapping") return;
+  const std::string pod = recovery.value("bootstrap", json::object()).value("pod", "");
+  for (const NodeView& view : pass.views) {
+    if (view.id.pod() != pod || !view.in_primary()) continue;
+    std::string took;
+    if (bootstrap_started_) {
+      took = fmt::format(" after {:.1f}s", std::chrono::duration<double>(
+                                               std::chrono::steady_clock::now() -
+                                               *bootstrap_started_)
+                                               .count());
+    }
+    event("Normal", "Bootstrapped",
+          fmt::format("{} is a Primary component at seqno {}{}; others joining", pod,
+                      view.wsrep.last_committed, took));
+    store_.update_status(key_, [&](json& s) { set_recovery_state(s["galeraRecovery"], "Joining"); });
+    bootstrap_started_.reset();
+    return;
+  }
 }
 
 }  // namespace mdbop

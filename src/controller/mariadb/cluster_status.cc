@@ -43,25 +43,45 @@ void MariaDBReconciler::set_condition(json& status, const std::string& type, boo
                        object_["metadata"].value("generation", 0LL));
 }
 
+namespace {
+
+int largest_primary(const std::vector<NodeView>& views) {
+  int largest = 0;
+  for (const NodeView& view : views) {
+    if (view.in_primary()) largest = std::max(largest, view.wsrep.cluster_size);
+  }
+  return largest;
+}
+
+int synced_members(const std::vector<NodeView>& views, size_t member_count) {
+  int synced = 0;
+  for (size_t i = 0; i < member_count && i < views.size(); ++i) synced += views[i].synced() ? 1 : 0;
+  return synced;
+}
+
+}  // namespace
+
+bool MariaDBReconciler::ready(const Pass& pass) const {
+  const MariaDBSpec& spec = pass.spec;
+  // Every replica Synced, and the component they are in counts exactly the replicas: a member
+  // that is Synced alone beside another component would show a smaller size.
+  bool sized = !spec.galera_enabled || largest_primary(pass.views) == spec.replicas;
+  return synced_members(pass.views, pass.members.size()) == spec.replicas && sized &&
+         pass.extras.empty() && exits_reported_ == pass.exits_before_views;
+}
+
 void MariaDBReconciler::record_status(const Pass& pass, const std::string& galera_reason) {
   const MariaDBSpec& spec = pass.spec;
   size_t member_count = pass.members.size();
-  int synced = 0;
-  int largest_primary = 0;
+  int synced = synced_members(pass.views, member_count);
   std::string waiting_on;
-  for (size_t i = 0; i < pass.views.size(); ++i) {
-    const NodeView& view = pass.views[i];
-    if (view.in_primary()) largest_primary = std::max(largest_primary, view.wsrep.cluster_size);
-    if (i >= member_count) continue;
-    if (view.synced()) {
-      ++synced;
-    } else if (waiting_on.empty()) {
-      waiting_on = view.id.pod() + " is " + node_state(view);
+  for (size_t i = 0; i < member_count && i < pass.views.size(); ++i) {
+    if (!pass.views[i].synced()) {
+      waiting_on = pass.views[i].id.pod() + " is " + node_state(pass.views[i]);
+      break;
     }
   }
-  bool galera_ready = largest_primary >= spec.recovery.min_cluster_size;
-  bool sized = !spec.galera_enabled || largest_primary == spec.replicas;
-  bool ready = synced == spec.replicas && sized && pass.extras.empty();
+  bool galera_ready = largest_primary(pass.views) >= spec.recovery.min_cluster_size;
 
   // The primary: the configured pod when Synced, else (with autoFailover) a Synced one.
   json previous = pass.object.value("status", json::object());
@@ -87,10 +107,16 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
     event("Normal", "PrimaryChanged", "writes go to " + current_primary);
   }
 
-  std::string ready_message = ready ? "all " + std::to_string(spec.replicas) + " nodes Synced"
-                                    : std::to_string(synced) + "/" + std::to_string(spec.replicas) +
-                                          " nodes Synced" +
-                                          (waiting_on.empty() ? "" : "; " + waiting_on);
+  const bool views_ready = ready(pass);
+  std::string ready_message =
+      views_ready ? "all " + std::to_string(spec.replicas) + " nodes Synced"
+                  : std::to_string(synced) + "/" + std::to_string(spec.replicas) + " nodes Synced" +
+                        (waiting_on.empty() ? "" : "; " + waiting_on);
+  if (!views_ready && waiting_on.empty() && spec.galera_enabled) {
+    ready_message += "; the Primary component counts " +
+                     std::to_string(largest_primary(pass.views)) + " of " +
+                     std::to_string(spec.replicas);
+  }
   json attempts = previous.value("startAttempts", json::object());
   for (auto& [pod, attempt] : attempts.items()) {
     if (attempt.value("count", 0) >= 3 && !attempt.value("lastReason", "").empty()) {
@@ -100,6 +126,20 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
   if (!galera_reason.empty()) ready_message += "; " + galera_reason;
 
   auto updated = store_.update_status(key_, [&](json& status) {
+    // A node died after the views were taken: they are too old to show, and its exit has
+    // said so already. The pass the exit wakes records fresh ones.
+    if (exits_reported_ != pass.exits_before_views) return;
+    const bool is_ready = views_ready;
+    const json recovery = status.value("galeraRecovery", json::object());
+    const std::string step = recovery.value("state", "");
+    std::string reason = is_ready ? "Synced" : "NotReady";
+    std::string message = ready_message;
+    if (!is_ready && !step.empty() && step != "Done" && step != "Disabled") {
+      // The recovery's step and since when: what a user watching it wants to know first.
+      reason = "Recovering";
+      message = "recovery step " + step + " since " + recovery.value("stateSince", "?") + "; " +
+                ready_message;
+    }
     status["observedGeneration"] = pass.object["metadata"].value("generation", 0LL);
     status["replicas"] = synced;
     status["currentPrimary"] = current_primary;
@@ -117,17 +157,16 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
     if (spec.galera_enabled) {
       set_condition(status, "GaleraReady", galera_ready,
                     galera_ready ? "PrimaryComponent" : "NoPrimaryComponent",
-                    galera_ready
-                        ? "Primary component of " + std::to_string(largest_primary) + " node(s)"
+                    galera_ready ? "Primary component of " +
+                                       std::to_string(largest_primary(pass.views)) + " node(s)"
                         : "no Primary component of at least minClusterSize nodes");
     }
-    set_condition(status, "Ready", ready, ready ? "Synced" : "NotReady", ready_message);
+    set_condition(status, "Ready", is_ready, reason, message);
     // Formed once it had a Primary component: from then on, losing it is a recovery.
     if (galera_ready) status["clusterFormed"] = true;
-    if (ready) {
-      if (status.contains("galeraRecovery") &&
-          status["galeraRecovery"].value("state", "") != "Done") {
-        status["galeraRecovery"]["state"] = "Done";
+    if (is_ready) {
+      if (status.contains("galeraRecovery")) {
+        set_recovery_state(status["galeraRecovery"], "Done");
       }
     }
   });

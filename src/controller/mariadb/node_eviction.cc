@@ -5,6 +5,7 @@
 
 #include <future>
 
+#include "controller/conditions.h"
 #include "controller/mariadb/provider_option.h"
 #include "controller/mariadb/reconciler.h"
 
@@ -30,6 +31,22 @@ void MariaDBReconciler::on_node_exit(const NodeExit& exit) {
     password = watched_password_;
     object = watched_object_;
   }
+  // Status first: a script waiting on Ready must not trust a cluster that just lost a node,
+  // not even for the few milliseconds the eviction takes. Counted before it is written, so
+  // that a pass whose views predate the exit does not write Ready back over it.
+  ++exits_reported_;
+  const long long generation = object.is_object()
+                                   ? object["metadata"].value("generation", 0LL)
+                                   : 0LL;
+  store_.update_status(key_, [&](json& status) {
+    mdbop::set_condition(status, "Ready", false, "NodeDied",
+                  exit.id.pod() + " exited; recovering", generation);
+    if (status.contains("nodes")) {
+      for (json& node : status["nodes"]) {
+        if (node.value("pod", "") == exit.id.pod()) node["state"] = "Stopped";
+      }
+    }
+  });
   auto started = std::chrono::steady_clock::now();
   // Every survivor must drop the member: the new view needs all of them to agree, and one
   // that still waits for its suspect timeout holds the view change (and the writes) back.

@@ -6,6 +6,7 @@
 
 #include "api/annotations.h"
 #include "api/option_value.h"
+#include "controller/conditions.h"
 #include "galera/node_config.h"
 #include "store/secrets.h"
 
@@ -31,6 +32,9 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
 
   ensure_bootstrap_restore(pass);
   take_up_prepared_restore(pass);
+  // What scripts wait on must not outlive the nodes: a Ready that this look contradicts is
+  // withdrawn before anything is done about it (a recovery can take seconds).
+  if (condition_is_true(object_, "Ready") && !ready(pass)) record_status(pass, "");
   std::chrono::milliseconds next = 1s;
   if (needs_seed(pass)) {
     if (auto seeded = seed_new_cluster(pass); !seeded) {
@@ -39,7 +43,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
       record_status(pass, seeded.error().what());
       return 5s;
     }
-    pass.views = observe_nodes(agent_, pass.members, pass.root_password, galera_);
+    observe(pass);
     next = 0ms;
   }
 
@@ -48,12 +52,15 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   if (pass.spec.galera_enabled && !any_primary) {
     next = std::min(next, recover_cluster(pass));
   } else {
+    note_bootstrap_done(pass);
     next = std::min(next, maintain_members(pass));
   }
 
   // Fresh eyes for status: the actions above changed what runs.
-  pass.views = observe_nodes(agent_, pass.all_nodes(), pass.root_password, galera_);
-  record_status(pass, "");
+  observe(pass);
+  // Whole again: every member may serve the next joiner.
+  if (ready(pass)) joined_.clear();
+  record_status(pass, pass.waiting_on_donor);
   finish_restore_when_ready(pass);
   {
     std::lock_guard lock(watched_mutex_);
@@ -66,6 +73,11 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
     }
   }
   return next;
+}
+
+void MariaDBReconciler::observe(Pass& pass) {
+  pass.exits_before_views = exits_reported_;
+  pass.views = observe_nodes(agent_, pass.all_nodes(), pass.root_password, galera_);
 }
 
 Result<bool> MariaDBReconciler::prepare(Pass& pass) {
@@ -108,7 +120,7 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
     if (index >= pass.spec.replicas) pass.extras.push_back({key_.namespace_, key_.name, index});
   }
   if (auto written = write_configs(pass); !written) return written;
-  pass.views = observe_nodes(agent_, pass.all_nodes(), pass.root_password, galera_);
+  observe(pass);
   return true;
 }
 

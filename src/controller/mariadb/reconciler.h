@@ -6,6 +6,7 @@
 // node_eviction.cc (a node's death, reported by the node agent).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -30,6 +31,10 @@ struct WatchedNode {
   std::string instance;  // the run of its server
   std::string gcomm_uuid;
 };
+
+// Moves status.galeraRecovery to the recovery step `state`, stamping stateSince when it
+// changes.
+void set_recovery_state(json& galera_recovery, const std::string& state);
 
 class MariaDBReconciler : public ObjectReconciler {
  public:
@@ -56,6 +61,11 @@ class MariaDBReconciler : public ObjectReconciler {
     std::vector<NodeId> extras;   // indices >= replicas that still exist (scale-in)
     std::vector<NodeView> views;  // members then extras
     std::string config_hash;      // the rollout hash every node should run
+    // Node exits reported (exits_reported_) before `views` was taken: a later one makes the
+    // views too old to claim Ready on.
+    uint64_t exits_before_views = 0;
+    // Why stopped members were not started in this pass (no free donor), for status.
+    std::string waiting_on_donor;
 
     // Members then extras, in the order of `views`.
     std::vector<NodeId> all_nodes() const {
@@ -67,6 +77,8 @@ class MariaDBReconciler : public ObjectReconciler {
 
   Result<bool> prepare(Pass& pass);
   Result<bool> write_configs(Pass& pass);
+  // Observes every node afresh into pass.views.
+  void observe(Pass& pass);
 
   // cluster_seed.cc
   bool needs_seed(const Pass& pass) const;
@@ -87,6 +99,9 @@ class MariaDBReconciler : public ObjectReconciler {
 
   // cluster_recovery.cc
   std::chrono::milliseconds recover_cluster(Pass& pass);
+  // A bootstrap under way whose node is now a Primary component: the recovery moves on to the
+  // joiners.
+  void note_bootstrap_done(const Pass& pass);
 
   // cluster_members.cc
   std::chrono::milliseconds maintain_members(Pass& pass);
@@ -94,7 +109,12 @@ class MariaDBReconciler : public ObjectReconciler {
   // sst_donor: see NodeAgent::start.
   Result<bool> start_node(Pass& pass, const NodeView& view, bool new_cluster,
                           const std::string& sst_donor);
-  void start_stopped_members(Pass& pass, int except_index);
+  // Starts the stopped members, each with a free donor; a member without one waits (see
+  // pass.waiting_on_donor).
+  void start_stopped_members(Pass& pass);
+  // A joiner that has waited kDonorSilence for a donor that sends it nothing is stopped, so
+  // that the next pass starts it again with a free donor (not after the SST script's 300 s).
+  void stop_stuck_joiners(const Pass& pass);
   // Writes a crashed node's recovered position into its grastate.dat so it can rejoin by IST.
   void restore_position(const NodeView& view);
   // node_eviction.cc: once the group's view has dropped a dead member, its eviction is cleared.
@@ -105,6 +125,8 @@ class MariaDBReconciler : public ObjectReconciler {
                 const std::function<bool(const NodeView&)>& done);
 
   // cluster_status.cc
+  // Whether the views show every replica Synced in one Primary component of the expected size.
+  bool ready(const Pass& pass) const;
   void record_status(const Pass& pass, const std::string& galera_reason);
   void set_condition(json& status, const std::string& type, bool value, const std::string& reason,
                      const std::string& message);
@@ -118,8 +140,18 @@ class MariaDBReconciler : public ObjectReconciler {
   // When this operator first saw the cluster without a Primary component (in memory only:
   // after a restart the wait starts again, which only delays, never repeats, a bootstrap).
   std::optional<std::chrono::steady_clock::time_point> no_primary_since_;
+  // When this operator started the bootstrap under way (for the Bootstrapped event).
+  std::optional<std::chrono::steady_clock::time_point> bootstrap_started_;
   // When a pass first saw the group still counting a member that is not running.
   std::optional<std::chrono::steady_clock::time_point> dead_member_seen_since_;
+  // Node exits reported by the agent so far (not on purpose); see Pass::exits_before_views.
+  std::atomic<uint64_t> exits_reported_{0};
+  // Joiners this operator started since the cluster was last whole, by index: the donor each
+  // was given. None of them serves another joiner until every member is Synced again: a node
+  // that has just caught up by IST lacks the write sets an IST it served would need.
+  std::map<int, std::string> joined_;
+  // Joiners seen waiting for a donor that sends them nothing, by index: since when.
+  std::map<int, std::chrono::steady_clock::time_point> donor_silent_since_;
   // Members seen answering but stuck (outside the Primary component, or not Synced in it),
   // by index: how they are stuck, and since when.
   std::map<int, std::pair<std::string, std::chrono::steady_clock::time_point>> stranded_since_;

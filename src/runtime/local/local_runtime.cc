@@ -251,6 +251,11 @@ bool LocalRuntime::sst_in_progress(const NodeId& id) {
   return fs::exists(node_dir(id) / "data" / "sst_in_progress");
 }
 
+bool LocalRuntime::sst_waiting_for_donor(const NodeId& id) {
+  const fs::path data = node_dir(id) / "data";
+  return fs::exists(data / "sst_in_progress") && !fs::exists(data / ".sst");
+}
+
 Result<GraState> LocalRuntime::read_grastate(const NodeId& id) {
   auto text = read_file(node_dir(id) / "data" / "grastate.dat");
   if (!text) return tl::unexpected(text.error());

@@ -42,6 +42,9 @@ class LocalRuntime {
   std::optional<pid_t> running_pid(const NodeId& id);
   bool data_present(const NodeId& id);
   bool sst_in_progress(const NodeId& id);
+  // The SST script's marker is there but not the directory it makes once a donor has sent
+  // the first bytes of a full transfer (wsrep_sst_mariabackup).
+  bool sst_waiting_for_donor(const NodeId& id);
   Result<GraState> read_grastate(const NodeId& id);
   Result<bool> write_grastate(const NodeId& id, const GraState& state);
   Result<bool> initialize_data(const NodeId& id);
