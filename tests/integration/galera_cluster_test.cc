@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "controller/conditions.h"
@@ -204,7 +207,55 @@ TEST(GaleraCluster, NodeStrandedOutsideThePrimaryComponentIsRestarted) {
   expect_all_acknowledged(mdbop, "g", 3, writer.acknowledged());
 }
 
-TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
+// One look at the MariaDB's status, as a script polling it sees it.
+struct StatusSample {
+  bool ready = false;
+  std::map<std::string, std::string> states;  // by pod
+  std::map<std::string, pid_t> pids;          // by pod (0: none)
+};
+
+StatusSample sample_status(Installation& mdbop, const std::string& name) {
+  StatusSample sample;
+  json status = mdbop.mariadb(name).value("status", json::object());
+  sample.ready = condition_is_true({{"status", status}}, "Ready");
+  for (const json& node : status.value("nodes", json::array())) {
+    const std::string pod = node.value("pod", "");
+    sample.states[pod] = node.value("state", "");
+    sample.pids[pod] = node["pid"].is_number() ? node["pid"].get<pid_t>() : 0;
+  }
+  return sample;
+}
+
+// Polls the status continuously, on its own thread, until stopped.
+class StatusPoller {
+ public:
+  StatusPoller(Installation& mdbop, std::string name) : mdbop_(mdbop), name_(std::move(name)) {
+    thread_ = std::thread([this] {
+      while (!stopping_) {
+        StatusSample sample = sample_status(mdbop_, name_);
+        std::lock_guard lock(mutex_);
+        samples_.push_back(std::move(sample));
+      }
+    });
+  }
+  ~StatusPoller() { stop(); }
+  std::vector<StatusSample> stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard lock(mutex_);
+    return samples_;
+  }
+
+ private:
+  Installation& mdbop_;
+  std::string name_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::vector<StatusSample> samples_;
+  std::thread thread_;
+};
+
+TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRowAndStatusNeverClaimsReady) {
   Installation mdbop;
   mdbop.start_with_cluster("g", kPassword);
   std::string uuid =
@@ -213,11 +264,41 @@ TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
   Writer writer(sql_ports(mdbop, "g"), kPassword);
   ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 200; }, 30s));
 
-  kill_all(node_pids(mdbop, "g"));
+  const std::vector<pid_t> killed = node_pids(mdbop, "g");
+  kill_all(killed);
+  // From the kill on, the status as a script polling it would see it, until Ready again.
+  StatusPoller poller(mdbop, "g");
   std::this_thread::sleep_for(300ms);
   writer.stop();
   std::set<long long> acknowledged = writer.acknowledged();
   mdbop.wait_ready("g");
+  const std::vector<StatusSample> samples = poller.stop();
+
+  ASSERT_FALSE(samples.empty());
+  const std::set<pid_t> dead(killed.begin(), killed.end());
+  size_t first_not_ready = samples.size();
+  size_t first_new_process = samples.size();  // the recovery's first start
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const StatusSample& sample = samples[i];
+    bool all_new_and_synced = sample.states.size() == 3;
+    for (const auto& [pod, pid] : sample.pids) {
+      const bool restarted = pid != 0 && !dead.contains(pid);
+      if (restarted && first_new_process == samples.size()) first_new_process = i;
+      all_new_and_synced = all_new_and_synced && restarted && sample.states.at(pod) == "Synced";
+    }
+    if (!sample.ready && first_not_ready == samples.size()) first_not_ready = i;
+    // Ready only when every replica is a Synced run started after the crash.
+    if (sample.ready && first_not_ready < samples.size()) {
+      EXPECT_TRUE(all_new_and_synced) << "sample " << i << " says Ready too early";
+    }
+  }
+  ASSERT_LT(first_not_ready, samples.size()) << "Ready never turned False";
+  EXPECT_LT(first_not_ready, first_new_process) << "Ready turned False only after a restart";
+  // Before it turned False, nothing was restarted either (the status was just not read yet).
+  for (size_t i = 0; i < first_not_ready; ++i) {
+    for (const auto& [pod, pid] : samples[i].pids) EXPECT_TRUE(dead.contains(pid)) << pod;
+  }
+  EXPECT_TRUE(samples.back().ready);
 
   expect_all_acknowledged(mdbop, "g", 3, acknowledged);
   SqlConnection connection = mdbop.connect("g", 1, kPassword);
@@ -227,6 +308,51 @@ TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRow) {
   json recovery = mdbop.mariadb("g")["status"]["galeraRecovery"];
   EXPECT_EQ(recovery["state"], "Done");
   EXPECT_EQ(recovery["observed"].size(), 3u);
+}
+
+// A joiner whose only possible donors are busy (Donor/Desynced) is not sent to wait for them
+// (the SST script would wait 300 s for a donor that never comes): it waits, says so, and
+// joins as soon as one is free.
+TEST(GaleraCluster, JoinerWaitsForAFreeDonorAndJoinsWhenOneIs) {
+  Installation mdbop;
+  mdbop.start_with_cluster("g", kPassword);
+  std::vector<pid_t> pids = node_pids(mdbop, "g");
+  Writer writer({sql_ports(mdbop, "g")[0]}, kPassword);
+  ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 50; }, 30s));
+  SqlConnection node0 = mdbop.connect("g", 0, kPassword);
+  SqlConnection node1 = mdbop.connect("g", 1, kPassword);
+  for (SqlConnection* busy : {&node0, &node1}) {
+    auto desynced = busy->execute("SET GLOBAL wsrep_desync=ON");
+    ASSERT_TRUE(desynced) << desynced.error().what();
+  }
+
+  kill(pids[2], SIGKILL);
+  ASSERT_TRUE(eventually(
+      [&] { return has_event(mdbop, "g", "WaitingForDonor", "g-2 waiting for a free donor"); },
+      30s))
+      << mdbop.must({"events"});
+  json ready = mdbop.mariadb("g")["status"];
+  EXPECT_FALSE(condition_is_true({{"status", ready}}, "Ready"));
+  EXPECT_EQ(node_pids(mdbop, "g")[2], 0) << "g-2 was started without a free donor";
+
+  auto freed = node1.execute("SET GLOBAL wsrep_desync=OFF");
+  ASSERT_TRUE(freed) << freed.error().what();
+  // Well before the SST script's 300 s.
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const json& pod : mdbop.pods("g")) {
+          if (pod["metadata"]["name"] == "g-2") return pod["status"].value("ready", false);
+        }
+        return false;
+      },
+      60s))
+      << mdbop.must({"get", "pods", "-o", "wide"});
+  auto freed0 = node0.execute("SET GLOBAL wsrep_desync=OFF");
+  ASSERT_TRUE(freed0) << freed0.error().what();
+  mdbop.wait_ready("g");
+  std::this_thread::sleep_for(500ms);
+  writer.stop();
+  expect_all_acknowledged(mdbop, "g", 3, writer.acknowledged());
 }
 
 TEST(GaleraCluster, OperatorKilledMidRecoveryBootstrapsOnlyOnce) {

@@ -236,7 +236,7 @@ NodeSnapshot FakeNodeAgent::observe(const NodeId& id, const std::string&) {
     WsrepStatus& wsrep = seen.wsrep;
     wsrep.answers = true;
     wsrep.cluster_status = node->primary ? "Primary" : "non-Primary";
-    wsrep.local_state = !node->primary      ? "Initialized"
+    wsrep.local_state = !node->primary     ? "Initialized"
                         : node->busy_donor ? "Donor/Desynced"
                         : node->synced     ? "Synced"
                                            : "Joining";

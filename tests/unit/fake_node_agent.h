@@ -127,9 +127,9 @@ class FakeNodeAgent final : public NodeAgent {
     std::set<std::string> aside;  // tags of data set aside
     bool running = false;
     std::string instance;
-    bool primary = false;    // in the Primary component (only while running)
-    bool synced = false;     // Synced there (false: Joining)
-    bool hold_sync = false;  // joins stay Joining until finish_sync()
+    bool primary = false;          // in the Primary component (only while running)
+    bool synced = false;           // Synced there (false: Joining)
+    bool hold_sync = false;        // joins stay Joining until finish_sync()
     bool busy_donor = false;       // Donor/Desynced
     bool stall_next_join = false;  // the next join waits for its donor for good
     bool waiting_for_donor = false;

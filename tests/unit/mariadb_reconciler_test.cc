@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "controller/conditions.h"

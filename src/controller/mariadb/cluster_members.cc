@@ -23,7 +23,7 @@ bool MariaDBReconciler::wait_for(const NodeId& id, const std::string& password,
                                  std::chrono::seconds timeout,
                                  const std::function<bool(const NodeView&)>& done) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (std::chrono::steady_clock::now() < deadline && !stopping_) {
     NodeView view = observe_nodes(agent_, {id}, password, galera_).front();
     if (done(view)) return true;
     if (!view.running()) return false;
@@ -69,7 +69,7 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
   if (started->ports_moved) {
     // The peers learn the new address from their options, read when they (re)join.
     event("Normal", "PortsChanged", pod + " had a port taken by another program; moved it");
-    if (auto written = write_configs(pass); !written) return written;
+    if (auto written = write_configs(pass, true); !written) return written;
   }
   spdlog::info("mariadb={}/{} pod={} started instance={} new_cluster={}", key_.namespace_,
                key_.name, pod, started->instance, new_cluster);
@@ -321,9 +321,13 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
       event("Warning", "RollingRestartStalled", stopped.error().what());
       return 5s;
     }
-    // A cluster of one has no group to rejoin: its clean stop left safe_to_bootstrap set.
-    bool alone = pass.spec.galera_enabled && pass.spec.replicas == 1;
-    if (auto started = start_node(pass, *view, alone, ""); !started) {
+    if (pass.spec.galera_enabled && pass.spec.replicas > 1) {
+      // It rejoins as any stopped member does, from a donor that was in the component.
+      const size_t at = static_cast<size_t>(view->id.index);
+      pass.views[at] = node_view(pass.views[at].id, agent_.observe(pass.views[at].id, ""), true);
+      start_stopped_members(pass);
+    } else if (auto started = start_node(pass, *view, pass.spec.galera_enabled, ""); !started) {
+      // A cluster of one has no group to rejoin: its clean stop left safe_to_bootstrap set.
       event("Warning", "NodeStartFailed", started.error().what());
       return 2s;
     }

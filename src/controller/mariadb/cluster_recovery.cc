@@ -251,15 +251,16 @@ void MariaDBReconciler::note_bootstrap_done(const Pass& pass) {
     if (view.id.pod() != pod || !view.in_primary()) continue;
     std::string took;
     if (bootstrap_started_) {
-      took = fmt::format(" after {:.1f}s", std::chrono::duration<double>(
-                                               std::chrono::steady_clock::now() -
-                                               *bootstrap_started_)
-                                               .count());
+      took = fmt::format(
+          " after {:.1f}s",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - *bootstrap_started_)
+              .count());
     }
     event("Normal", "Bootstrapped",
           fmt::format("{} is a Primary component at seqno {}{}; others joining", pod,
                       view.wsrep.last_committed, took));
-    store_.update_status(key_, [&](json& s) { set_recovery_state(s["galeraRecovery"], "Joining"); });
+    store_.update_status(key_,
+                         [&](json& s) { set_recovery_state(s["galeraRecovery"], "Joining"); });
     bootstrap_started_.reset();
     return;
   }

@@ -108,10 +108,10 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
   }
 
   const bool views_ready = ready(pass);
-  std::string ready_message =
-      views_ready ? "all " + std::to_string(spec.replicas) + " nodes Synced"
-                  : std::to_string(synced) + "/" + std::to_string(spec.replicas) + " nodes Synced" +
-                        (waiting_on.empty() ? "" : "; " + waiting_on);
+  std::string ready_message = views_ready ? "all " + std::to_string(spec.replicas) + " nodes Synced"
+                                          : std::to_string(synced) + "/" +
+                                                std::to_string(spec.replicas) + " nodes Synced" +
+                                                (waiting_on.empty() ? "" : "; " + waiting_on);
   if (!views_ready && waiting_on.empty() && spec.galera_enabled) {
     ready_message += "; the Primary component counts " +
                      std::to_string(largest_primary(pass.views)) + " of " +
@@ -159,7 +159,7 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
                     galera_ready ? "PrimaryComponent" : "NoPrimaryComponent",
                     galera_ready ? "Primary component of " +
                                        std::to_string(largest_primary(pass.views)) + " node(s)"
-                        : "no Primary component of at least minClusterSize nodes");
+                                 : "no Primary component of at least minClusterSize nodes");
     }
     set_condition(status, "Ready", is_ready, reason, message);
     // Formed once it had a Primary component: from then on, losing it is a recovery.

@@ -35,12 +35,11 @@ void MariaDBReconciler::on_node_exit(const NodeExit& exit) {
   // not even for the few milliseconds the eviction takes. Counted before it is written, so
   // that a pass whose views predate the exit does not write Ready back over it.
   ++exits_reported_;
-  const long long generation = object.is_object()
-                                   ? object["metadata"].value("generation", 0LL)
-                                   : 0LL;
+  const long long generation =
+      object.is_object() ? object["metadata"].value("generation", 0LL) : 0LL;
   store_.update_status(key_, [&](json& status) {
-    mdbop::set_condition(status, "Ready", false, "NodeDied",
-                  exit.id.pod() + " exited; recovering", generation);
+    mdbop::set_condition(status, "Ready", false, "NodeDied", exit.id.pod() + " exited; recovering",
+                         generation);
     if (status.contains("nodes")) {
       for (json& node : status["nodes"]) {
         if (node.value("pod", "") == exit.id.pod()) node["state"] = "Stopped";

@@ -38,6 +38,8 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   std::chrono::milliseconds next = 1s;
   if (needs_seed(pass)) {
     if (auto seeded = seed_new_cluster(pass); !seeded) {
+      // Cut off by the operator's stop: status.seeding makes the next operator redo it.
+      if (stopping_) return 0ms;
       event("Warning", "BootstrapFailed", seeded.error().what());
       fail_restore_attempt(pass, seeded.error().what());
       record_status(pass, seeded.error().what());
@@ -124,7 +126,7 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
   return true;
 }
 
-Result<bool> MariaDBReconciler::write_configs(Pass& pass) {
+Result<bool> MariaDBReconciler::write_configs(Pass& pass, bool force) {
   // A Secret applied on its own was not checked against the MariaDB that reads it.
   if (auto writable = check_quoted_option_value(pass.root_password); !writable) {
     return fail(
@@ -139,9 +141,14 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass) {
   config.my_cnf = pass.my_cnf;
   config.peers = pass.all_nodes();
   pass.config_hash = rollout_hash(pass.spec, pass.my_cnf);
+  std::string made_from = pass.config_hash + "\n" + config.cluster_name + "\n" + pass.root_password;
+  for (const NodeId& peer : config.peers) made_from += "\n" + peer.pod();
+  if (!force && made_from == written_config_) return true;
+  written_config_.clear();  // until every node has it
   for (const NodeId& id : config.peers) {
     if (auto written = agent_.configure(id, config); !written) return written;
   }
+  written_config_ = made_from;
   return true;
 }
 

@@ -44,6 +44,8 @@ class MariaDBReconciler : public ObjectReconciler {
   // purpose, evicts it from the group through the surviving members so that writes do not
   // stall for evs.suspect_timeout.
   void on_node_exit(const NodeExit& exit);
+  // The operator is stopping: a wait inside a pass (a new cluster's seed) gives up.
+  void stop_soon() override { stopping_ = true; }
 
  private:
   // One pass. Returns how long to wait before the next one (shorter while work is under way).
@@ -76,7 +78,8 @@ class MariaDBReconciler : public ObjectReconciler {
   };
 
   Result<bool> prepare(Pass& pass);
-  Result<bool> write_configs(Pass& pass);
+  // Renders every node's configuration when what it is made from changed (always with force).
+  Result<bool> write_configs(Pass& pass, bool force = false);
   // Observes every node afresh into pass.views.
   void observe(Pass& pass);
 
@@ -132,7 +135,11 @@ class MariaDBReconciler : public ObjectReconciler {
                      const std::string& message);
 
   NodeAgent& agent_;
+  std::atomic<bool> stopping_{false};
   bool galera_ = true;  // from the last spec seen
+  // What the nodes' configuration was last written from (cluster, peers, spec and secrets):
+  // unchanged, it is not rendered again every pass.
+  std::string written_config_;
   mutable std::mutex watched_mutex_;
   std::vector<WatchedNode> watched_;
   std::string watched_password_;
