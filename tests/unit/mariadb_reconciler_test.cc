@@ -220,12 +220,12 @@ TEST_F(MariaDBReconcilerTest, ConfigurationChangeRollsOneSyncedNodeAtATimePrimar
   apply_yaml(store_, mariadb_yaml(3, "200"));
   reconciler.reconcile();
   EXPECT_EQ(stops_and_starts(agent_.calls()),
-            (std::vector<std::string>{"stop g-2", "start g-2 join network"}));
+            (std::vector<std::string>{"stop g-2", "start g-2 join network donor=g-0"}));
   // While g-2 is not Synced, no other node is touched.
   reconciler.reconcile();
   reconciler.reconcile();
   EXPECT_EQ(stops_and_starts(agent_.calls()),
-            (std::vector<std::string>{"stop g-2", "start g-2 join network"}));
+            (std::vector<std::string>{"stop g-2", "start g-2 join network donor=g-0"}));
   EXPECT_FALSE(condition_is_true(object(), "Ready"));
   EXPECT_EQ(node_states()["g-2"], "Joining");
 
@@ -234,8 +234,9 @@ TEST_F(MariaDBReconcilerTest, ConfigurationChangeRollsOneSyncedNodeAtATimePrimar
   const auto calls = agent_.calls();
   EXPECT_EQ(
       stops_and_starts(calls),
-      (std::vector<std::string>{"stop g-2", "start g-2 join network", "stop g-1",
-                                "start g-1 join network", "stop g-0", "start g-0 join network"}));
+      (std::vector<std::string>{"stop g-2", "start g-2 join network donor=g-0", "stop g-1",
+                                "start g-1 join network donor=g-0", "stop g-0",
+                                "start g-0 join network donor=g-1"}));
   // Replaying the log: whenever a node stops, the other two run.
   std::set<std::string> running = {"g-0", "g-1", "g-2"};
   for (const std::string& call : stops_and_starts(calls)) {
