@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <thread>
 
 #include "sql/connection.h"
 
@@ -9,8 +10,8 @@ namespace mdbop::testing {
 
 using namespace std::chrono_literals;
 
-Writer::Writer(std::vector<int> ports, std::string password)
-    : ports_(std::move(ports)), password_(std::move(password)) {
+Writer::Writer(std::vector<int> ports, std::string password, std::chrono::milliseconds pause)
+    : ports_(std::move(ports)), password_(std::move(password)), pause_(pause) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -87,8 +88,11 @@ void Writer::run() {
     auto done = connection->execute("INSERT INTO test.writes VALUES (" + std::to_string(id) +
                                     ", 'payload-" + std::to_string(id) + "')");
     if (done) {
-      std::lock_guard lock(mutex_);
-      acknowledged_.insert(id);
+      {
+        std::lock_guard lock(mutex_);
+        acknowledged_.insert(id);
+      }
+      if (pause_.count() > 0) std::this_thread::sleep_for(pause_);
       continue;
     }
     const std::string& message = done.error().message;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <string>
@@ -15,7 +16,9 @@ class Writer {
  public:
   // Writes into test.writes (created if needed) through the given SQL ports, round-robin on
   // failure, connecting only to nodes whose wsrep_ready is ON (as a load balancer would).
-  Writer(std::vector<int> ports, std::string password);
+  // `pause` between acknowledged rows makes a light load (zero: as fast as it can).
+  Writer(std::vector<int> ports, std::string password,
+         std::chrono::milliseconds pause = std::chrono::milliseconds(0));
   ~Writer();
   void stop();
 
@@ -29,6 +32,7 @@ class Writer {
   bool other_node_is_primary(size_t failed_index) const;
   std::vector<int> ports_;
   std::string password_;
+  std::chrono::milliseconds pause_;
   std::atomic<bool> stopping_{false};
   std::atomic<long long> attempts_{0};
   mutable std::mutex mutex_;
