@@ -232,11 +232,10 @@ TEST_F(MariaDBReconcilerTest, ConfigurationChangeRollsOneSyncedNodeAtATimePrimar
   agent_.finish_sync(node(2));
   for (int i = 0; i < 6; ++i) reconciler.reconcile();
   const auto calls = agent_.calls();
-  EXPECT_EQ(
-      stops_and_starts(calls),
-      (std::vector<std::string>{"stop g-2", "start g-2 join network donor=g-0", "stop g-1",
-                                "start g-1 join network donor=g-0", "stop g-0",
-                                "start g-0 join network donor=g-1"}));
+  EXPECT_EQ(stops_and_starts(calls),
+            (std::vector<std::string>{"stop g-2", "start g-2 join network donor=g-0", "stop g-1",
+                                      "start g-1 join network donor=g-0", "stop g-0",
+                                      "start g-0 join network donor=g-1"}));
   // Replaying the log: whenever a node stops, the other two run.
   std::set<std::string> running = {"g-0", "g-1", "g-2"};
   for (const std::string& call : stops_and_starts(calls)) {
