@@ -20,35 +20,6 @@ NodeAddress address_of(const NodeLayout& layout) {
           layout.ports.sst};
 }
 
-void read_wsrep_status(const SqlEndpoint& node, WsrepStatus& wsrep) {
-  SqlEndpoint endpoint = node;
-  endpoint.timeout = std::chrono::seconds(2);
-  auto connection = SqlConnection::connect(endpoint);
-  if (!connection) {
-    const std::string& message = connection.error().message;
-    if (message.find("(1045)") != std::string::npos ||
-        message.find("(1040)") != std::string::npos) {
-      wsrep.refusal = message;
-    }
-    return;
-  }
-  auto status = connection->status("wsrep_%");
-  if (!status) return;
-  auto value = [&](const char* name) {
-    auto it = status->find(name);
-    return it == status->end() ? std::string() : it->second;
-  };
-  wsrep.answers = true;
-  wsrep.local_state = value("wsrep_local_state_comment");
-  wsrep.cluster_status = value("wsrep_cluster_status");
-  wsrep.cluster_state_uuid = value("wsrep_cluster_state_uuid");
-  wsrep.gcomm_uuid = value("wsrep_gcomm_uuid");
-  std::string size = value("wsrep_cluster_size");
-  std::string committed = value("wsrep_last_committed");
-  wsrep.cluster_size = size.empty() ? 0 : std::stoi(size);
-  wsrep.last_committed = committed.empty() ? -1 : std::stoll(committed);
-}
-
 // A sink that replays into `mariadb` and removes its scratch directory (which holds the
 // credentials) when it is done with.
 class ReplaySink : public ByteSink {
@@ -89,6 +60,7 @@ Result<bool> LocalAgent::remove(const NodeId& id, bool purge) {
     std::lock_guard lock(configs_mutex_);
     configs_.erase(id.qualified_pod());
   }
+  wsrep_.forget(id.qualified_pod());
   return runtime_.remove(id, purge);
 }
 
@@ -117,7 +89,8 @@ NodeSnapshot LocalAgent::observe(const NodeId& id, const std::string& root_passw
   if (auto grastate = runtime_.read_grastate(id)) seen.grastate = *grastate;
   if (seen.process.running) {
     seen.waiting_for_donor = seen.sst_in_progress && runtime_.sst_waiting_for_donor(id);
-    read_wsrep_status(sql_endpoint(id, root_password), seen.wsrep);
+    wsrep_.observe(id.qualified_pod(), seen.process.instance, sql_endpoint(id, root_password),
+                   seen.wsrep);
   }
   return seen;
 }

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "agent/local/exit_watcher.h"
+#include "agent/local/wsrep_observer.h"
 #include "agent/node_agent.h"
 #include "runtime/local/local_runtime.h"
 
@@ -73,6 +74,7 @@ class LocalAgent : public NodeAgent {
   std::filesystem::path home_;
   LocalRuntime runtime_;
   ExitWatcher exits_;
+  WsrepObserver wsrep_;
   std::mutex configs_mutex_;
   // The last cluster configuration of each node, to render its options again when its ports
   // move at a start.

@@ -13,6 +13,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// How often a healthy cluster is looked at: the health check that notices what is not a
+// process exit (a node frozen, non-Primary, stuck). Exits are events and need no look.
+constexpr std::chrono::milliseconds kHealthCheckPeriod{2000};
+
 // A node restarted this many times without reaching Synced is left alone until the
 // MariaDB changes (a new generation), so a bad myCnf is reported instead of retried forever.
 constexpr int kMaxStartAttempts = 3;
@@ -24,7 +28,7 @@ bool MariaDBReconciler::wait_for(const NodeId& id, const std::string& password,
                                  const std::function<bool(const NodeView&)>& done) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline && !stopping_) {
-    NodeView view = observe_nodes(agent_, {id}, password, galera_).front();
+    NodeView view = observe_nodes(lookers_, agent_, {id}, password, galera_).front();
     if (done(view)) return true;
     if (!view.running()) return false;
     std::this_thread::sleep_for(100ms);
@@ -298,7 +302,7 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
   json recorded = pass.object.value("status", json::object()).value("configHashes", json::object());
   if (pass.spec.update_strategy != "RollingUpdate" &&
       pass.spec.update_strategy != "ReplicasFirstPrimaryLast") {
-    return 1s;
+    return kHealthCheckPeriod;
   }
   std::vector<const NodeView*> order;
   for (auto it = pass.views.rbegin(); it != pass.views.rend(); ++it) {
@@ -335,7 +339,7 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
     // again, and one stuck outside Synced for podSyncTimeout is restarted.
     return 200ms;
   }
-  return 1s;
+  return kHealthCheckPeriod;
 }
 
 }  // namespace mdbop

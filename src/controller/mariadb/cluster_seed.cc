@@ -209,6 +209,12 @@ void MariaDBReconciler::fail_restore_attempt(const Pass& pass, const std::string
 }
 
 void MariaDBReconciler::finish_restore_when_ready(const Pass& pass) {
+  // The pass's copy says whether a restore is starting; only then is the object read again.
+  if (pass.object.value("status", json::object())
+          .value("restore", json::object())
+          .value("phase", "") != "Starting") {
+    return;
+  }
   auto object = store_.get(key_);
   if (!object) return;
   const json status = object->value("status", json::object());

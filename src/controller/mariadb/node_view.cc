@@ -1,7 +1,5 @@
 #include "controller/mariadb/node_view.h"
 
-#include <future>
-
 namespace mdbop {
 
 NodeView node_view(const NodeId& id, const NodeSnapshot& seen, bool galera) {
@@ -16,16 +14,16 @@ NodeView node_view(const NodeId& id, const NodeSnapshot& seen, bool galera) {
   return view;
 }
 
-std::vector<NodeView> observe_nodes(NodeAgent& agent, const std::vector<NodeId>& ids,
+std::vector<NodeView> observe_nodes(TaskPool& pool, NodeAgent& agent,
+                                    const std::vector<NodeId>& ids,
                                     const std::string& root_password, bool galera) {
-  std::vector<std::future<NodeView>> pending;
-  for (const NodeId& id : ids) {
-    pending.push_back(std::async(std::launch::async, [&agent, id, &root_password, galera] {
-      return node_view(id, agent.observe(id, root_password), galera);
-    }));
+  std::vector<NodeView> views(ids.size());
+  std::vector<std::function<void()>> looks;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    looks.push_back(
+        [&, i] { views[i] = node_view(ids[i], agent.observe(ids[i], root_password), galera); });
   }
-  std::vector<NodeView> views;
-  for (auto& future : pending) views.push_back(future.get());
+  pool.run_all(looks);
   return views;
 }
 

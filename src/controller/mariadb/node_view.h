@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/node_agent.h"
+#include "util/task_pool.h"
 
 namespace mdbop {
 
@@ -26,9 +27,10 @@ struct NodeView : NodeSnapshot {
 // The view of one observation.
 NodeView node_view(const NodeId& id, const NodeSnapshot& seen, bool galera);
 
-// Observes the given nodes, in parallel: a node that hangs on connect must not delay seeing
-// the others.
-std::vector<NodeView> observe_nodes(NodeAgent& agent, const std::vector<NodeId>& ids,
+// Observes the given nodes, in parallel on `pool`: a node that hangs on connect must not
+// delay seeing the others.
+std::vector<NodeView> observe_nodes(TaskPool& pool, NodeAgent& agent,
+                                    const std::vector<NodeId>& ids,
                                     const std::string& root_password, bool galera);
 
 }  // namespace mdbop

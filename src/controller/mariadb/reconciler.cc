@@ -35,7 +35,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   // What scripts wait on must not outlive the nodes: a Ready that this look contradicts is
   // withdrawn before anything is done about it (a recovery can take seconds).
   if (condition_is_true(object_, "Ready") && !ready(pass)) record_status(pass, "");
-  std::chrono::milliseconds next = 1s;
+  std::chrono::milliseconds next = std::chrono::hours(1);  // until a step below says sooner
   if (needs_seed(pass)) {
     if (auto seeded = seed_new_cluster(pass); !seeded) {
       // Cut off by the operator's stop: status.seeding makes the next operator redo it.
@@ -79,7 +79,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
 
 void MariaDBReconciler::observe(Pass& pass) {
   pass.exits_before_views = exits_reported_;
-  pass.views = observe_nodes(agent_, pass.all_nodes(), pass.root_password, galera_);
+  pass.views = observe_nodes(lookers_, agent_, pass.all_nodes(), pass.root_password, galera_);
 }
 
 Result<bool> MariaDBReconciler::prepare(Pass& pass) {

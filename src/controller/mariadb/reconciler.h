@@ -135,6 +135,7 @@ class MariaDBReconciler : public ObjectReconciler {
                      const std::string& message);
 
   NodeAgent& agent_;
+  TaskPool lookers_;  // threads that observe the nodes side by side
   std::atomic<bool> stopping_{false};
   bool galera_ = true;  // from the last spec seen
   // What the nodes' configuration was last written from (cluster, peers, spec and secrets):
