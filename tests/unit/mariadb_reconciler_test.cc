@@ -229,7 +229,12 @@ TEST_F(MariaDBReconcilerTest, ConfigurationChangeRollsOneSyncedNodeAtATimePrimar
   EXPECT_FALSE(condition_is_true(object(), "Ready"));
   EXPECT_EQ(node_states()["g-2"], "Joining");
 
+  // g-1 is held too: each node is rolled while the previous one has only just caught up.
+  agent_.hold_sync(node(1));
   agent_.finish_sync(node(2));
+  for (int i = 0; i < 3; ++i) reconciler.reconcile();
+  EXPECT_EQ(node_states()["g-1"], "Joining");
+  agent_.finish_sync(node(1));
   for (int i = 0; i < 6; ++i) reconciler.reconcile();
   const auto calls = agent_.calls();
   EXPECT_EQ(stops_and_starts(calls),

@@ -111,11 +111,17 @@ void MariaDBReconciler::restore_position(const NodeView& view) {
 // that has just caught up by IST can fail ("IST didn't contain all write sets").
 void MariaDBReconciler::start_stopped_members(Pass& pass) {
   std::vector<const NodeView*> donors;
+  std::vector<const NodeView*> synced;
   std::set<std::string> busy;  // donors with a joiner still receiving its state
   for (const NodeView& view : pass.views) {
-    if (view.id.index >= pass.spec.replicas) continue;
-    if (view.synced() && !joined_.contains(view.id.index)) donors.push_back(&view);
+    if (view.id.index >= pass.spec.replicas || !view.synced()) continue;
+    synced.push_back(&view);
+    if (!joined_.contains(view.id.index)) donors.push_back(&view);
   }
+  // Every Synced member joined just now (an operator that came back mid-recovery, a member
+  // stopped on purpose meanwhile): one of them serves rather than none. At worst its IST
+  // fails and the joiner is restarted with a full state transfer.
+  if (donors.empty()) donors = synced;
   for (const auto& [index, donor] : joined_) {
     const NodeView& joiner = pass.views[static_cast<size_t>(index)];
     if (joiner.running() && !joiner.wsrep.answers) busy.insert(donor);
@@ -151,7 +157,10 @@ void MariaDBReconciler::start_stopped_members(Pass& pass) {
     joined_[view.id.index] = donor->id.pod();
     busy.insert(donor->id.pod());
   }
-  if (waiting.empty()) return;
+  if (waiting.empty()) {
+    reported_donor_wait_.clear();
+    return;
+  }
   std::string names;
   for (const std::string& pod : waiting) names += (names.empty() ? "" : ", ") + pod;
   std::string donor_states;
@@ -162,7 +171,11 @@ void MariaDBReconciler::start_stopped_members(Pass& pass) {
                                 joined_.contains(view.id.index) ? " (joined just now)" : "");
   }
   pass.waiting_on_donor = names + " waiting for a free donor (" + donor_states + ")";
-  event("Normal", "WaitingForDonor", pass.waiting_on_donor);
+  // Once per wait, not once per pass.
+  if (pass.waiting_on_donor != reported_donor_wait_) {
+    event("Normal", "WaitingForDonor", pass.waiting_on_donor);
+    reported_donor_wait_ = pass.waiting_on_donor;
+  }
 }
 
 void MariaDBReconciler::stop_stuck_joiners(const Pass& pass) {
@@ -281,6 +294,7 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
     return 200ms;
   }
   stranded_since_.clear();
+  joined_.clear();  // whole again: every member may serve the next joiner
 
   // Scale in: the highest extra node first, one per pass, cleanly.
   if (!pass.extras.empty()) {

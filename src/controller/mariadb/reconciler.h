@@ -158,6 +158,8 @@ class MariaDBReconciler : public ObjectReconciler {
   // was given. None of them serves another joiner until every member is Synced again: a node
   // that has just caught up by IST lacks the write sets an IST it served would need.
   std::map<int, std::string> joined_;
+  // The last WaitingForDonor reported (empty: none is waiting).
+  std::string reported_donor_wait_;
   // Joiners seen waiting for a donor that sends them nothing, by index: since when.
   std::map<int, std::chrono::steady_clock::time_point> donor_silent_since_;
   // Members seen answering but stuck (outside the Primary component, or not Synced in it),
