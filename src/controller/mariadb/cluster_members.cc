@@ -23,6 +23,13 @@ constexpr int kMaxStartAttempts = 3;
 
 }  // namespace
 
+const NodeView* MariaDBReconciler::view_of(const Pass& pass, int index) {
+  for (const NodeView& view : pass.views) {
+    if (view.id.index == index) return &view;
+  }
+  return nullptr;
+}
+
 bool MariaDBReconciler::wait_for(const NodeId& id, const std::string& password,
                                  std::chrono::seconds timeout,
                                  const std::function<bool(const NodeView&)>& done) {
@@ -123,8 +130,8 @@ void MariaDBReconciler::start_stopped_members(Pass& pass) {
   // fails and the joiner is restarted with a full state transfer.
   if (donors.empty()) donors = synced;
   for (const auto& [index, donor] : joined_) {
-    const NodeView& joiner = pass.views[static_cast<size_t>(index)];
-    if (joiner.running() && !joiner.wsrep.answers) busy.insert(donor);
+    const NodeView* joiner = view_of(pass, index);
+    if (joiner != nullptr && joiner->running() && !joiner->wsrep.answers) busy.insert(donor);
   }
   // The longest-running first: it has been in the component longest.
   std::stable_sort(donors.begin(), donors.end(), [](const NodeView* a, const NodeView* b) {
@@ -186,7 +193,11 @@ void MariaDBReconciler::stop_stuck_joiners(const Pass& pass) {
   for (auto it = joined_.begin(); it != joined_.end();) {
     const int index = it->first;
     const std::string& donor_pod = it->second;
-    const NodeView& joiner = pass.views[static_cast<size_t>(index)];
+    const NodeView* joiner = view_of(pass, index);
+    if (joiner == nullptr) {  // scaled away
+      it = joined_.erase(it);
+      continue;
+    }
     const NodeView* donor = nullptr;
     for (const NodeView& view : pass.views) {
       if (view.id.pod() == donor_pod) donor = &view;
@@ -195,7 +206,7 @@ void MariaDBReconciler::stop_stuck_joiners(const Pass& pass) {
     // serving this joiner.
     const bool donor_idle =
         donor == nullptr || !donor->running() || donor->wsrep.local_state != "Donor/Desynced";
-    if (!joiner.running() || !joiner.waiting_for_donor || !donor_idle) {
+    if (!joiner->running() || !joiner->waiting_for_donor || !donor_idle) {
       donor_silent_since_.erase(index);
       ++it;
       continue;
@@ -209,8 +220,8 @@ void MariaDBReconciler::stop_stuck_joiners(const Pass& pass) {
     event("Warning", "JoinerStuck",
           fmt::format("{} waited {} s for its donor {}, which sent it nothing; restarting it "
                       "with a free donor",
-                      joiner.id.pod(), kDonorSilence.count(), donor_pod));
-    if (auto stopped = stop_node(joiner.id, 5s); !stopped) {
+                      joiner->id.pod(), kDonorSilence.count(), donor_pod));
+    if (auto stopped = stop_node(joiner->id, 5s); !stopped) {
       event("Warning", "NodeRestartStalled", stopped.error().what());
     }
     it = joined_.erase(it);

@@ -107,6 +107,8 @@ class MariaDBReconciler : public ObjectReconciler {
   void note_bootstrap_done(const Pass& pass);
 
   // cluster_members.cc
+  // The pass's view of the node with that index; nullptr when it has none.
+  static const NodeView* view_of(const Pass& pass, int index);
   std::chrono::milliseconds maintain_members(Pass& pass);
   void restart_stranded_members(const Pass& pass);
   // sst_donor: see NodeAgent::start.
