@@ -1,8 +1,13 @@
 #include "util/task_pool.h"
 
-#include <latch>
-
 namespace mdbop {
+
+// One run_all call: its jobs left to finish and the first exception one of them threw.
+struct TaskPool::Batch {
+  size_t remaining = 0;
+  std::exception_ptr failure;
+  std::condition_variable finished;
+};
 
 TaskPool::~TaskPool() {
   {
@@ -14,37 +19,40 @@ TaskPool::~TaskPool() {
 }
 
 void TaskPool::run_all(const std::vector<std::function<void()>>& jobs) {
-  std::latch finished(static_cast<std::ptrdiff_t>(jobs.size()));
-  {
-    std::lock_guard lock(mutex_);
-    // Enough threads that no job waits for another (one of them may hang for its timeout).
-    const size_t busy = threads_.size() - idle_;
-    while (threads_.size() < busy + queue_.size() + jobs.size()) {
-      threads_.emplace_back([this] { loop(); });
-    }
-    for (const auto& job : jobs) {
-      queue_.push_back([&job, &finished] {
-        job();
-        finished.count_down();
-      });
-    }
+  Batch batch;
+  batch.remaining = jobs.size();
+  std::unique_lock lock(mutex_);
+  for (const auto& job : jobs) queue_.push_back({&job, &batch});
+  // Enough threads that no job waits for another (one of them may hang for its timeout).
+  while (idle_ < queue_.size()) {
+    threads_.emplace_back([this] { loop(); });
+    ++idle_;  // counted from its start, so that the next job does not start another
   }
   wake_.notify_all();
-  finished.wait();
+  // Signalled under the mutex, so `batch` outlives every use the workers make of it.
+  batch.finished.wait(lock, [&] { return batch.remaining == 0; });
+  if (batch.failure) std::rethrow_exception(batch.failure);
 }
 
 void TaskPool::loop() {
   std::unique_lock lock(mutex_);
   while (true) {
-    ++idle_;
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    --idle_;
     if (queue_.empty()) return;  // stopping, nothing left
-    std::function<void()> job = std::move(queue_.front());
+    Task task = queue_.front();
     queue_.pop_front();
+    --idle_;
     lock.unlock();
-    job();
+    std::exception_ptr failure;
+    try {
+      (*task.job)();
+    } catch (...) {
+      failure = std::current_exception();
+    }
     lock.lock();
+    ++idle_;
+    if (failure && !task.batch->failure) task.batch->failure = failure;
+    if (--task.batch->remaining == 0) task.batch->finished.notify_all();
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -19,17 +20,23 @@ class TaskPool {
   TaskPool(const TaskPool&) = delete;
   TaskPool& operator=(const TaskPool&) = delete;
 
-  // Runs every job, each on a thread of its own, and returns once all have finished. The pool
-  // grows to the largest number of jobs asked for at once. Safe to call from several threads.
+  // Runs every job, each on a thread of its own, and returns once all have finished; then
+  // rethrows the first exception a job threw. The pool grows to the largest number of jobs
+  // asked for at once. Safe to call from several threads.
   void run_all(const std::vector<std::function<void()>>& jobs);
 
  private:
+  struct Batch;
+  struct Task {
+    const std::function<void()>* job;
+    Batch* batch;
+  };
   void loop();
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_;
-  size_t idle_ = 0;
+  std::deque<Task> queue_;
+  size_t idle_ = 0;  // threads waiting for a task (or started for one)
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

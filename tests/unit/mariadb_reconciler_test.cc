@@ -455,6 +455,7 @@ TEST_F(MariaDBReconcilerTest, ABusyDonorIsGivenNoJoinerUntilItIsFree) {
   ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
 }
 
+// Restarted with another donor when there is one.
 TEST_F(MariaDBReconcilerTest, AJoinerItsDonorSendsNothingIsRestartedWithinSeconds) {
   MariaDBReconciler reconciler(store_, agent_, kKey);
   make_ready(reconciler);
@@ -478,7 +479,26 @@ TEST_F(MariaDBReconcilerTest, AJoinerItsDonorSendsNothingIsRestartedWithinSecond
   ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
   EXPECT_EQ(stops_and_starts(agent_.calls()),
             (std::vector<std::string>{"start g-2 join network donor=g-0", "stop g-2",
-                                      "start g-2 join network donor=g-0"}));
+                                      "start g-2 join network donor=g-1"}));
+  // Its restart is not one of its failed start attempts.
+  EXPECT_TRUE(event_messages(store_, kKey, "NodeStartFailed").empty());
+}
+
+// Scaled in while a member is down: only the nodes being scaled away are Synced, and one of
+// them serves the member's join before it goes.
+TEST_F(MariaDBReconcilerTest, AMemberDownDuringAScaleInJoinsFromANodeBeingScaledAway) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  agent_.crash(node(0));
+  apply_yaml(store_, mariadb_yaml(1));
+  agent_.clear_calls();
+  ASSERT_TRUE(reconcile_until_ready(reconciler, 12)) << status().dump(2);
+  const auto starts = agent_.calls_starting("start g-0");
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_TRUE(starts[0] == "start g-0 join network donor=g-1" ||
+              starts[0] == "start g-0 join network donor=g-2")
+      << starts[0];
+  EXPECT_EQ(agent_.placed_indices("default", "g"), (std::vector<int>{0}));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <barrier>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 namespace mdbop {
@@ -62,6 +63,25 @@ TEST(TaskPool, CallsFromSeveralThreadsDoNotWaitForEachOthersJobs) {
   pool.run_all({[&] { second_ran = true; }});
   first.join();
   EXPECT_TRUE(second_ran);
+}
+
+TEST(TaskPool, AJobsExceptionReachesTheCallerAfterEveryJobHasFinished) {
+  TaskPool pool;
+  std::atomic<int> finished{0};
+  std::barrier together(2);
+  EXPECT_THROW(pool.run_all({[&] {
+                               together.arrive_and_wait();
+                               throw std::runtime_error("bad layout");
+                             },
+                             [&] {
+                               together.arrive_and_wait();
+                               ++finished;
+                             }}),
+               std::runtime_error);
+  EXPECT_EQ(finished, 1);
+  // The pool is still usable.
+  pool.run_all({[&] { ++finished; }});
+  EXPECT_EQ(finished, 2);
 }
 
 TEST(TaskPool, NoJobsReturnsAtOnce) {

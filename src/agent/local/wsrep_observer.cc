@@ -70,6 +70,9 @@ void WsrepObserver::observe(const std::string& node, const std::string& instance
     }
     return;
   }
+  // A myCnf's wsrep_sync_wait would make the status read wait for (or, outside a Primary
+  // component, fail on) a causality check it does not need.
+  (void)connection->execute("SET SESSION wsrep_sync_wait=0");
   session->connection = std::make_unique<SqlConnection>(std::move(*connection));
   session->made_for = made_for;
   if (!read_status(*session->connection, wsrep)) {

@@ -121,17 +121,30 @@ void MariaDBReconciler::start_stopped_members(Pass& pass) {
   std::vector<const NodeView*> synced;
   std::set<std::string> busy;  // donors with a joiner still receiving its state
   for (const NodeView& view : pass.views) {
-    if (view.id.index >= pass.spec.replicas || !view.synced()) continue;
+    if (!view.synced()) continue;
     synced.push_back(&view);
-    if (!joined_.contains(view.id.index)) donors.push_back(&view);
+    if (view.id.index < pass.spec.replicas && !joined_.contains(view.id.index)) {
+      donors.push_back(&view);
+    }
   }
   // Every Synced member joined just now (an operator that came back mid-recovery, a member
-  // stopped on purpose meanwhile): one of them serves rather than none. At worst its IST
-  // fails and the joiner is restarted with a full state transfer.
+  // stopped on purpose meanwhile), or only nodes being scaled away are Synced: one of them
+  // serves rather than none. At worst its IST fails and the joiner is restarted with a full
+  // state transfer.
   if (donors.empty()) donors = synced;
   for (const auto& [index, donor] : joined_) {
     const NodeView* joiner = view_of(pass, index);
-    if (joiner != nullptr && joiner->running() && !joiner->wsrep.answers) busy.insert(donor);
+    if (joiner == nullptr || !joiner->running() || joiner->wsrep.answers) continue;
+    // Until the joiner answers, its donor may still be serving it; a joiner that has not
+    // answered for podRecoveryTimeout while its donor serves no one holds nobody back.
+    const NodeView* serving = nullptr;
+    for (const NodeView& view : pass.views) {
+      if (view.id.pod() == donor) serving = &view;
+    }
+    const bool donor_serving = serving != nullptr && serving->wsrep.local_state == "Donor/Desynced";
+    if (donor_serving || joiner->process.running_for < pass.spec.recovery.pod_recovery_timeout) {
+      busy.insert(donor);
+    }
   }
   // The longest-running first: it has been in the component longest.
   std::stable_sort(donors.begin(), donors.end(), [](const NodeView* a, const NodeView* b) {
@@ -146,11 +159,16 @@ void MariaDBReconciler::start_stopped_members(Pass& pass) {
       }
       continue;
     }
+    // A free donor, not the one that last left this joiner waiting when there is another.
     const NodeView* donor = nullptr;
+    bool donor_avoided = false;
+    const auto silent = silent_donor_.find(view.id.index);
     for (const NodeView* candidate : donors) {
-      if (!busy.contains(candidate->id.pod())) {
+      if (busy.contains(candidate->id.pod())) continue;
+      const bool avoided = silent != silent_donor_.end() && silent->second == candidate->id.pod();
+      if (donor == nullptr || (donor_avoided && !avoided)) {
         donor = candidate;
-        break;
+        donor_avoided = avoided;
       }
     }
     if (donor == nullptr) {
@@ -224,6 +242,12 @@ void MariaDBReconciler::stop_stuck_joiners(const Pass& pass) {
     if (auto stopped = stop_node(joiner->id, 5s); !stopped) {
       event("Warning", "NodeRestartStalled", stopped.error().what());
     }
+    // The donor failed it, not its own start: no start attempt is held against it.
+    const std::string pod = joiner->id.pod();
+    store_.update_status(key_, [&](json& status) {
+      if (status.contains("startAttempts")) status["startAttempts"].erase(pod);
+    });
+    silent_donor_[index] = donor_pod;
     it = joined_.erase(it);
   }
 }
@@ -305,7 +329,10 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
     return 200ms;
   }
   stranded_since_.clear();
-  joined_.clear();  // whole again: every member may serve the next joiner
+  // Whole again: every member may serve the next joiner.
+  joined_.clear();
+  donor_silent_since_.clear();
+  silent_donor_.clear();
 
   // Scale in: the highest extra node first, one per pass, cleanly.
   if (!pass.extras.empty()) {

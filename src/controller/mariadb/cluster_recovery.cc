@@ -78,6 +78,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
   // Everyone rejoins from the node that bootstraps: what joined before does not matter now.
   joined_.clear();
   donor_silent_since_.clear();
+  silent_donor_.clear();
   const GaleraRecoverySpec& recovery = pass.spec.recovery;
   json status = pass.object.value("status", json::object());
   bool formed_before = status.value("clusterFormed", false);

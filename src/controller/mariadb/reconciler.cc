@@ -1,5 +1,6 @@
 #include "controller/mariadb/reconciler.h"
 
+#include <algorithm>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -61,7 +62,11 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   // Fresh eyes for status: the actions above changed what runs.
   observe(pass);
   // Whole again: every member may serve the next joiner.
-  if (ready(pass)) joined_.clear();
+  if (ready(pass)) {
+    joined_.clear();
+    donor_silent_since_.clear();
+    silent_donor_.clear();
+  }
   record_status(pass, pass.waiting_on_donor);
   finish_restore_when_ready(pass);
   {
@@ -112,14 +117,22 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
     pass.my_cnf = pass.spec.my_cnf;
   }
 
+  // Validated with Galera only; a standalone server's is one it cannot honour.
+  pass.spec.primary_pod_index = std::clamp(pass.spec.primary_pod_index, 0, pass.spec.replicas - 1);
   for (int i = 0; i < pass.spec.replicas; ++i) {
     NodeId id{key_.namespace_, key_.name, i};
     auto placed = agent_.place(id);
     if (!placed) return tl::unexpected(placed.error());
     pass.members.push_back(id);
+    pass.addresses.push_back(*placed);
   }
   for (int index : agent_.placed_indices(key_.namespace_, key_.name)) {
-    if (index >= pass.spec.replicas) pass.extras.push_back({key_.namespace_, key_.name, index});
+    if (index < pass.spec.replicas) continue;
+    NodeId id{key_.namespace_, key_.name, index};
+    auto placed = agent_.place(id);
+    if (!placed) return tl::unexpected(placed.error());
+    pass.extras.push_back(id);
+    pass.addresses.push_back(*placed);
   }
   if (auto written = write_configs(pass); !written) return written;
   observe(pass);
@@ -141,8 +154,14 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass, bool force) {
   config.my_cnf = pass.my_cnf;
   config.peers = pass.all_nodes();
   pass.config_hash = rollout_hash(pass.spec, pass.my_cnf);
+  // Everything a node's options are rendered from: the spec, the cluster, the secret and
+  // where every peer listens (a port moved at a start, a place made again).
   std::string made_from = pass.config_hash + "\n" + config.cluster_name + "\n" + pass.root_password;
-  for (const NodeId& peer : config.peers) made_from += "\n" + peer.pod();
+  for (size_t i = 0; i < config.peers.size() && i < pass.addresses.size(); ++i) {
+    const NodeAddress& at = pass.addresses[i];
+    made_from += fmt::format("\n{} {}:{}/{}/{}/{}", config.peers[i].pod(), at.host, at.sql_port,
+                             at.galera_port, at.ist_port, at.sst_port);
+  }
   if (!force && made_from == written_config_) return true;
   written_config_.clear();  // until every node has it
   for (const NodeId& id : config.peers) {

@@ -59,10 +59,11 @@ class MariaDBReconciler : public ObjectReconciler {
     MariaDBSpec spec;
     std::string root_password;
     std::string my_cnf;
-    std::vector<NodeId> members;  // indices [0, replicas)
-    std::vector<NodeId> extras;   // indices >= replicas that still exist (scale-in)
-    std::vector<NodeView> views;  // members then extras
-    std::string config_hash;      // the rollout hash every node should run
+    std::vector<NodeId> members;         // indices [0, replicas)
+    std::vector<NodeId> extras;          // indices >= replicas that still exist (scale-in)
+    std::vector<NodeAddress> addresses;  // where each of all_nodes() listens, as placed
+    std::vector<NodeView> views;         // members then extras
+    std::string config_hash;             // the rollout hash every node should run
     // Node exits reported (exits_reported_) before `views` was taken: a later one makes the
     // views too old to claim Ready on.
     uint64_t exits_before_views = 0;
@@ -164,6 +165,8 @@ class MariaDBReconciler : public ObjectReconciler {
   std::string reported_donor_wait_;
   // Joiners seen waiting for a donor that sends them nothing, by index: since when.
   std::map<int, std::chrono::steady_clock::time_point> donor_silent_since_;
+  // The donor that last left a joiner waiting, by joiner index: another is preferred.
+  std::map<int, std::string> silent_donor_;
   // Members seen answering but stuck (outside the Primary component, or not Synced in it),
   // by index: how they are stuck, and since when.
   std::map<int, std::pair<std::string, std::chrono::steady_clock::time_point>> stranded_since_;
