@@ -1,0 +1,123 @@
+#include "prometheus_server.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "http_get.h"
+#include "util/ports.h"
+#include "util/subprocess.h"
+
+namespace mdbop::testing {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+PrometheusServer::PrometheusServer(const fs::path& file_sd,
+                                   const std::vector<fs::path>& rule_files) {
+  char pattern[] = "/tmp/mdbop-prometheus-XXXXXX";
+  directory_ = mkdtemp(pattern);
+  std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));
+  for (int attempt = 0; attempt < 100 && port_ == 0; ++attempt) {
+    const int candidate = 19000 + static_cast<int>(random() % 6000);
+    if (loopback_port_free(candidate)) port_ = candidate;
+  }
+  if (port_ == 0) {
+    ADD_FAILURE() << "no free port for Prometheus";
+    return;
+  }
+  // Everything each second, so that a state held for a few seconds is seen and alerts without
+  // `for` fire at the next evaluation.
+  json rules = json::array();
+  for (const fs::path& file : rule_files) rules.push_back(file.string());
+  json config = {
+      {"global",
+       {{"scrape_interval", "1s"}, {"scrape_timeout", "900ms"}, {"evaluation_interval", "1s"}}},
+      {"rule_files", rules},
+      {"scrape_configs",
+       json::array({{{"job_name", "mdbop-installation"},
+                     {"file_sd_configs", json::array({{{"files", json::array({file_sd.string()})},
+                                                       {"refresh_interval", "1s"}}})}}})},
+  };
+  // JSON is YAML.
+  std::ofstream(directory_ / "prometheus.yml") << config.dump(2) << "\n";
+  SubprocessOptions server;
+  server.argv = {"prometheus", "--config.file=" + (directory_ / "prometheus.yml").string(),
+                 "--storage.tsdb.path=" + (directory_ / "data").string(),
+                 "--web.listen-address=" + address(), "--log.level=warn"};
+  server.output_file = (directory_ / "prometheus.log").string();
+  auto pid = spawn_detached(server);
+  if (!pid) {
+    ADD_FAILURE() << pid.error().what();
+    return;
+  }
+  pid_ = *pid;
+  const bool ready = eventually(
+      [&] { return http_get("http://" + address() + "/-/ready", 1000).status == 200; }, 60s);
+  EXPECT_TRUE(ready) << "Prometheus did not become ready; see " << server.output_file;
+}
+
+PrometheusServer::~PrometheusServer() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  fs::remove_all(directory_, ec);
+}
+
+json PrometheusServer::api(const std::string& path) {
+  const HttpReply reply = http_get("http://" + address() + "/api/v1/" + path);
+  if (reply.status != 200) {
+    ADD_FAILURE() << "GET /api/v1/" << path << ": " << reply.status << " " << reply.error << " "
+                  << reply.body;
+    return nullptr;
+  }
+  const json answer = json::parse(reply.body, nullptr, false);
+  if (answer.is_discarded() || answer.value("status", "") != "success") {
+    ADD_FAILURE() << "GET /api/v1/" << path << ": " << reply.body;
+    return nullptr;
+  }
+  return answer["data"];
+}
+
+json PrometheusServer::query(const std::string& promql) {
+  const json data = api("query?query=" + url_encode(promql));
+  return data.is_object() ? data.value("result", json::array()) : json::array();
+}
+
+json PrometheusServer::active_targets() {
+  const json data = api("targets?state=active");
+  return data.is_object() ? data.value("activeTargets", json::array()) : json::array();
+}
+
+std::vector<json> PrometheusServer::alerts(const std::string& alert, const std::string& state) {
+  std::vector<json> found;
+  const json data = api("alerts");
+  if (!data.is_object()) return found;
+  for (const json& a : data.value("alerts", json::array())) {
+    if (a["labels"].value("alertname", "") == alert && a.value("state", "") == state) {
+      found.push_back(a);
+    }
+  }
+  return found;
+}
+
+bool PrometheusServer::eventually(const std::function<bool()>& ready,
+                                  std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (ready()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(250ms);
+  }
+}
+
+}  // namespace mdbop::testing
