@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "harness.h"
 #include "http_get.h"
 #include "util/ports.h"
 #include "util/subprocess.h"
@@ -108,16 +109,6 @@ std::vector<json> PrometheusServer::alerts(const std::string& alert, const std::
     }
   }
   return found;
-}
-
-bool PrometheusServer::eventually(const std::function<bool()>& ready,
-                                  std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (ready()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(250ms);
-  }
 }
 
 }  // namespace mdbop::testing

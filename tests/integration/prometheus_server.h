@@ -5,9 +5,7 @@
 
 #include <sys/types.h>
 
-#include <chrono>
 #include <filesystem>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,9 +32,6 @@ class PrometheusServer {
   nlohmann::json active_targets();
   // The alerts named `alert` in `state` ("pending" | "firing"), as /api/v1/alerts lists them.
   std::vector<nlohmann::json> alerts(const std::string& alert, const std::string& state);
-
-  // Polls `ready` every 250 ms until it holds or `timeout` passes; whether it held.
-  static bool eventually(const std::function<bool()>& ready, std::chrono::seconds timeout);
 
  private:
   std::filesystem::path directory_;
