@@ -10,6 +10,8 @@ packages=(
   libzstd-dev libbz2-dev zlib1g-dev libfmt-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev libhowardhinnant-date-dev libexpected-dev libtinyxml2-dev zstd bzip2 gzip
   sysbench procps s3cmd stunnel4
+  # promtool (in Debian's prometheus) checks and tests monitoring/, python3 runs its checkers
+  prometheus python3
   "$@"
 )
 

@@ -9,6 +9,7 @@
 #include "api/kinds.h"
 #include "api/option_value.h"
 #include "api/printable.h"
+#include "api/skipped_kinds.h"
 #include "api/validators.h"
 #include "util/base64.h"
 
@@ -152,6 +153,7 @@ tl::expected<std::vector<json>, std::vector<ValidationIssue>> validate_batch(
   std::vector<json> accepted;
   std::vector<ValidationIssue> issues;
   for (size_t i = 0; i < objects.size(); ++i) {
+    if (skip_note(objects[i])) continue;
     auto result = validate_and_default(objects[i]);
     if (result) {
       accepted.push_back(std::move(*result));

@@ -29,7 +29,8 @@ struct ValidationIssue {
 tl::expected<json, std::vector<ValidationIssue>> validate_and_default(const json& object);
 
 // Validates a whole batch: either all objects are valid (returned defaulted, same order) or
-// none is accepted. Issues are prefixed with the document's "Kind/namespace/name".
+// none is accepted. Issues are prefixed with the document's "Kind/namespace/name" (or its
+// place in the batch). Objects of the kinds mdbop skips (skipped_kinds.h) are left out.
 tl::expected<std::vector<json>, std::vector<ValidationIssue>> validate_batch(
     const std::vector<json>& objects);
 

@@ -5,6 +5,7 @@
 
 #include "api/kinds.h"
 #include "api/manifest.h"
+#include "api/skipped_kinds.h"
 #include "cli/commands.h"
 #include "store/local_store.h"
 #include "util/files.h"
@@ -49,17 +50,17 @@ Result<std::vector<std::pair<std::string, std::string>>> read_sources(
 
 // Decodes and validates every document of every source before storing any: an invalid
 // manifest is refused whole.
-Result<std::vector<json>> load_manifests(const std::vector<std::string>& files) {
+Result<Manifests> load_manifests(const std::vector<std::string>& files) {
   auto sources = read_sources(files);
   if (!sources) return tl::unexpected(sources.error());
-  std::vector<json> objects;
+  std::vector<json> documents;
   for (const auto& [name, text] : *sources) {
-    auto documents = decode_yaml_documents(text);
-    if (!documents) return fail(name + ": " + documents.error().what());
-    objects.insert(objects.end(), documents->begin(), documents->end());
+    auto decoded = decode_yaml_documents(text);
+    if (!decoded) return fail(name + ": " + decoded.error().what());
+    documents.insert(documents.end(), decoded->begin(), decoded->end());
   }
-  if (objects.empty()) return fail("no objects found in the given files");
-  auto valid = validate_batch(objects);
+  if (documents.empty()) return fail("no objects found in the given files");
+  auto valid = validate_batch(documents);
   if (!valid) {
     std::string message = "invalid manifest, nothing was applied:";
     for (const ValidationIssue& issue : valid.error()) {
@@ -67,7 +68,11 @@ Result<std::vector<json>> load_manifests(const std::vector<std::string>& files) 
     }
     return fail(message);
   }
-  return *valid;
+  Manifests manifests{std::move(*valid), {}};
+  for (const json& document : documents) {
+    if (auto note = skip_note(document)) manifests.skipped.push_back(*note);
+  }
+  return manifests;
 }
 
 std::string object_reference(const json& object) {
@@ -85,10 +90,11 @@ std::string object_reference(const json& object) {
 }
 
 int cmd_apply(const std::vector<std::string>& files) {
-  auto objects = load_manifests(files);
-  if (!objects) return report_failure(objects.error().what());
+  auto manifests = load_manifests(files);
+  if (!manifests) return report_failure(manifests.error().what());
+  for (const std::string& note : manifests->skipped) std::cout << note << "\n";
   LocalStore store(mdbop_home() / "store");
-  for (const json& object : *objects) {
+  for (const json& object : manifests->objects) {
     auto applied = store.apply(object);
     if (!applied) return report_failure(object_reference(object) + ": " + applied.error().what());
     const char* outcome = applied->outcome == ApplyOutcome::kCreated      ? "created"

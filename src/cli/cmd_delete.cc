@@ -51,10 +51,13 @@ int delete_object(Store& store, const ObjectKey& key, bool purge) {
 int cmd_delete(const ObjectSelector& selector, const std::vector<std::string>& files, bool purge) {
   LocalStore store(mdbop_home() / "store");
   if (!files.empty()) {
-    auto objects = load_manifests(files);
-    if (!objects) return report_failure(objects.error().what());
+    auto manifests = load_manifests(files);
+    if (!manifests) return report_failure(manifests.error().what());
+    for (const std::string& note : manifests->skipped) std::cout << note << "\n";
     int status = 0;
-    for (const json& object : *objects) status |= delete_object(store, key_of(object), purge);
+    for (const json& object : manifests->objects) {
+      status |= delete_object(store, key_of(object), purge);
+    }
     return status;
   }
   if (auto typed = check_typed_names(selector.namespace_, {{"NAME", selector.name}}); !typed) {

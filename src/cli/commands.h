@@ -58,8 +58,14 @@ int report_failure(const std::string& message);
 
 namespace mdbop {
 
+// What apply and delete -f act on: the objects mdbop serves, validated and defaulted, and a
+// note for each ServiceMonitor or PrometheusRule set aside (api/skipped_kinds.h).
+struct Manifests {
+  std::vector<nlohmann::json> objects;
+  std::vector<std::string> skipped;
+};
 // Shared by apply and delete -f: reads, decodes and validates every document (all or none).
-Result<std::vector<nlohmann::json>> load_manifests(const std::vector<std::string>& files);
+Result<Manifests> load_manifests(const std::vector<std::string>& files);
 // "mariadb.k8s.mariadb.com/galera", as kubectl prints it.
 std::string object_reference(const nlohmann::json& object);
 // The Pod views of a MariaDB's nodes: pid (checked live), ports, data dir, Galera state.

@@ -35,6 +35,63 @@ spec:
   EXPECT_EQ(json::parse(mdbop.must({"get", "secrets", "-o", "json"}))["items"].size(), 0u);
 }
 
+// A manifest written for Kubernetes carries a ServiceMonitor for the Prometheus operator: the
+// MariaDB beside it is applied and the ServiceMonitor skipped with a note, by apply and by
+// delete -f. No operator runs: nothing starts a node.
+TEST(ManifestRefusal, PrometheusOperatorObjectsAreSkippedWithANote) {
+  Installation mdbop;
+  const std::string manifest = galera_manifest("m", 3, "pw") + R"(---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: m
+spec:
+  selector: {matchLabels: {app.kubernetes.io/instance: m}}
+  endpoints: [{port: metrics, interval: 10s}]
+)";
+  const std::string note =
+      "servicemonitor.monitoring.coreos.com/m skipped: monitoring.coreos.com objects are for a "
+      "Prometheus operator on Kubernetes; see docs/monitoring.md\n";
+  CommandResult applied = mdbop.mdbop({"apply", "-f", "-"}, manifest);
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  EXPECT_NE(applied.out.find(note), std::string::npos) << applied.out;
+  EXPECT_NE(applied.out.find("mariadb.k8s.mariadb.com/m created"), std::string::npos)
+      << applied.out;
+  EXPECT_EQ(json::parse(mdbop.must({"get", "mariadb", "-o", "json"}))["items"].size(), 1u);
+
+  const std::string rule =
+      std::string(MDBOP_SOURCE_DIR) + "/monitoring/prometheus/mdbop-prometheusrule.yaml";
+  EXPECT_EQ(mdbop.must({"apply", "-f", rule}),
+            "prometheusrule.monitoring.coreos.com/mdbop skipped: monitoring.coreos.com objects "
+            "are for a Prometheus operator on Kubernetes; see docs/monitoring.md\n");
+
+  CommandResult deleted = mdbop.mdbop({"delete", "-f", "-"}, manifest);
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_NE(deleted.out.find(note), std::string::npos) << deleted.out;
+  EXPECT_NE(deleted.out.find("mariadb.k8s.mariadb.com/m marked for deletion"), std::string::npos)
+      << deleted.out;
+}
+
+TEST(ManifestRefusal, AnotherUnknownKindBesideASkippedOneRefusesTheWholeFile) {
+  Installation mdbop;
+  const std::string manifest = galera_manifest("m", 3, "pw") + R"(---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: m
+---
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata:
+  name: m
+)";
+  CommandResult result = mdbop.mdbop({"apply", "-f", "-"}, manifest);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("unknown kind \"PodMonitor\""), std::string::npos) << result.err;
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(json::parse(mdbop.must({"get", "mariadb", "-o", "json"}))["items"].size(), 0u);
+}
+
 TEST(ManifestRefusal, TyposAndBadValuesNameTheirFields) {
   Installation mdbop;
   struct Case {
