@@ -34,6 +34,7 @@
 #include "api/mariadb_spec.h"
 #include "api/quantity.h"
 #include "harness.h"
+#include "http_get.h"
 #include "sql/connection.h"
 #include "store/local_store.h"
 #include "store/secrets.h"
@@ -851,8 +852,9 @@ ProcessSample sample(pid_t pid) {
   return s;
 }
 
-// 6. The operator idling beside a Ready cluster for 60 s: resident memory and CPU.
-void operator_idle(Bench& bench) {
+// 6. The operator idling beside a Ready cluster for 60 s: resident memory and CPU; `suffix`
+// names the figures of a second measure (the operator with its metrics endpoint off).
+void operator_idle(Bench& bench, const std::string& suffix = "") {
   Report& report = bench.report;
   pid_t pid = bench.mdbop.operator_pid();
   if (pid <= 0) throw StepFailed("the operator is not running");
@@ -867,15 +869,54 @@ void operator_idle(Bench& bench) {
       static_cast<double>(after.ticks - before.ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
   double cpu = cpu_seconds / elapsed * 100.0;
   double rss_mb = static_cast<double>(after.rss_kb) / 1024.0;
-  report.add("operator_rss_mb", rss_mb, 1, "< 16", rss_mb < 16);
-  report.add("operator_peak_rss_mb", static_cast<double>(after.hwm_kb) / 1024.0, 1);
-  report.add("operator_idle_cpu_seconds", cpu_seconds, 2);
-  report.add("operator_idle_cpu_percent", cpu, 3, "< 0.2", cpu < 0.2);
+  report.add("operator_rss_mb" + suffix, rss_mb, 1, "< 16", rss_mb < 16);
+  report.add("operator_peak_rss_mb" + suffix, static_cast<double>(after.hwm_kb) / 1024.0, 1);
+  report.add("operator_idle_cpu_seconds" + suffix, cpu_seconds, 2);
+  report.add("operator_idle_cpu_percent" + suffix, cpu, 3, "< 0.2", cpu < 0.2);
+}
+
+// Median, minimum and maximum milliseconds of `count` GETs of `url`, and the bytes of the last.
+void scrape_cost(Report& report, const std::string& name, const std::string& url, int count) {
+  std::vector<double> millis;
+  size_t bytes = 0;
+  for (int i = 0; i < count && !interrupted; ++i) {
+    const auto start = Clock::now();
+    const testing::HttpReply reply = testing::http_get(url);
+    millis.push_back(seconds_since(start) * 1000.0);
+    if (reply.status != 200) throw StepFailed("GET " + url + ": " + reply.error + reply.body);
+    bytes = reply.body.size();
+  }
+  if (interrupted) throw StepFailed("interrupted");
+  std::sort(millis.begin(), millis.end());
+  report.add(name + "_scrape_ms_median", millis[millis.size() / 2], 2);
+  report.add(name + "_scrape_ms_min", millis.front(), 2);
+  report.add(name + "_scrape_ms_max", millis.back(), 2);
+  report.add(name + "_scrape_bytes", static_cast<double>(bytes), 0);
+}
+
+// 7. What one scrape costs: the operator's /metrics, and one node's exporter when the manifest
+// switches metrics on; then the operator idling again with its endpoint off, for comparison.
+void metrics_cost(Bench& bench) {
+  std::ifstream file(bench.mdbop.home() / "operator.json");
+  const json info = json::parse(file, nullptr, false);
+  const std::string address = info.is_object() ? info.value("metricsAddress", "") : "";
+  if (address.empty()) throw StepFailed("operator.json names no metricsAddress");
+  scrape_cost(bench.report, "operator", "http://" + address + "/metrics", 50);
+  const json pods = bench.mdbop.pods(bench.cluster.name);
+  if (!pods.empty() && pods[0]["status"]["ports"].contains("metrics")) {
+    const int port = pods[0]["status"]["ports"]["metrics"].get<int>();
+    scrape_cost(bench.report, "node", "http://127.0.0.1:" + std::to_string(port) + "/metrics", 50);
+  } else {
+    note("the manifest does not enable spec.metrics: no node exporter to scrape");
+  }
+  bench.mdbop.stop_operator();
+  bench.mdbop.start_operator({}, {"--metrics-bind-address", "0"});
+  operator_idle(bench, "_metrics_off");
 }
 
 bool harness_failed() { return ::testing::UnitTest::GetInstance()->ad_hoc_test_result().Failed(); }
 
-int run(const Cluster& cluster, long long bytes, int load_threads) {
+int run(const Cluster& cluster, long long bytes, int load_threads, bool costs_only) {
   Report report;
   int status = 0;
   {
@@ -885,15 +926,18 @@ int run(const Cluster& cluster, long long bytes, int load_threads) {
          (std::getenv("MDBOP_KEEP_TEST_HOME") ? " (kept)" : " (removed at the end)"));
     try {
       fresh_cluster(bench);
-      long long rows = -1;
-      if (bytes > 0) {
-        load_data(bench, bytes, load_threads);
-        rows = std::max(1LL, bytes / 1024);
+      if (!costs_only) {
+        long long rows = -1;
+        if (bytes > 0) {
+          load_data(bench, bytes, load_threads);
+          rows = std::max(1LL, bytes / 1024);
+        }
+        one_node_killed(bench);
+        survivor_stall(bench);
+        full_crash(bench, rows);
       }
-      one_node_killed(bench);
-      survivor_stall(bench);
-      full_crash(bench, rows);
       operator_idle(bench);
+      metrics_cost(bench);
       if (harness_failed()) throw StepFailed("the harness reported a failure (see above)");
     } catch (const std::exception& e) {
       std::cerr << "bench stopped: " << e.what() << "\n";
@@ -927,6 +971,10 @@ int main(int argc, char** argv) {
                  "the MariaDB manifest to apply (with its root Secret), e.g. "
                  "/work/shared/manifests/galera-production.yaml (env MDBOP_BENCH_MANIFEST; "
                  "default: a generated cluster like examples/galera.yaml)");
+  bool costs_only = false;
+  app.add_flag("--costs-only", costs_only,
+               "bring the cluster up, then measure only what the operator and a scrape cost "
+               "(no data load, no kills)");
   CLI11_PARSE(app, argc, argv);
   auto bytes = mdbop::parse_quantity(size);
   if (!bytes || *bytes < 0) {
@@ -961,5 +1009,5 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, [](int) { mdbop::bench::interrupted = true; });
   signal(SIGTERM, [](int) { mdbop::bench::interrupted = true; });
-  return mdbop::bench::run(*cluster, static_cast<long long>(*bytes), load_threads);
+  return mdbop::bench::run(*cluster, static_cast<long long>(*bytes), load_threads, costs_only);
 }
