@@ -28,8 +28,11 @@ mdbop_layer(backup      api storage sql)
 # it why a server did not start; galera/ stays free of effects.
 mdbop_layer(runtime     api galera util/subprocess.h)
 mdbop_layer(agent       runtime galera sql backup api util/subprocess.h)
+# metrics/ turns the store's objects into Prometheus families and keeps the file_sd targets.
+mdbop_layer(metrics     api store)
 # controller/ decides and asks the agent: never a concrete runtime, a subprocess or a path.
-mdbop_layer(controller  api store galera agent sql backup storage schedule)
+# It counts its passes in metrics/' operator stats.
+mdbop_layer(controller  api store galera agent sql backup storage schedule metrics)
 # cli/ reads the store and asks the node agents (whose interface speaks in galera/'s and sql/'s
 # types); the operator command wires the rest (below).
 mdbop_layer(cli         api store agent galera sql)

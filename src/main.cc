@@ -54,12 +54,29 @@ int main(int argc, char** argv) {
     if (!range) std::exit(mdbop::report_failure(range.error().what()));
     return *range;
   };
+  std::string metrics_text;
+  auto metrics_address = [&](mdbop::PortRange ports) {
+    auto address = mdbop::parse_metrics_bind_address(metrics_text, ports);
+    if (!address) std::exit(mdbop::report_failure(address.error().what()));
+    return *address;
+  };
+  const char* metrics_help =
+      "HOST:PORT of the operator's /metrics (default 127.0.0.1 and the last port of --ports); "
+      "0: none";
   auto* run = operator_command->add_subcommand("run", "run in the foreground");
   run->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
-  run->callback([&] { status = mdbop::cmd_operator_run(port_range()); });
+  run->add_option("--metrics-bind-address", metrics_text, metrics_help);
+  run->callback([&] {
+    const mdbop::PortRange ports = port_range();
+    status = mdbop::cmd_operator_run(ports, metrics_address(ports));
+  });
   auto* start = operator_command->add_subcommand("start", "start in the background");
   start->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
-  start->callback([&] { status = mdbop::cmd_operator_start(port_range()); });
+  start->add_option("--metrics-bind-address", metrics_text, metrics_help);
+  start->callback([&] {
+    const mdbop::PortRange ports = port_range();
+    status = mdbop::cmd_operator_start(ports, metrics_address(ports));
+  });
   operator_command->add_subcommand("stop", "stop gracefully; nodes keep running")->callback([&] {
     status = mdbop::cmd_operator_stop();
   });

@@ -1,15 +1,22 @@
+#include <arpa/inet.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <iostream>
+#include <sstream>
 #include <thread>
 
+#include <prometheus/exposer.h>
 #include <spdlog/spdlog.h>
 
 #include "agent/local/local_agent.h"
 #include "cli/commands.h"
 #include "cli/operator_process.h"
+#include "controller/kind_registry.h"
 #include "controller/operator.h"
+#include "metrics/operator_stats.h"
+#include "metrics/store_collector.h"
+#include "metrics/targets_file.h"
 #include "store/local_store.h"
 #include "util/files.h"
 #include "util/pid_lock.h"
@@ -55,11 +62,66 @@ Result<PortRange> parse_port_range(const std::string& text) {
       "33000-34999");
 }
 
+Result<std::optional<std::string>> parse_metrics_bind_address(const std::string& text,
+                                                              PortRange ports) {
+  if (text.empty()) return std::optional<std::string>("127.0.0.1:" + std::to_string(ports.last));
+  if (text == "0") return std::optional<std::string>();
+  // The text becomes civetweb's listening_ports option; Debian's civetweb listens on numeric
+  // IPv4 addresses only.
+  const auto refused = fail(
+      "--metrics-bind-address must be HOST:PORT with HOST a numeric IPv4 address and PORT "
+      "1-65535 (127.0.0.1:9104, 0.0.0.0:9104), or 0 to serve no metrics");
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return refused;
+  const std::string host = text.substr(0, colon);
+  const std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
+      std::stoi(port) > 65535) {
+    return refused;
+  }
+  in_addr ipv4{};
+  if (inet_pton(AF_INET, host.c_str(), &ipv4) != 1) return refused;
+  return std::optional<std::string>(text);
+}
+
 namespace {
+
+// The /metrics endpoint (prometheus-cpp over civetweb, on its own threads): what each
+// collectable gives at the moment of a scrape.
+Result<std::unique_ptr<prometheus::Exposer>> serve_metrics(
+    const std::string& address,
+    const std::vector<std::shared_ptr<prometheus::Collectable>>& collectables) {
+  std::unique_ptr<prometheus::Exposer> exposer;
+  try {
+    exposer = std::make_unique<prometheus::Exposer>(address, 2);
+  } catch (const std::exception&) {
+    // civetweb says no more than that it could not set up the port.
+    return fail("--metrics-bind-address " + address +
+                ": cannot listen there (is another program using that port?); choose another "
+                "HOST:PORT, or 0 to serve no metrics");
+  }
+  for (const auto& collectable : collectables) exposer->RegisterCollectable(collectable);
+  return exposer;
+}
+
+// The reason an operator that failed to start gave: the last "error: " line it wrote to its log
+// (from byte `from` on), without that prefix; empty when there is none.
+std::string last_error_line(const std::filesystem::path& log, std::uintmax_t from) {
+  auto text = read_file(log);
+  if (!text || text->size() <= from) return "";
+  std::istringstream lines(text->substr(from));
+  std::string reason;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("error: ", 0) == 0) reason = line.substr(7);
+  }
+  return reason;
+}
 
 // The operator process: one per installation, holding its lock for its whole life. Here the
 // concrete store and node agent are chosen: the local ones.
-Result<bool> run_operator_process(const std::filesystem::path& home, PortRange ports) {
+Result<bool> run_operator_process(const std::filesystem::path& home, PortRange ports,
+                                  const std::optional<std::string>& metrics_address) {
   // Held for the operator's whole life: it is how others know that it runs, and which pid.
   auto lock = take_pid_lock(home / "operator.lock");
   if (!lock) {
@@ -77,16 +139,30 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
 
   LocalStore store(home / "store");
   LocalAgent agent(home, ports);
+  std::vector<std::string> kinds;
+  for (const ReconciledKind& kind : reconciled_kinds()) kinds.push_back(kind.kind);
+  auto stats = std::make_shared<OperatorStats>(kinds, MDBOP_VERSION);
+  auto from_store = std::make_shared<StoreCollector>(store, kinds);
+  // Declared after the store it reads: stopped (and every scrape finished) before it goes.
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (metrics_address) {
+    auto served = serve_metrics(*metrics_address, {stats, from_store});
+    if (!served) return tl::unexpected(served.error());
+    exposer = std::move(*served);
+  }
+  TargetsFile targets(home / "prometheus" / "targets.json", metrics_address.value_or(""));
   nlohmann::json info = {{"pid", getpid()},
                          {"portsFrom", ports.first},
                          {"portsTo", ports.last},
                          {"startedAt", rfc3339_now()}};
+  if (metrics_address) info["metricsAddress"] = *metrics_address;
   if (auto written = write_file_atomic(home / "operator.json", info.dump() + "\n", 0644);
       !written) {
     return written;
   }
-  spdlog::info("operator started pid={} home={} ports={}-{}", getpid(), home.string(), ports.first,
-               ports.last);
+  spdlog::info("operator started pid={} home={} ports={}-{} metrics={} version={}", getpid(),
+               home.string(), ports.first, ports.last, metrics_address.value_or("off"),
+               MDBOP_VERSION);
   auto should_stop = [&] {
     timespec no_wait{0, 0};
     const int signal_number = sigtimedwait(&signals, nullptr, &no_wait);
@@ -98,7 +174,8 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
     }
     return false;
   };
-  auto ran = run_operator(store, agent, home, should_stop);
+  auto ran = run_operator(
+      store, agent, home, *stats, [&] { targets.refresh(store.list("MariaDB")); }, should_stop);
   std::error_code ignored;
   std::filesystem::remove(home / "operator.json", ignored);
   return ran;
@@ -106,22 +183,31 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
 
 }  // namespace
 
-int cmd_operator_run(PortRange ports) {
-  auto ran = run_operator_process(mdbop_home(), ports);
+int cmd_operator_run(PortRange ports, const std::optional<std::string>& metrics_address) {
+  auto ran = run_operator_process(mdbop_home(), ports, metrics_address);
   if (!ran) return report_failure(ran.error().what());
   return 0;
 }
 
-int cmd_operator_start(PortRange ports) {
+int cmd_operator_start(PortRange ports, const std::optional<std::string>& metrics_address) {
   auto home = mdbop_home();
   if (auto info = running_operator(home)) {
     std::cout << "operator already running (pid " << info->pid << ")\n";
     return 0;
   }
   SubprocessOptions options;
-  options.argv = {"/proc/self/exe", "operator", "run", "--ports",
-                  std::to_string(ports.first) + "-" + std::to_string(ports.last)};
+  options.argv = {"/proc/self/exe",
+                  "operator",
+                  "run",
+                  "--ports",
+                  std::to_string(ports.first) + "-" + std::to_string(ports.last),
+                  "--metrics-bind-address",
+                  metrics_address.value_or("0")};
   options.output_file = (home / "operator.log").string();
+  // What this operator writes to the log, for the reason it gives if it does not start.
+  std::error_code ec;
+  const auto log_size_before = std::filesystem::file_size(options.output_file, ec);
+  const std::uintmax_t written_from = ec ? 0 : log_size_before;
   options.extra_env["MDBOP_HOME"] = home.string();
   auto pid = spawn_detached(options);
   if (!pid) return report_failure(pid.error().what());
@@ -134,7 +220,9 @@ int cmd_operator_start(PortRange ports) {
     if (!process_alive(*pid)) break;
     std::this_thread::sleep_for(50ms);
   }
-  return report_failure("the operator did not start; see " + options.output_file);
+  const std::string reason = last_error_line(options.output_file, written_from);
+  return report_failure("the operator did not start" + (reason.empty() ? "" : ": " + reason) +
+                        "; see " + options.output_file);
 }
 
 int cmd_operator_stop() {
@@ -164,7 +252,9 @@ int cmd_operator_status() {
     return 1;
   }
   std::cout << "operator running\n  pid: " << info->pid << "\n  home: " << home.string()
-            << "\n  ports: " << info->ports.first << "-" << info->ports.last
+            << "\n  ports: " << info->ports.first << "-" << info->ports.last << "\n  metrics: "
+            << (info->metrics_address.empty() ? "off"
+                                              : "http://" + info->metrics_address + "/metrics")
             << "\n  since: " << info->started_at << "\n";
   return 0;
 }

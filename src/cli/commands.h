@@ -26,8 +26,9 @@ struct ObjectSelector {
   bool all_namespaces = false;
 };
 
-int cmd_operator_run(PortRange ports);
-int cmd_operator_start(PortRange ports);
+// `metrics_address`: where the operator serves /metrics (HOST:PORT); nullopt: nowhere.
+int cmd_operator_run(PortRange ports, const std::optional<std::string>& metrics_address);
+int cmd_operator_start(PortRange ports, const std::optional<std::string>& metrics_address);
 int cmd_operator_stop();
 int cmd_operator_status();
 int cmd_apply(const std::vector<std::string>& files);
@@ -50,6 +51,11 @@ Result<std::string> sql_from(const std::optional<std::string>& execute, std::ist
 
 // Parses "33000-34999".
 Result<PortRange> parse_port_range(const std::string& text);
+// Parses --metrics-bind-address: "HOST:PORT" (HOST a numeric IPv4 address, PORT 1-65535), "0"
+// for no endpoint (nullopt), or "" for the default: 127.0.0.1 and the last port of `ports`
+// (which no node takes).
+Result<std::optional<std::string>> parse_metrics_bind_address(const std::string& text,
+                                                              PortRange ports);
 
 // Prints "error: <message>" to stderr and returns 1.
 int report_failure(const std::string& message);

@@ -18,6 +18,7 @@ std::optional<OperatorInfo> running_operator(const std::filesystem::path& home) 
   if (saved.is_object() && saved.value("pid", 0) == info.pid) {
     info.ports = {saved.value("portsFrom", 0), saved.value("portsTo", 0)};
     info.started_at = saved.value("startedAt", "");
+    info.metrics_address = saved.value("metricsAddress", "");
     info.serving = true;
   }
   return info;

@@ -17,6 +17,7 @@ struct OperatorInfo {
   bool serving = false;  // operator.json is this holder's; ports and started_at are set
   PortRange ports;
   std::string started_at;
+  std::string metrics_address;  // HOST:PORT of /metrics; empty when it serves none
 };
 
 // Not for the operator itself: it would drop its lock.

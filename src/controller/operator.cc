@@ -1,5 +1,6 @@
 #include "controller/operator.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -23,8 +24,8 @@ namespace {
 // Runs one object's reconciler on its own thread until the object is gone.
 class Worker {
  public:
-  Worker(std::unique_ptr<Reconciler> reconciler, ObjectKey key)
-      : reconciler_(std::move(reconciler)), key_(std::move(key)) {
+  Worker(std::unique_ptr<Reconciler> reconciler, ObjectKey key, OperatorStats& stats)
+      : reconciler_(std::move(reconciler)), key_(std::move(key)), stats_(stats) {
     thread_ = std::thread([this] { loop(); });
   }
   ~Worker() {
@@ -51,13 +52,17 @@ class Worker {
   void loop() {
     while (true) {
       std::chrono::milliseconds delay = 1s;
+      const auto started = std::chrono::steady_clock::now();
+      bool failed = false;
       try {
         delay = reconciler_->reconcile();
       } catch (const std::exception& e) {
         spdlog::error("{}={}/{} reconcile failed: {}", key_.kind, key_.namespace_, key_.name,
                       e.what());
         delay = 5s;
+        failed = true;
       }
+      stats_.record_pass(key_.kind, std::chrono::steady_clock::now() - started, failed);
       if (reconciler_->finished()) {
         finished_ = true;
         return;
@@ -71,6 +76,7 @@ class Worker {
 
   std::unique_ptr<Reconciler> reconciler_;
   ObjectKey key_;
+  OperatorStats& stats_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
@@ -86,6 +92,7 @@ std::string worker_name(const ObjectKey& key) {
 }  // namespace
 
 Result<bool> run_operator(Store& store, NodeAgent& agent, const fs::path& home,
+                          OperatorStats& stats, const std::function<void()>& mariadbs_changed,
                           const std::function<bool()>& should_stop) {
   // Made before anything is listed, so that no change falls between a listing and the watch.
   auto watch = store.watch();
@@ -136,7 +143,7 @@ Result<bool> run_operator(Store& store, NodeAgent& agent, const fs::path& home,
       auto reconciler = make_reconciler(context, key);
       if (!reconciler) return;
       spdlog::info("{} watching", name);
-      workers.emplace(name, std::make_shared<Worker>(std::move(reconciler), key));
+      workers.emplace(name, std::make_shared<Worker>(std::move(reconciler), key, stats));
     } else if (seen_changes[name] != change) {
       worker->second->wake();
     }
@@ -170,6 +177,10 @@ Result<bool> run_operator(Store& store, NodeAgent& agent, const fs::path& home,
           }
         }
       }
+    }
+    if (list_all || std::any_of(changed.begin(), changed.end(),
+                                [](const ObjectKey& key) { return key.kind == "MariaDB"; })) {
+      mariadbs_changed();
     }
     // Short enough that a request to stop is taken within a second.
     StoreChanges changes = (*watch)->wait(std::chrono::steady_clock::now() + 500ms);

@@ -83,11 +83,16 @@ std::string Installation::must(const std::vector<std::string>& args, const std::
   return result.out;
 }
 
-pid_t Installation::start_operator(const std::map<std::string, std::string>& env) {
-  const std::string out = must(
-      {"operator", "start", "--ports",
-       std::to_string(first_port_) + "-" + std::to_string(first_port_ + kPortsPerInstallation - 1)},
-      "", env);
+std::string Installation::ports() const {
+  return std::to_string(first_port_) + "-" +
+         std::to_string(first_port_ + kPortsPerInstallation - 1);
+}
+
+pid_t Installation::start_operator(const std::map<std::string, std::string>& env,
+                                   const std::vector<std::string>& args) {
+  std::vector<std::string> command = {"operator", "start", "--ports", ports()};
+  command.insert(command.end(), args.begin(), args.end());
+  const std::string out = must(command, "", env);
   // "operator started (pid 1234, log ...)", or "operator already running (pid 1234)".
   const std::size_t at = out.find("(pid ");
   return at == std::string::npos ? 0 : static_cast<pid_t>(std::stol(out.substr(at + 5)));

@@ -39,8 +39,12 @@ class Installation {
                    const std::map<std::string, std::string>& env = {});
 
   // Starts the operator in the background, with `env` added to its environment (such as
-  // MDBOP_CRASH_POINT, util/crash_point.h); returns its pid, 0 if it did not start.
-  pid_t start_operator(const std::map<std::string, std::string>& env = {});
+  // MDBOP_CRASH_POINT, util/crash_point.h) and `args` to its command line; returns its pid, 0
+  // if it did not start.
+  pid_t start_operator(const std::map<std::string, std::string>& env = {},
+                       const std::vector<std::string>& args = {});
+  // The --ports range the operator is started with.
+  std::string ports() const;
   void stop_operator();
   void kill_operator();  // SIGKILL
   pid_t operator_pid();

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "storage/curl_transport.h"
 #include "util/files.h"
+#include "util/ports.h"
 #include "util/subprocess.h"
 
 namespace mdbop::testing {
@@ -217,6 +219,47 @@ TEST(Installation, SqlReadsTheStatementFromStandardInput) {
   CommandResult empty = mdbop.mdbop({"sql", "mariadb/m"}, " \n");
   EXPECT_NE(empty.exit_code, 0);
   EXPECT_NE(empty.err.find("no SQL given"), std::string::npos) << empty.err;
+}
+
+// The operator serves /metrics where --metrics-bind-address says, records the address for
+// `operator status`, and names itself in the Prometheus targets; another operator cannot take
+// the same address and says which flag to change.
+TEST(Installation, OperatorServesMetricsAndNamesItselfInTheTargets) {
+  Installation mdbop;
+  // In this installation's block, which no one else uses, and not its last port (the default).
+  const int port = mdbop.first_port() + 150;
+  ASSERT_TRUE(loopback_port_free(port));
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+  ASSERT_GT(mdbop.start_operator({}, {"--metrics-bind-address", address}), 0);
+
+  const std::string status = mdbop.must({"operator", "status"});
+  EXPECT_NE(status.find("metrics: http://" + address + "/metrics"), std::string::npos) << status;
+  EXPECT_EQ(json::parse(*read_file(mdbop.home() / "operator.json")).value("metricsAddress", ""),
+            address);
+
+  CurlTransport http("");
+  auto scraped = http.send({"GET", "http://" + address + "/metrics", {}, {}}, nullptr);
+  ASSERT_TRUE(scraped) << scraped.error().what();
+  ASSERT_EQ(scraped->status, 200) << scraped->transport_error;
+  const std::string& text = scraped->body;
+  EXPECT_NE(text.find("\nmdbop_build_info{version=\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\nmdbop_reconcile_total{kind=\"MariaDB\"} "), std::string::npos) << text;
+  EXPECT_NE(text.find("\nmdbop_objects{kind=\"MariaDB\"} 0\n"), std::string::npos) << text;
+
+  // Written by the operator's loop, which starts once `operator start` has returned.
+  const auto targets_file = mdbop.home() / "prometheus" / "targets.json";
+  ASSERT_TRUE(eventually([&] { return fs::exists(targets_file); }, 10s));
+  EXPECT_EQ(json::parse(*read_file(targets_file)),
+            json::array({{{"targets", {address}}, {"labels", {{"job", "mdbop"}}}}}));
+  EXPECT_EQ(mode_of(targets_file), 0644u);
+
+  Installation other;
+  CommandResult refused = other.mdbop(
+      {"operator", "start", "--ports", other.ports(), "--metrics-bind-address", address});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("--metrics-bind-address " + address + ": cannot listen there"),
+            std::string::npos)
+      << refused.err;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,6 +51,12 @@ class BackupReconcilerTest : public TempDirTest {
 
   std::filesystem::path backups() const { return dir_ / "backups"; }
   json status() const { return store_.get(kBackup)->value("status", json::object()); }
+  // status.totals as {attempts, successes, failures}.
+  std::vector<long long> totals() const {
+    const json t = status().value("totals", json::object());
+    return {t.value("attempts", 0LL), t.value("successes", 0LL), t.value("failures", 0LL)};
+  }
+  using Totals = std::vector<long long>;
 
   std::vector<std::string> artifact_ids() const {
     std::vector<std::string> ids;
@@ -94,6 +101,7 @@ TEST_F(BackupReconcilerTest, BackupWithoutScheduleRunsOnceAndListsItsArtifact) {
   EXPECT_EQ(artifact_ids(), std::vector<std::string>{id});
   EXPECT_EQ(event_reasons(store_, kBackup),
             (std::vector<std::string>{"BackupStarted", "BackupComplete"}));
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
 }
 
 // The instant in RFC 3339 as the reconciler writes it.
@@ -161,6 +169,63 @@ TEST_F(BackupReconcilerTest, RetentionKeepsTheConfiguredNumberOfArtifacts) {
   EXPECT_EQ(event_messages(store_, kBackup, "ArtifactPruned"),
             (std::vector<std::string>{taken[0] + " removed by the retention policy",
                                       taken[1] + " removed by the retention policy"}));
+}
+
+// A run that cannot start (no MariaDB) is an attempt and a failure; so is every retry.
+TEST_F(BackupReconcilerTest, ARunThatCannotStartCountsAsAFailedAttempt) {
+  ASSERT_TRUE(store_.remove({"MariaDB", "default", "g"}));
+  apply_backup("");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  EXPECT_EQ(totals(), (Totals{1, 0, 1}));
+  EXPECT_EQ(status().value("phase", ""), "Failed");
+  // Not due again before its backoff: nothing more is counted.
+  reconciler.reconcile();
+  EXPECT_EQ(totals(), (Totals{1, 0, 1}));
+  ASSERT_TRUE(store_.update_status(kBackup,
+                                   [](json& s) { s["lastFailureTime"] = "2020-01-01T00:00:00Z"; }));
+  reconciler.reconcile();
+  EXPECT_EQ(totals(), (Totals{2, 0, 2}));
+  EXPECT_TRUE(agent_.calls_starting("stream_backup").empty());
+}
+
+// Storage that cannot be opened when a run is due: a failed attempt, retried like one, and
+// once the storage is back the retry succeeds.
+TEST_F(BackupReconcilerTest, UnavailableStorageFailsTheDueRunAndItsRetrySucceeds) {
+  std::filesystem::create_directories(dir_);
+  { std::ofstream(backups()) << "a file where the directory should be"; }
+  apply_backup("");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  EXPECT_EQ(totals(), (Totals{1, 0, 1}));
+  EXPECT_EQ(status().value("attempts", 0), 1);
+  EXPECT_TRUE(contains(event_reasons(store_, kBackup), "StorageUnavailable"));
+  reconciler.reconcile();  // its retry is not due yet
+  EXPECT_EQ(totals(), (Totals{1, 0, 1}));
+
+  std::filesystem::remove(backups());
+  ASSERT_TRUE(store_.update_status(kBackup,
+                                   [](json& s) { s["lastFailureTime"] = "2020-01-01T00:00:00Z"; }));
+  reconciler.reconcile();
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u);
+  EXPECT_EQ(status().value("phase", ""), "Complete");
+  EXPECT_EQ(totals(), (Totals{2, 1, 1}));
+}
+
+// A run an operator left under way (it died) is found by the next one: a failure, its attempt
+// counted already when it started.
+TEST_F(BackupReconcilerTest, AnInterruptedRunCountsAsAFailure) {
+  apply_backup("");
+  ASSERT_TRUE(store_.update_status(kBackup, [](json& s) {
+    s["currentRun"] = {{"id", "nightly-20261122T010000.000Z"},
+                       {"startedAt", "2026-11-22T01:00:00Z"}};
+    s["totals"] = {{"attempts", 1}};
+  }));
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  EXPECT_TRUE(contains(event_reasons(store_, kBackup), "BackupInterrupted"));
+  EXPECT_FALSE(status().contains("currentRun"));
+  EXPECT_EQ(totals(), (Totals{1, 0, 1}));
 }
 
 }  // namespace

@@ -85,6 +85,11 @@ class MariaDBReconcilerTest : public ::testing::Test {
     ASSERT_EQ(agent_.committed(node(1)), 10);
   }
 
+  // status.totals.<name> (what the metrics count); 0 when absent.
+  long long total(const char* name) const {
+    return status().value("totals", json::object()).value(name, 0LL);
+  }
+
   // The node states in status.nodes, by pod.
   std::map<std::string, std::string> node_states() const {
     std::map<std::string, std::string> states;
@@ -161,6 +166,10 @@ TEST_F(MariaDBReconcilerTest, NewClusterIsSeededOnceAndBecomesReady) {
   for (const char* reason : {"Initializing", "Initialized", "Bootstrapping", "Bootstrapped"}) {
     EXPECT_TRUE(contains(reasons, reason)) << reason;
   }
+  // A new cluster's first bootstrap is no recovery, and its first starts no restarts.
+  EXPECT_EQ(total("fullRecoveries"), 0);
+  EXPECT_EQ(total("nodeRestarts"), 0);
+  EXPECT_FALSE(s.value("galeraRecovery", json::object()).contains("lastDurationSeconds"));
 
   // Ready stays Ready without touching a node again.
   agent_.clear_calls();
@@ -259,6 +268,7 @@ TEST_F(MariaDBReconcilerTest, ConfigurationChangeRollsOneSyncedNodeAtATimePrimar
     EXPECT_EQ(hashes_after[pod], hashes_after["g-0"]) << pod;
   }
   EXPECT_EQ(event_messages(store_, kKey, "RollingRestart").size(), 3u);
+  EXPECT_EQ(total("nodeRestarts"), 3);
 }
 
 TEST_F(MariaDBReconcilerTest, FullCrashBootstrapsTheHighestPositionOnceAndTheOthersJoin) {
@@ -309,6 +319,11 @@ TEST_F(MariaDBReconcilerTest, FullCrashBootstrapsTheHighestPositionOnceAndTheOth
   for (const char* reason : {"RecoveringPositions", "ClusterRecovery", "Bootstrapped"}) {
     EXPECT_TRUE(contains(reasons, reason)) << reason;
   }
+  // Counted once it is Ready, with how long it took; every node was started again.
+  EXPECT_EQ(total("fullRecoveries"), 1);
+  EXPECT_GE(recovery.value("lastDurationSeconds", -1LL), 0);
+  EXPECT_FALSE(recovery.contains("startedAt"));
+  EXPECT_EQ(total("nodeRestarts"), 3);
 }
 
 // The operator dies right after the bootstrap decision is persisted, before its first effect
@@ -328,6 +343,8 @@ TEST_P(KilledAfterBootstrapDecision, NewOperatorBootstrapsExactlyOnce) {
   const json decided = status()["galeraRecovery"];
   EXPECT_EQ(decided.value("state", ""), "Bootstrapping");
   EXPECT_EQ(decided["bootstrap"].value("pod", ""), "g-1");
+  // Timed from status: the duration survives the operator.
+  EXPECT_FALSE(decided.value("startedAt", "").empty());
   EXPECT_TRUE(agent_.calls_starting("start ").empty());
 
   MariaDBReconciler second(store_, agent_, kKey);
@@ -339,6 +356,8 @@ TEST_P(KilledAfterBootstrapDecision, NewOperatorBootstrapsExactlyOnce) {
   EXPECT_EQ(new_cluster, (std::vector<std::string>{"start g-1 new-cluster network"}));
   EXPECT_EQ(status()["galeraRecovery"]["bootstrap"].value("pod", ""), "g-1");
   EXPECT_EQ(agent_.committed(node(0)), 10);
+  EXPECT_EQ(total("fullRecoveries"), 1);
+  EXPECT_TRUE(status()["galeraRecovery"].contains("lastDurationSeconds"));
 }
 
 INSTANTIATE_TEST_SUITE_P(KillPoints, KilledAfterBootstrapDecision,
@@ -359,6 +378,9 @@ TEST_F(MariaDBReconcilerTest, CrashedNodeIsEvictedThroughTheSurvivorsAndRejoins)
   const auto died = event_messages(store_, kKey, "NodeDied");
   ASSERT_EQ(died.size(), 1u);
   EXPECT_TRUE(HasText(died[0], "g-1 exited; evicted from the group by 2 survivor(s)"));
+  EXPECT_EQ(total("nodeExits"), 1);
+  EXPECT_EQ(total("evictions"), 1);  // one dead member, whichever survivors evicted it
+  EXPECT_EQ(total("nodeRestarts"), 0);
 
   // The next pass clears the evict lists, restores the position and rejoins by IST.
   agent_.clear_calls();
@@ -369,12 +391,16 @@ TEST_F(MariaDBReconcilerTest, CrashedNodeIsEvictedThroughTheSurvivorsAndRejoins)
   EXPECT_LT(position_of(calls, "sql g-0 SET GLOBAL wsrep_provider_options='evs.evict='"), rejoined);
   EXPECT_LT(position_of(calls, "recover_position g-1"), rejoined);
   EXPECT_LT(position_of(calls, "write_grastate g-1 seqno=0 safe_to_bootstrap=0"), rejoined);
+  EXPECT_EQ(total("nodeRestarts"), 1);
+  EXPECT_EQ(total("fullRecoveries"), 0);
 
   // A requested stop is no death: nothing is evicted, no NodeDied.
   agent_.clear_calls();
   ASSERT_TRUE(agent_.stop(node(2), 1s));
   EXPECT_TRUE(agent_.calls_starting("sql ").empty());
   EXPECT_EQ(event_messages(store_, kKey, "NodeDied").size(), 1u);
+  EXPECT_EQ(total("nodeExits"), 1);
+  EXPECT_EQ(total("evictions"), 1);
   agent_.watch_exits({});
 }
 

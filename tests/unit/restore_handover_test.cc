@@ -72,6 +72,9 @@ TEST_F(RestoreHandOverTest, TheRestoreOffersAndTheMariaDBTakesUpReplacesAndRepor
   ASSERT_TRUE(status_of(key).contains("handOver"));
   EXPECT_EQ(status_of(key).value("phase", ""), "Restoring");
   EXPECT_FALSE(status_of(kMariaDB).contains("restore"));
+  // Started when it left Pending (what its duration is timed from).
+  const std::string started = status_of(key).value("startedAt", "");
+  EXPECT_FALSE(started.empty());
 
   // The MariaDB takes it up, replaces every node's data from it and becomes Ready again.
   mariadb_.reconcile();
@@ -89,6 +92,8 @@ TEST_F(RestoreHandOverTest, TheRestoreOffersAndTheMariaDBTakesUpReplacesAndRepor
   // The Restore reads the outcome and completes; its prepared data goes.
   restore.reconcile();
   EXPECT_EQ(status_of(key).value("phase", ""), "Complete");
+  EXPECT_EQ(status_of(key).value("startedAt", ""), started);
+  EXPECT_GE(status_of(key).value("finishedAt", ""), started);
   EXPECT_TRUE(contains(agent_.calls(), "discard_received default/r1"));
   // Done is not taken up again.
   agent_.clear_calls();

@@ -9,6 +9,7 @@
 #include "controller/conditions.h"
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
+#include "controller/status_totals.h"
 #include "schedule/cron_expression.h"
 #include "schedule/next_run.h"
 #include "schedule/time_zone.h"
@@ -52,6 +53,12 @@ std::chrono::milliseconds BackupReconciler::reconcile_object() {
   auto storage = open_storage(store_, key_.namespace_, spec.storage, home_, "spec.storage");
   if (!storage) {
     set_failed("StorageUnavailable", storage.error().what());
+    // A run that was due failed before it could start: it counts, and is retried, as any
+    // failed run.
+    if (const Due due_now = due(spec, now_seconds()); !due_now.reason.empty()) {
+      count_failed_run(spec, request_for(due_now.reason, now_seconds()), false);
+      return 1s;
+    }
     return 30s;
   }
   clean_interrupted_run(storage->get());
@@ -151,6 +158,7 @@ void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
       auto updated = store_.update_status(key_, [&](json& s) {
         s.erase("currentRun");
         s["attempts"] = 0;
+        count_in_totals(s, "successes");
         s["lastSuccessTime"] = format_rfc3339(manifest->finished);
         s["lastArtifact"] = id;
         set_condition(s, "Complete", true, "BackupComplete", id + " complete", generation());
@@ -172,6 +180,7 @@ void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
     s.erase("currentRun");
     // Counted like a failure, so that a run that kills the operator is not retried forever.
     s["attempts"] = s.value("attempts", 0) + 1;
+    count_in_totals(s, "failures");
     s["lastFailureTime"] = rfc3339_now();
     s["lastFailureReason"] = message;
   });
@@ -183,25 +192,11 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
                                                       const std::string& reason) {
   const auto started_at = std::chrono::system_clock::now();
   const SysSeconds started = std::chrono::floor<std::chrono::seconds>(started_at);
-  const std::string run_now =
-      object_["metadata"].value("annotations", json::object()).value(kRunNowAnnotation, "");
-  // Whatever happens next, this request and this schedule slot are used up; a new slot
-  // starts a new series of attempts.
-  auto consume = [&](json& status) {
-    if (reason == "RunNow") status["lastRunNow"] = run_now;
-    if (reason == "OnDemand") status["lastScheduleOnDemand"] = spec.schedule->on_demand;
-    if (reason == "Scheduled") {
-      status["lastScheduleTime"] = format_rfc3339(started);
-      status["attempts"] = 0;
-    }
-  };
+  const RunRequest run_request = request_for(reason, started);
+  bool run_started = false;  // recorded in status.currentRun (and counted as an attempt)
   auto failed = [&](const std::string& why, const std::string& message) {
     set_failed(why, message);
-    store_.update_status(key_, [&](json& status) {
-      consume(status);
-      status.erase("currentRun");
-      status["attempts"] = status.value("attempts", 0) + 1;
-    });
+    count_failed_run(spec, run_request, run_started);
     return fail(message);
   };
 
@@ -239,7 +234,8 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
 
   // Recorded before anything is written: if this operator dies, the next one cleans up.
   auto recorded = store_.update_status(key_, [&](json& status) {
-    consume(status);
+    use_up_request(status, spec, run_request);
+    count_in_totals(status, "attempts");
     status["phase"] = "Running";
     status["currentRun"] = {{"id", request.id},   {"reason", reason},
                             {"pod", *pod},        {"startedAt", format_rfc3339(started)},
@@ -250,6 +246,7 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
                   generation());
   });
   if (!recorded) return tl::unexpected(recorded.error());
+  run_started = true;
   event("Normal", "BackupStarted",
         request.method + " backup " + request.id + " from " + *pod + " (" + reason + ")");
 
@@ -294,10 +291,40 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
     status["lastSuccessTime"] = format_rfc3339(taken->finished);
     status["lastArtifact"] = taken->id;
     status["lastRunSeconds"] = seconds;
+    count_in_totals(status, "successes");
     set_condition(status, "Complete", true, "BackupComplete", summary, generation());
   });
   if (done) object_ = *done;
   return taken;
+}
+
+BackupReconciler::RunRequest BackupReconciler::request_for(const std::string& reason,
+                                                           SysSeconds started) const {
+  return {reason,
+          object_["metadata"].value("annotations", json::object()).value(kRunNowAnnotation, ""),
+          started};
+}
+
+void BackupReconciler::use_up_request(json& status, const BackupSpec& spec,
+                                      const RunRequest& request) {
+  if (request.reason == "RunNow") status["lastRunNow"] = request.run_now;
+  if (request.reason == "OnDemand") status["lastScheduleOnDemand"] = spec.schedule->on_demand;
+  if (request.reason == "Scheduled") {
+    status["lastScheduleTime"] = format_rfc3339(request.started);
+    status["attempts"] = 0;
+  }
+}
+
+void BackupReconciler::count_failed_run(const BackupSpec& spec, const RunRequest& request,
+                                        bool run_started) {
+  auto updated = store_.update_status(key_, [&](json& status) {
+    use_up_request(status, spec, request);
+    status.erase("currentRun");
+    status["attempts"] = status.value("attempts", 0) + 1;
+    if (!run_started) count_in_totals(status, "attempts");
+    count_in_totals(status, "failures");
+  });
+  if (updated) object_ = *updated;
 }
 
 void BackupReconciler::prune(const BackupSpec& spec, BackupStorage& storage) {

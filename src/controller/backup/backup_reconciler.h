@@ -44,6 +44,19 @@ class BackupReconciler : public ObjectReconciler {
   // before it marks the Backup Complete.
   Result<ArtifactManifest> run_backup(const BackupSpec& spec, BackupStorage& storage,
                                       const std::string& reason);
+  // What a run answers: why it is due, the run-now value it takes, when it started.
+  struct RunRequest {
+    std::string reason;
+    std::string run_now;  // the mdbop.io/run-now annotation as the run found it
+    SysSeconds started;
+  };
+  RunRequest request_for(const std::string& reason, SysSeconds started) const;
+  // Whatever happens to a run, the request that made it due (this schedule slot, this run-now
+  // or onDemand value) is used up; a new slot starts a new series of attempts.
+  static void use_up_request(json& status, const BackupSpec& spec, const RunRequest& request);
+  // A due run failed: its request is used up, and it counts as a failed attempt (retried by
+  // due()) and in status.totals; `run_started`: its start was counted already.
+  void count_failed_run(const BackupSpec& spec, const RunRequest& request, bool run_started);
   void prune(const BackupSpec& spec, BackupStorage& storage);
   void refresh_artifacts(BackupStorage& storage, const std::string& location);
   void set_failed(const std::string& reason, const std::string& message);

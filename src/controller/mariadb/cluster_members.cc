@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "controller/mariadb/reconciler.h"
+#include "controller/status_totals.h"
 
 namespace mdbop {
 
@@ -67,6 +68,10 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
               "; restarting");
   }
   auto recorded = store_.update_status(key_, [&](json& status) {
+    // A node with a recorded configuration has run before: this start is a restart.
+    if (status.value("configHashes", json::object()).contains(pod)) {
+      count_in_totals(status, "nodeRestarts");
+    }
     status["startAttempts"][pod] = {
         {"count", count + 1}, {"generation", generation}, {"lastReason", reason}};
     status["configHashes"][pod] = pass.config_hash;

@@ -7,8 +7,10 @@
 
 #include "controller/mariadb/provider_option.h"
 #include "controller/mariadb/reconciler.h"
+#include "controller/status_totals.h"
 #include "galera/recovery_planner.h"
 #include "util/crash_point.h"
+#include "util/time_text.h"
 
 namespace mdbop {
 
@@ -70,6 +72,21 @@ void set_recovery_state(json& galera_recovery, const std::string& state) {
   if (galera_recovery.value("state", "") == state && galera_recovery.contains("stateSince")) return;
   galera_recovery["state"] = state;
   galera_recovery["stateSince"] = rfc3339_now();
+}
+
+void note_recovery_started(json& galera_recovery) {
+  if (!galera_recovery.contains("startedAt")) galera_recovery["startedAt"] = rfc3339_now();
+}
+
+void finish_recovery(json& status) {
+  json& galera_recovery = status["galeraRecovery"];
+  if (galera_recovery.contains("startedAt")) {
+    auto started = parse_rfc3339_seconds(galera_recovery.value("startedAt", ""));
+    if (started) galera_recovery["lastDurationSeconds"] = (now_seconds() - *started).count();
+    galera_recovery.erase("startedAt");
+    count_in_totals(status, "fullRecoveries");
+  }
+  set_recovery_state(galera_recovery, "Done");
 }
 
 std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
@@ -167,6 +184,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
     event("Normal", "RecoveringPositions", plan.reason);
     store_.update_status(key_, [&](json& s) {
       set_recovery_state(s["galeraRecovery"], "RecoveringPositions");
+      if (formed_before) note_recovery_started(s["galeraRecovery"]);
       set_condition(s, "GaleraReady", false, formed_before ? "Recovering" : "Bootstrapping",
                     plan.reason);
     });
@@ -194,6 +212,7 @@ std::chrono::milliseconds MariaDBReconciler::recover_cluster(Pass& pass) {
     json& galera_recovery = s["galeraRecovery"];
     set_recovery_state(galera_recovery,
                        plan.action == RecoveryAction::kBootstrap ? "Bootstrapping" : "Waiting");
+    if (formed_before) note_recovery_started(galera_recovery);
     galera_recovery["observed"] = observations_json(nodes);
     galera_recovery["decision"] = {{"action", action_name(plan.action)}, {"reason", reason}};
     if (plan.action == RecoveryAction::kBootstrap && !policy.force_bootstrap_pod.empty()) {

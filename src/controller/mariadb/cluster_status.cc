@@ -164,11 +164,7 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
     set_condition(status, "Ready", is_ready, reason, message);
     // Formed once it had a Primary component: from then on, losing it is a recovery.
     if (galera_ready) status["clusterFormed"] = true;
-    if (is_ready) {
-      if (status.contains("galeraRecovery")) {
-        set_recovery_state(status["galeraRecovery"], "Done");
-      }
-    }
+    if (is_ready && status.contains("galeraRecovery")) finish_recovery(status);
   });
   if (!updated) {
     spdlog::warn("mariadb={}/{} status not recorded: {}", key_.namespace_, key_.name,

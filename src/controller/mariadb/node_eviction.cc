@@ -8,6 +8,7 @@
 #include "controller/conditions.h"
 #include "controller/mariadb/provider_option.h"
 #include "controller/mariadb/reconciler.h"
+#include "controller/status_totals.h"
 
 namespace mdbop {
 
@@ -40,6 +41,7 @@ void MariaDBReconciler::on_node_exit(const NodeExit& exit) {
   store_.update_status(key_, [&](json& status) {
     mdbop::set_condition(status, "Ready", false, "NodeDied", exit.id.pod() + " exited; recovering",
                          generation);
+    count_in_totals(status, "nodeExits");
     if (status.contains("nodes")) {
       for (json& node : status["nodes"]) {
         if (node.value("pod", "") == exit.id.pod()) node["state"] = "Stopped";
@@ -66,6 +68,9 @@ void MariaDBReconciler::on_node_exit(const NodeExit& exit) {
   }
   int evicted_by = 0;
   for (auto& eviction : evictions) evicted_by += eviction.get() ? 1 : 0;
+  if (evicted_by > 0) {
+    store_.update_status(key_, [](json& status) { count_in_totals(status, "evictions"); });
+  }
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   // This runs on the agent's thread: it touches nothing the worker's pass owns.

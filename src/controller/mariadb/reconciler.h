@@ -35,6 +35,12 @@ struct WatchedNode {
 // Moves status.galeraRecovery to the recovery step `state`, stamping stateSince when it
 // changes.
 void set_recovery_state(json& galera_recovery, const std::string& state);
+// A recovery of a cluster that had formed (a full crash, a lost quorum) is under way: stamps
+// galeraRecovery.startedAt unless it is set, so that its duration survives an operator restart.
+void note_recovery_started(json& galera_recovery);
+// `status`'s cluster is Ready: its recovery is Done. One that note_recovery_started timed is
+// counted in status.totals.fullRecoveries, its duration kept in galeraRecovery.lastDurationSeconds.
+void finish_recovery(json& status);
 
 class MariaDBReconciler : public ObjectReconciler {
  public:

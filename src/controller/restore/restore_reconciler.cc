@@ -25,6 +25,11 @@ bool hand_over_in_flight(const json& handed) {
   return !handed.empty() && phase != "Done" && phase != "Failed";
 }
 
+// status.startedAt: when the restore first left Pending (its duration is timed from there).
+void note_started(json& status) {
+  if (!status.contains("startedAt")) status["startedAt"] = rfc3339_now();
+}
+
 std::string backup_kind_of(Store& store, const std::string& namespace_, const RestoreSpec& spec) {
   if (!spec.source.backup_ref_kind.empty()) return spec.source.backup_ref_kind;
   return store.exists({"Backup", namespace_, spec.source.backup_ref}) ? "Backup" : "PhysicalBackup";
@@ -289,6 +294,7 @@ void RestoreReconciler::report_progress(const BackupProgress& progress, std::uin
 void RestoreReconciler::set_phase(const std::string& phase, const std::string& message) {
   auto updated = store_.update_status(key_, [&](json& status) {
     if (status.value("phase", "") != phase) status["phaseSince"] = rfc3339_now();
+    if (phase != "Pending") note_started(status);
     status["phase"] = phase;
     status["message"] = message;
     status["observedGeneration"] = object_["metadata"].value("generation", 0LL);
@@ -301,6 +307,7 @@ void RestoreReconciler::set_phase(const std::string& phase, const std::string& m
 void RestoreReconciler::complete(const std::string& message) {
   event("Normal", "RestoreComplete", message);
   auto updated = store_.update_status(key_, [&](json& status) {
+    note_started(status);
     status["phase"] = "Complete";
     status["message"] = message;
     status["finishedAt"] = rfc3339_now();
@@ -313,6 +320,7 @@ void RestoreReconciler::complete(const std::string& message) {
 void RestoreReconciler::failed(const std::string& reason, const std::string& message) {
   event("Warning", reason, message);
   auto updated = store_.update_status(key_, [&](json& status) {
+    note_started(status);
     status["phase"] = "Failed";
     status["message"] = message;
     status["finishedAt"] = rfc3339_now();

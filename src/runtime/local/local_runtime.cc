@@ -89,10 +89,12 @@ std::set<int> LocalRuntime::ports_in_use_by_layouts() {
 
 namespace {
 
-// Picks `count` ports of the range that no layout holds and nothing has bound.
+// Picks `count` ports of the range that no layout holds and nothing has bound. The range's
+// last port is never a node's: it is the operator's metrics endpoint by default, free for the
+// next operator whatever --metrics-bind-address the one that placed the node was given.
 Result<std::vector<int>> pick_free_ports(PortRange range, std::set<int> taken, size_t count) {
   std::vector<int> chosen;
-  for (int port = range.first; port <= range.last && chosen.size() < count; ++port) {
+  for (int port = range.first; port < range.last && chosen.size() < count; ++port) {
     if (!taken.contains(port) && loopback_port_free(port)) chosen.push_back(port);
   }
   if (chosen.size() < count) {
