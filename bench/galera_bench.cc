@@ -34,8 +34,8 @@
 #include "api/mariadb_spec.h"
 #include "api/quantity.h"
 #include "harness.h"
-#include "http_get.h"
 #include "sql/connection.h"
+#include "storage/curl_transport.h"
 #include "store/local_store.h"
 #include "store/secrets.h"
 #include "util/base64.h"
@@ -877,14 +877,18 @@ void operator_idle(Bench& bench, const std::string& suffix = "") {
 
 // Median, minimum and maximum milliseconds of `count` GETs of `url`, and the bytes of the last.
 void scrape_cost(Report& report, const std::string& name, const std::string& url, int count) {
+  CurlTransport http("");  // one connection kept, as Prometheus keeps one per target
   std::vector<double> millis;
   size_t bytes = 0;
   for (int i = 0; i < count && !interrupted; ++i) {
     const auto start = Clock::now();
-    const testing::HttpReply reply = testing::http_get(url);
+    auto reply = http.send({"GET", url, {}, {}}, nullptr);
     millis.push_back(seconds_since(start) * 1000.0);
-    if (reply.status != 200) throw StepFailed("GET " + url + ": " + reply.error + reply.body);
-    bytes = reply.body.size();
+    if (!reply || reply->status != 200) {
+      throw StepFailed("GET " + url + ": " +
+                       (reply ? reply->transport_error + reply->body : reply.error().what()));
+    }
+    bytes = reply->body.size();
   }
   if (interrupted) throw StepFailed("interrupted");
   std::sort(millis.begin(), millis.end());

@@ -4,14 +4,16 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include <cctype>
 #include <fstream>
 #include <random>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "harness.h"
-#include "http_get.h"
+#include "storage/curl_transport.h"
 #include "util/ports.h"
 #include "util/subprocess.h"
 
@@ -20,6 +22,29 @@ namespace mdbop::testing {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
+
+namespace {
+
+HttpResponse get(const std::string& url) {
+  CurlTransport http("");
+  auto response = http.send({"GET", url, {}, {}}, nullptr);
+  return response ? *response : HttpResponse{0, response.error().what()};
+}
+
+// A query parameter's value, percent-encoded (RFC 3986 unreserved characters stay).
+std::string url_encode(const std::string& text) {
+  std::string encoded;
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += fmt::format("%{:02X}", c);
+    }
+  }
+  return encoded;
+}
+
+}  // namespace
 
 PrometheusServer::PrometheusServer(const fs::path& file_sd,
                                    const std::vector<fs::path>& rule_files) {
@@ -60,8 +85,8 @@ PrometheusServer::PrometheusServer(const fs::path& file_sd,
     return;
   }
   pid_ = *pid;
-  const bool ready = eventually(
-      [&] { return http_get("http://" + address() + "/-/ready", 1000).status == 200; }, 60s);
+  const bool ready =
+      eventually([&] { return get("http://" + address() + "/-/ready").status == 200; }, 60s);
   EXPECT_TRUE(ready) << "Prometheus did not become ready; see " << server.output_file;
 }
 
@@ -75,10 +100,10 @@ PrometheusServer::~PrometheusServer() {
 }
 
 json PrometheusServer::api(const std::string& path) {
-  const HttpReply reply = http_get("http://" + address() + "/api/v1/" + path);
+  const HttpResponse reply = get("http://" + address() + "/api/v1/" + path);
   if (reply.status != 200) {
-    ADD_FAILURE() << "GET /api/v1/" << path << ": " << reply.status << " " << reply.error << " "
-                  << reply.body;
+    ADD_FAILURE() << "GET /api/v1/" << path << ": " << reply.status << " " << reply.transport_error
+                  << " " << reply.body;
     return nullptr;
   }
   const json answer = json::parse(reply.body, nullptr, false);
