@@ -16,7 +16,6 @@
 namespace mdbop::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 // The collectors prometheus-mysqld-exporter 0.14 runs by default.
