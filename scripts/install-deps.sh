@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake g++ clang-format pkg-config
-  mariadb-server galera-4 mariadb-backup mariadb-client socat rsync
+  mariadb-server galera-4 mariadb-backup mariadb-client socat rsync prometheus-mysqld-exporter
   libmariadb-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev libbz2-dev zlib1g-dev libfmt-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev libhowardhinnant-date-dev libexpected-dev libtinyxml2-dev prometheus-cpp-dev zstd bzip2 gzip
@@ -27,7 +27,10 @@ if ((${#missing[@]})); then
   # The packaged mariadb service must not grab port 3306 or run beside us.
   DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Debian starts the packaged server on install; mdbop runs its own mariadbd processes.
-if command -v systemctl >/dev/null && systemctl is-active --quiet mariadb 2>/dev/null; then
-  systemctl stop mariadb || true
-fi
+# Debian starts the packaged server and exporter on install; mdbop runs its own mariadbd
+# processes and one exporter beside each.
+for service in mariadb prometheus-mysqld-exporter; do
+  if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then
+    systemctl stop "$service" || true
+  fi
+done

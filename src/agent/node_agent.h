@@ -33,6 +33,7 @@ struct NodeAddress {
   int galera_port = 0;  // group communication
   int ist_port = 0;
   int sst_port = 0;
+  int metrics_port = 0;  // the node's metrics exporter (Prometheus's mysqld_exporter)
 };
 
 // The node's server process, as far as the controllers need to know it.
@@ -71,7 +72,8 @@ struct NodeSnapshot {
   // SST script waits up to its sst-initial-timeout, 300 s, for one).
   bool waiting_for_donor = false;
   std::optional<GraState> grastate;
-  WsrepStatus wsrep;  // only tried on a running node
+  WsrepStatus wsrep;              // only tried on a running node
+  bool exporter_running = false;  // the node's metrics exporter (see run_exporter)
 };
 
 // A node's server exited. `requested` when it was stopped through stop().
@@ -104,6 +106,12 @@ struct ClusterConfig {
   std::vector<NodeId> peers;  // every node of the cluster, the configured one included
 };
 
+// The MariaDB account a node's metrics exporter scrapes the server with.
+struct ExporterCredentials {
+  std::string user;
+  std::string password;
+};
+
 // A backup streamed out of a node.
 struct BackupStreamRequest {
   std::string run;     // names this run (the artifact id); its scratch is cleaned by it
@@ -130,7 +138,8 @@ class NodeAgent {
   // Indices of the nodes of this MariaDB that have a place, ascending.
   virtual std::vector<int> placed_indices(const std::string& namespace_,
                                           const std::string& mariadb) = 0;
-  // Gives up the node's place; with purge also its data. REQUIRES: stopped.
+  // Gives up the node's place (its exporter stopped); with purge also its data.
+  // REQUIRES: the server stopped.
   virtual Result<bool> remove(const NodeId& id, bool purge) = 0;
 
   // --- Looking.
@@ -168,6 +177,16 @@ class NodeAgent {
                                 const std::string& sst_donor) = 0;
   // Asks the server to stop, waits up to `grace`, then kills it. True when it had been running.
   virtual Result<bool> stop(const NodeId& id, std::chrono::seconds grace) = 0;
+
+  // --- Metrics.
+  // Runs the node's metrics exporter (Prometheus's mysqld_exporter, on the node's metrics
+  // port), which scrapes the server with `credentials`: a no-op when it runs with them
+  // already, restarted when they changed. It runs whether or not the server does (a scrape of
+  // a stopped server says mysql_up 0) and, like the server, outlives the operator. True when
+  // it was (re)started.
+  virtual Result<bool> run_exporter(const NodeId& id, const ExporterCredentials& credentials) = 0;
+  // Stops the node's exporter; true when it had been running. remove() stops it too.
+  virtual Result<bool> stop_exporter(const NodeId& id) = 0;
 
   // --- Galera state. REQUIRES: stopped.
   // Runs the server's own recovery (`--wsrep-recover`) and returns the position it found.

@@ -65,6 +65,22 @@ const std::vector<std::string>& mariadb_fields() {
       "spec.bootstrapFrom.stagingStorage",
       "spec.bootstrapFrom.restoreJob",
       "spec.bootstrapFrom.logLevel",
+      // The exporter runs as a process beside each node, from the installed package, on a
+      // port of the installation's range; Prometheus finds it through file_sd.
+      "spec.metrics.exporter.image",
+      "spec.metrics.exporter.imagePullPolicy",
+      "spec.metrics.exporter.imagePullSecrets",
+      "spec.metrics.exporter.args",
+      "spec.metrics.exporter.port",
+      "spec.metrics.exporter.resources",
+      "spec.metrics.exporter.podMetadata",
+      "spec.metrics.exporter.securityContext",
+      "spec.metrics.exporter.podSecurityContext",
+      "spec.metrics.exporter.affinity",
+      "spec.metrics.exporter.nodeSelector",
+      "spec.metrics.exporter.tolerations",
+      "spec.metrics.exporter.priorityClassName",
+      "spec.metrics.serviceMonitor",
   };
   return fields;
 }
@@ -119,10 +135,9 @@ std::vector<std::string> fields_unsupported_locally(const json& object) {
     if (object.contains(pointer_of(path))) found.push_back(path);
   }
   if (kind != "MariaDB") return found;
-  // These only matter when switched on: `metrics: {enabled: false}` asks for nothing.
+  // These only matter when switched on: `tls: {enabled: false}` asks for nothing.
   static const char* const kWhenEnabled[] = {
       "spec.tls",                                 // TLS certificates are not issued yet
-      "spec.metrics",                             // metrics are not served yet
       "spec.updateStrategy.autoUpdateDataPlane",  // agent and init images
   };
   for (const char* path : kWhenEnabled) {

@@ -50,6 +50,16 @@ std::string storage_size_from(const json& spec) {
   return "";
 }
 
+MetricsSpec metrics_from(const json& metrics) {
+  MetricsSpec m;
+  m.enabled = metrics.value("enabled", false);
+  m.username = metrics.value("username", "");
+  const json& ref = member(metrics, "passwordSecretKeyRef");
+  m.password = SecretKeyRef{ref.value("name", ""), ref.value("key", "password"),
+                            ref.value("generate", false)};
+  return m;
+}
+
 }  // namespace
 
 MariaDBSpec mariadb_spec_from(const json& mariadb) {
@@ -86,6 +96,7 @@ MariaDBSpec mariadb_spec_from(const json& mariadb) {
   }
   s.storage_size = storage_size_from(spec);
   s.update_strategy = member(spec, "updateStrategy").value("type", "RollingUpdate");
+  s.metrics = metrics_from(member(spec, "metrics"));
   return s;
 }
 

@@ -33,6 +33,14 @@ struct GaleraRecoverySpec {
   std::string force_cluster_bootstrap_in_pod;  // pod name, empty when not set
 };
 
+// spec.metrics, as far as this machine honours it: a mysqld_exporter beside every node,
+// scraping it as a least-privilege account.
+struct MetricsSpec {
+  bool enabled = false;
+  std::string username;   // the exporter's MariaDB account (default <mariadb>-metrics)
+  SecretKeyRef password;  // its password (default <mariadb>-metrics-password, generated)
+};
+
 struct MariaDBSpec {
   int replicas = 1;
   int port = 3306;  // kept for the record; the local runtime allocates real ports
@@ -51,6 +59,7 @@ struct MariaDBSpec {
   std::string storage_size;
   // ReplicasFirstPrimaryLast | RollingUpdate | OnDelete | Never
   std::string update_strategy = "RollingUpdate";
+  MetricsSpec metrics;
 };
 
 // REQUIRES: `mariadb` passed validate_and_default().

@@ -5,6 +5,7 @@
 
 #include "api/backup_schema.h"
 #include "api/json_lookup.h"
+#include "api/metrics_schema.h"
 #include "api/object_meta.h"
 #include "api/option_value.h"
 #include "api/quantity.h"
@@ -120,7 +121,7 @@ const Node& mariadb_schema() {
            {"connection", any_object()},
            {"primaryConnection", any_object()},
            {"secondaryConnection", any_object()},
-           {"metrics", any_object()},
+           {"metrics", metrics_schema()},
            {"tls", any_object()},
            {"resources", any_object()},
            {"livenessProbe", any_object()},
@@ -328,6 +329,7 @@ void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
   check_key_ref(object, "/spec/myCnfConfigMapKeyRef", "spec.myCnfConfigMapKeyRef",
                 "ConfigMap holding my.cnf", true, issues);
   check_bootstrap_from(object, issues);
+  check_metrics(object, issues);
   if (find(object, "/spec/podDisruptionBudget/minAvailable") &&
       find(object, "/spec/podDisruptionBudget/maxUnavailable")) {
     issues.push_back(
@@ -390,6 +392,7 @@ void apply_defaults(json& object) {
   }
   fill(spec["updateStrategy"], "type", "RollingUpdate");
   if (spec.contains("bootstrapFrom")) default_bootstrap_from(spec["bootstrapFrom"]);
+  if (spec.contains("metrics")) default_metrics(spec["metrics"], name);
 }
 
 }  // namespace

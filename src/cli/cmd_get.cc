@@ -95,7 +95,9 @@ Row pod_row(const json& object, bool wide) {
         row.end(),
         {std::to_string(status["ports"].value("galera", 0)),
          std::to_string(status["ports"].value("ist", 0)),
-         std::to_string(status["ports"].value("sst", 0)), text_of(galera["seqno"]),
+         std::to_string(status["ports"].value("sst", 0)),
+         // The exporter's port, when spec.metrics.enabled.
+         text_of(status["ports"].value("metrics", json())), text_of(galera["seqno"]),
          galera.value("clusterStatus", "") + "/" + std::to_string(galera.value("clusterSize", 0)),
          status.value("dataDir", "")});
   }
@@ -162,7 +164,7 @@ const Printer& printer_for(const std::string& kind) {
        mariadb_row},
       {{"Pod"},
        {"NAME", "READY", "STATUS", "PID", "SQL-PORT"},
-       {"GALERA-PORT", "IST-PORT", "SST-PORT", "SEQNO", "CLUSTER", "DATA-DIR"},
+       {"GALERA-PORT", "IST-PORT", "SST-PORT", "METRICS", "SEQNO", "CLUSTER", "DATA-DIR"},
        pod_row},
       {{"Secret"}, {"NAME", "TYPE", "DATA", "AGE"}, {}, secret_row},
       {{"ConfigMap"}, {"NAME", "DATA", "AGE"}, {}, config_map_row},

@@ -13,6 +13,7 @@ struct NodePorts {
   int galera = 0;  // group communication
   int ist = 0;
   int sst = 0;
+  int metrics = 0;  // the node's metrics exporter; 0 in a layout saved before nodes had one
 };
 
 // The node's TLS identity for node-to-node traffic (Galera replication, IST, SST): its

@@ -127,6 +127,25 @@ void FakeNodeAgent::kill_operator_before(const std::string& prefix) {
   kill_before_ = prefix;
 }
 
+void FakeNodeAgent::kill_exporter(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr || !node->exporter_running) return;
+  log("kill_exporter " + id.pod());
+  node->exporter_running = false;
+}
+
+std::string FakeNodeAgent::exporter_user(const NodeId& id) const {
+  std::lock_guard lock(mutex_);
+  const Node* node = find(id);
+  return node != nullptr && node->exporter_running ? node->exporter_credentials.user : "";
+}
+
+void FakeNodeAgent::fail_sql_containing(const std::string& text) {
+  std::lock_guard lock(mutex_);
+  failing_sql_ = text;
+}
+
 void FakeNodeAgent::set_startup_failure(const NodeId& id, const std::string& reason) {
   std::lock_guard lock(mutex_);
   if (Node* node = find(id)) node->startup_failure = reason;
@@ -190,7 +209,7 @@ Result<NodeAddress> FakeNodeAgent::place(const NodeId& id) {
   Node node;
   node.id = id;
   const int base = 20000 + 10 * ++places_;
-  node.address = {"127.0.0.1", base, base + 1, base + 2, base + 3};
+  node.address = {"127.0.0.1", base, base + 1, base + 2, base + 3, base + 4};
   nodes_.emplace(key_of(id), node);
   return node.address;
 }
@@ -232,6 +251,7 @@ NodeSnapshot FakeNodeAgent::observe(const NodeId& id, const std::string&) {
   seen.grastate = node->grastate;
   seen.waiting_for_donor = node->running && node->waiting_for_donor;
   seen.sst_in_progress = seen.waiting_for_donor;
+  seen.exporter_running = node->exporter_running;
   if (node->running && !node->waiting_for_donor) {
     WsrepStatus& wsrep = seen.wsrep;
     wsrep.answers = true;
@@ -290,6 +310,10 @@ Result<bool> FakeNodeAgent::record_sql(const NodeId& id, const std::string& sql)
   const Node* node = find(id);
   if (node == nullptr || !node->running) {
     return fail(ErrorCode::kUnavailable, id.pod() + " went away");
+  }
+  if (failing_sql_ && sql.find(*failing_sql_) != std::string::npos) {
+    failing_sql_.reset();
+    return fail("query: You have an error in your SQL syntax near '" + sql + "' (1064)");
   }
   log("sql " + id.pod() + " " + sql);
   return true;
@@ -376,6 +400,33 @@ Result<bool> FakeNodeAgent::stop(const NodeId& id, std::chrono::seconds) {
     exit.instance = node->instance;
   }
   report_exit(exit);
+  return true;
+}
+
+// --- Metrics.
+
+Result<bool> FakeNodeAgent::run_exporter(const NodeId& id, const ExporterCredentials& credentials) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  const ExporterCredentials& running = node->exporter_credentials;
+  if (node->exporter_running && running.user == credentials.user &&
+      running.password == credentials.password) {
+    return false;
+  }
+  log("run_exporter " + id.pod() + " user=" + credentials.user +
+      (node->exporter_running ? " restart" : ""));
+  node->exporter_running = true;
+  node->exporter_credentials = credentials;
+  return true;
+}
+
+Result<bool> FakeNodeAgent::stop_exporter(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr || !node->exporter_running) return false;
+  log("stop_exporter " + id.pod());
+  node->exporter_running = false;
   return true;
 }
 

@@ -16,9 +16,12 @@
 //  - a running server's grastate says seqno -1; a clean stop() writes the seqno, and
 //    safe_to_bootstrap when it was the last member to leave; crash() (kill -9) leaves -1;
 //  - no quorum: the survivors of a crash stay Primary;
-//  - recover_position() answers the data's last committed position.
+//  - recover_position() answers the data's last committed position;
+//  - a node's metrics exporter runs, with the credentials it was last run with, until it is
+//    stopped, killed (kill_exporter) or its node removed; whether its server runs or not.
 // Every effect appends one line to calls(), e.g. "start g-0 new-cluster network",
-// "write_grastate g-1 seqno=7 safe_to_bootstrap=0", "sql g-2 SET GLOBAL ...", so that tests can
+// "write_grastate g-1 seqno=7 safe_to_bootstrap=0", "sql g-2 SET GLOBAL ...",
+// "run_exporter g-0 user=g-metrics" (a run that was a no-op is not logged), so that tests can
 // assert the order of effects. Observations (observe, process, open_sql) and configure() are
 // not logged; place() is logged when it is new.
 // Thread-safe: the controllers observe nodes in parallel.
@@ -68,6 +71,13 @@ class FakeNodeAgent final : public NodeAgent {
   void stall_next_join(const NodeId& id);
   // The next agent call whose log line starts with `prefix` throws OperatorKilled instead.
   void kill_operator_before(const std::string& prefix);
+  // kill -9 of the node's metrics exporter.
+  void kill_exporter(const NodeId& id);
+  // The user its exporter runs with; empty when none runs.
+  std::string exporter_user(const NodeId& id) const;
+  // The next SQL that contains `text` fails, its error quoting the statement as a syntax
+  // error would.
+  void fail_sql_containing(const std::string& text);
   // What startup_failure() says about the node.
   void set_startup_failure(const NodeId& id, const std::string& reason);
   // The node's wsrep_gcomm_uuid while it runs (empty when it does not).
@@ -90,6 +100,8 @@ class FakeNodeAgent final : public NodeAgent {
   Result<Started> start(const NodeId& id, StartMode mode, NodeAccess access,
                         const std::string& sst_donor) override;
   Result<bool> stop(const NodeId& id, std::chrono::seconds grace) override;
+  Result<bool> run_exporter(const NodeId& id, const ExporterCredentials& credentials) override;
+  Result<bool> stop_exporter(const NodeId& id) override;
   Result<GaleraPosition> recover_position(const NodeId& id) override;
   Result<bool> write_grastate(const NodeId& id, const GraState& state) override;
   Result<bool> initialize_data(const NodeId& id) override;
@@ -135,6 +147,8 @@ class FakeNodeAgent final : public NodeAgent {
     bool waiting_for_donor = false;
     std::string startup_failure;
     std::string config_hash;  // what configure() was last given
+    bool exporter_running = false;
+    ExporterCredentials exporter_credentials;  // while it runs
   };
 
   static Key key_of(const NodeId& id) { return {id.namespace_, id.mariadb, id.index}; }
@@ -153,6 +167,7 @@ class FakeNodeAgent final : public NodeAgent {
   std::map<Key, Node> nodes_;
   std::vector<std::string> calls_;
   std::optional<std::string> kill_before_;
+  std::optional<std::string> failing_sql_;
   std::function<void(const NodeExit&)> on_exit_;
   std::mutex on_exit_mutex_;  // held while the callback runs, so that watch_exits can wait
   int instances_ = 0;         // starts so far, naming each run

@@ -705,7 +705,7 @@ TEST(FieldsUnsupportedLocally, NamesKubernetesOnlyFields) {
   EXPECT_EQ(fields_unsupported_locally(m),
             (std::vector<std::string>{"spec.image", "spec.resources", "spec.tolerations",
                                       "spec.storage.storageClassName", "spec.service",
-                                      "spec.galera.agent", "spec.metrics"}));
+                                      "spec.galera.agent"}));
 }
 
 TEST(FieldsUnsupportedLocally, NothingForAPlainGaleraCluster) {

@@ -527,5 +527,214 @@ TEST_F(MariaDBReconcilerTest, AMemberDownDuringAScaleInJoinsFromANodeBeingScaled
   EXPECT_EQ(agent_.placed_indices("default", "g"), (std::vector<int>{0}));
 }
 
+// --- Node metrics: the exporters and their account.
+
+constexpr const char* kExporterPassword = "Exporter-Pass-7";
+
+std::string exporter_secret_yaml(const std::string& password) {
+  return "apiVersion: v1\nkind: Secret\nmetadata: {name: g-metrics-password, namespace: default}\n"
+         "stringData: {password: \"" +
+         password + "\"}\n";
+}
+
+std::string with_metrics(bool enabled) {
+  return mariadb_yaml(3) + "  metrics: {enabled: " + (enabled ? "true" : "false") + "}\n";
+}
+
+// The statements that made or changed the exporters' account, in order.
+std::vector<std::string> account_statements(const FakeNodeAgent& agent) {
+  std::vector<std::string> found;
+  for (const std::string& call : agent.calls()) {
+    if (call.find("CREATE USER IF NOT EXISTS 'g-metrics'") != std::string::npos) {
+      found.push_back(call);
+    }
+  }
+  return found;
+}
+
+class MetricsReconcilerTest : public MariaDBReconcilerTest {
+ protected:
+  void SetUp() override {
+    MariaDBReconcilerTest::SetUp();
+    apply_yaml(store_, exporter_secret_yaml(kExporterPassword));
+    apply_yaml(store_, with_metrics(true));
+  }
+
+  // Everything the store says about the MariaDB: its object and its events.
+  std::string everything_stored() const {
+    std::string text = object().dump();
+    for (const json& e : store_.events("default", "MariaDB", "g")) text += e.dump();
+    return text;
+  }
+};
+
+TEST_F(MetricsReconcilerTest, TheAccountIsMadeOnceAndEveryMemberRunsAnExporter) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+  for (int i = 0; i < 3; ++i) reconciler.reconcile();
+
+  // One batch on one Synced member; Galera replicates it to the others.
+  const auto statements = account_statements(agent_);
+  ASSERT_EQ(statements.size(), 1u) << ::testing::PrintToString(statements);
+  const std::string& sql = statements[0];
+  EXPECT_TRUE(HasText(sql,
+                      "CREATE USER IF NOT EXISTS 'g-metrics'@'localhost' IDENTIFIED BY "
+                      "'Exporter-Pass-7' WITH MAX_USER_CONNECTIONS 3;"));
+  EXPECT_TRUE(HasText(sql,
+                      "ALTER USER 'g-metrics'@'localhost' IDENTIFIED BY 'Exporter-Pass-7' "
+                      "WITH MAX_USER_CONNECTIONS 3;"));
+  EXPECT_TRUE(HasText(sql,
+                      "REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'g-metrics'@'localhost';"
+                      "GRANT PROCESS, SLAVE MONITOR ON *.* TO 'g-metrics'@'localhost';"));
+  EXPECT_FALSE(HasText(sql, "SELECT"));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(agent_.exporter_user(node(i)), "g-metrics") << i;
+  EXPECT_EQ(agent_.calls_starting("run_exporter").size(), 3u);
+  // No exporter before its account exists.
+  const auto calls = agent_.calls();
+  EXPECT_LT(position_starting(calls, "sql g-0 CREATE USER IF NOT EXISTS 'g-metrics'"),
+            position_starting(calls, "run_exporter"));
+
+  const json s = status();
+  EXPECT_EQ(s["metrics"]["user"], "g-metrics");
+  EXPECT_EQ(s["metrics"]["userHash"].get<std::string>().size(), 16u);
+  for (const json& n : s["nodes"]) {
+    EXPECT_EQ(n["ports"]["metrics"], n["ports"]["sql"].get<int>() + 4) << n.dump();
+    EXPECT_EQ(n["exporterRunning"], true) << n.dump();
+  }
+  for (const std::string& reason : event_reasons(store_, kKey)) {
+    EXPECT_NE(reason, "MetricsUserFailed");
+    EXPECT_NE(reason, "ExporterFailed");
+  }
+}
+
+TEST_F(MetricsReconcilerTest, TheDefaultPasswordIsGeneratedIntoItsSecret) {
+  ASSERT_TRUE(store_.remove({"Secret", "default", "g-metrics-password"}));
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+  reconciler.reconcile();
+  auto secret = store_.get({"Secret", "default", "g-metrics-password"});
+  ASSERT_TRUE(secret);
+  EXPECT_TRUE((*secret)["data"].contains("password"));
+  EXPECT_EQ(account_statements(agent_).size(), 1u);
+  EXPECT_EQ(agent_.exporter_user(node(2)), "g-metrics");
+}
+
+TEST_F(MetricsReconcilerTest, AKilledExporterIsRunAgainByTheNextPass) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  reconciler.reconcile();
+  agent_.clear_calls();
+
+  agent_.kill_exporter(node(1));
+  reconciler.reconcile();
+  EXPECT_EQ(agent_.calls(),
+            (std::vector<std::string>{"kill_exporter g-1", "run_exporter g-1 user=g-metrics"}));
+  EXPECT_EQ(agent_.exporter_user(node(1)), "g-metrics");
+}
+
+TEST_F(MetricsReconcilerTest, ExportersKeepRunningWhileTheirServerIsDown) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  reconciler.reconcile();
+  agent_.crash(node(2));
+  reconciler.reconcile();
+  EXPECT_EQ(agent_.exporter_user(node(2)), "g-metrics");
+  EXPECT_TRUE(agent_.calls_starting("stop_exporter").empty());
+}
+
+TEST_F(MetricsReconcilerTest, ANewPasswordChangesTheAccountThenRestartsTheExporters) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  reconciler.reconcile();
+  const std::string hash = status()["metrics"]["userHash"];
+  agent_.clear_calls();
+
+  apply_yaml(store_, exporter_secret_yaml("Exporter-Pass-8"));
+  reconciler.reconcile();
+  reconciler.reconcile();
+  const auto statements = account_statements(agent_);
+  ASSERT_EQ(statements.size(), 1u);
+  EXPECT_TRUE(HasText(statements[0],
+                      "ALTER USER 'g-metrics'@'localhost' IDENTIFIED BY "
+                      "'Exporter-Pass-8'"));
+  EXPECT_EQ(agent_.calls_starting("run_exporter"),
+            (std::vector<std::string>{"run_exporter g-0 user=g-metrics restart",
+                                      "run_exporter g-1 user=g-metrics restart",
+                                      "run_exporter g-2 user=g-metrics restart"}));
+  const auto calls = agent_.calls();
+  EXPECT_LT(position_of(calls, statements[0]), position_starting(calls, "run_exporter"));
+  EXPECT_NE(status()["metrics"]["userHash"], hash);
+}
+
+TEST_F(MetricsReconcilerTest, DisablingStopsEveryExporterAndDropsTheAccount) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  reconciler.reconcile();
+  agent_.clear_calls();
+
+  apply_yaml(store_, with_metrics(false));
+  reconciler.reconcile();
+  reconciler.reconcile();
+  EXPECT_EQ(
+      agent_.calls_starting("stop_exporter"),
+      (std::vector<std::string>{"stop_exporter g-0", "stop_exporter g-1", "stop_exporter g-2"}));
+  std::vector<std::string> drops;
+  for (const std::string& call : agent_.calls()) {
+    if (call.find("DROP USER IF EXISTS 'g-metrics'@'localhost'") != std::string::npos) {
+      drops.push_back(call);
+    }
+  }
+  EXPECT_EQ(drops.size(), 1u);
+  EXPECT_TRUE(agent_.calls_starting("run_exporter").empty());
+  const json s = status();
+  EXPECT_FALSE(s.contains("metrics"));
+  for (const json& n : s["nodes"]) {
+    EXPECT_FALSE(n["ports"].contains("metrics")) << n.dump();
+    EXPECT_FALSE(n.contains("exporterRunning")) << n.dump();
+  }
+  // The MariaDB's servers were left alone.
+  EXPECT_TRUE(stops_and_starts(agent_.calls()).empty());
+}
+
+TEST_F(MetricsReconcilerTest, DeletingTheMariaDBStopsItsExporters) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  reconciler.reconcile();
+  ASSERT_TRUE(store_.update(
+      kKey, [](json& o) { o["metadata"]["deletionTimestamp"] = "2026-12-01T00:00:00Z"; }));
+  reconciler.reconcile();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(contains(agent_.calls(), "stop_exporter " + node(i).pod())) << i;
+  }
+  EXPECT_TRUE(agent_.placed_indices("default", "g").empty());
+}
+
+TEST_F(MetricsReconcilerTest, ThePasswordReachesNeitherStatusNorEvents) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  reconciler.reconcile();
+  apply_yaml(store_, exporter_secret_yaml("Exporter-Pass-8"));
+  reconciler.reconcile();
+  apply_yaml(store_, with_metrics(false));
+  reconciler.reconcile();
+  const std::string stored = everything_stored();
+  EXPECT_FALSE(HasText(stored, kExporterPassword));
+  EXPECT_FALSE(HasText(stored, "Exporter-Pass-8"));
+}
+
+TEST_F(MetricsReconcilerTest, AFailedAccountStatementIsReportedWithoutThePassword) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+  agent_.fail_sql_containing("CREATE USER IF NOT EXISTS 'g-metrics'");
+  apply_yaml(store_, exporter_secret_yaml("Exporter-Pass-8"));
+  reconciler.reconcile();
+  const auto failures = event_messages(store_, kKey, "MetricsUserFailed");
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_TRUE(HasText(failures[0], "making the exporters' account g-metrics"));
+  EXPECT_FALSE(HasText(failures[0], "Exporter-Pass-8"));
+  // The exporters keep the account they had until the new password is in place.
+  EXPECT_TRUE(agent_.calls_starting("run_exporter g-0 user=g-metrics restart").empty());
+}
+
 }  // namespace
 }  // namespace mdbop

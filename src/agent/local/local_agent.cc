@@ -16,8 +16,8 @@ namespace fs = std::filesystem;
 namespace {
 
 NodeAddress address_of(const NodeLayout& layout) {
-  return {layout.address, layout.ports.sql, layout.ports.galera, layout.ports.ist,
-          layout.ports.sst};
+  return {layout.address,   layout.ports.sql, layout.ports.galera,
+          layout.ports.ist, layout.ports.sst, layout.ports.metrics};
 }
 
 // A sink that replays into `mariadb` and removes its scratch directory (which holds the
@@ -87,6 +87,7 @@ NodeSnapshot LocalAgent::observe(const NodeId& id, const std::string& root_passw
   seen.data_present = runtime_.data_present(id);
   seen.sst_in_progress = runtime_.sst_in_progress(id);
   if (auto grastate = runtime_.read_grastate(id)) seen.grastate = *grastate;
+  seen.exporter_running = runtime_.running_exporter_pid(id).has_value();
   if (seen.process.running) {
     seen.waiting_for_donor = seen.sst_in_progress && runtime_.sst_waiting_for_donor(id);
     wsrep_.observe(id.qualified_pod(), seen.process.instance, sql_endpoint(id, root_password),
@@ -185,6 +186,12 @@ Result<bool> LocalAgent::stop(const NodeId& id, std::chrono::seconds grace) {
   if (auto pid = runtime_.running_pid(id)) exits_.expect_exit(id, *pid);
   return runtime_.stop(id, grace);
 }
+
+Result<bool> LocalAgent::run_exporter(const NodeId& id, const ExporterCredentials& credentials) {
+  return runtime_.run_exporter(id, credentials.user, credentials.password);
+}
+
+Result<bool> LocalAgent::stop_exporter(const NodeId& id) { return runtime_.stop_exporter(id); }
 
 Result<GaleraPosition> LocalAgent::recover_position(const NodeId& id) {
   return runtime_.recover_position(id);

@@ -38,6 +38,9 @@ class LocalAgent : public NodeAgent {
                         const std::string& sst_donor) override;
   Result<bool> stop(const NodeId& id, std::chrono::seconds grace) override;
 
+  Result<bool> run_exporter(const NodeId& id, const ExporterCredentials& credentials) override;
+  Result<bool> stop_exporter(const NodeId& id) override;
+
   Result<GaleraPosition> recover_position(const NodeId& id) override;
   Result<bool> write_grastate(const NodeId& id, const GraState& state) override;
 

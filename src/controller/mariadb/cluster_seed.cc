@@ -106,6 +106,8 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
     } else {
       s["seeding"] = {{"pod", seed.pod()}, {"startedAt", rfc3339_now()}};
     }
+    // The data that held the exporters' account is replaced: it is made again.
+    s.erase("metrics");
   });
   if (!marked) return tl::unexpected(marked.error());
 

@@ -14,7 +14,7 @@ std::string node_state(const NodeView& view) {
   return view.wsrep.local_state.empty() ? "Running" : view.wsrep.local_state;
 }
 
-json node_status(const NodeView& view) {
+json node_status(const NodeView& view, bool metrics) {
   int64_t seqno =
       view.wsrep.answers ? view.wsrep.last_committed : (view.grastate ? view.grastate->seqno : -1);
   json node = {
@@ -30,6 +30,10 @@ json node_status(const NodeView& view) {
         {"ist", view.address.ist_port},
         {"sst", view.address.sst_port}}},
   };
+  if (metrics) {
+    node["ports"]["metrics"] = view.address.metrics_port;
+    node["exporterRunning"] = view.exporter_running;
+  }
   // Where the runtime says the node runs (local: pid, data directory, socket).
   node.update(view.process.details);
   return node;
@@ -147,7 +151,7 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
     status["currentPrimaryPodIndex"] = primary_id ? json(primary_id->index) : json(nullptr);
     json nodes = json::array();
     for (const NodeView& view : pass.views) {
-      nodes.push_back(node_status(view));
+      nodes.push_back(node_status(view, spec.metrics.enabled));
       // Reaching Synced clears a node's failed start attempts.
       if (view.synced() && status.contains("startAttempts")) {
         status["startAttempts"].erase(view.id.pod());

@@ -59,6 +59,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
     next = std::min(next, maintain_members(pass));
   }
 
+  maintain_exporters(pass);
   // Fresh eyes for status: the actions above changed what runs.
   observe(pass);
   // Whole again: every member may serve the next joiner.
@@ -180,6 +181,7 @@ void MariaDBReconciler::clean_up_deleted() {
   for (int index : agent_.placed_indices(key_.namespace_, key_.name)) {
     stoppers.emplace_back([this, index, purge] {
       NodeId id{key_.namespace_, key_.name, index};
+      agent_.stop_exporter(id);
       if (stop_node(id, 60s)) agent_.remove(id, purge);
     });
   }

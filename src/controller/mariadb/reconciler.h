@@ -3,7 +3,8 @@
 // job from persisted status plus fresh observation. Split by concern across files:
 // reconciler.cc (the pass), cluster_seed.cc (a new cluster's data), cluster_recovery.cc (no
 // Primary component), cluster_members.cc (start, scale, roll), cluster_status.cc (status),
-// node_eviction.cc (a node's death, reported by the node agent).
+// node_eviction.cc (a node's death, reported by the node agent), cluster_metrics_exporter.cc
+// (the nodes' metrics exporters and their account).
 #pragma once
 
 #include <atomic>
@@ -135,6 +136,12 @@ class MariaDBReconciler : public ObjectReconciler {
   Result<bool> stop_node(const NodeId& id, std::chrono::seconds grace);
   bool wait_for(const NodeId& id, const std::string& password, std::chrono::seconds timeout,
                 const std::function<bool(const NodeView&)>& done);
+
+  // cluster_metrics_exporter.cc
+  // spec.metrics.enabled: the exporters' account is made (once per user name and password,
+  // recorded in status.metrics) and every member's exporter is run; disabled: every node's
+  // exporter is stopped and the account dropped.
+  void maintain_exporters(const Pass& pass);
 
   // cluster_status.cc
   // Whether the views show every replica Synced in one Primary component of the expected size.

@@ -26,12 +26,16 @@ namespace {
 constexpr size_t kMaxSocketPath = 100;  // sun_path is 108 bytes
 
 json ports_to_json(const NodePorts& ports) {
-  return {{"sql", ports.sql}, {"galera", ports.galera}, {"ist", ports.ist}, {"sst", ports.sst}};
+  return {{"sql", ports.sql},
+          {"galera", ports.galera},
+          {"ist", ports.ist},
+          {"sst", ports.sst},
+          {"metrics", ports.metrics}};
 }
 
 NodePorts ports_from_json(const json& j) {
   return {j.at("sql").get<int>(), j.at("galera").get<int>(), j.at("ist").get<int>(),
-          j.at("sst").get<int>()};
+          j.at("sst").get<int>(), j.value("metrics", 0)};
 }
 
 // The ports saved in a layout.json; nullopt when it is missing or unreadable.
@@ -82,7 +86,9 @@ std::set<int> LocalRuntime::ports_in_use_by_layouts() {
   if (!fs::exists(nodes)) return taken;
   for (const auto& entry : fs::recursive_directory_iterator(nodes, ec)) {
     if (entry.path().filename() != "layout.json") continue;
-    if (auto p = read_saved_ports(entry.path())) taken.insert({p->sql, p->galera, p->ist, p->sst});
+    if (auto p = read_saved_ports(entry.path())) {
+      taken.insert({p->sql, p->galera, p->ist, p->sst, p->metrics});
+    }
   }
   return taken;
 }
@@ -107,11 +113,17 @@ Result<std::vector<int>> pick_free_ports(PortRange range, std::set<int> taken, s
 }  // namespace
 
 Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
-  if (auto existing = find_layout(id); existing && fs::exists(existing->tls.key)) return *existing;
+  const auto complete = [](const std::optional<NodeLayout>& layout) {
+    return layout && layout->ports.metrics != 0 && fs::exists(layout->tls.key);
+  };
+  if (auto existing = find_layout(id); complete(existing)) return *existing;
   if (!node_user_) return tl::unexpected(node_user_.error());
   FileLock lock(home_ / "nodes" / "ports.lock");
   fs::path dir = node_dir(id);
-  if (auto existing = find_layout(id); existing && fs::exists(existing->tls.key)) return *existing;
+  if (auto existing = find_layout(id); existing && fs::exists(existing->tls.key)) {
+    if (auto given = give_ports(id); !given) return tl::unexpected(given.error());
+    return *find_layout(id);
+  }
   if ((dir / "run" / "mysqld.sock").string().size() > kMaxSocketPath) {
     return fail("MDBOP_HOME path is too long for a Unix socket (" +
                 (dir / "run" / "mysqld.sock").string() + "); use a shorter MDBOP_HOME");
@@ -122,13 +134,19 @@ Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
     return tl::unexpected(reachable.error());
   }
   if (auto issued = issue_node_certificate(id); !issued) return tl::unexpected(issued.error());
-  if (!find_layout(id)) {
-    auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), 4);
-    if (!picked) return tl::unexpected(picked.error());
-    auto written = save_ports(id, {(*picked)[0], (*picked)[1], (*picked)[2], (*picked)[3]});
-    if (!written) return tl::unexpected(written.error());
-  }
+  if (auto given = give_ports(id); !given) return tl::unexpected(given.error());
   return *find_layout(id);
+}
+
+Result<bool> LocalRuntime::give_ports(const NodeId& id) {
+  auto existing = find_layout(id);
+  if (existing && existing->ports.metrics != 0) return true;
+  auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), existing ? 1 : 5);
+  if (!picked) return tl::unexpected(picked.error());
+  NodePorts ports = existing ? existing->ports
+                             : NodePorts{(*picked)[0], (*picked)[1], (*picked)[2], (*picked)[3]};
+  ports.metrics = picked->back();
+  return save_ports(id, ports);
 }
 
 // The pod directory and the ones above it are ours and only passable (0711: the node user
@@ -228,18 +246,22 @@ bool is_node_server(pid_t pid, const std::string& config_file) {
 std::optional<pid_t> LocalRuntime::running_pid(const NodeId& id) {
   auto layout = find_layout(id);
   if (!layout) return std::nullopt;
-  pid_t recorded = recorded_pid(id);
+  return find_process(node_dir(id) / "mdbop.pid",
+                      [&](pid_t pid) { return is_node_server(pid, layout->config_file); });
+}
+
+std::optional<pid_t> LocalRuntime::find_process(const fs::path& pid_file,
+                                                const std::function<bool(pid_t)>& is_it) {
+  pid_t recorded = recorded_pid(pid_file);
   if (recorded > 0) {
     reap_if_exited(recorded);
-    if (process_alive(recorded) && is_node_server(recorded, layout->config_file)) return recorded;
+    if (process_alive(recorded) && is_it(recorded)) return recorded;
   }
-  // An operator killed between starting a node and recording its pid left it unrecorded:
-  // find it by its option file and record it now.
+  // An operator killed between starting a process and recording its pid left it unrecorded:
+  // find it by its arguments and record it now.
   for (pid_t pid : all_pids()) {
-    if (pid == recorded || !is_node_server(pid, layout->config_file) || !process_alive(pid)) {
-      continue;
-    }
-    record_pid(id, pid);
+    if (pid == recorded || !is_it(pid) || !process_alive(pid)) continue;
+    record_pid(pid_file, pid);
     return pid;
   }
   return std::nullopt;
@@ -416,14 +438,21 @@ Result<GaleraPosition> LocalRuntime::recover_position(const NodeId& id) {
 }
 
 Result<bool> LocalRuntime::reclaim_ports(const NodeId& id) {
+  // The metrics port is the exporter's, which may be listening now (see move_taken_ports).
   if (running_pid(id)) return false;
+  return move_taken_ports(id,
+                          {&NodePorts::sql, &NodePorts::galera, &NodePorts::ist, &NodePorts::sst});
+}
+
+Result<bool> LocalRuntime::move_taken_ports(const NodeId& id,
+                                            const std::vector<int NodePorts::*>& which) {
   FileLock lock(home_ / "nodes" / "ports.lock");
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");
   NodePorts ports = layout->ports;
   std::vector<int*> busy;
-  for (int* port : {&ports.sql, &ports.galera, &ports.ist, &ports.sst}) {
-    if (!loopback_port_free(*port)) busy.push_back(port);
+  for (int NodePorts::*port : which) {
+    if (!loopback_port_free(ports.*port)) busy.push_back(&(ports.*port));
   }
   if (busy.empty()) return false;
   auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), busy.size());
@@ -437,19 +466,19 @@ Result<bool> LocalRuntime::save_ports(const NodeId& id, const NodePorts& ports) 
   return write_file_atomic(node_dir(id) / "layout.json", saved.dump(2) + "\n", 0644);
 }
 
-pid_t LocalRuntime::recorded_pid(const NodeId& id) {
-  auto text = read_file(node_dir(id) / "mdbop.pid");
+pid_t LocalRuntime::recorded_pid(const fs::path& pid_file) {
+  auto text = read_file(pid_file);
   return text ? static_cast<pid_t>(std::atol(text->c_str())) : 0;
 }
 
-Result<bool> LocalRuntime::record_pid(const NodeId& id, pid_t pid) {
-  return write_file_atomic(node_dir(id) / "mdbop.pid", std::to_string(pid) + "\n", 0644);
+Result<bool> LocalRuntime::record_pid(const fs::path& pid_file, pid_t pid) {
+  return write_file_atomic(pid_file, std::to_string(pid) + "\n", 0644);
 }
 
 void LocalRuntime::kill_leftovers(const NodeId& id) {
   // The dead server led its own session; SST scripts, socat and mariabackup it started are
   // still in that session.
-  pid_t session = recorded_pid(id);
+  pid_t session = recorded_pid(node_dir(id) / "mdbop.pid");
   if (session <= 0 || process_alive(session)) return;
   for (pid_t pid : all_pids()) {
     auto stat = process_stat(pid);
@@ -475,36 +504,43 @@ Result<pid_t> LocalRuntime::start(const NodeId& id, const ServerStart& how) {
   server.output_file = layout->error_log;
   auto pid = spawn_detached(server);
   if (!pid) return tl::unexpected(pid.error());
-  if (auto written = record_pid(id, *pid); !written) {
+  if (auto written = record_pid(node_dir(id) / "mdbop.pid", *pid); !written) {
     kill(*pid, SIGKILL);
     return tl::unexpected(written.error());
   }
   return *pid;
 }
 
+Result<bool> LocalRuntime::end_process(pid_t pid, std::chrono::seconds grace,
+                                       const std::string& what) {
+  kill(pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    reap_if_exited(pid);
+    if (!process_alive(pid)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid, SIGKILL);
+  for (int i = 0; i < 250 && process_alive(pid); ++i) {
+    reap_if_exited(pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (process_alive(pid)) {
+    return fail(what + " (pid " + std::to_string(pid) + ") survived SIGKILL for 5s");
+  }
+  return true;
+}
+
 Result<bool> LocalRuntime::stop(const NodeId& id, std::chrono::seconds grace) {
   auto pid = running_pid(id);
   if (!pid) return false;
-  kill(*pid, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < deadline) {
-    reap_if_exited(*pid);
-    if (!process_alive(*pid)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  kill(*pid, SIGKILL);
-  for (int i = 0; i < 250 && process_alive(*pid); ++i) {
-    reap_if_exited(*pid);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  if (process_alive(*pid)) {
-    return fail(id.pod() + " (pid " + std::to_string(*pid) + ") survived SIGKILL for 5s");
-  }
+  if (auto ended = end_process(*pid, grace, id.pod()); !ended) return ended;
   kill_leftovers(id);
   return true;
 }
 
 Result<bool> LocalRuntime::remove(const NodeId& id, bool purge) {
+  if (auto stopped = stop_exporter(id); !stopped) return stopped;
   fs::path dir = node_dir(id);
   std::error_code ec;
   if (purge) {

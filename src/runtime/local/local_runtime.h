@@ -1,12 +1,15 @@
 // LocalRuntime: nodes are mariadbd processes on this machine, run as the node user (see
-// node_user.h). Everything of one node lives in $MDBOP_HOME/nodes/<namespace>/<pod>/ (ours,
-// 0711): layout.json (ports) and mdbop.pid (ours), my.cnf and tls/ (ours, readable by the node
-// user's group), error.log, data/, run/ (socket, pid file) and files/ (secure_file_priv) (the
-// node user's, 0700). Processes run in their own session and outlive the operator;
-// a later operator finds them again through mdbop.pid and /proc.
+// node_user.h), each with a metrics exporter (prometheus-mysqld-exporter) beside it when asked
+// for. Everything of one node lives in $MDBOP_HOME/nodes/<namespace>/<pod>/ (ours, 0711):
+// layout.json (ports), mdbop.pid, exporter.pid and exporter.log (ours), my.cnf and tls/ (ours,
+// readable by the node user's group), exporter.cnf (the node user's, 0600: it holds the
+// exporter's password), error.log, data/, run/ (socket, pid file) and files/
+// (secure_file_priv) (the node user's, 0700). Processes run in their own session and outlive
+// the operator; a later operator finds them again through the pid files and /proc.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -62,7 +65,16 @@ class LocalRuntime {
   // SST script holding the SST port, say) are killed first.
   Result<pid_t> start(const NodeId& id, const ServerStart& how);
   Result<bool> stop(const NodeId& id, std::chrono::seconds grace);
+  // Stops the exporter, then gives up the node's place (with purge, its directory).
   Result<bool> remove(const NodeId& id, bool purge);
+
+  // The node's metrics exporter (local_exporter.cc), run as the node user.
+  std::optional<pid_t> running_exporter_pid(const NodeId& id);
+  // Starts it with these credentials unless it runs with them (and the node's metrics port)
+  // already; one running with others is restarted. A metrics port another program took
+  // meanwhile moves to a free one. True when it started one.
+  Result<bool> run_exporter(const NodeId& id, const std::string& user, const std::string& password);
+  Result<bool> stop_exporter(const NodeId& id);
   // Why the server's last start failed, from the end of its error log; empty when it says
   // nothing.
   std::string startup_failure(const NodeId& id);
@@ -75,13 +87,25 @@ class LocalRuntime {
   // REQUIRES: the ports lock is held.
   std::set<int> ports_in_use_by_layouts();
   void kill_leftovers(const NodeId& id);
-  // REQUIRES: the ports lock is held (both).
+  // REQUIRES: the ports lock is held (all three).
   Result<bool> make_node_directories(const NodeId& id);
+  // Saves the node's ports: all of them for a new node, the metrics port alone for a layout
+  // saved before nodes had an exporter; nothing when it has them all.
+  Result<bool> give_ports(const NodeId& id);
   Result<bool> issue_node_certificate(const NodeId& id);
   Result<bool> save_ports(const NodeId& id, const NodePorts& ports);
-  // The pid in mdbop.pid (the last server started), 0 when none is recorded.
-  pid_t recorded_pid(const NodeId& id);
-  Result<bool> record_pid(const NodeId& id, pid_t pid);
+  // Moves those of the node's ports (`which`) that another program has bound to free ones;
+  // true when any moved. REQUIRES: nothing of the node listens on them.
+  Result<bool> move_taken_ports(const NodeId& id, const std::vector<int NodePorts::*>& which);
+  // The process recorded in `pid_file` when it is alive and `is_it` says it is the one; else
+  // the first of /proc for which `is_it` holds, recorded now.
+  std::optional<pid_t> find_process(const std::filesystem::path& pid_file,
+                                    const std::function<bool(pid_t)>& is_it);
+  // The pid in a pid file (mdbop.pid: the last server started), 0 when none is recorded.
+  static pid_t recorded_pid(const std::filesystem::path& pid_file);
+  static Result<bool> record_pid(const std::filesystem::path& pid_file, pid_t pid);
+  // SIGTERM, up to `grace` to exit, then SIGKILL; fails (naming `what`) when it survives that.
+  static Result<bool> end_process(pid_t pid, std::chrono::seconds grace, const std::string& what);
   std::filesystem::path home_;
   PortRange port_range_;
   Result<NodeUser> node_user_;  // an error when the node account is missing

@@ -1,0 +1,185 @@
+// LocalRuntime's side of node metrics, without a server: every node's layout has a metrics port
+// (an old layout gets one), and the exporter is started once, restarted for new credentials,
+// stopped with its password file, and answers mysql_up 0 while no server runs.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/local/exporter_config.h"
+#include "runtime/local/local_runtime.h"
+#include "storage/curl_transport.h"
+#include "temp_dir_test.h"
+#include "util/files.h"
+#include "util/subprocess.h"
+
+namespace mdbop {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr PortRange kPorts{38100, 38199};
+
+class LocalExporterTest : public TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    runtime_.emplace(dir_, kPorts);
+  }
+  void TearDown() override {
+    for (const NodeId& id : {node(0), node(1)}) {
+      if (auto pid = runtime_->running_exporter_pid(id)) kill(*pid, SIGKILL);
+    }
+    TempDirTest::TearDown();
+  }
+
+  static NodeId node(int index) { return {"default", "g", index}; }
+  fs::path node_dir(int index) const { return dir_ / "nodes" / "default" / node(index).pod(); }
+
+  std::optional<LocalRuntime> runtime_;
+};
+
+std::set<int> ports_of(const NodePorts& p) { return {p.sql, p.galera, p.ist, p.sst, p.metrics}; }
+
+TEST_F(LocalExporterTest, EveryNodeHasFiveDistinctPortsAndAnOldLayoutGetsItsMetricsPort) {
+  auto first = runtime_->ensure_layout(node(0));
+  ASSERT_TRUE(first) << first.error().what();
+  EXPECT_EQ(ports_of(first->ports).size(), 5u);
+  for (int port : ports_of(first->ports)) {
+    EXPECT_TRUE(port >= kPorts.first && port <= kPorts.last) << port;
+  }
+
+  // A layout saved before nodes had an exporter: four ports.
+  auto second = runtime_->ensure_layout(node(1));
+  ASSERT_TRUE(second) << second.error().what();
+  const NodePorts old = second->ports;
+  const nlohmann::json saved = {
+      {"pod", "g-1"},
+      {"ports", {{"sql", old.sql}, {"galera", old.galera}, {"ist", old.ist}, {"sst", old.sst}}}};
+  ASSERT_TRUE(write_file_atomic(node_dir(1) / "layout.json", saved.dump(), 0644));
+  ASSERT_EQ(runtime_->find_layout(node(1))->ports.metrics, 0);
+  const std::string certificate = *read_file(node_dir(1) / "tls" / "node.crt");
+
+  auto upgraded = runtime_->ensure_layout(node(1));
+  ASSERT_TRUE(upgraded) << upgraded.error().what();
+  EXPECT_EQ(upgraded->ports.sql, old.sql);
+  EXPECT_EQ(upgraded->ports.galera, old.galera);
+  EXPECT_EQ(upgraded->ports.ist, old.ist);
+  EXPECT_EQ(upgraded->ports.sst, old.sst);
+  EXPECT_NE(upgraded->ports.metrics, 0);
+  // Nothing else of the node was made again, and no other node's port was taken.
+  EXPECT_EQ(*read_file(node_dir(1) / "tls" / "node.crt"), certificate);
+  std::set<int> all = ports_of(first->ports);
+  all.merge(ports_of(upgraded->ports));
+  EXPECT_EQ(all.size(), 10u);
+}
+
+// The value of an unlabelled sample in the exporter's answer; nullopt when it does not answer.
+std::optional<std::string> sample(int port, const std::string& name) {
+  static CurlTransport transport("");
+  HttpRequest request;
+  request.method = "GET";
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  auto response = transport.send(request, nullptr);
+  if (!response || response->status != 200) return std::nullopt;
+  const size_t at = response->body.find("\n" + name + " ");
+  if (at == std::string::npos) return std::nullopt;
+  const size_t from = at + name.size() + 2;
+  return response->body.substr(from, response->body.find('\n', from) - from);
+}
+
+bool exporter_installed() {
+  SubprocessOptions version;
+  version.argv = {kExporterProgram, "--version"};
+  auto ran = run_process(version);
+  return ran && ran->ok();
+}
+
+TEST_F(LocalExporterTest, RunsOnceRestartsForNewCredentialsAndStopsWithItsPasswordFile) {
+  if (!exporter_installed()) GTEST_SKIP() << kExporterProgram << " is not installed";
+  auto layout = runtime_->ensure_layout(node(0));
+  ASSERT_TRUE(layout) << layout.error().what();
+  const fs::path config = node_dir(0) / "exporter.cnf";
+
+  auto started = runtime_->run_exporter(node(0), "g-metrics", "Pass#word;1");
+  ASSERT_TRUE(started) << started.error().what();
+  EXPECT_TRUE(*started);
+  const auto pid = runtime_->running_exporter_pid(node(0));
+  ASSERT_TRUE(pid);
+  auto again = runtime_->run_exporter(node(0), "g-metrics", "Pass#word;1");
+  ASSERT_TRUE(again) << again.error().what();
+  EXPECT_FALSE(*again);
+  EXPECT_EQ(runtime_->running_exporter_pid(node(0)), pid);
+
+  // Its password is in its file, which only the user it runs as reads, and not in its argv.
+  struct stat st;
+  ASSERT_EQ(stat(config.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_NE(read_file(config)->find("Pass#word;1"), std::string::npos);
+  EXPECT_EQ(process_cmdline(*pid).find("Pass#word;1"), std::string::npos);
+  EXPECT_NE(process_cmdline(*pid).find("--web.listen-address=127.0.0.1:" +
+                                       std::to_string(layout->ports.metrics)),
+            std::string::npos);
+
+  // No server runs: it answers, saying so.
+  std::optional<std::string> up;
+  for (auto deadline = std::chrono::steady_clock::now() + 20s;
+       !up && std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(50ms)) {
+    up = sample(layout->ports.metrics, "mysql_up");
+  }
+  EXPECT_EQ(up, "0");
+
+  auto restarted = runtime_->run_exporter(node(0), "g-metrics", "Pass#word;2");
+  ASSERT_TRUE(restarted) << restarted.error().what();
+  EXPECT_TRUE(*restarted);
+  const auto new_pid = runtime_->running_exporter_pid(node(0));
+  ASSERT_TRUE(new_pid);
+  EXPECT_NE(new_pid, pid);
+  EXPECT_FALSE(process_alive(*pid));
+  EXPECT_NE(read_file(config)->find("Pass#word;2"), std::string::npos);
+
+  auto stopped = runtime_->stop_exporter(node(0));
+  ASSERT_TRUE(stopped) << stopped.error().what();
+  EXPECT_TRUE(*stopped);
+  EXPECT_FALSE(process_alive(*new_pid));
+  EXPECT_FALSE(fs::exists(config));
+  EXPECT_FALSE(runtime_->running_exporter_pid(node(0)));
+  EXPECT_FALSE(*runtime_->stop_exporter(node(0)));
+}
+
+TEST_F(LocalExporterTest, RemovingANodeStopsItsExporter) {
+  if (!exporter_installed()) GTEST_SKIP() << kExporterProgram << " is not installed";
+  ASSERT_TRUE(runtime_->ensure_layout(node(0)));
+  ASSERT_TRUE(runtime_->run_exporter(node(0), "g-metrics", "secret"));
+  const auto pid = runtime_->running_exporter_pid(node(0));
+  ASSERT_TRUE(pid);
+  ASSERT_TRUE(runtime_->remove(node(0), false));
+  EXPECT_FALSE(process_alive(*pid));
+  EXPECT_FALSE(fs::exists(node_dir(0) / "exporter.cnf"));
+}
+
+TEST(ExporterOptionFile, KeepsEveryPrintableCharacterOfThePassword) {
+  auto file = exporter_option_file("g-metrics", "a#b;c\"d'e`f g\\h@i/j:k", "/h/run/mysqld.sock");
+  ASSERT_TRUE(file) << file.error().what();
+  EXPECT_EQ(*file,
+            "[client]\nuser=g-metrics\npassword=`a#b;c\"d'e`f g\\h@i/j:k`\n"
+            "socket=`/h/run/mysqld.sock`\n");
+}
+
+TEST(ExporterOptionFile, RefusesWhatTheExporterCannotPassOn) {
+  const std::string socket = "/h/run/mysqld.sock";
+  EXPECT_FALSE(exporter_option_file("g-metrics", "line\nbreak", socket));
+  auto question = exporter_option_file("g-metrics", "why?", socket);
+  ASSERT_FALSE(question);
+  EXPECT_NE(question.error().message.find("'?'"), std::string::npos) << question.error().message;
+  EXPECT_FALSE(exporter_option_file("g metrics", "secret", socket));
+  EXPECT_FALSE(exporter_option_file("g-metrics", "secret", "/home/a@b/run/mysqld.sock"));
+}
+
+}  // namespace
+}  // namespace mdbop
