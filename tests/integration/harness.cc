@@ -209,6 +209,15 @@ std::string galera_manifest(const std::string& name, int replicas, const std::st
          "\n  galera:\n    enabled: true\n" + extra_spec;
 }
 
+uid_t process_uid(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Uid:", 0) == 0) return static_cast<uid_t>(std::stoul(line.substr(4)));
+  }
+  return static_cast<uid_t>(-1);
+}
+
 bool eventually(const std::function<bool()>& predicate, std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -74,6 +74,9 @@ class Installation {
 std::string galera_manifest(const std::string& name, int replicas, const std::string& password,
                             const std::string& extra_spec = "");
 
+// The real user id a process runs as; -1 when it is gone.
+uid_t process_uid(pid_t pid);
+
 // Waits until `predicate` holds, polling every 100 ms; false on timeout.
 bool eventually(const std::function<bool()>& predicate, std::chrono::seconds timeout);
 

@@ -26,15 +26,6 @@ const std::vector<std::string> kDefaultCollectors = {"collect.global_status",
                                                      "collect.info_schema.innodb_cmpmem",
                                                      "collect.info_schema.query_response_time"};
 
-uid_t process_uid(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Uid:", 0) == 0) return static_cast<uid_t>(std::stoul(line.substr(4)));
-  }
-  return static_cast<uid_t>(-1);
-}
-
 class NodeExporters : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { cluster_ = new MetricsCluster(); }

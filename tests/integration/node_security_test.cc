@@ -23,15 +23,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* kPassword = "Security-Secret-42";
 
-uid_t process_uid(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Uid:", 0) == 0) return static_cast<uid_t>(std::stoul(line.substr(4)));
-  }
-  return static_cast<uid_t>(-1);
-}
-
 // The account a test's stranger runs as: `nobody` when the test runs as root (CI), so that it
 // is another user than the nodes' and the installation's; else our own.
 struct Account {
