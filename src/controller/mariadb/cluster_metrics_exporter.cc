@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 namespace {
 
 // What the exporter's default collectors need on MariaDB 10.11, and no more (each measured:
-// without it that collector fails, see docs/monitoring-exporter.part.md):
+// without it that collector fails, see docs/monitoring.md):
 //  - PROCESS: info_schema.innodb_cmp and info_schema.innodb_cmpmem read
 //    information_schema.INNODB_CMP and INNODB_CMPMEM, which require it;
 //  - SLAVE MONITOR: slave_status runs SHOW SLAVE STATUS, which requires it (or SUPER).
