@@ -242,6 +242,7 @@ struct PodState {
   bool ready = false;
   std::string state;
   int sql_port = 0;
+  int metrics_port = 0;  // its exporter's, when spec.metrics is enabled
   std::string data_dir;
 };
 
@@ -259,6 +260,7 @@ std::vector<PodState> pod_states(Bench& bench) {
     state.ready = status.value("ready", false);
     state.state = status.value("galera", json::object()).value("state", "");
     state.sql_port = status.value("ports", json::object()).value("sql", 0);
+    state.metrics_port = status.value("ports", json::object()).value("metrics", 0);
     state.data_dir = status.value("dataDir", "");
     pods.push_back(state);
   }
@@ -906,10 +908,10 @@ void metrics_cost(Bench& bench) {
   const std::string address = info.is_object() ? info.value("metricsAddress", "") : "";
   if (address.empty()) throw StepFailed("operator.json names no metricsAddress");
   scrape_cost(bench.report, "operator", "http://" + address + "/metrics", 50);
-  const json pods = bench.mdbop.pods(bench.cluster.name);
-  if (!pods.empty() && pods[0]["status"]["ports"].contains("metrics")) {
-    const int port = pods[0]["status"]["ports"]["metrics"].get<int>();
-    scrape_cost(bench.report, "node", "http://127.0.0.1:" + std::to_string(port) + "/metrics", 50);
+  const std::vector<PodState> pods = pod_states(bench);
+  if (!pods.empty() && pods[0].metrics_port > 0) {
+    scrape_cost(bench.report, "node",
+                "http://127.0.0.1:" + std::to_string(pods[0].metrics_port) + "/metrics", 50);
   } else {
     note("the manifest does not enable spec.metrics: no node exporter to scrape");
   }
