@@ -255,6 +255,13 @@ void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
     issues.push_back({"spec.replicas", "must be at least 1"});
     replicas.reset();
   }
+  // Galera clusters stay far below this; the bound keeps what is derived per node (status,
+  // metrics, ports) bounded whatever a manifest says.
+  constexpr int kMaxReplicas = 100;
+  if (replicas && *replicas > kMaxReplicas) {
+    issues.push_back({"spec.replicas", "must be at most " + std::to_string(kMaxReplicas)});
+    replicas.reset();
+  }
   const bool galera = find_true(object, "/spec/galera/enabled");
   if (galera && replicas && *replicas % 2 == 0 &&
       !find_true(object, "/spec/replicasAllowEvenNumber")) {

@@ -20,7 +20,8 @@ struct Exporter {
 bool metrics_enabled(const json& mariadb) {
   const json spec = mariadb.value("spec", json::object());
   const json metrics = spec.value("metrics", json::object());
-  return metrics.is_object() && metrics.value("enabled", false) == true;
+  // Compared, not converted: a stored object of another type must not end the operator.
+  return metrics.is_object() && metrics.contains("enabled") && metrics["enabled"] == true;
 }
 
 }  // namespace

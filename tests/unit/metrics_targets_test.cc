@@ -66,6 +66,12 @@ TEST(FileSdTargets, NoOperatorEntryWhenItsEndpointIsOff) {
   EXPECT_EQ(json::parse(file_sd_targets({}, "")), json::array());
 }
 
+TEST(FileSdTargets, AnEnabledFieldOfAnotherTypeListsNoNodeAndThrowsNothing) {
+  json stored = mariadb("default", "z", true, {{0, 33300}});
+  stored["spec"]["metrics"]["enabled"] = "true";  // stored before spec.metrics had a schema
+  EXPECT_EQ(json::parse(file_sd_targets({stored}, "")), json::array());
+}
+
 class TargetsFileTest : public TempDirTest {
  protected:
   std::filesystem::path path() const { return dir_ / "prometheus" / "targets.json"; }

@@ -76,7 +76,9 @@ std::chrono::milliseconds BackupReconciler::reconcile_object() {
       } else {
         status.erase("nextScheduleTime");
       }
-      if (spec.schedule && status.value("phase", "") != "Failed") {
+      // A failure stays in the phase until the next success, unless the schedule is suspended:
+      // then nothing is due, and alerts on a stale backup must see that.
+      if (spec.schedule && (spec.schedule->suspend || status.value("phase", "") != "Failed")) {
         status["phase"] = spec.schedule->suspend ? "Suspended" : "Scheduled";
       }
     });
