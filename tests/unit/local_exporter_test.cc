@@ -1,6 +1,7 @@
-// LocalRuntime's side of node metrics, without a server: every node's layout has a metrics port
-// (an old layout gets one), and the exporter is started once, restarted for new credentials,
-// stopped with its password file, and answers mysql_up 0 while no server runs.
+// LocalRuntime's side of node metrics, without a server: a node's layout has four ports, and a
+// metrics port only while its exporter is wanted (an old layout is complete as it is); the
+// exporter is started once, restarted for new credentials, stopped with its password file (and
+// its port), and answers mysql_up 0 while no server runs.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -44,17 +45,18 @@ class LocalExporterTest : public TempDirTest {
   std::optional<LocalRuntime> runtime_;
 };
 
-std::set<int> ports_of(const NodePorts& p) { return {p.sql, p.galera, p.ist, p.sst, p.metrics}; }
+std::set<int> ports_of(const NodePorts& p) { return {p.sql, p.galera, p.ist, p.sst}; }
 
-TEST_F(LocalExporterTest, EveryNodeHasFiveDistinctPortsAndAnOldLayoutGetsItsMetricsPort) {
+TEST_F(LocalExporterTest, ANodeHasFourPortsUntilItsExporterRunsAndAnOldLayoutIsComplete) {
   auto first = runtime_->ensure_layout(node(0));
   ASSERT_TRUE(first) << first.error().what();
-  EXPECT_EQ(ports_of(first->ports).size(), 5u);
+  EXPECT_EQ(ports_of(first->ports).size(), 4u);
+  EXPECT_EQ(first->ports.metrics, 0);
   for (int port : ports_of(first->ports)) {
-    EXPECT_TRUE(port >= kPorts.first && port <= kPorts.last) << port;
+    EXPECT_TRUE(port >= kPorts.first && port < kPorts.last) << port;
   }
 
-  // A layout saved before nodes had an exporter: four ports.
+  // A layout saved before nodes had an exporter: four ports, no "metrics". It is complete.
   auto second = runtime_->ensure_layout(node(1));
   ASSERT_TRUE(second) << second.error().what();
   const NodePorts old = second->ports;
@@ -62,21 +64,32 @@ TEST_F(LocalExporterTest, EveryNodeHasFiveDistinctPortsAndAnOldLayoutGetsItsMetr
       {"pod", "g-1"},
       {"ports", {{"sql", old.sql}, {"galera", old.galera}, {"ist", old.ist}, {"sst", old.sst}}}};
   ASSERT_TRUE(write_file_atomic(node_dir(1) / "layout.json", saved.dump(), 0644));
-  ASSERT_EQ(runtime_->find_layout(node(1))->ports.metrics, 0);
-  const std::string certificate = *read_file(node_dir(1) / "tls" / "node.crt");
+  auto kept = runtime_->ensure_layout(node(1));
+  ASSERT_TRUE(kept) << kept.error().what();
+  EXPECT_EQ(ports_of(kept->ports), ports_of(old));
+  EXPECT_EQ(kept->ports.metrics, 0);
+  EXPECT_EQ(*read_file(node_dir(1) / "layout.json"), saved.dump());
+}
 
-  auto upgraded = runtime_->ensure_layout(node(1));
-  ASSERT_TRUE(upgraded) << upgraded.error().what();
-  EXPECT_EQ(upgraded->ports.sql, old.sql);
-  EXPECT_EQ(upgraded->ports.galera, old.galera);
-  EXPECT_EQ(upgraded->ports.ist, old.ist);
-  EXPECT_EQ(upgraded->ports.sst, old.sst);
-  EXPECT_NE(upgraded->ports.metrics, 0);
-  // Nothing else of the node was made again, and no other node's port was taken.
-  EXPECT_EQ(*read_file(node_dir(1) / "tls" / "node.crt"), certificate);
+// An installation whose --ports range its nodes fill (all but the last port, the operator's
+// metrics endpoint's) places them again at every pass.
+TEST_F(LocalExporterTest, ARangeFullOfNodesKeepsThemPlacedAndNeverGivesItsLastPort) {
+  constexpr PortRange kFull{38290, 38298};
+  LocalRuntime full(dir_, kFull);
+  auto first = full.ensure_layout(node(0));
+  ASSERT_TRUE(first) << first.error().what();
+  auto second = full.ensure_layout(node(1));
+  ASSERT_TRUE(second) << second.error().what();
   std::set<int> all = ports_of(first->ports);
-  all.merge(ports_of(upgraded->ports));
-  EXPECT_EQ(all.size(), 10u);
+  all.merge(ports_of(second->ports));
+  EXPECT_EQ(all, (std::set<int>{38290, 38291, 38292, 38293, 38294, 38295, 38296, 38297}));
+
+  auto again = full.ensure_layout(node(0));
+  ASSERT_TRUE(again) << again.error().what();
+  EXPECT_EQ(ports_of(again->ports), ports_of(first->ports));
+  auto third = full.ensure_layout(node(2));
+  ASSERT_FALSE(third);
+  EXPECT_NE(third.error().message.find("--ports"), std::string::npos) << third.error().message;
 }
 
 // The value of an unlabelled sample in the exporter's answer; nullopt when it does not answer.
@@ -102,13 +115,18 @@ bool exporter_installed() {
 
 TEST_F(LocalExporterTest, RunsOnceRestartsForNewCredentialsAndStopsWithItsPasswordFile) {
   if (!exporter_installed()) GTEST_SKIP() << kExporterProgram << " is not installed";
-  auto layout = runtime_->ensure_layout(node(0));
-  ASSERT_TRUE(layout) << layout.error().what();
+  ASSERT_TRUE(runtime_->ensure_layout(node(0)));
   const fs::path config = node_dir(0) / "exporter.cnf";
 
   auto started = runtime_->run_exporter(node(0), "g-metrics", "Pass#word;1");
   ASSERT_TRUE(started) << started.error().what();
   EXPECT_TRUE(*started);
+  // Its port is given now, a fifth one of the range, and never the range's last.
+  const auto layout = runtime_->find_layout(node(0));
+  ASSERT_TRUE(layout);
+  EXPECT_FALSE(ports_of(layout->ports).contains(layout->ports.metrics));
+  EXPECT_TRUE(layout->ports.metrics >= kPorts.first && layout->ports.metrics < kPorts.last)
+      << layout->ports.metrics;
   const auto pid = runtime_->running_exporter_pid(node(0));
   ASSERT_TRUE(pid);
   auto again = runtime_->run_exporter(node(0), "g-metrics", "Pass#word;1");
@@ -150,6 +168,8 @@ TEST_F(LocalExporterTest, RunsOnceRestartsForNewCredentialsAndStopsWithItsPasswo
   EXPECT_FALSE(fs::exists(config));
   EXPECT_FALSE(runtime_->running_exporter_pid(node(0)));
   EXPECT_FALSE(*runtime_->stop_exporter(node(0)));
+  // Its port went back to the range.
+  EXPECT_EQ(runtime_->find_layout(node(0))->ports.metrics, 0);
 }
 
 TEST_F(LocalExporterTest, RemovingANodeStopsItsExporter) {
