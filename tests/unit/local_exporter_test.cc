@@ -1,9 +1,11 @@
 // LocalRuntime's side of node metrics, without a server: a node's layout has four ports, and a
 // metrics port only while its exporter is wanted (an old layout is complete as it is); the
 // exporter is started once, restarted for new credentials, stopped with its password file (and
-// its port), and answers mysql_up 0 while no server runs.
+// its port), and answers mysql_up 0 while no server runs. Neither it nor the server is ever
+// another user's process that names the node's files.
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <set>
@@ -13,6 +15,7 @@
 
 #include "runtime/local/exporter_config.h"
 #include "runtime/local/local_runtime.h"
+#include "runtime/local/node_user.h"
 #include "storage/curl_transport.h"
 #include "temp_dir_test.h"
 #include "util/files.h"
@@ -181,6 +184,60 @@ TEST_F(LocalExporterTest, RemovingANodeStopsItsExporter) {
   ASSERT_TRUE(runtime_->remove(node(0), false));
   EXPECT_FALSE(process_alive(*pid));
   EXPECT_FALSE(fs::exists(node_dir(0) / "exporter.cnf"));
+}
+
+// A process started with `argv`, once it runs its own program (not setpriv any more).
+pid_t start_process(const std::vector<std::string>& argv) {
+  SubprocessOptions options;
+  options.argv = argv;
+  auto pid = spawn_detached(options);
+  EXPECT_TRUE(pid) << pid.error().what();
+  if (!pid) return 0;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (auto running = process_arguments(*pid);
+       (running.empty() || running[0] != "sh") && std::chrono::steady_clock::now() < deadline;
+       running = process_arguments(*pid)) {
+    std::this_thread::sleep_for(10ms);
+  }
+  return *pid;
+}
+
+// Ends the process and the sleep it started (its session).
+void end_session(pid_t pid) {
+  kill(-pid, SIGKILL);
+  while (process_alive(pid)) reap_if_exited(pid);
+}
+
+// Anyone can start a program whose arguments name a node's files: the node's server and
+// exporter are the node user's processes only.
+TEST_F(LocalExporterTest, AnotherUsersProcessNamingTheNodesFilesIsNeitherItsServerNorItsExporter) {
+  if (geteuid() != 0) GTEST_SKIP() << "starting another user's process takes root";
+  auto layout = runtime_->ensure_layout(node(0));
+  ASSERT_TRUE(layout) << layout.error().what();
+  const fs::path config = node_dir(0) / "exporter.cnf";
+  ASSERT_TRUE(write_file_atomic(config, "", 0600));  // an exporter is wanted
+  const std::vector<std::string> named = {"sh", "-c",
+                                          "sleep 600; :", "--defaults-file=" + layout->config_file,
+                                          "--config.my-cnf=" + config.string()};
+
+  std::vector<std::string> as_nobody = {"setpriv", "--reuid=65534", "--regid=65534",
+                                        "--clear-groups", "--"};
+  as_nobody.insert(as_nobody.end(), named.begin(), named.end());
+  const pid_t forged = start_process(as_nobody);
+  ASSERT_GT(forged, 0);
+  EXPECT_EQ(process_user(forged), 65534u);
+  EXPECT_FALSE(runtime_->running_pid(node(0)));
+  EXPECT_FALSE(runtime_->running_exporter_pid(node(0)));
+  end_session(forged);
+
+  // The same process as the node user is taken for both.
+  auto node_user = node_user_for_this_process();
+  ASSERT_TRUE(node_user) << node_user.error().what();
+  const pid_t ours = start_process(run_as(*node_user, named));
+  ASSERT_GT(ours, 0);
+  EXPECT_EQ(runtime_->running_pid(node(0)), ours);
+  EXPECT_EQ(runtime_->running_exporter_pid(node(0)), ours);
+  end_session(ours);
 }
 
 TEST(ExporterOptionFile, KeepsEveryPrintableCharacterOfThePassword) {

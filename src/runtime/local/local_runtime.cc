@@ -246,15 +246,22 @@ std::optional<pid_t> LocalRuntime::running_pid(const NodeId& id) {
 
 std::optional<pid_t> LocalRuntime::find_process(const fs::path& pid_file,
                                                 const std::function<bool(pid_t)>& is_it) {
+  // Anyone can start a program whose arguments name our files: only one running as the node
+  // user is ours, or as ourselves (setpriv, which we start, switches to the node user).
+  const auto is_ours = [&](pid_t pid) {
+    if (!is_it(pid)) return false;
+    const std::optional<uid_t> user = process_user(pid);
+    return user && (*user == geteuid() || (node_user_ && *user == node_user_->uid));
+  };
   pid_t recorded = recorded_pid(pid_file);
   if (recorded > 0) {
     reap_if_exited(recorded);
-    if (process_alive(recorded) && is_it(recorded)) return recorded;
+    if (process_alive(recorded) && is_ours(recorded)) return recorded;
   }
   // An operator killed between starting a process and recording its pid left it unrecorded:
-  // find it by its arguments and record it now.
+  // find it by its arguments and user, and record it now.
   for (pid_t pid : all_pids()) {
-    if (pid == recorded || !is_it(pid) || !process_alive(pid)) continue;
+    if (pid == recorded || !is_ours(pid) || !process_alive(pid)) continue;
     record_pid(pid_file, pid);
     return pid;
   }

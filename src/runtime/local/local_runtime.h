@@ -98,8 +98,8 @@ class LocalRuntime {
   // program has bound a free one; true when any changed. REQUIRES: nothing of the node listens
   // on them.
   Result<bool> move_taken_ports(const NodeId& id, const std::vector<int NodePorts::*>& which);
-  // The process recorded in `pid_file` when it is alive and `is_it` says it is the one; else
-  // the first of /proc for which `is_it` holds, recorded now.
+  // The process recorded in `pid_file` when it is alive, runs as the node user (or as us) and
+  // `is_it` says it is the one; else the first such process of /proc, recorded now.
   std::optional<pid_t> find_process(const std::filesystem::path& pid_file,
                                     const std::function<bool(pid_t)>& is_it);
   // The pid in a pid file (mdbop.pid: the last server started), 0 when none is recorded.
