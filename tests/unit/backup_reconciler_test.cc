@@ -18,6 +18,8 @@
 #include "reconciler_test_util.h"
 #include "store/memory_store.h"
 #include "temp_dir_test.h"
+#include "util/files.h"
+#include "util/time_text.h"
 
 namespace mdbop {
 namespace {
@@ -226,6 +228,42 @@ TEST_F(BackupReconcilerTest, AnInterruptedRunCountsAsAFailure) {
   EXPECT_TRUE(contains(event_reasons(store_, kBackup), "BackupInterrupted"));
   EXPECT_FALSE(status().contains("currentRun"));
   EXPECT_EQ(totals(), (Totals{1, 0, 1}));
+}
+
+// An operator that died after the run's manifest was written: the next one finds the artifact
+// complete and finishes the run as a successful one, with the duration the manifest records.
+TEST_F(BackupReconcilerTest, AnInterruptedRunWhoseArtifactIsCompleteFinishesAsASuccess) {
+  apply_backup("");
+  BackupReconciler(store_, agent_, dir_, kBackup).reconcile();
+  const std::string id = status().value("lastArtifact", "");
+  ASSERT_FALSE(id.empty());
+  // Its manifest says it took 7 s; status is as the dead operator left it.
+  const std::filesystem::path manifest_file = backups() / manifest_key(id);
+  json manifest = json::parse(*read_file(manifest_file));
+  const SysSeconds finished = *parse_rfc3339_seconds(manifest["finished"].get<std::string>());
+  manifest["started"] = format_rfc3339(finished - 7s);
+  ASSERT_TRUE(write_file_atomic(manifest_file, manifest.dump(), 0644));
+  ASSERT_TRUE(store_.update_status(kBackup, [&](json& s) {
+    for (const char* field : {"lastSuccessTime", "lastArtifact", "lastRunSeconds", "artifacts"}) {
+      s.erase(field);
+    }
+    s["phase"] = "Running";
+    s["currentRun"] = {{"id", id}, {"startedAt", format_rfc3339(finished - 7s)}};
+    s["totals"] = {{"attempts", 1}};
+    set_condition(s, "Complete", false, "Running", "taking " + id, 1);
+  }));
+
+  BackupReconciler(store_, agent_, dir_, kBackup).reconcile();
+  const json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_FALSE(s.contains("currentRun"));
+  EXPECT_EQ(s.value("lastRunSeconds", 0.0), 7.0);
+  EXPECT_EQ(s.value("lastSuccessTime", ""), format_rfc3339(finished));
+  EXPECT_EQ(s.value("lastArtifact", ""), id);
+  EXPECT_EQ(artifact_ids(), std::vector<std::string>{id});
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u);  // not taken again
 }
 
 }  // namespace

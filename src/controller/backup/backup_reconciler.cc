@@ -61,7 +61,7 @@ std::chrono::milliseconds BackupReconciler::reconcile_object() {
     }
     return 30s;
   }
-  clean_interrupted_run(storage->get());
+  clean_interrupted_run(spec, storage->get());
   if (std::chrono::steady_clock::now() - artifacts_listed_ > kArtifactListingInterval) {
     refresh_artifacts(**storage, location);
   }
@@ -142,7 +142,7 @@ BackupReconciler::Due BackupReconciler::due(const BackupSpec& spec, SysSeconds n
   return {"", next};
 }
 
-void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
+void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage) {
   const json status = object_.value("status", json::object());
   if (!status.contains("currentRun")) return;
   // Runs happen inside a pass of this reconciler, so a run recorded now belongs to an operator
@@ -154,18 +154,13 @@ void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
     auto text = storage->read_all(manifest_key(id));
     auto manifest = text ? parse_manifest(*text) : Result<ArtifactManifest>(fail("absent"));
     if (manifest && manifest->id == id) {
-      event("Normal", "BackupComplete",
-            id + " was complete when the operator stopped; kept (" +
-                storage->location(manifest->data_key) + ")");
-      auto updated = store_.update_status(key_, [&](json& s) {
-        s.erase("currentRun");
-        s["attempts"] = 0;
-        count_in_totals(s, "successes");
-        s["lastSuccessTime"] = format_rfc3339(manifest->finished);
-        s["lastArtifact"] = id;
-        set_condition(s, "Complete", true, "BackupComplete", id + " complete", generation());
-      });
-      if (updated) object_ = *updated;
+      const std::string summary = id + " was complete when the operator stopped; kept (" +
+                                  storage->location(manifest->data_key) + ")";
+      event("Normal", "BackupComplete", summary);
+      // Its duration as the manifest records it: the run's own clock died with the operator.
+      record_success(spec, *storage, *manifest,
+                     std::chrono::duration<double>(manifest->finished - manifest->started).count(),
+                     summary);
       return;
     }
   }
@@ -282,6 +277,13 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
       static_cast<double>(taken->source_bytes) / 1e6 / std::max(seconds, 0.001),
       storage.location(taken->data_key));
   event("Normal", "BackupComplete", summary);
+  record_success(spec, storage, *taken, seconds, summary);
+  return taken;
+}
+
+void BackupReconciler::record_success(const BackupSpec& spec, BackupStorage& storage,
+                                      const ArtifactManifest& artifact, double seconds,
+                                      const std::string& summary) {
   // Whoever sees Complete also sees the new artifact in status.artifacts.
   prune(spec, storage);
   refresh_artifacts(storage, describe_storage(spec.storage, home_));
@@ -290,14 +292,13 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
     status["attempts"] = 0;
     status["phase"] =
         spec.schedule ? (spec.schedule->suspend ? "Suspended" : "Scheduled") : "Complete";
-    status["lastSuccessTime"] = format_rfc3339(taken->finished);
-    status["lastArtifact"] = taken->id;
+    status["lastSuccessTime"] = format_rfc3339(artifact.finished);
+    status["lastArtifact"] = artifact.id;
     status["lastRunSeconds"] = seconds;
     count_in_totals(status, "successes");
     set_condition(status, "Complete", true, "BackupComplete", summary, generation());
   });
   if (done) object_ = *done;
-  return taken;
 }
 
 BackupReconciler::RunRequest BackupReconciler::request_for(const std::string& reason,
