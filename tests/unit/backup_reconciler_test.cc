@@ -214,6 +214,36 @@ TEST_F(BackupReconcilerTest, UnavailableStorageFailsTheDueRunAndItsRetrySucceeds
   EXPECT_EQ(totals(), (Totals{2, 1, 1}));
 }
 
+// While the storage stays unavailable, looks between the retries leave lastFailureTime alone,
+// so each retry comes when its backoff has passed (here, as if it had), fails and counts, up
+// to the last attempt.
+TEST_F(BackupReconcilerTest, UnavailableStorageIsRetriedOnItsBackoffUntilTheLastAttempt) {
+  std::filesystem::create_directories(dir_);
+  { std::ofstream(backups()) << "a file where the directory should be"; }
+  apply_backup("");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  EXPECT_EQ(totals(), (Totals{1, 0, 1}));
+  for (long long attempt = 2; attempt <= 5; ++attempt) {
+    ASSERT_TRUE(store_.update_status(
+        kBackup, [](json& s) { s["lastFailureTime"] = "2020-01-01T00:00:00Z"; }));
+    reconciler.reconcile();  // the retry, due
+    EXPECT_EQ(totals(), (Totals{attempt, 0, attempt}));
+    EXPECT_EQ(status().value("attempts", 0), attempt);
+    const std::string failed_at = status().value("lastFailureTime", "");
+    EXPECT_GT(year_of(failed_at), 2020);
+    reconciler.reconcile();  // a look before the next retry is due: no failed run
+    EXPECT_EQ(status().value("lastFailureTime", ""), failed_at);
+    EXPECT_EQ(totals(), (Totals{attempt, 0, attempt}));
+  }
+  ASSERT_TRUE(store_.update_status(kBackup,
+                                   [](json& s) { s["lastFailureTime"] = "2020-01-01T00:00:00Z"; }));
+  reconciler.reconcile();  // five attempts: given up
+  EXPECT_EQ(totals(), (Totals{5, 0, 5}));
+  EXPECT_EQ(status().value("phase", ""), "Failed");
+  EXPECT_EQ(status().value("lastFailureTime", ""), "2020-01-01T00:00:00Z");
+}
+
 // A run an operator left under way (it died) is found by the next one: a failure, its attempt
 // counted already when it started.
 TEST_F(BackupReconcilerTest, AnInterruptedRunCountsAsAFailure) {

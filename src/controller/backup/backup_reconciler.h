@@ -65,7 +65,10 @@ class BackupReconciler : public ObjectReconciler {
   void count_failed_run(const BackupSpec& spec, const RunRequest& request, bool run_started);
   void prune(const BackupSpec& spec, BackupStorage& storage);
   void refresh_artifacts(BackupStorage& storage, const std::string& location);
-  void set_failed(const std::string& reason, const std::string& message);
+  // Shows the problem: phase Failed, the Complete condition and an event. `run_failed`: a due
+  // run failed because of it, which lastFailureTime and lastFailureReason record (due() counts
+  // the retry's backoff from that time).
+  void set_failed(const std::string& reason, const std::string& message, bool run_failed);
 
   NodeAgent& agent_;
   std::filesystem::path home_;
