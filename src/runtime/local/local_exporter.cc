@@ -120,8 +120,10 @@ Result<bool> LocalRuntime::stop_exporter(const NodeId& id) {
   // Its port goes back to the range: only a node whose metrics are enabled holds one.
   if (auto layout = find_layout(id); layout && layout->ports.metrics != 0) {
     FileLock lock(home_ / "nodes" / "ports.lock");
-    layout->ports.metrics = 0;
-    if (auto saved = save_ports(id, layout->ports); !saved) return saved;
+    if (layout = find_layout(id); layout) {
+      layout->ports.metrics = 0;
+      if (auto saved = save_ports(id, layout->ports); !saved) return saved;
+    }
   }
   return pid.has_value();
 }
