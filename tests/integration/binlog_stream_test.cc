@@ -1,6 +1,7 @@
 // The binary-log stream on a real 3-node cluster: followed from the cluster's GTID, cut into
 // segments that mariadb-binlog reads alone, continued on another node after the followed one is
-// SIGKILLed without a gap or a duplicate, and refused with kNotFound from a purged position.
+// SIGKILLed without a gap or a duplicate, and refused with kNotFound from a position beyond a
+// node's log or purged from it.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -139,7 +140,7 @@ class Archive {
 
 // The GTIDs mariadb-binlog finds in a segment file, in order.
 std::vector<std::uint64_t> gtids_in_file(const fs::path& path) {
-  auto run = run_process({.argv = {"mariadb-binlog", path.string()}});
+  auto run = run_process({.argv = {"mariadb-binlog", "--verify-binlog-checksum", path.string()}});
   if (!run || !run->ok()) {
     ADD_FAILURE() << "mariadb-binlog " << path << ": "
                   << (run ? run->describe() : run.error().what());
@@ -221,6 +222,17 @@ TEST(BinlogStream, FollowsANodeIntoSegmentsAndContinuesOnAnotherAfterItDies) {
   std::cout << "archived " << start.sequence + 1 << ".." << more.back() << " in "
             << archive.files().size()
             << " segments; node 1's stream ended: " << first_end->error().message << "\n";
+
+  // A GTID beyond node 2's log (what a lagging or diverged node answers) is refused at once.
+  BinlogFollowRequest beyond;
+  beyond.from = {Gtid{0, 1, more.back() + 10}};
+  beyond.follower_server_id = kFollowerServerId;
+  auto ahead = follow_binlog(
+      node_endpoint(mdbop, 2), beyond, [](const BinlogEvent&) {}, [] { return false; });
+  ASSERT_FALSE(ahead);
+  EXPECT_EQ(ahead.error().code, ErrorCode::kNotFound) << ahead.error().what();
+  EXPECT_NE(ahead.error().message.find("not in the master's binlog"), std::string::npos)
+      << ahead.error().message;
 
   // Node 2's binary logs holding the start are purged: that start is a gap there.
   SqlConnection node2 = mdbop.connect("g", 2, kPassword);
