@@ -224,8 +224,11 @@ class NodeAgent {
   // A sink that unpacks a physical backup stream into a fresh receiving area (anything an
   // earlier attempt left there goes first); prepare_received then makes it consistent, and
   // install_received copies it into a stopped node; discard_received removes it.
+  // `options` go to mariadb-backup --prepare; each must pass prepare_option_problem
+  // (api/mariabackup_options.h), or nothing runs.
   virtual Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) = 0;
-  virtual Result<bool> prepare_received(const ReceivedBackup& received) = 0;
+  virtual Result<bool> prepare_received(const ReceivedBackup& received,
+                                        const std::vector<std::string>& options) = 0;
   virtual Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) = 0;
   virtual void discard_received(const ReceivedBackup& received) = 0;
   virtual std::string describe_received(const ReceivedBackup& received) = 0;

@@ -131,7 +131,8 @@ Result<std::unique_ptr<FilesystemStorage>> FilesystemStorage::open(const fs::pat
   return std::unique_ptr<FilesystemStorage>(new FilesystemStorage(root));
 }
 
-Result<std::unique_ptr<ObjectWriter>> FilesystemStorage::create(const std::string& key) {
+Result<std::unique_ptr<ObjectWriter>> FilesystemStorage::create(const std::string& key,
+                                                                ObjectUse /*use*/) {
   if (auto valid = check_key(key); !valid) return tl::unexpected(valid.error());
   fs::path target = root_ / key;
   fs::path temp;

@@ -17,7 +17,7 @@ class FilesystemStorage : public BackupStorage {
   // Creates root (mode 0700) when missing.
   static Result<std::unique_ptr<FilesystemStorage>> open(const std::filesystem::path& root);
 
-  Result<std::unique_ptr<ObjectWriter>> create(const std::string& key) override;
+  Result<std::unique_ptr<ObjectWriter>> create(const std::string& key, ObjectUse use) override;
   Result<void> read(const std::string& key, ByteSink& sink) override;
   // Hidden entries (temporaries) are never reported.
   Result<std::vector<StoredObject>> list(const std::string& prefix) override;

@@ -104,6 +104,32 @@ TEST_F(BackupReconcilerTest, BackupWithoutScheduleRunsOnceAndListsItsArtifact) {
   EXPECT_EQ(totals(), (Totals{1, 1, 0}));
 }
 
+TEST_F(BackupReconcilerTest, TheTutorialsPhysicalBackupRunsOnTheLabelledPodWithZstdForCompress) {
+  apply_yaml(store_,
+             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Backup\n"
+             "metadata: {name: nightly, namespace: default}\n"
+             "spec:\n  mariaDbRef: {name: g}\n  backupMethod: mariabackup\n"
+             "  podSelector: {matchLabels: {statefulset.kubernetes.io/pod-name: g-0}}\n"
+             "  mariabackup: {extraArgs: [--parallel=2, --compress, "
+             "--compress-threads=2]}\n"
+             "  storage: {volume: {hostPath: {path: " +
+                 backups().string() + "}}}\n");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  reconciler.reconcile();
+  const json artifact = status()["artifacts"][0];
+  EXPECT_EQ(artifact.value("method", ""), "physical");
+  EXPECT_EQ(artifact.value("compression", ""), "zstd");
+  // The primary g-0, named by its label (mdbop's default would take a replica); qpress's
+  // options left out of mariadb-backup's command line.
+  EXPECT_EQ(agent_.calls_starting("stream_backup"),
+            std::vector<std::string>{"stream_backup g-0 physical " + artifact.value("id", "") +
+                                     " --parallel=2"});
+  const std::vector<std::string> reasons = event_reasons(store_, kBackup);
+  EXPECT_EQ(std::count(reasons.begin(), reasons.end(), "CompressionTranslated"), 1)
+      << "said once over two passes";
+}
+
 // The instant in RFC 3339 as the reconciler writes it.
 int year_of(const std::string& rfc3339) { return std::stoi(rfc3339.substr(0, 4)); }
 

@@ -302,7 +302,9 @@ TEST(BackupSpec, RefusalsNameTheField) {
        "set exactly one of s3, persistentVolumeClaim or volume (found s3 and "
        "volume)"},
       {stored_in("    s3: {endpoint: minio:9000}\n"), "spec.storage.s3.bucket", "required"},
-      {stored_in("    s3: {bucket: b}\n"), "spec.storage.s3.endpoint", "required"},
+      {stored_in("    s3: {bucket: b}\n"), "spec.storage.s3.region", "required without endpoint"},
+      {stored_in("    s3: {bucket: b, endpoint: ''}\n"), "spec.storage.s3.endpoint",
+       "leave it out for AWS S3"},
       {stored_in("    s3: {bucket: b/galera, endpoint: e}\n"), "spec.storage.s3.bucket", "prefix"},
       {stored_in("    s3: {bucket: b, endpoint: 'ftp://host'}\n"), "spec.storage.s3.endpoint",
        "https://"},

@@ -541,7 +541,9 @@ Result<BackupSourceFacts> FakeNodeAgent::stream_backup(const NodeId& id,
     if (node == nullptr || !node->running) {
       return fail(ErrorCode::kUnavailable, id.pod() + " is not running");
     }
-    log("stream_backup " + id.pod() + " " + request.method + " " + request.run);
+    std::string call = "stream_backup " + id.pod() + " " + request.method + " " + request.run;
+    for (const std::string& arg : request.extra_args) call += " " + arg;
+    log(call);
     facts.server_version = "11.4.0-MariaDB-fake";
     facts.galera_position = node->data_uuid + ":" + std::to_string(node->committed);
     line = fmt::format("-- fake {} backup of {} at seqno {}\n", request.method, id.pod(),
@@ -579,9 +581,12 @@ Result<std::unique_ptr<ByteSink>> FakeNodeAgent::receive_backup(const ReceivedBa
   return std::unique_ptr<ByteSink>(std::make_unique<DiscardSink>());
 }
 
-Result<bool> FakeNodeAgent::prepare_received(const ReceivedBackup& received) {
+Result<bool> FakeNodeAgent::prepare_received(const ReceivedBackup& received,
+                                             const std::vector<std::string>& options) {
   std::lock_guard lock(mutex_);
-  log("prepare_received " + received.namespace_ + "/" + received.restore);
+  std::string call = "prepare_received " + received.namespace_ + "/" + received.restore;
+  for (const std::string& option : options) call += " " + option;
+  log(call);
   return true;
 }
 

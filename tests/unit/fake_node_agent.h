@@ -118,7 +118,8 @@ class FakeNodeAgent final : public NodeAgent {
   Result<std::unique_ptr<ByteSink>> replay_sql(const NodeId& id, const std::string& root_password,
                                                const std::string& database) override;
   Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
-  Result<bool> prepare_received(const ReceivedBackup& received) override;
+  Result<bool> prepare_received(const ReceivedBackup& received,
+                                const std::vector<std::string>& options) override;
   Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
   void discard_received(const ReceivedBackup& received) override;
   std::string describe_received(const ReceivedBackup& received) override;

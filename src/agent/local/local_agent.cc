@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "agent/local/local_backup_stream.h"
+#include "api/mariabackup_options.h"
 #include "backup/client_options.h"
 #include "galera/node_config.h"
 #include "util/files.h"
@@ -309,10 +310,17 @@ Result<std::unique_ptr<ByteSink>> LocalAgent::receive_backup(const ReceivedBacku
   return std::unique_ptr<ByteSink>(std::move(*extractor));
 }
 
-Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received) {
+Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
+                                          const std::vector<std::string>& options) {
   SubprocessOptions prepare;
   prepare.argv = {"mariadb-backup", "--prepare",
                   "--target-dir=" + (received_dir(received) / "data").string()};
+  for (const std::string& option : options) {
+    if (const auto problem = prepare_option_problem(option)) {
+      return fail_field("spec.mariabackup.extraArgs", option + ": " + *problem);
+    }
+    prepare.argv.push_back(option);
+  }
   prepare.timeout = std::chrono::hours(6);
   auto prepared = run_process(prepare);
   if (!prepared) return tl::unexpected(prepared.error());

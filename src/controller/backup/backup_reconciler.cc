@@ -42,12 +42,31 @@ BackupReconciler::BackupReconciler(Store& store, NodeAgent& agent, std::filesyst
                                    ObjectKey key)
     : ObjectReconciler(store, std::move(key)), agent_(agent), home_(std::move(home)) {}
 
+// mariadb-backup's --compress would make qpress output that nothing here can decompress, so a
+// backup taken with it could not be restored: mdbop's compression stands in for it.
+void BackupReconciler::warn_compress_translated(const BackupSpec& spec) {
+  std::string options;
+  for (const std::string& option : spec.translated_options) {
+    options += (options.empty() ? "" : " ") + option;
+  }
+  const std::string threads = spec.compression_threads > 0 && spec.compression == "zstd"
+                                  ? fmt::format(" on {} threads", spec.compression_threads)
+                                  : "";
+  object_ = warn_about_field_once(
+      store_, key_, object_, "spec.mariabackup.extraArgs: --compress", "CompressionTranslated",
+      options +
+          " would make qpress output, which mdbop cannot restore: left out of the "
+          "mariadb-backup command; mdbop compresses the backup with " +
+          spec.compression + threads + " instead (spec.compression)");
+}
+
 void BackupReconciler::clean_up_deleted() {
   event("Normal", "Deleted", "backup schedule removed; stored artifacts are kept");
 }
 
 std::chrono::milliseconds BackupReconciler::reconcile_object() {
   const BackupSpec spec = backup_spec_from(object_);
+  if (!spec.translated_options.empty()) warn_compress_translated(spec);
   const std::string location = describe_storage(spec.storage, home_);
 
   auto storage = open_storage(store_, key_.namespace_, spec.storage, home_, "spec.storage");
@@ -218,6 +237,7 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   request.mariadb = key_.namespace_ + "/" + spec.mariadb;
   request.pod = *pod;
   request.compression = spec.compression;
+  if (spec.compression_threads > 0) request.compression_threads = spec.compression_threads;
   BackupStreamRequest stream;
   stream.run = request.id;
   stream.method = request.method;

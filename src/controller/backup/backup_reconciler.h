@@ -60,6 +60,8 @@ class BackupReconciler : public ObjectReconciler {
   void prune(const BackupSpec& spec, BackupStorage& storage);
   void refresh_artifacts(BackupStorage& storage, const std::string& location);
   void set_failed(const std::string& reason, const std::string& message);
+  // A CompressionTranslated warning event, once, for the --compress options left out.
+  void warn_compress_translated(const BackupSpec& spec);
 
   NodeAgent& agent_;
   std::filesystem::path home_;

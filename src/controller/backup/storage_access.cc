@@ -40,6 +40,8 @@ Result<std::unique_ptr<BackupStorage>> open_storage(Store& store, const std::str
   config.prefix = s3.prefix;
   config.tls_enabled = s3.tls_enabled;
   config.storage_class = s3.storage_class;
+  config.server_side_encryption = s3.server_side_encryption;
+  config.kms_key_id = s3.kms_key_id;
   const std::string s3_field = field + ".s3";
   const std::pair<const std::optional<SecretKeyRef>*, std::pair<std::string*, const char*>>
       secrets[] = {
