@@ -5,7 +5,6 @@
 #include "backup/retention.h"
 #include "backup/take_backup.h"
 #include "controller/backup/backup_target.h"
-#include "controller/backup/storage_access.h"
 #include "controller/conditions.h"
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
@@ -15,6 +14,7 @@
 #include "schedule/time_zone.h"
 #include "store/root_access.h"
 #include "store/secrets.h"
+#include "store/storage_access.h"
 
 namespace mdbop {
 
