@@ -10,8 +10,12 @@ namespace {
 // A line longer than this cannot be one of the beginnings below.
 constexpr std::size_t kLongestFirstLine = 200;
 
-constexpr std::array<std::string_view, 4> kDumpBeginnings = {"-- MariaDB dump", "-- MySQL dump",
-                                                             "/*!", kAccountsComment};
+// A recent mariadb-dump (10.11.19 here) begins with "/*M!999999\- enable the sandbox
+// mode */", a MariaDB executable comment; older ones with their header comment, or with
+// "/*!40101 SET ..." under --skip-comments.
+constexpr std::array<std::string_view, 5> kDumpBeginnings = {
+    "/*M!999999\\- enable the sandbox mode */", "-- MariaDB dump", "-- MySQL dump", "/*!",
+    kAccountsComment};
 
 }  // namespace
 

@@ -1,6 +1,6 @@
 // DumpCheck: the end of a logical artifact's check. It takes the SQL text a verifying read
 // gives and discards it, having looked at its first line: a dump begins as mariadb-dump writes
-// it ("-- MariaDB dump ..."; "/*!40101 SET ..." with --skip-comments), or, when there was no
+// it (the sandbox-mode line, "-- MariaDB dump ...", "/*!40101 SET ..."), or, when there was no
 // database to dump, with mdbop's accounts part. Anything else (another file, a dump someone
 // replaced) is refused. That the text is complete is proven by the size and digest the read
 // checks.

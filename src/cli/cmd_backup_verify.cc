@@ -17,8 +17,9 @@
 namespace mdbop {
 namespace {
 
-std::string megabytes(std::uint64_t bytes) {
-  return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+// "17884160 bytes (17.9 MB)": exact, and readable.
+std::string bytes_text(std::uint64_t bytes) {
+  return fmt::format("{} bytes ({:.1f} MB)", bytes, static_cast<double>(bytes) / 1e6);
 }
 
 void print_report(const FoundArtifact& found, const VerifyReport& report,
@@ -29,13 +30,13 @@ void print_report(const FoundArtifact& found, const VerifyReport& report,
       {"made by", found.object + ", " + m.method + ", from " + m.pod + ", finished " +
                       format_rfc3339(m.finished)},
       {"read",
-       megabytes(report.stored_bytes) + " from " + found.artifacts.storage->location(m.data_key)},
+       bytes_text(report.stored_bytes) + " from " + found.artifacts.storage->location(m.data_key)},
       {"size, SHA-256", "as the manifest records (" + m.sha256 + ")"},
   };
   if (m.encryption != "none") {
     lines.push_back({"decryption", m.encryption + ", every chunk authenticated"});
   }
-  lines.push_back({"decompression", m.compression + ", " + megabytes(report.plain_bytes) +
+  lines.push_back({"decompression", m.compression + ", " + bytes_text(report.plain_bytes) +
                                         ", as the manifest records"});
   if (m.method == "physical") {
     lines.push_back({"unpacked", fmt::format("mbstream -x, with the read: {:.1f} s",

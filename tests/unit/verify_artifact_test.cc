@@ -156,7 +156,8 @@ TEST_F(VerifyArtifactTest, ALogicalArtifactMustBeginLikeADump) {
 
 TEST(DumpCheckTest, AcceptsWhatMariadbDumpAndTheAccountsPartBeginWith) {
   for (const std::string text :
-       {"-- MariaDB dump 10.19\n", "-- MySQL dump 10.13\n", "/*!40101 SET NAMES utf8mb4 */;\n",
+       {"/*M!999999\\- enable the sandbox mode */ \n-- MariaDB dump 10.19\n",
+        "-- MariaDB dump 10.19\n", "-- MySQL dump 10.13\n", "/*!40101 SET NAMES utf8mb4 */;\n",
         "\n-- Accounts (mdbop): created when missing, existing ones are kept.\n"}) {
     DumpCheck check;
     // Byte by byte: a line may come in pieces.
