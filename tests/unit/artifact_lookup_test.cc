@@ -140,5 +140,15 @@ TEST_F(FindArtifactTest, AManifestOfAnotherBackupIsNotTaken) {
       << found.error().message;
 }
 
+TEST_F(FindArtifactTest, AMissingKeyNamesTheObjectAndItsField) {
+  take("nightly", "nightly-20261202T013000.123Z");
+  ASSERT_TRUE(store_.remove({"Secret", "default", "keys"}));
+  auto found = find("nightly-20261202T013000.123Z");
+  ASSERT_FALSE(found);
+  EXPECT_EQ(found.error().field, "PhysicalBackup nightly spec.encryption.keySecretKeyRef");
+  EXPECT_NE(found.error().message.find("does not exist"), std::string::npos)
+      << found.error().message;
+}
+
 }  // namespace
 }  // namespace mdbop
