@@ -1,6 +1,6 @@
 // Backup and PhysicalBackup: the schema (the operator's fields, plus mdbop's backupType,
-// retentionPolicy, encryption, mariabackup, mysqldump, target and timeout), the checks that
-// depend on other fields, and the defaults.
+// retentionPolicy, encryption, mariabackup, mysqldump, target, timeout and verifyAfterBackup),
+// the checks that depend on other fields, and the defaults.
 #include <algorithm>
 #include <sstream>
 #include <string>
@@ -74,6 +74,7 @@ const Node& backup_schema(Kind kind) {
         {"target", text()},
         {"podSelector", text()},
         {"timeout", duration()},
+        {"verifyAfterBackup", boolean()},
         {"successfulJobsHistoryLimit", integer()},
         {"failedJobsHistoryLimit", integer()},
     };
