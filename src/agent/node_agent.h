@@ -122,10 +122,14 @@ struct BackupStreamRequest {
   std::chrono::seconds timeout{std::chrono::hours(24)};
 };
 
-// A physical backup received for a restore: named by the Restore that asked for it.
+// A physical backup received from the storage: for a Restore (named by it), or for a check
+// of an artifact (`mdbop backup verify`, a Backup's verifyAfterBackup), which prepares it and
+// throws it away. The two never share a receiving area, whatever the names.
 struct ReceivedBackup {
+  enum class Purpose { kRestore, kVerify };
   std::string namespace_;
-  std::string restore;
+  std::string name;  // the Restore's; for a check, its caller's name for it
+  Purpose purpose = Purpose::kRestore;
 };
 
 class NodeAgent {

@@ -151,6 +151,7 @@ BackupSpec backup_spec_from(const json& backup) {
     b.ignore_global_priv = spec["ignoreGlobalPriv"].get<bool>();
   b.target = target_from(spec.value("target", ""));
   b.timeout = seconds_of(spec, "timeout");
+  b.verify_after_backup = spec.value("verifyAfterBackup", false);
   b.storage = storage_from(member(spec, "storage"), namespace_of(backup),
                            member(backup, "metadata").value("name", ""));
   return b;

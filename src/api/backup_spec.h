@@ -79,6 +79,8 @@ struct BackupSpec {
   std::optional<bool> ignore_global_priv;
   BackupTargetSpec target;
   std::optional<std::chrono::seconds> timeout;  // spec.timeout; none: no limit
+  // spec.verifyAfterBackup (mdbop): check every new artifact as `mdbop backup verify` does
+  bool verify_after_backup = false;
   StorageSpec storage;
 };
 

@@ -1,6 +1,7 @@
 // Backup and PhysicalBackup: the schema (the operator's fields, plus mdbop's backupType,
-// retentionPolicy, encryption, mariabackup, mysqldump, target and timeout, and the tutorials'
-// backupMethod and podSelector), the checks that depend on other fields, and the defaults.
+// retentionPolicy, encryption, mariabackup, mysqldump, target, timeout and verifyAfterBackup,
+// and the tutorials' backupMethod and podSelector), the checks that depend on other fields,
+// and the defaults.
 #include <algorithm>
 #include <sstream>
 #include <string>
@@ -96,6 +97,7 @@ const Node& backup_schema(Kind kind) {
         {"podSelector", pod_selector_schema()},
         {"backupMethod", one_of(kMethods)},
         {"timeout", duration()},
+        {"verifyAfterBackup", boolean()},
         {"successfulJobsHistoryLimit", integer()},
         {"failedJobsHistoryLimit", integer()},
     };

@@ -12,6 +12,11 @@ namespace mdbop {
 namespace {
 
 constexpr const char* kGaleraLibrary = "/usr/lib/galera/libgalera_smm.so";
+constexpr const char* kBinaryLogName = "mariadb-bin";
+constexpr int kNodeGtidDomainBase = 1000;
+// Bumped when what mdbop renders for every node changes in a way running nodes must take up
+// (2: binary logs and GTIDs on every node): a new value rolls the nodes once.
+constexpr int kRenderedConfigVersion = 2;
 
 // Defaults a Galera node needs, then the user's options; addresses stay ours.
 std::string provider_options(const NodeConfigInput& input) {
@@ -58,7 +63,15 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
           << "innodb_autoinc_lock_mode=2\n"
           << "innodb_buffer_pool_size=128M\n"
           << "skip_name_resolve=ON\n"
-          << "performance_schema=OFF\n\n";
+          << "performance_schema=OFF\n"
+          // Binary logs are kept a week unless myCnf says otherwise (the disk is not endless).
+          << "binlog_expire_logs_seconds=604800\n"
+          // One server id for the cluster: Galera transactions carry the bootstrap node's.
+          << "server_id=1\n";
+  // The GTID domain of the cluster's replicated transactions; a cluster that replicates to
+  // or from another one chooses its own in myCnf.
+  if (spec.galera_enabled) options << "wsrep_gtid_domain_id=0\n";
+  options << "\n";
   if (!input.my_cnf.empty()) {
     options << "# myCnf\n" << input.my_cnf;
     if (input.my_cnf.back() != '\n') options << "\n";
@@ -76,9 +89,18 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
           << "log_error=" << self.error_log
           << "\n"
           // SELECT ... INTO OUTFILE and LOAD DATA stay inside the node's own directory.
-          << "secure_file_priv=" << self.files_dir << "\n";
+          << "secure_file_priv=" << self.files_dir
+          << "\n"
+          // Binary logs on every node, under the same name, with every replicated transaction
+          // in them (point-in-time recovery follows them, from any node). Transactions a node
+          // writes outside Galera get a domain of their own, never the cluster's.
+          << "log_bin=" << kBinaryLogName << "\n"
+          << "log_slave_updates=ON\n"
+          << "gtid_domain_id=" << kNodeGtidDomainBase + self.id.index << "\n";
   if (spec.galera_enabled) {
     options << "wsrep_on=ON\n"
+            // The same GTID for the same transaction on every node.
+            << "wsrep_gtid_mode=ON\n"
             << "wsrep_provider=" << kGaleraLibrary << "\n"
             << "wsrep_cluster_name=" << input.cluster_name << "\n"
             << "wsrep_node_name=" << self.id.pod() << "\n"
@@ -128,7 +150,8 @@ std::string rollout_hash(const MariaDBSpec& spec, const std::string& my_cnf) {
   // taken by another program) without a restart of the other nodes. Not the SST password:
   // the hash is shown in status, and a hash of a password can be guessed offline.
   std::ostringstream spec_part;
-  spec_part << spec.galera_enabled << "\n"
+  spec_part << kRenderedConfigVersion << "\n"
+            << spec.galera_enabled << "\n"
             << spec.sst_method << "\n"
             << spec.replica_threads << "\n"
             << my_cnf << "\n";

@@ -1,6 +1,7 @@
 // FilesystemStorage: backup objects as files under a root directory (a local disk, an NFS
-// mount). An object is written to a hidden temporary sibling (".<name>.partial-<random>"),
-// fsynced and renamed into place, so a reader or a crash never sees half an object.
+// mount). An object is written through create_file_writer (storage/file_writer.h): a hidden
+// temporary sibling, fsynced and renamed into place, so a reader or a crash never sees half an
+// object.
 #pragma once
 
 #include <filesystem>
@@ -31,9 +32,5 @@ class FilesystemStorage : public BackupStorage {
   explicit FilesystemStorage(std::filesystem::path root) : root_(std::move(root)) {}
   std::filesystem::path root_;
 };
-
-// "no space left on device writing /backups/k": errno's text, lower-cased, then what was being
-// done to which path. One form for every I/O failure, so full disks and permissions read alike.
-std::string describe_io_error(int error, std::string_view doing, const std::filesystem::path& path);
 
 }  // namespace mdbop

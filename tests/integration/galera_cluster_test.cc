@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "controller/conditions.h"
@@ -60,6 +61,37 @@ void expect_all_acknowledged(Installation& mdbop, const std::string& name, int r
     for (long long id : acknowledged) missing += present.contains(id) ? 0 : 1;
     EXPECT_EQ(missing, 0) << name << "-" << i << " lacks " << missing << " of "
                           << acknowledged.size() << " acknowledged rows";
+  }
+}
+
+// A write on node `writer` gets one GTID in the cluster's domain (0), and every node's binary
+// log ends with that same GTID: what lets archiving go on from any node.
+void expect_the_same_gtid_on_every_node(Installation& mdbop, const std::string& name, int replicas,
+                                        int writer) {
+  SqlConnection connection = mdbop.connect(name, writer, kPassword);
+  ASSERT_TRUE(connection.execute(
+      "CREATE DATABASE IF NOT EXISTS gtid_check; "
+      "CREATE TABLE IF NOT EXISTS gtid_check.t (id INT AUTO_INCREMENT PRIMARY KEY); "
+      "INSERT INTO gtid_check.t VALUES ()"));
+  auto last = connection.query("SELECT @@last_gtid");
+  ASSERT_TRUE(last) << last.error().what();
+  const std::string gtid = last->rows.at(0).at(0).value_or("");
+  ASSERT_EQ(gtid.rfind("0-", 0), 0u) << "not in the cluster's domain: " << gtid;
+  for (int i = 0; i < replicas; ++i) {
+    SqlConnection node = mdbop.connect(name, i, kPassword);
+    std::string cluster_domain;
+    EXPECT_TRUE(eventually(
+        [&] {
+          auto position = node.query("SELECT @@gtid_binlog_pos");
+          if (!position) return false;
+          std::istringstream parts(position->rows.at(0).at(0).value_or(""));
+          for (std::string part; std::getline(parts, part, ',');) {
+            if (part.rfind("0-", 0) == 0) cluster_domain = part;
+          }
+          return cluster_domain == gtid;
+        },
+        10s))
+        << name << "-" << i << " ends its binary log at " << cluster_domain << ", not " << gtid;
   }
 }
 
@@ -165,6 +197,8 @@ TEST(GaleraCluster, KilledNodeIsEvictedRestartedAndCatchesUpByIst) {
   EXPECT_EQ(node_pids(mdbop, "g")[0], pids[0]);
   EXPECT_EQ(node_pids(mdbop, "g")[2], pids[2]);
   expect_all_acknowledged(mdbop, "g", 3, writer.acknowledged());
+  // The node that caught up by IST logged what it received under the same GTIDs.
+  expect_the_same_gtid_on_every_node(mdbop, "g", 3, 1);
 
   // The primary dies: writes move to another Synced node, and back once it is Synced again.
   ASSERT_EQ(mdbop.mariadb("g")["status"]["currentPrimary"], "g-0");
@@ -308,6 +342,7 @@ TEST(GaleraCluster, FullCrashUnderLoadLosesNoAcknowledgedRowAndStatusNeverClaims
   json recovery = mdbop.mariadb("g")["status"]["galeraRecovery"];
   EXPECT_EQ(recovery["state"], "Done");
   EXPECT_EQ(recovery["observed"].size(), 3u);
+  expect_the_same_gtid_on_every_node(mdbop, "g", 3, 2);
 }
 
 // A joiner whose only possible donors are busy (Donor/Desynced) is not sent to wait for them
@@ -413,6 +448,8 @@ TEST(GaleraCluster, ScalesOutToFiveAndBackToThree) {
   SqlConnection fifth = mdbop.connect("g", 4, kPassword);
   EXPECT_EQ(count_rows(fifth, "app.t"), 2);
   EXPECT_EQ(status_variable(fifth, "wsrep_cluster_size"), "5");
+  // New members joined by a full state transfer continue the cluster's GTIDs.
+  expect_the_same_gtid_on_every_node(mdbop, "g", 5, 4);
 
   mdbop.apply(galera_manifest("g", 3, kPassword));
   ASSERT_TRUE(eventually([&] { return mdbop.pods("g").size() == 3u; }, 120s));

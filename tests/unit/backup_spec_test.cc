@@ -265,6 +265,19 @@ TEST(BackupSpec, OnDemandAloneIsASchedule) {
   EXPECT_TRUE(s.schedule->suspend);
 }
 
+TEST(BackupSpec, VerifyAfterBackupIsMdbopsOwnSwitchOnBothKinds) {
+  for (const char* kind : {"Backup", "PhysicalBackup"}) {
+    EXPECT_FALSE(backup_spec_from(valid(backup("", kind))).verify_after_backup) << kind;
+    EXPECT_TRUE(
+        backup_spec_from(valid(backup("  verifyAfterBackup: true\n", kind))).verify_after_backup)
+        << kind;
+    EXPECT_TRUE(HasText(
+        issue_at(issues(backup("  verifyAfterBackup: 'yes'\n", kind)), "spec.verifyAfterBackup"),
+        "must be true or false"))
+        << kind;
+  }
+}
+
 struct Refusal {
   std::string manifest;
   std::string field;

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/file_writer.h"
 #include "temp_dir_test.h"
 
 namespace mdbop {

@@ -110,10 +110,32 @@ TEST(NodeConfig, RolloutHashFollowsTheSpecOnly) {
   EXPECT_NE(rollout_hash(options, ""), hash);
 }
 
+TEST(NodeConfig, EveryNodeKeepsBinaryLogsWithTheClustersGtids) {
+  MariaDBSpec spec = galera_spec();
+  NodeConfigInput input = input_for(spec, 2);
+  // The tutorial's own binary log settings, which name the log and its expiry.
+  input.my_cnf = "[mariadb]\nlog_bin = mariadb-bin\nexpire_logs_days = 7\n";
+  std::string content = render_node_config(input).content;
+  const size_t owned = content.find("# Owned by mdbop's runtime");
+  ASSERT_NE(owned, std::string::npos);
+  EXPECT_GT(content.find("log_bin=mariadb-bin\n"), owned);
+  EXPECT_GT(content.find("log_slave_updates=ON\n"), owned);
+  EXPECT_GT(content.find("wsrep_gtid_mode=ON\n"), owned);
+  // Local transactions of node 2 in a domain of their own, never the cluster's.
+  EXPECT_GT(content.find("gtid_domain_id=1002\n"), owned);
+  // What a cluster may choose in myCnf comes before it.
+  EXPECT_LT(content.find("wsrep_gtid_domain_id=0\n"), content.find("log_bin = mariadb-bin"));
+  EXPECT_LT(content.find("binlog_expire_logs_seconds=604800\n"),
+            content.find("expire_logs_days = 7"));
+  EXPECT_LT(content.find("server_id=1\n"), owned);
+}
+
 TEST(NodeConfig, StandaloneHasNoWsrepSettings) {
   MariaDBSpec spec;
   std::string content = render_node_config(input_for(spec, 0)).content;
   EXPECT_EQ(content.find("wsrep"), std::string::npos);
+  // Point-in-time recovery follows a single server's binary log too.
+  EXPECT_NE(content.find("log_bin=mariadb-bin\n"), std::string::npos);
 }
 
 TEST(StartupFailureReason, PrefersUnknownVariableOfTheLastAttempt) {

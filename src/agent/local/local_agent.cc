@@ -277,7 +277,8 @@ Result<std::unique_ptr<ByteSink>> LocalAgent::replay_sql(const NodeId& id,
 }
 
 fs::path LocalAgent::received_dir(const ReceivedBackup& received) const {
-  return home_ / "restores" / received.namespace_ / received.restore;
+  const char* area = received.purpose == ReceivedBackup::Purpose::kVerify ? "verify" : "restores";
+  return home_ / area / received.namespace_ / received.name;
 }
 
 std::string LocalAgent::describe_received(const ReceivedBackup& received) {
@@ -285,7 +286,8 @@ std::string LocalAgent::describe_received(const ReceivedBackup& received) {
 }
 
 void LocalAgent::kill_received_leftovers(const ReceivedBackup& received) {
-  const std::string dir = received_dir(received).string();
+  // With the separator, so that the leftovers of "a" are not taken for those of "a-b".
+  const std::string dir = received_dir(received).string() + "/";
   for (pid_t pid : all_pids()) {
     for (const std::string& argument : process_arguments(pid)) {
       if (argument.find(dir) != std::string::npos) {

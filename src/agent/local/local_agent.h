@@ -1,6 +1,7 @@
 // LocalAgent: the node agent for nodes that are mariadbd processes on this machine (see
 // runtime/local/local_runtime.h for where their pieces live). Restores are received into
-// $MDBOP_HOME/restores/<namespace>/<restore>/; backup and replay scratch goes to
+// $MDBOP_HOME/restores/<namespace>/<restore>/, artifacts checked in
+// $MDBOP_HOME/verify/<namespace>/<name>/; backup and replay scratch goes to
 // $MDBOP_HOME/tmp/. Constructed by the operator command (and by the CLI's node-level commands,
 // which only look).
 #pragma once
