@@ -475,23 +475,33 @@ TEST(BackupRestore, AnS3FailureSaysWhyAndLeavesEarlierArtifactsUsable) {
   EXPECT_NE(sql->stdout_text.find("CREATE TABLE `orders`"), std::string::npos);
   EXPECT_NE(sql->stdout_text.find("CREATE USER IF NOT EXISTS `shopkeeper`@`%`"), std::string::npos);
 
-  // Refused credentials: the run fails with S3's reason; the earlier artifact stays.
-  mdbop.apply(
-      "apiVersion: v1\nkind: Secret\nmetadata: {name: bad}\nstringData:\n  id: NOBODY\n"
-      "  secret: nope\n---\n" +
-      backup(
-          "Backup", "refused", "  backupType: physical\n" + [&] {
-            std::string storage = s3_storage(s3, "shared");
-            for (const char* key : {"{name: s3, key: id}", "{name: s3, key: secret}"}) {
-              storage.replace(storage.find(key), std::string(key).size(),
-                              std::string(key).replace(7, 2, "bad"));
-            }
-            return storage;
-          }()));
-  ASSERT_TRUE(eventually(
-      [&] { return status_of(mdbop, "backup", "refused").value("phase", "") == "Failed"; }, 60s));
-  const std::string reason = status_of(mdbop, "backup", "refused").value("lastFailureReason", "");
-  EXPECT_NE(reason.find("S3 refused the credentials"), std::string::npos) << reason;
+  // Refused credentials and a missing bucket: each run fails with S3's reason, naming what to
+  // fix; the earlier artifact stays.
+  std::string no_bucket = s3_storage(s3, "shared");
+  no_bucket.replace(no_bucket.find("bucket: backups"), 15, "bucket: missing");
+  mdbop.apply(secret("unknown", s3_credentials("NOBODY", "nope")) +
+              secret("mistyped", s3_credentials(s3.access_key(), "not-" + s3.secret_key())) +
+              backup("Backup", "unknown-key",
+                     "  backupType: logical\n" + s3_storage(s3, "shared", "unknown")) +
+              "---\n" +
+              backup("Backup", "wrong-secret",
+                     "  backupType: logical\n" + s3_storage(s3, "shared", "mistyped")) +
+              "---\n" + backup("Backup", "no-bucket", "  backupType: logical\n" + no_bucket));
+  const std::map<std::string, std::vector<std::string>> reasons = {
+      {"unknown-key",
+       {"S3 refused the credentials (InvalidAccessKeyId)", "storage.s3.accessKeyIdSecretKeyRef"}},
+      {"wrong-secret",
+       {"S3 refused the request signature (SignatureDoesNotMatch)",
+        "storage.s3.secretAccessKeySecretKeyRef"}},
+      {"no-bucket", {"bucket \"missing\" does not exist (NoSuchBucket)"}}};
+  for (const auto& [name, wanted] : reasons) {
+    ASSERT_TRUE(eventually(
+        [&] { return status_of(mdbop, "backup", name).value("phase", "") == "Failed"; }, 60s))
+        << name;
+    const std::string reason = status_of(mdbop, "backup", name).value("lastFailureReason", "");
+    for (const std::string& part : wanted)
+      EXPECT_NE(reason.find(part), std::string::npos) << reason;
+  }
 
   // The earlier artifact is still whole: it restores.
   spoil_shop(mdbop);
