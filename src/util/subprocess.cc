@@ -522,6 +522,19 @@ std::vector<std::string> process_arguments(pid_t pid) {
   return arguments;
 }
 
+std::optional<uid_t> process_user(pid_t pid) {
+  auto text = read_file("/proc/" + std::to_string(pid) + "/status");
+  if (!text) return std::nullopt;
+  // "Uid:\t<real>\t<effective>\t<saved>\t<filesystem>"
+  const size_t at = text->find("\nUid:");
+  if (at == std::string::npos) return std::nullopt;
+  std::istringstream ids(text->substr(at + 5, text->find('\n', at + 1) - at - 5));
+  long long real = -1;
+  long long effective = -1;
+  if (!(ids >> real >> effective) || real != effective) return std::nullopt;
+  return static_cast<uid_t>(real);
+}
+
 std::optional<ProcessStat> process_stat(pid_t pid) {
   auto text = read_file("/proc/" + std::to_string(pid) + "/stat");
   auto uptime = read_file("/proc/uptime");

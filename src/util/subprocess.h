@@ -91,6 +91,10 @@ std::string process_cmdline(pid_t pid);
 // The process's arguments, one element each; empty when it is gone.
 std::vector<std::string> process_arguments(pid_t pid);
 
+// The user the process runs as: its real user id, when its effective one is the same (from
+// /proc/<pid>/status); nullopt when it is gone or the two differ.
+std::optional<uid_t> process_user(pid_t pid);
+
 // Facts from /proc/<pid>/stat: the session id and how long the process has run.
 struct ProcessStat {
   pid_t session = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "storage/curl_transport.h"
@@ -16,6 +17,15 @@ MetricsCluster::MetricsCluster() {
   installation_.start_operator();
   installation_.apply(galera_manifest(name_, 3, kRootPassword, "  metrics:\n    enabled: true\n"));
   installation_.wait_ready(name_);
+  // A node's metrics port is given when its exporter first runs.
+  EXPECT_TRUE(eventually(
+      [&] {
+        const std::vector<std::string> addresses = exporter_addresses();
+        return std::none_of(addresses.begin(), addresses.end(),
+                            [](const std::string& address) { return address.empty(); });
+      },
+      60s))
+      << installation_.must({"get", "pods", "-o", "wide"});
   for (const std::string& address : exporter_addresses()) {
     EXPECT_TRUE(eventually([&] { return samples(scrape(address))["mysql_up"] == 1; }, 60s))
         << address << "\n"

@@ -18,6 +18,8 @@
 #include "reconciler_test_util.h"
 #include "store/memory_store.h"
 #include "temp_dir_test.h"
+#include "util/files.h"
+#include "util/time_text.h"
 
 namespace mdbop {
 namespace {
@@ -212,6 +214,36 @@ TEST_F(BackupReconcilerTest, UnavailableStorageFailsTheDueRunAndItsRetrySucceeds
   EXPECT_EQ(totals(), (Totals{2, 1, 1}));
 }
 
+// While the storage stays unavailable, looks between the retries leave lastFailureTime alone,
+// so each retry comes when its backoff has passed (here, as if it had), fails and counts, up
+// to the last attempt.
+TEST_F(BackupReconcilerTest, UnavailableStorageIsRetriedOnItsBackoffUntilTheLastAttempt) {
+  std::filesystem::create_directories(dir_);
+  { std::ofstream(backups()) << "a file where the directory should be"; }
+  apply_backup("");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  EXPECT_EQ(totals(), (Totals{1, 0, 1}));
+  for (long long attempt = 2; attempt <= 5; ++attempt) {
+    ASSERT_TRUE(store_.update_status(
+        kBackup, [](json& s) { s["lastFailureTime"] = "2020-01-01T00:00:00Z"; }));
+    reconciler.reconcile();  // the retry, due
+    EXPECT_EQ(totals(), (Totals{attempt, 0, attempt}));
+    EXPECT_EQ(status().value("attempts", 0), attempt);
+    const std::string failed_at = status().value("lastFailureTime", "");
+    EXPECT_GT(year_of(failed_at), 2020);
+    reconciler.reconcile();  // a look before the next retry is due: no failed run
+    EXPECT_EQ(status().value("lastFailureTime", ""), failed_at);
+    EXPECT_EQ(totals(), (Totals{attempt, 0, attempt}));
+  }
+  ASSERT_TRUE(store_.update_status(kBackup,
+                                   [](json& s) { s["lastFailureTime"] = "2020-01-01T00:00:00Z"; }));
+  reconciler.reconcile();  // five attempts: given up
+  EXPECT_EQ(totals(), (Totals{5, 0, 5}));
+  EXPECT_EQ(status().value("phase", ""), "Failed");
+  EXPECT_EQ(status().value("lastFailureTime", ""), "2020-01-01T00:00:00Z");
+}
+
 // A run an operator left under way (it died) is found by the next one: a failure, its attempt
 // counted already when it started.
 TEST_F(BackupReconcilerTest, AnInterruptedRunCountsAsAFailure) {
@@ -226,6 +258,42 @@ TEST_F(BackupReconcilerTest, AnInterruptedRunCountsAsAFailure) {
   EXPECT_TRUE(contains(event_reasons(store_, kBackup), "BackupInterrupted"));
   EXPECT_FALSE(status().contains("currentRun"));
   EXPECT_EQ(totals(), (Totals{1, 0, 1}));
+}
+
+// An operator that died after the run's manifest was written: the next one finds the artifact
+// complete and finishes the run as a successful one, with the duration the manifest records.
+TEST_F(BackupReconcilerTest, AnInterruptedRunWhoseArtifactIsCompleteFinishesAsASuccess) {
+  apply_backup("");
+  BackupReconciler(store_, agent_, dir_, kBackup).reconcile();
+  const std::string id = status().value("lastArtifact", "");
+  ASSERT_FALSE(id.empty());
+  // Its manifest says it took 7 s; status is as the dead operator left it.
+  const std::filesystem::path manifest_file = backups() / manifest_key(id);
+  json manifest = json::parse(*read_file(manifest_file));
+  const SysSeconds finished = *parse_rfc3339_seconds(manifest["finished"].get<std::string>());
+  manifest["started"] = format_rfc3339(finished - 7s);
+  ASSERT_TRUE(write_file_atomic(manifest_file, manifest.dump(), 0644));
+  ASSERT_TRUE(store_.update_status(kBackup, [&](json& s) {
+    for (const char* field : {"lastSuccessTime", "lastArtifact", "lastRunSeconds", "artifacts"}) {
+      s.erase(field);
+    }
+    s["phase"] = "Running";
+    s["currentRun"] = {{"id", id}, {"startedAt", format_rfc3339(finished - 7s)}};
+    s["totals"] = {{"attempts", 1}};
+    set_condition(s, "Complete", false, "Running", "taking " + id, 1);
+  }));
+
+  BackupReconciler(store_, agent_, dir_, kBackup).reconcile();
+  const json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_FALSE(s.contains("currentRun"));
+  EXPECT_EQ(s.value("lastRunSeconds", 0.0), 7.0);
+  EXPECT_EQ(s.value("lastSuccessTime", ""), format_rfc3339(finished));
+  EXPECT_EQ(s.value("lastArtifact", ""), id);
+  EXPECT_EQ(artifact_ids(), std::vector<std::string>{id});
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u);  // not taken again
 }
 
 }  // namespace

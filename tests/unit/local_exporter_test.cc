@@ -1,8 +1,11 @@
-// LocalRuntime's side of node metrics, without a server: every node's layout has a metrics port
-// (an old layout gets one), and the exporter is started once, restarted for new credentials,
-// stopped with its password file, and answers mysql_up 0 while no server runs.
+// LocalRuntime's side of node metrics, without a server: a node's layout has four ports, and a
+// metrics port only while its exporter is wanted (an old layout is complete as it is); the
+// exporter is started once, restarted for new credentials, stopped with its password file (and
+// its port), and answers mysql_up 0 while no server runs. Neither it nor the server is ever
+// another user's process that names the node's files.
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <set>
@@ -12,6 +15,7 @@
 
 #include "runtime/local/exporter_config.h"
 #include "runtime/local/local_runtime.h"
+#include "runtime/local/node_user.h"
 #include "storage/curl_transport.h"
 #include "temp_dir_test.h"
 #include "util/files.h"
@@ -44,17 +48,18 @@ class LocalExporterTest : public TempDirTest {
   std::optional<LocalRuntime> runtime_;
 };
 
-std::set<int> ports_of(const NodePorts& p) { return {p.sql, p.galera, p.ist, p.sst, p.metrics}; }
+std::set<int> ports_of(const NodePorts& p) { return {p.sql, p.galera, p.ist, p.sst}; }
 
-TEST_F(LocalExporterTest, EveryNodeHasFiveDistinctPortsAndAnOldLayoutGetsItsMetricsPort) {
+TEST_F(LocalExporterTest, ANodeHasFourPortsUntilItsExporterRunsAndAnOldLayoutIsComplete) {
   auto first = runtime_->ensure_layout(node(0));
   ASSERT_TRUE(first) << first.error().what();
-  EXPECT_EQ(ports_of(first->ports).size(), 5u);
+  EXPECT_EQ(ports_of(first->ports).size(), 4u);
+  EXPECT_EQ(first->ports.metrics, 0);
   for (int port : ports_of(first->ports)) {
-    EXPECT_TRUE(port >= kPorts.first && port <= kPorts.last) << port;
+    EXPECT_TRUE(port >= kPorts.first && port < kPorts.last) << port;
   }
 
-  // A layout saved before nodes had an exporter: four ports.
+  // A layout saved before nodes had an exporter: four ports, no "metrics". It is complete.
   auto second = runtime_->ensure_layout(node(1));
   ASSERT_TRUE(second) << second.error().what();
   const NodePorts old = second->ports;
@@ -62,21 +67,32 @@ TEST_F(LocalExporterTest, EveryNodeHasFiveDistinctPortsAndAnOldLayoutGetsItsMetr
       {"pod", "g-1"},
       {"ports", {{"sql", old.sql}, {"galera", old.galera}, {"ist", old.ist}, {"sst", old.sst}}}};
   ASSERT_TRUE(write_file_atomic(node_dir(1) / "layout.json", saved.dump(), 0644));
-  ASSERT_EQ(runtime_->find_layout(node(1))->ports.metrics, 0);
-  const std::string certificate = *read_file(node_dir(1) / "tls" / "node.crt");
+  auto kept = runtime_->ensure_layout(node(1));
+  ASSERT_TRUE(kept) << kept.error().what();
+  EXPECT_EQ(ports_of(kept->ports), ports_of(old));
+  EXPECT_EQ(kept->ports.metrics, 0);
+  EXPECT_EQ(*read_file(node_dir(1) / "layout.json"), saved.dump());
+}
 
-  auto upgraded = runtime_->ensure_layout(node(1));
-  ASSERT_TRUE(upgraded) << upgraded.error().what();
-  EXPECT_EQ(upgraded->ports.sql, old.sql);
-  EXPECT_EQ(upgraded->ports.galera, old.galera);
-  EXPECT_EQ(upgraded->ports.ist, old.ist);
-  EXPECT_EQ(upgraded->ports.sst, old.sst);
-  EXPECT_NE(upgraded->ports.metrics, 0);
-  // Nothing else of the node was made again, and no other node's port was taken.
-  EXPECT_EQ(*read_file(node_dir(1) / "tls" / "node.crt"), certificate);
+// An installation whose --ports range its nodes fill (all but the last port, the operator's
+// metrics endpoint's) places them again at every pass.
+TEST_F(LocalExporterTest, ARangeFullOfNodesKeepsThemPlacedAndNeverGivesItsLastPort) {
+  constexpr PortRange kFull{38290, 38298};
+  LocalRuntime full(dir_, kFull);
+  auto first = full.ensure_layout(node(0));
+  ASSERT_TRUE(first) << first.error().what();
+  auto second = full.ensure_layout(node(1));
+  ASSERT_TRUE(second) << second.error().what();
   std::set<int> all = ports_of(first->ports);
-  all.merge(ports_of(upgraded->ports));
-  EXPECT_EQ(all.size(), 10u);
+  all.merge(ports_of(second->ports));
+  EXPECT_EQ(all, (std::set<int>{38290, 38291, 38292, 38293, 38294, 38295, 38296, 38297}));
+
+  auto again = full.ensure_layout(node(0));
+  ASSERT_TRUE(again) << again.error().what();
+  EXPECT_EQ(ports_of(again->ports), ports_of(first->ports));
+  auto third = full.ensure_layout(node(2));
+  ASSERT_FALSE(third);
+  EXPECT_NE(third.error().message.find("--ports"), std::string::npos) << third.error().message;
 }
 
 // The value of an unlabelled sample in the exporter's answer; nullopt when it does not answer.
@@ -102,13 +118,18 @@ bool exporter_installed() {
 
 TEST_F(LocalExporterTest, RunsOnceRestartsForNewCredentialsAndStopsWithItsPasswordFile) {
   if (!exporter_installed()) GTEST_SKIP() << kExporterProgram << " is not installed";
-  auto layout = runtime_->ensure_layout(node(0));
-  ASSERT_TRUE(layout) << layout.error().what();
+  ASSERT_TRUE(runtime_->ensure_layout(node(0)));
   const fs::path config = node_dir(0) / "exporter.cnf";
 
   auto started = runtime_->run_exporter(node(0), "g-metrics", "Pass#word;1");
   ASSERT_TRUE(started) << started.error().what();
   EXPECT_TRUE(*started);
+  // Its port is given now, a fifth one of the range, and never the range's last.
+  const auto layout = runtime_->find_layout(node(0));
+  ASSERT_TRUE(layout);
+  EXPECT_FALSE(ports_of(layout->ports).contains(layout->ports.metrics));
+  EXPECT_TRUE(layout->ports.metrics >= kPorts.first && layout->ports.metrics < kPorts.last)
+      << layout->ports.metrics;
   const auto pid = runtime_->running_exporter_pid(node(0));
   ASSERT_TRUE(pid);
   auto again = runtime_->run_exporter(node(0), "g-metrics", "Pass#word;1");
@@ -150,6 +171,8 @@ TEST_F(LocalExporterTest, RunsOnceRestartsForNewCredentialsAndStopsWithItsPasswo
   EXPECT_FALSE(fs::exists(config));
   EXPECT_FALSE(runtime_->running_exporter_pid(node(0)));
   EXPECT_FALSE(*runtime_->stop_exporter(node(0)));
+  // Its port went back to the range.
+  EXPECT_EQ(runtime_->find_layout(node(0))->ports.metrics, 0);
 }
 
 TEST_F(LocalExporterTest, RemovingANodeStopsItsExporter) {
@@ -161,6 +184,60 @@ TEST_F(LocalExporterTest, RemovingANodeStopsItsExporter) {
   ASSERT_TRUE(runtime_->remove(node(0), false));
   EXPECT_FALSE(process_alive(*pid));
   EXPECT_FALSE(fs::exists(node_dir(0) / "exporter.cnf"));
+}
+
+// A process started with `argv`, once it runs its own program (not setpriv any more).
+pid_t start_process(const std::vector<std::string>& argv) {
+  SubprocessOptions options;
+  options.argv = argv;
+  auto pid = spawn_detached(options);
+  EXPECT_TRUE(pid) << pid.error().what();
+  if (!pid) return 0;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (auto running = process_arguments(*pid);
+       (running.empty() || running[0] != "sh") && std::chrono::steady_clock::now() < deadline;
+       running = process_arguments(*pid)) {
+    std::this_thread::sleep_for(10ms);
+  }
+  return *pid;
+}
+
+// Ends the process and the sleep it started (its session).
+void end_session(pid_t pid) {
+  kill(-pid, SIGKILL);
+  while (process_alive(pid)) reap_if_exited(pid);
+}
+
+// Anyone can start a program whose arguments name a node's files: the node's server and
+// exporter are the node user's processes only.
+TEST_F(LocalExporterTest, AnotherUsersProcessNamingTheNodesFilesIsNeitherItsServerNorItsExporter) {
+  if (geteuid() != 0) GTEST_SKIP() << "starting another user's process takes root";
+  auto layout = runtime_->ensure_layout(node(0));
+  ASSERT_TRUE(layout) << layout.error().what();
+  const fs::path config = node_dir(0) / "exporter.cnf";
+  ASSERT_TRUE(write_file_atomic(config, "", 0600));  // an exporter is wanted
+  const std::vector<std::string> named = {"sh", "-c",
+                                          "sleep 600; :", "--defaults-file=" + layout->config_file,
+                                          "--config.my-cnf=" + config.string()};
+
+  std::vector<std::string> as_nobody = {"setpriv", "--reuid=65534", "--regid=65534",
+                                        "--clear-groups", "--"};
+  as_nobody.insert(as_nobody.end(), named.begin(), named.end());
+  const pid_t forged = start_process(as_nobody);
+  ASSERT_GT(forged, 0);
+  EXPECT_EQ(process_user(forged), 65534u);
+  EXPECT_FALSE(runtime_->running_pid(node(0)));
+  EXPECT_FALSE(runtime_->running_exporter_pid(node(0)));
+  end_session(forged);
+
+  // The same process as the node user is taken for both.
+  auto node_user = node_user_for_this_process();
+  ASSERT_TRUE(node_user) << node_user.error().what();
+  const pid_t ours = start_process(run_as(*node_user, named));
+  ASSERT_GT(ours, 0);
+  EXPECT_EQ(runtime_->running_pid(node(0)), ours);
+  EXPECT_EQ(runtime_->running_exporter_pid(node(0)), ours);
+  end_session(ours);
 }
 
 TEST(ExporterOptionFile, KeepsEveryPrintableCharacterOfThePassword) {

@@ -125,5 +125,44 @@ spec:
   EXPECT_EQ(samples(text, "mariadb_restore_running"), Lines{});
 }
 
+// A stored object whose status no code writes (here a phase that is a number) loses its own
+// samples only: every family and every other object's samples are still served.
+TEST(StoreCollector, AMalformedObjectIsLeftOutAlone) {
+  MemoryStore store;
+  StoreCollector collector(store, kKinds);
+  apply_yaml(store, R"(apiVersion: k8s.mariadb.com/v1alpha1
+kind: MariaDB
+metadata: {name: g, namespace: default}
+spec: {replicas: 3, galera: {enabled: true}}
+)");
+  for (const char* name : {"bad", "good"}) {
+    apply_yaml(store, std::string(R"(apiVersion: k8s.mariadb.com/v1alpha1
+kind: Backup
+metadata: {name: )") + name +
+                          R"(, namespace: default}
+spec:
+  mariaDbRef: {name: g}
+  storage: {volume: {hostPath: {path: /backups}}}
+)");
+  }
+  ASSERT_TRUE(store.update_status({"Backup", "default", "bad"}, [](json& s) { s["phase"] = 5; }));
+  ASSERT_TRUE(
+      store.update_status({"Backup", "default", "good"}, [](json& s) { s["phase"] = "Complete"; }));
+
+  const std::string text = exposition(collector.Collect());
+  EXPECT_EQ(samples(text, "mdbop_objects")[1], R"(mdbop_objects{kind="Backup"} 2)");
+  EXPECT_EQ(
+      samples(text, "mariadb_backup_attempts_total"),
+      Lines{
+          R"(mariadb_backup_attempts_total{namespace="default",mariadb="g",backup="good",kind="Backup"} 0)"});
+  EXPECT_NE(
+      text.find(
+          R"(mariadb_backup_info{namespace="default",mariadb="g",backup="good",kind="Backup",status="Complete"} 1)"),
+      std::string::npos);
+  EXPECT_EQ(samples(text, "mariadb_cluster_replicas"),
+            Lines{R"(mariadb_cluster_replicas{namespace="default",mariadb="g"} 3)"});
+  EXPECT_EQ(samples(text, "mariadb_restore_running"), Lines{});
+}
+
 }  // namespace
 }  // namespace mdbop

@@ -281,6 +281,11 @@ TEST_F(SubprocessTest, ProcessAliveForOddPids) {
   EXPECT_NE(process_cmdline(::getpid()), "");
 }
 
+TEST_F(SubprocessTest, ProcessUserIsItsRealAndEffectiveUser) {
+  EXPECT_EQ(process_user(::getpid()), ::getuid());
+  EXPECT_EQ(process_user(0), std::nullopt);
+}
+
 }  // namespace
 }  // namespace mdbop
 

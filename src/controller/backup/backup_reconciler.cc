@@ -32,6 +32,13 @@ std::optional<SysSeconds> time_at(const json& status, const char* field) {
   return parsed ? std::optional(*parsed) : std::nullopt;
 }
 
+// How long a pass may wait for the next run due at `next` (none: only for changes).
+std::chrono::milliseconds until_due(const std::optional<SysSeconds>& next, SysSeconds now) {
+  if (!next) return 30s;
+  return std::clamp<std::chrono::milliseconds>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(*next - now), 50ms, 30s);
+}
+
 std::string megabytes(std::uint64_t bytes) {
   return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
 }
@@ -52,16 +59,22 @@ std::chrono::milliseconds BackupReconciler::reconcile_object() {
 
   auto storage = open_storage(store_, key_.namespace_, spec.storage, home_, "spec.storage");
   if (!storage) {
-    set_failed("StorageUnavailable", storage.error().what());
-    // A run that was due failed before it could start: it counts, and is retried, as any
-    // failed run.
-    if (const Due due_now = due(spec, now_seconds()); !due_now.reason.empty()) {
-      count_failed_run(spec, request_for(due_now.reason, now_seconds()), false);
-      return 1s;
+    const SysSeconds now = now_seconds();
+    const Due due_now = due(spec, now);
+    if (due_now.reason.empty()) {
+      // Shown, but not as a failed run: a retry's backoff counts from the last failed run's
+      // lastFailureTime, which a refresh at every look would push back for as long as the
+      // storage stays unavailable.
+      set_failed("StorageUnavailable", storage.error().what(), false);
+      return until_due(due_now.next, now);
     }
-    return 30s;
+    // A run that was due fails before it can start: it counts, and is retried, as any failed
+    // run.
+    set_failed("StorageUnavailable", storage.error().what(), true);
+    count_failed_run(spec, request_for(due_now.reason, now), false);
+    return 1s;
   }
-  clean_interrupted_run(storage->get());
+  clean_interrupted_run(spec, storage->get());
   if (std::chrono::steady_clock::now() - artifacts_listed_ > kArtifactListingInterval) {
     refresh_artifacts(**storage, location);
   }
@@ -82,10 +95,7 @@ std::chrono::milliseconds BackupReconciler::reconcile_object() {
         status["phase"] = spec.schedule->suspend ? "Suspended" : "Scheduled";
       }
     });
-    if (!due_now.next) return 30s;
-    return std::clamp<std::chrono::milliseconds>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(*due_now.next - now_seconds()), 50ms,
-        30s);
+    return until_due(due_now.next, now_seconds());
   }
 
   auto taken = run_backup(spec, **storage, due_now.reason);
@@ -142,7 +152,7 @@ BackupReconciler::Due BackupReconciler::due(const BackupSpec& spec, SysSeconds n
   return {"", next};
 }
 
-void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
+void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage) {
   const json status = object_.value("status", json::object());
   if (!status.contains("currentRun")) return;
   // Runs happen inside a pass of this reconciler, so a run recorded now belongs to an operator
@@ -154,18 +164,13 @@ void BackupReconciler::clean_interrupted_run(BackupStorage* storage) {
     auto text = storage->read_all(manifest_key(id));
     auto manifest = text ? parse_manifest(*text) : Result<ArtifactManifest>(fail("absent"));
     if (manifest && manifest->id == id) {
-      event("Normal", "BackupComplete",
-            id + " was complete when the operator stopped; kept (" +
-                storage->location(manifest->data_key) + ")");
-      auto updated = store_.update_status(key_, [&](json& s) {
-        s.erase("currentRun");
-        s["attempts"] = 0;
-        count_in_totals(s, "successes");
-        s["lastSuccessTime"] = format_rfc3339(manifest->finished);
-        s["lastArtifact"] = id;
-        set_condition(s, "Complete", true, "BackupComplete", id + " complete", generation());
-      });
-      if (updated) object_ = *updated;
+      const std::string summary = id + " was complete when the operator stopped; kept (" +
+                                  storage->location(manifest->data_key) + ")";
+      event("Normal", "BackupComplete", summary);
+      // Its duration as the manifest records it: the run's own clock died with the operator.
+      record_success(spec, *storage, *manifest,
+                     std::chrono::duration<double>(manifest->finished - manifest->started).count(),
+                     summary);
       return;
     }
   }
@@ -197,7 +202,7 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   const RunRequest run_request = request_for(reason, started);
   bool run_started = false;  // recorded in status.currentRun (and counted as an attempt)
   auto failed = [&](const std::string& why, const std::string& message) {
-    set_failed(why, message);
+    set_failed(why, message, true);
     count_failed_run(spec, run_request, run_started);
     return fail(message);
   };
@@ -282,6 +287,13 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
       static_cast<double>(taken->source_bytes) / 1e6 / std::max(seconds, 0.001),
       storage.location(taken->data_key));
   event("Normal", "BackupComplete", summary);
+  record_success(spec, storage, *taken, seconds, summary);
+  return taken;
+}
+
+void BackupReconciler::record_success(const BackupSpec& spec, BackupStorage& storage,
+                                      const ArtifactManifest& artifact, double seconds,
+                                      const std::string& summary) {
   // Whoever sees Complete also sees the new artifact in status.artifacts.
   prune(spec, storage);
   refresh_artifacts(storage, describe_storage(spec.storage, home_));
@@ -290,14 +302,13 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
     status["attempts"] = 0;
     status["phase"] =
         spec.schedule ? (spec.schedule->suspend ? "Suspended" : "Scheduled") : "Complete";
-    status["lastSuccessTime"] = format_rfc3339(taken->finished);
-    status["lastArtifact"] = taken->id;
+    status["lastSuccessTime"] = format_rfc3339(artifact.finished);
+    status["lastArtifact"] = artifact.id;
     status["lastRunSeconds"] = seconds;
     count_in_totals(status, "successes");
     set_condition(status, "Complete", true, "BackupComplete", summary, generation());
   });
   if (done) object_ = *done;
-  return taken;
 }
 
 BackupReconciler::RunRequest BackupReconciler::request_for(const std::string& reason,
@@ -384,13 +395,16 @@ void BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::stri
   if (updated) object_ = *updated;
 }
 
-void BackupReconciler::set_failed(const std::string& reason, const std::string& message) {
+void BackupReconciler::set_failed(const std::string& reason, const std::string& message,
+                                  bool run_failed) {
   event("Warning", reason, message);
   auto updated = store_.update_status(key_, [&](json& status) {
     status["phase"] = "Failed";
     status["observedGeneration"] = generation();
-    status["lastFailureTime"] = rfc3339_now();
-    status["lastFailureReason"] = message;
+    if (run_failed) {
+      status["lastFailureTime"] = rfc3339_now();
+      status["lastFailureReason"] = message;
+    }
     set_condition(status, "Complete", false, reason, message, generation());
   });
   if (updated) object_ = *updated;

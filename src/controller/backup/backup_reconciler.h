@@ -39,11 +39,17 @@ class BackupReconciler : public ObjectReconciler {
     std::optional<SysSeconds> next;
   };
   Due due(const BackupSpec& spec, SysSeconds now);
-  void clean_interrupted_run(BackupStorage* storage);
+  // A run recorded in status.currentRun belongs to an operator that died: one whose manifest
+  // was written succeeded (record_success), any other failed and its partial data is removed.
+  void clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage);
   // Takes one backup; on success prunes by the retention policy and lists the artifacts
   // before it marks the Backup Complete.
   Result<ArtifactManifest> run_backup(const BackupSpec& spec, BackupStorage& storage,
                                       const std::string& reason);
+  // A run that stored `artifact` in `seconds`: prunes and lists the artifacts, then records
+  // the success (phase Complete, or Scheduled/Suspended with a schedule; totals; times).
+  void record_success(const BackupSpec& spec, BackupStorage& storage,
+                      const ArtifactManifest& artifact, double seconds, const std::string& summary);
   // What a run answers: why it is due, the run-now value it takes, when it started.
   struct RunRequest {
     std::string reason;
@@ -59,7 +65,10 @@ class BackupReconciler : public ObjectReconciler {
   void count_failed_run(const BackupSpec& spec, const RunRequest& request, bool run_started);
   void prune(const BackupSpec& spec, BackupStorage& storage);
   void refresh_artifacts(BackupStorage& storage, const std::string& location);
-  void set_failed(const std::string& reason, const std::string& message);
+  // Shows the problem: phase Failed, the Complete condition and an event. `run_failed`: a due
+  // run failed because of it, which lastFailureTime and lastFailureReason record (due() counts
+  // the retry's backoff from that time).
+  void set_failed(const std::string& reason, const std::string& message, bool run_failed);
 
   NodeAgent& agent_;
   std::filesystem::path home_;

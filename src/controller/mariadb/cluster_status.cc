@@ -31,7 +31,8 @@ json node_status(const NodeView& view, bool metrics) {
         {"sst", view.address.sst_port}}},
   };
   if (metrics) {
-    node["ports"]["metrics"] = view.address.metrics_port;
+    // Given when the node's exporter is first run.
+    if (view.address.metrics_port != 0) node["ports"]["metrics"] = view.address.metrics_port;
     node["exporterRunning"] = view.exporter_running;
   }
   // Where the runtime says the node runs (local: pid, data directory, socket).

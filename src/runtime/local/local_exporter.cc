@@ -77,7 +77,8 @@ Result<bool> LocalRuntime::run_exporter(const NodeId& id, const std::string& use
       return ended;
     }
   }
-  // Nothing of ours listens on the metrics port now: busy means another program took it.
+  // Nothing of ours listens on the metrics port now: busy means another program took it. A
+  // node whose metrics were never enabled has none yet.
   if (auto moved = move_taken_ports(id, {&NodePorts::metrics}); !moved) return moved;
   layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " lost its layout (layout.json unreadable)");
@@ -116,6 +117,14 @@ Result<bool> LocalRuntime::stop_exporter(const NodeId& id) {
   fs::remove(dir / "exporter.cnf", ec);
   if (ec) return fail("removing " + (dir / "exporter.cnf").string() + ": " + ec.message());
   fs::remove(dir / "exporter.pid", ec);
+  // Its port goes back to the range: only a node whose metrics are enabled holds one.
+  if (auto layout = find_layout(id); layout && layout->ports.metrics != 0) {
+    FileLock lock(home_ / "nodes" / "ports.lock");
+    if (layout = find_layout(id); layout) {
+      layout->ports.metrics = 0;
+      if (auto saved = save_ports(id, layout->ports); !saved) return saved;
+    }
+  }
   return pid.has_value();
 }
 

@@ -112,18 +112,17 @@ Result<std::vector<int>> pick_free_ports(PortRange range, std::set<int> taken, s
 
 }  // namespace
 
+// A node's layout is complete once its key is there (layout.json is written last). Its metrics
+// port is not part of it: run_exporter gives one when metrics are enabled.
 Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
   const auto complete = [](const std::optional<NodeLayout>& layout) {
-    return layout && layout->ports.metrics != 0 && fs::exists(layout->tls.key);
+    return layout && fs::exists(layout->tls.key);
   };
   if (auto existing = find_layout(id); complete(existing)) return *existing;
   if (!node_user_) return tl::unexpected(node_user_.error());
   FileLock lock(home_ / "nodes" / "ports.lock");
+  if (auto existing = find_layout(id); complete(existing)) return *existing;
   fs::path dir = node_dir(id);
-  if (auto existing = find_layout(id); existing && fs::exists(existing->tls.key)) {
-    if (auto given = give_ports(id); !given) return tl::unexpected(given.error());
-    return *find_layout(id);
-  }
   if ((dir / "run" / "mysqld.sock").string().size() > kMaxSocketPath) {
     return fail("MDBOP_HOME path is too long for a Unix socket (" +
                 (dir / "run" / "mysqld.sock").string() + "); use a shorter MDBOP_HOME");
@@ -134,19 +133,14 @@ Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
     return tl::unexpected(reachable.error());
   }
   if (auto issued = issue_node_certificate(id); !issued) return tl::unexpected(issued.error());
-  if (auto given = give_ports(id); !given) return tl::unexpected(given.error());
+  // A layout saved before nodes had certificates keeps its ports.
+  if (!find_layout(id)) {
+    auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), 4);
+    if (!picked) return tl::unexpected(picked.error());
+    const NodePorts ports{(*picked)[0], (*picked)[1], (*picked)[2], (*picked)[3]};
+    if (auto saved = save_ports(id, ports); !saved) return tl::unexpected(saved.error());
+  }
   return *find_layout(id);
-}
-
-Result<bool> LocalRuntime::give_ports(const NodeId& id) {
-  auto existing = find_layout(id);
-  if (existing && existing->ports.metrics != 0) return true;
-  auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), existing ? 1 : 5);
-  if (!picked) return tl::unexpected(picked.error());
-  NodePorts ports = existing ? existing->ports
-                             : NodePorts{(*picked)[0], (*picked)[1], (*picked)[2], (*picked)[3]};
-  ports.metrics = picked->back();
-  return save_ports(id, ports);
 }
 
 // The pod directory and the ones above it are ours and only passable (0711: the node user
@@ -252,15 +246,22 @@ std::optional<pid_t> LocalRuntime::running_pid(const NodeId& id) {
 
 std::optional<pid_t> LocalRuntime::find_process(const fs::path& pid_file,
                                                 const std::function<bool(pid_t)>& is_it) {
+  // Anyone can start a program whose arguments name our files: only one running as the node
+  // user is ours, or as ourselves (setpriv, which we start, switches to the node user).
+  const auto is_ours = [&](pid_t pid) {
+    if (!is_it(pid)) return false;
+    const std::optional<uid_t> user = process_user(pid);
+    return user && (*user == geteuid() || (node_user_ && *user == node_user_->uid));
+  };
   pid_t recorded = recorded_pid(pid_file);
   if (recorded > 0) {
     reap_if_exited(recorded);
-    if (process_alive(recorded) && is_it(recorded)) return recorded;
+    if (process_alive(recorded) && is_ours(recorded)) return recorded;
   }
   // An operator killed between starting a process and recording its pid left it unrecorded:
-  // find it by its arguments and record it now.
+  // find it by its arguments and user, and record it now.
   for (pid_t pid : all_pids()) {
-    if (pid == recorded || !is_it(pid) || !process_alive(pid)) continue;
+    if (pid == recorded || !is_ours(pid) || !process_alive(pid)) continue;
     record_pid(pid_file, pid);
     return pid;
   }
@@ -452,7 +453,7 @@ Result<bool> LocalRuntime::move_taken_ports(const NodeId& id,
   NodePorts ports = layout->ports;
   std::vector<int*> busy;
   for (int NodePorts::*port : which) {
-    if (!loopback_port_free(ports.*port)) busy.push_back(&(ports.*port));
+    if (ports.*port == 0 || !loopback_port_free(ports.*port)) busy.push_back(&(ports.*port));
   }
   if (busy.empty()) return false;
   auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), busy.size());

@@ -71,9 +71,12 @@ class LocalRuntime {
   // The node's metrics exporter (local_exporter.cc), run as the node user.
   std::optional<pid_t> running_exporter_pid(const NodeId& id);
   // Starts it with these credentials unless it runs with them (and the node's metrics port)
-  // already; one running with others is restarted. A metrics port another program took
-  // meanwhile moves to a free one. True when it started one.
+  // already; one running with others is restarted. The node's metrics port is given here, the
+  // first time, and one another program took meanwhile moves to a free one. True when it
+  // started one.
   Result<bool> run_exporter(const NodeId& id, const std::string& user, const std::string& password);
+  // Stops it, removes its option file and gives its metrics port back to the range (0 in the
+  // layout); true when one was running.
   Result<bool> stop_exporter(const NodeId& id);
   // Why the server's last start failed, from the end of its error log; empty when it says
   // nothing.
@@ -89,16 +92,14 @@ class LocalRuntime {
   void kill_leftovers(const NodeId& id);
   // REQUIRES: the ports lock is held (all three).
   Result<bool> make_node_directories(const NodeId& id);
-  // Saves the node's ports: all of them for a new node, the metrics port alone for a layout
-  // saved before nodes had an exporter; nothing when it has them all.
-  Result<bool> give_ports(const NodeId& id);
   Result<bool> issue_node_certificate(const NodeId& id);
   Result<bool> save_ports(const NodeId& id, const NodePorts& ports);
-  // Moves those of the node's ports (`which`) that another program has bound to free ones;
-  // true when any moved. REQUIRES: nothing of the node listens on them.
+  // Gives those of the node's ports (`which`) that it has not been given (0) or that another
+  // program has bound a free one; true when any changed. REQUIRES: nothing of the node listens
+  // on them.
   Result<bool> move_taken_ports(const NodeId& id, const std::vector<int NodePorts::*>& which);
-  // The process recorded in `pid_file` when it is alive and `is_it` says it is the one; else
-  // the first of /proc for which `is_it` holds, recorded now.
+  // The process recorded in `pid_file` when it is alive, runs as the node user (or as us) and
+  // `is_it` says it is the one; else the first such process of /proc, recorded now.
   std::optional<pid_t> find_process(const std::filesystem::path& pid_file,
                                     const std::function<bool(pid_t)>& is_it);
   // The pid in a pid file (mdbop.pid: the last server started), 0 when none is recorded.
