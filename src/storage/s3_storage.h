@@ -1,4 +1,4 @@
-// S3Storage: backup objects in an S3 bucket (AWS, MinIO, s3rver, ...), under an optional
+// S3Storage: backup objects in an S3 bucket (AWS, MinIO, ...), under an optional
 // prefix, addressed path-style. Large objects go up in parts (s3_object_writer.h); reads stream.
 #pragma once
 
