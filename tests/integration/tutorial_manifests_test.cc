@@ -64,12 +64,9 @@ TEST(TutorialManifests, PhysicalBackupByMethodOnTheLabelledPodWithSseAndClassThe
 
   // As the tutorial writes it: no backupType, the primary g-0 chosen by its pod label (mdbop's
   // default would take a replica), qpress options, SSE-KMS and a storage class.
-  mdbop.apply(R"(apiVersion: v1
-kind: Secret
-metadata: {name: s3}
-stringData: {id: S3RVER, secret: S3RVER}
----
-apiVersion: k8s.mariadb.com/v1alpha1
+  mdbop.apply("apiVersion: v1\nkind: Secret\nmetadata: {name: s3}\nstringData: {id: " +
+              s3.access_key() + ", secret: " + s3.secret_key() + "}\n---\n" +
+              R"(apiVersion: k8s.mariadb.com/v1alpha1
 kind: Backup
 metadata:
   name: tutorial
@@ -92,7 +89,9 @@ spec:
               s3.endpoint() +
               R"(
       serverSideEncryption: aws:kms
-      kmsKeyId: mdbop-test-key
+      kmsKeyId: )" +
+              std::string(S3Server::kKmsKeyId) +
+              R"(
       storageClass: REDUCED_REDUNDANCY
       accessKeyIdSecretKeyRef: {name: s3, key: id}
       secretAccessKeySecretKeyRef: {name: s3, key: secret}
@@ -118,6 +117,33 @@ spec:
   const std::string manifest_info = s3.s3cmd({"info", manifest});
   EXPECT_EQ(info_field(manifest_info, "Storage"), "STANDARD");
   EXPECT_NE(info_field(manifest_info, "SSE").find("aws:kms"), std::string::npos) << manifest_info;
+
+  // A logical backup by its tool's name, with SSE-S3.
+  mdbop.apply(R"(apiVersion: k8s.mariadb.com/v1alpha1
+kind: Backup
+metadata:
+  name: tutorial-dump
+spec:
+  mariaDbRef:
+    name: g
+  backupMethod: mariadb-dump
+  storage:
+    s3:
+      bucket: backups
+      prefix: tutorial-dump
+      endpoint: )" +
+              s3.endpoint() +
+              R"(
+      serverSideEncryption: AES256
+      accessKeyIdSecretKeyRef: {name: s3, key: id}
+      secretAccessKeySecretKeyRef: {name: s3, key: secret}
+)");
+  mdbop.must({"wait", "backup/tutorial-dump", "--for=condition=Complete", "--timeout=180s"});
+  const json dump = status_of(mdbop, "backup", "tutorial-dump")["artifacts"][0];
+  EXPECT_EQ(dump["method"], "logical");
+  const std::string dump_info = s3.s3cmd({"info", dump["location"].get<std::string>()});
+  EXPECT_EQ(info_field(dump_info, "SSE"), "AES256") << dump_info;
+  EXPECT_EQ(info_field(dump_info, "Storage"), "STANDARD") << dump_info;
 
   // The tutorial's Restore: prepare options and resources.
   {
