@@ -19,7 +19,9 @@ mdbop_layer(api         schedule)
 mdbop_layer(schedule)
 mdbop_layer(storage)
 mdbop_layer(sql)
-mdbop_layer(store       api)
+# store/ also opens a Backup's storage with the credentials its Secrets hold (storage_access.h),
+# for the operator and the CLI alike.
+mdbop_layer(store       api storage)
 # galera/ decides, purely: never runtime, sql or agent. Its config rendering reads the spec.
 mdbop_layer(galera      api)
 # backup/'s retention takes the policy as the API states it.
@@ -34,8 +36,9 @@ mdbop_layer(metrics     api store)
 # It counts its passes in metrics/' operator stats.
 mdbop_layer(controller  api store galera agent sql backup storage schedule metrics)
 # cli/ reads the store and asks the node agents (whose interface speaks in galera/'s and sql/'s
-# types); the operator command wires the rest (below).
-mdbop_layer(cli         api store agent galera sql)
+# types); the operator command wires the rest (below). `backup verify` and `backup download`
+# read artifacts from their storage through backup/'s stages, as a restore does.
+mdbop_layer(cli         api store agent galera sql backup storage)
 
 # The wiring of concrete runtimes and agents: src/main.cc and these files may include
 # anything (they are compiled with src/ itself as include path). `operator start` spawns the

@@ -28,7 +28,7 @@ cmake --build build-fuzz -j"$(nproc)" --target manifest_fuzzer >/dev/null
 # written inline in the tests (raw string literals holding a kind:), and the regressions.
 seeds=build-fuzz/seeds
 rm -rf "$seeds" && mkdir -p "$seeds"
-find examples tests -name node_modules -prune -o \( -name '*.yaml' -o -name '*.yml' \) -print |
+find examples tests \( -name '*.yaml' -o -name '*.yml' \) -print |
   xargs -r cp -t "$seeds"
 [[ -f ../shared/manifests/galera-production.yaml ]] && cp ../shared/manifests/galera-production.yaml "$seeds"
 python3 fuzz/seeds_from_tests.py "$seeds" tests

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-# The S3 server of the backup tests (s3rver, from the npm registry, pinned by package-lock).
-[[ -x tests/s3/node_modules/.bin/s3rver ]] || (cd tests/s3 && npm ci --no-audit --no-fund --silent)
+# The S3 server of the backup tests (MinIO, pinned, built by go install); the tests find it here.
+MDBOP_MINIO=$(bash scripts/install-minio.sh)
+export MDBOP_MINIO
 
 echo "== format check (clang-format)"
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror

@@ -143,6 +143,30 @@ int main(int argc, char** argv) {
   backup_run->add_option("name", backup_name, "NAME of a Backup or PhysicalBackup")->required();
   add_namespace_options(backup_run, selector, false);
   backup_run->callback([&] { status = mdbop::cmd_backup_run(backup_name, selector.namespace_); });
+  std::string artifact;
+  const char* artifact_help =
+      "an artifact id from status.artifacts (NAME-20261202T013000.123Z), or backup/NAME "
+      "(physicalbackup/NAME) for the newest";
+  auto* backup_verify = backup->add_subcommand(
+      "verify", "check an artifact: digest, decryption, and a prepare in scratch space");
+  backup_verify->add_option("artifact", artifact, artifact_help)->required();
+  add_namespace_options(backup_verify, selector, false);
+  backup_verify->callback([&] {
+    mdbop::LocalAgent agent = local_agent({});
+    status = mdbop::cmd_backup_verify(agent, artifact, selector.namespace_);
+  });
+  std::string download_output;
+  bool force = false;
+  auto* backup_download = backup->add_subcommand(
+      "download", "write an artifact decrypted and decompressed, checking its digest");
+  backup_download->add_option("artifact", artifact, artifact_help)->required();
+  backup_download->add_option("-o,--output", download_output, "FILE (created 0600), or -")
+      ->required();
+  backup_download->add_flag("--force", force, "replace FILE if it exists");
+  add_namespace_options(backup_download, selector, false);
+  backup_download->callback([&] {
+    status = mdbop::cmd_backup_download(artifact, selector.namespace_, download_output, force);
+  });
 
   std::string for_object;
   auto* events = app.add_subcommand("events", "recent events");

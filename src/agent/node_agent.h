@@ -123,10 +123,14 @@ struct BackupStreamRequest {
   std::chrono::seconds timeout{std::chrono::hours(24)};
 };
 
-// A physical backup received for a restore: named by the Restore that asked for it.
+// A physical backup received from the storage: for a Restore (named by it), or for a check
+// of an artifact (`mdbop backup verify`, a Backup's verifyAfterBackup), which prepares it and
+// throws it away. The two never share a receiving area, whatever the names.
 struct ReceivedBackup {
+  enum class Purpose { kRestore, kVerify };
   std::string namespace_;
-  std::string restore;
+  std::string name;  // the Restore's; for a check, its caller's name for it
+  Purpose purpose = Purpose::kRestore;
 };
 
 class NodeAgent {
@@ -235,8 +239,11 @@ class NodeAgent {
   // A sink that unpacks a physical backup stream into a fresh receiving area (anything an
   // earlier attempt left there goes first); prepare_received then makes it consistent, and
   // install_received copies it into a stopped node; discard_received removes it.
+  // `options` go to mariadb-backup --prepare; each must pass prepare_option_problem
+  // (api/mariabackup_options.h), or nothing runs.
   virtual Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) = 0;
-  virtual Result<bool> prepare_received(const ReceivedBackup& received) = 0;
+  virtual Result<bool> prepare_received(const ReceivedBackup& received,
+                                        const std::vector<std::string>& options) = 0;
   virtual Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) = 0;
   virtual void discard_received(const ReceivedBackup& received) = 0;
   virtual std::string describe_received(const ReceivedBackup& received) = 0;

@@ -126,6 +126,10 @@ Node s3_schema() {
       {"sessionTokenSecretKeyRef", key_ref()},
       {"tls", schema::object({{"enabled", boolean()}, {"caSecretKeyRef", key_ref()}})},
       {"storageClass", text()},
+      // The tutorials' string (with kmsKeyId), or the Percona operators' object.
+      {"serverSideEncryption",
+       schema::text_or_object({{"sseAlgorithm", text()}, {"kmsKeyID", text()}})},
+      {"kmsKeyId", text()},
       {"ssec", refused("S3 server-side encryption with customer keys (SSE-C) is not supported; "
                        "use `encryption` instead, which encrypts each backup on this machine "
                        "before it is uploaded (AES-256-GCM)")},
@@ -175,6 +179,73 @@ void check_exactly_one(const json& parent, const std::vector<std::string>& kinds
                                     choices(given, "and") + ")"});
 }
 
+namespace {
+
+// Without an endpoint the bucket is in AWS S3, reached at s3.<region>.amazonaws.com over HTTPS:
+// the region is then required, and must be a region's name.
+void check_aws_region(const json& s3, const std::string& path,
+                      std::vector<ValidationIssue>& issues) {
+  const std::string region = find_text(s3, "/region");
+  if (region.empty()) {
+    issues.push_back({path + ".region",
+                      "required without endpoint: the AWS region of the bucket, e.g. region: "
+                      "eu-central-1; or give the endpoint of another S3 server, e.g. endpoint: "
+                      "minio.local:9000"});
+  } else if (region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
+             std::string::npos) {
+    issues.push_back({path + ".region", "\"" + region +
+                                            "\" is not an AWS region name (lowercase letters, "
+                                            "digits and '-', e.g. eu-central-1)"});
+  }
+  if (const json* tls = find(s3, "/tls/enabled"); tls && *tls == false) {
+    issues.push_back({path + ".tls.enabled",
+                      "AWS S3 (no endpoint given) is reached over HTTPS only; remove "
+                      "tls.enabled: false, or give the endpoint of a server without TLS"});
+  }
+}
+
+// serverSideEncryption: AES256 or aws:kms, the key id with aws:kms only, in a form that can be
+// sent as a header.
+void check_server_side_encryption(const json& s3, const std::string& path,
+                                  std::vector<ValidationIssue>& issues) {
+  const json* sse = find(s3, "/serverSideEncryption");
+  if (sse == nullptr) {
+    if (s3.contains("kmsKeyId")) {
+      issues.push_back({path + ".kmsKeyId", "is used with serverSideEncryption: aws:kms; add it"});
+    }
+    return;
+  }
+  const bool object_form = sse->is_object();
+  const std::string algorithm_path =
+      path + ".serverSideEncryption" + (object_form ? ".sseAlgorithm" : "");
+  const std::string key_path =
+      object_form ? path + ".serverSideEncryption.kmsKeyID" : path + ".kmsKeyId";
+  const std::string algorithm =
+      object_form ? find_text(*sse, "/sseAlgorithm") : find_text(s3, "/serverSideEncryption");
+  const std::string key = object_form ? find_text(*sse, "/kmsKeyID") : find_text(s3, "/kmsKeyId");
+  if (object_form && s3.contains("kmsKeyId")) {
+    issues.push_back(
+        {path + ".kmsKeyId", "give the key id once, as serverSideEncryption.kmsKeyID"});
+  }
+  if (algorithm != "AES256" && algorithm != "aws:kms") {
+    issues.push_back(
+        {algorithm_path, "must be AES256 (keys managed by S3) or aws:kms (a KMS key, named by " +
+                             std::string(object_form ? "kmsKeyID" : "kmsKeyId") + ")"});
+    return;
+  }
+  if (!key.empty() && algorithm != "aws:kms") {
+    issues.push_back({key_path,
+                      "names a KMS key, used with aws:kms only; remove it or use "
+                      "aws:kms"});
+  }
+  if (std::any_of(key.begin(), key.end(), [](char c) { return c <= ' ' || c > '~'; })) {
+    issues.push_back(
+        {key_path, "must be a KMS key id, ARN or alias: visible ASCII characters, no spaces"});
+  }
+}
+
+}  // namespace
+
 void check_s3(const json& s3, const std::string& path, std::vector<ValidationIssue>& issues) {
   if (!s3.is_object()) return;
   const std::string bucket = find_text(s3, "/bucket");
@@ -187,9 +258,12 @@ void check_s3(const json& s3, const std::string& path, std::vector<ValidationIss
   }
   const std::string endpoint = find_text(s3, "/endpoint");
   const bool has_scheme = endpoint.find("://") != std::string::npos;
-  if (endpoint.empty()) {
+  if (!s3.contains("endpoint")) {
+    check_aws_region(s3, path, issues);
+  } else if (endpoint.empty()) {
     issues.push_back({path + ".endpoint",
-                      "required: the S3 endpoint, e.g. s3.amazonaws.com or minio.local:9000"});
+                      "must not be empty: the S3 endpoint, e.g. minio.local:9000; leave it out "
+                      "for AWS S3 in region"});
   } else if (has_whitespace(endpoint) || (has_scheme && !endpoint.starts_with("http://") &&
                                           !endpoint.starts_with("https://"))) {
     issues.push_back({path + ".endpoint",
@@ -219,6 +293,7 @@ void check_s3(const json& s3, const std::string& path, std::vector<ValidationIss
                       "a session token goes with accessKeyIdSecretKeyRef and "
                       "secretAccessKeySecretKeyRef; set them too"});
   }
+  check_server_side_encryption(s3, path, issues);
   check_secret_ref(s3, "accessKeyIdSecretKeyRef", path, "the S3 access key id", issues);
   check_secret_ref(s3, "secretAccessKeySecretKeyRef", path, "the S3 secret access key", issues);
   check_secret_ref(s3, "sessionTokenSecretKeyRef", path, "the S3 session token", issues);
@@ -312,8 +387,9 @@ void check_not_negative(const json& spec, const std::vector<std::string>& names,
 
 std::vector<schema::Field> restore_source_fields() {
   return {
-      {"backupRef",
-       schema::object({{"name", text()}, {"kind", one_of({"Backup", "PhysicalBackup"})}})},
+      {"backupRef", schema::object({{"name", text()},
+                                    {"namespace", text()},
+                                    {"kind", one_of({"Backup", "PhysicalBackup"})}})},
       {"s3", s3_schema()},
       {"volume", storage_volume_schema()},
       {"targetRecoveryTime", schema::timestamp()},
@@ -324,7 +400,7 @@ std::vector<schema::Field> restore_source_fields() {
 }
 
 void check_restore_source(const json& source, const std::string& path,
-                          const std::vector<std::string>& refused,
+                          const std::string& own_namespace, const std::vector<std::string>& refused,
                           std::vector<ValidationIssue>& issues) {
   check_exactly_one(source, {"backupRef", "s3", "volume"}, refused, path, "the backup to restore",
                     issues);
@@ -332,6 +408,21 @@ void check_restore_source(const json& source, const std::string& path,
     if (find_text(source, "/backupRef/name").empty()) {
       issues.push_back(
           {path + ".backupRef.name", "required: the name of the Backup or PhysicalBackup"});
+    }
+    // A backupRef brings its Backup's storage credentials and encryption key, Secrets of the
+    // Backup's namespace: following it into another namespace would let whoever may create a
+    // Restore here read them.
+    if (const std::string ns = find_text(source, "/backupRef/namespace");
+        !ns.empty() && ns != own_namespace) {
+      issues.push_back({path + ".backupRef.namespace",
+                        "a backupRef names a Backup of namespace \"" + own_namespace +
+                            "\" only: its storage credentials and encryption key are Secrets "
+                            "of namespace \"" +
+                            ns +
+                            "\", not readable from here. Remove backupRef and give the "
+                            "Backup's storage as s3 (or volume), with the same bucket and "
+                            "prefix, and copies of its Secrets in namespace \"" +
+                            own_namespace + "\" (and encryption for its key, if any)"});
     }
     if (source.contains("encryption")) {
       issues.push_back({path + ".encryption",
@@ -379,8 +470,10 @@ void check_bootstrap_from(const json& mariadb, std::vector<ValidationIssue>& iss
   const json* source = find(mariadb, "/spec/bootstrapFrom");
   if (source == nullptr || !source->is_object()) return;
   const std::string path = "spec.bootstrapFrom";
-  check_restore_source(*source, path, {"volumeSnapshotRef", "pointInTimeRecoveryRef", "azureBlob"},
-                       issues);
+  std::string own_namespace = find_text(mariadb, "/metadata/namespace");
+  if (own_namespace.empty()) own_namespace = "default";
+  check_restore_source(*source, path, own_namespace,
+                       {"volumeSnapshotRef", "pointInTimeRecoveryRef", "azureBlob"}, issues);
   const std::string kind = find_text(*source, "/backupRef/kind");
   const std::string content = find_text(*source, "/backupContentType");
   if (!kind.empty() && !content.empty() && (kind == "PhysicalBackup") != (content == "Physical")) {

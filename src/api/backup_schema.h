@@ -78,9 +78,10 @@ std::vector<schema::Field> restore_source_fields();
 
 // Checks the source at `path` ("spec" for a Restore, "spec.bootstrapFrom"): exactly one of
 // backupRef, s3 and volume (or of `refused`, see check_exactly_one), then that one, the
-// encryption key and the artifact.
+// encryption key and the artifact. `own_namespace` is the restoring object's: a backupRef may
+// name only that one (the Backup's Secrets belong to its namespace).
 void check_restore_source(const json& source, const std::string& path,
-                          const std::vector<std::string>& refused,
+                          const std::string& own_namespace, const std::vector<std::string>& refused,
                           std::vector<ValidationIssue>& issues);
 
 // A MariaDB's spec.bootstrapFrom: the restore source fields, backupContentType, and the

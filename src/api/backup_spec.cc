@@ -4,6 +4,7 @@
 
 #include "api/duration.h"
 #include "api/json_lookup.h"
+#include "api/mariabackup_options.h"
 #include "util/rfc3339.h"
 
 namespace mdbop {
@@ -41,17 +42,24 @@ std::string trim_slashes(const std::string& s) {
 S3StorageSpec s3_from(const json& s3) {
   S3StorageSpec s;
   s.bucket = s3.value("bucket", "");
-  s.endpoint = s3.value("endpoint", "");
   s.region = s3.value("region", "");
+  // Without an endpoint, AWS S3 in the region (which validation made required).
+  s.endpoint = s3.value("endpoint", "s3." + s.region + ".amazonaws.com");
   if (s.region.empty()) s.region = "us-east-1";
   s.prefix = trim_slashes(s3.value("prefix", ""));
   s.access_key_id = secret_ref(s3, "accessKeyIdSecretKeyRef");
   s.secret_access_key = secret_ref(s3, "secretAccessKeySecretKeyRef");
   s.session_token = secret_ref(s3, "sessionTokenSecretKeyRef");
   const json& tls = member(s3, "tls");
-  s.tls_enabled = tls.value("enabled", false) || s.endpoint.starts_with("https://");
+  s.tls_enabled =
+      tls.value("enabled", false) || s.endpoint.starts_with("https://") || !s3.contains("endpoint");
   s.tls_ca = secret_ref(tls, "caSecretKeyRef");
   s.storage_class = s3.value("storageClass", "");
+  // serverSideEncryption: AES256 (with kmsKeyId for aws:kms), or {sseAlgorithm, kmsKeyID}.
+  const json sse = s3.value("serverSideEncryption", json());
+  s.server_side_encryption =
+      sse.is_object() ? sse.value("sseAlgorithm", "") : s3.value("serverSideEncryption", "");
+  s.kms_key_id = sse.is_object() ? sse.value("kmsKeyID", "") : s3.value("kmsKeyId", "");
   return s;
 }
 
@@ -131,12 +139,19 @@ BackupSpec backup_spec_from(const json& backup) {
   b.extra_args = strings_of(spec, "args");
   append(b.extra_args,
          strings_of(member(spec, physical ? "mariabackup" : "mysqldump"), "extraArgs"));
+  if (physical) {
+    CompressTranslation compress = translate_compress_options(b.extra_args);
+    b.extra_args = std::move(compress.args);
+    b.translated_options = std::move(compress.dropped);
+    b.compression_threads = compress.threads;
+  }
   b.databases = strings_of(spec, "databases");
   append(b.databases, strings_of(member(spec, "mysqldump"), "databases"));
   if (spec.contains("ignoreGlobalPriv"))
     b.ignore_global_priv = spec["ignoreGlobalPriv"].get<bool>();
   b.target = target_from(spec.value("target", ""));
   b.timeout = seconds_of(spec, "timeout");
+  b.verify_after_backup = spec.value("verifyAfterBackup", false);
   b.storage = storage_from(member(spec, "storage"), namespace_of(backup),
                            member(backup, "metadata").value("name", ""));
   return b;
@@ -148,6 +163,7 @@ RestoreSpec restore_spec_from(const json& restore) {
   r.source = source_from(spec, namespace_of(restore));
   r.mariadb = member(spec, "mariaDbRef").value("name", "");
   r.database = spec.value("database", "");
+  r.prepare_args = strings_of(member(spec, "mariabackup"), "extraArgs");
   return r;
 }
 

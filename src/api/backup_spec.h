@@ -26,7 +26,9 @@ struct S3StorageSpec {
   std::optional<SecretKeyRef> session_token;
   bool tls_enabled = false;
   std::optional<SecretKeyRef> tls_ca;  // PEM bundle
-  std::string storage_class;           // empty: the bucket's default
+  std::string storage_class;           // of data objects; empty: the bucket's default
+  std::string server_side_encryption;  // "AES256" | "aws:kms" | "" (none)
+  std::string kms_key_id;              // aws:kms only; empty: the account's default key
 };
 
 struct StorageSpec {
@@ -66,13 +68,19 @@ struct BackupSpec {
   std::optional<ScheduleSpec> schedule;           // none: run once
   RetentionSpec retention;
   std::string compression = "zstd";            // zstd | gzip | bzip2 | none
+  int compression_threads = 0;                 // zstd workers; 0: mdbop's default
   std::optional<SecretKeyRef> encryption_key;  // spec.encryption.keySecretKeyRef
   std::vector<std::string> extra_args;         // mariabackup.extraArgs / args / mysqldump.extraArgs
-  std::vector<std::string> databases;          // logical: mysqldump.databases / databases
+  // Physical: mariadb-backup's --compress options, taken out of extra_args and translated into
+  // compression and compression_threads (their qpress output is never made).
+  std::vector<std::string> translated_options;
+  std::vector<std::string> databases;  // logical: mysqldump.databases / databases
   // logical: spec.ignoreGlobalPriv, leave mysql.global_priv out; none: true with Galera
   std::optional<bool> ignore_global_priv;
   BackupTargetSpec target;
   std::optional<std::chrono::seconds> timeout;  // spec.timeout; none: no limit
+  // spec.verifyAfterBackup (mdbop): check every new artifact as `mdbop backup verify` does
+  bool verify_after_backup = false;
   StorageSpec storage;
 };
 
@@ -92,6 +100,9 @@ struct RestoreSpec {
   RestoreSourceSpec source;
   std::string mariadb;   // mariaDbRef.name / targetMariaDB.name
   std::string database;  // logical: restore only this database; empty: everything
+  // Physical: mariabackup.extraArgs, options of mariadb-backup --prepare from the allowlist
+  // of prepare_option_problem (api/mariabackup_options.h).
+  std::vector<std::string> prepare_args;
 };
 
 // REQUIRES: the object passed validate_and_default().

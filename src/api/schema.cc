@@ -207,6 +207,9 @@ Node secret_string_map() {
 }
 Node lenient_string_map() { return of(Type::kLenientStringMap); }
 Node object(std::vector<Field> fields) { return Node{Type::kObject, std::move(fields), {}, {}}; }
+Node text_or_object(std::vector<Field> fields) {
+  return Node{Type::kTextOrObject, std::move(fields), {}, {}};
+}
 Node any_object() { return of(Type::kAnyObject); }
 Node any_array() { return of(Type::kAnyArray); }
 Node refused(std::string reason) { return Node{Type::kRefused, {}, {}, std::move(reason)}; }
@@ -295,6 +298,10 @@ void check(json& value, const Node& node, const std::string& path,
       return check_string_map(value, node, path, issues);
     case Type::kObject:
       return check_object(value, node.fields, path, issues);
+    case Type::kTextOrObject:
+      if (value.is_string()) return;
+      if (value.is_object()) return check_object(value, node.fields, path, issues);
+      return issue("must be a string or an object (a mapping of fields)");
     case Type::kAnyObject:
       if (value.is_object()) return;
       return issue("must be an object (a mapping of fields)");

@@ -29,6 +29,7 @@ enum class Type {
   kStringMap,         // object whose values must be strings
   kLenientStringMap,  // object whose number and boolean values are turned into strings
   kObject,            // object with known fields only
+  kTextOrObject,      // a string, or an object with known fields only
   kAnyObject,         // Kubernetes object passed through without deep checks
   kAnyArray,          // Kubernetes list passed through without deep checks
   kRefused,           // a field the operator has and mdbop does not implement
@@ -68,6 +69,8 @@ Node string_map();
 Node secret_string_map();
 Node lenient_string_map();
 Node object(std::vector<Field> fields);
+// A string, or an object of `fields`: a field with a short form and a long one.
+Node text_or_object(std::vector<Field> fields);
 Node any_object();
 Node any_array();
 Node refused(std::string reason);

@@ -1,6 +1,7 @@
 // Backup and PhysicalBackup: the schema (the operator's fields, plus mdbop's backupType,
-// retentionPolicy, encryption, mariabackup, mysqldump, target and timeout), the checks that
-// depend on other fields, and the defaults.
+// retentionPolicy, encryption, mariabackup, mysqldump, target, timeout and verifyAfterBackup,
+// and the tutorials' backupMethod and podSelector), the checks that depend on other fields,
+// and the defaults.
 #include <algorithm>
 #include <sstream>
 #include <string>
@@ -9,7 +10,9 @@
 #include "api/backup_schema.h"
 #include "api/duration.h"
 #include "api/json_lookup.h"
+#include "api/mariabackup_options.h"
 #include "api/object_meta.h"
+#include "api/pod_selector.h"
 #include "api/schema.h"
 #include "api/validators.h"
 #include "schedule/cron_expression.h"
@@ -30,6 +33,15 @@ using schema::text;
 using schema::time_zone;
 
 const std::vector<std::string> kMariaDBRefNames = {"mariaDbRef", "mariadbRef"};
+
+// The tutorials' backupMethod names the tool; each tool makes one kind of backup.
+const std::vector<std::string> kPhysicalMethods = {"mariabackup", "mariadb-backup"};
+const std::vector<std::string> kLogicalMethods = {"mysqldump", "mariadb-dump"};
+const std::vector<std::string> kMethods = [] {
+  std::vector<std::string> all = kPhysicalMethods;
+  all.insert(all.end(), kLogicalMethods.begin(), kLogicalMethods.end());
+  return all;
+}();
 
 enum class Kind { kBackup, kPhysicalBackup };
 
@@ -56,6 +68,16 @@ Node schedule_schema() {
   });
 }
 
+// A pod name (mdbop's alias of target), or the tutorials' label selector.
+Node pod_selector_schema() {
+  return schema::text_or_object({
+      {"matchLabels", schema::string_map()},
+      {"matchExpressions",
+       refused("mdbop reads matchLabels only; name the pod with matchLabels: "
+               "{statefulset.kubernetes.io/pod-name: <mariadb>-<index>}, or use spec.target")},
+  });
+}
+
 const Node& backup_schema(Kind kind) {
   static const auto build = [](Kind k) {
     const bool physical = k == Kind::kPhysicalBackup;
@@ -72,8 +94,10 @@ const Node& backup_schema(Kind kind) {
         {"encryption", encryption_schema()},
         {"mariabackup", schema::object({{"extraArgs", string_list()}})},
         {"target", text()},
-        {"podSelector", text()},
+        {"podSelector", pod_selector_schema()},
+        {"backupMethod", one_of(kMethods)},
         {"timeout", duration()},
+        {"verifyAfterBackup", boolean()},
         {"successfulJobsHistoryLimit", integer()},
         {"failedJobsHistoryLimit", integer()},
     };
@@ -115,10 +139,44 @@ const Node& backup_schema(Kind kind) {
   return kind == Kind::kBackup ? backup : physical_backup;
 }
 
-// backupType is accepted as "physical" or "Physical" (and stored as the first).
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// backupType is accepted as "physical" or "Physical" (and stored as the first); without it, the
+// tutorials' backupMethod decides (mariabackup: physical).
 bool is_physical(const json& object, Kind kind) {
   const std::string type = find_text(object, "/spec/backupType");
-  return kind == Kind::kPhysicalBackup || type == "physical" || type == "Physical";
+  if (kind == Kind::kPhysicalBackup || type == "physical" || type == "Physical") return true;
+  return type.empty() && contains(kPhysicalMethods, find_text(object, "/spec/backupMethod"));
+}
+
+// backupMethod must agree with backupType, or with the kind of a PhysicalBackup.
+void check_backup_method(const json& spec, Kind kind, std::vector<ValidationIssue>& issues) {
+  const std::string method = find_text(spec, "/backupMethod");
+  if (method.empty()) return;  // absent, or not a string (reported by the schema check)
+  const bool physical_method = contains(kPhysicalMethods, method);
+  if (kind == Kind::kPhysicalBackup) {
+    if (!physical_method) {
+      issues.push_back(
+          {"spec.backupMethod", method +
+                                    " makes logical backups, and a PhysicalBackup is always "
+                                    "physical; remove backupMethod, or use a Backup with "
+                                    "backupMethod: " +
+                                    method});
+    }
+    return;
+  }
+  const std::string type = find_text(spec, "/backupType");
+  if (type.empty() || !contains(kMethods, method)) return;
+  const bool physical_type = type == "physical" || type == "Physical";
+  if (physical_type != physical_method) {
+    issues.push_back(
+        {"spec.backupMethod", "contradicts spec.backupType: " + type + " (backupMethod: " + method +
+                                  " makes " + (physical_method ? "physical" : "logical") +
+                                  " backups); keep one of the two, e.g. backupType: " +
+                                  (physical_method ? "physical" : "logical") + " alone"});
+  }
 }
 
 // The duration at spec.<field> ("retentionPolicy.ttl"), when given, must be longer than zero:
@@ -192,8 +250,8 @@ void check_method_fields(const json& object, Kind kind, std::vector<ValidationIs
   }
   if (spec.contains("mariabackup")) {
     issues.push_back({"spec.mariabackup",
-                      "applies to physical backups only (backupType: physical); pass options "
-                      "to mariadb-dump in mysqldump.extraArgs"});
+                      "applies to physical backups only (backupType: physical, or backupMethod: "
+                      "mariabackup); pass options to mariadb-dump in mysqldump.extraArgs"});
   }
   if (spec.contains("databases") && find(spec, "/mysqldump/databases")) {
     issues.push_back({"spec.mysqldump.databases",
@@ -211,32 +269,64 @@ void check_method_fields(const json& object, Kind kind, std::vector<ValidationIs
   }
 }
 
-// target: Replica, PreferReplica, or one of the MariaDB's pods; podSelector names a pod.
+std::string mariadb_name(const json& spec) {
+  const std::string name = find_text(spec, "/mariaDbRef/name");
+  return name.empty() ? find_text(spec, "/mariadbRef/name") : name;
+}
+
+// target: Replica, PreferReplica, or one of the MariaDB's pods; podSelector names a pod, or
+// selects one by the labels mariadb-operator puts on its pods.
 void check_target(const json& spec, std::vector<ValidationIssue>& issues) {
   if (spec.contains("target") && spec.contains("podSelector")) {
     issues.push_back({"spec.podSelector", "set either target or podSelector, not both"});
     return;
   }
+  const std::string mariadb = mariadb_name(spec);
+  if (const json* selector = find(spec, "/podSelector"); selector && selector->is_object()) {
+    // Without a MariaDB name (reported elsewhere) no pod name can be checked.
+    const json* labels = find(*selector, "/matchLabels");
+    if (mariadb.empty() || (labels != nullptr && !labels->is_object())) return;
+    auto target = target_from_match_labels(labels ? *labels : json::object(), mariadb);
+    if (!target) issues.push_back({target.error().field, target.error().message});
+    return;
+  }
   const std::string field = spec.contains("podSelector") ? "podSelector" : "target";
   const std::string target = find_text(spec, "/" + field);
-  std::string mariadb = find_text(spec, "/mariaDbRef/name");
-  if (mariadb.empty()) mariadb = find_text(spec, "/mariadbRef/name");
   if (const json* given = find(spec, "/" + field); given && *given == "") {
     issues.push_back({"spec." + field, "must not be empty; leave it out for PreferReplica"});
   }
-  // Without a MariaDB name (reported elsewhere) no pod name can be checked.
   if (target.empty() || mariadb.empty()) return;
   if (field == "target" && (target == "Replica" || target == "PreferReplica")) return;
-  const std::string prefix = mariadb + "-";
-  const std::string index = target.starts_with(prefix) ? target.substr(prefix.size()) : "";
-  const bool is_index = !index.empty() && index.size() <= 9 &&
-                        index.find_first_not_of("0123456789") == std::string::npos &&
-                        (index == "0" || index[0] != '0');
-  if (is_index) return;
+  if (is_pod_of(target, mariadb)) return;
   issues.push_back(
       {"spec." + field,
        std::string(field == "target" ? "must be Replica, PreferReplica or one " : "must be one ") +
            "of the MariaDB's pods, such as " + mariadb + "-0"});
+}
+
+// mariadb-backup's --compress options become mdbop's compression (backup_spec_from); those
+// that cannot are refused here, as is --compress together with compression: none.
+void check_compress_options(const json& object, Kind kind, std::vector<ValidationIssue>& issues) {
+  if (!is_physical(object, kind)) return;  // mariadb-dump's --compress is the protocol's
+  const json& spec = object["spec"];
+  for (const auto& [pointer, path] :
+       {std::pair{"/args", "spec.args"},
+        std::pair{"/mariabackup/extraArgs", "spec.mariabackup.extraArgs"}}) {
+    const json* list = find(spec, pointer);
+    if (list == nullptr || !list->is_array()) continue;
+    for (size_t i = 0; i < list->size(); ++i) {
+      const json& arg = (*list)[i];
+      if (!arg.is_string() || !is_compress_option(arg.get<std::string>())) continue;
+      const std::string at = std::string(path) + "[" + std::to_string(i) + "]";
+      if (const auto problem = compress_option_problem(arg.get<std::string>())) {
+        issues.push_back({at, *problem});
+      } else if (find_text(spec, "/compression") == "none") {
+        issues.push_back({at, arg.get<std::string>() +
+                                  " asks for compressed backups, and spec.compression is none; "
+                                  "remove one of the two"});
+      }
+    }
+  }
 }
 
 void check_semantics(const json& object, Kind kind, std::vector<ValidationIssue>& issues) {
@@ -260,7 +350,9 @@ void check_semantics(const json& object, Kind kind, std::vector<ValidationIssue>
   check_schedule(*spec, issues);
   check_retention(*spec, issues);
   check_positive(*spec, "timeout", "leave it out for no time limit", issues);
+  check_backup_method(*spec, kind, issues);
   check_method_fields(object, kind, issues);
+  check_compress_options(object, kind, issues);
   check_target(*spec, issues);
   check_encryption(*spec, "spec", issues);
   check_not_negative(
@@ -272,12 +364,19 @@ void apply_defaults(json& object, Kind kind) {
   canonicalize_mariadb_ref(spec, kMariaDBRefNames);
   if (kind == Kind::kBackup) {
     spec["backupType"] = is_physical(object, kind) ? "physical" : "logical";
+    spec.erase("backupMethod");  // the tutorials' spelling of backupType, rewritten to it
   } else {
+    spec.erase("backupMethod");
     fill(spec, "timeout", "1h");  // the operator's default for a PhysicalBackup
   }
   fill(spec, "compression", "zstd");
   if (spec.contains("podSelector")) {
-    spec["target"] = std::move(spec["podSelector"]);
+    const json& selector = spec["podSelector"];
+    // check_target accepted the labels.
+    spec["target"] =
+        selector.is_string()
+            ? selector.get<std::string>()
+            : *target_from_match_labels(member(selector, "matchLabels"), mariadb_name(spec));
     spec.erase("podSelector");
   }
   fill(spec, "target", "PreferReplica");

@@ -5,6 +5,7 @@
 
 #include "api/backup_schema.h"
 #include "api/json_lookup.h"
+#include "api/mariabackup_options.h"
 #include "api/object_meta.h"
 #include "api/schema.h"
 #include "api/validators.h"
@@ -21,6 +22,8 @@ const schema::Node& restore_schema() {
     spec.insert(spec.end(), source.begin(), source.end());
     for (const std::string& name : kMariaDBRefNames) spec.push_back({name, mariadb_ref_schema()});
     spec.push_back({"database", schema::text()});
+    // Options of mariadb-backup --prepare (the tutorials' --use-memory=8G).
+    spec.push_back({"mariabackup", schema::object({{"extraArgs", schema::string_list()}})});
     return object_schema(
         {{"spec", schema::object(std::move(spec))}, {"status", schema::any_object()}});
   }();
@@ -31,7 +34,9 @@ void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
   const json* spec = find(object, "/spec");
   if (spec == nullptr || !spec->is_object()) return;
   check_mariadb_ref(object, kMariaDBRefNames, "restore into", issues);
-  check_restore_source(*spec, "spec", {}, issues);
+  std::string own_namespace = find_text(object, "/metadata/namespace");
+  if (own_namespace.empty()) own_namespace = "default";
+  check_restore_source(*spec, "spec", own_namespace, {}, issues);
   if (const json* database = find(*spec, "/database")) {
     if (*database == "") {
       issues.push_back({"spec.database",
@@ -44,6 +49,14 @@ void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
     }
   }
   check_not_negative(*spec, {"backoffLimit"}, issues);
+  if (const json* args = find(*spec, "/mariabackup/extraArgs"); args && args->is_array()) {
+    for (size_t i = 0; i < args->size(); ++i) {
+      if (!(*args)[i].is_string()) continue;  // reported by the schema check
+      if (const auto problem = prepare_option_problem((*args)[i].get<std::string>())) {
+        issues.push_back({"spec.mariabackup.extraArgs[" + std::to_string(i) + "]", *problem});
+      }
+    }
+  }
 }
 
 }  // namespace

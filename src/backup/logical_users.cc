@@ -24,7 +24,8 @@ bool is_system_account(const std::string& user) {
 }
 
 std::string accounts_sql(const std::vector<AccountDefinition>& accounts) {
-  std::string sql = "\n-- Accounts (mdbop): created when missing, existing ones are kept.\n";
+  std::string sql =
+      "\n" + std::string(kAccountsComment) + ": created when missing, existing ones are kept.\n";
   // Roles first: a user's grants may name them.
   for (const AccountDefinition& a : accounts) {
     if (a.host.empty()) sql += "CREATE ROLE IF NOT EXISTS " + backquote(a.user) + ";\n";

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sql/connection.h"
@@ -21,6 +22,9 @@ struct AccountDefinition {
 
 // Accounts the restored server keeps its own of: root, and MariaDB's internal accounts.
 bool is_system_account(const std::string& user);
+
+// The comment that begins the accounts part (and so a dump without databases).
+inline constexpr std::string_view kAccountsComment = "-- Accounts (mdbop)";
 
 // The SQL text that recreates `accounts` without touching existing ones.
 std::string accounts_sql(const std::vector<AccountDefinition>& accounts);

@@ -6,6 +6,35 @@
 #include "backup/progress_sink.h"
 
 namespace mdbop {
+namespace {
+
+// Passes the stored bytes on until a later stage fails, and swallows the rest, so that the
+// digest still sees every byte: a stage that failed on a damaged byte (a chunk that does not
+// authenticate, a broken zstd frame, an mbstream that gives up) is then reported as the damage
+// it is, and a failure on intact bytes as itself.
+class UntilFailed : public ByteSink {
+ public:
+  explicit UntilFailed(ByteSink& next) : next_(next) {}
+  Result<void> write(std::string_view bytes) override {
+    if (!failure_) {
+      if (auto written = next_.write(bytes); !written) failure_ = written.error();
+    }
+    return {};
+  }
+  Result<void> finish() override {
+    if (!failure_) {
+      if (auto finished = next_.finish(); !finished) failure_ = finished.error();
+    }
+    return {};
+  }
+  const std::optional<Error>& failure() const { return failure_; }
+
+ private:
+  ByteSink& next_;
+  std::optional<Error> failure_;
+};
+
+}  // namespace
 
 Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
                            const std::optional<std::string>& encryption_secret, ByteSink& sink,
@@ -13,7 +42,10 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
   const std::string what = "artifact " + m.id;
   auto compression = parse_compression(m.compression);
   if (!compression) return fail(what + ": " + compression.error().message);
-  auto decompressor = make_decompressor(*compression, sink);
+  // Counts what the decompression gives: as many bytes as the backup tool produced.
+  const ProgressCallback no_report;
+  ProgressSink plain(sink, no_report);
+  auto decompressor = make_decompressor(*compression, plain);
   std::unique_ptr<ByteSink> decryptor;
   if (m.encryption != "none") {
     if (!encryption_secret) {
@@ -23,7 +55,8 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
     if (!made) return fail(what + ": " + made.error().message);
     decryptor = std::move(*made);
   }
-  DigestSink digest(decryptor ? *decryptor : *decompressor);
+  UntilFailed stages(decryptor ? *decryptor : *decompressor);
+  DigestSink digest(stages);
   ProgressSink counted(digest, progress);
   if (auto read = storage.read(m.data_key, counted); !read) {
     return fail(what + ": " + read.error().message);
@@ -35,6 +68,11 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
     return fail(what + " is corrupted: its " + std::to_string(digest.bytes()) +
                 " bytes have SHA-256 " + digest.hex_sha256() + ", the manifest says " +
                 std::to_string(m.stored_bytes) + " bytes with " + m.sha256);
+  }
+  if (stages.failure()) return fail(what + ": " + stages.failure()->message);
+  if (plain.bytes() != m.source_bytes) {
+    return fail(what + " is corrupted: it decompresses to " + std::to_string(plain.bytes()) +
+                " bytes, the manifest says " + std::to_string(m.source_bytes));
   }
   return {};
 }

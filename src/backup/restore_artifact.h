@@ -1,7 +1,9 @@
 // Reads an artifact back: storage -> SHA-256 -> decryption -> decompression -> `sink`, then
-// checks size and digest against the manifest. The sink sees only authenticated plaintext
-// (the decryption checks every chunk), but the digest is known only at the end: a sink that
-// touches a live target must first be preceded by a verifying read into a NullSink.
+// checks the stored size and digest, and the decompressed size, against the manifest. The sink
+// sees only authenticated plaintext (the decryption checks every chunk), but the digest is known
+// only at the end: a sink that touches a live target must first be preceded by a verifying read
+// into a NullSink. When a stage fails, the rest is still read for the digest, so that damage is
+// reported as damage ("is corrupted") rather than as the stage's complaint about it.
 #pragma once
 
 #include <functional>

@@ -44,7 +44,7 @@ Result<ArtifactManifest> take_backup(const TakeBackupRequest& r, BackupStorage& 
   m.started = now_seconds();
 
   // The pipeline, built from its end: storage <- digest <- [encrypt] <- compress <- [sniff].
-  auto writer = storage.create(m.data_key);
+  auto writer = storage.create(m.data_key, ObjectUse::kData);
   if (!writer) return tl::unexpected(writer.error());
   DigestSink digest(**writer);
   std::unique_ptr<ByteSink> encryptor;
@@ -53,7 +53,8 @@ Result<ArtifactManifest> take_backup(const TakeBackupRequest& r, BackupStorage& 
     if (!made) return tl::unexpected(made.error());
     encryptor = std::move(*made);
   }
-  auto compressor = make_compressor(*compression, encryptor ? *encryptor : digest);
+  auto compressor =
+      make_compressor(*compression, encryptor ? *encryptor : digest, r.compression_threads);
   XbstreamSniffer sniffer(*compressor, {"xtrabackup_galera_info", "mariadb_backup_info"});
   ByteSink& first = r.method == "physical" ? static_cast<ByteSink&>(sniffer) : *compressor;
   ProgressSink counted(first, progress, [&digest] { return digest.bytes(); });

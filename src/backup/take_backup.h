@@ -10,6 +10,7 @@
 #include <string>
 
 #include "backup/artifact_manifest.h"
+#include "backup/compression.h"
 #include "backup/progress_sink.h"
 #include "sql/backup_source_facts.h"
 #include "storage/backup_storage.h"
@@ -27,6 +28,7 @@ struct TakeBackupRequest {
   std::string mariadb;  // "<namespace>/<name>"
   std::string pod;      // the node it is taken from
   std::string compression = "zstd";
+  int compression_threads = kDefaultCompressionThreads;  // zstd's workers
   std::optional<std::string> encryption_secret;
 };
 

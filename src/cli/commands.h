@@ -40,6 +40,13 @@ int cmd_wait(const std::string& kind_slash_name, const std::string& namespace_,
              const std::string& condition, const std::string& timeout);
 // Asks the operator to take a backup now (annotation mdbop.io/run-now).
 int cmd_backup_run(const std::string& name, const std::string& namespace_);
+// Checks an artifact (cli/artifact_lookup.h says what ARTIFACT names) without restoring it:
+// unpacked and prepared in a scratch area of the node agent, which is removed afterwards.
+int cmd_backup_verify(NodeAgent& agent, const std::string& artifact, const std::string& namespace_);
+// Writes the artifact decrypted and decompressed to `output` (a file created 0600, which must
+// not exist unless `force`; "-": standard output).
+int cmd_backup_download(const std::string& artifact, const std::string& namespace_,
+                        const std::string& output, bool force);
 int cmd_events(const std::string& namespace_, bool all_namespaces, const std::string& for_object);
 int cmd_logs(NodeAgent& agent, const std::string& pod, const std::string& namespace_, int tail,
              bool follow);

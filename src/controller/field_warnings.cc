@@ -8,25 +8,28 @@
 
 namespace mdbop {
 
-nlohmann::json warn_unsupported_fields_once(Store& store, const ObjectKey& key,
-                                            const nlohmann::json& object) {
+json warn_about_field_once(Store& store, const ObjectKey& key, const json& object,
+                           const std::string& field, const std::string& reason,
+                           const std::string& message) {
   const json warned = object.value("status", json::object()).value("warnedFields", json::array());
-  std::vector<std::string> fresh;
-  for (const std::string& field : fields_unsupported_locally(object)) {
-    if (std::find(warned.begin(), warned.end(), field) == warned.end()) fresh.push_back(field);
-  }
-  if (fresh.empty()) return object;
-  for (const std::string& field : fresh) {
-    const std::string message =
-        field + " is kept but not honoured by the local runtime (it applies on Kubernetes)";
-    store.record_event(object, "Warning", "FieldIgnored", message);
-    spdlog::warn("{}={}/{} reason=FieldIgnored {}", key.kind, key.namespace_, key.name, message);
-  }
+  if (std::find(warned.begin(), warned.end(), field) != warned.end()) return object;
+  store.record_event(object, "Warning", reason, message);
+  spdlog::warn("{}={}/{} reason={} {}", key.kind, key.namespace_, key.name, reason, message);
   auto updated = store.update_status(key, [&](json& status) {
     if (!status.contains("warnedFields")) status["warnedFields"] = json::array();
-    for (const std::string& field : fresh) status["warnedFields"].push_back(field);
+    status["warnedFields"].push_back(field);
   });
   return updated ? *updated : object;
+}
+
+json warn_unsupported_fields_once(Store& store, const ObjectKey& key, const json& object) {
+  json current = object;
+  for (const std::string& field : fields_unsupported_locally(object)) {
+    current = warn_about_field_once(
+        store, key, current, field, "FieldIgnored",
+        field + " is kept but not honoured by the local runtime (it applies on Kubernetes)");
+  }
+  return current;
 }
 
 }  // namespace mdbop

@@ -1,6 +1,9 @@
-// Fields the local runtime cannot honour (image, resources, affinity...): kept in the object
-// and reported once each, for every kind.
+// Warnings said once per object: fields the local runtime cannot honour (image, resources,
+// affinity...), kept in the object and reported once each, for every kind; and fields mdbop
+// honours differently from how they are written (a Backup's --compress).
 #pragma once
+
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -8,8 +11,15 @@
 
 namespace mdbop {
 
-// Records a FieldIgnored warning event for each such field of `object` not reported before
-// (status.warnedFields remembers them). Returns the object as stored afterwards.
+// Records a Warning event (`reason`, `message`) about `field` of `object`, unless one was
+// recorded before (status.warnedFields remembers the fields). Returns the object as stored
+// afterwards.
+nlohmann::json warn_about_field_once(Store& store, const ObjectKey& key,
+                                     const nlohmann::json& object, const std::string& field,
+                                     const std::string& reason, const std::string& message);
+
+// A FieldIgnored warning for each field the local runtime cannot honour (see
+// fields_unsupported_locally), once.
 nlohmann::json warn_unsupported_fields_once(Store& store, const ObjectKey& key,
                                             const nlohmann::json& object);
 

@@ -49,7 +49,7 @@ Result<std::string> BackupStorage::read_all(const std::string& key) {
 }
 
 Result<void> BackupStorage::put_all(const std::string& key, std::string_view bytes) {
-  auto writer = create(key);
+  auto writer = create(key, ObjectUse::kIndex);
   if (!writer) return tl::unexpected(writer.error());
   if (auto written = (*writer)->write(bytes); !written) return written;
   return (*writer)->finish();

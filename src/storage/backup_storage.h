@@ -28,16 +28,23 @@ struct StoredObject {
 // temporary file is removed). finish() finishes no further stage: a writer is the last one.
 class ObjectWriter : public ByteSink {};
 
+// What an object holds. S3's storage class (s3.storageClass) applies to data only: manifests
+// and indexes are read by every listing, retention pass and restore, so they stay in the
+// bucket's default class, which a class such as GLACIER would make unreadable without a
+// restore request.
+enum class ObjectUse { kData, kIndex };
+
 class BackupStorage {
  public:
   virtual ~BackupStorage() = default;
 
-  virtual Result<std::unique_ptr<ObjectWriter>> create(const std::string& key) = 0;
+  virtual Result<std::unique_ptr<ObjectWriter>> create(const std::string& key, ObjectUse use) = 0;
   // Streams the object's bytes into sink; does NOT call sink.finish().
   virtual Result<void> read(const std::string& key, ByteSink& sink) = 0;
   // The whole object, for small ones (manifests).
   Result<std::string> read_all(const std::string& key);
-  // Stores a small object atomically (through create(), so every backend does it alike).
+  // Stores a small index object (a manifest) atomically (through create(), so every backend
+  // does it alike).
   Result<void> put_all(const std::string& key, std::string_view bytes);
   // Every object whose key starts with prefix (a plain string prefix, not only whole path
   // segments), at any depth, sorted by key.

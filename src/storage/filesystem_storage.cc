@@ -5,13 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
-#include <cstring>
-#include <random>
 #include <system_error>
 
-#include <fmt/format.h>
+#include "storage/file_writer.h"
 
 namespace mdbop {
 
@@ -41,79 +38,7 @@ Result<void> make_directories(const fs::path& root, const fs::path& relative) {
   return {};
 }
 
-// Makes a rename or a creation durable: without it a crash can lose the directory entry.
-Result<void> fsync_directory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return io_failure(errno, "opening", dir);
-  int rc = ::fsync(fd);
-  int error = errno;
-  ::close(fd);
-  if (rc < 0) return io_failure(error, "syncing", dir);
-  return {};
-}
-
-class FileObjectWriter : public ObjectWriter {
- public:
-  FileObjectWriter(int fd, fs::path temp, fs::path target)
-      : fd_(fd), temp_(std::move(temp)), target_(std::move(target)) {}
-  FileObjectWriter(const FileObjectWriter&) = delete;
-  FileObjectWriter& operator=(const FileObjectWriter&) = delete;
-
-  ~FileObjectWriter() override {
-    if (fd_ >= 0) ::close(fd_);
-    if (!finished_) ::unlink(temp_.c_str());
-  }
-
-  Result<void> write(std::string_view bytes) override {
-    while (!bytes.empty()) {
-      ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return io_failure(errno, "writing", target_);
-      bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return {};
-  }
-
-  Result<void> finish() override {
-    // Delayed allocation and NFS report a full disk at fsync or close: both are checked.
-    if (::fsync(fd_) < 0) return io_failure(errno, "writing", target_);
-    int rc = ::close(fd_);
-    fd_ = -1;
-    if (rc < 0) return io_failure(errno, "writing", target_);
-    if (::rename(temp_.c_str(), target_.c_str()) < 0) {
-      return io_failure(errno, "renaming into", target_);
-    }
-    finished_ = true;
-    return fsync_directory(target_.parent_path());
-  }
-
- private:
-  int fd_;
-  fs::path temp_;
-  fs::path target_;
-  bool finished_ = false;
-};
-
-// Creates a temporary file beside `target`; O_EXCL and a random suffix keep concurrent or
-// crashed writers from sharing one. Returns the descriptor, or -1 with errno set.
-int create_temporary(const fs::path& target, fs::path& temp) {
-  std::random_device random;
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    temp = target.parent_path() /
-           fmt::format(".{}.partial-{:08x}", target.filename().string(), random());
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0 || errno != EEXIST) return fd;
-  }
-  return -1;
-}
-
 }  // namespace
-
-std::string describe_io_error(int error, std::string_view doing, const fs::path& path) {
-  std::string text = std::strerror(error);
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return fmt::format("{} {} {}", text, doing, path.string());
-}
 
 Result<std::unique_ptr<FilesystemStorage>> FilesystemStorage::open(const fs::path& where) {
   if (!where.is_absolute()) {
@@ -131,21 +56,18 @@ Result<std::unique_ptr<FilesystemStorage>> FilesystemStorage::open(const fs::pat
   return std::unique_ptr<FilesystemStorage>(new FilesystemStorage(root));
 }
 
-Result<std::unique_ptr<ObjectWriter>> FilesystemStorage::create(const std::string& key) {
+Result<std::unique_ptr<ObjectWriter>> FilesystemStorage::create(const std::string& key,
+                                                                ObjectUse /*use*/) {
   if (auto valid = check_key(key); !valid) return tl::unexpected(valid.error());
-  fs::path target = root_ / key;
-  fs::path temp;
-  int fd = -1;
+  const fs::path target = root_ / key;
   // A concurrent remove() may prune the directory just made; making it again is enough.
-  for (int attempt = 0; attempt < 3 && fd < 0; ++attempt) {
+  for (int attempt = 0;; ++attempt) {
     if (auto made = make_directories(root_, fs::path(key).parent_path()); !made) {
       return tl::unexpected(made.error());
     }
-    fd = create_temporary(target, temp);
-    if (fd < 0 && errno != ENOENT) break;
+    auto writer = create_file_writer(target, Overwrite::kReplace);
+    if (writer || writer.error().code != ErrorCode::kNotFound || attempt == 2) return writer;
   }
-  if (fd < 0) return io_failure(errno, "creating", target);
-  return std::make_unique<FileObjectWriter>(fd, temp, target);
 }
 
 Result<void> FilesystemStorage::read(const std::string& key, ByteSink& sink) {

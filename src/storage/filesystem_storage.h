@@ -1,6 +1,7 @@
 // FilesystemStorage: backup objects as files under a root directory (a local disk, an NFS
-// mount). An object is written to a hidden temporary sibling (".<name>.partial-<random>"),
-// fsynced and renamed into place, so a reader or a crash never sees half an object.
+// mount). An object is written through create_file_writer (storage/file_writer.h): a hidden
+// temporary sibling, fsynced and renamed into place, so a reader or a crash never sees half an
+// object.
 #pragma once
 
 #include <filesystem>
@@ -17,7 +18,7 @@ class FilesystemStorage : public BackupStorage {
   // Creates root (mode 0700) when missing.
   static Result<std::unique_ptr<FilesystemStorage>> open(const std::filesystem::path& root);
 
-  Result<std::unique_ptr<ObjectWriter>> create(const std::string& key) override;
+  Result<std::unique_ptr<ObjectWriter>> create(const std::string& key, ObjectUse use) override;
   Result<void> read(const std::string& key, ByteSink& sink) override;
   // Hidden entries (temporaries) are never reported.
   Result<std::vector<StoredObject>> list(const std::string& prefix) override;
@@ -31,9 +32,5 @@ class FilesystemStorage : public BackupStorage {
   explicit FilesystemStorage(std::filesystem::path root) : root_(std::move(root)) {}
   std::filesystem::path root_;
 };
-
-// "no space left on device writing /backups/k": errno's text, lower-cased, then what was being
-// done to which path. One form for every I/O failure, so full disks and permissions read alike.
-std::string describe_io_error(int error, std::string_view doing, const std::filesystem::path& path);
 
 }  // namespace mdbop

@@ -23,6 +23,25 @@ std::string url_part(CURLU* url, CURLUPart what) {
   return value;
 }
 
+// The values go into request headers: only S3's algorithms, and a key id of visible ASCII.
+Result<void> check_server_side_encryption(const S3Config& config) {
+  const std::string& sse = config.server_side_encryption;
+  if (!sse.empty() && sse != "AES256" && sse != "aws:kms") {
+    return fail_field("storage.s3.serverSideEncryption", "must be AES256 or aws:kms");
+  }
+  if (config.kms_key_id.empty()) return {};
+  if (sse != "aws:kms") {
+    return fail_field("storage.s3.kmsKeyId", "is used with serverSideEncryption: aws:kms only");
+  }
+  for (const char c : config.kms_key_id) {
+    if (c <= ' ' || c > '~') {
+      return fail_field("storage.s3.kmsKeyId",
+                        "must be a KMS key id, ARN or alias: visible ASCII characters, no spaces");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<S3Endpoint> resolve_s3_endpoint(const S3Config& config) {
@@ -35,6 +54,7 @@ Result<S3Endpoint> resolve_s3_endpoint(const S3Config& config) {
         "storage.s3.secretAccessKeySecretKeyRef");
   }
   if (config.part_size < kMinPartSize) return fail("S3 part size must be at least 5 MiB");
+  if (auto sse = check_server_side_encryption(config); !sse) return tl::unexpected(sse.error());
 
   std::string text = config.endpoint;
   if (text.find("://") == std::string::npos) {

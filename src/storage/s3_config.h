@@ -19,7 +19,11 @@ struct S3Config {
   std::string session_token;  // temporary credentials only
   bool tls_enabled = false;
   std::string ca_bundle_pem;  // PEM certificates to trust instead of the system's
-  std::string storage_class;  // e.g. "STANDARD_IA"; empty for the bucket's default
+  std::string storage_class;  // of data objects, e.g. "STANDARD_IA"; empty for the default
+  // Server-side encryption of every object: "AES256" (SSE-S3) or "aws:kms" (SSE-KMS, with
+  // kms_key_id or, when empty, the account's default key); empty for none.
+  std::string server_side_encryption;
+  std::string kms_key_id;
 
   // Multipart uploads: parts of part_size bytes (S3 wants at least 5 MiB but for the last),
   // upload_concurrency parts in flight while the next one fills.

@@ -12,22 +12,14 @@ namespace {
 constexpr int kMaxParts = 10000;  // S3's limit
 constexpr int kPartsPerSize = 2000;
 
-HttpHeaders object_headers(const S3Config& config) {
-  HttpHeaders headers{{"content-type", "application/octet-stream"}};
-  if (!config.storage_class.empty()) {
-    headers.emplace_back("x-amz-storage-class", config.storage_class);
-  }
-  return headers;
-}
-
 }  // namespace
 
 std::size_t part_size_for(std::size_t base_size, int part_number) {
   return base_size << ((part_number - 1) / kPartsPerSize);
 }
 
-S3ObjectWriter::S3ObjectWriter(S3Client& client, std::string key)
-    : client_(client), key_(std::move(key)) {}
+S3ObjectWriter::S3ObjectWriter(S3Client& client, std::string key, HttpHeaders headers)
+    : client_(client), key_(std::move(key)), headers_(std::move(headers)) {}
 
 S3ObjectWriter::~S3ObjectWriter() {
   if (done_) return;
@@ -59,12 +51,7 @@ Result<void> S3ObjectWriter::write(std::string_view bytes) {
 
 Result<void> S3ObjectWriter::submit_buffer() {
   if (upload_id_.empty()) {
-    S3Call create{"POST",
-                  key_,
-                  {{"uploads", ""}},
-                  object_headers(client_.config()),
-                  {},
-                  doing("starting the upload of")};
+    S3Call create{"POST", key_, {{"uploads", ""}}, headers_, {}, doing("starting the upload of")};
     auto response = client_.call(create);
     if (!response) return fail_and_abort(response.error());
     auto id = parse_upload_id(response->body);
@@ -170,7 +157,7 @@ Result<void> S3ObjectWriter::fail_and_abort(Error error) {
 Result<void> S3ObjectWriter::finish() {
   if (done_) return fail(doing("finishing") + ": the upload is already finished or abandoned");
   if (upload_id_.empty()) {
-    S3Call put{"PUT", key_, {}, object_headers(client_.config()), buffer_, doing("uploading")};
+    S3Call put{"PUT", key_, {}, headers_, buffer_, doing("uploading")};
     auto response = client_.call(put);
     done_ = true;
     if (!response) return tl::unexpected(response.error());

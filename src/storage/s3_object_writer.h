@@ -21,8 +21,10 @@ namespace mdbop {
 
 class S3ObjectWriter : public ObjectWriter {
  public:
-  // key: the object's full key in the bucket. REQUIRES: client outlives the writer.
-  S3ObjectWriter(S3Client& client, std::string key);
+  // key: the object's full key in the bucket; headers: sent with the PUT or the multipart
+  // upload's initiation (content type, storage class, server-side encryption). REQUIRES:
+  // client outlives the writer.
+  S3ObjectWriter(S3Client& client, std::string key, HttpHeaders headers);
   // Unless finish() succeeded: stops the uploads and aborts the multipart upload.
   ~S3ObjectWriter() override;
   S3ObjectWriter(const S3ObjectWriter&) = delete;
@@ -49,6 +51,7 @@ class S3ObjectWriter : public ObjectWriter {
 
   S3Client& client_;
   const std::string key_;
+  const HttpHeaders headers_;
   std::string buffer_;
   int next_part_ = 1;
   std::string upload_id_;  // empty until the first part leaves

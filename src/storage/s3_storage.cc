@@ -14,6 +14,23 @@ std::string normalized_root(std::string_view prefix) {
   return prefix.empty() ? "" : std::string(prefix) + "/";
 }
 
+// The headers of an object's PUT or multipart initiation. S3 signs them with the request
+// (every header sent is in SignedHeaders). UploadPart takes none of them: the object's
+// class and encryption are fixed when the upload begins.
+HttpHeaders object_headers(const S3Config& config, ObjectUse use) {
+  HttpHeaders headers{{"content-type", "application/octet-stream"}};
+  if (use == ObjectUse::kData && !config.storage_class.empty()) {
+    headers.emplace_back("x-amz-storage-class", config.storage_class);
+  }
+  if (!config.server_side_encryption.empty()) {
+    headers.emplace_back("x-amz-server-side-encryption", config.server_side_encryption);
+  }
+  if (!config.kms_key_id.empty()) {
+    headers.emplace_back("x-amz-server-side-encryption-aws-kms-key-id", config.kms_key_id);
+  }
+  return headers;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<S3Storage>> S3Storage::open(S3Config config) {
@@ -29,9 +46,10 @@ Result<std::unique_ptr<S3Storage>> S3Storage::open(S3Config config,
   return std::unique_ptr<S3Storage>(new S3Storage(std::move(*client), std::move(root)));
 }
 
-Result<std::unique_ptr<ObjectWriter>> S3Storage::create(const std::string& key) {
+Result<std::unique_ptr<ObjectWriter>> S3Storage::create(const std::string& key, ObjectUse use) {
   if (auto valid = check_key(key); !valid) return tl::unexpected(valid.error());
-  return std::make_unique<S3ObjectWriter>(*client_, root_ + key);
+  return std::make_unique<S3ObjectWriter>(*client_, root_ + key,
+                                          object_headers(client_->config(), use));
 }
 
 Result<void> S3Storage::read(const std::string& key, ByteSink& sink) {

@@ -1,4 +1,4 @@
-// S3Storage: backup objects in an S3 bucket (AWS, MinIO, s3rver, ...), under an optional
+// S3Storage: backup objects in an S3 bucket (AWS, MinIO, ...), under an optional
 // prefix, addressed path-style. Large objects go up in parts (s3_object_writer.h); reads stream.
 #pragma once
 
@@ -20,7 +20,7 @@ class S3Storage : public BackupStorage {
   static Result<std::unique_ptr<S3Storage>> open(S3Config config,
                                                  std::unique_ptr<HttpTransport> transport);
 
-  Result<std::unique_ptr<ObjectWriter>> create(const std::string& key) override;
+  Result<std::unique_ptr<ObjectWriter>> create(const std::string& key, ObjectUse use) override;
   Result<void> read(const std::string& key, ByteSink& sink) override;
   Result<std::vector<StoredObject>> list(const std::string& prefix) override;
   Result<void> remove(const std::string& key) override;

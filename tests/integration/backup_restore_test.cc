@@ -1,4 +1,4 @@
-// Backups and restores on real clusters, a real S3 server (s3rver) and real mariadb-backup /
+// Backups and restores on real clusters, a real S3 server (MinIO) and real mariadb-backup /
 // mariadb-dump: what is stored is read back with s3cmd, restores are proven by row counts and
 // checksums of every table on every node, and bad artifacts are refused without touching the
 // target.
@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include "harness.h"
 #include "s3_server.h"
@@ -109,15 +110,16 @@ void expect_every_node_has(Installation& mdbop, const std::map<std::string, std:
   for (int i = 0; i < 3; ++i) EXPECT_EQ(table_fingerprints(mdbop, i), want) << "on g-" << i;
 }
 
-std::string s3_storage(const S3Server& s3, const std::string& prefix) {
+// S3 storage in bucket "backups" of `s3`, with the credentials of Secret `secret`.
+std::string s3_storage(const S3Server& s3, const std::string& prefix,
+                       const std::string& secret = "s3") {
   return "  storage:\n"
          "    s3:\n"
          "      bucket: backups\n"
          "      endpoint: " +
          s3.endpoint() + "\n      prefix: " + prefix +
-         "\n"
-         "      accessKeyIdSecretKeyRef: {name: s3, key: id}\n"
-         "      secretAccessKeySecretKeyRef: {name: s3, key: secret}\n";
+         "\n      accessKeyIdSecretKeyRef: {name: " + secret +
+         ", key: id}\n      secretAccessKeySecretKeyRef: {name: " + secret + ", key: secret}\n";
 }
 
 std::string disk_storage(Installation& mdbop) {
@@ -125,11 +127,25 @@ std::string disk_storage(Installation& mdbop) {
          (mdbop.home() / "backups").string() + "\n";
 }
 
-std::string secrets(const std::string& s3_secret = "S3RVER") {
-  return std::string(
-             "apiVersion: v1\nkind: Secret\nmetadata: {name: s3}\nstringData:\n  id: S3RVER\n"
-             "  secret: ") +
-         s3_secret + "\n  key: " + kEncryptionKey + "\n  wrong: not-the-key-0123456789\n---\n";
+std::string secret(const std::string& name, const std::string& string_data) {
+  return "apiVersion: v1\nkind: Secret\nmetadata: {name: " + name + "}\nstringData:\n" +
+         string_data + "---\n";
+}
+
+std::string s3_credentials(const std::string& access_key, const std::string& secret_key) {
+  return "  id: " + access_key + "\n  secret: " + secret_key + "\n";
+}
+
+std::string encryption_keys() {
+  return std::string("  key: ") + kEncryptionKey + "\n  wrong: not-the-key-0123456789\n";
+}
+
+// The Secret "s3": two encryption keys ("key" and "wrong") and, for S3 storage, the server's
+// credentials ("id" and "secret").
+std::string secrets() { return secret("s3", encryption_keys()); }
+
+std::string secrets(const S3Server& s3) {
+  return secret("s3", encryption_keys() + s3_credentials(s3.access_key(), s3.secret_key()));
 }
 
 std::string backup(const std::string& kind, const std::string& name, const std::string& body) {
@@ -150,9 +166,9 @@ TEST(BackupRestore, PhysicalEncryptedToS3ReadBackAndRestoredIntoTheSameCluster) 
   load_shop(mdbop);
   const auto before = table_fingerprints(mdbop, 0);
 
-  mdbop.apply(secrets() + backup("PhysicalBackup", "nightly",
-                                 "  encryption:\n    keySecretKeyRef: {name: s3, key: key}\n" +
-                                     s3_storage(s3, "mdbop/physical")));
+  mdbop.apply(secrets(s3) + backup("PhysicalBackup", "nightly",
+                                   "  encryption:\n    keySecretKeyRef: {name: s3, key: key}\n" +
+                                       s3_storage(s3, "mdbop/physical")));
   mdbop.must({"wait", "physicalbackup/nightly", "--for=condition=Complete", "--timeout=120s"});
   json status = status_of(mdbop, "physicalbackup", "nightly");
   ASSERT_EQ(status["artifacts"].size(), 1u);
@@ -350,10 +366,10 @@ TEST(BackupRestore, AFailedScheduledRunIsRetriedWithinItsSlot) {
   load_shop(mdbop);
   S3Server s3;
   s3.stop();
-  mdbop.apply(secrets() + backup("Backup", "yearly",
-                                 "  backupType: logical\n  schedule:\n    cron: \"0 3 1 1 *\"\n"
-                                 "    immediate: true\n" +
-                                     s3_storage(s3, "retried")));
+  mdbop.apply(secrets(s3) + backup("Backup", "yearly",
+                                   "  backupType: logical\n  schedule:\n    cron: \"0 3 1 1 *\"\n"
+                                   "    immediate: true\n" +
+                                       s3_storage(s3, "retried")));
   json status;
   ASSERT_TRUE(eventually(
       [&] {
@@ -440,9 +456,15 @@ TEST(BackupRestore, AnS3FailureSaysWhyAndLeavesEarlierArtifactsUsable) {
   mdbop.start_with_cluster("g", kPassword);
   load_shop(mdbop);
   const auto before = table_fingerprints(mdbop, 0);
-  mdbop.apply(secrets() +
-              backup("Backup", "good", "  backupType: physical\n" + s3_storage(s3, "shared")));
+  // Uncompressed, the physical backup is larger than a part: MinIO receives it in parts and
+  // joins them, and the restore below reads the joined object back.
+  mdbop.apply(secrets(s3) +
+              backup("Backup", "good",
+                     "  backupType: physical\n  compression: none\n" + s3_storage(s3, "shared")));
   mdbop.must({"wait", "backup/good", "--for=condition=Complete", "--timeout=120s"});
+  EXPECT_GT(status_of(mdbop, "backup", "good")["artifacts"][0]["storedBytes"].get<long long>(),
+            16 << 20)
+      << "more than one 16 MiB part";
 
   // A logical backup beside it, read back with s3cmd and the zstd tool: a plain SQL dump.
   mdbop.apply(backup("Backup", "sql", "  backupType: logical\n" + s3_storage(s3, "logical")));
@@ -459,23 +481,33 @@ TEST(BackupRestore, AnS3FailureSaysWhyAndLeavesEarlierArtifactsUsable) {
   EXPECT_NE(sql->stdout_text.find("CREATE TABLE `orders`"), std::string::npos);
   EXPECT_NE(sql->stdout_text.find("CREATE USER IF NOT EXISTS `shopkeeper`@`%`"), std::string::npos);
 
-  // Refused credentials: the run fails with S3's reason; the earlier artifact stays.
-  mdbop.apply(
-      "apiVersion: v1\nkind: Secret\nmetadata: {name: bad}\nstringData:\n  id: NOBODY\n"
-      "  secret: nope\n---\n" +
-      backup(
-          "Backup", "refused", "  backupType: physical\n" + [&] {
-            std::string storage = s3_storage(s3, "shared");
-            for (const char* key : {"{name: s3, key: id}", "{name: s3, key: secret}"}) {
-              storage.replace(storage.find(key), std::string(key).size(),
-                              std::string(key).replace(7, 2, "bad"));
-            }
-            return storage;
-          }()));
-  ASSERT_TRUE(eventually(
-      [&] { return status_of(mdbop, "backup", "refused").value("phase", "") == "Failed"; }, 60s));
-  const std::string reason = status_of(mdbop, "backup", "refused").value("lastFailureReason", "");
-  EXPECT_NE(reason.find("S3 refused the credentials"), std::string::npos) << reason;
+  // Refused credentials and a missing bucket: each run fails with S3's reason, naming what to
+  // fix; the earlier artifact stays.
+  std::string no_bucket = s3_storage(s3, "shared");
+  no_bucket.replace(no_bucket.find("bucket: backups"), 15, "bucket: missing");
+  mdbop.apply(secret("unknown", s3_credentials("NOBODY", "nope")) +
+              secret("mistyped", s3_credentials(s3.access_key(), "not-" + s3.secret_key())) +
+              backup("Backup", "unknown-key",
+                     "  backupType: logical\n" + s3_storage(s3, "shared", "unknown")) +
+              "---\n" +
+              backup("Backup", "wrong-secret",
+                     "  backupType: logical\n" + s3_storage(s3, "shared", "mistyped")) +
+              "---\n" + backup("Backup", "no-bucket", "  backupType: logical\n" + no_bucket));
+  const std::map<std::string, std::vector<std::string>> reasons = {
+      {"unknown-key",
+       {"S3 refused the credentials (InvalidAccessKeyId)", "storage.s3.accessKeyIdSecretKeyRef"}},
+      {"wrong-secret",
+       {"S3 refused the request signature (SignatureDoesNotMatch)",
+        "storage.s3.secretAccessKeySecretKeyRef"}},
+      {"no-bucket", {"bucket \"missing\" does not exist (NoSuchBucket)"}}};
+  for (const auto& [name, wanted] : reasons) {
+    ASSERT_TRUE(eventually(
+        [&] { return status_of(mdbop, "backup", name).value("phase", "") == "Failed"; }, 60s))
+        << name;
+    const std::string reason = status_of(mdbop, "backup", name).value("lastFailureReason", "");
+    for (const std::string& part : wanted)
+      EXPECT_NE(reason.find(part), std::string::npos) << reason;
+  }
 
   // The earlier artifact is still whole: it restores.
   spoil_shop(mdbop);

@@ -218,6 +218,17 @@ uid_t process_uid(pid_t pid) {
   return static_cast<uid_t>(-1);
 }
 
+int free_loopback_port(int first, int last) {
+  std::random_device seed;
+  std::mt19937 random(seed());
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int candidate =
+        first + static_cast<int>(random() % static_cast<unsigned>(last - first + 1));
+    if (loopback_port_free(candidate)) return candidate;
+  }
+  return 0;
+}
+
 bool eventually(const std::function<bool()>& predicate, std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -77,6 +77,10 @@ std::string galera_manifest(const std::string& name, int replicas, const std::st
 // The real user id a process runs as; -1 when it is gone.
 uid_t process_uid(pid_t pid);
 
+// A loopback port in [first, last] that is free now, drawn at random so that concurrent tests
+// do not collide; 0 when none is found.
+int free_loopback_port(int first, int last);
+
 // Waits until `predicate` holds, polling every 100 ms; false on timeout.
 bool eventually(const std::function<bool()>& predicate, std::chrono::seconds timeout);
 

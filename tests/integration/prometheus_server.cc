@@ -6,7 +6,6 @@
 
 #include <cctype>
 #include <fstream>
-#include <random>
 #include <thread>
 
 #include <fmt/format.h>
@@ -14,7 +13,6 @@
 
 #include "harness.h"
 #include "storage/curl_transport.h"
-#include "util/ports.h"
 #include "util/subprocess.h"
 
 namespace mdbop::testing {
@@ -50,11 +48,7 @@ PrometheusServer::PrometheusServer(const fs::path& file_sd,
                                    const std::vector<fs::path>& rule_files) {
   char pattern[] = "/tmp/mdbop-prometheus-XXXXXX";
   directory_ = mkdtemp(pattern);
-  std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));
-  for (int attempt = 0; attempt < 100 && port_ == 0; ++attempt) {
-    const int candidate = 19000 + static_cast<int>(random() % 6000);
-    if (loopback_port_free(candidate)) port_ = candidate;
-  }
+  port_ = free_loopback_port(19000, 24999);
   if (port_ == 0) {
     ADD_FAILURE() << "no free port for Prometheus";
     return;

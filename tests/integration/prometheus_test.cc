@@ -149,16 +149,16 @@ void collect_exprs(const json& panel, std::vector<std::pair<std::string, std::st
 TEST_F(Prometheus, TheLastBackupFailedAlertFiresAndResolvesAndEveryDashboardPanelHasData) {
   S3Server s3;
   s3.stop();  // unreachable storage: the scheduled run fails
-  mdbop().apply(
-      "apiVersion: v1\nkind: Secret\nmetadata: {name: s3}\nstringData: {id: S3RVER, secret: "
-      "S3RVER}\n---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: Backup\nmetadata: {name: "
-      "nightly}\nspec:\n  mariaDbRef: {name: " +
-      name() +
-      "}\n  schedule: {cron: \"0 3 * * *\", immediate: true}\n  storage:\n    s3:\n"
-      "      bucket: backups\n      endpoint: " +
-      s3.endpoint() +
-      "\n      accessKeyIdSecretKeyRef: {name: s3, key: id}\n"
-      "      secretAccessKeySecretKeyRef: {name: s3, key: secret}\n");
+  mdbop().apply("apiVersion: v1\nkind: Secret\nmetadata: {name: s3}\nstringData: {id: " +
+                s3.access_key() + ", secret: " + s3.secret_key() +
+                "}\n---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: Backup\nmetadata: {name: "
+                "nightly}\nspec:\n  mariaDbRef: {name: " +
+                name() +
+                "}\n  schedule: {cron: \"0 3 * * *\", immediate: true}\n  storage:\n    s3:\n"
+                "      bucket: backups\n      endpoint: " +
+                s3.endpoint() +
+                "\n      accessKeyIdSecretKeyRef: {name: s3, key: id}\n"
+                "      secretAccessKeySecretKeyRef: {name: s3, key: secret}\n");
   ASSERT_TRUE(eventually([&] { return alert_firing("MariaDBBackupLastFailed"); }, 90s))
       << diagnostics();
   // Never succeeded: the users' "too old" rule fires too.

@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-#include <random>
-#include <thread>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
-#include "util/ports.h"
+#include "harness.h"
+#include "storage/curl_transport.h"
+#include "util/base64.h"
+#include "util/random_password.h"
 #include "util/subprocess.h"
 
 namespace mdbop::testing {
@@ -19,41 +21,87 @@ using namespace std::chrono_literals;
 
 namespace {
 
-fs::path s3rver_script() {
-  return fs::path(MDBOP_SOURCE_DIR) / "tests/s3/node_modules/s3rver/bin/s3rver.js";
+// Where scripts/install-minio.sh put it: $MDBOP_MINIO (scripts/test.sh sets it), else where
+// `go install` puts binaries by default (GOBIN, else the first GOPATH entry's bin, else ~/go/bin).
+fs::path minio_binary() {
+  if (const char* path = std::getenv("MDBOP_MINIO")) return path;
+  if (const char* gobin = std::getenv("GOBIN"); gobin && *gobin) return fs::path(gobin) / "minio";
+  if (const char* gopath = std::getenv("GOPATH"); gopath && *gopath) {
+    const std::string_view paths(gopath);
+    return fs::path(paths.substr(0, paths.find(':'))) / "bin/minio";
+  }
+  const char* home = std::getenv("HOME");
+  return fs::path(home ? home : "") / "go/bin/minio";
+}
+
+std::string random_text(size_t length) {
+  auto text = random_password(length);
+  EXPECT_TRUE(text) << text.error().what();
+  return text ? *text : "";
 }
 
 }  // namespace
 
 S3Server::S3Server() {
   char pattern[] = "/tmp/mdbop-s3-XXXXXX";
-  directory_ = mkdtemp(pattern);
+  directory_ = mkdtemp(pattern);  // 0700: the s3cmd configuration below holds the secret key
+  access_key_ = random_text(20);
+  secret_key_ = random_text(40);
+  unsigned char key[32];
+  EXPECT_TRUE(openssl_random_bytes(key, sizeof key));
+  kms_secret_key_ = std::string(kKmsKeyId) + ":" +
+                    base64_encode(std::string(reinterpret_cast<const char*>(key), sizeof key));
+  port_ = free_loopback_port(12000, 15499);
+  console_port_ = free_loopback_port(15500, 18999);
+  if (port_ == 0 || console_port_ == 0) {
+    ADD_FAILURE() << "no free ports for MinIO";
+    return;
+  }
+  std::ofstream(directory_ / "s3cmd.cfg") << "[default]\n"
+                                          << "access_key = " << access_key_ << "\n"
+                                          << "secret_key = " << secret_key_ << "\n"
+                                          << "host_base = " << endpoint() << "\n"
+                                          << "host_bucket = " << endpoint() << "\n"
+                                          << "bucket_location = us-east-1\n"
+                                          << "use_https = False\n"
+                                          << "signature_v2 = False\n";
   start();
+  if (pid_ > 0) s3cmd({"mb", "s3://backups"});
 }
 
 void S3Server::start() {
   if (pid_ > 0) return;
-  std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));
-  for (int attempt = 0; attempt < 100 && port_ == 0; ++attempt) {
-    const int candidate = 12000 + static_cast<int>(random() % 7000);
-    if (loopback_port_free(candidate)) port_ = candidate;
-  }
-  ASSERT_NE(port_, 0) << "no free port for s3rver";
-  ASSERT_TRUE(fs::exists(s3rver_script()))
-      << s3rver_script() << " is missing: run scripts/test.sh (it installs s3rver with npm)";
+  const fs::path minio = minio_binary();
+  ASSERT_TRUE(fs::exists(minio))
+      << minio << " is missing: run scripts/install-minio.sh (it builds the pinned MinIO with "
+      << "go install), or set MDBOP_MINIO to a minio binary";
   SubprocessOptions server;
-  server.argv = {"node",     s3rver_script().string(),
-                 "-d",       (directory_ / "data").string(),
-                 "-a",       "127.0.0.1",
-                 "-p",       std::to_string(port_),
-                 "--silent", "--configure-bucket",
-                 "backups"};
-  server.output_file = (directory_ / "s3rver.log").string();
+  server.argv = {minio.string(),
+                 "server",
+                 "--quiet",
+                 "--address",
+                 endpoint(),
+                 "--console-address",
+                 "127.0.0.1:" + std::to_string(console_port_),
+                 (directory_ / "data").string()};
+  // Credentials by environment, never on the command line.
+  server.extra_env = {{"MINIO_ROOT_USER", access_key_},
+                      {"MINIO_ROOT_PASSWORD", secret_key_},
+                      {"MINIO_KMS_SECRET_KEY", kms_secret_key_},
+                      {"MINIO_BROWSER", "off"}};
+  server.output_file = (directory_ / "minio.log").string();
   auto pid = spawn_detached(server);
   ASSERT_TRUE(pid) << pid.error().what();
   pid_ = *pid;
-  for (int i = 0; i < 100 && loopback_port_free(port_); ++i) std::this_thread::sleep_for(100ms);
-  ASSERT_FALSE(loopback_port_free(port_)) << "s3rver did not start listening";
+  CurlTransport http("");
+  const std::string ready = "http://" + endpoint() + "/minio/health/ready";
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto response = http.send({"GET", ready, {}, {}}, nullptr);
+        return response && response->status == 200;
+      },
+      60s))
+      << "MinIO did not become ready; see " << server.output_file;
 }
 
 void S3Server::stop() {
@@ -71,13 +119,7 @@ S3Server::~S3Server() {
 
 std::string S3Server::s3cmd(const std::vector<std::string>& args) {
   SubprocessOptions command;
-  command.argv = {"s3cmd",
-                  "--access_key=S3RVER",
-                  "--secret_key=S3RVER",
-                  "--host=" + endpoint(),
-                  "--host-bucket=" + endpoint(),
-                  "--no-ssl",
-                  "--config=/dev/null"};
+  command.argv = {"s3cmd", "--config=" + (directory_ / "s3cmd.cfg").string()};
   command.argv.insert(command.argv.end(), args.begin(), args.end());
   auto result = run_process(command);
   EXPECT_TRUE(result && result->ok()) << "s3cmd failed: " << (result ? result->describe() : "");

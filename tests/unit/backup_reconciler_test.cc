@@ -106,6 +106,32 @@ TEST_F(BackupReconcilerTest, BackupWithoutScheduleRunsOnceAndListsItsArtifact) {
   EXPECT_EQ(totals(), (Totals{1, 1, 0}));
 }
 
+TEST_F(BackupReconcilerTest, TheTutorialsPhysicalBackupRunsOnTheLabelledPodWithZstdForCompress) {
+  apply_yaml(store_,
+             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Backup\n"
+             "metadata: {name: nightly, namespace: default}\n"
+             "spec:\n  mariaDbRef: {name: g}\n  backupMethod: mariabackup\n"
+             "  podSelector: {matchLabels: {statefulset.kubernetes.io/pod-name: g-0}}\n"
+             "  mariabackup: {extraArgs: [--parallel=2, --compress, "
+             "--compress-threads=2]}\n"
+             "  storage: {volume: {hostPath: {path: " +
+                 backups().string() + "}}}\n");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  reconciler.reconcile();
+  const json artifact = status()["artifacts"][0];
+  EXPECT_EQ(artifact.value("method", ""), "physical");
+  EXPECT_EQ(artifact.value("compression", ""), "zstd");
+  // The primary g-0, named by its label (mdbop's default would take a replica); qpress's
+  // options left out of mariadb-backup's command line.
+  EXPECT_EQ(agent_.calls_starting("stream_backup"),
+            std::vector<std::string>{"stream_backup g-0 physical " + artifact.value("id", "") +
+                                     " --parallel=2"});
+  const std::vector<std::string> reasons = event_reasons(store_, kBackup);
+  EXPECT_EQ(std::count(reasons.begin(), reasons.end(), "CompressionTranslated"), 1)
+      << "said once over two passes";
+}
+
 // The instant in RFC 3339 as the reconciler writes it.
 int year_of(const std::string& rfc3339) { return std::stoi(rfc3339.substr(0, 4)); }
 
@@ -258,6 +284,117 @@ TEST_F(BackupReconcilerTest, AnInterruptedRunCountsAsAFailure) {
   EXPECT_TRUE(contains(event_reasons(store_, kBackup), "BackupInterrupted"));
   EXPECT_FALSE(status().contains("currentRun"));
   EXPECT_EQ(totals(), (Totals{1, 0, 1}));
+}
+
+// spec.verifyAfterBackup: each new artifact is unpacked and prepared in a check's own area of
+// the agent (never a Restore's), then thrown away; the outcome is in its status entry.
+TEST_F(BackupReconcilerTest, VerifyAfterBackupMarksAGoodArtifactVerified) {
+  apply_backup("  backupType: physical\n  verifyAfterBackup: true\n");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+
+  const json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  const std::string id = s.value("lastArtifact", "");
+  ASSERT_EQ(artifact_ids(), std::vector<std::string>{id});
+  const json verification = s["artifacts"][0].value("verification", json::object());
+  EXPECT_EQ(verification.value("verified", false), true) << s.dump();
+  EXPECT_TRUE(HasText(verification.value("message", ""), "prepared (mariadb-backup --prepare)"));
+  EXPECT_FALSE(verification.value("at", "").empty());
+  const std::string area = "verify:default/" + id;
+  EXPECT_EQ(agent_.calls_starting("receive_backup"),
+            std::vector<std::string>{"receive_backup " + area});
+  EXPECT_EQ(agent_.calls_starting("prepare_received"),
+            std::vector<std::string>{"prepare_received " + area});
+  EXPECT_EQ(agent_.calls_starting("discard_received"),
+            std::vector<std::string>{"discard_received " + area});
+  EXPECT_EQ(event_reasons(store_, kBackup),
+            (std::vector<std::string>{"BackupStarted", "ArtifactVerified", "BackupComplete"}));
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+}
+
+TEST_F(BackupReconcilerTest, ALogicalArtifactIsVerifiedWithoutAScratchArea) {
+  apply_backup("  backupType: logical\n  verifyAfterBackup: true\n");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  const json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_EQ(s["artifacts"][0]["verification"].value("verified", false), true) << s.dump();
+  EXPECT_TRUE(agent_.calls_starting("receive_backup").empty());
+}
+
+// A failed check is a failed run (status, totals, the retry), but the artifact stays, marked.
+TEST_F(BackupReconcilerTest, AFailedVerificationIsAFailedRunAndKeepsTheArtifactMarked) {
+  apply_backup("  backupType: physical\n  verifyAfterBackup: true\n");
+  agent_.fail_next_prepare("[ERROR] InnoDB: page 7 is corrupted");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+
+  const json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Failed");
+  EXPECT_FALSE(s.contains("lastSuccessTime"));
+  EXPECT_FALSE(s.contains("currentRun"));
+  EXPECT_TRUE(HasText(s.value("lastFailureReason", ""), "page 7 is corrupted"));
+  EXPECT_TRUE(HasText(s.value("lastFailureReason", ""), "the artifact is kept"));
+  EXPECT_EQ(condition(s, "Complete").value("reason", ""), "VerificationFailed");
+  EXPECT_EQ(totals(), (Totals{1, 0, 1}));
+  EXPECT_EQ(s.value("attempts", 0), 1) << "retried as any failed run";
+  ASSERT_EQ(s["artifacts"].size(), 1u);
+  const json artifact = s["artifacts"][0];
+  EXPECT_EQ(artifact["verification"].value("verified", true), false);
+  EXPECT_TRUE(HasText(artifact["verification"].value("message", ""), "page 7 is corrupted"));
+  EXPECT_TRUE(std::filesystem::exists(artifact.value("location", "")));
+  EXPECT_EQ(event_reasons(store_, kBackup),
+            (std::vector<std::string>{"BackupStarted", "VerificationFailed"}));
+  EXPECT_EQ(agent_.calls_starting("discard_received").size(), 1u) << "its area is removed";
+}
+
+// keepLast counts good artifacts only: an artifact that failed its check does not push an
+// older good one out.
+TEST_F(BackupReconcilerTest, RetentionDoesNotCountAnArtifactThatFailedItsCheck) {
+  const std::string spec =
+      "  backupType: physical\n  verifyAfterBackup: true\n"
+      "  retentionPolicy: {keepLast: 2}\n";
+  std::vector<std::string> taken;
+  apply_backup(spec);
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  for (const std::string run_now : {"", "2", "3", "4"}) {
+    if (!run_now.empty()) apply_backup(spec, run_now);
+    if (run_now == "2") agent_.fail_next_prepare("[ERROR] bad page");
+    reconciler.reconcile();
+    taken.push_back(artifact_ids().front());  // listed newest first
+    if (run_now == "3") {
+      // A good, B failed, C good: keeping two good ones keeps all three.
+      EXPECT_EQ(artifact_ids(), (std::vector<std::string>{taken[2], taken[1], taken[0]}));
+    }
+  }
+  // D good: C and D are the two newest good ones; B (failed) and A go.
+  EXPECT_EQ(artifact_ids(), (std::vector<std::string>{taken[3], taken[2]}));
+  EXPECT_EQ(event_messages(store_, kBackup, "ArtifactPruned"),
+            (std::vector<std::string>{taken[1] + " removed by the retention policy",
+                                      taken[0] + " removed by the retention policy"}));
+}
+
+// An operator that died checking a new artifact: the next one checks it again.
+TEST_F(BackupReconcilerTest, AnArtifactLeftUncheckedByADeadOperatorIsCheckedByTheNext) {
+  apply_backup("  backupType: physical\n  verifyAfterBackup: true\n");
+  agent_.kill_operator_before("prepare_received");
+  {
+    BackupReconciler dying(store_, agent_, dir_, kBackup);
+    EXPECT_THROW(dying.reconcile(), OperatorKilled);
+  }
+  const std::string id = status()["currentRun"].value("id", "");
+  ASSERT_FALSE(id.empty());
+  agent_.clear_calls();
+  BackupReconciler next(store_, agent_, dir_, kBackup);
+  next.reconcile();
+  const json s = status();
+  EXPECT_EQ(s.value("lastArtifact", ""), id);
+  EXPECT_FALSE(s.contains("currentRun"));
+  EXPECT_EQ(s["artifacts"][0]["verification"].value("verified", false), true) << s.dump();
+  EXPECT_EQ(agent_.calls_starting("prepare_received"),
+            std::vector<std::string>{"prepare_received verify:default/" + id});
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
 }
 
 // An operator that died after the run's manifest was written: the next one finds the artifact

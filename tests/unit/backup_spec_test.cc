@@ -265,6 +265,19 @@ TEST(BackupSpec, OnDemandAloneIsASchedule) {
   EXPECT_TRUE(s.schedule->suspend);
 }
 
+TEST(BackupSpec, VerifyAfterBackupIsMdbopsOwnSwitchOnBothKinds) {
+  for (const char* kind : {"Backup", "PhysicalBackup"}) {
+    EXPECT_FALSE(backup_spec_from(valid(backup("", kind))).verify_after_backup) << kind;
+    EXPECT_TRUE(
+        backup_spec_from(valid(backup("  verifyAfterBackup: true\n", kind))).verify_after_backup)
+        << kind;
+    EXPECT_TRUE(HasText(
+        issue_at(issues(backup("  verifyAfterBackup: 'yes'\n", kind)), "spec.verifyAfterBackup"),
+        "must be true or false"))
+        << kind;
+  }
+}
+
 struct Refusal {
   std::string manifest;
   std::string field;
@@ -302,7 +315,9 @@ TEST(BackupSpec, RefusalsNameTheField) {
        "set exactly one of s3, persistentVolumeClaim or volume (found s3 and "
        "volume)"},
       {stored_in("    s3: {endpoint: minio:9000}\n"), "spec.storage.s3.bucket", "required"},
-      {stored_in("    s3: {bucket: b}\n"), "spec.storage.s3.endpoint", "required"},
+      {stored_in("    s3: {bucket: b}\n"), "spec.storage.s3.region", "required without endpoint"},
+      {stored_in("    s3: {bucket: b, endpoint: ''}\n"), "spec.storage.s3.endpoint",
+       "leave it out for AWS S3"},
       {stored_in("    s3: {bucket: b/galera, endpoint: e}\n"), "spec.storage.s3.bucket", "prefix"},
       {stored_in("    s3: {bucket: b, endpoint: 'ftp://host'}\n"), "spec.storage.s3.endpoint",
        "https://"},

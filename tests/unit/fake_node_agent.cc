@@ -552,11 +552,14 @@ Result<BackupSourceFacts> FakeNodeAgent::stream_backup(const NodeId& id,
     if (node == nullptr || !node->running) {
       return fail(ErrorCode::kUnavailable, id.pod() + " is not running");
     }
-    log("stream_backup " + id.pod() + " " + request.method + " " + request.run);
+    std::string call = "stream_backup " + id.pod() + " " + request.method + " " + request.run;
+    for (const std::string& arg : request.extra_args) call += " " + arg;
+    log(call);
     facts.server_version = "11.4.0-MariaDB-fake";
     facts.galera_position = node->data_uuid + ":" + std::to_string(node->committed);
-    line = fmt::format("-- fake {} backup of {} at seqno {}\n", request.method, id.pod(),
-                       node->committed);
+    // Begins as a dump does, so that a check of a logical artifact passes.
+    line = fmt::format("-- MariaDB dump (fake {} backup of {} at seqno {})\n", request.method,
+                       id.pod(), node->committed);
   }
   // A few KiB, written outside the lock as a real stream would be.
   for (int i = 0; i < 64; ++i) {
@@ -646,15 +649,38 @@ Result<std::unique_ptr<ByteSink>> FakeNodeAgent::replay_sql(const NodeId& id, co
   return std::unique_ptr<ByteSink>(std::make_unique<DiscardSink>());
 }
 
+namespace {
+
+// "ns/name" for a Restore's, "verify:ns/name" for a check's.
+std::string named(const ReceivedBackup& received) {
+  return std::string(received.purpose == ReceivedBackup::Purpose::kVerify ? "verify:" : "") +
+         received.namespace_ + "/" + received.name;
+}
+
+}  // namespace
+
+void FakeNodeAgent::fail_next_prepare(const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  failing_prepare_ = reason;
+}
+
 Result<std::unique_ptr<ByteSink>> FakeNodeAgent::receive_backup(const ReceivedBackup& received) {
   std::lock_guard lock(mutex_);
-  log("receive_backup " + received.namespace_ + "/" + received.restore);
+  log("receive_backup " + named(received));
   return std::unique_ptr<ByteSink>(std::make_unique<DiscardSink>());
 }
 
-Result<bool> FakeNodeAgent::prepare_received(const ReceivedBackup& received) {
+Result<bool> FakeNodeAgent::prepare_received(const ReceivedBackup& received,
+                                             const std::vector<std::string>& options) {
   std::lock_guard lock(mutex_);
-  log("prepare_received " + received.namespace_ + "/" + received.restore);
+  std::string call = "prepare_received " + named(received);
+  for (const std::string& option : options) call += " " + option;
+  log(call);
+  if (failing_prepare_) {
+    const std::string reason = *failing_prepare_;
+    failing_prepare_.reset();
+    return fail("mariadb-backup --prepare exited with 1: " + reason);
+  }
   return true;
 }
 
@@ -662,7 +688,7 @@ Result<bool> FakeNodeAgent::install_received(const NodeId& id, const ReceivedBac
   std::lock_guard lock(mutex_);
   Node* node = find(id);
   if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
-  log("install_received " + id.pod() + " " + received.namespace_ + "/" + received.restore);
+  log("install_received " + id.pod() + " " + named(received));
   node->data = true;
   node->data_uuid = kZeroUuid;
   node->committed = -1;
@@ -672,11 +698,11 @@ Result<bool> FakeNodeAgent::install_received(const NodeId& id, const ReceivedBac
 
 void FakeNodeAgent::discard_received(const ReceivedBackup& received) {
   std::lock_guard lock(mutex_);
-  log("discard_received " + received.namespace_ + "/" + received.restore);
+  log("discard_received " + named(received));
 }
 
 std::string FakeNodeAgent::describe_received(const ReceivedBackup& received) {
-  return "fake:received/" + received.namespace_ + "/" + received.restore;
+  return "fake:received/" + named(received);
 }
 
 }  // namespace mdbop

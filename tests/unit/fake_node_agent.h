@@ -26,7 +26,8 @@
 //    stopped, killed (kill_exporter) or its node removed; whether its server runs or not.
 // Every effect appends one line to calls(), e.g. "start g-0 new-cluster network",
 // "write_grastate g-1 seqno=7 safe_to_bootstrap=0", "sql g-2 SET GLOBAL ...",
-// "run_exporter g-0 user=g-metrics" (a run that was a no-op is not logged), so that tests can
+// "run_exporter g-0 user=g-metrics" (a run that was a no-op is not logged), "receive_backup
+// default/back" (a Restore's; "verify:default/<name>" for a check's), so that tests can
 // assert the order of effects. Observations (observe, process, open_sql) and configure() are
 // not logged; place() is logged when it is new.
 // Thread-safe: the controllers observe nodes in parallel.
@@ -84,6 +85,8 @@ class FakeNodeAgent final : public NodeAgent {
   // The next SQL that contains `text` fails, its error quoting the statement as a syntax
   // error would.
   void fail_sql_containing(const std::string& text);
+  // The next prepare_received fails, saying `reason`.
+  void fail_next_prepare(const std::string& reason);
   // What startup_failure() says about the node.
   void set_startup_failure(const NodeId& id, const std::string& reason);
   // The node's wsrep_gcomm_uuid while it runs (empty when it does not).
@@ -132,7 +135,8 @@ class FakeNodeAgent final : public NodeAgent {
   Result<std::unique_ptr<ByteSink>> replay_sql(const NodeId& id, const std::string& root_password,
                                                const std::string& database) override;
   Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
-  Result<bool> prepare_received(const ReceivedBackup& received) override;
+  Result<bool> prepare_received(const ReceivedBackup& received,
+                                const std::vector<std::string>& options) override;
   Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
   void discard_received(const ReceivedBackup& received) override;
   std::string describe_received(const ReceivedBackup& received) override;
@@ -184,6 +188,7 @@ class FakeNodeAgent final : public NodeAgent {
   std::vector<std::string> calls_;
   std::optional<std::string> kill_before_;
   std::optional<std::string> failing_sql_;
+  std::optional<std::string> failing_prepare_;
   std::function<void(const NodeExit&)> on_exit_;
   std::mutex on_exit_mutex_;  // held while the callback runs, so that watch_exits can wait
   int instances_ = 0;         // starts so far, naming each run

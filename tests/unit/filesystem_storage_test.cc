@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/file_writer.h"
 #include "temp_dir_test.h"
 
 namespace mdbop {
@@ -81,7 +82,8 @@ class FilesystemStorageTest : public TempDirTest {
 TEST_F(FilesystemStorageTest, RemoveFolderTakesHiddenTemporariesToo) {
   ASSERT_TRUE(storage_->put_all("run/manifest.json", "{}"));
   ASSERT_TRUE(storage_->put_all("other/kept", "x"));
-  auto unfinished = storage_->create("run/data");  // a writer whose process died midway
+  auto unfinished =
+      storage_->create("run/data", ObjectUse::kData);  // a writer whose process died midway
   ASSERT_TRUE(unfinished);
   ASSERT_TRUE((*unfinished)->write("partial"));
   ASSERT_TRUE(storage_->remove_folder("run"));
@@ -111,7 +113,7 @@ TEST_F(FilesystemStorageTest, OpenRefusesRelativeOrFilePaths) {
 }
 
 TEST_F(FilesystemStorageTest, WrittenObjectReadsBack) {
-  auto writer = storage_->create("ns/mdb/20240501T030000Z/data.xb.zst");
+  auto writer = storage_->create("ns/mdb/20240501T030000Z/data.xb.zst", ObjectUse::kData);
   ASSERT_TRUE(writer) << writer.error().message;
   std::string expected;
   for (int i = 0; i < 300; ++i) {
@@ -132,7 +134,7 @@ TEST_F(FilesystemStorageTest, WrittenObjectReadsBack) {
 }
 
 TEST_F(FilesystemStorageTest, NothingExistsUnderTheKeyUntilFinish) {
-  auto writer = storage_->create("a/object");
+  auto writer = storage_->create("a/object", ObjectUse::kData);
   ASSERT_TRUE(writer);
   ASSERT_TRUE((*writer)->write("partial"));
   EXPECT_TRUE(listed_keys("").empty());
@@ -145,7 +147,7 @@ TEST_F(FilesystemStorageTest, NothingExistsUnderTheKeyUntilFinish) {
 
 TEST_F(FilesystemStorageTest, AnUnfinishedWriterLeavesNothing) {
   {
-    auto writer = storage_->create("a/object");
+    auto writer = storage_->create("a/object", ObjectUse::kData);
     ASSERT_TRUE(writer);
     ASSERT_TRUE((*writer)->write("abandoned"));
   }
@@ -186,7 +188,7 @@ TEST_F(FilesystemStorageTest, ListReportsSizeAndModificationTime) {
 
 TEST_F(FilesystemStorageTest, ListNeverReportsTemporaries) {
   ASSERT_TRUE(storage_->put_all("a/done", "1"));
-  auto writer = storage_->create("a/in-progress");
+  auto writer = storage_->create("a/in-progress", ObjectUse::kData);
   ASSERT_TRUE(writer);
   ASSERT_TRUE((*writer)->write("x"));
   // A crashed writer's leftovers and a hidden directory.
@@ -238,7 +240,7 @@ TEST_F(FilesystemStorageTest, InvalidKeysAreRefusedEverywhere) {
   ChunkSink sink;
   for (const char* key : {"", "/abs", "../escape", "a/../../b", "a//b", ".hidden", "a/", "a/."}) {
     SCOPED_TRACE(key);
-    EXPECT_FALSE(storage_->create(key));
+    EXPECT_FALSE(storage_->create(key, ObjectUse::kData));
     EXPECT_FALSE(storage_->read(key, sink));
     EXPECT_FALSE(storage_->put_all(key, "x"));
     EXPECT_FALSE(storage_->remove(key));
@@ -254,7 +256,7 @@ TEST_F(FilesystemStorageTest, LocationIsThePath) {
 
 TEST_F(FilesystemStorageTest, CreateFailsClearlyWhenAParentIsAFile) {
   ASSERT_TRUE(storage_->put_all("file", "x"));
-  auto writer = storage_->create("file/child");
+  auto writer = storage_->create("file/child", ObjectUse::kData);
   ASSERT_FALSE(writer);
   EXPECT_EQ(writer.error().message, "not a directory creating " + (root_ / "file").string());
 }
@@ -262,7 +264,7 @@ TEST_F(FilesystemStorageTest, CreateFailsClearlyWhenAParentIsAFile) {
 TEST_F(FilesystemStorageTest, CreateFailsClearlyWithoutPermission) {
   if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
   fs::permissions(root_, fs::perms::owner_read | fs::perms::owner_exec);
-  auto writer = storage_->create("k");
+  auto writer = storage_->create("k", ObjectUse::kData);
   fs::permissions(root_, fs::perms::owner_all);
   ASSERT_FALSE(writer);
   EXPECT_EQ(writer.error().message, "permission denied creating " + (root_ / "k").string());

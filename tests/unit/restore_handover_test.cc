@@ -39,14 +39,16 @@ class RestoreHandOverTest : public TempDirTest {
     agent_.clear_calls();
   }
 
-  ObjectKey apply_restore(const std::string& name) {
+  // `extra`: more spec lines.
+  ObjectKey apply_restore(const std::string& name, const std::string& extra = "") {
     apply_yaml(store_,
                "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\n"
                "metadata: {name: " +
                    name +
                    ", namespace: default}\n"
                    "spec:\n  mariaDbRef: {name: g}\n"
-                   "  backupRef: {name: hourly, kind: PhysicalBackup}\n");
+                   "  backupRef: {name: hourly, kind: PhysicalBackup}\n" +
+                   extra);
     return {"Restore", "default", name};
   }
 
@@ -58,6 +60,17 @@ class RestoreHandOverTest : public TempDirTest {
   FakeNodeAgent agent_;
   MariaDBReconciler mariadb_{store_, agent_, kMariaDB};
 };
+
+TEST_F(RestoreHandOverTest, TheTutorialsPrepareOptionsReachThePrepare) {
+  const ObjectKey key = apply_restore("r1",
+                                      "  mariabackup: {extraArgs: [--use-memory=8G]}\n"
+                                      "  resources: {requests: {memory: 10Gi}}\n");
+  RestoreReconciler restore(store_, agent_, dir_, key);
+  restore.reconcile();
+  EXPECT_EQ(agent_.calls_starting("prepare_received"),
+            std::vector<std::string>{"prepare_received default/r1 --use-memory=8G"});
+  EXPECT_EQ(status_of(key)["warnedFields"], json::array({"spec.resources"}));
+}
 
 TEST_F(RestoreHandOverTest, TheRestoreOffersAndTheMariaDBTakesUpReplacesAndReportsBack) {
   const ObjectKey key = apply_restore("r1");

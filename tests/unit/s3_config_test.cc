@@ -29,6 +29,9 @@ TEST(S3ConfigTest, ResolvesEndpoints) {
       {"minio.minio.svc:9000", false, "http://minio.minio.svc:9000", "minio.minio.svc:9000"},
       {"https://s3.eu-west-1.amazonaws.com", false, "https://s3.eu-west-1.amazonaws.com",
        "s3.eu-west-1.amazonaws.com"},
+      // What a storage.s3 without endpoint becomes (backup_spec.cc): AWS, over TLS.
+      {"s3.eu-central-1.amazonaws.com", true, "https://s3.eu-central-1.amazonaws.com",
+       "s3.eu-central-1.amazonaws.com"},
   };
   for (const Case& c : cases) {
     auto endpoint = resolve_s3_endpoint(config_for(c.endpoint, c.tls));

@@ -302,7 +302,7 @@ class S3StorageTest : public ::testing::Test {
 
   // Writes data in uneven chunks, then finishes.
   Result<void> upload(const std::string& key, const std::string& data) {
-    auto writer = storage().create(key);
+    auto writer = storage().create(key, ObjectUse::kData);
     if (!writer) return tl::unexpected(writer.error());
     for (std::size_t at = 0; at < data.size(); at += 1000003) {
       if (auto written = (*writer)->write(std::string_view(data).substr(at, 1000003)); !written) {
@@ -324,7 +324,7 @@ class S3StorageTest : public ::testing::Test {
 };
 
 TEST_F(S3StorageTest, SmallObjectIsOnePutOnFinish) {
-  auto writer = storage().create("ns/manifest.json");
+  auto writer = storage().create("ns/manifest.json", ObjectUse::kData);
   ASSERT_TRUE(writer);
   ASSERT_TRUE((*writer)->write("{\"a\":"));
   ASSERT_TRUE((*writer)->write("1}"));
@@ -356,7 +356,7 @@ TEST_F(S3StorageTest, LargeObjectGoesUpInParts) {
 }
 
 TEST_F(S3StorageTest, NothingExistsUnderTheKeyUntilFinish) {
-  auto writer = storage().create("big");
+  auto writer = storage().create("big", ObjectUse::kData);
   ASSERT_TRUE(writer);
   ASSERT_TRUE((*writer)->write(test_data(3 * kPart + 1)));
   EXPECT_EQ(stored("backups/big"), "<none>");
@@ -387,6 +387,76 @@ TEST_F(S3StorageTest, PayloadHashesAreRealAndStorageClassAndTokenAreSent) {
   }
 }
 
+// The value of header `name` in request i, or "<absent>"; and whether the request signed it.
+std::string header_of(FakeS3State& state, std::size_t i, const std::string& name, bool& signed_) {
+  std::string value = "<absent>";
+  signed_ = false;
+  for (const auto& [header, v] : state.headers[i]) {
+    if (header == name) value = v;
+    if (header == "authorization") {
+      const std::string list = v.substr(v.find("SignedHeaders=") + 14);
+      const std::string names = ";" + list.substr(0, list.find(',')) + ";";
+      signed_ = names.find(";" + name + ";") != std::string::npos;
+    }
+  }
+  return value;
+}
+
+TEST_F(S3StorageTest, ServerSideEncryptionIsSentSignedWhereObjectsBegin) {
+  config_.server_side_encryption = "aws:kms";
+  config_.kms_key_id = "mdbop-test-key";
+  ASSERT_TRUE(upload("big", test_data(kPart + 1)));
+  ASSERT_TRUE(storage().put_all("manifest.json", "{}"));
+  std::lock_guard lock(state_->mutex);
+  ASSERT_FALSE(state_->requests.empty());
+  for (std::size_t i = 0; i < state_->requests.size(); ++i) {
+    const std::string& request = state_->requests[i];
+    // UploadPart and CompleteMultipartUpload carry none: the upload's settings are fixed
+    // when it begins.
+    const bool begins_object =
+        request.ends_with("?uploads=") || request == "PUT /bucket/backups/manifest.json";
+    bool signed_sse = false;
+    bool signed_key = false;
+    const std::string sse = header_of(*state_, i, "x-amz-server-side-encryption", signed_sse);
+    const std::string key =
+        header_of(*state_, i, "x-amz-server-side-encryption-aws-kms-key-id", signed_key);
+    EXPECT_EQ(sse, begins_object ? "aws:kms" : "<absent>") << request;
+    EXPECT_EQ(key, begins_object ? "mdbop-test-key" : "<absent>") << request;
+    EXPECT_EQ(signed_sse, begins_object) << request;
+    EXPECT_EQ(signed_key, begins_object) << request;
+  }
+}
+
+TEST_F(S3StorageTest, StorageClassAppliesToDataObjectsOnly) {
+  config_.storage_class = "GLACIER";
+  config_.server_side_encryption = "AES256";
+  ASSERT_TRUE(upload("data.xb.zst", "x"));                // a data object
+  ASSERT_TRUE(storage().put_all("manifest.json", "{}"));  // an index object
+  std::lock_guard lock(state_->mutex);
+  ASSERT_EQ(state_->requests, (std::vector<std::string>{"PUT /bucket/backups/data.xb.zst",
+                                                        "PUT /bucket/backups/manifest.json"}));
+  bool signed_ = false;
+  EXPECT_EQ(header_of(*state_, 0, "x-amz-storage-class", signed_), "GLACIER");
+  EXPECT_TRUE(signed_);
+  EXPECT_EQ(header_of(*state_, 1, "x-amz-storage-class", signed_), "<absent>");
+  EXPECT_EQ(header_of(*state_, 1, "x-amz-server-side-encryption", signed_), "AES256");
+  EXPECT_EQ(header_of(*state_, 1, "x-amz-server-side-encryption-aws-kms-key-id", signed_),
+            "<absent>");
+}
+
+TEST_F(S3StorageTest, ServerSideEncryptionSettingsAreCheckedBeforeAnyRequest) {
+  config_.server_side_encryption = "aws:kms";
+  config_.kms_key_id = "key\r\nx-amz-acl: public-read";
+  EXPECT_FALSE(S3Storage::open(config_, std::make_unique<FakeS3>(state_)));
+  config_.kms_key_id = "";
+  config_.server_side_encryption = "aws:fancy";
+  EXPECT_FALSE(S3Storage::open(config_, std::make_unique<FakeS3>(state_)));
+  config_.server_side_encryption = "AES256";
+  config_.kms_key_id = "k";
+  EXPECT_FALSE(S3Storage::open(config_, std::make_unique<FakeS3>(state_)));
+  EXPECT_TRUE(state_->requests.empty());
+}
+
 TEST_F(S3StorageTest, KeysAreUriEncodedInThePath) {
   ASSERT_TRUE(storage().put_all("ns/a b+c$d", "x"));
   EXPECT_EQ(state_->requests, std::vector<std::string>{"PUT /bucket/backups/ns/a%20b%2Bc%24d"});
@@ -408,7 +478,7 @@ TEST_F(S3StorageTest, PartsUploadWhileTheNextOneFills) {
     }
     return std::nullopt;
   };
-  auto writer = storage().create("big");
+  auto writer = storage().create("big", ObjectUse::kData);
   ASSERT_TRUE(writer);
   // Part 1 leaves, part 2 fills up completely while part 1 is still on the wire.
   ASSERT_TRUE((*writer)->write(test_data(2 * kPart)));
@@ -531,7 +601,7 @@ TEST_F(S3StorageTest, APartThatKeepsFailingAbortsTheUpload) {
 
 TEST_F(S3StorageTest, AnUnfinishedWriterAbortsItsUpload) {
   {
-    auto writer = storage().create("big");
+    auto writer = storage().create("big", ObjectUse::kData);
     ASSERT_TRUE(writer);
     ASSERT_TRUE((*writer)->write(test_data(2 * kPart + 1)));
   }
@@ -673,7 +743,7 @@ TEST_F(S3StorageTest, AnUnreachableEndpointIsRetriedThenNamed) {
 
 TEST_F(S3StorageTest, InvalidKeysAreRefused) {
   CollectingSink sink;
-  EXPECT_FALSE(storage().create("../x"));
+  EXPECT_FALSE(storage().create("../x", ObjectUse::kData));
   EXPECT_FALSE(storage().read("/x", sink));
   EXPECT_FALSE(storage().remove("a//b"));
   EXPECT_FALSE(storage().list(".."));

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "agent/local/local_backup_stream.h"
+#include "api/mariabackup_options.h"
 #include "backup/client_options.h"
 #include "galera/node_config.h"
 #include "util/files.h"
@@ -289,7 +290,8 @@ Result<std::unique_ptr<ByteSink>> LocalAgent::replay_sql(const NodeId& id,
 }
 
 fs::path LocalAgent::received_dir(const ReceivedBackup& received) const {
-  return home_ / "restores" / received.namespace_ / received.restore;
+  const char* area = received.purpose == ReceivedBackup::Purpose::kVerify ? "verify" : "restores";
+  return home_ / area / received.namespace_ / received.name;
 }
 
 std::string LocalAgent::describe_received(const ReceivedBackup& received) {
@@ -297,7 +299,8 @@ std::string LocalAgent::describe_received(const ReceivedBackup& received) {
 }
 
 void LocalAgent::kill_received_leftovers(const ReceivedBackup& received) {
-  const std::string dir = received_dir(received).string();
+  // With the separator, so that the leftovers of "a" are not taken for those of "a-b".
+  const std::string dir = received_dir(received).string() + "/";
   for (pid_t pid : all_pids()) {
     for (const std::string& argument : process_arguments(pid)) {
       if (argument.find(dir) != std::string::npos) {
@@ -322,10 +325,17 @@ Result<std::unique_ptr<ByteSink>> LocalAgent::receive_backup(const ReceivedBacku
   return std::unique_ptr<ByteSink>(std::move(*extractor));
 }
 
-Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received) {
+Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
+                                          const std::vector<std::string>& options) {
   SubprocessOptions prepare;
   prepare.argv = {"mariadb-backup", "--prepare",
                   "--target-dir=" + (received_dir(received) / "data").string()};
+  for (const std::string& option : options) {
+    if (const auto problem = prepare_option_problem(option)) {
+      return fail_field("spec.mariabackup.extraArgs", option + ": " + *problem);
+    }
+    prepare.argv.push_back(option);
+  }
   prepare.timeout = std::chrono::hours(6);
   auto prepared = run_process(prepare);
   if (!prepared) return tl::unexpected(prepared.error());

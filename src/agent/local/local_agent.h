@@ -1,6 +1,7 @@
 // LocalAgent: the node agent for nodes that are mariadbd processes on this machine (see
 // runtime/local/local_runtime.h for where their pieces live). Restores are received into
-// $MDBOP_HOME/restores/<namespace>/<restore>/; backup and replay scratch goes to
+// $MDBOP_HOME/restores/<namespace>/<restore>/, artifacts checked in
+// $MDBOP_HOME/verify/<namespace>/<name>/; backup and replay scratch goes to
 // $MDBOP_HOME/tmp/. Constructed by the operator command (and by the CLI's node-level commands,
 // which only look).
 #pragma once
@@ -65,7 +66,8 @@ class LocalAgent : public NodeAgent {
   Result<std::unique_ptr<ByteSink>> replay_sql(const NodeId& id, const std::string& root_password,
                                                const std::string& database) override;
   Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
-  Result<bool> prepare_received(const ReceivedBackup& received) override;
+  Result<bool> prepare_received(const ReceivedBackup& received,
+                                const std::vector<std::string>& options) override;
   Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
   void discard_received(const ReceivedBackup& received) override;
   std::string describe_received(const ReceivedBackup& received) override;

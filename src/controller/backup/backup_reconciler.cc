@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/verify_area.h"
 #include "backup/retention.h"
 #include "backup/take_backup.h"
+#include "backup/verify_artifact.h"
+#include "controller/backup/artifact_verification.h"
 #include "controller/backup/backup_target.h"
-#include "controller/backup/storage_access.h"
 #include "controller/conditions.h"
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
@@ -15,6 +17,7 @@
 #include "schedule/time_zone.h"
 #include "store/root_access.h"
 #include "store/secrets.h"
+#include "store/storage_access.h"
 
 namespace mdbop {
 
@@ -49,12 +52,31 @@ BackupReconciler::BackupReconciler(Store& store, NodeAgent& agent, std::filesyst
                                    ObjectKey key)
     : ObjectReconciler(store, std::move(key)), agent_(agent), home_(std::move(home)) {}
 
+// mariadb-backup's --compress would make qpress output that nothing here can decompress, so a
+// backup taken with it could not be restored: mdbop's compression stands in for it.
+void BackupReconciler::warn_compress_translated(const BackupSpec& spec) {
+  std::string options;
+  for (const std::string& option : spec.translated_options) {
+    options += (options.empty() ? "" : " ") + option;
+  }
+  const std::string threads = spec.compression_threads > 0 && spec.compression == "zstd"
+                                  ? fmt::format(" on {} threads", spec.compression_threads)
+                                  : "";
+  object_ = warn_about_field_once(
+      store_, key_, object_, "spec.mariabackup.extraArgs: --compress", "CompressionTranslated",
+      options +
+          " would make qpress output, which mdbop cannot restore: left out of the "
+          "mariadb-backup command; mdbop compresses the backup with " +
+          spec.compression + threads + " instead (spec.compression)");
+}
+
 void BackupReconciler::clean_up_deleted() {
   event("Normal", "Deleted", "backup schedule removed; stored artifacts are kept");
 }
 
 std::chrono::milliseconds BackupReconciler::reconcile_object() {
   const BackupSpec spec = backup_spec_from(object_);
+  if (!spec.translated_options.empty()) warn_compress_translated(spec);
   const std::string location = describe_storage(spec.storage, home_);
 
   auto storage = open_storage(store_, key_.namespace_, spec.storage, home_, "spec.storage");
@@ -156,14 +178,28 @@ void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStora
   const json status = object_.value("status", json::object());
   if (!status.contains("currentRun")) return;
   // Runs happen inside a pass of this reconciler, so a run recorded now belongs to an operator
-  // that died. Its scratch may hold the root password: it goes first.
+  // that died. Its scratch may hold the root password: it goes first, with a check's area.
   const std::string id = status["currentRun"].value("id", "");
-  if (!id.empty()) agent_.clean_backup_run(key_.namespace_, id);
+  if (!id.empty()) {
+    agent_.clean_backup_run(key_.namespace_, id);
+    VerifyArea(agent_, key_.namespace_, id).discard();
+  }
   // It may have died after writing the manifest: then the artifact is complete and is kept.
   if (storage != nullptr && !id.empty()) {
     auto text = storage->read_all(manifest_key(id));
     auto manifest = text ? parse_manifest(*text) : Result<ArtifactManifest>(fail("absent"));
     if (manifest && manifest->id == id) {
+      if (spec.verify_after_backup) {
+        // It may have died checking it: the check is done again.
+        auto key = encryption_secret(spec);
+        Result<void> verified = key ? verify_new_artifact(*manifest, *storage, *key)
+                                    : Result<void>(tl::unexpected(key.error()));
+        if (!verified) {
+          set_failed("VerificationFailed", verified.error().message, true);
+          count_failed_run(spec, RunRequest{}, true);
+          return;
+        }
+      }
       const std::string summary = id + " was complete when the operator stopped; kept (" +
                                   storage->location(manifest->data_key) + ")";
       event("Normal", "BackupComplete", summary);
@@ -223,6 +259,7 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   request.mariadb = key_.namespace_ + "/" + spec.mariadb;
   request.pod = *pod;
   request.compression = spec.compression;
+  if (spec.compression_threads > 0) request.compression_threads = spec.compression_threads;
   BackupStreamRequest stream;
   stream.run = request.id;
   stream.method = request.method;
@@ -230,14 +267,9 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   stream.extra_args = spec.extra_args;
   stream.databases = spec.databases;
   if (spec.timeout) stream.timeout = *spec.timeout;
-  if (spec.encryption_key) {
-    auto secret = resolve_secret_value(store_, key_.namespace_, *spec.encryption_key, object_);
-    if (!secret) {
-      return failed("EncryptionKeyMissing",
-                    "spec.encryption.keySecretKeyRef: " + secret.error().message);
-    }
-    request.encryption_secret = *secret;
-  }
+  auto secret = encryption_secret(spec);
+  if (!secret) return failed("EncryptionKeyMissing", secret.error().message);
+  request.encryption_secret = *secret;
 
   // Recorded before anything is written: if this operator dies, the next one cleans up.
   auto recorded = store_.update_status(key_, [&](json& status) {
@@ -286,6 +318,12 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
       megabytes(taken->source_bytes), megabytes(taken->stored_bytes), seconds,
       static_cast<double>(taken->source_bytes) / 1e6 / std::max(seconds, 0.001),
       storage.location(taken->data_key));
+  if (spec.verify_after_backup) {
+    if (auto verified = verify_new_artifact(*taken, storage, request.encryption_secret);
+        !verified) {
+      return failed("VerificationFailed", verified.error().message);
+    }
+  }
   event("Normal", "BackupComplete", summary);
   record_success(spec, storage, *taken, seconds, summary);
   return taken;
@@ -354,8 +392,10 @@ void BackupReconciler::prune(const BackupSpec& spec, BackupStorage& storage) {
       in_use.insert(status["artifact"].value("id", ""));
     }
   }
-  for (const std::string& id :
-       artifacts_beyond_retention(catalog->artifacts, spec.retention, now_seconds(), in_use)) {
+  const std::set<std::string> failed =
+      failed_verifications(object_.value("status", json::object()));
+  for (const std::string& id : artifacts_beyond_retention(catalog->artifacts, spec.retention,
+                                                          now_seconds(), in_use, failed)) {
     // The manifest goes first: from then on the artifact no longer exists, even if removing
     // its data fails and is retried by hand.
     const auto manifest = std::find_if(catalog->artifacts.begin(), catalog->artifacts.end(),
@@ -379,13 +419,11 @@ void BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::stri
     });
     return;
   }
-  json artifacts = json::array();
-  for (const ArtifactManifest& m : catalog->artifacts) {
-    artifacts.push_back(artifact_status(m, storage.location(m.data_key)));
-  }
   auto updated = store_.update_status(key_, [&](json& status) {
     status["storage"] = {{"location", location}};
-    status["artifacts"] = artifacts;
+    status["artifacts"] = artifacts_status(
+        catalog->artifacts, [&](const std::string& key) { return storage.location(key); },
+        status.value("artifacts", json::array()));
     if (catalog->incomplete.empty()) {
       status.erase("incompleteArtifacts");
     } else {
@@ -393,6 +431,41 @@ void BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::stri
     }
   });
   if (updated) object_ = *updated;
+}
+
+Result<std::optional<std::string>> BackupReconciler::encryption_secret(const BackupSpec& spec) {
+  if (!spec.encryption_key) return std::optional<std::string>();
+  auto secret = resolve_secret_value(store_, key_.namespace_, *spec.encryption_key, object_);
+  if (!secret) return fail("spec.encryption.keySecretKeyRef: " + secret.error().message);
+  return std::optional<std::string>(*secret);
+}
+
+Result<void> BackupReconciler::verify_new_artifact(
+    const ArtifactManifest& artifact, BackupStorage& storage,
+    const std::optional<std::string>& encryption_secret) {
+  auto checking = store_.update_status(key_, [&](json& status) {
+    set_condition(status, "Complete", false, "Verifying",
+                  "checking " + artifact.id + " (verifyAfterBackup)", generation());
+  });
+  if (checking) object_ = *checking;
+  // Named by the artifact, so that the next operator's check of it ends this one's leftovers.
+  VerifyArea area(agent_, key_.namespace_, artifact.id);
+  const ProgressCallback no_progress;
+  auto report = verify_artifact(storage, artifact, encryption_secret, area, no_progress);
+  const std::string outcome = report ? summarize(*report, artifact) : report.error().message;
+  const json verification = verification_status(report.has_value(), now_seconds(), outcome);
+  auto recorded = store_.update_status(key_, [&](json& status) {
+    record_verification(status, artifact_status(artifact, storage.location(artifact.data_key)),
+                        verification);
+  });
+  if (recorded) object_ = *recorded;
+  if (!report) {
+    return fail(outcome +
+                "; the artifact is kept, marked verified: false, and retention does "
+                "not count it as a good backup");
+  }
+  event("Normal", "ArtifactVerified", artifact.id + ": " + outcome);
+  return {};
 }
 
 void BackupReconciler::set_failed(const std::string& reason, const std::string& message,

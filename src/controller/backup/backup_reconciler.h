@@ -1,7 +1,9 @@
 // BackupReconciler: makes one Backup or PhysicalBackup true. It takes a backup when one is
 // due (created without a schedule, the schedule fired, `mdbop backup run` asked), records the
 // run in status before starting it so an interrupted run is cleaned up by the next pass,
-// prunes by the retention policy and keeps the list of stored artifacts in status.
+// checks each new artifact when spec.verifyAfterBackup asks (a failed check is a failed run;
+// the artifact is kept and marked), prunes by the retention policy and keeps the list of stored
+// artifacts in status.
 #pragma once
 
 #include <atomic>
@@ -40,8 +42,15 @@ class BackupReconciler : public ObjectReconciler {
   };
   Due due(const BackupSpec& spec, SysSeconds now);
   // A run recorded in status.currentRun belongs to an operator that died: one whose manifest
-  // was written succeeded (record_success), any other failed and its partial data is removed.
+  // was written succeeded (record_success; checked first, with verifyAfterBackup), any other
+  // failed and its partial data is removed.
   void clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage);
+  // The key of spec.encryption, read from its Secret; nullopt without encryption.
+  Result<std::optional<std::string>> encryption_secret(const BackupSpec& spec);
+  // Checks a new artifact as `mdbop backup verify` does (spec.verifyAfterBackup) and records
+  // the outcome in its status.artifacts entry; the error says what failed.
+  Result<void> verify_new_artifact(const ArtifactManifest& artifact, BackupStorage& storage,
+                                   const std::optional<std::string>& encryption_secret);
   // Takes one backup; on success prunes by the retention policy and lists the artifacts
   // before it marks the Backup Complete.
   Result<ArtifactManifest> run_backup(const BackupSpec& spec, BackupStorage& storage,
@@ -69,6 +78,8 @@ class BackupReconciler : public ObjectReconciler {
   // run failed because of it, which lastFailureTime and lastFailureReason record (due() counts
   // the retry's backoff from that time).
   void set_failed(const std::string& reason, const std::string& message, bool run_failed);
+  // A CompressionTranslated warning event, once, for the --compress options left out.
+  void warn_compress_translated(const BackupSpec& spec);
 
   NodeAgent& agent_;
   std::filesystem::path home_;

@@ -4,12 +4,12 @@
 
 #include "backup/artifact_catalog.h"
 #include "backup/restore_artifact.h"
-#include "controller/backup/storage_access.h"
 #include "controller/conditions.h"
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
 #include "store/root_access.h"
 #include "store/secrets.h"
+#include "store/storage_access.h"
 #include "util/terminal_sinks.h"
 
 namespace mdbop {
@@ -81,9 +81,6 @@ std::chrono::milliseconds RestoreReconciler::reconcile_object() {
 
 Result<RestoreReconciler::Source> RestoreReconciler::open_source(const RestoreSpec& spec) {
   Source source;
-  StorageSpec storage;
-  std::optional<SecretKeyRef> key = spec.source.encryption_key;
-  std::string field = "spec";
   if (!spec.source.backup_ref.empty()) {
     const std::string kind = backup_kind_of(store_, key_.namespace_, spec);
     auto backup = store_.get({kind, key_.namespace_, spec.source.backup_ref});
@@ -91,21 +88,22 @@ Result<RestoreReconciler::Source> RestoreReconciler::open_source(const RestoreSp
       return fail_field("spec.backupRef", kind + " " + spec.source.backup_ref +
                                               " not found in namespace " + key_.namespace_);
     }
-    const BackupSpec backup_spec = backup_spec_from(*backup);
-    storage = backup_spec.storage;
-    if (backup_spec.encryption_key) key = backup_spec.encryption_key;
+    auto artifacts = open_backup_artifacts(store_, *backup, home_);
+    if (!artifacts) return tl::unexpected(artifacts.error());
+    source.storage = std::move(artifacts->storage);
+    source.location = artifacts->location;
+    source.encryption_secret = artifacts->encryption_secret;
     source.backup = key_.namespace_ + "/" + spec.source.backup_ref;
-    field = kind + " " + spec.source.backup_ref + " spec.storage";
-  } else {
-    storage = *spec.source.storage;
+    return source;
   }
-  auto opened = open_storage(store_, key_.namespace_, storage, home_, field);
+  auto opened = open_storage(store_, key_.namespace_, *spec.source.storage, home_, "spec");
   if (!opened) return tl::unexpected(opened.error());
   source.storage = std::move(*opened);
-  source.location = describe_storage(storage, home_);
-  if (key) {
-    auto secret = resolve_secret_value(store_, key_.namespace_, *key, json::object());
-    if (!secret) return fail_field("encryption.keySecretKeyRef", secret.error().message);
+  source.location = describe_storage(*spec.source.storage, home_);
+  if (spec.source.encryption_key) {
+    auto secret =
+        resolve_secret_value(store_, key_.namespace_, *spec.source.encryption_key, json::object());
+    if (!secret) return fail_field("spec.encryption.keySecretKeyRef", secret.error().message);
     source.encryption_secret = *secret;
   }
   return source;
@@ -256,7 +254,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     failed("ArtifactRejected", unpacked.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
-  if (auto prepared = agent_.prepare_received(received()); !prepared) {
+  if (auto prepared = agent_.prepare_received(received(), spec.prepare_args); !prepared) {
     agent_.discard_received(received());
     failed("PrepareFailed", prepared.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;

@@ -256,6 +256,13 @@ std::optional<pid_t> LocalRuntime::find_process(const fs::path& pid_file,
   pid_t recorded = recorded_pid(pid_file);
   if (recorded > 0) {
     reap_if_exited(recorded);
+    // A process in the middle of an exec (setpriv becoming the program it runs, just after
+    // we started it) briefly shows no arguments at all: wait for them rather than take it
+    // for someone else's, or a stop right after a start would miss it.
+    for (int tries = 0;
+         tries < 50 && process_alive(recorded) && process_arguments(recorded).empty(); ++tries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
     if (process_alive(recorded) && is_ours(recorded)) return recorded;
   }
   // An operator killed between starting a process and recording its pid left it unrecorded:

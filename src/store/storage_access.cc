@@ -1,4 +1,4 @@
-#include "controller/backup/storage_access.h"
+#include "store/storage_access.h"
 
 #include "storage/filesystem_storage.h"
 #include "storage/s3_storage.h"
@@ -13,6 +13,8 @@ std::filesystem::path directory_of(const std::string& directory,
   return path.is_absolute() ? path : home / path;
 }
 
+// The references of a storage or an encryption key carry no `generate` (api's key_ref), so
+// nothing is generated here.
 Result<std::string> secret_value(Store& store, const std::string& namespace_,
                                  const std::optional<SecretKeyRef>& ref, const std::string& field) {
   if (!ref) return std::string();
@@ -40,6 +42,8 @@ Result<std::unique_ptr<BackupStorage>> open_storage(Store& store, const std::str
   config.prefix = s3.prefix;
   config.tls_enabled = s3.tls_enabled;
   config.storage_class = s3.storage_class;
+  config.server_side_encryption = s3.server_side_encryption;
+  config.kms_key_id = s3.kms_key_id;
   const std::string s3_field = field + ".s3";
   const std::pair<const std::optional<SecretKeyRef>*, std::pair<std::string*, const char*>>
       secrets[] = {
@@ -63,6 +67,26 @@ std::string describe_storage(const StorageSpec& spec, const std::filesystem::pat
   std::string text = "s3://" + spec.s3->bucket;
   if (!spec.s3->prefix.empty()) text += "/" + spec.s3->prefix;
   return text;
+}
+
+Result<BackupArtifacts> open_backup_artifacts(Store& store, const nlohmann::json& backup,
+                                              const std::filesystem::path& home) {
+  const std::string namespace_ = backup["metadata"].value("namespace", "default");
+  const std::string object =
+      backup.value("kind", "Backup") + " " + backup["metadata"].value("name", "");
+  const BackupSpec spec = backup_spec_from(backup);
+  BackupArtifacts artifacts;
+  auto opened = open_storage(store, namespace_, spec.storage, home, object + " spec.storage");
+  if (!opened) return tl::unexpected(opened.error());
+  artifacts.storage = std::move(*opened);
+  artifacts.location = describe_storage(spec.storage, home);
+  if (spec.encryption_key) {
+    auto key = secret_value(store, namespace_, spec.encryption_key,
+                            object + " spec.encryption.keySecretKeyRef");
+    if (!key) return tl::unexpected(key.error());
+    artifacts.encryption_secret = *key;
+  }
+  return artifacts;
 }
 
 }  // namespace mdbop

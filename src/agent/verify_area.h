@@ -1,0 +1,32 @@
+// The node agent's receiving area for a check (ReceivedBackup::Purpose::kVerify) as the
+// PrepareArea of backup/verify_artifact.h, so that `mdbop backup verify` and a Backup's
+// verifyAfterBackup unpack and prepare an artifact exactly as a restore does, elsewhere.
+#pragma once
+
+#include "agent/node_agent.h"
+#include "backup/prepare_area.h"
+
+namespace mdbop {
+
+class VerifyArea : public PrepareArea {
+ public:
+  // `name` must be unique among the checks that may run at the same time in `namespace_`: a
+  // new check under a name ends whatever an earlier one left there.
+  VerifyArea(NodeAgent& agent, std::string namespace_, std::string name)
+      : agent_(agent),
+        where_{std::move(namespace_), std::move(name), ReceivedBackup::Purpose::kVerify} {}
+
+  Result<std::unique_ptr<ByteSink>> unpack() override { return agent_.receive_backup(where_); }
+  Result<void> prepare() override {
+    auto prepared = agent_.prepare_received(where_, {});  // a check needs no tuning
+    if (!prepared) return tl::unexpected(prepared.error());
+    return {};
+  }
+  void discard() override { agent_.discard_received(where_); }
+
+ private:
+  NodeAgent& agent_;
+  ReceivedBackup where_;
+};
+
+}  // namespace mdbop

@@ -1,0 +1,25 @@
+// PrepareArea: where a check of a physical artifact unpacks it (`mbstream -x`) and prepares it
+// (`mariadb-backup --prepare`), away from every node, and which it removes afterwards. The node
+// agent provides one (agent/verify_area.h); backup/ only drives it.
+#pragma once
+
+#include <memory>
+
+#include "util/byte_sink.h"
+#include "util/result.h"
+
+namespace mdbop {
+
+class PrepareArea {
+ public:
+  virtual ~PrepareArea() = default;
+  // A sink that unpacks the stream into the area, emptied first; finish() ends the unpacking
+  // and fails when it did not succeed.
+  virtual Result<std::unique_ptr<ByteSink>> unpack() = 0;
+  // Prepares what was unpacked, as a restore would before starting a server on it.
+  virtual Result<void> prepare() = 0;
+  // Removes the area and anything still running in it.
+  virtual void discard() = 0;
+};
+
+}  // namespace mdbop

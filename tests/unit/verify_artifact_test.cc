@@ -1,0 +1,187 @@
+// verify_artifact over a real directory storage: artifacts taken with take_backup, a recording
+// PrepareArea standing for the node agent's scratch area; and DumpCheck on its own.
+#include "backup/verify_artifact.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "backup/dump_check.h"
+#include "backup/take_backup.h"
+#include "storage/filesystem_storage.h"
+#include "temp_dir_test.h"
+#include "util/terminal_sinks.h"
+
+namespace mdbop {
+namespace {
+
+// Keeps what it was given to unpack and logs each step.
+class RecordingArea : public PrepareArea {
+ public:
+  Result<std::unique_ptr<ByteSink>> unpack() override {
+    steps.push_back("unpack");
+    unpacked = std::make_shared<StringSink>();
+    struct Into : ByteSink {
+      std::shared_ptr<StringSink> to;
+      Result<void> write(std::string_view bytes) override { return to->write(bytes); }
+      Result<void> finish() override { return to->finish(); }
+    };
+    auto sink = std::make_unique<Into>();
+    sink->to = unpacked;
+    return std::unique_ptr<ByteSink>(std::move(sink));
+  }
+  Result<void> prepare() override {
+    steps.push_back("prepare");
+    if (!prepare_failure.empty()) return fail(prepare_failure);
+    return {};
+  }
+  void discard() override { steps.push_back("discard"); }
+
+  std::vector<std::string> steps;
+  std::shared_ptr<StringSink> unpacked;
+  std::string prepare_failure;
+};
+
+class VerifyArtifactTest : public TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    auto opened = FilesystemStorage::open(dir_ / "backups");
+    ASSERT_TRUE(opened);
+    storage_ = std::move(*opened);
+  }
+
+  ArtifactManifest take(const std::string& method, const std::string& content,
+                        std::optional<std::string> key = std::nullopt) {
+    TakeBackupRequest request;
+    request.id = "nightly-20261202T013000.123Z";
+    request.method = method;
+    request.backup = "default/nightly";
+    request.mariadb = "default/g";
+    request.pod = "g-1";
+    request.encryption_secret = std::move(key);
+    auto source = [&](ByteSink& out) -> Result<BackupSourceFacts> {
+      if (auto written = out.write(content); !written) return tl::unexpected(written.error());
+      return BackupSourceFacts{};
+    };
+    auto taken = take_backup(request, *storage_, source, {});
+    EXPECT_TRUE(taken) << taken.error().what();
+    return *taken;
+  }
+
+  // Flips one byte in the middle of the stored data.
+  void spoil(const ArtifactManifest& m) {
+    const std::filesystem::path path = storage_->location(m.data_key);
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    const auto middle = static_cast<std::streamoff>(m.stored_bytes / 2);
+    char byte = 0;
+    file.seekg(middle);
+    file.read(&byte, 1);
+    byte = static_cast<char>(byte ^ 0x40);
+    file.seekp(middle);
+    file.write(&byte, 1);
+  }
+
+  Result<VerifyReport> verify(const ArtifactManifest& m,
+                              std::optional<std::string> key = std::nullopt) {
+    return verify_artifact(*storage_, m, key, area_, no_progress_);
+  }
+
+  std::unique_ptr<FilesystemStorage> storage_;
+  RecordingArea area_;
+  const ProgressCallback no_progress_;
+};
+
+const std::string kDump =
+    "-- MariaDB dump 10.19  Distrib 10.11.19-MariaDB, for debian-linux-gnu (x86_64)\n"
+    "CREATE DATABASE shop;\n";
+const std::string kKey = "0123456789abcdef0123456789abcdef";
+
+TEST_F(VerifyArtifactTest, APhysicalArtifactIsUnpackedPreparedAndItsAreaRemoved) {
+  const std::string stream(300000, 'x');
+  const ArtifactManifest m = take("physical", stream, kKey);
+  auto report = verify(m, kKey);
+  ASSERT_TRUE(report) << report.error().what();
+  EXPECT_EQ(area_.steps, (std::vector<std::string>{"unpack", "prepare", "discard"}));
+  EXPECT_EQ(area_.unpacked->data(), stream) << "the area got the stream as the tool wrote it";
+  EXPECT_EQ(report->stored_bytes, m.stored_bytes);
+  EXPECT_EQ(report->plain_bytes, stream.size());
+  const std::string summary = summarize(*report, m);
+  EXPECT_NE(summary.find("decrypted"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("prepared (mariadb-backup --prepare)"), std::string::npos) << summary;
+}
+
+TEST_F(VerifyArtifactTest, AFailedPrepareFailsTheCheckAndTheAreaIsStillRemoved) {
+  const ArtifactManifest m = take("physical", std::string(1000, 'x'));
+  area_.prepare_failure = "mariadb-backup --prepare exited with 1: [ERROR] bad page";
+  auto report = verify(m);
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().message,
+            "artifact " + m.id + ": mariadb-backup --prepare exited with 1: [ERROR] bad page");
+  EXPECT_EQ(area_.steps, (std::vector<std::string>{"unpack", "prepare", "discard"}));
+}
+
+TEST_F(VerifyArtifactTest, AFlippedByteIsFoundBeforeAnythingIsPrepared) {
+  const ArtifactManifest m = take("physical", std::string(300000, 'x'));
+  spoil(m);
+  auto report = verify(m);
+  ASSERT_FALSE(report);
+  EXPECT_NE(report.error().message.find("is corrupted"), std::string::npos)
+      << report.error().message;
+  EXPECT_EQ(area_.steps, (std::vector<std::string>{"unpack", "discard"}));
+}
+
+TEST_F(VerifyArtifactTest, AWrongKeyIsNamed) {
+  const ArtifactManifest m = take("logical", kDump, kKey);
+  auto report = verify(m, std::string("not-the-key-0123456789"));
+  ASSERT_FALSE(report);
+  EXPECT_NE(report.error().message.find("wrong encryption key"), std::string::npos)
+      << report.error().message;
+}
+
+TEST_F(VerifyArtifactTest, ALogicalArtifactMustBeginLikeADump) {
+  const ArtifactManifest dump = take("logical", kDump);
+  auto report = verify(dump);
+  ASSERT_TRUE(report) << report.error().what();
+  EXPECT_TRUE(area_.steps.empty()) << "no scratch area for a dump";
+  EXPECT_EQ(report->dump_first_line, kDump.substr(0, kDump.find('\n')));
+
+  const ArtifactManifest other = take("logical", "\\! touch /tmp/x\nSELECT 1;\n");
+  auto refused = verify(other);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "artifact " + other.id +
+                ": not a dump of mariadb-dump: its first line is \"\\! touch /tmp/x\"");
+}
+
+TEST(DumpCheckTest, AcceptsWhatMariadbDumpAndTheAccountsPartBeginWith) {
+  for (const std::string text :
+       {"/*M!999999\\- enable the sandbox mode */ \n-- MariaDB dump 10.19\n",
+        "-- MariaDB dump 10.19\n", "-- MySQL dump 10.13\n", "/*!40101 SET NAMES utf8mb4 */;\n",
+        "\n-- Accounts (mdbop): created when missing, existing ones are kept.\n"}) {
+    DumpCheck check;
+    // Byte by byte: a line may come in pieces.
+    Result<void> outcome;
+    for (char c : text) {
+      if (outcome) outcome = check.write(std::string_view(&c, 1));
+    }
+    if (outcome) outcome = check.finish();
+    EXPECT_TRUE(outcome) << text;
+  }
+}
+
+TEST(DumpCheckTest, RefusesAnEmptyDumpAndAnyOtherBeginning) {
+  DumpCheck empty;
+  EXPECT_FALSE(empty.finish());
+  DumpCheck binary;
+  EXPECT_TRUE(binary.write(std::string("XBSTCK01\x00\x01", 10))) << "no line yet";
+  auto refused = binary.finish();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "not a dump of mariadb-dump: its first line is \"XBSTCK01??\"");
+  DumpCheck endless;
+  EXPECT_FALSE(endless.write(std::string(1000, 'a'))) << "a first line too long to be a dump's";
+}
+
+}  // namespace
+}  // namespace mdbop
