@@ -237,6 +237,15 @@ TEST(TutorialCompress, CompressOptionsBecomeMdbopsCompression) {
   EXPECT_EQ(b["spec"]["args"], json::array({"--compress"}));
 }
 
+TEST(TutorialCompress, AStoredThreadCountThatIsNotOneKeepsTheDefaultInsteadOfThrowing) {
+  // apply refuses it; a stored object edited by hand must still not end the operator.
+  const CompressTranslation t =
+      translate_compress_options({"--compress", "--compress-threads=many", "--parallel=2"});
+  EXPECT_EQ(t.args, std::vector<std::string>{"--parallel=2"});
+  EXPECT_EQ(t.dropped.size(), 2u);
+  EXPECT_EQ(t.threads, CompressTranslation{}.threads);
+}
+
 TEST(TutorialCompress, LogicalBackupsKeepMariadbDumpsCompress) {
   // mariadb-dump's --compress compresses the client protocol, not the output.
   const BackupSpec s = backup_spec_from(valid(backup("  mysqldump: {extraArgs: [--compress]}\n")));
