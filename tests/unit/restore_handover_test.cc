@@ -72,6 +72,32 @@ TEST_F(RestoreHandOverTest, TheTutorialsPrepareOptionsReachThePrepare) {
   EXPECT_EQ(status_of(key)["warnedFields"], json::array({"spec.resources"}));
 }
 
+TEST_F(RestoreHandOverTest, PrepareOptionsOnALogicalRestoreAreWarnedAboutOnce) {
+  apply_yaml(store_,
+             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Backup\n"
+             "metadata: {name: dump, namespace: default}\n"
+             "spec:\n  mariaDbRef: {name: g}\n  backupType: logical\n  compression: none\n"
+             "  storage: {volume: {hostPath: {path: " +
+                 (dir_ / "dumps").string() + "}}}\n");
+  BackupReconciler backup(store_, agent_, dir_, {"Backup", "default", "dump"});
+  backup.reconcile();
+  ASSERT_TRUE(condition_is_true(*store_.get({"Backup", "default", "dump"}), "Complete"));
+  apply_yaml(store_,
+             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\n"
+             "metadata: {name: r-dump, namespace: default}\n"
+             "spec:\n  mariaDbRef: {name: g}\n  backupRef: {name: dump}\n"
+             "  mariabackup: {extraArgs: [--use-memory=8G]}\n");
+  const ObjectKey key{"Restore", "default", "r-dump"};
+  RestoreReconciler restore(store_, agent_, dir_, key);
+  restore.reconcile();
+  restore.reconcile();
+  EXPECT_EQ(status_of(key)["warnedFields"], json::array({"spec.mariabackup.extraArgs"}));
+  const std::vector<std::string> warnings = event_messages(store_, key, "FieldIgnored");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("logical backup"), std::string::npos) << warnings[0];
+  EXPECT_TRUE(agent_.calls_starting("prepare_received").empty());
+}
+
 TEST_F(RestoreHandOverTest, TheRestoreOffersAndTheMariaDBTakesUpReplacesAndReportsBack) {
   const ObjectKey key = apply_restore("r1");
   RestoreReconciler restore(store_, agent_, dir_, key);
