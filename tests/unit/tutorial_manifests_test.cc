@@ -221,6 +221,18 @@ TEST(TutorialS3, ServerSideEncryptionRefusals) {
   });
 }
 
+TEST(TutorialS3, HeaderValuesCannotCarryAnotherHeader) {
+  const std::string p = "spec.storage.s3.";
+  const auto s3 = [](const std::string& lines) {
+    return in_s3("      endpoint: m:9000\n" + lines);
+  };
+  expect_refusals({
+      {s3("      storageClass: \"STANDARD\\r\\nx-amz-acl: public-read\"\n"), p + "storageClass",
+       "storage class name"},
+      {s3("      region: \"us-east-1\\r\\nx-evil: 1\"\n"), p + "region", "region name"},
+  });
+}
+
 // --- --compress in a physical Backup ---------------------------------------------------------
 
 TEST(TutorialCompress, CompressOptionsBecomeMdbopsCompression) {
