@@ -26,17 +26,21 @@ class RestoreHandOverTest : public TempDirTest {
     TempDirTest::SetUp();
     make_ready_cluster(store_, mariadb_);
     // One physical artifact to restore from.
-    apply_yaml(store_,
-               "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
-               "metadata: {name: hourly, namespace: default}\n"
-               "spec:\n  mariaDbRef: {name: g}\n  compression: none\n"
-               "  storage: {volume: {hostPath: {path: " +
-                   (dir_ / "backups").string() + "}}}\n");
-    BackupReconciler backup(store_, agent_, dir_, {"PhysicalBackup", "default", "hourly"});
-    backup.reconcile();
-    ASSERT_TRUE(
-        condition_is_true(*store_.get({"PhysicalBackup", "default", "hourly"}), "Complete"));
+    take_backup({"PhysicalBackup", "default", "hourly"}, "");
     agent_.clear_calls();
+  }
+
+  // Takes one artifact of a new `key` (`extra`: more spec lines) into its own folder.
+  void take_backup(const ObjectKey& key, const std::string& extra) {
+    apply_yaml(store_, "apiVersion: k8s.mariadb.com/v1alpha1\nkind: " + key.kind +
+                           "\nmetadata: {name: " + key.name +
+                           ", namespace: default}\n"
+                           "spec:\n  mariaDbRef: {name: g}\n  compression: none\n" +
+                           extra + "  storage: {volume: {hostPath: {path: " +
+                           (dir_ / ("backups-" + key.name)).string() + "}}}\n");
+    BackupReconciler backup(store_, agent_, dir_, key);
+    backup.reconcile();
+    ASSERT_TRUE(condition_is_true(*store_.get(key), "Complete"));
   }
 
   // `extra`: more spec lines.
@@ -73,15 +77,7 @@ TEST_F(RestoreHandOverTest, TheTutorialsPrepareOptionsReachThePrepare) {
 }
 
 TEST_F(RestoreHandOverTest, PrepareOptionsOnALogicalRestoreAreWarnedAboutOnce) {
-  apply_yaml(store_,
-             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Backup\n"
-             "metadata: {name: dump, namespace: default}\n"
-             "spec:\n  mariaDbRef: {name: g}\n  backupType: logical\n  compression: none\n"
-             "  storage: {volume: {hostPath: {path: " +
-                 (dir_ / "dumps").string() + "}}}\n");
-  BackupReconciler backup(store_, agent_, dir_, {"Backup", "default", "dump"});
-  backup.reconcile();
-  ASSERT_TRUE(condition_is_true(*store_.get({"Backup", "default", "dump"}), "Complete"));
+  ASSERT_NO_FATAL_FAILURE(take_backup({"Backup", "default", "dump"}, "  backupType: logical\n"));
   apply_yaml(store_,
              "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\n"
              "metadata: {name: r-dump, namespace: default}\n"
