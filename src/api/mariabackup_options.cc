@@ -57,7 +57,12 @@ CompressTranslation translate_compress_options(const std::vector<std::string>& a
       continue;
     }
     t.dropped.push_back(arg);
-    if (const auto threads = value_of(arg, "--compress-threads")) t.threads = std::stoi(*threads);
+    // Checked at apply; a value that is not a thread count (a stored object edited by hand)
+    // leaves the default rather than throw.
+    if (const auto threads = value_of(arg, "--compress-threads");
+        threads && is_thread_count(*threads)) {
+      t.threads = std::stoi(*threads);
+    }
   }
   return t;
 }

@@ -20,7 +20,8 @@ struct CompressTranslation {
   int threads = 0;                   // N of --compress-threads=N; 0 when not given
 };
 
-// REQUIRES: compress_option_problem found nothing in `args`.
+// Meant for arguments compress_option_problem found nothing in; a thread count it would refuse
+// is left out (threads stays 0).
 CompressTranslation translate_compress_options(const std::vector<std::string>& args);
 
 // Why a compress option cannot be translated (--compress-threads without "=N", or N outside

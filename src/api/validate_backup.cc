@@ -372,11 +372,12 @@ void apply_defaults(json& object, Kind kind) {
   fill(spec, "compression", "zstd");
   if (spec.contains("podSelector")) {
     const json& selector = spec["podSelector"];
-    // check_target accepted the labels.
-    spec["target"] =
-        selector.is_string()
-            ? selector.get<std::string>()
-            : *target_from_match_labels(member(selector, "matchLabels"), mariadb_name(spec));
+    // check_target accepted the labels (the fallback is never taken after validation, but a
+    // failed Result must not be dereferenced).
+    spec["target"] = selector.is_string() ? selector.get<std::string>()
+                                          : target_from_match_labels(
+                                                member(selector, "matchLabels"), mariadb_name(spec))
+                                                .value_or("PreferReplica");
     spec.erase("podSelector");
   }
   fill(spec, "target", "PreferReplica");

@@ -26,17 +26,21 @@ class RestoreHandOverTest : public TempDirTest {
     TempDirTest::SetUp();
     make_ready_cluster(store_, mariadb_);
     // One physical artifact to restore from.
-    apply_yaml(store_,
-               "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
-               "metadata: {name: hourly, namespace: default}\n"
-               "spec:\n  mariaDbRef: {name: g}\n  compression: none\n"
-               "  storage: {volume: {hostPath: {path: " +
-                   (dir_ / "backups").string() + "}}}\n");
-    BackupReconciler backup(store_, agent_, dir_, {"PhysicalBackup", "default", "hourly"});
-    backup.reconcile();
-    ASSERT_TRUE(
-        condition_is_true(*store_.get({"PhysicalBackup", "default", "hourly"}), "Complete"));
+    take_backup({"PhysicalBackup", "default", "hourly"}, "");
     agent_.clear_calls();
+  }
+
+  // Takes one artifact of a new `key` (`extra`: more spec lines) into its own folder.
+  void take_backup(const ObjectKey& key, const std::string& extra) {
+    apply_yaml(store_, "apiVersion: k8s.mariadb.com/v1alpha1\nkind: " + key.kind +
+                           "\nmetadata: {name: " + key.name +
+                           ", namespace: default}\n"
+                           "spec:\n  mariaDbRef: {name: g}\n  compression: none\n" +
+                           extra + "  storage: {volume: {hostPath: {path: " +
+                           (dir_ / ("backups-" + key.name)).string() + "}}}\n");
+    BackupReconciler backup(store_, agent_, dir_, key);
+    backup.reconcile();
+    ASSERT_TRUE(condition_is_true(*store_.get(key), "Complete"));
   }
 
   // `extra`: more spec lines.
@@ -70,6 +74,24 @@ TEST_F(RestoreHandOverTest, TheTutorialsPrepareOptionsReachThePrepare) {
   EXPECT_EQ(agent_.calls_starting("prepare_received"),
             std::vector<std::string>{"prepare_received default/r1 --use-memory=8G"});
   EXPECT_EQ(status_of(key)["warnedFields"], json::array({"spec.resources"}));
+}
+
+TEST_F(RestoreHandOverTest, PrepareOptionsOnALogicalRestoreAreWarnedAboutOnce) {
+  ASSERT_NO_FATAL_FAILURE(take_backup({"Backup", "default", "dump"}, "  backupType: logical\n"));
+  apply_yaml(store_,
+             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\n"
+             "metadata: {name: r-dump, namespace: default}\n"
+             "spec:\n  mariaDbRef: {name: g}\n  backupRef: {name: dump}\n"
+             "  mariabackup: {extraArgs: [--use-memory=8G]}\n");
+  const ObjectKey key{"Restore", "default", "r-dump"};
+  RestoreReconciler restore(store_, agent_, dir_, key);
+  restore.reconcile();
+  restore.reconcile();
+  EXPECT_EQ(status_of(key)["warnedFields"], json::array({"spec.mariabackup.extraArgs"}));
+  const std::vector<std::string> warnings = event_messages(store_, key, "FieldIgnored");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("logical backup"), std::string::npos) << warnings[0];
+  EXPECT_TRUE(agent_.calls_starting("prepare_received").empty());
 }
 
 TEST_F(RestoreHandOverTest, TheRestoreOffersAndTheMariaDBTakesUpReplacesAndReportsBack) {

@@ -60,6 +60,14 @@ TEST(S3ConfigTest, RefusesBadConfigs) {
   auto tiny_parts = config_for("http://host");
   tiny_parts.part_size = 1 << 20;
   EXPECT_FALSE(resolve_s3_endpoint(tiny_parts));
+  // Sent in headers: nothing that could end one and begin another.
+  auto class_with_header = config_for("http://host");
+  class_with_header.storage_class = "STANDARD\r\nx-amz-acl: public-read";
+  EXPECT_EQ(resolve_s3_endpoint(class_with_header).error().what(),
+            "storage.s3.storageClass: must be an S3 storage class name: letters, digits, '_'");
+  auto region_with_header = config_for("http://host");
+  region_with_header.region = "us-east-1\r\nx-evil: 1";
+  EXPECT_FALSE(resolve_s3_endpoint(region_with_header));
 }
 
 }  // namespace

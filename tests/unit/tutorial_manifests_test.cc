@@ -221,6 +221,18 @@ TEST(TutorialS3, ServerSideEncryptionRefusals) {
   });
 }
 
+TEST(TutorialS3, HeaderValuesCannotCarryAnotherHeader) {
+  const std::string p = "spec.storage.s3.";
+  const auto s3 = [](const std::string& lines) {
+    return in_s3("      endpoint: m:9000\n" + lines);
+  };
+  expect_refusals({
+      {s3("      storageClass: \"STANDARD\\r\\nx-amz-acl: public-read\"\n"), p + "storageClass",
+       "storage class name"},
+      {s3("      region: \"us-east-1\\r\\nx-evil: 1\"\n"), p + "region", "region name"},
+  });
+}
+
 // --- --compress in a physical Backup ---------------------------------------------------------
 
 TEST(TutorialCompress, CompressOptionsBecomeMdbopsCompression) {
@@ -235,6 +247,15 @@ TEST(TutorialCompress, CompressOptionsBecomeMdbopsCompression) {
   EXPECT_EQ(s.compression_threads, 4);
   // The stored object keeps what was written; the translation is made where it is read.
   EXPECT_EQ(b["spec"]["args"], json::array({"--compress"}));
+}
+
+TEST(TutorialCompress, AStoredThreadCountThatIsNotOneKeepsTheDefaultInsteadOfThrowing) {
+  // apply refuses it; a stored object edited by hand must still not end the operator.
+  const CompressTranslation t =
+      translate_compress_options({"--compress", "--compress-threads=many", "--parallel=2"});
+  EXPECT_EQ(t.args, std::vector<std::string>{"--parallel=2"});
+  EXPECT_EQ(t.dropped.size(), 2u);
+  EXPECT_EQ(t.threads, CompressTranslation{}.threads);
 }
 
 TEST(TutorialCompress, LogicalBackupsKeepMariadbDumpsCompress) {

@@ -145,6 +145,12 @@ Result<ArtifactManifest> RestoreReconciler::choose(const RestoreSpec& spec, Sour
 std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& spec,
                                                              Source& source,
                                                              const ArtifactManifest& artifact) {
+  if (!spec.prepare_args.empty()) {
+    object_ = warn_about_field_once(
+        store_, key_, object_, "spec.mariabackup.extraArgs", "FieldIgnored",
+        "spec.mariabackup.extraArgs is kept but not used: " + artifact.id +
+            " is a logical backup, which is replayed, not prepared by mariadb-backup");
+  }
   // Replays run inside one pass: a recorded Replaying phase means an operator died mid-replay.
   if (object_.value("status", json::object()).value("phase", "") == "Replaying") {
     failed("ReplayInterrupted",
