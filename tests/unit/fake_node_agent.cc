@@ -11,8 +11,8 @@ namespace mdbop {
 
 namespace {
 
-// A SQL session on a fake node: statements go to the agent's log; the one query the
-// controllers make (root's hosts, by the seed) is answered.
+// A SQL session on a fake node: statements go to the agent's log; the queries the controllers
+// make (root's hosts, by the seed; the binary-log position, by the archiver) are answered.
 class FakeSqlSession final : public SqlSession {
  public:
   FakeSqlSession(FakeNodeAgent& agent, NodeId id) : agent_(agent), id_(std::move(id)) {}
@@ -23,6 +23,11 @@ class FakeSqlSession final : public SqlSession {
     if (sql.find("FROM mysql.user") != std::string::npos) {
       rows.columns = {"Host"};
       rows.rows = {{std::string("localhost")}, {std::string("fakehost")}};
+    }
+    if (sql.find("@@global.gtid_binlog_pos") != std::string::npos) {
+      rows.columns = {"@@global.gtid_binlog_pos"};
+      const int64_t committed = agent_.committed(id_);
+      rows.rows = {{committed > 0 ? "0-1-" + std::to_string(committed) : std::string()}};
     }
     return rows;
   }
