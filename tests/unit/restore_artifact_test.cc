@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "artifact_test_util.h"
 #include "storage/filesystem_storage.h"
 #include "stream_test_util.h"
 #include "temp_dir_test.h"
@@ -67,20 +68,10 @@ class ReadArtifactTest : public TempDirTest {
     auto opened = FilesystemStorage::open(dir_ / "backups");
     ASSERT_TRUE(opened);
     storage_ = std::make_unique<CountingStorage>(std::move(*opened));
-    TakeBackupRequest request;
-    request.id = "nightly-20261202T013000.123Z";
-    request.method = "physical";
-    request.backup = "default/nightly";
-    request.mariadb = "default/g";
-    request.pod = "g-1";
+    TakeBackupRequest request = test_artifact_request("nightly-20261202T013000.123Z");
     request.compression = "none";
     request.encryption_secret = kKey;
-    const std::string content = semi_compressible(kArtifactBytes);
-    auto source = [&](ByteSink& out) -> Result<BackupSourceFacts> {
-      if (auto written = out.write(content); !written) return tl::unexpected(written.error());
-      return BackupSourceFacts{};
-    };
-    auto taken = take_backup(request, *storage_, source, {});
+    auto taken = take_test_artifact(request, *storage_, semi_compressible(kArtifactBytes));
     ASSERT_TRUE(taken) << taken.error().what();
     manifest_ = *taken;
     storage_->bytes_read = 0;
