@@ -89,6 +89,21 @@ TEST_F(ReadArtifactTest, AnIntactArtifactIsReadWhole) {
   EXPECT_EQ(storage_->bytes_read, manifest_.stored_bytes);
 }
 
+TEST_F(ReadArtifactTest, ThePlainSizeMustBeTheOneTheManifestRecords) {
+  // Stored bytes and digest as recorded, but the manifest says one byte more came out of the
+  // backup tool than the artifact gives back.
+  ArtifactManifest m = manifest_;
+  m.source_bytes += 1;
+  StringSink sink;
+  auto read = read_artifact(*storage_, m, kKey, sink, no_progress_);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().message, "artifact " + m.id + " is corrupted: it decompresses to " +
+                                      std::to_string(kArtifactBytes) +
+                                      " bytes, the manifest says " +
+                                      std::to_string(kArtifactBytes + 1));
+  EXPECT_EQ(sink.data().size(), kArtifactBytes) << "the sink was given every byte";
+}
+
 TEST_F(ReadArtifactTest, AChunkThatDoesNotAuthenticateStopsTheRead) {
   {
     std::fstream file(storage_->location(manifest_.data_key),
