@@ -196,6 +196,32 @@ TEST_F(BackupVerify, AFlippedByteFailsTheCheckAndTheDownload) {
   }
 }
 
+// README: "a download killed by a signal leaves its 0600 .FILE.partial-* beside FILE".
+TEST_F(BackupVerify, AKilledDownloadLeavesItsPartialFileBesideAndNothingUnderTheName) {
+  const json artifact = first_artifact("physicalbackup", "nightly");
+  const fs::path file = mdbop_->home() / "killed.xb";
+  const CommandResult killed =
+      mdbop_->mdbop({"backup", "download", artifact["id"], "-o", file.string()}, "",
+                    {{"MDBOP_CRASH_POINT", "download-after-write"}});
+  EXPECT_EQ(killed.exit_code, -1) << "killed by a signal\n" << killed.err;
+  const std::string said = killed.out + killed.err;
+  EXPECT_NE(said.find("point=download-after-write"), std::string::npos) << said;
+
+  EXPECT_FALSE(fs::exists(file));
+  std::vector<fs::path> partial;
+  for (const auto& entry : fs::directory_iterator(mdbop_->home())) {
+    if (entry.path().filename().string().starts_with(".killed.xb.partial-")) {
+      partial.push_back(entry.path());
+    }
+  }
+  ASSERT_EQ(partial.size(), 1u);
+  struct stat st {};
+  ASSERT_EQ(::stat(partial[0].c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  EXPECT_GT(st.st_size, 0) << "the bytes written before the kill are in it";
+  fs::remove(partial[0]);  // as the README tells the user to
+}
+
 TEST_F(BackupVerify, AWrongKeyFailsSayingSo) {
   mdbop_->apply(key_secret("sealed-key", kKey) + "---\n" +
                 backup("Backup", "sealed",
