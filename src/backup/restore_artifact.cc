@@ -6,35 +6,6 @@
 #include "backup/progress_sink.h"
 
 namespace mdbop {
-namespace {
-
-// Passes the stored bytes on until a later stage fails, and swallows the rest, so that the
-// digest still sees every byte: a stage that failed on a damaged byte (a chunk that does not
-// authenticate, a broken zstd frame, an mbstream that gives up) is then reported as the damage
-// it is, and a failure on intact bytes as itself.
-class UntilFailed : public ByteSink {
- public:
-  explicit UntilFailed(ByteSink& next) : next_(next) {}
-  Result<void> write(std::string_view bytes) override {
-    if (!failure_) {
-      if (auto written = next_.write(bytes); !written) failure_ = written.error();
-    }
-    return {};
-  }
-  Result<void> finish() override {
-    if (!failure_) {
-      if (auto finished = next_.finish(); !finished) failure_ = finished.error();
-    }
-    return {};
-  }
-  const std::optional<Error>& failure() const { return failure_; }
-
- private:
-  ByteSink& next_;
-  std::optional<Error> failure_;
-};
-
-}  // namespace
 
 Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
                            const std::optional<std::string>& encryption_secret, ByteSink& sink,
@@ -55,21 +26,22 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
     if (!made) return fail(what + ": " + made.error().message);
     decryptor = std::move(*made);
   }
-  UntilFailed stages(decryptor ? *decryptor : *decompressor);
-  DigestSink digest(stages);
+  DigestSink digest(decryptor ? *decryptor : *decompressor);
   ProgressSink counted(digest, progress);
+  // A stage that fails stops the read at once: reading the rest of a large artifact only to
+  // report the same failure would keep a restore waiting for nothing.
   if (auto read = storage.read(m.data_key, counted); !read) {
     return fail(what + ": " + read.error().message);
   }
-  if (auto finished = counted.finish(); !finished) {
-    return fail(what + ": " + finished.error().message);
-  }
+  // The digest is known here even when a stage's finish fails: damage (a truncated artifact)
+  // is then reported as the damage it is, and a failure on intact bytes as itself.
+  auto finished = counted.finish();
   if (digest.bytes() != m.stored_bytes || digest.hex_sha256() != m.sha256) {
     return fail(what + " is corrupted: its " + std::to_string(digest.bytes()) +
                 " bytes have SHA-256 " + digest.hex_sha256() + ", the manifest says " +
                 std::to_string(m.stored_bytes) + " bytes with " + m.sha256);
   }
-  if (stages.failure()) return fail(what + ": " + stages.failure()->message);
+  if (!finished) return fail(what + ": " + finished.error().message);
   if (plain.bytes() != m.source_bytes) {
     return fail(what + " is corrupted: it decompresses to " + std::to_string(plain.bytes()) +
                 " bytes, the manifest says " + std::to_string(m.source_bytes));
