@@ -9,6 +9,7 @@
 #include "controller/backup/backup_target.h"
 #include "controller/conditions.h"
 #include "controller/event_log.h"
+#include "controller/field_warnings.h"
 #include "store/root_access.h"
 #include "store/secrets.h"
 #include "util/time_text.h"
@@ -94,6 +95,16 @@ std::optional<BinlogArchiver::Setup> BinlogArchiver::prepare() {
   }
   setup.pitr = std::move(*pitr);
   setup.spec = point_in_time_recovery_spec_from(setup.pitr);
+  // Kept for the restores to a moment they are meant for, which are not built: said once.
+  const ObjectKey pitr_key{"PointInTimeRecovery", mariadb_.namespace_, name};
+  for (const char* field : {"physicalBackupRef", "strictMode"}) {
+    if (!setup.pitr["spec"].contains(field)) continue;
+    setup.pitr = warn_about_field_once(
+        store_, pitr_key, setup.pitr, std::string("spec.") + field, "FieldIgnored",
+        std::string("spec.") + field +
+            " is kept but not acted on: mdbop archives the binary log, and restoring to a "
+            "moment from the archive is not built yet (docs/point-in-time-recovery.md)");
+  }
   if (auto compression = parse_compression(setup.spec.compression)) {
     setup.compression = *compression;
   }
@@ -367,7 +378,6 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
   if (last_archived_) {
     summary["lastArchivedGtid"] = last_archived_->last_gtid.text();
     summary["lastArchivedTime"] = commit_time_text(last_archived_->last_commit_time);
-    summary["lastRecoverableTime"] = summary["lastArchivedTime"];
   }
   if (!pending_.empty()) summary["pendingSegments"] = pending_.size();
   // The storage failing, or nothing followed: why.
@@ -375,7 +385,7 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
   store_.update_status(mariadb_, [&](json& status) {
     json& pitr = status["pointInTimeRecovery"];
     // Keep what an earlier operator archived until this one has archived something.
-    for (const char* kept : {"lastArchivedGtid", "lastArchivedTime", "lastRecoverableTime"}) {
+    for (const char* kept : {"lastArchivedGtid", "lastArchivedTime"}) {
       if (!summary.contains(kept) && pitr.contains(kept)) summary[kept] = pitr[kept];
     }
     pitr = summary;
@@ -383,8 +393,7 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
   const long long generation = setup.pitr["metadata"].value("generation", 0LL);
   store_.update_status({"PointInTimeRecovery", mariadb_.namespace_, name}, [&](json& status) {
     status["mariaDbRef"] = {{"name", mariadb_.name}};
-    for (const char* field :
-         {"lastArchivedGtid", "lastArchivedTime", "lastRecoverableTime", "node", "history"}) {
+    for (const char* field : {"lastArchivedGtid", "lastArchivedTime", "node", "history"}) {
       if (summary.contains(field)) status[field] = summary[field];
     }
     if (!failing) {
