@@ -229,7 +229,8 @@ class NodeAgent {
   // earlier attempt left there goes first); prepare_received then makes it consistent, and
   // install_received copies it into a stopped node; discard_received removes it.
   // `options` go to mariadb-backup --prepare; each must pass prepare_option_problem
-  // (api/mariabackup_options.h), or nothing runs.
+  // (api/mariabackup_options.h), or nothing runs. A prepare that fails on the data fails with
+  // kCorrupt; one the machine failed (no space or memory, killed, not started) with another code.
   virtual Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) = 0;
   virtual Result<bool> prepare_received(const ReceivedBackup& received,
                                         const std::vector<std::string>& options) = 0;

@@ -16,7 +16,8 @@ class PrepareArea {
   // A sink that unpacks the stream into the area, emptied first; finish() ends the unpacking
   // and fails when it did not succeed.
   virtual Result<std::unique_ptr<ByteSink>> unpack() = 0;
-  // Prepares what was unpacked, as a restore would before starting a server on it.
+  // Prepares what was unpacked, as a restore would before starting a server on it. Fails with
+  // kCorrupt when the data is at fault, with another code when the machine is (space, memory).
   virtual Result<void> prepare() = 0;
   // Removes the area and anything still running in it.
   virtual void discard() = 0;

@@ -59,20 +59,25 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
   DigestSink digest(stages);
   ProgressSink counted(digest, progress);
   if (auto read = storage.read(m.data_key, counted); !read) {
-    return fail(what + ": " + read.error().message);
+    // A failure to read says nothing about the artifact.
+    return fail(read.error().code, what + ": " + read.error().message);
   }
   if (auto finished = counted.finish(); !finished) {
-    return fail(what + ": " + finished.error().message);
+    return fail(finished.error().code, what + ": " + finished.error().message);
   }
   if (digest.bytes() != m.stored_bytes || digest.hex_sha256() != m.sha256) {
-    return fail(what + " is corrupted: its " + std::to_string(digest.bytes()) +
-                " bytes have SHA-256 " + digest.hex_sha256() + ", the manifest says " +
-                std::to_string(m.stored_bytes) + " bytes with " + m.sha256);
+    return fail(ErrorCode::kCorrupt, what + " is corrupted: its " + std::to_string(digest.bytes()) +
+                                         " bytes have SHA-256 " + digest.hex_sha256() +
+                                         ", the manifest says " + std::to_string(m.stored_bytes) +
+                                         " bytes with " + m.sha256);
   }
-  if (stages.failure()) return fail(what + ": " + stages.failure()->message);
+  // Its code says whose failure it was: the data's (kCorrupt) or the stage's own.
+  if (stages.failure())
+    return fail(stages.failure()->code, what + ": " + stages.failure()->message);
   if (plain.bytes() != m.source_bytes) {
-    return fail(what + " is corrupted: it decompresses to " + std::to_string(plain.bytes()) +
-                " bytes, the manifest says " + std::to_string(m.source_bytes));
+    return fail(ErrorCode::kCorrupt,
+                what + " is corrupted: it decompresses to " + std::to_string(plain.bytes()) +
+                    " bytes, the manifest says " + std::to_string(m.source_bytes));
   }
   return {};
 }

@@ -35,7 +35,7 @@ Result<VerifyReport> verify_physical(BackupStorage& storage, const ArtifactManif
   report.read_time = Clock::now() - started;
   const auto preparing = Clock::now();
   if (auto prepared = area.prepare(); !prepared) {
-    return fail("artifact " + m.id + ": " + prepared.error().message);
+    return fail(prepared.error().code, "artifact " + m.id + ": " + prepared.error().message);
   }
   report.prepare_time = Clock::now() - preparing;
   return report;

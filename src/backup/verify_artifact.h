@@ -31,7 +31,10 @@ struct VerifyReport {
 
 // The error names the artifact and what failed: "artifact X: wrong encryption key",
 // "artifact X is corrupted: its N bytes have SHA-256 ...", "artifact X: mariadb-backup
-// --prepare exited with 1: ...". `area` is used for a physical artifact only.
+// --prepare exited with 1: ...". Its code is kCorrupt when the artifact is bad (size or
+// digest, decryption, decompression, a dump's beginning, a prepare that failed on the data);
+// any other code means the check could not be done (the storage, the key, the area's space
+// or memory) and says nothing about the artifact. `area` is used for a physical artifact only.
 Result<VerifyReport> verify_artifact(BackupStorage& storage, const ArtifactManifest& manifest,
                                      const std::optional<std::string>& encryption_secret,
                                      PrepareArea& area, const ProgressCallback& progress);

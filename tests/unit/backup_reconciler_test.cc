@@ -349,6 +349,71 @@ TEST_F(BackupReconcilerTest, AFailedVerificationIsAFailedRunAndKeepsTheArtifactM
   EXPECT_EQ(agent_.calls_starting("discard_received").size(), 1u) << "its area is removed";
 }
 
+// A check the machine could not do (here no space for the scratch prepare; alike the storage
+// unreadable, the prepare killed, the key's Secret unreadable) is no verdict on the artifact:
+// the run succeeds, the artifact is Unchecked, a warning names the cause and the fix, and the
+// artifact is checked again when its backoff has passed (here, as if it had), not taken again.
+TEST_F(BackupReconcilerTest, ACheckThatCouldNotBeDoneLeavesTheArtifactUncheckedAndRechecksIt) {
+  apply_backup("  backupType: physical\n  verifyAfterBackup: true\n");
+  agent_.fail_next_prepare("[ERROR] InnoDB: No space left on device", ErrorCode::kUnavailable);
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+
+  json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  const std::string id = s.value("lastArtifact", "");
+  ASSERT_EQ(artifact_ids(), std::vector<std::string>{id});
+  const json unchecked = s["artifacts"][0].value("verification", json::object());
+  EXPECT_EQ(unchecked.value("result", ""), "Unchecked") << s.dump();
+  EXPECT_FALSE(unchecked.contains("verified"));
+  EXPECT_TRUE(HasText(unchecked.value("message", ""), "No space left on device"));
+  EXPECT_EQ(event_reasons(store_, kBackup),
+            (std::vector<std::string>{"BackupStarted", "VerificationUnchecked", "BackupComplete"}));
+  const std::vector<std::string> warnings =
+      event_messages(store_, kBackup, "VerificationUnchecked");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_TRUE(HasText(warnings[0], "No space left on device"));
+  EXPECT_TRUE(HasText(warnings[0], "space or memory for the check's scratch area"));
+  EXPECT_EQ(agent_.calls_starting("discard_received").size(), 1u) << "its area is removed";
+
+  reconciler.reconcile();  // its next check is not due yet
+  EXPECT_EQ(agent_.calls_starting("prepare_received").size(), 1u);
+  ASSERT_TRUE(store_.update_status(kBackup, [](json& st) {
+    st["artifacts"][0]["verification"]["nextCheckAt"] = "2020-01-01T00:00:00Z";
+  }));
+  reconciler.reconcile();
+  s = status();
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u) << "no new backup";
+  EXPECT_EQ(agent_.calls_starting("prepare_received").size(), 2u);
+  EXPECT_EQ(s["artifacts"][0]["verification"].value("result", ""), "Verified") << s.dump();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  EXPECT_TRUE(contains(event_reasons(store_, kBackup), "ArtifactVerified"));
+}
+
+// An Unchecked artifact counts for keepLast as any artifact: a machine that cannot check
+// does not make backups pile up.
+TEST_F(BackupReconcilerTest, RetentionCountsAnUncheckedArtifactAsAnyOther) {
+  const std::string spec =
+      "  backupType: physical\n  verifyAfterBackup: true\n"
+      "  retentionPolicy: {keepLast: 2}\n";
+  std::vector<std::string> taken;
+  apply_backup(spec);
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  for (const std::string run_now : {"", "2", "3"}) {
+    if (!run_now.empty()) apply_backup(spec, run_now);
+    agent_.fail_next_prepare("killed by signal 9", ErrorCode::kUnavailable);
+    reconciler.reconcile();
+    taken.push_back(artifact_ids().front());
+  }
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 3u) << "one backup per request";
+  EXPECT_EQ(artifact_ids(), (std::vector<std::string>{taken[2], taken[1]}));
+  EXPECT_EQ(event_messages(store_, kBackup, "ArtifactPruned"),
+            (std::vector<std::string>{taken[0] + " removed by the retention policy"}));
+}
+
 // keepLast counts good artifacts only: an artifact that failed its check does not push an
 // older good one out.
 TEST_F(BackupReconcilerTest, RetentionDoesNotCountAnArtifactThatFailedItsCheck) {

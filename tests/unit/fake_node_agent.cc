@@ -586,9 +586,9 @@ std::string named(const ReceivedBackup& received) {
 
 }  // namespace
 
-void FakeNodeAgent::fail_next_prepare(const std::string& reason) {
+void FakeNodeAgent::fail_next_prepare(const std::string& reason, ErrorCode code) {
   std::lock_guard lock(mutex_);
-  failing_prepare_ = reason;
+  failing_prepare_ = Error{reason, {}, code};
 }
 
 Result<std::unique_ptr<ByteSink>> FakeNodeAgent::receive_backup(const ReceivedBackup& received) {
@@ -604,9 +604,9 @@ Result<bool> FakeNodeAgent::prepare_received(const ReceivedBackup& received,
   for (const std::string& option : options) call += " " + option;
   log(call);
   if (failing_prepare_) {
-    const std::string reason = *failing_prepare_;
+    const Error failure = *failing_prepare_;
     failing_prepare_.reset();
-    return fail("mariadb-backup --prepare exited with 1: " + reason);
+    return fail(failure.code, "mariadb-backup --prepare exited with 1: " + failure.message);
   }
   return true;
 }

@@ -79,8 +79,9 @@ class FakeNodeAgent final : public NodeAgent {
   // The next SQL that contains `text` fails, its error quoting the statement as a syntax
   // error would.
   void fail_sql_containing(const std::string& text);
-  // The next prepare_received fails, saying `reason`.
-  void fail_next_prepare(const std::string& reason);
+  // The next prepare_received fails, saying `reason`, with `code`: kCorrupt as a prepare that
+  // failed on the data, kUnavailable as one the machine failed (no space, killed).
+  void fail_next_prepare(const std::string& reason, ErrorCode code = ErrorCode::kCorrupt);
   // What startup_failure() says about the node.
   void set_startup_failure(const NodeId& id, const std::string& reason);
   // The node's wsrep_gcomm_uuid while it runs (empty when it does not).
@@ -172,7 +173,7 @@ class FakeNodeAgent final : public NodeAgent {
   std::vector<std::string> calls_;
   std::optional<std::string> kill_before_;
   std::optional<std::string> failing_sql_;
-  std::optional<std::string> failing_prepare_;
+  std::optional<Error> failing_prepare_;
   std::function<void(const NodeExit&)> on_exit_;
   std::mutex on_exit_mutex_;  // held while the callback runs, so that watch_exits can wait
   int instances_ = 0;         // starts so far, naming each run

@@ -32,14 +32,14 @@ class RecordingArea : public PrepareArea {
   }
   Result<void> prepare() override {
     steps.push_back("prepare");
-    if (!prepare_failure.empty()) return fail(prepare_failure);
+    if (prepare_failure) return tl::unexpected(*prepare_failure);
     return {};
   }
   void discard() override { steps.push_back("discard"); }
 
   std::vector<std::string> steps;
   std::shared_ptr<StringSink> unpacked;
-  std::string prepare_failure;
+  std::optional<Error> prepare_failure;
 };
 
 class VerifyArtifactTest : public TempDirTest {
@@ -113,12 +113,51 @@ TEST_F(VerifyArtifactTest, APhysicalArtifactIsUnpackedPreparedAndItsAreaRemoved)
 
 TEST_F(VerifyArtifactTest, AFailedPrepareFailsTheCheckAndTheAreaIsStillRemoved) {
   const ArtifactManifest m = take("physical", std::string(1000, 'x'));
-  area_.prepare_failure = "mariadb-backup --prepare exited with 1: [ERROR] bad page";
+  area_.prepare_failure =
+      Error{"mariadb-backup --prepare exited with 1: [ERROR] bad page", {}, ErrorCode::kCorrupt};
   auto report = verify(m);
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().message,
             "artifact " + m.id + ": mariadb-backup --prepare exited with 1: [ERROR] bad page");
+  EXPECT_EQ(report.error().code, ErrorCode::kCorrupt) << "the artifact is bad";
   EXPECT_EQ(area_.steps, (std::vector<std::string>{"unpack", "prepare", "discard"}));
+}
+
+// What a check found wrong with the artifact is kCorrupt; what kept it from being done is not.
+TEST_F(VerifyArtifactTest, TheErrorCodeSaysWhetherTheArtifactOrTheMachineFailed) {
+  const ArtifactManifest physical = take("physical", std::string(300000, 'x'));
+  area_.prepare_failure = Error{"mariadb-backup --prepare exited with 1: No space left on device",
+                                {},
+                                ErrorCode::kUnavailable};
+  auto no_space = verify(physical);
+  ASSERT_FALSE(no_space);
+  EXPECT_EQ(no_space.error().code, ErrorCode::kUnavailable) << no_space.error().message;
+  area_.prepare_failure.reset();
+
+  // The storage cannot read the data (EISDIR here; a 503 from S3 alike).
+  const std::filesystem::path data = storage_->location(physical.data_key);
+  std::filesystem::rename(data, data.string() + ".aside");
+  std::filesystem::create_directory(data);
+  auto unreadable = verify(physical);
+  ASSERT_FALSE(unreadable);
+  EXPECT_NE(unreadable.error().code, ErrorCode::kCorrupt) << unreadable.error().message;
+  std::filesystem::remove(data);
+  std::filesystem::rename(data.string() + ".aside", data);
+
+  spoil(physical);
+  auto spoiled = verify(physical);
+  ASSERT_FALSE(spoiled);
+  EXPECT_EQ(spoiled.error().code, ErrorCode::kCorrupt) << spoiled.error().message;
+
+  const ArtifactManifest encrypted = take("logical", kDump, kKey);
+  auto wrong_key = verify(encrypted, std::string("not-the-key-0123456789"));
+  ASSERT_FALSE(wrong_key);
+  EXPECT_EQ(wrong_key.error().code, ErrorCode::kCorrupt) << wrong_key.error().message;
+
+  const ArtifactManifest not_a_dump = take("logical", "SELECT 1;\n");
+  auto refused = verify(not_a_dump);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kCorrupt) << refused.error().message;
 }
 
 TEST_F(VerifyArtifactTest, AFlippedByteIsFoundBeforeAnythingIsPrepared) {

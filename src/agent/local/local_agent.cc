@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "agent/local/local_backup_stream.h"
+#include "agent/local/prepare_failure.h"
 #include "api/mariabackup_options.h"
 #include "backup/client_options.h"
 #include "galera/node_config.h"
@@ -326,7 +327,10 @@ Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
   prepare.timeout = std::chrono::hours(6);
   auto prepared = run_process(prepare);
   if (!prepared) return tl::unexpected(prepared.error());
-  if (!prepared->ok()) return fail("mariadb-backup --prepare " + prepared->describe());
+  if (!prepared->ok()) {
+    return fail(prepare_failure_code(*prepared),
+                "mariadb-backup --prepare " + prepared->describe());
+  }
   return true;
 }
 

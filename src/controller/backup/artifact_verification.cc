@@ -1,11 +1,44 @@
 #include "controller/backup/artifact_verification.h"
 
+#include <algorithm>
+
 namespace mdbop {
 
 using json = nlohmann::json;
 
 json verification_status(bool verified, SysSeconds at, const std::string& message) {
-  return {{"verified", verified}, {"at", format_rfc3339(at)}, {"message", message}};
+  return {{"result", verified ? "Verified" : "Failed"},
+          {"verified", verified},
+          {"at", format_rfc3339(at)},
+          {"message", message}};
+}
+
+std::chrono::seconds recheck_backoff(int checks) {
+  const int doublings = std::clamp(checks - 1, 0, 6);
+  return std::min<std::chrono::seconds>(std::chrono::minutes(1) * (1 << doublings),
+                                        std::chrono::hours(1));
+}
+
+json unchecked_status(SysSeconds at, const std::string& message, const json& previous) {
+  const bool again = previous.is_object() && previous.value("result", "") == "Unchecked";
+  const int checks = (again ? previous.value("checks", 0) : 0) + 1;
+  return {{"result", "Unchecked"},
+          {"at", format_rfc3339(at)},
+          {"message", message},
+          {"checks", checks},
+          {"nextCheckAt", format_rfc3339(at + recheck_backoff(checks))}};
+}
+
+std::optional<std::string> recheck_due(const json& status, SysSeconds now) {
+  const json artifacts = status.value("artifacts", json::array());
+  // Listed newest first.
+  for (auto entry = artifacts.rbegin(); entry != artifacts.rend(); ++entry) {
+    const json verification = entry->value("verification", json::object());
+    if (verification.value("result", "") != "Unchecked") continue;
+    const auto next = parse_rfc3339_seconds(verification.value("nextCheckAt", ""));
+    if (!next || *next <= now) return entry->value("id", "");
+  }
+  return std::nullopt;
 }
 
 json artifacts_status(const std::vector<ArtifactManifest>& artifacts,

@@ -46,6 +46,10 @@ std::string megabytes(std::uint64_t bytes) {
   return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
 }
 
+// Said in the Complete condition of a run whose artifact could not be checked.
+const std::string kNotVerifiedYet =
+    "not verified yet: its check could not be done (see the VerificationUnchecked event)";
+
 }  // namespace
 
 BackupReconciler::BackupReconciler(Store& store, NodeAgent& agent, std::filesystem::path home,
@@ -100,6 +104,7 @@ std::chrono::milliseconds BackupReconciler::reconcile_object() {
   if (std::chrono::steady_clock::now() - artifacts_listed_ > kArtifactListingInterval) {
     refresh_artifacts(**storage, location);
   }
+  if (spec.verify_after_backup) recheck_due_artifact(spec, **storage);
 
   const SysSeconds now = now_seconds();
   const Due due_now = due(spec, now);
@@ -189,19 +194,19 @@ void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStora
     auto text = storage->read_all(manifest_key(id));
     auto manifest = text ? parse_manifest(*text) : Result<ArtifactManifest>(fail("absent"));
     if (manifest && manifest->id == id) {
+      std::string summary = id + " was complete when the operator stopped; kept (" +
+                            storage->location(manifest->data_key) + ")";
       if (spec.verify_after_backup) {
         // It may have died checking it: the check is done again.
-        auto key = encryption_secret(spec);
-        Result<void> verified = key ? verify_new_artifact(*manifest, *storage, *key)
-                                    : Result<void>(tl::unexpected(key.error()));
-        if (!verified) {
-          set_failed("VerificationFailed", verified.error().message, true);
+        show_verifying(id);
+        const ArtifactCheck check = check_artifact(*manifest, *storage, encryption_secret(spec));
+        if (check.outcome == CheckOutcome::kFailed) {
+          set_failed("VerificationFailed", check.message, true);
           count_failed_run(spec, RunRequest{}, true);
           return;
         }
+        if (check.outcome == CheckOutcome::kUnchecked) summary += "; " + kNotVerifiedYet;
       }
-      const std::string summary = id + " was complete when the operator stopped; kept (" +
-                                  storage->location(manifest->data_key) + ")";
       event("Normal", "BackupComplete", summary);
       // Its duration as the manifest records it: the run's own clock died with the operator.
       record_success(spec, *storage, *manifest,
@@ -318,14 +323,15 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
       megabytes(taken->source_bytes), megabytes(taken->stored_bytes), seconds,
       static_cast<double>(taken->source_bytes) / 1e6 / std::max(seconds, 0.001),
       storage.location(taken->data_key));
+  std::string outcome = summary;
   if (spec.verify_after_backup) {
-    if (auto verified = verify_new_artifact(*taken, storage, request.encryption_secret);
-        !verified) {
-      return failed("VerificationFailed", verified.error().message);
-    }
+    show_verifying(taken->id);
+    const ArtifactCheck check = check_artifact(*taken, storage, request.encryption_secret);
+    if (check.outcome == CheckOutcome::kFailed) return failed("VerificationFailed", check.message);
+    if (check.outcome == CheckOutcome::kUnchecked) outcome += "; " + kNotVerifiedYet;
   }
   event("Normal", "BackupComplete", summary);
-  record_success(spec, storage, *taken, seconds, summary);
+  record_success(spec, storage, *taken, seconds, outcome);
   return taken;
 }
 
@@ -440,32 +446,90 @@ Result<std::optional<std::string>> BackupReconciler::encryption_secret(const Bac
   return std::optional<std::string>(*secret);
 }
 
-Result<void> BackupReconciler::verify_new_artifact(
-    const ArtifactManifest& artifact, BackupStorage& storage,
-    const std::optional<std::string>& encryption_secret) {
+void BackupReconciler::show_verifying(const std::string& artifact_id) {
   auto checking = store_.update_status(key_, [&](json& status) {
     set_condition(status, "Complete", false, "Verifying",
-                  "checking " + artifact.id + " (verifyAfterBackup)", generation());
+                  "checking " + artifact_id + " (verifyAfterBackup)", generation());
   });
   if (checking) object_ = *checking;
+}
+
+BackupReconciler::ArtifactCheck BackupReconciler::check_artifact(
+    const ArtifactManifest& artifact, BackupStorage& storage,
+    const Result<std::optional<std::string>>& encryption_secret) {
+  const json entry = artifact_status(artifact, storage.location(artifact.data_key));
+  if (!encryption_secret) {
+    return {CheckOutcome::kUnchecked, record_unchecked(entry, encryption_secret.error().what())};
+  }
   // Named by the artifact, so that the next operator's check of it ends this one's leftovers.
   VerifyArea area(agent_, key_.namespace_, artifact.id);
   const ProgressCallback no_progress;
-  auto report = verify_artifact(storage, artifact, encryption_secret, area, no_progress);
+  auto report = verify_artifact(storage, artifact, *encryption_secret, area, no_progress);
+  if (!report && report.error().code != ErrorCode::kCorrupt) {
+    return {CheckOutcome::kUnchecked, record_unchecked(entry, report.error().message)};
+  }
   const std::string outcome = report ? summarize(*report, artifact) : report.error().message;
-  const json verification = verification_status(report.has_value(), now_seconds(), outcome);
   auto recorded = store_.update_status(key_, [&](json& status) {
-    record_verification(status, artifact_status(artifact, storage.location(artifact.data_key)),
-                        verification);
+    record_verification(status, entry,
+                        verification_status(report.has_value(), now_seconds(), outcome));
   });
   if (recorded) object_ = *recorded;
   if (!report) {
-    return fail(outcome +
-                "; the artifact is kept, marked verified: false, and retention does "
-                "not count it as a good backup");
+    return {CheckOutcome::kFailed, outcome +
+                                       "; the artifact is kept, marked verified: false, and "
+                                       "retention does not count it as a good backup"};
   }
   event("Normal", "ArtifactVerified", artifact.id + ": " + outcome);
-  return {};
+  return {CheckOutcome::kVerified, outcome};
+}
+
+std::string BackupReconciler::record_unchecked(const json& entry, const std::string& cause) {
+  json unchecked;
+  auto recorded = store_.update_status(key_, [&](json& status) {
+    json previous;
+    for (const json& listed : status.value("artifacts", json::array())) {
+      if (listed.value("id", "") == entry.value("id", "")) {
+        previous = listed.value("verification", json());
+      }
+    }
+    unchecked = unchecked_status(now_seconds(), cause, previous);
+    record_verification(status, entry, unchecked);
+  });
+  if (recorded) object_ = *recorded;
+  const std::string message =
+      entry.value("id", "") + " could not be checked: " + cause +
+      ". This says nothing about the artifact: it is kept, marked Unchecked, and counts for "
+      "retention as any artifact. Once the cause is fixed (space or memory for the check's "
+      "scratch area, the storage reachable, the key's Secret readable) it is checked at " +
+      unchecked.value("nextCheckAt", "the next pass");
+  event("Warning", "VerificationUnchecked", message);
+  return message;
+}
+
+void BackupReconciler::recheck_due_artifact(const BackupSpec& spec, BackupStorage& storage) {
+  const json status = object_.value("status", json::object());
+  const auto id = recheck_due(status, now_seconds());
+  if (!id) return;
+  json entry;
+  for (const json& listed : status.value("artifacts", json::array())) {
+    if (listed.value("id", "") == *id) entry = listed;
+  }
+  entry.erase("verification");
+  auto catalog = read_catalog(storage, key_.namespace_ + "/" + key_.name);
+  if (!catalog) {
+    record_unchecked(entry, "listing the artifacts: " + catalog.error().message);
+    return;
+  }
+  const auto artifact = std::find_if(catalog->artifacts.begin(), catalog->artifacts.end(),
+                                     [&](const ArtifactManifest& a) { return a.id == *id; });
+  if (artifact == catalog->artifacts.end()) {
+    // Gone (removed by hand, or by age): its entry goes with this listing.
+    refresh_artifacts(storage, describe_storage(spec.storage, home_));
+    return;
+  }
+  const ArtifactCheck check = check_artifact(*artifact, storage, encryption_secret(spec));
+  if (check.outcome == CheckOutcome::kFailed)
+    set_failed("VerificationFailed", check.message, false);
 }
 
 void BackupReconciler::set_failed(const std::string& reason, const std::string& message,

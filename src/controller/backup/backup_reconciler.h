@@ -47,10 +47,26 @@ class BackupReconciler : public ObjectReconciler {
   void clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage);
   // The key of spec.encryption, read from its Secret; nullopt without encryption.
   Result<std::optional<std::string>> encryption_secret(const BackupSpec& spec);
-  // Checks a new artifact as `mdbop backup verify` does (spec.verifyAfterBackup) and records
-  // the outcome in its status.artifacts entry; the error says what failed.
-  Result<void> verify_new_artifact(const ArtifactManifest& artifact, BackupStorage& storage,
-                                   const std::optional<std::string>& encryption_secret);
+  // What a check of an artifact (spec.verifyAfterBackup) found: the artifact is good, bad, or
+  // could not be checked (the storage, the key, the scratch area's space or memory), which
+  // says nothing about it.
+  enum class CheckOutcome { kVerified, kFailed, kUnchecked };
+  struct ArtifactCheck {
+    CheckOutcome outcome;
+    std::string message;  // kFailed: what failed; kUnchecked: why, and what to do
+  };
+  // Checks an artifact as `mdbop backup verify` does and records the outcome in its
+  // status.artifacts entry, with an event (ArtifactVerified; VerificationUnchecked, a Warning;
+  // the caller says VerificationFailed). `encryption_secret`: the key, or why it is missing.
+  ArtifactCheck check_artifact(const ArtifactManifest& artifact, BackupStorage& storage,
+                               const Result<std::optional<std::string>>& encryption_secret);
+  // Records, as `entry`'s verification, that its check could not be done because of `cause`,
+  // with a VerificationUnchecked warning; returns the warning's text.
+  std::string record_unchecked(const nlohmann::json& entry, const std::string& cause);
+  // Checks again the oldest artifact left Unchecked whose next check is due, if any.
+  void recheck_due_artifact(const BackupSpec& spec, BackupStorage& storage);
+  // Complete False, reason Verifying, while a new artifact is checked.
+  void show_verifying(const std::string& artifact_id);
   // Takes one backup; on success prunes by the retention policy and lists the artifacts
   // before it marks the Backup Complete.
   Result<ArtifactManifest> run_backup(const BackupSpec& spec, BackupStorage& storage,
