@@ -59,8 +59,10 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
   DigestSink digest(stages);
   ProgressSink counted(digest, progress);
   if (auto read = storage.read(m.data_key, counted); !read) {
-    // A failure to read says nothing about the artifact.
-    return fail(read.error().code, what + ": " + read.error().message);
+    // A data object that is gone leaves the artifact incomplete; any other failure to read
+    // it says nothing about it.
+    const ErrorCode code = is_not_found(read.error()) ? ErrorCode::kCorrupt : read.error().code;
+    return fail(code, what + ": " + read.error().message);
   }
   if (auto finished = counted.finish(); !finished) {
     return fail(finished.error().code, what + ": " + finished.error().message);

@@ -498,5 +498,49 @@ TEST_F(BackupReconcilerTest, AnInterruptedRunWhoseArtifactIsCompleteFinishesAsAS
   EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u);  // not taken again
 }
 
+// After a restart, a manifest the storage cannot read now (a directory in its place reads as
+// EISDIR here; S3's 503 or a timeout alike) is not taken for an absent one: the artifact is
+// kept, the run stays in currentRun and the storage is shown unavailable; once the manifest can
+// be read the run is finished as it really ended.
+TEST_F(BackupReconcilerTest, AnInterruptedRunIsKeptWhileItsManifestCannotBeRead) {
+  apply_backup("");
+  BackupReconciler(store_, agent_, dir_, kBackup).reconcile();
+  const std::string id = status().value("lastArtifact", "");
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(store_.update_status(kBackup, [&](json& s) {
+    for (const char* field : {"lastSuccessTime", "lastArtifact", "lastRunSeconds", "artifacts"}) {
+      s.erase(field);
+    }
+    s["phase"] = "Running";
+    s["currentRun"] = {{"id", id}, {"startedAt", "2026-11-22T01:00:00Z"}};
+    s["totals"] = {{"attempts", 1}};
+  }));
+  const std::filesystem::path manifest_file = backups() / manifest_key(id);
+  const std::filesystem::path aside = manifest_file.string() + ".aside";
+  std::filesystem::rename(manifest_file, aside);
+  std::filesystem::create_directory(manifest_file);
+
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  json s = status();
+  EXPECT_TRUE(std::filesystem::exists(aside)) << "the artifact's folder is kept";
+  EXPECT_EQ(s["currentRun"].value("id", ""), id);
+  EXPECT_EQ(condition(s, "Complete").value("reason", ""), "StorageUnavailable");
+  EXPECT_TRUE(HasText(condition(s, "Complete").value("message", ""), id));
+  EXPECT_FALSE(contains(event_reasons(store_, kBackup), "BackupInterrupted"));
+  EXPECT_EQ(totals(), (Totals{1, 0, 0}));
+
+  std::filesystem::remove(manifest_file);
+  std::filesystem::rename(aside, manifest_file);
+  reconciler.reconcile();
+  s = status();
+  EXPECT_FALSE(s.contains("currentRun"));
+  EXPECT_EQ(s.value("lastArtifact", ""), id);
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u) << "not taken again";
+}
+
 }  // namespace
 }  // namespace mdbop

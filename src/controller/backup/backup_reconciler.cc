@@ -100,7 +100,7 @@ std::chrono::milliseconds BackupReconciler::reconcile_object() {
     count_failed_run(spec, request_for(due_now.reason, now), false);
     return 1s;
   }
-  clean_interrupted_run(spec, storage->get());
+  if (!clean_interrupted_run(spec, storage->get())) return 10s;
   if (std::chrono::steady_clock::now() - artifacts_listed_ > kArtifactListingInterval) {
     refresh_artifacts(**storage, location);
   }
@@ -179,9 +179,9 @@ BackupReconciler::Due BackupReconciler::due(const BackupSpec& spec, SysSeconds n
   return {"", next};
 }
 
-void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage) {
+bool BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage) {
   const json status = object_.value("status", json::object());
-  if (!status.contains("currentRun")) return;
+  if (!status.contains("currentRun")) return true;
   // Runs happen inside a pass of this reconciler, so a run recorded now belongs to an operator
   // that died. Its scratch may hold the root password: it goes first, with a check's area.
   const std::string id = status["currentRun"].value("id", "");
@@ -192,6 +192,14 @@ void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStora
   // It may have died after writing the manifest: then the artifact is complete and is kept.
   if (storage != nullptr && !id.empty()) {
     auto text = storage->read_all(manifest_key(id));
+    if (!text && !is_not_found(text.error())) {
+      // Unreadable is not absent: the artifact may be complete, and is not removed on a guess.
+      set_failed("StorageUnavailable",
+                 "reading the manifest of the interrupted run " + id + ": " + text.error().message +
+                     "; the run stays in status.currentRun until it can be read",
+                 false);
+      return false;
+    }
     auto manifest = text ? parse_manifest(*text) : Result<ArtifactManifest>(fail("absent"));
     if (manifest && manifest->id == id) {
       std::string summary = id + " was complete when the operator stopped; kept (" +
@@ -203,7 +211,7 @@ void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStora
         if (check.outcome == CheckOutcome::kFailed) {
           set_failed("VerificationFailed", check.message, true);
           count_failed_run(spec, RunRequest{}, true);
-          return;
+          return true;
         }
         if (check.outcome == CheckOutcome::kUnchecked) summary += "; " + kNotVerifiedYet;
       }
@@ -212,7 +220,7 @@ void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStora
       record_success(spec, *storage, *manifest,
                      std::chrono::duration<double>(manifest->finished - manifest->started).count(),
                      summary);
-      return;
+      return true;
     }
   }
   // Otherwise its data object (if any) is a half artifact without a manifest.
@@ -233,6 +241,7 @@ void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStora
     s["lastFailureReason"] = message;
   });
   if (updated) object_ = *updated;
+  return true;
 }
 
 Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,

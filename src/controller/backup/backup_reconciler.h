@@ -42,9 +42,11 @@ class BackupReconciler : public ObjectReconciler {
   };
   Due due(const BackupSpec& spec, SysSeconds now);
   // A run recorded in status.currentRun belongs to an operator that died: one whose manifest
-  // was written succeeded (record_success; checked first, with verifyAfterBackup), any other
-  // failed and its partial data is removed.
-  void clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage);
+  // was written succeeded (record_success; checked first, with verifyAfterBackup), one whose
+  // manifest is absent (or unparsable, or another run's) failed and its partial data is
+  // removed. False when its manifest could not be read (the storage did not answer): the run
+  // stays in currentRun, StorageUnavailable is shown, and the next pass looks again.
+  bool clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage);
   // The key of spec.encryption, read from its Secret; nullopt without encryption.
   Result<std::optional<std::string>> encryption_secret(const BackupSpec& spec);
   // What a check of an artifact (spec.verifyAfterBackup) found: the artifact is good, bad, or
