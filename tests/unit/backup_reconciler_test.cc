@@ -232,11 +232,17 @@ TEST_F(BackupReconcilerTest, UnavailableStorageFailsTheDueRunAndItsRetrySucceeds
   EXPECT_EQ(totals(), (Totals{1, 0, 1}));
 
   std::filesystem::remove(backups());
+  reconciler.reconcile();  // the storage answers; the retry is not due yet
+  EXPECT_EQ(status().value("phase", ""), "Failed") << "the last run did fail";
+  EXPECT_EQ(condition(status(), "Complete").value("reason", ""), "LastRunFailed");
+  EXPECT_TRUE(HasText(condition(status(), "Complete").value("message", ""), "answers again"));
   ASSERT_TRUE(store_.update_status(kBackup,
                                    [](json& s) { s["lastFailureTime"] = "2020-01-01T00:00:00Z"; }));
   reconciler.reconcile();
   EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u);
   EXPECT_EQ(status().value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_EQ(condition(status(), "Complete").value("reason", ""), "BackupComplete");
   EXPECT_EQ(totals(), (Totals{2, 1, 1}));
 }
 
@@ -540,6 +546,34 @@ TEST_F(BackupReconcilerTest, AnInterruptedRunIsKeptWhileItsManifestCannotBeRead)
   EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
   EXPECT_EQ(totals(), (Totals{1, 1, 0}));
   EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u) << "not taken again";
+}
+
+// The storage is unavailable while nothing is due, then answers again: status says the
+// truth again at once, without waiting for a run.
+TEST_F(BackupReconcilerTest, StatusIsTrueAgainOnceTheStorageAnswers) {
+  apply_backup("");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  const std::string id = status().value("lastArtifact", "");
+  ASSERT_FALSE(id.empty());
+
+  std::filesystem::rename(backups(), dir_ / "aside");
+  { std::ofstream(backups()) << "a file where the directory should be"; }
+  reconciler.reconcile();
+  EXPECT_EQ(status().value("phase", ""), "Failed");
+  EXPECT_EQ(condition(status(), "Complete").value("reason", ""), "StorageUnavailable");
+
+  std::filesystem::remove(backups());
+  std::filesystem::rename(dir_ / "aside", backups());
+  reconciler.reconcile();
+  const json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_EQ(condition(s, "Complete").value("reason", ""), "BackupComplete");
+  EXPECT_TRUE(HasText(condition(s, "Complete").value("message", ""), id));
+  EXPECT_TRUE(contains(event_reasons(store_, kBackup), "StorageAvailable"));
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u) << "nothing was due";
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
 }
 
 }  // namespace

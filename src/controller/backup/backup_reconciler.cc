@@ -42,6 +42,14 @@ std::chrono::milliseconds until_due(const std::optional<SysSeconds>& next, SysSe
       std::chrono::duration_cast<std::chrono::milliseconds>(*next - now), 50ms, 30s);
 }
 
+// Whether status shows the storage unavailable (the Complete condition's reason).
+bool storage_shown_unavailable(const json& object) {
+  for (const json& c : object.value("status", json::object()).value("conditions", json::array())) {
+    if (c.value("type", "") == "Complete") return c.value("reason", "") == "StorageUnavailable";
+  }
+  return false;
+}
+
 std::string megabytes(std::uint64_t bytes) {
   return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
 }
@@ -101,8 +109,13 @@ std::chrono::milliseconds BackupReconciler::reconcile_object() {
     return 1s;
   }
   if (!clean_interrupted_run(spec, storage->get())) return 10s;
-  if (std::chrono::steady_clock::now() - artifacts_listed_ > kArtifactListingInterval) {
-    refresh_artifacts(**storage, location);
+  // Listing the artifacts is what tells an unavailable storage from one that answers again.
+  const bool shown_unavailable = storage_shown_unavailable(object_);
+  if (shown_unavailable ||
+      std::chrono::steady_clock::now() - artifacts_listed_ > kArtifactListingInterval) {
+    if (refresh_artifacts(**storage, location) && shown_unavailable) {
+      show_storage_answers(spec, location);
+    }
   }
   if (spec.verify_after_backup) recheck_due_artifact(spec, **storage);
 
@@ -425,14 +438,15 @@ void BackupReconciler::prune(const BackupSpec& spec, BackupStorage& storage) {
   }
 }
 
-void BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::string& location) {
+bool BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::string& location) {
   artifacts_listed_ = std::chrono::steady_clock::now();
   auto catalog = read_catalog(storage, key_.namespace_ + "/" + key_.name);
   if (!catalog) {
-    store_.update_status(key_, [&](json& status) {
+    auto shown = store_.update_status(key_, [&](json& status) {
       status["storage"] = {{"location", location}, {"error", catalog.error().message}};
     });
-    return;
+    if (shown) object_ = *shown;
+    return false;
   }
   auto updated = store_.update_status(key_, [&](json& status) {
     status["storage"] = {{"location", location}};
@@ -443,6 +457,38 @@ void BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::stri
       status.erase("incompleteArtifacts");
     } else {
       status["incompleteArtifacts"] = catalog->incomplete;
+    }
+  });
+  if (updated) object_ = *updated;
+  return true;
+}
+
+void BackupReconciler::show_storage_answers(const BackupSpec& spec, const std::string& location) {
+  const std::string answers = location + " answers again";
+  event("Normal", "StorageAvailable", answers);
+  auto updated = store_.update_status(key_, [&](json& status) {
+    const auto succeeded = time_at(status, "lastSuccessTime");
+    const auto failed = time_at(status, "lastFailureTime");
+    if (failed && (!succeeded || *failed > *succeeded)) {
+      set_condition(
+          status, "Complete", false, "LastRunFailed",
+          "the last run failed: " + status.value("lastFailureReason", "") + "; " + answers,
+          generation());
+      return;
+    }
+    if (spec.schedule) {
+      status["phase"] = spec.schedule->suspend ? "Suspended" : "Scheduled";
+    } else if (succeeded) {
+      status["phase"] = "Complete";
+    }
+    if (succeeded) {
+      set_condition(status, "Complete", true, "BackupComplete",
+                    answers + "; the last backup, " + status.value("lastArtifact", "") +
+                        ", finished at " + format_rfc3339(*succeeded),
+                    generation());
+    } else {
+      set_condition(status, "Complete", false, "NoBackupYet", answers + "; no backup taken yet",
+                    generation());
     }
   });
   if (updated) object_ = *updated;

@@ -91,7 +91,13 @@ class BackupReconciler : public ObjectReconciler {
   // due()) and in status.totals; `run_started`: its start was counted already.
   void count_failed_run(const BackupSpec& spec, const RunRequest& request, bool run_started);
   void prune(const BackupSpec& spec, BackupStorage& storage);
-  void refresh_artifacts(BackupStorage& storage, const std::string& location);
+  // Lists the artifacts into status.artifacts (or the storage's error into status.storage);
+  // false when the storage did not answer.
+  bool refresh_artifacts(BackupStorage& storage, const std::string& location);
+  // The storage, shown unavailable (Complete False, reason StorageUnavailable), answered: status
+  // says again what the last run did. Phase and Complete as after that run when it succeeded;
+  // when it failed the phase stays Failed (its retry is due()'s) with reason LastRunFailed.
+  void show_storage_answers(const BackupSpec& spec, const std::string& location);
   // Shows the problem: phase Failed, the Complete condition and an event. `run_failed`: a due
   // run failed because of it, which lastFailureTime and lastFailureReason record (due() counts
   // the retry's backoff from that time).
