@@ -34,11 +34,28 @@ class UntilFailed : public ByteSink {
   std::optional<Error> failure_;
 };
 
+// Ends the read from the storage (before any stage sees the bytes) once `should_stop` says so.
+class UnlessStopped : public ByteSink {
+ public:
+  UnlessStopped(ByteSink& next, const std::function<bool()>& should_stop)
+      : next_(next), should_stop_(should_stop) {}
+  Result<void> write(std::string_view bytes) override {
+    if (should_stop_ && should_stop_()) return fail("stopped: mdbop is shutting down");
+    return next_.write(bytes);
+  }
+  Result<void> finish() override { return next_.finish(); }
+
+ private:
+  ByteSink& next_;
+  const std::function<bool()>& should_stop_;
+};
+
 }  // namespace
 
 Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
                            const std::optional<std::string>& encryption_secret, ByteSink& sink,
-                           const ProgressCallback& progress) {
+                           const ProgressCallback& progress,
+                           const std::function<bool()>& should_stop) {
   const std::string what = "artifact " + m.id;
   auto compression = parse_compression(m.compression);
   if (!compression) return fail(what + ": " + compression.error().message);
@@ -58,7 +75,8 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
   UntilFailed stages(decryptor ? *decryptor : *decompressor);
   DigestSink digest(stages);
   ProgressSink counted(digest, progress);
-  if (auto read = storage.read(m.data_key, counted); !read) {
+  UnlessStopped stoppable(counted, should_stop);
+  if (auto read = storage.read(m.data_key, stoppable); !read) {
     // A data object that is gone leaves the artifact incomplete; any other failure to read
     // it says nothing about it.
     const ErrorCode code = is_not_found(read.error()) ? ErrorCode::kCorrupt : read.error().code;

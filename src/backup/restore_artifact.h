@@ -19,8 +19,10 @@ namespace mdbop {
 // Calls sink.finish() at the end of the data. Errors name what failed: "wrong encryption
 // key", "artifact ... is corrupted: SHA-256 ... differs from its manifest", ...; their code is
 // kCorrupt when the artifact is at fault, the storage's or the sink's own code otherwise.
+// `should_stop` (checked as the bytes come) true ends the read early, as a failure.
 Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& manifest,
                            const std::optional<std::string>& encryption_secret, ByteSink& sink,
-                           const ProgressCallback& progress);
+                           const ProgressCallback& progress,
+                           const std::function<bool()>& should_stop = {});
 
 }  // namespace mdbop

@@ -43,6 +43,10 @@ TEST(ArtifactVerificationTest, AnUncheckedArtifactIsCheckedAgainAfterABackoff) {
   EXPECT_EQ(second["nextCheckAt"], "2026-12-02T01:03:00Z");
   // After a verdict the count starts again.
   EXPECT_EQ(unchecked_status(kAt, "x", verification_status(true, kAt, "good"))["checks"], 1);
+  // A check the operator's stop ended is due again at once, and is no failed check.
+  const json interrupted = unchecked_status(kAt + 2min, "stopped", second, Recheck::kAtOnce);
+  EXPECT_EQ(interrupted["checks"], 2);
+  EXPECT_EQ(interrupted["nextCheckAt"], "2026-12-02T01:02:00Z");
   EXPECT_EQ(recheck_backoff(1), 60s);
   EXPECT_EQ(recheck_backoff(3), 240s);
   EXPECT_EQ(recheck_backoff(50), 3600s);

@@ -576,5 +576,40 @@ TEST_F(BackupReconcilerTest, StatusIsTrueAgainOnceTheStorageAnswers) {
   EXPECT_EQ(totals(), (Totals{1, 1, 0}));
 }
 
+// The operator's stop (SIGTERM) ends a check in progress at once: the scratch area is removed,
+// the artifact is left Unchecked (not failed) and the run to the next operator, which checks
+// the artifact again and finishes the run.
+TEST_F(BackupReconcilerTest, AStopEndsACheckInProgressAndLeavesTheArtifactToTheNextOperator) {
+  apply_backup("  backupType: physical\n  verifyAfterBackup: true\n");
+  {
+    BackupReconciler stopping(store_, agent_, dir_, kBackup);
+    agent_.stop_operator_during("prepare_received", [&] { stopping.stop_soon(); });
+    stopping.reconcile();
+  }
+  json s = status();
+  const std::string id = s["currentRun"].value("id", "");
+  ASSERT_FALSE(id.empty()) << s.dump();
+  EXPECT_NE(s.value("phase", ""), "Failed");
+  EXPECT_EQ(totals(), (Totals{1, 0, 0}));
+  ASSERT_EQ(artifact_ids(), std::vector<std::string>{id});
+  const json verification = s["artifacts"][0]["verification"];
+  EXPECT_EQ(verification.value("result", ""), "Unchecked") << s.dump();
+  EXPECT_TRUE(HasText(verification.value("message", ""), "the operator stopped"));
+  EXPECT_EQ(agent_.calls_starting("discard_received"),
+            std::vector<std::string>{"discard_received verify:default/" + id});
+  EXPECT_FALSE(contains(event_reasons(store_, kBackup), "VerificationFailed"));
+  EXPECT_TRUE(contains(event_reasons(store_, kBackup), "VerificationInterrupted"));
+
+  agent_.clear_calls();
+  BackupReconciler next(store_, agent_, dir_, kBackup);
+  next.reconcile();
+  s = status();
+  EXPECT_FALSE(s.contains("currentRun"));
+  EXPECT_EQ(s.value("lastArtifact", ""), id);
+  EXPECT_EQ(s["artifacts"][0]["verification"].value("result", ""), "Verified") << s.dump();
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  EXPECT_TRUE(agent_.calls_starting("stream_backup").empty()) << "not taken again";
+}
+
 }  // namespace
 }  // namespace mdbop

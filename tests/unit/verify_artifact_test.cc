@@ -30,7 +30,7 @@ class RecordingArea : public PrepareArea {
     sink->to = unpacked;
     return std::unique_ptr<ByteSink>(std::move(sink));
   }
-  Result<void> prepare() override {
+  Result<void> prepare(const std::function<bool()>& /*should_stop*/) override {
     steps.push_back("prepare");
     if (prepare_failure) return tl::unexpected(*prepare_failure);
     return {};
@@ -158,6 +158,17 @@ TEST_F(VerifyArtifactTest, TheErrorCodeSaysWhetherTheArtifactOrTheMachineFailed)
   auto refused = verify(not_a_dump);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kCorrupt) << refused.error().message;
+}
+
+// The operator's stop ends a check while it reads: no verdict on the artifact, the area removed.
+TEST_F(VerifyArtifactTest, AStopEndsTheCheckWithoutAVerdict) {
+  const ArtifactManifest m = take("physical", std::string(300000, 'x'));
+  auto stopped =
+      verify_artifact(*storage_, m, std::nullopt, area_, no_progress_, [] { return true; });
+  ASSERT_FALSE(stopped);
+  EXPECT_NE(stopped.error().code, ErrorCode::kCorrupt) << stopped.error().message;
+  EXPECT_EQ(area_.steps, (std::vector<std::string>{"unpack", "discard"}));
+  EXPECT_TRUE(area_.unpacked->data().empty()) << "nothing read after the stop";
 }
 
 TEST_F(VerifyArtifactTest, AFlippedByteIsFoundBeforeAnythingIsPrepared) {

@@ -10,6 +10,7 @@
 #include "util/files.h"
 #include "util/random_password.h"
 #include "util/subprocess.h"
+#include "util/terminal_sinks.h"
 
 namespace mdbop {
 
@@ -314,7 +315,8 @@ Result<std::unique_ptr<ByteSink>> LocalAgent::receive_backup(const ReceivedBacku
 }
 
 Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
-                                          const std::vector<std::string>& options) {
+                                          const std::vector<std::string>& options,
+                                          const std::function<bool()>& should_stop) {
   SubprocessOptions prepare;
   prepare.argv = {"mariadb-backup", "--prepare",
                   "--target-dir=" + (received_dir(received) / "data").string()};
@@ -325,7 +327,9 @@ Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
     prepare.argv.push_back(option);
   }
   prepare.timeout = std::chrono::hours(6);
-  auto prepared = run_process(prepare);
+  // Its stdout says nothing that matters; run this way so that a stop can end it.
+  NullSink ignored;
+  auto prepared = run_process_to_sink(prepare, ignored, should_stop);
   if (!prepared) return tl::unexpected(prepared.error());
   if (!prepared->ok()) {
     return fail(prepare_failure_code(*prepared),

@@ -19,14 +19,22 @@ std::chrono::seconds recheck_backoff(int checks) {
                                         std::chrono::hours(1));
 }
 
-json unchecked_status(SysSeconds at, const std::string& message, const json& previous) {
+json unchecked_status(SysSeconds at, const std::string& message, const json& previous,
+                      Recheck recheck) {
   const bool again = previous.is_object() && previous.value("result", "") == "Unchecked";
-  const int checks = (again ? previous.value("checks", 0) : 0) + 1;
+  const int before = again ? previous.value("checks", 0) : 0;
+  if (recheck == Recheck::kAtOnce) {
+    return {{"result", "Unchecked"},
+            {"at", format_rfc3339(at)},
+            {"message", message},
+            {"checks", before},
+            {"nextCheckAt", format_rfc3339(at)}};
+  }
   return {{"result", "Unchecked"},
           {"at", format_rfc3339(at)},
           {"message", message},
-          {"checks", checks},
-          {"nextCheckAt", format_rfc3339(at + recheck_backoff(checks))}};
+          {"checks", before + 1},
+          {"nextCheckAt", format_rfc3339(at + recheck_backoff(before + 1))}};
 }
 
 std::optional<std::string> recheck_due(const json& status, SysSeconds now) {

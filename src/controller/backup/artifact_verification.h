@@ -28,8 +28,12 @@ nlohmann::json verification_status(bool verified, SysSeconds at, const std::stri
 // {result: Unchecked, at, message, checks, nextCheckAt}: `message` says why the check could not
 // be done; `checks` counts such checks in a row (`previous`: the entry's verification before,
 // or null), and the next one is due after a backoff that doubles with it (recheck_backoff).
+// A check ended by the operator's stop (kAtOnce) is no check that could not be done: `checks`
+// stays, and the next is due at once (when an operator runs again).
+enum class Recheck { kAfterBackoff, kAtOnce };
 nlohmann::json unchecked_status(SysSeconds at, const std::string& message,
-                                const nlohmann::json& previous);
+                                const nlohmann::json& previous,
+                                Recheck recheck = Recheck::kAfterBackoff);
 
 // 1 min after the first check that could not be done, doubling up to 1 h.
 std::chrono::seconds recheck_backoff(int checks);

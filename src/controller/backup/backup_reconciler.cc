@@ -226,6 +226,7 @@ bool BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStora
           count_failed_run(spec, RunRequest{}, true);
           return true;
         }
+        if (check.outcome == CheckOutcome::kUnchecked && stopping_) return false;
         if (check.outcome == CheckOutcome::kUnchecked) summary += "; " + kNotVerifiedYet;
       }
       event("Normal", "BackupComplete", summary);
@@ -350,6 +351,8 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
     show_verifying(taken->id);
     const ArtifactCheck check = check_artifact(*taken, storage, request.encryption_secret);
     if (check.outcome == CheckOutcome::kFailed) return failed("VerificationFailed", check.message);
+    // As a stopped backup: the next operator finds currentRun and checks the artifact again.
+    if (check.outcome == CheckOutcome::kUnchecked && stopping_) return fail(check.message);
     if (check.outcome == CheckOutcome::kUnchecked) outcome += "; " + kNotVerifiedYet;
   }
   event("Normal", "BackupComplete", summary);
@@ -519,7 +522,12 @@ BackupReconciler::ArtifactCheck BackupReconciler::check_artifact(
   // Named by the artifact, so that the next operator's check of it ends this one's leftovers.
   VerifyArea area(agent_, key_.namespace_, artifact.id);
   const ProgressCallback no_progress;
-  auto report = verify_artifact(storage, artifact, *encryption_secret, area, no_progress);
+  auto report = verify_artifact(storage, artifact, *encryption_secret, area, no_progress,
+                                [this] { return stopping_.load(); });
+  if (!report && stopping_) {
+    return {CheckOutcome::kUnchecked,
+            record_unchecked(entry, "the operator stopped during the check", Recheck::kAtOnce)};
+  }
   if (!report && report.error().code != ErrorCode::kCorrupt) {
     return {CheckOutcome::kUnchecked, record_unchecked(entry, report.error().message)};
   }
@@ -538,7 +546,8 @@ BackupReconciler::ArtifactCheck BackupReconciler::check_artifact(
   return {CheckOutcome::kVerified, outcome};
 }
 
-std::string BackupReconciler::record_unchecked(const json& entry, const std::string& cause) {
+std::string BackupReconciler::record_unchecked(const json& entry, const std::string& cause,
+                                               Recheck recheck) {
   json unchecked;
   auto recorded = store_.update_status(key_, [&](json& status) {
     json previous;
@@ -547,10 +556,17 @@ std::string BackupReconciler::record_unchecked(const json& entry, const std::str
         previous = listed.value("verification", json());
       }
     }
-    unchecked = unchecked_status(now_seconds(), cause, previous);
+    unchecked = unchecked_status(now_seconds(), cause, previous, recheck);
     record_verification(status, entry, unchecked);
   });
   if (recorded) object_ = *recorded;
+  if (recheck == Recheck::kAtOnce) {
+    const std::string message = entry.value("id", "") + " was not checked: " + cause +
+                                "; it is kept, marked Unchecked, and checked when the operator "
+                                "runs again";
+    event("Normal", "VerificationInterrupted", message);
+    return message;
+  }
   const std::string message =
       entry.value("id", "") + " could not be checked: " + cause +
       ". This says nothing about the artifact: it is kept, marked Unchecked, and counts for "

@@ -18,6 +18,7 @@
 #include "api/annotations.h"
 #include "api/backup_spec.h"
 #include "backup/artifact_catalog.h"
+#include "controller/backup/artifact_verification.h"
 #include "controller/object_reconciler.h"
 #include "store/store.h"
 #include "util/time_text.h"
@@ -44,8 +45,9 @@ class BackupReconciler : public ObjectReconciler {
   // A run recorded in status.currentRun belongs to an operator that died: one whose manifest
   // was written succeeded (record_success; checked first, with verifyAfterBackup), one whose
   // manifest is absent (or unparsable, or another run's) failed and its partial data is
-  // removed. False when its manifest could not be read (the storage did not answer): the run
-  // stays in currentRun, StorageUnavailable is shown, and the next pass looks again.
+  // removed. False when its manifest could not be read (the storage did not answer:
+  // StorageUnavailable is shown) or the operator stopped during its check: the run stays in
+  // currentRun, and the next pass (or operator) looks again.
   bool clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage);
   // The key of spec.encryption, read from its Secret; nullopt without encryption.
   Result<std::optional<std::string>> encryption_secret(const BackupSpec& spec);
@@ -63,8 +65,10 @@ class BackupReconciler : public ObjectReconciler {
   ArtifactCheck check_artifact(const ArtifactManifest& artifact, BackupStorage& storage,
                                const Result<std::optional<std::string>>& encryption_secret);
   // Records, as `entry`'s verification, that its check could not be done because of `cause`,
-  // with a VerificationUnchecked warning; returns the warning's text.
-  std::string record_unchecked(const nlohmann::json& entry, const std::string& cause);
+  // with a VerificationUnchecked warning (kAtOnce: the operator stopped it; a
+  // VerificationInterrupted event); returns the event's text.
+  std::string record_unchecked(const nlohmann::json& entry, const std::string& cause,
+                               Recheck recheck = Recheck::kAfterBackoff);
   // Checks again the oldest artifact left Unchecked whose next check is due, if any.
   void recheck_due_artifact(const BackupSpec& spec, BackupStorage& storage);
   // Complete False, reason Verifying, while a new artifact is checked.

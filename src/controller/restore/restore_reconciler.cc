@@ -260,7 +260,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     failed("ArtifactRejected", unpacked.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
-  if (auto prepared = agent_.prepare_received(received(), spec.prepare_args); !prepared) {
+  if (auto prepared = agent_.prepare_received(received(), spec.prepare_args, {}); !prepared) {
     agent_.discard_received(received());
     failed("PrepareFailed", prepared.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
