@@ -7,6 +7,7 @@
 
 #include "api/json_lookup.h"
 #include "api/object_meta.h"
+#include "util/header_safe_name.h"
 
 namespace mdbop {
 namespace {
@@ -294,20 +295,15 @@ void check_s3(const json& s3, const std::string& path, std::vector<ValidationIss
                       "secretAccessKeySecretKeyRef; set them too"});
   }
   check_server_side_encryption(s3, path, issues);
-  // Both are sent in request headers (the region inside the signature's scope).
-  const auto header_safe = [](const std::string& text) {
-    return text.find_first_not_of(
-               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
-           std::string::npos;
-  };
-  // (Without an endpoint check_aws_region holds it to AWS's stricter form.)
+  // Both are sent in request headers (the region inside the signature's scope). (Without an
+  // endpoint check_aws_region holds the region to AWS's stricter form.)
   if (const std::string region = find_text(s3, "/region");
-      s3.contains("endpoint") && !header_safe(region)) {
+      s3.contains("endpoint") && !is_header_safe_name(region)) {
     issues.push_back(
         {path + ".region", "must be a region name: letters, digits, '-' and '_', e.g. us-east-1"});
   }
   if (const std::string storage_class = find_text(s3, "/storageClass");
-      !header_safe(storage_class)) {
+      !is_header_safe_name(storage_class)) {
     issues.push_back({path + ".storageClass",
                       "must be an S3 storage class name such as STANDARD_IA or GLACIER: letters, "
                       "digits and '_'"});

@@ -8,32 +8,6 @@
 namespace mdbop {
 namespace {
 
-// Passes the stored bytes on until a later stage fails, and swallows the rest, so that the
-// digest still sees every byte: a stage that failed on a damaged byte (a chunk that does not
-// authenticate, a broken zstd frame, an mbstream that gives up) is then reported as the damage
-// it is, and a failure on intact bytes as itself.
-class UntilFailed : public ByteSink {
- public:
-  explicit UntilFailed(ByteSink& next) : next_(next) {}
-  Result<void> write(std::string_view bytes) override {
-    if (!failure_) {
-      if (auto written = next_.write(bytes); !written) failure_ = written.error();
-    }
-    return {};
-  }
-  Result<void> finish() override {
-    if (!failure_) {
-      if (auto finished = next_.finish(); !finished) failure_ = finished.error();
-    }
-    return {};
-  }
-  const std::optional<Error>& failure() const { return failure_; }
-
- private:
-  ByteSink& next_;
-  std::optional<Error> failure_;
-};
-
 // Ends the read from the storage (before any stage sees the bytes) once `should_stop` says so.
 class UnlessStopped : public ByteSink {
  public:
@@ -72,28 +46,27 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
     if (!made) return fail(what + ": " + made.error().message);
     decryptor = std::move(*made);
   }
-  UntilFailed stages(decryptor ? *decryptor : *decompressor);
-  DigestSink digest(stages);
+  DigestSink digest(decryptor ? *decryptor : *decompressor);
   ProgressSink counted(digest, progress);
   UnlessStopped stoppable(counted, should_stop);
+  // A stage that fails stops the read at once: reading the rest of a large artifact only to
+  // report the same failure would keep a restore waiting for nothing.
   if (auto read = storage.read(m.data_key, stoppable); !read) {
-    // A data object that is gone leaves the artifact incomplete; any other failure to read
-    // it says nothing about it.
+    // A stage's failure keeps its code (kCorrupt for damage it found); a data object that is
+    // gone leaves the artifact incomplete; any other failure to read says nothing about it.
     const ErrorCode code = is_not_found(read.error()) ? ErrorCode::kCorrupt : read.error().code;
     return fail(code, what + ": " + read.error().message);
   }
-  if (auto finished = counted.finish(); !finished) {
-    return fail(finished.error().code, what + ": " + finished.error().message);
-  }
+  // The digest is known here even when a stage's finish fails: damage (a truncated artifact)
+  // is then reported as the damage it is, and a failure on intact bytes as itself.
+  auto finished = counted.finish();
   if (digest.bytes() != m.stored_bytes || digest.hex_sha256() != m.sha256) {
     return fail(ErrorCode::kCorrupt, what + " is corrupted: its " + std::to_string(digest.bytes()) +
                                          " bytes have SHA-256 " + digest.hex_sha256() +
                                          ", the manifest says " + std::to_string(m.stored_bytes) +
                                          " bytes with " + m.sha256);
   }
-  // Its code says whose failure it was: the data's (kCorrupt) or the stage's own.
-  if (stages.failure())
-    return fail(stages.failure()->code, what + ": " + stages.failure()->message);
+  if (!finished) return fail(finished.error().code, what + ": " + finished.error().message);
   if (plain.bytes() != m.source_bytes) {
     return fail(ErrorCode::kCorrupt,
                 what + " is corrupted: it decompresses to " + std::to_string(plain.bytes()) +

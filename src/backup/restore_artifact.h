@@ -2,8 +2,9 @@
 // checks the stored size and digest, and the decompressed size, against the manifest. The sink
 // sees only authenticated plaintext (the decryption checks every chunk), but the digest is known
 // only at the end: a sink that touches a live target must first be preceded by a verifying read
-// into a NullSink. When a stage fails, the rest is still read for the digest, so that damage is
-// reported as damage ("is corrupted") rather than as the stage's complaint about it.
+// into a NullSink. A stage that fails (a chunk that does not authenticate, a broken zstd frame,
+// an mbstream that gives up) stops the read at once with its own error; a stream that is whole
+// but differs from its manifest is reported as "is corrupted".
 #pragma once
 
 #include <functional>

@@ -15,6 +15,7 @@
 #include "cli/typed_names.h"
 #include "storage/file_writer.h"
 #include "store/local_store.h"
+#include "util/crash_point.h"
 
 namespace mdbop {
 namespace {
@@ -41,7 +42,12 @@ class StdoutSink : public ByteSink {
 class UntilChecked : public ByteSink {
  public:
   explicit UntilChecked(ByteSink& next) : next_(next) {}
-  Result<void> write(std::string_view bytes) override { return next_.write(bytes); }
+  Result<void> write(std::string_view bytes) override {
+    auto written = next_.write(bytes);
+    // A test kills the download here, with bytes in the temporary (README: what it leaves).
+    crash_point("download-after-write");
+    return written;
+  }
   Result<void> finish() override { return {}; }
 
  private:

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "util/header_safe_name.h"
+
 namespace mdbop {
 
 namespace {
@@ -42,14 +44,6 @@ Result<void> check_server_side_encryption(const S3Config& config) {
   return {};
 }
 
-// Sent in request headers: refused unless plainly a name (apply checks this first; a stored
-// object edited by hand must not smuggle a header in either).
-bool header_safe(const std::string& text) {
-  return text.find_first_not_of(
-             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
-         std::string::npos;
-}
-
 }  // namespace
 
 Result<S3Endpoint> resolve_s3_endpoint(const S3Config& config) {
@@ -63,10 +57,12 @@ Result<S3Endpoint> resolve_s3_endpoint(const S3Config& config) {
   }
   if (config.part_size < kMinPartSize) return fail("S3 part size must be at least 5 MiB");
   if (auto sse = check_server_side_encryption(config); !sse) return tl::unexpected(sse.error());
-  if (!header_safe(config.region)) {
+  // Sent in request headers: apply checked them, but a stored object edited by hand must not
+  // smuggle a header in either.
+  if (!is_header_safe_name(config.region)) {
     return fail_field("storage.s3.region", "must be a region name: letters, digits, '-', '_'");
   }
-  if (!header_safe(config.storage_class)) {
+  if (!is_header_safe_name(config.storage_class)) {
     return fail_field("storage.s3.storageClass",
                       "must be an S3 storage class name: letters, digits, '_'");
   }

@@ -25,6 +25,17 @@ constexpr size_t kStderrTailBytes = 8192;
 
 std::string errno_text(int error) { return std::strerror(error); }
 
+// The fields of a /proc/<pid>/stat text after the command name (field 2, which may hold spaces
+// and parentheses, so the fields follow the last ')'): element 0 is field 3 (state).
+std::vector<std::string> stat_fields_after_name(std::string_view text) {
+  std::vector<std::string> fields;
+  const size_t close = text.rfind(')');
+  if (close == std::string_view::npos) return fields;
+  std::istringstream words{std::string(text.substr(close + 1))};
+  for (std::string word; words >> word;) fields.push_back(word);
+  return fields;
+}
+
 // Owns one file descriptor.
 class Fd {
  public:
@@ -539,13 +550,7 @@ std::optional<ProcessStat> process_stat(pid_t pid) {
   auto text = read_file("/proc/" + std::to_string(pid) + "/stat");
   auto uptime = read_file("/proc/uptime");
   if (!text || !uptime) return std::nullopt;
-  // The command name (field 2) may hold spaces and parentheses: fields follow the last ')'.
-  auto close = text->rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(text->substr(close + 2));
-  std::vector<std::string> values;
-  std::string value;
-  while (fields >> value) values.push_back(value);
+  const std::vector<std::string> values = stat_fields_after_name(*text);
   // values[0] is field 3 (state): the session is field 6, the start time field 22.
   if (values.size() < 20) return std::nullopt;
   ProcessStat stat;
@@ -554,6 +559,18 @@ std::optional<ProcessStat> process_stat(pid_t pid) {
   double now = std::stod(*uptime);
   stat.age = std::chrono::seconds(static_cast<long long>(now - started));
   return stat;
+}
+
+bool may_be_own_child_in_exec(std::string_view proc_stat, pid_t self) {
+  const std::vector<std::string> values = stat_fields_after_name(proc_stat);
+  // values[0] is field 3 (state): the parent is field 4, the flags field 9.
+  if (values.size() < 7) return false;
+  constexpr unsigned long kKernelThread = 0x00200000;  // PF_KTHREAD
+  try {
+    return std::stol(values[1]) == self && (std::stoul(values[6]) & kKernelThread) == 0;
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 std::vector<pid_t> all_pids() {

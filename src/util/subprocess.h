@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/byte_sink.h"
@@ -90,6 +91,11 @@ void reap_if_exited(pid_t pid);
 std::string process_cmdline(pid_t pid);
 // The process's arguments, one element each; empty when it is gone.
 std::vector<std::string> process_arguments(pid_t pid);
+
+// Whether a process that shows no arguments may be a child of `self` in the middle of an exec
+// (its arguments come once the exec is done), from the text of its /proc/<pid>/stat. A kernel
+// thread, or a process someone else started, shows none for good: waiting for it is pointless.
+bool may_be_own_child_in_exec(std::string_view proc_stat, pid_t self);
 
 // The user the process runs as: its real user id, when its effective one is the same (from
 // /proc/<pid>/status); nullopt when it is gone or the two differ.

@@ -171,15 +171,16 @@ TEST_F(BackupVerify, ALogicalDownloadIsWhatGzipGivesOfTheStoredData) {
       << downloaded.out.substr(0, 200);
 }
 
-TEST_F(BackupVerify, AFlippedByteFailsSayingTheArtifactIsCorrupted) {
+TEST_F(BackupVerify, AFlippedByteFailsTheCheckAndTheDownload) {
   mdbop_->apply(backup("PhysicalBackup", "spoiled", "  compression: none\n", directory("spoiled")));
   mdbop_->must({"wait", "physicalbackup/spoiled", "--for=condition=Complete", "--timeout=180s"});
   const json artifact = first_artifact("physicalbackup", "spoiled");
   spoil(artifact);
 
+  // The unpacking stage (mbstream) finds the damage first: its complaint stops the read at once.
   const CommandResult verified = mdbop_->mdbop({"backup", "verify", artifact["id"]});
   EXPECT_EQ(verified.exit_code, 1);
-  EXPECT_NE(verified.err.find("is corrupted"), std::string::npos) << verified.err;
+  EXPECT_NE(verified.err.find("mbstream exited with 1"), std::string::npos) << verified.err;
   EXPECT_EQ(std::count(verified.err.begin(), verified.err.end(), '\n'), 1) << verified.err;
   EXPECT_TRUE(no_check_left());
 
@@ -193,6 +194,32 @@ TEST_F(BackupVerify, AFlippedByteFailsSayingTheArtifactIsCorrupted) {
     EXPECT_FALSE(entry.path().filename().string().starts_with(".spoiled.xb"))
         << entry.path() << ": nothing partial is left beside it";
   }
+}
+
+// README: "a download killed by a signal leaves its 0600 .FILE.partial-* beside FILE".
+TEST_F(BackupVerify, AKilledDownloadLeavesItsPartialFileBesideAndNothingUnderTheName) {
+  const json artifact = first_artifact("physicalbackup", "nightly");
+  const fs::path file = mdbop_->home() / "killed.xb";
+  const CommandResult killed =
+      mdbop_->mdbop({"backup", "download", artifact["id"], "-o", file.string()}, "",
+                    {{"MDBOP_CRASH_POINT", "download-after-write"}});
+  EXPECT_EQ(killed.exit_code, -1) << "killed by a signal\n" << killed.err;
+  const std::string said = killed.out + killed.err;
+  EXPECT_NE(said.find("point=download-after-write"), std::string::npos) << said;
+
+  EXPECT_FALSE(fs::exists(file));
+  std::vector<fs::path> partial;
+  for (const auto& entry : fs::directory_iterator(mdbop_->home())) {
+    if (entry.path().filename().string().starts_with(".killed.xb.partial-")) {
+      partial.push_back(entry.path());
+    }
+  }
+  ASSERT_EQ(partial.size(), 1u);
+  struct stat st {};
+  ASSERT_EQ(::stat(partial[0].c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  EXPECT_GT(st.st_size, 0) << "the bytes written before the kill are in it";
+  fs::remove(partial[0]);  // as the README tells the user to
 }
 
 TEST_F(BackupVerify, AWrongKeyFailsSayingSo) {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "backup/take_backup.h"
+#include "artifact_test_util.h"
 #include "reconciler_test_util.h"
 #include "storage/filesystem_storage.h"
 #include "store/memory_store.h"
@@ -66,18 +66,10 @@ class FindArtifactTest : public TempDirTest {
   ArtifactManifest take(const std::string& backup, const std::string& id) {
     auto storage = FilesystemStorage::open(dir_ / "backups");
     EXPECT_TRUE(storage);
-    TakeBackupRequest request;
-    request.id = id;
-    request.method = "physical";
+    TakeBackupRequest request = test_artifact_request(id);
     request.backup = "default/" + backup;
-    request.mariadb = "default/g";
-    request.pod = "g-1";
     request.encryption_secret = "0123456789abcdef0123456789abcdef";
-    auto source = [](ByteSink& out) -> Result<BackupSourceFacts> {
-      if (auto written = out.write("stream"); !written) return tl::unexpected(written.error());
-      return BackupSourceFacts{};
-    };
-    auto taken = take_backup(request, **storage, source, {});
+    auto taken = take_test_artifact(request, **storage, "stream");
     EXPECT_TRUE(taken) << taken.error().what();
     return *taken;
   }

@@ -180,6 +180,27 @@ TEST_F(MariaDBReconcilerTest, NewClusterIsSeededOnceAndBecomesReady) {
   EXPECT_TRUE(agent_.calls_starting("initialize_data").empty());
 }
 
+TEST_F(MariaDBReconcilerTest, AMyCnfSettingAnOptionTheRuntimeOwnsIsReportedOnce) {
+  apply_yaml(store_, mariadb_yaml(3, R"(100\nskip-log-bin\nloose-Log-Slave-Updates=1)"));
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+  reconciler.reconcile();
+
+  // log_slave_updates is set to what mdbop uses anyway.
+  EXPECT_EQ(status()["warnedFields"], json::array({"spec.myCnf log_bin"}));
+  const std::vector<std::string> warnings = event_messages(store_, kKey, "FieldIgnored");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0],
+            "spec.myCnf sets log_bin, which mdbop sets itself after myCnf: it uses mariadb-bin "
+            "(binary logs on every node under one name, for point-in-time recovery); remove "
+            "log_bin from myCnf");
+  for (const json& e : store_.events("default", "MariaDB", "g")) {
+    if (e.value("reason", "") == "FieldIgnored") {
+      EXPECT_EQ(e.value("count", 1), 1) << e.dump();
+    }
+  }
+}
+
 TEST_F(MariaDBReconcilerTest, ScalesOutToFiveAndInToThree) {
   MariaDBReconciler reconciler(store_, agent_, kKey);
   make_ready(reconciler);

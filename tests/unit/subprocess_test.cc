@@ -361,5 +361,26 @@ TEST_F(ProcessInputSinkTest, AChildThatFailsIsReportedWithItsReason) {
       << outcome.error().message;
 }
 
+// Lines as /proc/<pid>/stat gives them; find_process waits for the arguments of the first only.
+TEST(MayBeOwnChildInExec, OnlyAChildOfOursThatIsNoKernelThread) {
+  const std::string our_child =
+      "11462 (setpriv) R 11438 11462 11462 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 6317798 "
+      "3133440 388 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0";
+  EXPECT_TRUE(may_be_own_child_in_exec(our_child, 11438));
+  EXPECT_FALSE(may_be_own_child_in_exec(our_child, 11439)) << "someone else's process";
+
+  const std::string kernel_thread =
+      "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 1 0 0 20 0 1 0 5 0 0 "
+      "18446744073709551615 0 0 0 0 0 0 0 2147483647 0 1 0 0 0 0 0 0 0";
+  EXPECT_FALSE(may_be_own_child_in_exec(kernel_thread, 0)) << "PF_KTHREAD is set";
+  const std::string worker =
+      "117 (kworker/u8:1 (x)) I 2 0 0 0 -1 69238880 0 0 0 0 0 3 0 0 20 0 1 0 40 0 0 "
+      "18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 1 0 0 0 0 0";
+  EXPECT_FALSE(may_be_own_child_in_exec(worker, 2)) << "PF_KTHREAD is set, whatever its parent";
+
+  EXPECT_FALSE(may_be_own_child_in_exec("11462 (cut short) R 11438", 11438));
+  EXPECT_FALSE(may_be_own_child_in_exec("", 11438));
+}
+
 }  // namespace
 }  // namespace mdbop

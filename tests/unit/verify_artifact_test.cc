@@ -6,8 +6,8 @@
 
 #include <fstream>
 
+#include "artifact_test_util.h"
 #include "backup/dump_check.h"
-#include "backup/take_backup.h"
 #include "storage/filesystem_storage.h"
 #include "temp_dir_test.h"
 #include "util/terminal_sinks.h"
@@ -53,18 +53,10 @@ class VerifyArtifactTest : public TempDirTest {
 
   ArtifactManifest take(const std::string& method, const std::string& content,
                         std::optional<std::string> key = std::nullopt) {
-    TakeBackupRequest request;
-    request.id = "nightly-20261202T013000.123Z";
+    TakeBackupRequest request = test_artifact_request("nightly-20261202T013000.123Z");
     request.method = method;
-    request.backup = "default/nightly";
-    request.mariadb = "default/g";
-    request.pod = "g-1";
     request.encryption_secret = std::move(key);
-    auto source = [&](ByteSink& out) -> Result<BackupSourceFacts> {
-      if (auto written = out.write(content); !written) return tl::unexpected(written.error());
-      return BackupSourceFacts{};
-    };
-    auto taken = take_backup(request, *storage_, source, {});
+    auto taken = take_test_artifact(request, *storage_, content);
     EXPECT_TRUE(taken) << taken.error().what();
     return *taken;
   }

@@ -8,7 +8,9 @@
 #include "api/annotations.h"
 #include "api/option_value.h"
 #include "controller/conditions.h"
+#include "controller/field_warnings.h"
 #include "galera/node_config.h"
+#include "galera/owned_options.h"
 #include "store/secrets.h"
 
 namespace mdbop {
@@ -117,6 +119,17 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
   } else {
     pass.my_cnf = pass.spec.my_cnf;
   }
+  // The runtime's own options come after myCnf and replace what it says of them: said once
+  // each, never dropped in silence.
+  const std::string my_cnf_field =
+      pass.spec.my_cnf_config_map ? "spec.myCnfConfigMapKeyRef" : "spec.myCnf";
+  for (const OwnedOptionSet& set : owned_options_set_in(pass.my_cnf, pass.spec)) {
+    object_ = warn_about_field_once(
+        store_, key_, object_, my_cnf_field + " " + set.option, "FieldIgnored",
+        my_cnf_field + " sets " + set.option + ", which mdbop sets itself after myCnf: it uses " +
+            set.ours + " (" + set.why + "); remove " + set.option + " from myCnf");
+  }
+  pass.object = object_;
 
   // Validated with Galera only; a standalone server's is one it cannot honour.
   pass.spec.primary_pod_index = std::clamp(pass.spec.primary_pod_index, 0, pass.spec.replicas - 1);
