@@ -395,6 +395,7 @@ TEST_F(BackupReconcilerTest, ACheckThatCouldNotBeDoneLeavesTheArtifactUncheckedA
   EXPECT_EQ(agent_.calls_starting("prepare_received").size(), 2u);
   EXPECT_EQ(s["artifacts"][0]["verification"].value("result", ""), "Verified") << s.dump();
   EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(HasText(condition(s, "Complete").value("message", ""), id + " verified"));
   EXPECT_EQ(totals(), (Totals{1, 1, 0}));
   EXPECT_TRUE(contains(event_reasons(store_, kBackup), "ArtifactVerified"));
 }

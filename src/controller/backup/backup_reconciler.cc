@@ -599,8 +599,17 @@ void BackupReconciler::recheck_due_artifact(const BackupSpec& spec, BackupStorag
     return;
   }
   const ArtifactCheck check = check_artifact(*artifact, storage, encryption_secret(spec));
-  if (check.outcome == CheckOutcome::kFailed)
+  if (check.outcome == CheckOutcome::kFailed) {
     set_failed("VerificationFailed", check.message, false);
+  } else if (check.outcome == CheckOutcome::kVerified && condition_is_true(object_, "Complete") &&
+             object_["status"].value("lastArtifact", "") == *id) {
+    // The Complete condition of the run that took it said "not verified yet".
+    auto updated = store_.update_status(key_, [&](json& s) {
+      set_condition(s, "Complete", true, "BackupComplete", *id + " verified: " + check.message,
+                    generation());
+    });
+    if (updated) object_ = *updated;
+  }
 }
 
 void BackupReconciler::set_failed(const std::string& reason, const std::string& message,
