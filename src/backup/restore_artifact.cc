@@ -4,6 +4,7 @@
 #include "backup/digest_sink.h"
 #include "backup/encryption.h"
 #include "backup/progress_sink.h"
+#include "util/terminal_sinks.h"
 
 namespace mdbop {
 namespace {
@@ -24,7 +25,28 @@ class UnlessStopped : public ByteSink {
   const std::function<bool()>& should_stop_;
 };
 
+Result<void> digest_mismatch(const ArtifactManifest& m, const DigestSink& digest) {
+  if (digest.bytes() == m.stored_bytes && digest.hex_sha256() == m.sha256) return {};
+  return fail(ErrorCode::kCorrupt, "artifact " + m.id + " is corrupted: its " +
+                                       std::to_string(digest.bytes()) + " bytes have SHA-256 " +
+                                       digest.hex_sha256() + ", the manifest says " +
+                                       std::to_string(m.stored_bytes) + " bytes with " + m.sha256);
+}
+
 }  // namespace
+
+Result<void> check_stored_digest(BackupStorage& storage, const ArtifactManifest& m,
+                                 const std::function<bool()>& should_stop) {
+  NullSink nothing;
+  DigestSink digest(nothing);
+  UnlessStopped stoppable(digest, should_stop);
+  if (auto read = storage.read(m.data_key, stoppable); !read) {
+    const ErrorCode code = is_not_found(read.error()) ? ErrorCode::kCorrupt : read.error().code;
+    return fail(code, "artifact " + m.id + ": " + read.error().message);
+  }
+  if (auto finished = stoppable.finish(); !finished) return finished;
+  return digest_mismatch(m, digest);
+}
 
 Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
                            const std::optional<std::string>& encryption_secret, ByteSink& sink,
@@ -60,12 +82,7 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,
   // The digest is known here even when a stage's finish fails: damage (a truncated artifact)
   // is then reported as the damage it is, and a failure on intact bytes as itself.
   auto finished = counted.finish();
-  if (digest.bytes() != m.stored_bytes || digest.hex_sha256() != m.sha256) {
-    return fail(ErrorCode::kCorrupt, what + " is corrupted: its " + std::to_string(digest.bytes()) +
-                                         " bytes have SHA-256 " + digest.hex_sha256() +
-                                         ", the manifest says " + std::to_string(m.stored_bytes) +
-                                         " bytes with " + m.sha256);
-  }
+  if (auto intact = digest_mismatch(m, digest); !intact) return intact;
   if (!finished) return fail(finished.error().code, what + ": " + finished.error().message);
   if (plain.bytes() != m.source_bytes) {
     return fail(ErrorCode::kCorrupt,

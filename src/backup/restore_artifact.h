@@ -26,4 +26,10 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& manif
                            const ProgressCallback& progress,
                            const std::function<bool()>& should_stop = {});
 
+// Reads the artifact's stored bytes into nothing but the digest: kCorrupt when their size or
+// SHA-256 differ from the manifest. A check uses it to judge a stage that failed on its own
+// terms (an mbstream exiting 1), whose bytes read_artifact stopped reading.
+Result<void> check_stored_digest(BackupStorage& storage, const ArtifactManifest& manifest,
+                                 const std::function<bool()>& should_stop = {});
+
 }  // namespace mdbop

@@ -23,11 +23,16 @@ class RecordingArea : public PrepareArea {
     unpacked = std::make_shared<StringSink>();
     struct Into : ByteSink {
       std::shared_ptr<StringSink> to;
-      Result<void> write(std::string_view bytes) override { return to->write(bytes); }
+      bool refuse = false;
+      Result<void> write(std::string_view bytes) override {
+        if (refuse) return fail("mbstream exited with 1: invalid checksum");
+        return to->write(bytes);
+      }
       Result<void> finish() override { return to->finish(); }
     };
     auto sink = std::make_unique<Into>();
     sink->to = unpacked;
+    sink->refuse = refuse_unpacking;
     return std::unique_ptr<ByteSink>(std::move(sink));
   }
   Result<void> prepare(const std::function<bool()>& /*should_stop*/) override {
@@ -40,6 +45,7 @@ class RecordingArea : public PrepareArea {
   std::vector<std::string> steps;
   std::shared_ptr<StringSink> unpacked;
   std::optional<Error> prepare_failure;
+  bool refuse_unpacking = false;  // like an mbstream that gives up on the first bytes
 };
 
 class VerifyArtifactTest : public TempDirTest {
@@ -171,6 +177,31 @@ TEST_F(VerifyArtifactTest, AFlippedByteIsFoundBeforeAnythingIsPrepared) {
   EXPECT_NE(report.error().message.find("is corrupted"), std::string::npos)
       << report.error().message;
   EXPECT_EQ(area_.steps, (std::vector<std::string>{"unpack", "discard"}));
+}
+
+// Neither compressed nor encrypted, a flipped byte reaches mbstream, which exits 1 on its own
+// terms before the digest is known: the stored bytes are read again to judge it.
+TEST_F(VerifyArtifactTest, AnUnpackerThatGivesUpOnDamagedBytesMakesItCorrupted) {
+  TakeBackupRequest request = test_artifact_request("nightly-20261202T013000.123Z");
+  request.compression = "none";
+  auto taken = take_test_artifact(request, *storage_, std::string(300000, 'x'));
+  ASSERT_TRUE(taken) << taken.error().what();
+  area_.refuse_unpacking = true;
+
+  auto intact = verify(*taken);
+  ASSERT_FALSE(intact);
+  EXPECT_NE(intact.error().code, ErrorCode::kCorrupt) << "intact bytes: the machine's failure";
+  EXPECT_EQ(intact.error().message,
+            "artifact " + taken->id + ": mbstream exited with 1: invalid checksum");
+
+  spoil(*taken);
+  auto damaged = verify(*taken);
+  ASSERT_FALSE(damaged);
+  EXPECT_EQ(damaged.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(damaged.error().message.find("is corrupted"), std::string::npos)
+      << damaged.error().message;
+  EXPECT_NE(damaged.error().message.find("mbstream exited with 1"), std::string::npos)
+      << damaged.error().message;
 }
 
 TEST_F(VerifyArtifactTest, AWrongKeyIsNamed) {
