@@ -280,6 +280,17 @@ TEST(TutorialCompress, UntranslatableOptionsAreRefused) {
   EXPECT_FALSE(is_compress_option("--compressed"));
 }
 
+// The tutorial's daily incremental: until incrementals are built, refused saying what to write.
+TEST(TutorialIncremental, IncrementalOptionsAreRefusedUntilIncrementalsAreBuilt) {
+  expect_refusals({
+      {backup("  backupMethod: mariabackup\n  args: [--incremental]\n"), "spec.args[0]",
+       "mdbop takes full physical backups only"},
+      {backup("  backupType: physical\n"
+              "  mariabackup: {extraArgs: [--parallel=2, --incremental-basedir=/backups/full]}\n"),
+       "spec.mariabackup.extraArgs[1]", "remove it, and every backup is a full one"},
+  });
+}
+
 // --- a Restore's mariabackup.extraArgs and resources -------------------------------------------
 
 TEST(TutorialRestore, PrepareOptionsAndResourcesAreAccepted) {
