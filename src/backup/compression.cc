@@ -2,6 +2,7 @@
 
 #include <bzlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 #define ZLIB_CONST  // next_in is const: zlib only reads the caller's bytes
 #include <zlib.h>
 
@@ -117,6 +118,10 @@ class ZstdDecompressor : public Stage {
       ZSTD_outBuffer out{buffer_.get(), kBufferSize, 0};
       size_t hint = ZSTD_decompressStream(ctx_.get(), &out, &in);
       if (ZSTD_isError(hint)) {
+        // No memory for the frame's window says nothing about the frame.
+        if (ZSTD_getErrorCode(hint) == ZSTD_error_memory_allocation) {
+          return fail(ErrorCode::kUnavailable, "zstd: out of memory decompressing");
+        }
         return fail(ErrorCode::kCorrupt,
                     fmt::format("zstd stream is corrupted: {}", ZSTD_getErrorName(hint)));
       }
@@ -221,6 +226,7 @@ class GzipDecompressor : public Stage {
       stream_.next_out = reinterpret_cast<Bytef*>(buffer_.get());
       stream_.avail_out = static_cast<uInt>(kBufferSize);
       int status = inflate(&stream_, Z_NO_FLUSH);
+      if (status == Z_MEM_ERROR) return fail(ErrorCode::kUnavailable, "gzip: out of memory");
       if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) {
         return fail(ErrorCode::kCorrupt,
                     fmt::format("gzip stream is corrupted: {}",

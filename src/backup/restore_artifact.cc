@@ -33,10 +33,9 @@ Result<void> digest_mismatch(const ArtifactManifest& m, const DigestSink& digest
                                        std::to_string(m.stored_bytes) + " bytes with " + m.sha256);
 }
 
-}  // namespace
-
-Result<void> check_stored_digest(BackupStorage& storage, const ArtifactManifest& m,
-                                 const std::function<bool()>& should_stop) {
+// Reads the stored bytes into nothing but the digest: kCorrupt when size or SHA-256 differ.
+Result<void> stored_digest_matches(BackupStorage& storage, const ArtifactManifest& m,
+                                   const std::function<bool()>& should_stop) {
   NullSink nothing;
   DigestSink digest(nothing);
   UnlessStopped stoppable(digest, should_stop);
@@ -46,6 +45,21 @@ Result<void> check_stored_digest(BackupStorage& storage, const ArtifactManifest&
   }
   if (auto finished = stoppable.finish(); !finished) return finished;
   return digest_mismatch(m, digest);
+}
+
+}  // namespace
+
+Error judge_failed_read(const Error& error, BackupStorage& storage, const ArtifactManifest& m,
+                        const std::function<bool()>& should_stop) {
+  if (error.code == ErrorCode::kCorrupt || error.code == ErrorCode::kUnavailable ||
+      m.encryption != "none" || (should_stop && should_stop())) {
+    return error;
+  }
+  if (auto intact = stored_digest_matches(storage, m, should_stop);
+      !intact && intact.error().code == ErrorCode::kCorrupt) {
+    return Error{intact.error().message + " (" + error.message + ")", {}, ErrorCode::kCorrupt};
+  }
+  return error;
 }
 
 Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& m,

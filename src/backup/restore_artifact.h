@@ -26,10 +26,14 @@ Result<void> read_artifact(BackupStorage& storage, const ArtifactManifest& manif
                            const ProgressCallback& progress,
                            const std::function<bool()>& should_stop = {});
 
-// Reads the artifact's stored bytes into nothing but the digest: kCorrupt when their size or
-// SHA-256 differ from the manifest. A check uses it to judge a stage that failed on its own
-// terms (an mbstream exiting 1), whose bytes read_artifact stopped reading.
-Result<void> check_stored_digest(BackupStorage& storage, const ArtifactManifest& manifest,
-                                 const std::function<bool()>& should_stop = {});
+// The error of a read_artifact that failed without blaming the artifact, judged: an mbstream
+// exiting 1 on a flipped byte of an artifact neither compressed nor encrypted stops the read
+// before the digest is known, so the stored bytes are read once more into the digest alone.
+// A digest that differs makes it kCorrupt ("is corrupted", naming the stage's error too);
+// otherwise `error` is returned as it is. Not read again: kCorrupt or kUnavailable errors (the
+// storage's, a stop), and encrypted artifacts (every byte a stage saw was authenticated).
+Error judge_failed_read(const Error& error, BackupStorage& storage,
+                        const ArtifactManifest& manifest,
+                        const std::function<bool()>& should_stop = {});
 
 }  // namespace mdbop

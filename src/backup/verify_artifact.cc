@@ -14,22 +14,6 @@ std::string megabytes(std::uint64_t bytes) {
   return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
 }
 
-// A read that failed without blaming the artifact (an mbstream exiting 1 on a flipped byte of
-// an uncompressed, unencrypted artifact; or a full disk) stopped before the digest was known:
-// the stored bytes are read again into the digest alone, so that damage is called damage
-// (kCorrupt) and only a failure on intact bytes is left to the machine.
-tl::unexpected<Error> judged(const Error& error, BackupStorage& storage, const ArtifactManifest& m,
-                             const std::function<bool()>& should_stop) {
-  if (error.code == ErrorCode::kCorrupt || (should_stop && should_stop())) {
-    return tl::unexpected(error);
-  }
-  if (auto intact = check_stored_digest(storage, m, should_stop);
-      !intact && intact.error().code == ErrorCode::kCorrupt) {
-    return fail(ErrorCode::kCorrupt, intact.error().message + " (" + error.message + ")");
-  }
-  return tl::unexpected(error);
-}
-
 // Removes the area however the check ends.
 struct DiscardArea {
   PrepareArea& area;
@@ -47,7 +31,7 @@ Result<VerifyReport> verify_physical(BackupStorage& storage, const ArtifactManif
   if (!unpacker) return fail("artifact " + m.id + ": " + unpacker.error().message);
   if (auto read = read_artifact(storage, m, encryption_secret, **unpacker, progress, should_stop);
       !read) {
-    return judged(read.error(), storage, m, should_stop);
+    return tl::unexpected(judge_failed_read(read.error(), storage, m, should_stop));
   }
   unpacker->reset();
   report.read_time = Clock::now() - started;
@@ -68,7 +52,7 @@ Result<VerifyReport> verify_logical(BackupStorage& storage, const ArtifactManife
   DumpCheck dump;
   if (auto read = read_artifact(storage, m, encryption_secret, dump, progress, should_stop);
       !read) {
-    return judged(read.error(), storage, m, should_stop);
+    return tl::unexpected(judge_failed_read(read.error(), storage, m, should_stop));
   }
   report.read_time = Clock::now() - started;
   report.dump_first_line = dump.first_line();

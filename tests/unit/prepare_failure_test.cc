@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 namespace mdbop {
 namespace {
 
@@ -19,6 +21,12 @@ TEST(PrepareFailureTest, APrepareThatFailsOnTheDataIsCorrupt) {
                                         "number=3] log sequence number is in the future\n")),
             ErrorCode::kCorrupt);
   EXPECT_EQ(prepare_failure_code(exited(1, "")), ErrorCode::kCorrupt);
+  // InnoDB's assertion on a page it cannot apply ends it by SIGABRT (or a crash).
+  for (int signal : {SIGABRT, SIGSEGV, SIGBUS}) {
+    SubprocessResult crashed;
+    crashed.term_signal = signal;
+    EXPECT_EQ(prepare_failure_code(crashed), ErrorCode::kCorrupt) << signal;
+  }
 }
 
 TEST(PrepareFailureTest, WhatTheMachineRanOutOfOrAKillIsNotTheArtifactsFault) {

@@ -230,6 +230,8 @@ TEST(TutorialS3, HeaderValuesCannotCarryAnotherHeader) {
       {s3("      storageClass: \"STANDARD\\r\\nx-amz-acl: public-read\"\n"), p + "storageClass",
        "storage class name"},
       {s3("      region: \"us-east-1\\r\\nx-evil: 1\"\n"), p + "region", "region name"},
+      // S3's classes are written with '_': a '-' would be refused only at the first upload.
+      {s3("      storageClass: STANDARD-IA\n"), p + "storageClass", "STANDARD_IA"},
   });
 }
 

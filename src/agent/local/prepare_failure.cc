@@ -1,6 +1,7 @@
 #include "agent/local/prepare_failure.h"
 
 #include <array>
+#include <csignal>
 #include <string_view>
 
 namespace mdbop {
@@ -15,7 +16,14 @@ constexpr std::array<std::string_view, 8> kResourceWords = {
 }  // namespace
 
 ErrorCode prepare_failure_code(const SubprocessResult& result) {
-  if (result.timed_out || result.term_signal != 0) return ErrorCode::kUnavailable;
+  // InnoDB aborts (SIGABRT, or dies of SIGSEGV/SIGBUS) on a page it cannot apply: the data's
+  // fault. A kill (the OOM killer's SIGKILL, a stop's SIGTERM) and a timeout are the machine's.
+  if (result.timed_out) return ErrorCode::kUnavailable;
+  if (result.term_signal == SIGABRT || result.term_signal == SIGSEGV ||
+      result.term_signal == SIGBUS) {
+    return ErrorCode::kCorrupt;
+  }
+  if (result.term_signal != 0) return ErrorCode::kUnavailable;
   for (std::string_view words : kResourceWords) {
     if (result.stderr_tail.find(words) != std::string::npos) return ErrorCode::kUnavailable;
   }

@@ -8,9 +8,10 @@
 
 namespace mdbop {
 
-// kCorrupt when it exited non-zero on its own, except for an operating system resource it
-// names in its last words (no space, no memory, too many open files): those, a kill (the OOM
-// killer's SIGKILL, a shutdown) and a timeout are kUnavailable.
+// kCorrupt when it exited non-zero on its own or died of SIGABRT, SIGSEGV or SIGBUS (InnoDB's
+// end on a page it cannot apply), except for an operating system resource it names in its last
+// words (no space, no memory, too many open files): those, another signal (the OOM killer's
+// SIGKILL, a shutdown) and a timeout are kUnavailable.
 // REQUIRES: !result.ok().
 ErrorCode prepare_failure_code(const SubprocessResult& result);
 

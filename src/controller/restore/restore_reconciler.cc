@@ -254,6 +254,9 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     unpacked =
         read_artifact(*source.storage, artifact, source.encryption_secret, **extractor, progress);
     extractor->reset();
+    // mbstream giving up on a damaged byte is reported as the damage it is.
+    if (!unpacked)
+      unpacked = tl::unexpected(judge_failed_read(unpacked.error(), *source.storage, artifact));
   }
   if (!unpacked) {
     agent_.discard_received(received());
