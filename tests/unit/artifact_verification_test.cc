@@ -52,6 +52,19 @@ TEST(ArtifactVerificationTest, AnUncheckedArtifactIsCheckedAgainAfterABackoff) {
   EXPECT_EQ(recheck_backoff(50), 3600s);
 }
 
+TEST(ArtifactVerificationTest, AfterTenChecksThatCouldNotBeDoneNoneIsDueAnymore) {
+  json status = {{"artifacts", artifacts_status({artifact("a")}, at_disk, {})}};
+  json verification;
+  for (int check = 1; check <= kMaxUncheckedChecks; ++check) {
+    verification = unchecked_status(kAt, "the scratch disk is too small", verification);
+    EXPECT_EQ(verification["checks"], check);
+    EXPECT_EQ(verification.contains("nextCheckAt"), check < kMaxUncheckedChecks) << check;
+  }
+  record_verification(status, status["artifacts"][0], verification);
+  EXPECT_EQ(recheck_due(status, kAt + 24h), std::nullopt);
+  EXPECT_TRUE(failed_verifications(status).empty()) << "still unchecked, not bad";
+}
+
 TEST(ArtifactVerificationTest, TheOldestUncheckedArtifactIsRecheckedWhenItsTimeComes) {
   json status = {
       {"artifacts", artifacts_status({artifact("c"), artifact("b"), artifact("a")}, at_disk, {})}};

@@ -30,11 +30,16 @@ json unchecked_status(SysSeconds at, const std::string& message, const json& pre
             {"checks", before},
             {"nextCheckAt", format_rfc3339(at)}};
   }
-  return {{"result", "Unchecked"},
-          {"at", format_rfc3339(at)},
-          {"message", message},
-          {"checks", before + 1},
-          {"nextCheckAt", format_rfc3339(at + recheck_backoff(before + 1))}};
+  json unchecked = {{"result", "Unchecked"},
+                    {"at", format_rfc3339(at)},
+                    {"message", message},
+                    {"checks", before + 1}};
+  // A cause that outlasts every check (a scratch disk too small, an archived storage class)
+  // would otherwise read the artifact again every hour for good.
+  if (before + 1 < kMaxUncheckedChecks) {
+    unchecked["nextCheckAt"] = format_rfc3339(at + recheck_backoff(before + 1));
+  }
+  return unchecked;
 }
 
 std::optional<std::string> recheck_due(const json& status, SysSeconds now) {
@@ -44,7 +49,7 @@ std::optional<std::string> recheck_due(const json& status, SysSeconds now) {
     const json verification = entry->value("verification", json::object());
     if (verification.value("result", "") != "Unchecked") continue;
     const auto next = parse_rfc3339_seconds(verification.value("nextCheckAt", ""));
-    if (!next || *next <= now) return entry->value("id", "");
+    if (next && *next <= now) return entry->value("id", "");
   }
   return std::nullopt;
 }

@@ -27,10 +27,13 @@ nlohmann::json verification_status(bool verified, SysSeconds at, const std::stri
 
 // {result: Unchecked, at, message, checks, nextCheckAt}: `message` says why the check could not
 // be done; `checks` counts such checks in a row (`previous`: the entry's verification before,
-// or null), and the next one is due after a backoff that doubles with it (recheck_backoff).
+// or null), and the next one is due after a backoff that doubles with it (recheck_backoff);
+// after kMaxUncheckedChecks in a row none is due (no nextCheckAt): `mdbop backup verify` then
+// checks it by hand.
 // A check ended by the operator's stop (kAtOnce) is no check that could not be done: `checks`
 // stays, and the next is due at once (when an operator runs again).
 enum class Recheck { kAfterBackoff, kAtOnce };
+constexpr int kMaxUncheckedChecks = 10;  // about 5 h of backoff
 nlohmann::json unchecked_status(SysSeconds at, const std::string& message,
                                 const nlohmann::json& previous,
                                 Recheck recheck = Recheck::kAfterBackoff);
@@ -38,8 +41,8 @@ nlohmann::json unchecked_status(SysSeconds at, const std::string& message,
 // 1 min after the first check that could not be done, doubling up to 1 h.
 std::chrono::seconds recheck_backoff(int checks);
 
-// The id of an Unchecked artifact in status.artifacts whose next check is due at `now` (the
-// oldest first), if any.
+// The id of an Unchecked artifact in status.artifacts whose nextCheckAt has come (the oldest
+// first), if any.
 std::optional<std::string> recheck_due(const nlohmann::json& status, SysSeconds now);
 
 // status.artifacts for `artifacts` (artifact_status of each, in their order; `location` maps a

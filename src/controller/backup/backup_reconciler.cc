@@ -567,12 +567,18 @@ std::string BackupReconciler::record_unchecked(const json& entry, const std::str
     event("Normal", "VerificationInterrupted", message);
     return message;
   }
+  const std::string when =
+      unchecked.contains("nextCheckAt")
+          ? "it is checked at " + unchecked.value("nextCheckAt", "")
+          : "after " + std::to_string(kMaxUncheckedChecks) +
+                " checks in a row it is not checked again by itself: `mdbop backup verify " +
+                entry.value("id", "") + "` checks it";
   const std::string message =
       entry.value("id", "") + " could not be checked: " + cause +
       ". This says nothing about the artifact: it is kept, marked Unchecked, and counts for "
       "retention as any artifact. Once the cause is fixed (space or memory for the check's "
-      "scratch area, the storage reachable, the key's Secret readable) it is checked at " +
-      unchecked.value("nextCheckAt", "the next pass");
+      "scratch area, the storage reachable, the key's Secret readable) " +
+      when;
   event("Warning", "VerificationUnchecked", message);
   return message;
 }
