@@ -240,10 +240,13 @@ class NodeAgent {
   // earlier attempt left there goes first); prepare_received then makes it consistent, and
   // install_received copies it into a stopped node; discard_received removes it.
   // `options` go to mariadb-backup --prepare; each must pass prepare_option_problem
-  // (api/mariabackup_options.h), or nothing runs.
+  // (api/mariabackup_options.h), or nothing runs. A prepare that fails on the data fails with
+  // kCorrupt; one the machine failed (no space or memory, killed, not started) with another code.
   virtual Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) = 0;
+  // `should_stop` is polled about once a second; true kills the prepare, which then fails.
   virtual Result<bool> prepare_received(const ReceivedBackup& received,
-                                        const std::vector<std::string>& options) = 0;
+                                        const std::vector<std::string>& options,
+                                        const std::function<bool()>& should_stop) = 0;
   virtual Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) = 0;
   virtual void discard_received(const ReceivedBackup& received) = 0;
   virtual std::string describe_received(const ReceivedBackup& received) = 0;

@@ -17,8 +17,8 @@ class VerifyArea : public PrepareArea {
         where_{std::move(namespace_), std::move(name), ReceivedBackup::Purpose::kVerify} {}
 
   Result<std::unique_ptr<ByteSink>> unpack() override { return agent_.receive_backup(where_); }
-  Result<void> prepare() override {
-    auto prepared = agent_.prepare_received(where_, {});  // a check needs no tuning
+  Result<void> prepare(const std::function<bool()>& should_stop) override {
+    auto prepared = agent_.prepare_received(where_, {}, should_stop);  // a check needs no tuning
     if (!prepared) return tl::unexpected(prepared.error());
     return {};
   }

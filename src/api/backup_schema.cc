@@ -311,7 +311,7 @@ void check_s3(const json& s3, const std::string& path, std::vector<ValidationIss
         {path + ".region", "must be a region name: letters, digits, '-' and '_', e.g. us-east-1"});
   }
   if (const std::string storage_class = find_text(s3, "/storageClass");
-      !is_header_safe_name(storage_class)) {
+      !is_header_safe_name(storage_class) || storage_class.find('-') != std::string::npos) {
     issues.push_back({path + ".storageClass",
                       "must be an S3 storage class name such as STANDARD_IA or GLACIER: letters, "
                       "digits and '_'"});

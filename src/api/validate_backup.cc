@@ -3,6 +3,7 @@
 // and the tutorials' backupMethod and podSelector), the checks that depend on other fields,
 // and the defaults.
 #include <algorithm>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -300,29 +301,43 @@ void check_target(const json& spec, std::vector<ValidationIssue>& issues) {
            "of the MariaDB's pods, such as " + mariadb + "-0"});
 }
 
-// mariadb-backup's --compress options become mdbop's compression (backup_spec_from); those
-// that cannot are refused here, as is --compress together with compression: none.
-void check_compress_options(const json& object, Kind kind, std::vector<ValidationIssue>& issues) {
-  if (!is_physical(object, kind)) return;  // mariadb-dump's --compress is the protocol's
-  const json& spec = object["spec"];
+// Calls `check(arg, field)` for every string of spec.args and spec.mariabackup.extraArgs, the
+// field named with its index ("spec.args[2]").
+void for_each_backup_arg(const json& spec,
+                         const std::function<void(const std::string&, const std::string&)>& check) {
   for (const auto& [pointer, path] :
        {std::pair{"/args", "spec.args"},
         std::pair{"/mariabackup/extraArgs", "spec.mariabackup.extraArgs"}}) {
     const json* list = find(spec, pointer);
     if (list == nullptr || !list->is_array()) continue;
     for (size_t i = 0; i < list->size(); ++i) {
-      const json& arg = (*list)[i];
-      if (!arg.is_string() || !is_compress_option(arg.get<std::string>())) continue;
-      const std::string at = std::string(path) + "[" + std::to_string(i) + "]";
-      if (const auto problem = compress_option_problem(arg.get<std::string>())) {
-        issues.push_back({at, *problem});
-      } else if (find_text(spec, "/compression") == "none") {
-        issues.push_back({at, arg.get<std::string>() +
-                                  " asks for compressed backups, and spec.compression is none; "
-                                  "remove one of the two"});
-      }
+      if (!(*list)[i].is_string()) continue;
+      check((*list)[i].get<std::string>(), std::string(path) + "[" + std::to_string(i) + "]");
     }
   }
+}
+
+// mariadb-backup's --compress options become mdbop's compression (backup_spec_from); those
+// that cannot are refused here, as is --compress together with compression: none. The
+// --incremental options are refused: the stream they make is no full backup, and mdbop would
+// store it as one that cannot be restored (incremental backups are not built yet).
+void check_backup_tool_options(const json& object, Kind kind,
+                               std::vector<ValidationIssue>& issues) {
+  if (!is_physical(object, kind)) return;  // mariadb-dump's --compress is the protocol's
+  const json& spec = object["spec"];
+  for_each_backup_arg(spec, [&](const std::string& arg, const std::string& at) {
+    if (arg.starts_with("--incremental")) {
+      issues.push_back({at, arg + ": mdbop takes full physical backups only (incremental backups "
+                                  "are not built yet); remove it, and every backup is a full one"});
+    } else if (!is_compress_option(arg)) {
+      return;
+    } else if (const auto problem = compress_option_problem(arg)) {
+      issues.push_back({at, *problem});
+    } else if (find_text(spec, "/compression") == "none") {
+      issues.push_back({at, arg + " asks for compressed backups, and spec.compression is none; "
+                                  "remove one of the two"});
+    }
+  });
 }
 
 void check_semantics(const json& object, Kind kind, std::vector<ValidationIssue>& issues) {
@@ -339,7 +354,7 @@ void check_semantics(const json& object, Kind kind, std::vector<ValidationIssue>
   check_positive(*spec, "timeout", "leave it out for no time limit", issues);
   check_backup_method(*spec, kind, issues);
   check_method_fields(object, kind, issues);
-  check_compress_options(object, kind, issues);
+  check_backup_tool_options(object, kind, issues);
   check_target(*spec, issues);
   check_encryption(*spec, "spec", issues);
   check_not_negative(

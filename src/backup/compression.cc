@@ -2,6 +2,7 @@
 
 #include <bzlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 #define ZLIB_CONST  // next_in is const: zlib only reads the caller's bytes
 #include <zlib.h>
 
@@ -117,7 +118,12 @@ class ZstdDecompressor : public Stage {
       ZSTD_outBuffer out{buffer_.get(), kBufferSize, 0};
       size_t hint = ZSTD_decompressStream(ctx_.get(), &out, &in);
       if (ZSTD_isError(hint)) {
-        return fail(fmt::format("zstd stream is corrupted: {}", ZSTD_getErrorName(hint)));
+        // No memory for the frame's window says nothing about the frame.
+        if (ZSTD_getErrorCode(hint) == ZSTD_error_memory_allocation) {
+          return fail(ErrorCode::kUnavailable, "zstd: out of memory decompressing");
+        }
+        return fail(ErrorCode::kCorrupt,
+                    fmt::format("zstd stream is corrupted: {}", ZSTD_getErrorName(hint)));
       }
       // 0: a frame ended and is fully flushed; a following frame may still come.
       frame_complete_ = hint == 0;
@@ -129,7 +135,7 @@ class ZstdDecompressor : public Stage {
   }
 
   Result<void> finish() override {
-    if (!frame_complete_) return fail("zstd stream is truncated");
+    if (!frame_complete_) return fail(ErrorCode::kCorrupt, "zstd stream is truncated");
     return next_.finish();
   }
 
@@ -205,7 +211,7 @@ class GzipDecompressor : public Stage {
   }
 
   Result<void> finish() override {
-    if (!member_complete_) return fail("gzip stream is truncated");
+    if (!member_complete_) return fail(ErrorCode::kCorrupt, "gzip stream is truncated");
     return next_.finish();
   }
 
@@ -220,8 +226,10 @@ class GzipDecompressor : public Stage {
       stream_.next_out = reinterpret_cast<Bytef*>(buffer_.get());
       stream_.avail_out = static_cast<uInt>(kBufferSize);
       int status = inflate(&stream_, Z_NO_FLUSH);
+      if (status == Z_MEM_ERROR) return fail(ErrorCode::kUnavailable, "gzip: out of memory");
       if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) {
-        return fail(fmt::format("gzip stream is corrupted: {}",
+        return fail(ErrorCode::kCorrupt,
+                    fmt::format("gzip stream is corrupted: {}",
                                 stream_.msg != nullptr ? stream_.msg : zError(status)));
       }
       if (auto sent = emit(kBufferSize - stream_.avail_out); !sent) return sent;
@@ -301,7 +309,7 @@ class Bzip2Decompressor : public Stage {
   }
 
   Result<void> finish() override {
-    if (!stream_complete_) return fail("bzip2 stream is truncated");
+    if (!stream_complete_) return fail(ErrorCode::kCorrupt, "bzip2 stream is truncated");
     return next_.finish();
   }
 
@@ -317,8 +325,10 @@ class Bzip2Decompressor : public Stage {
       stream_.next_out = buffer_.get();
       stream_.avail_out = static_cast<unsigned int>(kBufferSize);
       int status = BZ2_bzDecompress(&stream_);
-      if (status == BZ_DATA_ERROR_MAGIC) return fail("bzip2 stream is corrupted: bad magic");
-      if (status == BZ_DATA_ERROR) return fail("bzip2 stream is corrupted: data error");
+      if (status == BZ_DATA_ERROR_MAGIC)
+        return fail(ErrorCode::kCorrupt, "bzip2 stream is corrupted: bad magic");
+      if (status == BZ_DATA_ERROR)
+        return fail(ErrorCode::kCorrupt, "bzip2 stream is corrupted: data error");
       if (status != BZ_OK && status != BZ_STREAM_END) {
         return fail(fmt::format("bzip2 decompression failed (error {})", status));
       }

@@ -34,7 +34,7 @@ Result<void> DumpCheck::write(std::string_view bytes) {
 
 Result<void> DumpCheck::finish() {
   if (checked_) return {};
-  if (first_line_.empty()) return fail("no SQL in it: the dump is empty");
+  if (first_line_.empty()) return fail(ErrorCode::kCorrupt, "no SQL in it: the dump is empty");
   return check();
 }
 
@@ -48,7 +48,8 @@ Result<void> DumpCheck::check() {
   for (char& c : shown) {
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
   }
-  return fail("not a dump of mariadb-dump: its first line is \"" + shown + "\"");
+  return fail(ErrorCode::kCorrupt,
+              "not a dump of mariadb-dump: its first line is \"" + shown + "\"");
 }
 
 }  // namespace mdbop

@@ -175,17 +175,19 @@ uint32_t get_word(std::string_view bytes) {
 // Checks a whole header of either version against the secret; on success `keys` holds the
 // artifact's keys.
 Result<void> open_header(const std::string& secret, std::string_view header, Keys& keys) {
-  if (!could_be_magic(header)) return fail("not mdbop encrypted data (bad magic)");
+  if (!could_be_magic(header))
+    return fail(ErrorCode::kCorrupt, "not mdbop encrypted data (bad magic)");
   const size_t size =
       header.size() < kMagicSize ? 0 : header_size_for(header.substr(0, kMagicSize));
-  if (size == 0 || header.size() < size) return fail("encrypted data is truncated");
+  if (size == 0 || header.size() < size)
+    return fail(ErrorCode::kCorrupt, "encrypted data is truncated");
   std::string_view salt = header.substr(kMagicSize, kSaltSize);
   auto derived = size == kHeaderSizeV1
                      ? derive_keys_v1(secret, salt, keys)
                      : derive_keys_v2(secret, salt, scrypt_params_of(header), keys);
   if (!derived) return derived;
   if (CRYPTO_memcmp(keys.check.data(), header.data() + kMagicSize + kSaltSize, kCheckSize) != 0) {
-    return fail("wrong encryption key");
+    return fail(ErrorCode::kCorrupt, "wrong encryption key");
   }
   return {};
 }
@@ -284,7 +286,8 @@ class Decryptor : public ByteSink {
           if (gather(bytes, kTagSize)) step = end_chunk();
           break;
         case Part::kDone:
-          return fail("encrypted data is corrupted (data after the final chunk)");
+          return fail(ErrorCode::kCorrupt,
+                      "encrypted data is corrupted (data after the final chunk)");
       }
       if (!step) return step;
     }
@@ -292,7 +295,7 @@ class Decryptor : public ByteSink {
   }
 
   Result<void> finish() override {
-    if (part_ != Part::kDone) return fail("encrypted data is truncated");
+    if (part_ != Part::kDone) return fail(ErrorCode::kCorrupt, "encrypted data is truncated");
     return next_.finish();
   }
 
@@ -311,7 +314,8 @@ class Decryptor : public ByteSink {
     // The magic first: it tells the header's size. Foreign data is refused at once.
     if (small_.size() < kMagicSize) {
       gather(bytes, kMagicSize);
-      if (!could_be_magic(small_)) return fail("not mdbop encrypted data (bad magic)");
+      if (!could_be_magic(small_))
+        return fail(ErrorCode::kCorrupt, "not mdbop encrypted data (bad magic)");
       return {};
     }
     if (!gather(bytes, header_size_for(std::string_view(small_).substr(0, kMagicSize)))) return {};
@@ -330,7 +334,8 @@ class Decryptor : public ByteSink {
     length_ = word & ~kFinalBit;
     final_ = (word & kFinalBit) != 0;
     if (length_ > kChunkSize) {
-      return fail(fmt::format("encrypted data is corrupted (bad length at chunk {})", chunk_));
+      return fail(ErrorCode::kCorrupt,
+                  fmt::format("encrypted data is corrupted (bad length at chunk {})", chunk_));
     }
     auto nonce = nonce_for(chunk_);
     int out = 0;
@@ -367,6 +372,7 @@ class Decryptor : public ByteSink {
         EVP_DecryptFinal_ex(cipher_.get(), reinterpret_cast<unsigned char*>(plain_.get()), &out) <=
             0) {
       return fail(
+          ErrorCode::kCorrupt,
           fmt::format("encrypted data is corrupted (authentication failed at chunk {})", chunk_));
     }
     small_.clear();

@@ -3,6 +3,7 @@
 // agent provides one (agent/verify_area.h); backup/ only drives it.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "util/byte_sink.h"
@@ -16,8 +17,10 @@ class PrepareArea {
   // A sink that unpacks the stream into the area, emptied first; finish() ends the unpacking
   // and fails when it did not succeed.
   virtual Result<std::unique_ptr<ByteSink>> unpack() = 0;
-  // Prepares what was unpacked, as a restore would before starting a server on it.
-  virtual Result<void> prepare() = 0;
+  // Prepares what was unpacked, as a restore would before starting a server on it. Fails with
+  // kCorrupt when the data is at fault, with another code when the machine is (space, memory).
+  // `should_stop` true (polled) ends it early, as a failure.
+  virtual Result<void> prepare(const std::function<bool()>& should_stop) = 0;
   // Removes the area and anything still running in it.
   virtual void discard() = 0;
 };

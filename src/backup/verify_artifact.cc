@@ -22,20 +22,22 @@ struct DiscardArea {
 
 Result<VerifyReport> verify_physical(BackupStorage& storage, const ArtifactManifest& m,
                                      const std::optional<std::string>& encryption_secret,
-                                     PrepareArea& area, const ProgressCallback& progress) {
+                                     PrepareArea& area, const ProgressCallback& progress,
+                                     const std::function<bool()>& should_stop) {
   VerifyReport report;
   DiscardArea discard{area};
   const auto started = Clock::now();
   auto unpacker = area.unpack();
   if (!unpacker) return fail("artifact " + m.id + ": " + unpacker.error().message);
-  if (auto read = read_artifact(storage, m, encryption_secret, **unpacker, progress); !read) {
-    return tl::unexpected(read.error());
+  if (auto read = read_artifact(storage, m, encryption_secret, **unpacker, progress, should_stop);
+      !read) {
+    return tl::unexpected(judge_failed_read(read.error(), storage, m, should_stop));
   }
   unpacker->reset();
   report.read_time = Clock::now() - started;
   const auto preparing = Clock::now();
-  if (auto prepared = area.prepare(); !prepared) {
-    return fail("artifact " + m.id + ": " + prepared.error().message);
+  if (auto prepared = area.prepare(should_stop); !prepared) {
+    return fail(prepared.error().code, "artifact " + m.id + ": " + prepared.error().message);
   }
   report.prepare_time = Clock::now() - preparing;
   return report;
@@ -43,12 +45,14 @@ Result<VerifyReport> verify_physical(BackupStorage& storage, const ArtifactManif
 
 Result<VerifyReport> verify_logical(BackupStorage& storage, const ArtifactManifest& m,
                                     const std::optional<std::string>& encryption_secret,
-                                    const ProgressCallback& progress) {
+                                    const ProgressCallback& progress,
+                                    const std::function<bool()>& should_stop) {
   VerifyReport report;
   const auto started = Clock::now();
   DumpCheck dump;
-  if (auto read = read_artifact(storage, m, encryption_secret, dump, progress); !read) {
-    return tl::unexpected(read.error());
+  if (auto read = read_artifact(storage, m, encryption_secret, dump, progress, should_stop);
+      !read) {
+    return tl::unexpected(judge_failed_read(read.error(), storage, m, should_stop));
   }
   report.read_time = Clock::now() - started;
   report.dump_first_line = dump.first_line();
@@ -59,10 +63,12 @@ Result<VerifyReport> verify_logical(BackupStorage& storage, const ArtifactManife
 
 Result<VerifyReport> verify_artifact(BackupStorage& storage, const ArtifactManifest& manifest,
                                      const std::optional<std::string>& encryption_secret,
-                                     PrepareArea& area, const ProgressCallback& progress) {
-  auto report = manifest.method == "physical"
-                    ? verify_physical(storage, manifest, encryption_secret, area, progress)
-                    : verify_logical(storage, manifest, encryption_secret, progress);
+                                     PrepareArea& area, const ProgressCallback& progress,
+                                     const std::function<bool()>& should_stop) {
+  auto report =
+      manifest.method == "physical"
+          ? verify_physical(storage, manifest, encryption_secret, area, progress, should_stop)
+          : verify_logical(storage, manifest, encryption_secret, progress, should_stop);
   if (!report) return report;
   // read_artifact checked both sizes against the manifest.
   report->stored_bytes = manifest.stored_bytes;

@@ -31,10 +31,16 @@ struct VerifyReport {
 
 // The error names the artifact and what failed: "artifact X: wrong encryption key",
 // "artifact X is corrupted: its N bytes have SHA-256 ...", "artifact X: mariadb-backup
-// --prepare exited with 1: ...". `area` is used for a physical artifact only.
+// --prepare exited with 1: ...". Its code is kCorrupt when the artifact is bad (size or
+// digest, decryption, decompression, a dump's beginning, a prepare that failed on the data);
+// any other code means the check could not be done (the storage, the key, the area's space
+// or memory) and says nothing about the artifact. `area` is used for a physical artifact only.
+// `should_stop` (polled while reading and preparing) true ends the check early, as a failure
+// that is not kCorrupt; the area is removed all the same.
 Result<VerifyReport> verify_artifact(BackupStorage& storage, const ArtifactManifest& manifest,
                                      const std::optional<std::string>& encryption_secret,
-                                     PrepareArea& area, const ProgressCallback& progress);
+                                     PrepareArea& area, const ProgressCallback& progress,
+                                     const std::function<bool()>& should_stop = {});
 
 // One line for status and events: "52.4 MB read, size and SHA-256 as recorded, decrypted,
 // 337.1 MB decompressed and unpacked in 1.2 s, prepared (mariadb-backup --prepare) in 2.0 s".

@@ -39,7 +39,8 @@ class BackupStorage {
   virtual ~BackupStorage() = default;
 
   virtual Result<std::unique_ptr<ObjectWriter>> create(const std::string& key, ObjectUse use) = 0;
-  // Streams the object's bytes into sink; does NOT call sink.finish().
+  // Streams the object's bytes into sink; does NOT call sink.finish(). An object that does not
+  // exist fails with kNotFound (is_not_found), and only such an object.
   virtual Result<void> read(const std::string& key, ByteSink& sink) = 0;
   // The whole object, for small ones (manifests).
   Result<std::string> read_all(const std::string& key);

@@ -75,7 +75,9 @@ Result<void> FilesystemStorage::read(const std::string& key, ByteSink& sink) {
   fs::path path = root_ / key;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return fail("backup object " + path.string() + " does not exist");
+    if (errno == ENOENT) {
+      return fail(ErrorCode::kNotFound, "backup object " + path.string() + " does not exist");
+    }
     return io_failure(errno, "reading", path);
   }
   std::string buffer(kReadChunk, '\0');

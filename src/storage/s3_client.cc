@@ -71,7 +71,10 @@ Result<HttpResponse> S3Client::call(const S3Call& call, ByteSink* sink) {
       delay *= 2;
       continue;
     }
-    return fail(describe_s3_failure(*response, context));
+    // Absent is an answer, which callers act on (an interrupted run's manifest); any other
+    // failure says nothing about the object.
+    return fail(object_not_found(*response) ? ErrorCode::kNotFound : ErrorCode::kUnknown,
+                describe_s3_failure(*response, context));
   }
 }
 

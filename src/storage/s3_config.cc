@@ -64,7 +64,7 @@ Result<S3Endpoint> resolve_s3_endpoint(const S3Config& config) {
   }
   if (!is_header_safe_name(config.storage_class)) {
     return fail_field("storage.s3.storageClass",
-                      "must be an S3 storage class name: letters, digits, '_'");
+                      "must be an S3 storage class name: letters, digits, '-', '_'");
   }
 
   std::string text = config.endpoint;

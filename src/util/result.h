@@ -16,6 +16,7 @@ enum class ErrorCode {
   kConflict,     // the request collides with the current state
   kInvalid,      // the request itself is wrong (a field, a name)
   kUnavailable,  // could not be served now (a lock, a peer); may work when retried
+  kCorrupt,      // the data read is damaged or not what it claims to be; retrying cannot help
 };
 
 struct Error {

@@ -232,11 +232,17 @@ TEST_F(BackupReconcilerTest, UnavailableStorageFailsTheDueRunAndItsRetrySucceeds
   EXPECT_EQ(totals(), (Totals{1, 0, 1}));
 
   std::filesystem::remove(backups());
+  reconciler.reconcile();  // the storage answers; the retry is not due yet
+  EXPECT_EQ(status().value("phase", ""), "Failed") << "the last run did fail";
+  EXPECT_EQ(condition(status(), "Complete").value("reason", ""), "LastRunFailed");
+  EXPECT_TRUE(HasText(condition(status(), "Complete").value("message", ""), "answers again"));
   ASSERT_TRUE(store_.update_status(kBackup,
                                    [](json& s) { s["lastFailureTime"] = "2020-01-01T00:00:00Z"; }));
   reconciler.reconcile();
   EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u);
   EXPECT_EQ(status().value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_EQ(condition(status(), "Complete").value("reason", ""), "BackupComplete");
   EXPECT_EQ(totals(), (Totals{2, 1, 1}));
 }
 
@@ -349,6 +355,72 @@ TEST_F(BackupReconcilerTest, AFailedVerificationIsAFailedRunAndKeepsTheArtifactM
   EXPECT_EQ(agent_.calls_starting("discard_received").size(), 1u) << "its area is removed";
 }
 
+// A check the machine could not do (here no space for the scratch prepare; alike the storage
+// unreadable, the prepare killed, the key's Secret unreadable) is no verdict on the artifact:
+// the run succeeds, the artifact is Unchecked, a warning names the cause and the fix, and the
+// artifact is checked again when its backoff has passed (here, as if it had), not taken again.
+TEST_F(BackupReconcilerTest, ACheckThatCouldNotBeDoneLeavesTheArtifactUncheckedAndRechecksIt) {
+  apply_backup("  backupType: physical\n  verifyAfterBackup: true\n");
+  agent_.fail_next_prepare("[ERROR] InnoDB: No space left on device", ErrorCode::kUnavailable);
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+
+  json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  const std::string id = s.value("lastArtifact", "");
+  ASSERT_EQ(artifact_ids(), std::vector<std::string>{id});
+  const json unchecked = s["artifacts"][0].value("verification", json::object());
+  EXPECT_EQ(unchecked.value("result", ""), "Unchecked") << s.dump();
+  EXPECT_FALSE(unchecked.contains("verified"));
+  EXPECT_TRUE(HasText(unchecked.value("message", ""), "No space left on device"));
+  EXPECT_EQ(event_reasons(store_, kBackup),
+            (std::vector<std::string>{"BackupStarted", "VerificationUnchecked", "BackupComplete"}));
+  const std::vector<std::string> warnings =
+      event_messages(store_, kBackup, "VerificationUnchecked");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_TRUE(HasText(warnings[0], "No space left on device"));
+  EXPECT_TRUE(HasText(warnings[0], "space or memory for the check's scratch area"));
+  EXPECT_EQ(agent_.calls_starting("discard_received").size(), 1u) << "its area is removed";
+
+  reconciler.reconcile();  // its next check is not due yet
+  EXPECT_EQ(agent_.calls_starting("prepare_received").size(), 1u);
+  ASSERT_TRUE(store_.update_status(kBackup, [](json& st) {
+    st["artifacts"][0]["verification"]["nextCheckAt"] = "2020-01-01T00:00:00Z";
+  }));
+  reconciler.reconcile();
+  s = status();
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u) << "no new backup";
+  EXPECT_EQ(agent_.calls_starting("prepare_received").size(), 2u);
+  EXPECT_EQ(s["artifacts"][0]["verification"].value("result", ""), "Verified") << s.dump();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(HasText(condition(s, "Complete").value("message", ""), id + " verified"));
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  EXPECT_TRUE(contains(event_reasons(store_, kBackup), "ArtifactVerified"));
+}
+
+// An Unchecked artifact counts for keepLast as any artifact: a machine that cannot check
+// does not make backups pile up.
+TEST_F(BackupReconcilerTest, RetentionCountsAnUncheckedArtifactAsAnyOther) {
+  const std::string spec =
+      "  backupType: physical\n  verifyAfterBackup: true\n"
+      "  retentionPolicy: {keepLast: 2}\n";
+  std::vector<std::string> taken;
+  apply_backup(spec);
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  for (const std::string run_now : {"", "2", "3"}) {
+    if (!run_now.empty()) apply_backup(spec, run_now);
+    agent_.fail_next_prepare("killed by signal 9", ErrorCode::kUnavailable);
+    reconciler.reconcile();
+    taken.push_back(artifact_ids().front());
+  }
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 3u) << "one backup per request";
+  EXPECT_EQ(artifact_ids(), (std::vector<std::string>{taken[2], taken[1]}));
+  EXPECT_EQ(event_messages(store_, kBackup, "ArtifactPruned"),
+            (std::vector<std::string>{taken[0] + " removed by the retention policy"}));
+}
+
 // keepLast counts good artifacts only: an artifact that failed its check does not push an
 // older good one out.
 TEST_F(BackupReconcilerTest, RetentionDoesNotCountAnArtifactThatFailedItsCheck) {
@@ -431,6 +503,113 @@ TEST_F(BackupReconcilerTest, AnInterruptedRunWhoseArtifactIsCompleteFinishesAsAS
   EXPECT_EQ(artifact_ids(), std::vector<std::string>{id});
   EXPECT_EQ(totals(), (Totals{1, 1, 0}));
   EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u);  // not taken again
+}
+
+// After a restart, a manifest the storage cannot read now (a directory in its place reads as
+// EISDIR here; S3's 503 or a timeout alike) is not taken for an absent one: the artifact is
+// kept, the run stays in currentRun and the storage is shown unavailable; once the manifest can
+// be read the run is finished as it really ended.
+TEST_F(BackupReconcilerTest, AnInterruptedRunIsKeptWhileItsManifestCannotBeRead) {
+  apply_backup("");
+  BackupReconciler(store_, agent_, dir_, kBackup).reconcile();
+  const std::string id = status().value("lastArtifact", "");
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(store_.update_status(kBackup, [&](json& s) {
+    for (const char* field : {"lastSuccessTime", "lastArtifact", "lastRunSeconds", "artifacts"}) {
+      s.erase(field);
+    }
+    s["phase"] = "Running";
+    s["currentRun"] = {{"id", id}, {"startedAt", "2026-11-22T01:00:00Z"}};
+    s["totals"] = {{"attempts", 1}};
+  }));
+  const std::filesystem::path manifest_file = backups() / manifest_key(id);
+  const std::filesystem::path aside = manifest_file.string() + ".aside";
+  std::filesystem::rename(manifest_file, aside);
+  std::filesystem::create_directory(manifest_file);
+
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  json s = status();
+  EXPECT_TRUE(std::filesystem::exists(aside)) << "the artifact's folder is kept";
+  EXPECT_EQ(s["currentRun"].value("id", ""), id);
+  EXPECT_EQ(condition(s, "Complete").value("reason", ""), "StorageUnavailable");
+  EXPECT_TRUE(HasText(condition(s, "Complete").value("message", ""), id));
+  EXPECT_FALSE(contains(event_reasons(store_, kBackup), "BackupInterrupted"));
+  EXPECT_EQ(totals(), (Totals{1, 0, 0}));
+
+  std::filesystem::remove(manifest_file);
+  std::filesystem::rename(aside, manifest_file);
+  reconciler.reconcile();
+  s = status();
+  EXPECT_FALSE(s.contains("currentRun"));
+  EXPECT_EQ(s.value("lastArtifact", ""), id);
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u) << "not taken again";
+}
+
+// The storage is unavailable while nothing is due, then answers again: status says the
+// truth again at once, without waiting for a run.
+TEST_F(BackupReconcilerTest, StatusIsTrueAgainOnceTheStorageAnswers) {
+  apply_backup("");
+  BackupReconciler reconciler(store_, agent_, dir_, kBackup);
+  reconciler.reconcile();
+  const std::string id = status().value("lastArtifact", "");
+  ASSERT_FALSE(id.empty());
+
+  std::filesystem::rename(backups(), dir_ / "aside");
+  { std::ofstream(backups()) << "a file where the directory should be"; }
+  reconciler.reconcile();
+  EXPECT_EQ(status().value("phase", ""), "Failed");
+  EXPECT_EQ(condition(status(), "Complete").value("reason", ""), "StorageUnavailable");
+
+  std::filesystem::remove(backups());
+  std::filesystem::rename(dir_ / "aside", backups());
+  reconciler.reconcile();
+  const json s = status();
+  EXPECT_EQ(s.value("phase", ""), "Complete");
+  EXPECT_TRUE(condition_is_true(*store_.get(kBackup), "Complete"));
+  EXPECT_EQ(condition(s, "Complete").value("reason", ""), "BackupComplete");
+  EXPECT_TRUE(HasText(condition(s, "Complete").value("message", ""), id));
+  EXPECT_TRUE(contains(event_reasons(store_, kBackup), "StorageAvailable"));
+  EXPECT_EQ(agent_.calls_starting("stream_backup").size(), 1u) << "nothing was due";
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+}
+
+// The operator's stop (SIGTERM) ends a check in progress at once: the scratch area is removed,
+// the artifact is left Unchecked (not failed) and the run to the next operator, which checks
+// the artifact again and finishes the run.
+TEST_F(BackupReconcilerTest, AStopEndsACheckInProgressAndLeavesTheArtifactToTheNextOperator) {
+  apply_backup("  backupType: physical\n  verifyAfterBackup: true\n");
+  {
+    BackupReconciler stopping(store_, agent_, dir_, kBackup);
+    agent_.stop_operator_during("prepare_received", [&] { stopping.stop_soon(); });
+    stopping.reconcile();
+  }
+  json s = status();
+  const std::string id = s["currentRun"].value("id", "");
+  ASSERT_FALSE(id.empty()) << s.dump();
+  EXPECT_NE(s.value("phase", ""), "Failed");
+  EXPECT_EQ(totals(), (Totals{1, 0, 0}));
+  ASSERT_EQ(artifact_ids(), std::vector<std::string>{id});
+  const json verification = s["artifacts"][0]["verification"];
+  EXPECT_EQ(verification.value("result", ""), "Unchecked") << s.dump();
+  EXPECT_TRUE(HasText(verification.value("message", ""), "the operator stopped"));
+  EXPECT_EQ(agent_.calls_starting("discard_received"),
+            std::vector<std::string>{"discard_received verify:default/" + id});
+  EXPECT_FALSE(contains(event_reasons(store_, kBackup), "VerificationFailed"));
+  EXPECT_TRUE(contains(event_reasons(store_, kBackup), "VerificationInterrupted"));
+
+  agent_.clear_calls();
+  BackupReconciler next(store_, agent_, dir_, kBackup);
+  next.reconcile();
+  s = status();
+  EXPECT_FALSE(s.contains("currentRun"));
+  EXPECT_EQ(s.value("lastArtifact", ""), id);
+  EXPECT_EQ(s["artifacts"][0]["verification"].value("result", ""), "Verified") << s.dump();
+  EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  EXPECT_TRUE(agent_.calls_starting("stream_backup").empty()) << "not taken again";
 }
 
 }  // namespace

@@ -142,6 +142,11 @@ void FakeNodeAgent::kill_operator_before(const std::string& prefix) {
   kill_before_ = prefix;
 }
 
+void FakeNodeAgent::stop_operator_during(const std::string& prefix, std::function<void()> stop) {
+  std::lock_guard lock(mutex_);
+  stop_during_.emplace(prefix, std::move(stop));
+}
+
 void FakeNodeAgent::kill_exporter(const NodeId& id) {
   std::lock_guard lock(mutex_);
   Node* node = find(id);
@@ -184,6 +189,11 @@ void FakeNodeAgent::log(const std::string& line) {
   if (kill_before_ && line.rfind(*kill_before_, 0) == 0) {
     kill_before_.reset();
     throw OperatorKilled("operator killed before: " + line);
+  }
+  if (stop_during_ && line.rfind(stop_during_->first, 0) == 0) {
+    std::function<void()> stop = std::move(stop_during_->second);
+    stop_during_.reset();
+    stop();
   }
   calls_.push_back(line);
 }
@@ -664,9 +674,9 @@ std::string named(const ReceivedBackup& received) {
 
 }  // namespace
 
-void FakeNodeAgent::fail_next_prepare(const std::string& reason) {
+void FakeNodeAgent::fail_next_prepare(const std::string& reason, ErrorCode code) {
   std::lock_guard lock(mutex_);
-  failing_prepare_ = reason;
+  failing_prepare_ = Error{reason, {}, code};
 }
 
 Result<std::unique_ptr<ByteSink>> FakeNodeAgent::receive_backup(const ReceivedBackup& received) {
@@ -676,16 +686,18 @@ Result<std::unique_ptr<ByteSink>> FakeNodeAgent::receive_backup(const ReceivedBa
 }
 
 Result<bool> FakeNodeAgent::prepare_received(const ReceivedBackup& received,
-                                             const std::vector<std::string>& options) {
+                                             const std::vector<std::string>& options,
+                                             const std::function<bool()>& should_stop) {
   std::lock_guard lock(mutex_);
   std::string call = "prepare_received " + named(received);
   for (const std::string& option : options) call += " " + option;
   log(call);
   if (failing_prepare_) {
-    const std::string reason = *failing_prepare_;
+    const Error failure = *failing_prepare_;
     failing_prepare_.reset();
-    return fail("mariadb-backup --prepare exited with 1: " + reason);
+    return fail(failure.code, "mariadb-backup --prepare exited with 1: " + failure.message);
   }
+  if (should_stop && should_stop()) return fail("mariadb-backup stopped: mdbop is shutting down");
   return true;
 }
 

@@ -78,6 +78,9 @@ class FakeNodeAgent final : public NodeAgent {
   void stall_next_join(const NodeId& id);
   // The next agent call whose log line starts with `prefix` throws OperatorKilled instead.
   void kill_operator_before(const std::string& prefix);
+  // The next agent call whose log line starts with `prefix` runs `stop` first (the operator's
+  // SIGTERM arriving then), and then goes on.
+  void stop_operator_during(const std::string& prefix, std::function<void()> stop);
   // kill -9 of the node's metrics exporter.
   void kill_exporter(const NodeId& id);
   // The user its exporter runs with; empty when none runs.
@@ -85,8 +88,9 @@ class FakeNodeAgent final : public NodeAgent {
   // The next SQL that contains `text` fails, its error quoting the statement as a syntax
   // error would.
   void fail_sql_containing(const std::string& text);
-  // The next prepare_received fails, saying `reason`.
-  void fail_next_prepare(const std::string& reason);
+  // The next prepare_received fails, saying `reason`, with `code`: kCorrupt as a prepare that
+  // failed on the data, kUnavailable as one the machine failed (no space, killed).
+  void fail_next_prepare(const std::string& reason, ErrorCode code = ErrorCode::kCorrupt);
   // What startup_failure() says about the node.
   void set_startup_failure(const NodeId& id, const std::string& reason);
   // The node's wsrep_gcomm_uuid while it runs (empty when it does not).
@@ -136,7 +140,8 @@ class FakeNodeAgent final : public NodeAgent {
                                                const std::string& database) override;
   Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
   Result<bool> prepare_received(const ReceivedBackup& received,
-                                const std::vector<std::string>& options) override;
+                                const std::vector<std::string>& options,
+                                const std::function<bool()>& should_stop) override;
   Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
   void discard_received(const ReceivedBackup& received) override;
   std::string describe_received(const ReceivedBackup& received) override;
@@ -188,7 +193,8 @@ class FakeNodeAgent final : public NodeAgent {
   std::vector<std::string> calls_;
   std::optional<std::string> kill_before_;
   std::optional<std::string> failing_sql_;
-  std::optional<std::string> failing_prepare_;
+  std::optional<Error> failing_prepare_;
+  std::optional<std::pair<std::string, std::function<void()>>> stop_during_;
   std::function<void(const NodeExit&)> on_exit_;
   std::mutex on_exit_mutex_;  // held while the callback runs, so that watch_exits can wait
   int instances_ = 0;         // starts so far, naming each run

@@ -222,6 +222,7 @@ TEST_F(FilesystemStorageTest, ReadingAMissingKeySaysSo) {
   ASSERT_FALSE(read);
   EXPECT_EQ(read.error().message,
             "backup object " + (root_ / "missing").string() + " does not exist");
+  EXPECT_TRUE(is_not_found(read.error()));
 }
 
 TEST_F(FilesystemStorageTest, ReadPassesOnTheSinksFailure) {

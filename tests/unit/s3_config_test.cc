@@ -64,7 +64,7 @@ TEST(S3ConfigTest, RefusesBadConfigs) {
   auto class_with_header = config_for("http://host");
   class_with_header.storage_class = "STANDARD\r\nx-amz-acl: public-read";
   EXPECT_EQ(resolve_s3_endpoint(class_with_header).error().what(),
-            "storage.s3.storageClass: must be an S3 storage class name: letters, digits, '_'");
+            "storage.s3.storageClass: must be an S3 storage class name: letters, digits, '-', '_'");
   auto region_with_header = config_for("http://host");
   region_with_header.region = "us-east-1\r\nx-evil: 1";
   EXPECT_FALSE(resolve_s3_endpoint(region_with_header));

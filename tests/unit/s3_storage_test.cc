@@ -694,7 +694,19 @@ TEST_F(S3StorageTest, ReadingAMissingObjectSaysWhich) {
   ASSERT_FALSE(read);
   EXPECT_EQ(read.error().message,
             "reading s3://bucket/backups/missing: no such object (NoSuchKey)");
+  EXPECT_TRUE(is_not_found(read.error())) << "absent, which callers act on";
   EXPECT_EQ(sink.bytes(), "");
+}
+
+// Only an absent object is kNotFound: a storage that does not answer says nothing about it.
+TEST_F(S3StorageTest, AReadTheStorageCouldNotServeIsNotNotFound) {
+  state_->objects["backups/k"] = "x";
+  state_->intercept = [](const std::string&) -> std::optional<HttpResponse> {
+    return s3_error(503, "ServiceUnavailable", "Please reduce your request rate.");
+  };
+  auto read = storage().read_all("k");
+  ASSERT_FALSE(read);
+  EXPECT_FALSE(is_not_found(read.error())) << read.error().message;
 }
 
 TEST_F(S3StorageTest, RemoveDeletesAndIgnoresMissingKeys) {
@@ -726,6 +738,9 @@ TEST_F(S3StorageTest, AMissingBucketIsNamed) {
   auto removed = storage().remove("k");  // a missing object is fine, a missing bucket is not
   ASSERT_FALSE(removed);
   EXPECT_EQ(removed.error().message, "bucket \"nobucket\" does not exist (NoSuchBucket)");
+  auto read = storage().read_all("k");
+  ASSERT_FALSE(read);
+  EXPECT_FALSE(is_not_found(read.error())) << "a missing bucket is no missing object";
 }
 
 TEST_F(S3StorageTest, AnUnreachableEndpointIsRetriedThenNamed) {

@@ -217,6 +217,8 @@ TEST(TutorialS3, HeaderValuesCannotCarryAnotherHeader) {
       {s3("      storageClass: \"STANDARD\\r\\nx-amz-acl: public-read\"\n"), p + "storageClass",
        "storage class name"},
       {s3("      region: \"us-east-1\\r\\nx-evil: 1\"\n"), p + "region", "region name"},
+      // S3's classes are written with '_': a '-' would be refused only at the first upload.
+      {s3("      storageClass: STANDARD-IA\n"), p + "storageClass", "STANDARD_IA"},
   });
 }
 
@@ -265,6 +267,17 @@ TEST(TutorialCompress, UntranslatableOptionsAreRefused) {
   EXPECT_FALSE(compress_option_problem("--compress=quicklz"));
   EXPECT_TRUE(is_compress_option("--compress-chunk-size=65536"));
   EXPECT_FALSE(is_compress_option("--compressed"));
+}
+
+// The tutorial's daily incremental: until incrementals are built, refused saying what to write.
+TEST(TutorialIncremental, IncrementalOptionsAreRefusedUntilIncrementalsAreBuilt) {
+  expect_refusals({
+      {backup("  backupMethod: mariabackup\n  args: [--incremental]\n"), "spec.args[0]",
+       "mdbop takes full physical backups only"},
+      {backup("  backupType: physical\n"
+              "  mariabackup: {extraArgs: [--parallel=2, --incremental-basedir=/backups/full]}\n"),
+       "spec.mariabackup.extraArgs[1]", "remove it, and every backup is a full one"},
+  });
 }
 
 // --- a Restore's mariabackup.extraArgs and resources -------------------------------------------

@@ -23,23 +23,29 @@ class RecordingArea : public PrepareArea {
     unpacked = std::make_shared<StringSink>();
     struct Into : ByteSink {
       std::shared_ptr<StringSink> to;
-      Result<void> write(std::string_view bytes) override { return to->write(bytes); }
+      bool refuse = false;
+      Result<void> write(std::string_view bytes) override {
+        if (refuse) return fail("mbstream exited with 1: invalid checksum");
+        return to->write(bytes);
+      }
       Result<void> finish() override { return to->finish(); }
     };
     auto sink = std::make_unique<Into>();
     sink->to = unpacked;
+    sink->refuse = refuse_unpacking;
     return std::unique_ptr<ByteSink>(std::move(sink));
   }
-  Result<void> prepare() override {
+  Result<void> prepare(const std::function<bool()>& /*should_stop*/) override {
     steps.push_back("prepare");
-    if (!prepare_failure.empty()) return fail(prepare_failure);
+    if (prepare_failure) return tl::unexpected(*prepare_failure);
     return {};
   }
   void discard() override { steps.push_back("discard"); }
 
   std::vector<std::string> steps;
   std::shared_ptr<StringSink> unpacked;
-  std::string prepare_failure;
+  std::optional<Error> prepare_failure;
+  bool refuse_unpacking = false;  // like an mbstream that gives up on the first bytes
 };
 
 class VerifyArtifactTest : public TempDirTest {
@@ -105,12 +111,62 @@ TEST_F(VerifyArtifactTest, APhysicalArtifactIsUnpackedPreparedAndItsAreaRemoved)
 
 TEST_F(VerifyArtifactTest, AFailedPrepareFailsTheCheckAndTheAreaIsStillRemoved) {
   const ArtifactManifest m = take("physical", std::string(1000, 'x'));
-  area_.prepare_failure = "mariadb-backup --prepare exited with 1: [ERROR] bad page";
+  area_.prepare_failure =
+      Error{"mariadb-backup --prepare exited with 1: [ERROR] bad page", {}, ErrorCode::kCorrupt};
   auto report = verify(m);
   ASSERT_FALSE(report);
   EXPECT_EQ(report.error().message,
             "artifact " + m.id + ": mariadb-backup --prepare exited with 1: [ERROR] bad page");
+  EXPECT_EQ(report.error().code, ErrorCode::kCorrupt) << "the artifact is bad";
   EXPECT_EQ(area_.steps, (std::vector<std::string>{"unpack", "prepare", "discard"}));
+}
+
+// What a check found wrong with the artifact is kCorrupt; what kept it from being done is not.
+TEST_F(VerifyArtifactTest, TheErrorCodeSaysWhetherTheArtifactOrTheMachineFailed) {
+  const ArtifactManifest physical = take("physical", std::string(300000, 'x'));
+  area_.prepare_failure = Error{"mariadb-backup --prepare exited with 1: No space left on device",
+                                {},
+                                ErrorCode::kUnavailable};
+  auto no_space = verify(physical);
+  ASSERT_FALSE(no_space);
+  EXPECT_EQ(no_space.error().code, ErrorCode::kUnavailable) << no_space.error().message;
+  area_.prepare_failure.reset();
+
+  // The storage cannot read the data (EISDIR here; a 503 from S3 alike).
+  const std::filesystem::path data = storage_->location(physical.data_key);
+  std::filesystem::rename(data, data.string() + ".aside");
+  std::filesystem::create_directory(data);
+  auto unreadable = verify(physical);
+  ASSERT_FALSE(unreadable);
+  EXPECT_NE(unreadable.error().code, ErrorCode::kCorrupt) << unreadable.error().message;
+  std::filesystem::remove(data);
+  std::filesystem::rename(data.string() + ".aside", data);
+
+  spoil(physical);
+  auto spoiled = verify(physical);
+  ASSERT_FALSE(spoiled);
+  EXPECT_EQ(spoiled.error().code, ErrorCode::kCorrupt) << spoiled.error().message;
+
+  const ArtifactManifest encrypted = take("logical", kDump, kKey);
+  auto wrong_key = verify(encrypted, std::string("not-the-key-0123456789"));
+  ASSERT_FALSE(wrong_key);
+  EXPECT_EQ(wrong_key.error().code, ErrorCode::kCorrupt) << wrong_key.error().message;
+
+  const ArtifactManifest not_a_dump = take("logical", "SELECT 1;\n");
+  auto refused = verify(not_a_dump);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kCorrupt) << refused.error().message;
+}
+
+// The operator's stop ends a check while it reads: no verdict on the artifact, the area removed.
+TEST_F(VerifyArtifactTest, AStopEndsTheCheckWithoutAVerdict) {
+  const ArtifactManifest m = take("physical", std::string(300000, 'x'));
+  auto stopped =
+      verify_artifact(*storage_, m, std::nullopt, area_, no_progress_, [] { return true; });
+  ASSERT_FALSE(stopped);
+  EXPECT_NE(stopped.error().code, ErrorCode::kCorrupt) << stopped.error().message;
+  EXPECT_EQ(area_.steps, (std::vector<std::string>{"unpack", "discard"}));
+  EXPECT_TRUE(area_.unpacked->data().empty()) << "nothing read after the stop";
 }
 
 TEST_F(VerifyArtifactTest, AFlippedByteIsFoundBeforeAnythingIsPrepared) {
@@ -121,6 +177,31 @@ TEST_F(VerifyArtifactTest, AFlippedByteIsFoundBeforeAnythingIsPrepared) {
   EXPECT_NE(report.error().message.find("is corrupted"), std::string::npos)
       << report.error().message;
   EXPECT_EQ(area_.steps, (std::vector<std::string>{"unpack", "discard"}));
+}
+
+// Neither compressed nor encrypted, a flipped byte reaches mbstream, which exits 1 on its own
+// terms before the digest is known: the stored bytes are read again to judge it.
+TEST_F(VerifyArtifactTest, AnUnpackerThatGivesUpOnDamagedBytesMakesItCorrupted) {
+  TakeBackupRequest request = test_artifact_request("nightly-20261202T013000.123Z");
+  request.compression = "none";
+  auto taken = take_test_artifact(request, *storage_, std::string(300000, 'x'));
+  ASSERT_TRUE(taken) << taken.error().what();
+  area_.refuse_unpacking = true;
+
+  auto intact = verify(*taken);
+  ASSERT_FALSE(intact);
+  EXPECT_NE(intact.error().code, ErrorCode::kCorrupt) << "intact bytes: the machine's failure";
+  EXPECT_EQ(intact.error().message,
+            "artifact " + taken->id + ": mbstream exited with 1: invalid checksum");
+
+  spoil(*taken);
+  auto damaged = verify(*taken);
+  ASSERT_FALSE(damaged);
+  EXPECT_EQ(damaged.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(damaged.error().message.find("is corrupted"), std::string::npos)
+      << damaged.error().message;
+  EXPECT_NE(damaged.error().message.find("mbstream exited with 1"), std::string::npos)
+      << damaged.error().message;
 }
 
 TEST_F(VerifyArtifactTest, AWrongKeyIsNamed) {

@@ -3,12 +3,14 @@
 #include <signal.h>
 
 #include "agent/local/local_backup_stream.h"
+#include "agent/local/prepare_failure.h"
 #include "api/mariabackup_options.h"
 #include "backup/client_options.h"
 #include "galera/node_config.h"
 #include "util/files.h"
 #include "util/random_password.h"
 #include "util/subprocess.h"
+#include "util/terminal_sinks.h"
 
 namespace mdbop {
 
@@ -326,7 +328,8 @@ Result<std::unique_ptr<ByteSink>> LocalAgent::receive_backup(const ReceivedBacku
 }
 
 Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
-                                          const std::vector<std::string>& options) {
+                                          const std::vector<std::string>& options,
+                                          const std::function<bool()>& should_stop) {
   SubprocessOptions prepare;
   prepare.argv = {"mariadb-backup", "--prepare",
                   "--target-dir=" + (received_dir(received) / "data").string()};
@@ -337,9 +340,14 @@ Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
     prepare.argv.push_back(option);
   }
   prepare.timeout = std::chrono::hours(6);
-  auto prepared = run_process(prepare);
+  // Its stdout says nothing that matters; run this way so that a stop can end it.
+  NullSink ignored;
+  auto prepared = run_process_to_sink(prepare, ignored, should_stop);
   if (!prepared) return tl::unexpected(prepared.error());
-  if (!prepared->ok()) return fail("mariadb-backup --prepare " + prepared->describe());
+  if (!prepared->ok()) {
+    return fail(prepare_failure_code(*prepared),
+                "mariadb-backup --prepare " + prepared->describe());
+  }
   return true;
 }
 

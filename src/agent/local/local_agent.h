@@ -67,7 +67,8 @@ class LocalAgent : public NodeAgent {
                                                const std::string& database) override;
   Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
   Result<bool> prepare_received(const ReceivedBackup& received,
-                                const std::vector<std::string>& options) override;
+                                const std::vector<std::string>& options,
+                                const std::function<bool()>& should_stop) override;
   Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
   void discard_received(const ReceivedBackup& received) override;
   std::string describe_received(const ReceivedBackup& received) override;

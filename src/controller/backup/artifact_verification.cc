@@ -1,11 +1,57 @@
 #include "controller/backup/artifact_verification.h"
 
+#include <algorithm>
+
 namespace mdbop {
 
 using json = nlohmann::json;
 
 json verification_status(bool verified, SysSeconds at, const std::string& message) {
-  return {{"verified", verified}, {"at", format_rfc3339(at)}, {"message", message}};
+  return {{"result", verified ? "Verified" : "Failed"},
+          {"verified", verified},
+          {"at", format_rfc3339(at)},
+          {"message", message}};
+}
+
+std::chrono::seconds recheck_backoff(int checks) {
+  const int doublings = std::clamp(checks - 1, 0, 6);
+  return std::min<std::chrono::seconds>(std::chrono::minutes(1) * (1 << doublings),
+                                        std::chrono::hours(1));
+}
+
+json unchecked_status(SysSeconds at, const std::string& message, const json& previous,
+                      Recheck recheck) {
+  const bool again = previous.is_object() && previous.value("result", "") == "Unchecked";
+  const int before = again ? previous.value("checks", 0) : 0;
+  if (recheck == Recheck::kAtOnce) {
+    return {{"result", "Unchecked"},
+            {"at", format_rfc3339(at)},
+            {"message", message},
+            {"checks", before},
+            {"nextCheckAt", format_rfc3339(at)}};
+  }
+  json unchecked = {{"result", "Unchecked"},
+                    {"at", format_rfc3339(at)},
+                    {"message", message},
+                    {"checks", before + 1}};
+  // A cause that outlasts every check (a scratch disk too small, an archived storage class)
+  // would otherwise read the artifact again every hour for good.
+  if (before + 1 < kMaxUncheckedChecks) {
+    unchecked["nextCheckAt"] = format_rfc3339(at + recheck_backoff(before + 1));
+  }
+  return unchecked;
+}
+
+std::optional<std::string> recheck_due(const json& status, SysSeconds now) {
+  const json artifacts = status.value("artifacts", json::array());
+  // Listed newest first.
+  for (auto entry = artifacts.rbegin(); entry != artifacts.rend(); ++entry) {
+    const json verification = entry->value("verification", json::object());
+    if (verification.value("result", "") != "Unchecked") continue;
+    const auto next = parse_rfc3339_seconds(verification.value("nextCheckAt", ""));
+    if (next && *next <= now) return entry->value("id", "");
+  }
+  return std::nullopt;
 }
 
 json artifacts_status(const std::vector<ArtifactManifest>& artifacts,

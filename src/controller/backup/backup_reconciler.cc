@@ -42,9 +42,21 @@ std::chrono::milliseconds until_due(const std::optional<SysSeconds>& next, SysSe
       std::chrono::duration_cast<std::chrono::milliseconds>(*next - now), 50ms, 30s);
 }
 
+// Whether status shows the storage unavailable (the Complete condition's reason).
+bool storage_shown_unavailable(const json& object) {
+  for (const json& c : object.value("status", json::object()).value("conditions", json::array())) {
+    if (c.value("type", "") == "Complete") return c.value("reason", "") == "StorageUnavailable";
+  }
+  return false;
+}
+
 std::string megabytes(std::uint64_t bytes) {
   return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
 }
+
+// Said in the Complete condition of a run whose artifact could not be checked.
+const std::string kNotVerifiedYet =
+    "not verified yet: its check could not be done (see the VerificationUnchecked event)";
 
 }  // namespace
 
@@ -96,10 +108,16 @@ std::chrono::milliseconds BackupReconciler::reconcile_object() {
     count_failed_run(spec, request_for(due_now.reason, now), false);
     return 1s;
   }
-  clean_interrupted_run(spec, storage->get());
-  if (std::chrono::steady_clock::now() - artifacts_listed_ > kArtifactListingInterval) {
-    refresh_artifacts(**storage, location);
+  if (!clean_interrupted_run(spec, storage->get())) return 10s;
+  // Listing the artifacts is what tells an unavailable storage from one that answers again.
+  const bool shown_unavailable = storage_shown_unavailable(object_);
+  if (shown_unavailable ||
+      std::chrono::steady_clock::now() - artifacts_listed_ > kArtifactListingInterval) {
+    if (refresh_artifacts(**storage, location) && shown_unavailable) {
+      show_storage_answers(spec, location);
+    }
   }
+  if (spec.verify_after_backup) recheck_due_artifact(spec, **storage);
 
   const SysSeconds now = now_seconds();
   const Due due_now = due(spec, now);
@@ -174,9 +192,9 @@ BackupReconciler::Due BackupReconciler::due(const BackupSpec& spec, SysSeconds n
   return {"", next};
 }
 
-void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage) {
+bool BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage) {
   const json status = object_.value("status", json::object());
-  if (!status.contains("currentRun")) return;
+  if (!status.contains("currentRun")) return true;
   // Runs happen inside a pass of this reconciler, so a run recorded now belongs to an operator
   // that died. Its scratch may hold the root password: it goes first, with a check's area.
   const std::string id = status["currentRun"].value("id", "");
@@ -187,27 +205,36 @@ void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStora
   // It may have died after writing the manifest: then the artifact is complete and is kept.
   if (storage != nullptr && !id.empty()) {
     auto text = storage->read_all(manifest_key(id));
+    if (!text && !is_not_found(text.error())) {
+      // Unreadable is not absent: the artifact may be complete, and is not removed on a guess.
+      set_failed("StorageUnavailable",
+                 "reading the manifest of the interrupted run " + id + ": " + text.error().message +
+                     "; the run stays in status.currentRun until it can be read",
+                 false);
+      return false;
+    }
     auto manifest = text ? parse_manifest(*text) : Result<ArtifactManifest>(fail("absent"));
     if (manifest && manifest->id == id) {
+      std::string summary = id + " was complete when the operator stopped; kept (" +
+                            storage->location(manifest->data_key) + ")";
       if (spec.verify_after_backup) {
         // It may have died checking it: the check is done again.
-        auto key = encryption_secret(spec);
-        Result<void> verified = key ? verify_new_artifact(*manifest, *storage, *key)
-                                    : Result<void>(tl::unexpected(key.error()));
-        if (!verified) {
-          set_failed("VerificationFailed", verified.error().message, true);
+        show_verifying(id);
+        const ArtifactCheck check = check_artifact(*manifest, *storage, encryption_secret(spec));
+        if (check.outcome == CheckOutcome::kFailed) {
+          set_failed("VerificationFailed", check.message, true);
           count_failed_run(spec, RunRequest{}, true);
-          return;
+          return true;
         }
+        if (check.outcome == CheckOutcome::kUnchecked && stopping_) return false;
+        if (check.outcome == CheckOutcome::kUnchecked) summary += "; " + kNotVerifiedYet;
       }
-      const std::string summary = id + " was complete when the operator stopped; kept (" +
-                                  storage->location(manifest->data_key) + ")";
       event("Normal", "BackupComplete", summary);
       // Its duration as the manifest records it: the run's own clock died with the operator.
       record_success(spec, *storage, *manifest,
                      std::chrono::duration<double>(manifest->finished - manifest->started).count(),
                      summary);
-      return;
+      return true;
     }
   }
   // Otherwise its data object (if any) is a half artifact without a manifest.
@@ -228,6 +255,7 @@ void BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStora
     s["lastFailureReason"] = message;
   });
   if (updated) object_ = *updated;
+  return true;
 }
 
 Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
@@ -318,14 +346,17 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
       megabytes(taken->source_bytes), megabytes(taken->stored_bytes), seconds,
       static_cast<double>(taken->source_bytes) / 1e6 / std::max(seconds, 0.001),
       storage.location(taken->data_key));
+  std::string outcome = summary;
   if (spec.verify_after_backup) {
-    if (auto verified = verify_new_artifact(*taken, storage, request.encryption_secret);
-        !verified) {
-      return failed("VerificationFailed", verified.error().message);
-    }
+    show_verifying(taken->id);
+    const ArtifactCheck check = check_artifact(*taken, storage, request.encryption_secret);
+    if (check.outcome == CheckOutcome::kFailed) return failed("VerificationFailed", check.message);
+    // As a stopped backup: the next operator finds currentRun and checks the artifact again.
+    if (check.outcome == CheckOutcome::kUnchecked && stopping_) return fail(check.message);
+    if (check.outcome == CheckOutcome::kUnchecked) outcome += "; " + kNotVerifiedYet;
   }
   event("Normal", "BackupComplete", summary);
-  record_success(spec, storage, *taken, seconds, summary);
+  record_success(spec, storage, *taken, seconds, outcome);
   return taken;
 }
 
@@ -410,14 +441,15 @@ void BackupReconciler::prune(const BackupSpec& spec, BackupStorage& storage) {
   }
 }
 
-void BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::string& location) {
+bool BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::string& location) {
   artifacts_listed_ = std::chrono::steady_clock::now();
   auto catalog = read_catalog(storage, key_.namespace_ + "/" + key_.name);
   if (!catalog) {
-    store_.update_status(key_, [&](json& status) {
+    auto shown = store_.update_status(key_, [&](json& status) {
       status["storage"] = {{"location", location}, {"error", catalog.error().message}};
     });
-    return;
+    if (shown) object_ = *shown;
+    return false;
   }
   auto updated = store_.update_status(key_, [&](json& status) {
     status["storage"] = {{"location", location}};
@@ -431,6 +463,38 @@ void BackupReconciler::refresh_artifacts(BackupStorage& storage, const std::stri
     }
   });
   if (updated) object_ = *updated;
+  return true;
+}
+
+void BackupReconciler::show_storage_answers(const BackupSpec& spec, const std::string& location) {
+  const std::string answers = location + " answers again";
+  event("Normal", "StorageAvailable", answers);
+  auto updated = store_.update_status(key_, [&](json& status) {
+    const auto succeeded = time_at(status, "lastSuccessTime");
+    const auto failed = time_at(status, "lastFailureTime");
+    if (failed && (!succeeded || *failed > *succeeded)) {
+      set_condition(
+          status, "Complete", false, "LastRunFailed",
+          "the last run failed: " + status.value("lastFailureReason", "") + "; " + answers,
+          generation());
+      return;
+    }
+    if (spec.schedule) {
+      status["phase"] = spec.schedule->suspend ? "Suspended" : "Scheduled";
+    } else if (succeeded) {
+      status["phase"] = "Complete";
+    }
+    if (succeeded) {
+      set_condition(status, "Complete", true, "BackupComplete",
+                    answers + "; the last backup, " + status.value("lastArtifact", "") +
+                        ", finished at " + format_rfc3339(*succeeded),
+                    generation());
+    } else {
+      set_condition(status, "Complete", false, "NoBackupYet", answers + "; no backup taken yet",
+                    generation());
+    }
+  });
+  if (updated) object_ = *updated;
 }
 
 Result<std::optional<std::string>> BackupReconciler::encryption_secret(const BackupSpec& spec) {
@@ -440,32 +504,118 @@ Result<std::optional<std::string>> BackupReconciler::encryption_secret(const Bac
   return std::optional<std::string>(*secret);
 }
 
-Result<void> BackupReconciler::verify_new_artifact(
-    const ArtifactManifest& artifact, BackupStorage& storage,
-    const std::optional<std::string>& encryption_secret) {
+void BackupReconciler::show_verifying(const std::string& artifact_id) {
   auto checking = store_.update_status(key_, [&](json& status) {
     set_condition(status, "Complete", false, "Verifying",
-                  "checking " + artifact.id + " (verifyAfterBackup)", generation());
+                  "checking " + artifact_id + " (verifyAfterBackup)", generation());
   });
   if (checking) object_ = *checking;
+}
+
+BackupReconciler::ArtifactCheck BackupReconciler::check_artifact(
+    const ArtifactManifest& artifact, BackupStorage& storage,
+    const Result<std::optional<std::string>>& encryption_secret) {
+  const json entry = artifact_status(artifact, storage.location(artifact.data_key));
+  if (!encryption_secret) {
+    return {CheckOutcome::kUnchecked, record_unchecked(entry, encryption_secret.error().what())};
+  }
   // Named by the artifact, so that the next operator's check of it ends this one's leftovers.
   VerifyArea area(agent_, key_.namespace_, artifact.id);
   const ProgressCallback no_progress;
-  auto report = verify_artifact(storage, artifact, encryption_secret, area, no_progress);
+  auto report = verify_artifact(storage, artifact, *encryption_secret, area, no_progress,
+                                [this] { return stopping_.load(); });
+  if (!report && stopping_) {
+    return {CheckOutcome::kUnchecked,
+            record_unchecked(entry, "the operator stopped during the check", Recheck::kAtOnce)};
+  }
+  if (!report && report.error().code != ErrorCode::kCorrupt) {
+    return {CheckOutcome::kUnchecked, record_unchecked(entry, report.error().message)};
+  }
   const std::string outcome = report ? summarize(*report, artifact) : report.error().message;
-  const json verification = verification_status(report.has_value(), now_seconds(), outcome);
   auto recorded = store_.update_status(key_, [&](json& status) {
-    record_verification(status, artifact_status(artifact, storage.location(artifact.data_key)),
-                        verification);
+    record_verification(status, entry,
+                        verification_status(report.has_value(), now_seconds(), outcome));
   });
   if (recorded) object_ = *recorded;
   if (!report) {
-    return fail(outcome +
-                "; the artifact is kept, marked verified: false, and retention does "
-                "not count it as a good backup");
+    return {CheckOutcome::kFailed, outcome +
+                                       "; the artifact is kept, marked verified: false, and "
+                                       "retention does not count it as a good backup"};
   }
   event("Normal", "ArtifactVerified", artifact.id + ": " + outcome);
-  return {};
+  return {CheckOutcome::kVerified, outcome};
+}
+
+std::string BackupReconciler::record_unchecked(const json& entry, const std::string& cause,
+                                               Recheck recheck) {
+  json unchecked;
+  auto recorded = store_.update_status(key_, [&](json& status) {
+    json previous;
+    for (const json& listed : status.value("artifacts", json::array())) {
+      if (listed.value("id", "") == entry.value("id", "")) {
+        previous = listed.value("verification", json());
+      }
+    }
+    unchecked = unchecked_status(now_seconds(), cause, previous, recheck);
+    record_verification(status, entry, unchecked);
+  });
+  if (recorded) object_ = *recorded;
+  if (recheck == Recheck::kAtOnce) {
+    const std::string message = entry.value("id", "") + " was not checked: " + cause +
+                                "; it is kept, marked Unchecked, and checked when the operator "
+                                "runs again";
+    event("Normal", "VerificationInterrupted", message);
+    return message;
+  }
+  const std::string when =
+      unchecked.contains("nextCheckAt")
+          ? "it is checked at " + unchecked.value("nextCheckAt", "")
+          : "after " + std::to_string(kMaxUncheckedChecks) +
+                " checks in a row it is not checked again by itself: `mdbop backup verify " +
+                entry.value("id", "") + "` checks it";
+  const std::string message =
+      entry.value("id", "") + " could not be checked: " + cause +
+      ". This says nothing about the artifact: it is kept, marked Unchecked, and counts for "
+      "retention as any artifact. Once the cause is fixed (space or memory for the check's "
+      "scratch area, the storage reachable, the key's Secret readable) " +
+      when;
+  event("Warning", "VerificationUnchecked", message);
+  return message;
+}
+
+void BackupReconciler::recheck_due_artifact(const BackupSpec& spec, BackupStorage& storage) {
+  const json status = object_.value("status", json::object());
+  const auto id = recheck_due(status, now_seconds());
+  if (!id) return;
+  json entry;
+  for (const json& listed : status.value("artifacts", json::array())) {
+    if (listed.value("id", "") == *id) entry = listed;
+  }
+  entry.erase("verification");
+  auto catalog = read_catalog(storage, key_.namespace_ + "/" + key_.name);
+  if (!catalog) {
+    record_unchecked(entry, "listing the artifacts: " + catalog.error().message);
+    return;
+  }
+  const auto artifact = std::find_if(catalog->artifacts.begin(), catalog->artifacts.end(),
+                                     [&](const ArtifactManifest& a) { return a.id == *id; });
+  if (artifact == catalog->artifacts.end()) {
+    // Gone (removed by hand, or by age): its entry goes with this listing.
+    refresh_artifacts(storage, describe_storage(spec.storage, home_));
+    return;
+  }
+  const ArtifactCheck check = check_artifact(*artifact, storage, encryption_secret(spec));
+  if (check.outcome == CheckOutcome::kFailed) {
+    set_failed("VerificationFailed", check.message, false);
+  } else if (check.outcome == CheckOutcome::kVerified && condition_is_true(object_, "Complete") &&
+             object_["status"].value("lastArtifact", "") == *id) {
+    // The Complete condition of the run that took it said "not verified yet".
+    auto updated = store_.update_status(key_, [&](json& s) {
+      set_condition(s, "Complete", true, "BackupComplete", *id + " verified: " + check.message,
+                    generation());
+    });
+    if (updated) object_ = *updated;
+  }
 }
 
 void BackupReconciler::set_failed(const std::string& reason, const std::string& message,

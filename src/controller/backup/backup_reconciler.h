@@ -18,6 +18,7 @@
 #include "api/annotations.h"
 #include "api/backup_spec.h"
 #include "backup/artifact_catalog.h"
+#include "controller/backup/artifact_verification.h"
 #include "controller/object_reconciler.h"
 #include "store/store.h"
 #include "util/time_text.h"
@@ -42,15 +43,36 @@ class BackupReconciler : public ObjectReconciler {
   };
   Due due(const BackupSpec& spec, SysSeconds now);
   // A run recorded in status.currentRun belongs to an operator that died: one whose manifest
-  // was written succeeded (record_success; checked first, with verifyAfterBackup), any other
-  // failed and its partial data is removed.
-  void clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage);
+  // was written succeeded (record_success; checked first, with verifyAfterBackup), one whose
+  // manifest is absent (or unparsable, or another run's) failed and its partial data is
+  // removed. False when its manifest could not be read (the storage did not answer:
+  // StorageUnavailable is shown) or the operator stopped during its check: the run stays in
+  // currentRun, and the next pass (or operator) looks again.
+  bool clean_interrupted_run(const BackupSpec& spec, BackupStorage* storage);
   // The key of spec.encryption, read from its Secret; nullopt without encryption.
   Result<std::optional<std::string>> encryption_secret(const BackupSpec& spec);
-  // Checks a new artifact as `mdbop backup verify` does (spec.verifyAfterBackup) and records
-  // the outcome in its status.artifacts entry; the error says what failed.
-  Result<void> verify_new_artifact(const ArtifactManifest& artifact, BackupStorage& storage,
-                                   const std::optional<std::string>& encryption_secret);
+  // What a check of an artifact (spec.verifyAfterBackup) found: the artifact is good, bad, or
+  // could not be checked (the storage, the key, the scratch area's space or memory), which
+  // says nothing about it.
+  enum class CheckOutcome { kVerified, kFailed, kUnchecked };
+  struct ArtifactCheck {
+    CheckOutcome outcome;
+    std::string message;  // kFailed: what failed; kUnchecked: why, and what to do
+  };
+  // Checks an artifact as `mdbop backup verify` does and records the outcome in its
+  // status.artifacts entry, with an event (ArtifactVerified; VerificationUnchecked, a Warning;
+  // the caller says VerificationFailed). `encryption_secret`: the key, or why it is missing.
+  ArtifactCheck check_artifact(const ArtifactManifest& artifact, BackupStorage& storage,
+                               const Result<std::optional<std::string>>& encryption_secret);
+  // Records, as `entry`'s verification, that its check could not be done because of `cause`,
+  // with a VerificationUnchecked warning (kAtOnce: the operator stopped it; a
+  // VerificationInterrupted event); returns the event's text.
+  std::string record_unchecked(const nlohmann::json& entry, const std::string& cause,
+                               Recheck recheck = Recheck::kAfterBackoff);
+  // Checks again the oldest artifact left Unchecked whose next check is due, if any.
+  void recheck_due_artifact(const BackupSpec& spec, BackupStorage& storage);
+  // Complete False, reason Verifying, while a new artifact is checked.
+  void show_verifying(const std::string& artifact_id);
   // Takes one backup; on success prunes by the retention policy and lists the artifacts
   // before it marks the Backup Complete.
   Result<ArtifactManifest> run_backup(const BackupSpec& spec, BackupStorage& storage,
@@ -73,7 +95,13 @@ class BackupReconciler : public ObjectReconciler {
   // due()) and in status.totals; `run_started`: its start was counted already.
   void count_failed_run(const BackupSpec& spec, const RunRequest& request, bool run_started);
   void prune(const BackupSpec& spec, BackupStorage& storage);
-  void refresh_artifacts(BackupStorage& storage, const std::string& location);
+  // Lists the artifacts into status.artifacts (or the storage's error into status.storage);
+  // false when the storage did not answer.
+  bool refresh_artifacts(BackupStorage& storage, const std::string& location);
+  // The storage, shown unavailable (Complete False, reason StorageUnavailable), answered: status
+  // says again what the last run did. Phase and Complete as after that run when it succeeded;
+  // when it failed the phase stays Failed (its retry is due()'s) with reason LastRunFailed.
+  void show_storage_answers(const BackupSpec& spec, const std::string& location);
   // Shows the problem: phase Failed, the Complete condition and an event. `run_failed`: a due
   // run failed because of it, which lastFailureTime and lastFailureReason record (due() counts
   // the retry's backoff from that time).

@@ -139,7 +139,8 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
         my_cnf_field + " sets " + set.option + ", which mdbop sets itself after myCnf: it uses " +
             set.ours + " (" + set.why + "); remove " + set.option + " from myCnf");
   }
-  pass.object = object_;
+  // Only the status: the stored spec may be newer than the one this pass acts on.
+  if (object_.contains("status")) pass.object["status"] = object_["status"];
 
   // Validated with Galera only; a standalone server's is one it cannot honour.
   pass.spec.primary_pod_index = std::clamp(pass.spec.primary_pod_index, 0, pass.spec.replicas - 1);

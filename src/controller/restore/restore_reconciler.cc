@@ -254,13 +254,16 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     unpacked =
         read_artifact(*source.storage, artifact, source.encryption_secret, **extractor, progress);
     extractor->reset();
+    // mbstream giving up on a damaged byte is reported as the damage it is.
+    if (!unpacked)
+      unpacked = tl::unexpected(judge_failed_read(unpacked.error(), *source.storage, artifact));
   }
   if (!unpacked) {
     agent_.discard_received(received());
     failed("ArtifactRejected", unpacked.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
-  if (auto prepared = agent_.prepare_received(received(), spec.prepare_args); !prepared) {
+  if (auto prepared = agent_.prepare_received(received(), spec.prepare_args, {}); !prepared) {
     agent_.discard_received(received());
     failed("PrepareFailed", prepared.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
