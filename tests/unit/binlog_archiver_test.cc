@@ -270,5 +270,24 @@ TEST_F(BinlogArchiverTest, SegmentsWaitInBoundedMemoryWhileTheStorageFailsAndAre
   EXPECT_FALSE(archive_status().contains("error"));
 }
 
+// The MariaDB's reconciler keeps the archiver; a reference removed stops it, and the
+// PointInTimeRecovery says it archives no more instead of claiming Archiving for good.
+TEST_F(BinlogArchiverTest, RemovingTheReferenceStopsArchivingAndThePointInTimeRecoverySaysSo) {
+  MariaDBReconciler reconciler(store_, agent_, kMariaDB, dir_);
+  ASSERT_TRUE(eventually([&] {
+    reconciler.reconcile();
+    return condition_is_true(*store_.get(kPitr), "Archiving");
+  }));
+  json mariadb = *store_.get(kMariaDB);
+  mariadb["spec"].erase("pointInTimeRecoveryRef");
+  ASSERT_TRUE(store_.apply(mariadb));
+  reconciler.reconcile();
+  const json pitr = *store_.get(kPitr);
+  EXPECT_EQ(condition(pitr["status"], "Archiving").value("reason", ""), "NotReferenced");
+  EXPECT_FALSE(pitr["status"].contains("node"));
+  EXPECT_FALSE(
+      store_.get(kMariaDB)->value("status", json::object()).contains("pointInTimeRecovery"));
+}
+
 }  // namespace
 }  // namespace mdbop

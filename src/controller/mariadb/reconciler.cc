@@ -197,7 +197,10 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass, bool force) {
 }
 
 void MariaDBReconciler::clean_up_deleted() {
-  stop_archiver();
+  if (archiver_) {
+    stop_archiver();
+    release_point_in_time_recovery(archived_pitr_);
+  }
   const json& object = object_;
   bool purge =
       object["metadata"].value("annotations", json::object()).value(kPurgeAnnotation, "false") ==

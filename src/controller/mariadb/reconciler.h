@@ -153,7 +153,10 @@ class MariaDBReconciler : public ObjectReconciler {
   // spec.pointInTimeRecoveryRef set: its archiver runs (started once, it outlives the pass);
   // unset: it is stopped and status.pointInTimeRecovery removed.
   void maintain_archiver(const Pass& pass);
+  // Joins the archiver's thread outside archiver_mutex_ (stop_soon takes it).
   void stop_archiver();
+  // The PointInTimeRecovery `name` is archived no more: Archiving False (NotReferenced).
+  void release_point_in_time_recovery(const std::string& name);
 
   // cluster_status.cc
   // Whether the views show every replica Synced in one Primary component of the expected size.
@@ -166,7 +169,8 @@ class MariaDBReconciler : public ObjectReconciler {
   const std::filesystem::path home_;
   std::mutex archiver_mutex_;  // stop_soon comes from another thread
   std::unique_ptr<BinlogArchiver> archiver_;
-  TaskPool lookers_;  // threads that observe the nodes side by side
+  std::string archived_pitr_;  // the PointInTimeRecovery archiver_ was started for
+  TaskPool lookers_;           // threads that observe the nodes side by side
   std::atomic<bool> stopping_{false};
   bool galera_ = true;  // from the last spec seen
   // What the nodes' configuration was last written from (cluster, peers, spec and secrets):
