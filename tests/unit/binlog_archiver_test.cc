@@ -270,6 +270,30 @@ TEST_F(BinlogArchiverTest, SegmentsWaitInBoundedMemoryWhileTheStorageFailsAndAre
   EXPECT_FALSE(archive_status().contains("error"));
 }
 
+// A PointInTimeRecovery given another storage while its stream is healthy: the stream ends and
+// the next segments go to the new storage, without a restart.
+TEST_F(BinlogArchiverTest, AnotherStorageIsTakenWhileTheStreamRuns) {
+  const std::int64_t before = committed();
+  auto archiver = start();
+  ASSERT_TRUE(eventually([&] { return !followed().empty(); }));
+  agent_.commit("default", "g", 3);
+  ASSERT_TRUE(eventually([&] { return archived_through(before + 3); }));
+
+  json pitr = *store_.get(kPitr);
+  pitr["spec"]["storage"]["volume"]["hostPath"]["path"] = (dir_ / "archive2").string();
+  ASSERT_TRUE(store_.apply(pitr));
+  agent_.commit("default", "g", 2);
+  auto in_new_storage = [&] {
+    auto storage = FilesystemStorage::open(dir_ / "archive2");
+    if (!storage) return false;
+    auto folder = binlog_history_folder("default/g", history());
+    auto segments = list_binlog_segments(**storage, *folder);
+    return segments && !segments->empty() &&
+           segments->back().last_sequence == static_cast<std::uint64_t>(before + 5);
+  };
+  EXPECT_TRUE(eventually(in_new_storage));
+}
+
 // The MariaDB's reconciler keeps the archiver; a reference removed stops it, and the
 // PointInTimeRecovery says it archives no more instead of claiming Archiving for good.
 TEST_F(BinlogArchiverTest, RemovingTheReferenceStopsArchivingAndThePointInTimeRecoverySaysSo) {

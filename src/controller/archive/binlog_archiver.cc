@@ -95,6 +95,7 @@ std::optional<BinlogArchiver::Setup> BinlogArchiver::prepare() {
   }
   setup.pitr = std::move(*pitr);
   setup.spec = point_in_time_recovery_spec_from(setup.pitr);
+  setup.pitr_generation = setup.pitr["metadata"].value("generation", 0LL);
   // Kept for the restores to a moment they are meant for, which are not built: said once.
   const ObjectKey pitr_key{"PointInTimeRecovery", mariadb_.namespace_, name};
   for (const char* field : {"physicalBackupRef", "strictMode"}) {
@@ -122,6 +123,10 @@ std::optional<BinlogArchiver::Setup> BinlogArchiver::prepare() {
       return std::nullopt;
     }
     setup.encryption_secret = *secret;
+    if (auto object =
+            store_.get({"Secret", mariadb_.namespace_, setup.spec.encryption_key->name})) {
+      setup.key_version = (*object)["metadata"].value("resourceVersion", "");
+    }
   }
   auto access = root_access(store_, setup.mariadb);
   if (!access) {
@@ -260,6 +265,7 @@ BinlogArchiver::Followed BinlogArchiver::follow(Setup& setup, const NodeId& id) 
     write_status(setup, true);
   }
   bool left = false;
+  bool changed = false;
   node_checked_ = Clock::now();
   auto result = agent_.follow_binlog(
       id, setup.root_password, request,
@@ -274,8 +280,9 @@ BinlogArchiver::Followed BinlogArchiver::follow(Setup& setup, const NodeId& id) 
         if (now - node_checked_ >= options_.node_check) {
           node_checked_ = now;
           left = !still_synced(id.pod());
+          changed = setup_changed(setup);
         }
-        return stopping_ || left || pending_bytes_ >= options_.max_pending_bytes;
+        return stopping_ || left || changed || pending_bytes_ >= options_.max_pending_bytes;
       });
   // What the segmenter holds is dropped with it: the next stream starts after next_from_.
   if (result) {
@@ -289,6 +296,15 @@ BinlogArchiver::Followed BinlogArchiver::follow(Setup& setup, const NodeId& id) 
   if (result.error().code == ErrorCode::kNotFound) return Followed::kRefused;
   if (result.error().code == ErrorCode::kUnavailable) return Followed::kLost;
   return Followed::kFailed;
+}
+
+bool BinlogArchiver::setup_changed(const Setup& setup) const {
+  const std::string name = setup.pitr["metadata"].value("name", "");
+  auto pitr = store_.get({"PointInTimeRecovery", mariadb_.namespace_, name});
+  if (!pitr || (*pitr)["metadata"].value("generation", 0LL) != setup.pitr_generation) return true;
+  if (!setup.spec.encryption_key) return false;
+  auto secret = store_.get({"Secret", mariadb_.namespace_, setup.spec.encryption_key->name});
+  return !secret || (*secret)["metadata"].value("resourceVersion", "") != setup.key_version;
 }
 
 void BinlogArchiver::take(Setup& setup, BinlogSegment segment) {

@@ -86,10 +86,16 @@ class BinlogArchiver {
     Compression compression = Compression::kZstd;
     std::optional<std::string> encryption_secret;
     std::string root_password;
+    // What the setup was read from, to notice a change while a stream runs.
+    long long pitr_generation = 0;
+    std::string key_version;  // the encryption Secret's resourceVersion
   };
   enum class Followed { kStopped, kLost, kRefused, kFailed };
 
   void run();
+  // Whether the PointInTimeRecovery (its spec, or its being there) or its key's Secret changed
+  // since `setup` was read: a healthy stream ends so that the next round reads them afresh.
+  bool setup_changed(const Setup& setup) const;
   // One round: the setup, the pending segments, then the nodes in turn. False: wait `retry`.
   bool round();
   std::optional<Setup> prepare();
