@@ -5,17 +5,20 @@
 
 namespace mdbop {
 
-BinlogSegmenter::BinlogSegmenter(std::uint32_t domain_id, BinlogSegmentLimits limits)
-    : domain_id_(domain_id), limits_(limits) {}
+BinlogSegmenter::BinlogSegmenter(std::uint32_t domain_id, std::optional<Gtid> after,
+                                 BinlogSegmentLimits limits)
+    : domain_id_(domain_id), limits_(limits), last_kept_(after) {}
 
 std::optional<BinlogSegment> BinlogSegmenter::add(const BinlogEvent& event, Clock::time_point now) {
+  std::optional<BinlogSegment> closed;
+  if (transaction_gtid_ && event.gtid) closed = end_transaction(now);
   if (!transaction_gtid_) {
     if (event.type == binlog_event_type::kFormatDescription) {
-      auto closed = close();
+      if (!closed) closed = close();
       format_description_ = event.raw;
       return closed;
     }
-    if (!event.gtid) return std::nullopt;  // between transactions: not archived
+    if (!event.gtid) return closed;  // between transactions: not archived
     if (format_description_.empty()) {
       throw std::logic_error("binary-log transaction " + event.gtid->text() +
                              " before any format description");
@@ -25,25 +28,38 @@ std::optional<BinlogSegment> BinlogSegmenter::add(const BinlogEvent& event, Cloc
     transaction_.clear();
   }
   if (transaction_kept_) transaction_ += event.raw;
-  if (!event.ends_transaction) return std::nullopt;
+  transaction_time_ = event.timestamp;
+  if (!event.ends_transaction) return closed;
+  auto ended = end_transaction(now);
+  // A GTID event never ends the group it begins: at most one segment closes per event.
+  if (closed && ended) throw std::logic_error("two segments closed by one binary-log event");
+  return closed ? std::move(closed) : std::move(ended);
+}
 
-  const Gtid gtid = *transaction_gtid_;
-  transaction_gtid_.reset();
+std::optional<BinlogSegment> BinlogSegmenter::end_transaction(Clock::time_point now) {
+  const Gtid gtid = *std::exchange(transaction_gtid_, std::nullopt);
   if (!transaction_kept_) return std::nullopt;
+  const bool jumped = last_kept_ && (last_kept_->domain_id != gtid.domain_id ||
+                                     gtid.sequence != last_kept_->sequence + 1);
+  std::optional<BinlogSegment> closed;
+  if (jumped) closed = close();
   if (!open_) {
     open_ = BinlogSegment{};
     open_->bytes.reserve(kBinlogMagic.size() + format_description_.size() + transaction_.size());
     open_->bytes.append(kBinlogMagic);
     open_->bytes += format_description_;
     open_->first_gtid = gtid;
-    open_->first_commit_time = event.timestamp;
+    open_->first_commit_time = transaction_time_;
+    if (jumped) open_->gap_after = last_kept_;
     opened_at_ = now;
   }
   open_->bytes += transaction_;
   transaction_.clear();
   open_->last_gtid = gtid;
-  open_->last_commit_time = event.timestamp;
+  open_->last_commit_time = transaction_time_;
   ++open_->transactions;
+  last_kept_ = gtid;
+  if (closed) return closed;
   if (open_->bytes.size() >= limits_.max_bytes) return close();
   return tick(now);
 }
@@ -51,14 +67,6 @@ std::optional<BinlogSegment> BinlogSegmenter::add(const BinlogEvent& event, Cloc
 std::optional<BinlogSegment> BinlogSegmenter::tick(Clock::time_point now) {
   if (open_ && now - opened_at_ >= limits_.max_age) return close();
   return std::nullopt;
-}
-
-void BinlogSegmenter::discard() {
-  open_.reset();
-  transaction_.clear();
-  transaction_gtid_.reset();
-  transaction_kept_ = false;
-  format_description_.clear();
 }
 
 std::optional<BinlogSegment> BinlogSegmenter::close() { return std::exchange(open_, std::nullopt); }

@@ -83,16 +83,16 @@ class Archive {
     BinlogFollowRequest request;
     request.from = {last_archived()};
     request.follower_server_id = kFollowerServerId;
+    BinlogSegmenter segmenter(0, last_archived());
     auto followed = follow_binlog(
         endpoint, request,
         [&](const BinlogEvent& event) {
-          if (auto segment = segmenter_.add(event, BinlogSegmenter::Clock::now())) keep(*segment);
+          if (auto segment = segmenter.add(event, BinlogSegmenter::Clock::now())) keep(*segment);
         },
         [&] {
-          if (auto segment = segmenter_.tick(BinlogSegmenter::Clock::now())) keep(*segment);
+          if (auto segment = segmenter.tick(BinlogSegmenter::Clock::now())) keep(*segment);
           return stop_.load();
         });
-    segmenter_.discard();
     stop_ = false;
     return followed;
   }
@@ -119,6 +119,10 @@ class Archive {
 
  private:
   void keep(const BinlogSegment& segment) {
+    if (segment.gap_after) {
+      throw std::runtime_error("the stream jumped from " + segment.gap_after->text() + " to " +
+                               segment.first_gtid.text());
+    }
     auto key = binlog_segment_key(
         "archive", {history_, segment.first_gtid.sequence, segment.last_gtid.sequence,
                     segment.first_commit_time, segment.last_commit_time});
@@ -132,7 +136,6 @@ class Archive {
 
   fs::path root_;
   std::string history_;
-  BinlogSegmenter segmenter_{0};
   std::atomic<bool> stop_{false};
   std::mutex mutex_;
   Gtid last_;

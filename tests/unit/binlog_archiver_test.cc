@@ -115,11 +115,11 @@ spec:
 
   // Every archived transaction's sequence number, segment after segment in name order, read
   // back as a restore would (decrypted, decompressed), checked against its segment's name.
-  std::vector<std::uint64_t> archived() {
+  std::vector<std::uint64_t> archived(const std::string& in_history = "") {
     std::vector<std::uint64_t> sequences;
     auto storage = FilesystemStorage::open(dir_ / "archive");
     EXPECT_TRUE(storage);
-    auto folder = binlog_history_folder("default/g", history());
+    auto folder = binlog_history_folder("default/g", in_history.empty() ? history() : in_history);
     auto segments = list_binlog_segments(**storage, *folder);
     EXPECT_TRUE(segments);
     for (const BinlogSegmentName& name : *segments) {
@@ -239,13 +239,46 @@ TEST_F(BinlogArchiverTest, AGapIsReportedNamingTheLastArchivedGtidAndArchivingGo
   EXPECT_EQ(event_messages(store_, kPitr, "ArchiveGap").size(), 1u);
 
   // A new range begins at the cluster's position; the condition stays False.
-  ASSERT_TRUE(eventually([&] { return !followed().empty(); }));
+  ASSERT_TRUE(eventually([&] { return condition_is_true(*store_.get(kPitr), "Archiving"); }));
   agent_.commit("default", "g", 2);
   ASSERT_TRUE(eventually([&] { return archived_through(before + 10); }));
   std::vector<std::uint64_t> expected = range(before + 1, before + 3);
   for (std::uint64_t s : range(before + 9, before + 10)) expected.push_back(s);
   EXPECT_EQ(archived(), expected);
   EXPECT_EQ(condition(pitr_status(), "ArchiveContinuous").value("status", ""), "False");
+}
+
+// Restored data numbers its transactions again from the backup's GTID, and Galera may keep the
+// cluster's UUID: what follows a restore must never be stored beside what preceded it.
+TEST_F(BinlogArchiverTest, APhysicalRestorePausesArchivingAndItsDataGoesOnInAHistoryOfItsOwn) {
+  const std::int64_t before = committed();
+  auto archiver = start();
+  ASSERT_TRUE(eventually([&] { return !followed().empty(); }));
+  EXPECT_TRUE(condition_is_true(*store_.get(kPitr), "Archiving"));
+  agent_.commit("default", "g", 4);
+  ASSERT_TRUE(eventually([&] { return archived_through(before + 4); }));
+
+  const std::string restore_uid = "1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+  store_.update_status(kMariaDB, [&](json& status) {
+    status["restore"] = {{"name", "r"}, {"uid", restore_uid}, {"phase", "Replacing"}};
+  });
+  ASSERT_TRUE(eventually(
+      [&] { return condition(pitr_status(), "Archiving").value("reason", "") == "Restoring"; }));
+  EXPECT_EQ(condition(pitr_status(), "Archiving").value("status", ""), "False");
+  EXPECT_EQ(followed(), "");
+
+  // Done: the restored data's transactions are archived under the Restore's uid.
+  store_.update_status(kMariaDB, [&](json& status) {
+    status["restore"]["phase"] = "Done";
+    status["binlogHistory"] = restore_uid;
+  });
+  ASSERT_TRUE(eventually([&] { return condition_is_true(*store_.get(kPitr), "Archiving"); }));
+  EXPECT_EQ(pitr_status().value("history", ""), restore_uid);
+  agent_.commit("default", "g", 3);
+  ASSERT_TRUE(eventually([&] { return archived_through(before + 7); }));
+  archiver.reset();
+  EXPECT_EQ(archived(restore_uid), range(before + 5, before + 7));
+  EXPECT_EQ(archived(), range(before + 1, before + 4));
 }
 
 TEST_F(BinlogArchiverTest, SegmentsWaitInBoundedMemoryWhileTheStorageFailsAndAreStoredInOrder) {

@@ -43,7 +43,7 @@ class Segmenter : public ::testing::Test {
   }
 
   Clock::time_point t0 = Clock::time_point(1h);
-  BinlogSegmenter segmenter{0, BinlogSegmentLimits{1000, 200ms}};
+  BinlogSegmenter segmenter{0, std::nullopt, BinlogSegmentLimits{1000, 200ms}};
 };
 
 TEST_F(Segmenter, ASegmentIsAFileOfItsOwnWithWholeTransactions) {
@@ -156,21 +156,49 @@ TEST_F(Segmenter, ANewFormatDescriptionClosesTheOpenSegmentAndStartsTheNext) {
             std::string(kBinlogMagic) + format_description(false));
 }
 
-TEST_F(Segmenter, DiscardDropsTheOpenSegmentAndTheTransactionUnderWay) {
+TEST_F(Segmenter, AJumpInSequenceNumbersIsAHoleBetweenSegments) {
+  BinlogSegmenter after_ten(0, Gtid{0, 1, 10}, BinlogSegmentLimits{1000, 200ms});
+  ASSERT_FALSE(after_ten.add(event(format_description()), t0));
+  for (const auto& e : transaction(11, 100)) EXPECT_FALSE(after_ten.add(e, t0));
+  std::optional<BinlogSegment> closed;
+  for (const auto& e : transaction(14, 101)) {
+    if (auto segment = after_ten.add(e, t0)) closed = std::move(segment);
+  }
+  ASSERT_TRUE(closed) << "the jump closes the segment before it";
+  EXPECT_EQ(closed->first_gtid.sequence, 11u);
+  EXPECT_EQ(closed->last_gtid.sequence, 11u);
+  EXPECT_FALSE(closed->gap_after);
+  auto next = after_ten.tick(t0 + 1s);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->first_gtid.sequence, 14u);
+  ASSERT_TRUE(next->gap_after);
+  EXPECT_EQ(next->gap_after->text(), "0-1-11");
+
+  // The first transaction is checked too: the stream starts right after `after`.
+  BinlogSegmenter after_five(0, Gtid{0, 1, 5});
+  after_five.add(event(format_description()), t0);
+  for (const auto& e : transaction(7, 100)) after_five.add(e, t0);
+  auto first = after_five.tick(t0 + 1s);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(first->gap_after);
+  EXPECT_EQ(first->gap_after->text(), "0-1-5");
+}
+
+TEST_F(Segmenter, AGtidEventEndsATransactionWhoseEndWasNotRecognised) {
   feed({event(format_description())}, t0);
-  feed(transaction(1, 100), t0);
-  auto partial = transaction(2, 100);
-  feed({partial[0], partial[1]}, t0);
-  segmenter.discard();
-  EXPECT_EQ(segmenter.open_transactions(), 0u);
-  EXPECT_FALSE(segmenter.tick(t0 + 1s));
-  // The next stream starts over with its format description at the GTID after the last segment.
-  feed({event(format_description())}, t0 + 2s);
-  feed(transaction(1, 100), t0 + 2s);
-  auto segment = segmenter.tick(t0 + 3s);
+  auto unended = transaction(1, 100);
+  unended.back().ends_transaction = false;
+  feed(unended, t0);
+  feed(transaction(2, 102), t0);
+  auto segment = segmenter.tick(t0 + 1s);
   ASSERT_TRUE(segment);
-  EXPECT_EQ(segment->bytes,
-            std::string(kBinlogMagic) + format_description() + bytes_of(transaction(1, 100)));
+  EXPECT_EQ(segment->transactions, 2u);
+  EXPECT_EQ(segment->first_gtid.sequence, 1u);
+  EXPECT_EQ(segment->first_commit_time, 100u);
+  EXPECT_EQ(segment->last_gtid.sequence, 2u);
+  EXPECT_FALSE(segment->gap_after);
+  EXPECT_EQ(segment->bytes, std::string(kBinlogMagic) + format_description() + bytes_of(unended) +
+                                bytes_of(transaction(2, 102)));
 }
 
 TEST_F(Segmenter, ATransactionBeforeAnyFormatDescriptionIsABug) {

@@ -24,10 +24,11 @@ class FakeSqlSession final : public SqlSession {
       rows.columns = {"Host"};
       rows.rows = {{std::string("localhost")}, {std::string("fakehost")}};
     }
-    if (sql.find("@@global.gtid_binlog_pos") != std::string::npos) {
-      rows.columns = {"@@global.gtid_binlog_pos"};
+    if (sql.find("@@global.wsrep_gtid_domain_id, @@global.gtid_binlog_pos") != std::string::npos) {
+      rows.columns = {"@@global.wsrep_gtid_domain_id", "@@global.gtid_binlog_pos"};
       const int64_t committed = agent_.committed(id_);
-      rows.rows = {{committed > 0 ? "0-1-" + std::to_string(committed) : std::string()}};
+      rows.rows = {
+          {std::string("0"), committed > 0 ? "0-1-" + std::to_string(committed) : std::string()}};
     }
     return rows;
   }

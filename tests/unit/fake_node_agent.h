@@ -21,7 +21,8 @@
 //    kFakeBinlogEpoch + N, as a GTID and an XID event; follow_binlog serves the log after
 //    the asked GTID (after a format description) and then each new commit, until stopped or the
 //    node crashes (kUnavailable); it refuses a GTID beyond the node's last commit or purged
-//    (purge_binlog) with kNotFound; SELECT @@global.gtid_binlog_pos answers 0-1-<last commit>;
+//    (purge_binlog) with kNotFound; the archiver's SELECT of @@global.wsrep_gtid_domain_id and
+//    @@global.gtid_binlog_pos answers 0 and 0-1-<last commit>;
 //  - a node's metrics exporter runs, with the credentials it was last run with, until it is
 //    stopped, killed (kill_exporter) or its node removed; whether its server runs or not.
 // Every effect appends one line to calls(), e.g. "start g-0 new-cluster network",

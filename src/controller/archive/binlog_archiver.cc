@@ -1,6 +1,7 @@
 #include "controller/archive/binlog_archiver.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include <spdlog/spdlog.h>
 
@@ -20,10 +21,22 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::uint32_t kClusterDomain = 0;  // wsrep_gtid_domain_id, mdbop's default
-
 std::string commit_time_text(std::uint32_t unix_seconds) {
   return format_rfc3339(SysSeconds(std::chrono::seconds(unix_seconds)));
+}
+
+// A physical restore is replacing the nodes' data (status.restore, written by the Restore).
+bool physical_restore_under_way(const json& status) {
+  const std::string phase = status.value("restore", json::object()).value("phase", "");
+  return phase == "Requested" || phase == "Replacing" || phase == "Starting";
+}
+
+// The history the cluster's transactions belong to. A physical restore starts a new one (the
+// restored data's GTIDs begin again from the backup's, and Galera may keep the cluster's UUID),
+// named after the Restore that made it; otherwise the Galera cluster's state UUID.
+std::string history_of(const json& status, const std::string& cluster_uuid) {
+  const std::string restored = status.value("binlogHistory", "");
+  return restored.empty() ? cluster_uuid : restored;
 }
 
 }  // namespace
@@ -144,18 +157,22 @@ bool BinlogArchiver::round() {
     write_status(*setup, true);
     return false;
   }
-  const std::vector<std::string> pods =
-      archive_source_pods(setup->mariadb.value("status", json::object()), tried_last_);
+  const json status = setup->mariadb.value("status", json::object());
+  if (physical_restore_under_way(status)) {
+    idle(*setup, "Restoring",
+         "a physical restore is replacing the nodes' data; archiving resumes on the restored "
+         "data's own history once it is done");
+    return false;
+  }
+  const std::vector<std::string> pods = archive_source_pods(status, tried_last_);
   if (pods.empty()) {
-    followed_pod_.clear();
-    store_.update_status(mariadb_, [&](json& status) {
-      status["pointInTimeRecovery"]["node"] = "";
-      status["pointInTimeRecovery"]["error"] = "no Synced node to archive the binary log from";
-    });
+    idle(*setup, "NoSyncedNode", "no Synced node to archive the binary log from");
     return false;
   }
   std::string refusals;
   bool all_refused = true;
+  idle_reason_ = "NoSyncedNode";
+  last_error_ = "no node in the Primary component answers as Synced";
   for (const std::string& pod : pods) {
     if (stopping_) return false;
     auto id = node_id_from_pod(mariadb_.namespace_, pod);
@@ -166,7 +183,7 @@ bool BinlogArchiver::round() {
       all_refused = false;  // not a refusal: the node is not there to ask
       continue;
     }
-    if (!start_position(*setup, *id, snapshot.wsrep.cluster_state_uuid)) {
+    if (!start_position(*setup, *id, history_of(status, snapshot.wsrep.cluster_state_uuid))) {
       all_refused = false;
       continue;
     }
@@ -183,6 +200,8 @@ bool BinlogArchiver::round() {
     }
   }
   if (all_refused && !refusals.empty()) {
+    idle_reason_ = "NodesRefusing";
+    last_error_ = refusals;
     if (++refused_rounds_ >= options_.gap_after_rounds) {
       declare_gap(*setup, refusals);
       return true;
@@ -196,17 +215,39 @@ bool BinlogArchiver::round() {
 
 std::optional<Gtid> BinlogArchiver::start_position(Setup& setup, const NodeId& id,
                                                    const std::string& history) {
-  if (history == history_ && next_from_ && !restart_from_current_) return next_from_;
+  idle_reason_ = "CannotResume";
+  // The node's GTID domain for the cluster's transactions (myCnf may choose it), and where its
+  // binary log is now.
+  auto session = agent_.open_sql(id, setup.root_password, std::chrono::seconds(5));
+  auto rows =
+      session ? (*session)->query("SELECT @@global.wsrep_gtid_domain_id, @@global.gtid_binlog_pos")
+              : tl::unexpected(session.error());
+  std::uint32_t domain = 0;
+  const std::string domain_text =
+      rows && !rows->rows.empty() && rows->rows[0][0] ? *rows->rows[0][0] : std::string();
+  const auto parsed =
+      std::from_chars(domain_text.data(), domain_text.data() + domain_text.size(), domain);
+  if (!rows || domain_text.empty() || parsed.ec != std::errc() ||
+      parsed.ptr != domain_text.data() + domain_text.size()) {
+    last_error_ = id.pod() + ": reading its GTID domain and binary-log position: " +
+                  (rows ? std::string("no value") : rows.error().message);
+    return std::nullopt;
+  }
+
   if (history != history_) {
     // Pending segments belong to the old history and were stored (flush ran first).
     history_ = history;
     next_from_.reset();
     last_archived_.reset();
   }
+  if (restart_from_current_) next_from_.reset();
   const std::string prefix = mariadb_.namespace_ + "/" + mariadb_.name;
   auto folder = binlog_history_folder(prefix, history);
-  if (!folder) return std::nullopt;
-  if (!restart_from_current_) {
+  if (!folder) {
+    last_error_ = folder.error().message;
+    return std::nullopt;
+  }
+  if (!next_from_ && !restart_from_current_) {
     auto segments = list_binlog_segments(*setup.storage, *folder);
     if (!segments) {
       last_error_ = "listing " + setup.storage->location(*folder) + ": " + segments.error().message;
@@ -224,22 +265,30 @@ std::optional<Gtid> BinlogArchiver::start_position(Setup& setup, const NodeId& i
         return std::nullopt;
       }
       next_from_ = gtids->back();
-      return next_from_;
     }
   }
+  if (next_from_) {
+    if (next_from_->domain_id != domain) {
+      idle_reason_ = "DomainChanged";
+      last_error_ = id.pod() + " gives the cluster's transactions GTID domain " +
+                    std::to_string(domain) + ", but this history's archive continues domain " +
+                    std::to_string(next_from_->domain_id) +
+                    ": set wsrep_gtid_domain_id=" + std::to_string(next_from_->domain_id) +
+                    " in spec.myCnf again";
+      return std::nullopt;
+    }
+    cluster_domain_ = domain;
+    return next_from_;
+  }
   // Nothing archived yet on this history (or a gap): the archive begins at the node's position.
-  auto session = agent_.open_sql(id, setup.root_password, std::chrono::seconds(5));
-  auto rows = session ? (*session)->query("SELECT @@global.gtid_binlog_pos")
-                      : tl::unexpected(session.error());
-  if (!rows || rows->rows.empty() || !rows->rows[0][0]) {
-    last_error_ = id.pod() + ": reading its binary-log position: " +
-                  (rows ? std::string("no value") : rows.error().message);
+  auto position = parse_gtid_position(rows->rows[0][1].value_or(""));
+  if (!position) {
+    last_error_ = id.pod() + ": its binary-log position: " + position.error().message;
     return std::nullopt;
   }
-  auto position = parse_gtid_position(*rows->rows[0][0]);
-  if (!position) return std::nullopt;
   for (const Gtid& gtid : *position) {
-    if (gtid.domain_id == kClusterDomain) {
+    if (gtid.domain_id == domain) {
+      cluster_domain_ = domain;
       next_from_ = gtid;
       restart_from_current_ = false;
       return next_from_;
@@ -252,24 +301,28 @@ std::optional<Gtid> BinlogArchiver::start_position(Setup& setup, const NodeId& i
 }
 
 BinlogArchiver::Followed BinlogArchiver::follow(Setup& setup, const NodeId& id) {
-  BinlogSegmenter segmenter(kClusterDomain, options_.limits);
+  BinlogSegmenter segmenter(cluster_domain_, next_from_, options_.limits);
   BinlogFollowRequest request;
   request.from = {*next_from_};
   request.follower_server_id = options_.follower_server_id;
   request.heartbeat = options_.heartbeat;
-  if (followed_pod_ != id.pod()) {
+  // The server sends its format description first: with it, the stream is open (a start it
+  // cannot serve is refused before any event).
+  const auto opened = [&] {
+    if (followed_pod_ == id.pod()) return;
     followed_pod_ = id.pod();
     last_error_.clear();
     spdlog::info("MariaDB={}/{} archiving the binary log from {} after {}", mariadb_.namespace_,
                  mariadb_.name, followed_pod_, next_from_->text());
     write_status(setup, true);
-  }
+  };
   bool left = false;
   bool changed = false;
   node_checked_ = Clock::now();
   auto result = agent_.follow_binlog(
       id, setup.root_password, request,
       [&](const BinlogEvent& event) {
+        opened();
         if (auto closed = segmenter.add(event, Clock::now())) take(setup, std::move(*closed));
       },
       [&] {
@@ -293,9 +346,12 @@ BinlogArchiver::Followed BinlogArchiver::follow(Setup& setup, const NodeId& id) 
   followed_pod_.clear();
   spdlog::info("MariaDB={}/{} binary-log stream of {} ended: {}", mariadb_.namespace_,
                mariadb_.name, id.pod(), result.error().message);
-  if (result.error().code == ErrorCode::kNotFound) return Followed::kRefused;
-  if (result.error().code == ErrorCode::kUnavailable) return Followed::kLost;
-  return Followed::kFailed;
+  if (result.error().code == ErrorCode::kNotFound) {
+    idle_reason_ = "NodesRefusing";
+    return Followed::kRefused;
+  }
+  idle_reason_ = result.error().code == ErrorCode::kUnavailable ? "NodeLost" : "StreamFailed";
+  return result.error().code == ErrorCode::kUnavailable ? Followed::kLost : Followed::kFailed;
 }
 
 bool BinlogArchiver::setup_changed(const Setup& setup) const {
@@ -313,6 +369,11 @@ void BinlogArchiver::take(Setup& setup, BinlogSegment segment) {
       binlog_segment_key(prefix, {history_, segment.first_gtid.sequence, segment.last_gtid.sequence,
                                   segment.first_commit_time, segment.last_commit_time});
   if (!key) throw std::logic_error("segment name: " + key.error().message);
+  if (segment.gap_after) {
+    report_gap(setup, "the binary log of " + followed_pod_ + " goes from " +
+                          segment.gap_after->text() + " to " + segment.first_gtid.text() +
+                          ": the transactions between are in no node's binary log it followed");
+  }
   next_from_ = segment.last_gtid;
   pending_bytes_ += segment.bytes.size();
   pending_.push_back({std::move(segment), *key});
@@ -364,22 +425,36 @@ bool BinlogArchiver::flush(Setup& setup) {
 bool BinlogArchiver::still_synced(const std::string& pod) {
   auto mariadb = store_.get(mariadb_);
   if (!mariadb) return false;
-  const auto pods = archive_source_pods(mariadb->value("status", json::object()), "");
+  const json status = mariadb->value("status", json::object());
+  if (physical_restore_under_way(status)) return false;
+  const auto pods = archive_source_pods(status, "");
   return std::find(pods.begin(), pods.end(), pod) != pods.end();
 }
 
 void BinlogArchiver::declare_gap(Setup& setup, const std::string& refusals) {
   const std::string last = next_from_ ? next_from_->text() : "none";
-  const std::string message = "no node can serve the binary log after " + last + " (" + refusals +
-                              "); the archive ends there and starts again from the cluster's "
-                              "current position: a restore reaches " +
-                              last + " at most, or starts from a backup taken after the gap";
-  set_pitr_condition(setup.pitr["metadata"].value("name", ""), "ArchiveContinuous", false, "Gap",
-                     message);
-  event(setup.pitr, "Warning", "ArchiveGap", message);
+  report_gap(setup, "no node can serve the binary log after " + last + " (" + refusals +
+                        "); the archive starts again from the cluster's current position");
   restart_from_current_ = true;
   refused_rounds_ = 0;
   tried_last_.clear();
+}
+
+void BinlogArchiver::report_gap(Setup& setup, const std::string& what) {
+  const std::string message =
+      what +
+      ". A restore to a moment reaches the last transaction before the gap at most, or "
+      "starts from a backup taken after it";
+  set_pitr_condition(setup.pitr["metadata"].value("name", ""), "ArchiveContinuous", false, "Gap",
+                     message);
+  event(setup.pitr, "Warning", "ArchiveGap", message);
+}
+
+void BinlogArchiver::idle(Setup& setup, const std::string& reason, const std::string& message) {
+  idle_reason_ = reason;
+  last_error_ = message;
+  followed_pod_.clear();
+  write_status(setup, true);
 }
 
 void BinlogArchiver::write_status(Setup& setup, bool force) {
@@ -412,11 +487,14 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
     for (const char* field : {"lastArchivedGtid", "lastArchivedTime", "node", "history"}) {
       if (summary.contains(field)) status[field] = summary[field];
     }
-    if (!failing) {
+    // True only while a stream is open: the archive is taking the cluster's transactions.
+    if (!failing && !followed_pod_.empty()) {
       set_condition(status, "Archiving", true, "Archiving",
-                    "archiving the binary log of " + mariadb_.name +
-                        (followed_pod_.empty() ? "" : " from " + followed_pod_),
+                    "archiving the binary log of " + mariadb_.name + " from " + followed_pod_,
                     generation);
+    } else if (!failing) {
+      set_condition(status, "Archiving", false, idle_reason_.empty() ? "Starting" : idle_reason_,
+                    last_error_.empty() ? "no node followed yet" : last_error_, generation);
     }
     // True from the start until a gap; then False for good: the archive has a hole.
     const json conditions = status.value("conditions", json::array());

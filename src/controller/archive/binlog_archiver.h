@@ -8,7 +8,13 @@
 //  - A gap: when every Synced node refuses the next GTID (kNotFound: purged, or not there) for
 //    gap_after_rounds rounds in a row, the PointInTimeRecovery gets ArchiveContinuous=False
 //    naming the last archived GTID, and a Warning event; archiving starts again from the
-//    cluster's current position. The condition stays False: the archive has a hole.
+//    cluster's current position. The condition stays False: the archive has a hole. A stream
+//    whose GTIDs jump (a sequence number skipped) is a gap as well, reported the same way.
+//  - Histories: segments are stored under binlog/<history>/, the Galera cluster's UUID, or,
+//    after a physical restore, the Restore's uid (MariaDB status.binlogHistory): restored data
+//    numbers its transactions again from the backup's GTID. Nothing is followed while a
+//    physical restore replaces the data.
+//  - Archiving is True only while a stream is open; otherwise False with the reason.
 //  - The storage failing: closed segments wait in memory, in order, and are retried; at
 //    max_pending_bytes the stream is closed until they are stored (the nodes keep the binary
 //    log meanwhile), so memory stays bounded.
@@ -109,6 +115,10 @@ class BinlogArchiver {
   bool flush(Setup& setup);
   bool still_synced(const std::string& pod);
   void declare_gap(Setup& setup, const std::string& refusals);
+  // ArchiveContinuous=False and a Warning event: `what` is missing from the archive.
+  void report_gap(Setup& setup, const std::string& what);
+  // Nothing is followed, for `reason` (the Archiving condition's): status says so.
+  void idle(Setup& setup, const std::string& reason, const std::string& message);
   void write_status(Setup& setup, bool force);
   void set_pitr_condition(const std::string& pitr, const std::string& type, bool value,
                           const std::string& reason, const std::string& message);
@@ -127,14 +137,16 @@ class BinlogArchiver {
   std::atomic<bool> stopping_{false};
 
   // The thread's own state, kept across rounds.
-  std::string history_;                // the cluster's state UUID archived under
+  std::string history_;                // the history archived under (see history_of)
+  std::uint32_t cluster_domain_ = 0;   // the nodes' wsrep_gtid_domain_id
   std::optional<Gtid> next_from_;      // the last GTID archived or queued: the stream starts after
   bool restart_from_current_ = false;  // after a gap: the node's current position
   std::deque<PendingSegment> pending_;
   std::size_t pending_bytes_ = 0;
   std::optional<std::chrono::steady_clock::time_point> storage_failing_since_;
   bool storage_timeout_reported_ = false;
-  std::string last_error_;  // the storage's, or the last node's refusal
+  std::string last_error_;   // the storage's, or the last node's refusal
+  std::string idle_reason_;  // why nothing is followed: the Archiving condition's reason
   std::chrono::steady_clock::time_point next_upload_{};
   std::optional<BinlogSegment> last_archived_;
   std::string followed_pod_;
