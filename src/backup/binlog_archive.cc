@@ -16,6 +16,28 @@ bool starts_with(const std::string& bytes, std::string_view magic) {
   return bytes.compare(0, magic.size(), magic) == 0;
 }
 
+// A decompressed segment is kept in memory: one that grows past its maximum is refused as it
+// grows, so that no stored object (a compression bomb included) takes more.
+class CappedStringSink : public ByteSink {
+ public:
+  explicit CappedStringSink(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+  Result<void> write(std::string_view bytes) override {
+    if (bytes.size() > max_bytes_ - data_.size()) {
+      return fail(ErrorCode::kCorrupt, "the segment unpacks to more than " +
+                                           std::to_string(max_bytes_) +
+                                           " bytes: not a segment mdbop wrote");
+    }
+    data_.append(bytes);
+    return {};
+  }
+  Result<void> finish() override { return {}; }
+  const std::string& data() const { return data_; }
+
+ private:
+  std::size_t max_bytes_;
+  std::string data_;
+};
+
 std::uint32_t little_endian_32(const std::string& bytes, std::size_t at) {
   std::uint32_t value = 0;
   for (int i = 3; i >= 0; --i) {
@@ -44,7 +66,8 @@ Result<std::string> pack_binlog_segment(const std::string& segment, Compression 
 }
 
 Result<std::string> unpack_binlog_segment(const std::string& stored,
-                                          const std::optional<std::string>& encryption_secret) {
+                                          const std::optional<std::string>& encryption_secret,
+                                          std::size_t max_bytes) {
   std::string plain = stored;
   if (starts_with(stored, "MDBOPAE")) {
     if (!encryption_secret) {
@@ -67,7 +90,7 @@ Result<std::string> unpack_binlog_segment(const std::string& stored,
     return fail("not a binary-log segment (neither encrypted, compressed nor a binary log)");
   }
   if (compression == Compression::kNone) return plain;
-  StringSink segment;
+  CappedStringSink segment(max_bytes);
   auto decompressor = make_decompressor(compression, segment);
   if (auto done = run_stage(*decompressor, plain); !done) return tl::unexpected(done.error());
   if (!starts_with(segment.data(), kBinlogMagic)) {

@@ -55,6 +55,19 @@ TEST(BinlogArchive, AWrongOrMissingKeyAndForeignBytesAreRefused) {
   EXPECT_NE(foreign.error().message.find("not a binary-log segment"), std::string::npos);
 }
 
+TEST(BinlogArchive, AnObjectThatUnpacksPastTheMaximumIsRefusedAsItGrows) {
+  const std::string segment = segment_of(1, 3) + std::string(8u << 20, '\0');
+  auto stored = pack_binlog_segment(segment, Compression::kZstd, std::nullopt);
+  ASSERT_TRUE(stored);
+  ASSERT_LT(stored->size(), 64u * 1024);
+  auto refused = unpack_binlog_segment(*stored, std::nullopt, 1u << 20);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(refused.error().message.find("more than 1048576 bytes"), std::string::npos)
+      << refused.error().message;
+  EXPECT_TRUE(unpack_binlog_segment(*stored, std::nullopt, segment.size()));
+}
+
 TEST(BinlogArchive, TheGtidsOfASegmentInOrder) {
   auto gtids = gtids_of_segment(segment_of(7, 3));
   ASSERT_TRUE(gtids);
