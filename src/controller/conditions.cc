@@ -26,12 +26,25 @@ void set_condition(nlohmann::json& status, const std::string& type, bool value,
                         {"observedGeneration", generation}});
 }
 
-bool condition_is_true(const nlohmann::json& object, const std::string& type) {
+namespace {
+
+// The object's condition `type`; an empty object when it has none.
+nlohmann::json condition_of(const nlohmann::json& object, const std::string& type) {
   const nlohmann::json status = object.value("status", nlohmann::json::object());
   for (const nlohmann::json& c : status.value("conditions", nlohmann::json::array())) {
-    if (c.value("type", "") == type) return c.value("status", "") == "True";
+    if (c.value("type", "") == type) return c;
   }
-  return false;
+  return nlohmann::json::object();
+}
+
+}  // namespace
+
+bool condition_is_true(const nlohmann::json& object, const std::string& type) {
+  return condition_of(object, type).value("status", "") == "True";
+}
+
+std::string condition_reason(const nlohmann::json& object, const std::string& type) {
+  return condition_of(object, type).value("reason", "");
 }
 
 }  // namespace mdbop

@@ -15,4 +15,7 @@ void set_condition(nlohmann::json& status, const std::string& type, bool value,
 // Whether the object's status has condition `type` with status True.
 bool condition_is_true(const nlohmann::json& object, const std::string& type);
 
+// The reason of the object's condition `type`; empty when it has none.
+std::string condition_reason(const nlohmann::json& object, const std::string& type);
+
 }  // namespace mdbop

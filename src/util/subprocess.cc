@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 #include <utility>
 
 #include "util/files.h"
@@ -518,7 +519,17 @@ std::string process_cmdline(pid_t pid) {
 std::vector<std::string> process_arguments(pid_t pid) {
   std::vector<std::string> arguments;
   if (pid <= 0) return arguments;
-  auto text = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  const std::string proc = "/proc/" + std::to_string(pid);
+  auto text = read_file(proc + "/cmdline");
+  // A child of ours in the middle of an exec (setpriv becoming the program it runs, just after
+  // we started it) shows none for a moment: wait for them rather than take it for someone
+  // else's process, or for one started with other arguments.
+  for (int tries = 0; tries < 500 && text && text->empty(); ++tries) {
+    const auto stat = read_file(proc + "/stat");
+    if (!stat || !may_be_own_child_in_exec(*stat, getpid())) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    text = read_file(proc + "/cmdline");
+  }
   if (!text) return arguments;
   std::string current;
   for (char c : *text) {
@@ -564,7 +575,7 @@ std::optional<ProcessStat> process_stat(pid_t pid) {
 bool may_be_own_child_in_exec(std::string_view proc_stat, pid_t self) {
   const std::vector<std::string> values = stat_fields_after_name(proc_stat);
   // values[0] is field 3 (state): the parent is field 4, the flags field 9.
-  if (values.size() < 7) return false;
+  if (values.size() < 7 || values[0] == "Z") return false;
   constexpr unsigned long kKernelThread = 0x00200000;  // PF_KTHREAD
   try {
     return std::stol(values[1]) == self && (std::stoul(values[6]) & kKernelThread) == 0;

@@ -89,12 +89,14 @@ void reap_if_exited(pid_t pid);
 
 // The process's command line, arguments joined by spaces; empty when it is gone.
 std::string process_cmdline(pid_t pid);
-// The process's arguments, one element each; empty when it is gone.
+// The process's arguments, one element each; empty when it is gone. For a child of ours in the
+// middle of an exec, those it shows once the exec is done (waiting up to a second).
 std::vector<std::string> process_arguments(pid_t pid);
 
 // Whether a process that shows no arguments may be a child of `self` in the middle of an exec
 // (its arguments come once the exec is done), from the text of its /proc/<pid>/stat. A kernel
-// thread, or a process someone else started, shows none for good: waiting for it is pointless.
+// thread, a zombie, or a process someone else started shows none for good: waiting for it is
+// pointless.
 bool may_be_own_child_in_exec(std::string_view proc_stat, pid_t self);
 
 // The user the process runs as: its real user id, when its effective one is the same (from

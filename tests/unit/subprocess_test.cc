@@ -361,13 +361,17 @@ TEST_F(ProcessInputSinkTest, AChildThatFailsIsReportedWithItsReason) {
       << outcome.error().message;
 }
 
-// Lines as /proc/<pid>/stat gives them; find_process waits for the arguments of the first only.
+// Lines as /proc/<pid>/stat gives them; process_arguments waits for the arguments of the first
+// only.
 TEST(MayBeOwnChildInExec, OnlyAChildOfOursThatIsNoKernelThread) {
   const std::string our_child =
       "11462 (setpriv) R 11438 11462 11462 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 6317798 "
       "3133440 388 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0";
   EXPECT_TRUE(may_be_own_child_in_exec(our_child, 11438));
   EXPECT_FALSE(may_be_own_child_in_exec(our_child, 11439)) << "someone else's process";
+  std::string exited = our_child;
+  exited.replace(exited.find(") R "), 4, ") Z ");
+  EXPECT_FALSE(may_be_own_child_in_exec(exited, 11438)) << "a zombie shows none for good";
 
   const std::string kernel_thread =
       "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 1 0 0 20 0 1 0 5 0 0 "

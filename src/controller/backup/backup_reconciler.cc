@@ -42,14 +42,6 @@ std::chrono::milliseconds until_due(const std::optional<SysSeconds>& next, SysSe
       std::chrono::duration_cast<std::chrono::milliseconds>(*next - now), 50ms, 30s);
 }
 
-// Whether status shows the storage unavailable (the Complete condition's reason).
-bool storage_shown_unavailable(const json& object) {
-  for (const json& c : object.value("status", json::object()).value("conditions", json::array())) {
-    if (c.value("type", "") == "Complete") return c.value("reason", "") == "StorageUnavailable";
-  }
-  return false;
-}
-
 std::string megabytes(std::uint64_t bytes) {
   return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
 }
@@ -110,7 +102,7 @@ std::chrono::milliseconds BackupReconciler::reconcile_object() {
   }
   if (!clean_interrupted_run(spec, storage->get())) return 10s;
   // Listing the artifacts is what tells an unavailable storage from one that answers again.
-  const bool shown_unavailable = storage_shown_unavailable(object_);
+  const bool shown_unavailable = condition_reason(object_, "Complete") == "StorageUnavailable";
   if (shown_unavailable ||
       std::chrono::steady_clock::now() - artifacts_listed_ > kArtifactListingInterval) {
     if (refresh_artifacts(**storage, location) && shown_unavailable) {

@@ -256,19 +256,6 @@ std::optional<pid_t> LocalRuntime::find_process(const fs::path& pid_file,
   pid_t recorded = recorded_pid(pid_file);
   if (recorded > 0) {
     reap_if_exited(recorded);
-    // A child of ours in the middle of an exec (setpriv becoming the program it runs, just
-    // after we started it) briefly shows no arguments at all: wait for them rather than take
-    // it for someone else's, or a stop right after a start would miss it. Only for our child:
-    // a kernel thread a stale pid file names shows none for good.
-    const auto in_exec = [&] {
-      const auto stat = read_file("/proc/" + std::to_string(recorded) + "/stat");
-      return stat && may_be_own_child_in_exec(*stat, getpid());
-    };
-    for (int tries = 0;
-         tries < 50 && process_alive(recorded) && process_arguments(recorded).empty() && in_exec();
-         ++tries) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
     if (process_alive(recorded) && is_ours(recorded)) return recorded;
   }
   // An operator killed between starting a process and recording its pid left it unrecorded:
