@@ -38,14 +38,6 @@ class CappedStringSink : public ByteSink {
   std::string data_;
 };
 
-std::uint32_t little_endian_32(const std::string& bytes, std::size_t at) {
-  std::uint32_t value = 0;
-  for (int i = 3; i >= 0; --i) {
-    value = (value << 8) | static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)]);
-  }
-  return value;
-}
-
 }  // namespace
 
 Result<std::string> pack_binlog_segment(const std::string& segment, Compression compression,
@@ -121,18 +113,12 @@ Result<std::vector<BinlogSegmentName>> list_binlog_segments(BackupStorage& stora
 }
 
 Result<std::vector<Gtid>> gtids_of_segment(const std::string& segment) {
-  if (!starts_with(segment, kBinlogMagic)) return fail(ErrorCode::kInvalid, "not a binary log");
+  auto events = parse_binlog_file(segment);
+  if (!events) return tl::unexpected(events.error());
   std::vector<Gtid> gtids;
-  std::size_t at = kBinlogMagic.size();
-  while (at + kBinlogHeaderSize <= segment.size()) {
-    const std::uint32_t length = little_endian_32(segment, at + 9);  // after time, type, server
-    if (length < kBinlogHeaderSize || at + length > segment.size()) break;
-    auto event = parse_binlog_event(segment.substr(at, length));
-    if (!event) return tl::unexpected(event.error());
-    if (event->gtid) gtids.push_back(*event->gtid);
-    at += length;
+  for (const BinlogEvent& event : *events) {
+    if (event.gtid) gtids.push_back(*event.gtid);
   }
-  if (at != segment.size()) return fail(ErrorCode::kInvalid, "a binary log cut inside an event");
   return gtids;
 }
 

@@ -41,7 +41,7 @@ Result<void> upload_binlog_segment(BackupStorage& storage, const std::string& ke
 Result<std::vector<BinlogSegmentName>> list_binlog_segments(BackupStorage& storage,
                                                             const std::string& folder);
 
-// The GTIDs of the transactions in a segment's bytes (its GTID events), in order; kInvalid when
+// The GTIDs of the transactions in a segment's bytes (its GTID events), in order; kCorrupt when
 // the bytes are not a whole binary-log file.
 Result<std::vector<Gtid>> gtids_of_segment(const std::string& segment);
 

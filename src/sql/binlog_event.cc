@@ -115,6 +115,28 @@ Result<BinlogEvent> parse_binlog_event(std::string raw) {
   return event;
 }
 
+Result<std::vector<BinlogEvent>> parse_binlog_file(std::string_view bytes) {
+  if (bytes.substr(0, kBinlogMagic.size()) != kBinlogMagic) {
+    return fail(ErrorCode::kCorrupt, "not a binary log (no binary-log magic)");
+  }
+  std::vector<BinlogEvent> events;
+  std::size_t at = kBinlogMagic.size();
+  while (at < bytes.size()) {
+    // The event length follows the timestamp, the type and the server id.
+    if (at + kBinlogHeaderSize > bytes.size() ||
+        little_endian(bytes, at + 9, 4) > bytes.size() - at) {
+      return fail(ErrorCode::kCorrupt, "a binary log cut inside an event at byte " +
+                                           std::to_string(at) + " of " +
+                                           std::to_string(bytes.size()));
+    }
+    auto event = parse_binlog_event(std::string(bytes.substr(at, little_endian(bytes, at + 9, 4))));
+    if (!event) return fail(ErrorCode::kCorrupt, event.error().message);
+    at += event->raw.size();
+    events.push_back(std::move(*event));
+  }
+  return events;
+}
+
 std::string_view query_event_text(const BinlogEvent& event, std::size_t checksum_size) {
   std::string_view raw = event.raw;
   const std::size_t post = kBinlogHeaderSize;

@@ -62,6 +62,10 @@ struct BinlogEvent {
 // shorter than the header or than the length the header states.
 Result<BinlogEvent> parse_binlog_event(std::string raw);
 
+// The events of a binary-log file's bytes (the magic, then events), in order. kCorrupt when the
+// bytes do not begin with the magic or end inside an event.
+Result<std::vector<BinlogEvent>> parse_binlog_file(std::string_view bytes);
+
 // Says which events end a transaction, following a stream in order. A transaction begins at a
 // GTID event and ends with:
 //  - an XID event (a transactional engine's commit);

@@ -57,6 +57,24 @@ TEST(BinlogEvent, RefusesBytesThatDisagreeWithTheirLength) {
   EXPECT_FALSE(parse_binlog_event(event_bytes(binlog_event_type::kGtid, 1, 1, "short")));
 }
 
+TEST(BinlogFile, ReadsEveryEventAfterTheMagicAndRefusesACutOne) {
+  const std::string file = std::string(kBinlogMagic) + format_description() +
+                           gtid_event(1, 0, 9, 5, false) + xid_event(1, 5);
+  auto events = parse_binlog_file(file);
+  ASSERT_TRUE(events) << events.error().message;
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].type, binlog_event_type::kFormatDescription);
+  EXPECT_EQ((*events)[1].gtid->text(), "0-1-9");
+  EXPECT_EQ((*events)[2].raw, xid_event(1, 5));
+  EXPECT_TRUE(parse_binlog_file(kBinlogMagic)->empty());
+  for (const std::string& bad : {file.substr(1), file.substr(0, file.size() - 1),
+                                 file.substr(0, file.size() - 20), file + "x"}) {
+    auto refused = parse_binlog_file(bad);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kCorrupt) << refused.error().message;
+  }
+}
+
 // Runs the tracker over events; returns which ended a transaction.
 std::vector<bool> ends(const std::vector<std::string>& raws) {
   BinlogTransactionTracker tracker;
