@@ -1,9 +1,9 @@
 // NodeAgent: the one seam between the controllers and the places nodes run. It speaks in a
 // database node's words (observe, start, stop, recover the position, stream a backup out,
-// take data in, tail the log, open SQL) and never in a process's (no pid, no path, no
-// subprocess cross it), so that the same controllers drive nodes on this machine (LocalAgent)
-// and, later, an agent inside a pod over the network. Every call may fail with an Error whose
-// code says whether retrying can help (kUnavailable) or not.
+// take data in, tail the log, open SQL, follow the binary log) and never in a process's (no pid, no
+// path, no subprocess cross it), so that the same controllers drive nodes on this machine
+// (LocalAgent) and, later, an agent inside a pod over the network. Every call may fail with an
+// Error whose code says whether retrying can help (kUnavailable) or not.
 #pragma once
 
 #include <chrono>
@@ -20,6 +20,7 @@
 #include "api/node_id.h"
 #include "galera/grastate.h"
 #include "sql/backup_source_facts.h"
+#include "sql/binlog_stream.h"
 #include "sql/connection.h"
 #include "util/byte_sink.h"
 #include "util/result.h"
@@ -218,6 +219,16 @@ class NodeAgent {
                                                   const std::function<bool()>& should_stop) = 0;
   // Removes what a run interrupted with its process (the operator killed) left behind.
   virtual void clean_backup_run(const std::string& namespace_, const std::string& run) = 0;
+
+  // --- The binary log out.
+  // Follows the running node's binary log as root, from after `request.from` on, until
+  // `should_stop` says so: every event in order (the contract and the error codes are
+  // follow_binlog's, sql/binlog_stream.h). kNotFound: this node cannot serve the position
+  // (purged, or not in its log); kUnavailable: the node went away, another may continue.
+  virtual Result<bool> follow_binlog(const NodeId& id, const std::string& root_password,
+                                     const BinlogFollowRequest& request,
+                                     const std::function<void(const BinlogEvent&)>& on_event,
+                                     const std::function<bool()>& should_stop) = 0;
 
   // --- Data in.
   // A sink that replays SQL text (a logical backup) into the running node as root; nothing

@@ -167,6 +167,14 @@ Node staging_storage_schema() {
 
 Node encryption_schema() { return schema::object({{"keySecretKeyRef", key_ref()}}); }
 
+std::vector<schema::Field> storage_fields() {
+  return {
+      {"s3", s3_schema()},
+      {"persistentVolumeClaim", volume_claim_spec_schema()},
+      {"volume", storage_volume_schema()},
+  };
+}
+
 void check_exactly_one(const json& parent, const std::vector<std::string>& kinds,
                        const std::vector<std::string>& refused, const std::string& path,
                        const std::string& what, std::vector<ValidationIssue>& issues) {
@@ -349,6 +357,20 @@ void check_storage_volume(const json& volume, const std::string& path, VolumeUse
   }
 }
 
+void check_storage(const json& spec, const std::vector<std::string>& refused,
+                   const std::string& what, std::vector<ValidationIssue>& issues) {
+  const json* storage = find(spec, "/storage");
+  if (storage != nullptr && !storage->is_object()) return;  // the schema check has reported it
+  const json empty = json::object();
+  const json& s = storage == nullptr ? empty : *storage;
+  check_exactly_one(s, {"s3", "persistentVolumeClaim", "volume"}, refused, "spec.storage",
+                    "where to keep " + what, issues);
+  if (s.contains("s3")) check_s3(s.at("s3"), "spec.storage.s3", issues);
+  if (s.contains("volume")) {
+    check_storage_volume(s.at("volume"), "spec.storage.volume", VolumeUse::kWrite, issues);
+  }
+}
+
 void check_encryption(const json& parent, const std::string& path,
                       std::vector<ValidationIssue>& issues) {
   const json* encryption = find(parent, "/encryption");
@@ -470,8 +492,8 @@ Node bootstrap_from_schema() {
        refused("bootstrapping from a VolumeSnapshot needs Kubernetes; use backupRef, s3 or "
                "volume")},
       {"pointInTimeRecoveryRef",
-       refused("PointInTimeRecovery objects are not supported by mdbop yet; use backupRef "
-               "with targetRecoveryTime")},
+       refused("restoring to a moment from archived binary logs is not supported by mdbop yet; "
+               "use backupRef with targetRecoveryTime (the newest backup at or before it)")},
       {"azureBlob", refused("Azure Blob Storage is not supported by mdbop; use s3 or volume")},
       {"restoreJob", any_object()},
       {"logLevel", log_level_schema()},

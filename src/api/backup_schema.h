@@ -38,6 +38,9 @@ schema::Node volume_claim_spec_schema();
 schema::Node staging_storage_schema();
 // {keySecretKeyRef: {name, key}}: mdbop's client-side encryption of artifacts.
 schema::Node encryption_schema();
+// The members of a Backup's spec.storage (and a PointInTimeRecovery's): s3,
+// persistentVolumeClaim and volume.
+std::vector<schema::Field> storage_fields();
 
 // Whether a volume is written to (a backup's storage) or only read (a restore's source).
 enum class VolumeUse { kWrite, kRead };
@@ -49,6 +52,12 @@ void check_storage_volume(const json& volume, const std::string& path, VolumeUse
                           std::vector<ValidationIssue>& issues);
 void check_encryption(const json& parent, const std::string& path,
                       std::vector<ValidationIssue>& issues);
+
+// spec.storage of `spec` (a Backup's, a PhysicalBackup's or a PointInTimeRecovery's): exactly
+// one of storage_fields() (or of `refused`, see check_exactly_one), then that one, for writing.
+// `what` says what is kept there ("the backups").
+void check_storage(const json& spec, const std::vector<std::string>& refused,
+                   const std::string& what, std::vector<ValidationIssue>& issues);
 
 // Exactly one of the members `kinds` and `refused` (members the schema has already refused,
 // counted so that they are not reported twice) must be present in `parent`, found at `path`.

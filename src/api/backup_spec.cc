@@ -113,6 +113,19 @@ BackupTargetSpec target_from(const std::string& target) {
 
 }  // namespace
 
+PointInTimeRecoverySpec point_in_time_recovery_spec_from(const json& object) {
+  const json& spec = member(object, "spec");
+  PointInTimeRecoverySpec s;
+  s.physical_backup = member(spec, "physicalBackupRef").value("name", "");
+  s.storage = storage_from(member(spec, "storage"), namespace_of(object),
+                           member(object, "metadata").value("name", ""));
+  s.compression = spec.value("compression", "zstd");
+  s.encryption_key = secret_ref(member(spec, "encryption"), "keySecretKeyRef");
+  if (auto timeout = seconds_of(spec, "archiveTimeout")) s.archive_timeout = *timeout;
+  s.strict_mode = spec.value("strictMode", false);
+  return s;
+}
+
 BackupSpec backup_spec_from(const json& backup) {
   const json& spec = member(backup, "spec");
   BackupSpec b;

@@ -105,7 +105,19 @@ struct RestoreSpec {
   std::vector<std::string> prepare_args;
 };
 
+// Where and how a MariaDB's binary logs are archived (a PointInTimeRecovery's spec).
+struct PointInTimeRecoverySpec {
+  std::string physical_backup;  // physicalBackupRef.name, in the same namespace
+  StorageSpec storage;
+  std::string compression = "zstd";            // zstd | gzip | bzip2 | none
+  std::optional<SecretKeyRef> encryption_key;  // spec.encryption.keySecretKeyRef
+  // How long a closed segment may wait for the storage before a Warning event says so.
+  std::chrono::seconds archive_timeout{3600};
+  bool strict_mode = false;  // for restores to a moment (not built yet)
+};
+
 // REQUIRES: the object passed validate_and_default().
+PointInTimeRecoverySpec point_in_time_recovery_spec_from(const nlohmann::json& object);
 BackupSpec backup_spec_from(const nlohmann::json& backup);
 RestoreSpec restore_spec_from(const nlohmann::json& restore);
 // The Restore (not yet validated) that fills a new MariaDB from its spec.bootstrapFrom, named

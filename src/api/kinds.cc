@@ -22,6 +22,7 @@ const std::vector<KindInfo>& known_kinds() {
       {"Backup", "k8s.mariadb.com/v1alpha1", "backups", {"bmdb"}},
       {"PhysicalBackup", "k8s.mariadb.com/v1alpha1", "physicalbackups", {"pbmdb"}},
       {"Restore", "k8s.mariadb.com/v1alpha1", "restores", {"rmdb"}},
+      {"PointInTimeRecovery", "k8s.mariadb.com/v1alpha1", "pointintimerecoveries", {"pitr"}},
       {"Secret", "v1", "secrets", {}},
       {"ConfigMap", "v1", "configmaps", {"cm"}},
       {"Pod", "v1", "pods", {"po"}},

@@ -24,6 +24,7 @@ const std::map<std::string, KindValidator>& validators() {
       {"Backup", validate_backup},
       {"PhysicalBackup", validate_physical_backup},
       {"Restore", validate_restore},
+      {"PointInTimeRecovery", validate_point_in_time_recovery},
   };
   return table;
 }

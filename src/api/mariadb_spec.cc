@@ -97,6 +97,7 @@ MariaDBSpec mariadb_spec_from(const json& mariadb) {
   s.storage_size = storage_size_from(spec);
   s.update_strategy = member(spec, "updateStrategy").value("type", "RollingUpdate");
   s.metrics = metrics_from(member(spec, "metrics"));
+  s.point_in_time_recovery = member(spec, "pointInTimeRecoveryRef").value("name", "");
   return s;
 }
 

@@ -60,6 +60,9 @@ struct MariaDBSpec {
   // ReplicasFirstPrimaryLast | RollingUpdate | OnDelete | Never
   std::string update_strategy = "RollingUpdate";
   MetricsSpec metrics;
+  // spec.pointInTimeRecoveryRef.name: the PointInTimeRecovery its binary logs are archived
+  // by; empty: not archived.
+  std::string point_in_time_recovery;
 };
 
 // REQUIRES: `mariadb` passed validate_and_default().

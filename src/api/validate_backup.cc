@@ -103,11 +103,7 @@ const Node& backup_schema(Kind kind) {
         {"failedJobsHistoryLimit", integer()},
     };
     spec.insert(spec.end(), common.begin(), common.end());
-    std::vector<schema::Field> storage = {
-        {"s3", s3_schema()},
-        {"persistentVolumeClaim", volume_claim_spec_schema()},
-        {"volume", storage_volume_schema()},
-    };
+    std::vector<schema::Field> storage = storage_fields();
     if (physical) {
       storage.push_back({"azureBlob", refused("Azure Blob Storage is not supported by mdbop; use "
                                               "s3, persistentVolumeClaim or volume")});
@@ -348,20 +344,11 @@ void check_semantics(const json& object, Kind kind, std::vector<ValidationIssue>
   const json* spec = find(object, "/spec");
   if (spec == nullptr || !spec->is_object()) return;
   check_mariadb_ref(object, kMariaDBRefNames, "back up", issues);
-  const json empty = json::object();
-  const json* storage = find(*spec, "/storage");
-  const std::vector<std::string> refused_storage =
-      kind == Kind::kPhysicalBackup ? std::vector<std::string>{"azureBlob", "volumeSnapshot"}
-                                    : std::vector<std::string>{};
-  if (storage == nullptr || storage->is_object()) {
-    const json& s = storage == nullptr ? empty : *storage;
-    check_exactly_one(s, {"s3", "persistentVolumeClaim", "volume"}, refused_storage, "spec.storage",
-                      "where to keep the backups", issues);
-    if (s.contains("s3")) check_s3(s.at("s3"), "spec.storage.s3", issues);
-    if (s.contains("volume")) {
-      check_storage_volume(s.at("volume"), "spec.storage.volume", VolumeUse::kWrite, issues);
-    }
-  }
+  check_storage(*spec,
+                kind == Kind::kPhysicalBackup
+                    ? std::vector<std::string>{"azureBlob", "volumeSnapshot"}
+                    : std::vector<std::string>{},
+                "the backups", issues);
   check_schedule(*spec, issues);
   check_retention(*spec, issues);
   check_positive(*spec, "timeout", "leave it out for no time limit", issues);

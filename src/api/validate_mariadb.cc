@@ -152,9 +152,7 @@ const Node& mariadb_schema() {
            {"maxScaleRef", refused("MaxScale is not supported by mdbop; remove this field")},
            {"multiCluster",
             refused("multi-cluster topologies are not supported by mdbop; remove this field")},
-           {"pointInTimeRecoveryRef",
-            refused("PointInTimeRecovery objects are not supported by mdbop yet; remove this "
-                    "field")},
+           {"pointInTimeRecoveryRef", schema::object({{"name", text()}})},
        })},
   });
   return node;
@@ -247,6 +245,18 @@ void check_galera(const json& object, std::optional<int> replicas,
 void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
   const json* spec = find(object, "/spec");
   if (spec == nullptr || !spec->is_object()) return;
+
+  if (const json* ref = find(*spec, "/pointInTimeRecoveryRef");
+      ref && ref->is_object() && find_text(*ref, "/name").empty()) {
+    issues.push_back({"spec.pointInTimeRecoveryRef.name",
+                      "required: the PointInTimeRecovery (in this namespace) that says where "
+                      "to archive the binary logs"});
+  }
+  if (spec->contains("pointInTimeRecoveryRef") && !find_true(object, "/spec/galera/enabled")) {
+    issues.push_back({"spec.pointInTimeRecoveryRef",
+                      "archiving the binary log needs Galera (its cluster state UUID names the "
+                      "archive's history); set galera.enabled: true or remove this field"});
+  }
 
   // The checks below that depend on the node count are skipped while replicas is invalid.
   std::optional<int> replicas =

@@ -22,6 +22,10 @@ const schema::Node& restore_schema() {
     spec.insert(spec.end(), source.begin(), source.end());
     for (const std::string& name : kMariaDBRefNames) spec.push_back({name, mariadb_ref_schema()});
     spec.push_back({"database", schema::text()});
+    spec.push_back({"pointInTimeRecoveryRef",
+                    schema::refused("restoring to a moment from archived binary logs is not "
+                                    "supported by mdbop yet; use backupRef with "
+                                    "targetRecoveryTime (the newest backup at or before it)")});
     // Options of mariadb-backup --prepare (the tutorials' --use-memory=8G).
     spec.push_back({"mariabackup", schema::object({{"extraArgs", schema::string_list()}})});
     return object_schema(

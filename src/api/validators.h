@@ -17,5 +17,6 @@ void validate_config_map(json& object, std::vector<ValidationIssue>& issues);
 void validate_backup(json& object, std::vector<ValidationIssue>& issues);
 void validate_physical_backup(json& object, std::vector<ValidationIssue>& issues);
 void validate_restore(json& object, std::vector<ValidationIssue>& issues);
+void validate_point_in_time_recovery(json& object, std::vector<ValidationIssue>& issues);
 
 }  // namespace mdbop

@@ -143,6 +143,21 @@ Row restore_row(const json& object, bool) {
       status.value("message", ""),      age_of(object)};
 }
 
+Row point_in_time_recovery_row(const json& object, bool wide) {
+  const json status = object.value("status", json::object());
+  Row row = {object["metadata"]["name"],
+             condition_status(object, "Archiving"),
+             condition_status(object, "ArchiveContinuous"),
+             status.value("lastArchivedGtid", "-"),
+             status.value("lastArchivedTime", "-"),
+             age_of(object)};
+  if (wide) {
+    row.insert(row.end(), {status.value("mariaDbRef", json::object()).value("name", "-"),
+                           status.value("node", "-"), condition_message(object, "Archiving")});
+  }
+  return row;
+}
+
 Row other_row(const json& object, bool) {
   return {object["metadata"]["name"], condition_status(object, "Complete"),
           condition_message(object, "Complete"), age_of(object)};
@@ -173,6 +188,10 @@ const Printer& printer_for(const std::string& kind) {
        {"NEXT", "STORAGE", "LAST-FAILURE"},
        backup_row},
       {{"Restore"}, {"NAME", "COMPLETE", "PHASE", "ARTIFACT", "MESSAGE", "AGE"}, {}, restore_row},
+      {{"PointInTimeRecovery"},
+       {"NAME", "ARCHIVING", "CONTINUOUS", "LAST-GTID", "LAST-TIME", "AGE"},
+       {"MARIADB", "NODE", "MESSAGE"},
+       point_in_time_recovery_row},
   };
   static const Printer other = {{}, {"NAME", "COMPLETE", "STATUS", "AGE"}, {}, other_row};
   for (const Printer& printer : printers) {

@@ -14,7 +14,7 @@ const std::vector<ReconciledKind>& reconciled_kinds() {
     return std::vector<ReconciledKind>{
         {"MariaDB",
          [](const ReconcilerContext& c, ObjectKey key) -> std::unique_ptr<Reconciler> {
-           return std::make_unique<MariaDBReconciler>(c.store, c.agent, std::move(key));
+           return std::make_unique<MariaDBReconciler>(c.store, c.agent, std::move(key), c.home);
          }},
         {"Backup", backup},
         {"PhysicalBackup", backup},

@@ -55,6 +55,9 @@ class SqlConnection : public SqlSession {
   Result<std::map<std::string, std::string>> status(const std::string& pattern) override;
   std::string quote(const std::string& value) override;
 
+  // The libmariadb handle, for sql/'s protocols beyond queries (the binary-log stream).
+  st_mysql* native_handle() { return handle_; }
+
  private:
   explicit SqlConnection(st_mysql* handle) : handle_(handle) {}
   st_mysql* handle_ = nullptr;

@@ -278,19 +278,6 @@ TEST(BackupSpec, VerifyAfterBackupIsMdbopsOwnSwitchOnBothKinds) {
   }
 }
 
-struct Refusal {
-  std::string manifest;
-  std::string field;
-  std::string text;
-};
-
-void expect_refusals(const std::vector<Refusal>& cases) {
-  for (const Refusal& c : cases) {
-    SCOPED_TRACE(c.manifest);
-    EXPECT_TRUE(HasText(issue_at(issues(c.manifest), c.field), c.text));
-  }
-}
-
 TEST(BackupSpec, RefusalsNameTheField) {
   expect_refusals({
       {object("Backup", "  storage: {volume: {hostPath: {path: /b}}}\n"), "spec.mariaDbRef",

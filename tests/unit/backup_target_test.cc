@@ -47,5 +47,15 @@ TEST(BackupTargetTest, ANamedPodMustBeSynced) {
   EXPECT_FALSE(choose_backup_pod(nlohmann::json::object(), target(Mode::kPreferReplica)));
 }
 
+TEST(BackupTargetTest, ArchiveSourcesAreReplicasFirstThenThePrimaryThenTheNodeThatJustFailed) {
+  auto status = cluster({{"g-0", "Synced"}, {"g-1", "Synced"}, {"g-2", "Synced"}});
+  EXPECT_EQ(archive_source_pods(status, ""), (std::vector<std::string>{"g-1", "g-2", "g-0"}));
+  EXPECT_EQ(archive_source_pods(status, "g-1"), (std::vector<std::string>{"g-2", "g-0", "g-1"}));
+  EXPECT_EQ(archive_source_pods(status, "g-0"), (std::vector<std::string>{"g-1", "g-2", "g-0"}));
+  status["nodes"][2]["state"] = "Joining";
+  status["nodes"][1]["clusterStatus"] = "non-Primary";
+  EXPECT_EQ(archive_source_pods(status, ""), (std::vector<std::string>{"g-0"}));
+}
+
 }  // namespace
 }  // namespace mdbop

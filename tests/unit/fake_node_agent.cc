@@ -1,15 +1,18 @@
 #include "fake_node_agent.h"
 
+#include "binlog_test_events.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace mdbop {
 
 namespace {
 
-// A SQL session on a fake node: statements go to the agent's log; the one query the
-// controllers make (root's hosts, by the seed) is answered.
+// A SQL session on a fake node: statements go to the agent's log; the queries the controllers
+// make (root's hosts, by the seed; the binary-log position, by the archiver) are answered.
 class FakeSqlSession final : public SqlSession {
  public:
   FakeSqlSession(FakeNodeAgent& agent, NodeId id) : agent_(agent), id_(std::move(id)) {}
@@ -20,6 +23,12 @@ class FakeSqlSession final : public SqlSession {
     if (sql.find("FROM mysql.user") != std::string::npos) {
       rows.columns = {"Host"};
       rows.rows = {{std::string("localhost")}, {std::string("fakehost")}};
+    }
+    if (sql.find("@@global.wsrep_gtid_domain_id, @@global.gtid_binlog_pos") != std::string::npos) {
+      rows.columns = {"@@global.wsrep_gtid_domain_id", "@@global.gtid_binlog_pos"};
+      const int64_t committed = agent_.committed(id_);
+      rows.rows = {
+          {std::string("0"), committed > 0 ? "0-1-" + std::to_string(committed) : std::string()}};
     }
     return rows;
   }
@@ -87,6 +96,7 @@ void FakeNodeAgent::crash(const NodeId& id) {
     if (node->grastate) node->grastate->seqno = -1;
     exit.instance = node->instance;
   }
+  binlog_changed_.notify_all();
   report_exit(exit);
 }
 
@@ -97,6 +107,12 @@ void FakeNodeAgent::commit(const std::string& namespace_, const std::string& mar
     if (std::get<0>(key) != namespace_ || std::get<1>(key) != mariadb) continue;
     if (node.running && node.primary) node.committed += count;
   }
+  binlog_changed_.notify_all();
+}
+
+void FakeNodeAgent::purge_binlog(const NodeId& id, int64_t through) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(id)) node->binlog_purged_through = through;
 }
 
 void FakeNodeAgent::hold_sync(const NodeId& id) {
@@ -409,6 +425,7 @@ Result<bool> FakeNodeAgent::stop(const NodeId& id, std::chrono::seconds) {
     node->grastate = clean;
     exit.instance = node->instance;
   }
+  binlog_changed_.notify_all();
   report_exit(exit);
   return true;
 }
@@ -571,6 +588,68 @@ Result<BackupSourceFacts> FakeNodeAgent::stream_backup(const NodeId& id,
 void FakeNodeAgent::clean_backup_run(const std::string& namespace_, const std::string& run) {
   std::lock_guard lock(mutex_);
   log("clean_backup_run " + namespace_ + " " + run);
+}
+
+// --- The binary log out.
+
+Result<bool> FakeNodeAgent::follow_binlog(const NodeId& id, const std::string&,
+                                          const BinlogFollowRequest& request,
+                                          const std::function<void(const BinlogEvent&)>& on_event,
+                                          const std::function<bool()>& should_stop) {
+  auto cluster = std::find_if(request.from.begin(), request.from.end(),
+                              [](const Gtid& gtid) { return gtid.domain_id == 0; });
+  if (cluster == request.from.end()) {
+    return fail(ErrorCode::kInvalid, "the fake follows domain 0 only");
+  }
+  auto deliver = [&](const std::string& raw) {
+    auto event = parse_binlog_event(raw);
+    if (!event) throw std::logic_error(event.error().message);
+    event->ends_transaction = event->type == binlog_event_type::kXid;
+    on_event(*event);
+  };
+  auto next = static_cast<int64_t>(cluster->sequence) + 1;
+  {
+    std::lock_guard lock(mutex_);
+    const Node* node = find(id);
+    if (node == nullptr || !node->running) {
+      return fail(ErrorCode::kUnavailable, id.pod() + " is not running");
+    }
+    if (next - 1 > node->committed) {
+      return fail(ErrorCode::kNotFound,
+                  "GTID " + cluster->text() + " is not in " + id.pod() + "'s binlog");
+    }
+    if (next - 1 < node->binlog_purged_through) {
+      return fail(ErrorCode::kNotFound, "the binlog files " + id.pod() + " needs for " +
+                                            cluster->text() + " have been purged");
+    }
+    log("follow_binlog " + id.pod() + " " + cluster->text());
+  }
+  deliver(binlog_test::format_description());
+  while (true) {
+    int64_t committed = 0;
+    {
+      std::unique_lock lock(mutex_);
+      const Node* node = find(id);
+      if (node == nullptr || !node->running) {
+        return fail(ErrorCode::kUnavailable, id.pod() + " went away");
+      }
+      committed = node->committed;
+    }
+    // Events go out without the lock, as a real stream's would.
+    for (; next <= committed; ++next) {
+      auto stamp = kFakeBinlogEpoch + static_cast<std::uint32_t>(next);
+      deliver(binlog_test::gtid_event(1, 0, static_cast<std::uint64_t>(next), stamp, false));
+      deliver(binlog_test::xid_event(1, stamp));
+      if (should_stop()) return true;
+    }
+    if (should_stop()) return true;
+    // The heartbeat: wait for a commit or a crash, or ask should_stop again.
+    std::unique_lock lock(mutex_);
+    binlog_changed_.wait_for(lock, request.heartbeat, [&] {
+      const Node* node = find(id);
+      return node == nullptr || !node->running || node->committed >= next;
+    });
+  }
 }
 
 // --- Data in.

@@ -17,6 +17,12 @@
 //    safe_to_bootstrap when it was the last member to leave; crash() (kill -9) leaves -1;
 //  - no quorum: the survivors of a crash stay Primary;
 //  - recover_position() answers the data's last committed position;
+//  - every committed seqno N is one transaction in each member's binary log, GTID 0-1-N stamped
+//    kFakeBinlogEpoch + N, as a GTID and an XID event; follow_binlog serves the log after
+//    the asked GTID (after a format description) and then each new commit, until stopped or the
+//    node crashes (kUnavailable); it refuses a GTID beyond the node's last commit or purged
+//    (purge_binlog) with kNotFound; the archiver's SELECT of @@global.wsrep_gtid_domain_id and
+//    @@global.gtid_binlog_pos answers 0 and 0-1-<last commit>;
 //  - a node's metrics exporter runs, with the credentials it was last run with, until it is
 //    stopped, killed (kill_exporter) or its node removed; whether its server runs or not.
 // Every effect appends one line to calls(), e.g. "start g-0 new-cluster network",
@@ -28,6 +34,7 @@
 // Thread-safe: the controllers observe nodes in parallel.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -90,6 +97,10 @@ class FakeNodeAgent final : public NodeAgent {
   // The node's wsrep_gcomm_uuid while it runs (empty when it does not).
   std::string gcomm_uuid(const NodeId& id) const;
   int64_t committed(const NodeId& id) const;
+  // The node's binary log no longer holds the transactions up to seqno `through`.
+  void purge_binlog(const NodeId& id, int64_t through);
+  // The commit time of the fake's transaction `seqno` is kFakeBinlogEpoch + seqno.
+  static constexpr std::uint32_t kFakeBinlogEpoch = 1700000000;
 
   // --- NodeAgent.
   Result<NodeAddress> place(const NodeId& id) override;
@@ -122,6 +133,10 @@ class FakeNodeAgent final : public NodeAgent {
                                           ByteSink& out,
                                           const std::function<bool()>& should_stop) override;
   void clean_backup_run(const std::string& namespace_, const std::string& run) override;
+  Result<bool> follow_binlog(const NodeId& id, const std::string& root_password,
+                             const BinlogFollowRequest& request,
+                             const std::function<void(const BinlogEvent&)>& on_event,
+                             const std::function<bool()>& should_stop) override;
   Result<std::unique_ptr<ByteSink>> replay_sql(const NodeId& id, const std::string& root_password,
                                                const std::string& database) override;
   Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
@@ -144,6 +159,7 @@ class FakeNodeAgent final : public NodeAgent {
     bool data = false;
     std::string data_uuid = kZeroUuid;  // the cluster the data belongs to
     int64_t committed = -1;             // its last committed seqno
+    int64_t binlog_purged_through = 0;  // its binary log holds the seqnos after this one
     std::optional<GraState> grastate;
     std::set<std::string> aside;  // tags of data set aside
     bool running = false;
@@ -173,6 +189,7 @@ class FakeNodeAgent final : public NodeAgent {
   void report_exit(const NodeExit& exit);
 
   mutable std::mutex mutex_;
+  std::condition_variable binlog_changed_;  // a commit or a crash, for follow_binlog
   std::map<Key, Node> nodes_;
   std::vector<std::string> calls_;
   std::optional<std::string> kill_before_;

@@ -52,4 +52,18 @@ inline ::testing::AssertionResult HasText(const std::string& text, const std::st
   return ::testing::AssertionFailure() << "\"" << text << "\" does not contain \"" << part << "\"";
 }
 
+// A manifest refused with an issue about `field` whose message contains `text`.
+struct Refusal {
+  std::string manifest;
+  std::string field;
+  std::string text;
+};
+
+inline void expect_refusals(const std::vector<Refusal>& cases) {
+  for (const Refusal& c : cases) {
+    SCOPED_TRACE(c.manifest);
+    EXPECT_TRUE(HasText(issue_at(issues(c.manifest), c.field), c.text));
+  }
+}
+
 }  // namespace mdbop

@@ -37,19 +37,6 @@ std::string restore(const std::string& extra, const std::string& ns = "default")
   return object("Restore", "  mariaDbRef: {name: galera}\n" + extra, ns);
 }
 
-struct Refusal {
-  std::string manifest;
-  std::string field;
-  std::string text;
-};
-
-void expect_refusals(const std::vector<Refusal>& cases) {
-  for (const Refusal& c : cases) {
-    SCOPED_TRACE(c.manifest);
-    EXPECT_TRUE(HasText(issue_at(issues(c.manifest), c.field), c.text));
-  }
-}
-
 // --- backupMethod ----------------------------------------------------------------------------
 
 TEST(TutorialBackupMethod, MariabackupMeansPhysicalAndIsStoredAsBackupType) {

@@ -248,6 +248,19 @@ void LocalAgent::clean_backup_run(const std::string& namespace_, const std::stri
   fs::remove_all(backup_scratch(namespace_, run), ignored);
 }
 
+Result<bool> LocalAgent::follow_binlog(const NodeId& id, const std::string& root_password,
+                                       const BinlogFollowRequest& request,
+                                       const std::function<void(const BinlogEvent&)>& on_event,
+                                       const std::function<bool()>& should_stop) {
+  if (!runtime_.find_layout(id)) {
+    return fail(ErrorCode::kUnavailable,
+                "pod " + id.pod() + " not found in namespace " + id.namespace_);
+  }
+  // Over the node's socket: the stream needs no port, and a silent server is noticed after the
+  // endpoint's read timeout (heartbeats come more often).
+  return mdbop::follow_binlog(sql_endpoint(id, root_password), request, on_event, should_stop);
+}
+
 Result<std::unique_ptr<ByteSink>> LocalAgent::replay_sql(const NodeId& id,
                                                          const std::string& root_password,
                                                          const std::string& database) {

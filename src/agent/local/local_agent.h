@@ -58,6 +58,11 @@ class LocalAgent : public NodeAgent {
                                           const std::function<bool()>& should_stop) override;
   void clean_backup_run(const std::string& namespace_, const std::string& run) override;
 
+  Result<bool> follow_binlog(const NodeId& id, const std::string& root_password,
+                             const BinlogFollowRequest& request,
+                             const std::function<void(const BinlogEvent&)>& on_event,
+                             const std::function<bool()>& should_stop) override;
+
   Result<std::unique_ptr<ByteSink>> replay_sql(const NodeId& id, const std::string& root_password,
                                                const std::string& database) override;
   Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;

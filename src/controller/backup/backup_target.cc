@@ -1,5 +1,6 @@
 #include "controller/backup/backup_target.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,26 @@ Result<std::string> choose_backup_pod(const nlohmann::json& status,
   return fail(std::string("no ") +
               (target.mode == BackupTargetSpec::Mode::kReplica ? "Synced replica" : "Synced node") +
               " to back up from (" + states + ")");
+}
+
+std::vector<std::string> archive_source_pods(const nlohmann::json& status,
+                                             const std::string& tried_last) {
+  const std::string primary = status.value("currentPrimary", "");
+  std::vector<std::string> replicas;
+  std::vector<std::string> later;
+  for (const nlohmann::json& node : status.value("nodes", nlohmann::json::array())) {
+    const std::string pod = node.value("pod", "");
+    if (node.value("state", "") != "Synced" || node.value("clusterStatus", "") != "Primary") {
+      continue;
+    }
+    (pod == primary || pod == tried_last ? later : replicas).push_back(pod);
+  }
+  // The primary before the node that just failed, when they differ.
+  std::stable_sort(later.begin(), later.end(), [&](const std::string& a, const std::string& b) {
+    return a != tried_last && b == tried_last;
+  });
+  replicas.insert(replicas.end(), later.begin(), later.end());
+  return replicas;
 }
 
 }  // namespace mdbop

@@ -1,6 +1,9 @@
 // Which node a backup is taken from: a pure choice over the MariaDB's status.nodes.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "api/backup_spec.h"
@@ -13,5 +16,11 @@ namespace mdbop {
 // the primary; a named pod: that pod. The error says why none qualifies.
 Result<std::string> choose_backup_pod(const nlohmann::json& mariadb_status,
                                       const BackupTargetSpec& target);
+
+// The nodes the binary log may be archived from, in the order to try them: every Synced node in
+// the Primary component, the replicas before status.currentPrimary (as PreferReplica), and
+// `tried_last` (the node that just failed) after all the others.
+std::vector<std::string> archive_source_pods(const nlohmann::json& mariadb_status,
+                                             const std::string& tried_last);
 
 }  // namespace mdbop

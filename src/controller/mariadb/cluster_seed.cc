@@ -166,6 +166,9 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
     s.erase("seeding");
     if (restoring && s.value("restore", json::object()).value("uid", "") == restore_uid) {
       s["restore"]["phase"] = "Starting";
+      // The restored data's GTIDs begin again from the backup's: its transactions from now on
+      // are a history of their own for the binary-log archive (controller/archive).
+      s["binlogHistory"] = restore_uid;
     }
   });
   if (!done) return tl::unexpected(done.error());

@@ -17,8 +17,17 @@ namespace mdbop {
 
 using namespace std::chrono_literals;
 
-MariaDBReconciler::MariaDBReconciler(Store& store, NodeAgent& agent, ObjectKey key)
-    : ObjectReconciler(store, std::move(key)), agent_(agent) {}
+MariaDBReconciler::MariaDBReconciler(Store& store, NodeAgent& agent, ObjectKey key,
+                                     std::filesystem::path home)
+    : ObjectReconciler(store, std::move(key)), agent_(agent), home_(std::move(home)) {}
+
+MariaDBReconciler::~MariaDBReconciler() { stop_archiver(); }
+
+void MariaDBReconciler::stop_soon() {
+  stopping_ = true;
+  std::lock_guard lock(archiver_mutex_);
+  if (archiver_) archiver_->stop_soon();
+}
 
 std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   Pass pass;
@@ -62,6 +71,7 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   }
 
   maintain_exporters(pass);
+  maintain_archiver(pass);
   // Fresh eyes for status: the actions above changed what runs.
   observe(pass);
   // Whole again: every member may serve the next joiner.
@@ -187,6 +197,10 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass, bool force) {
 }
 
 void MariaDBReconciler::clean_up_deleted() {
+  if (archiver_) {
+    stop_archiver();
+    release_point_in_time_recovery(archived_pitr_);
+  }
   const json& object = object_;
   bool purge =
       object["metadata"].value("annotations", json::object()).value(kPurgeAnnotation, "false") ==

@@ -4,13 +4,16 @@
 // reconciler.cc (the pass), cluster_seed.cc (a new cluster's data), cluster_recovery.cc (no
 // Primary component), cluster_members.cc (start, scale, roll), cluster_status.cc (status),
 // node_eviction.cc (a node's death, reported by the node agent), cluster_metrics_exporter.cc
-// (the nodes' metrics exporters and their account).
+// (the nodes' metrics exporters and their account), binlog_archiving.cc (the archiver of
+// spec.pointInTimeRecoveryRef).
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,6 +23,7 @@
 
 #include "agent/node_agent.h"
 #include "api/mariadb_spec.h"
+#include "controller/archive/binlog_archiver.h"
 #include "controller/mariadb/node_view.h"
 #include "controller/object_reconciler.h"
 #include "store/store.h"
@@ -45,14 +49,16 @@ void finish_recovery(json& status);
 
 class MariaDBReconciler : public ObjectReconciler {
  public:
-  MariaDBReconciler(Store& store, NodeAgent& agent, ObjectKey key);
+  // `home` resolves the archive's storage directories given relative to MDBOP_HOME.
+  MariaDBReconciler(Store& store, NodeAgent& agent, ObjectKey key, std::filesystem::path home = {});
+  ~MariaDBReconciler() override;
 
   // Called (on the agent's thread) when a node's server exited: unless it was stopped on
   // purpose, evicts it from the group through the surviving members so that writes do not
   // stall for evs.suspect_timeout.
   void on_node_exit(const NodeExit& exit);
   // The operator is stopping: a wait inside a pass (a new cluster's seed) gives up.
-  void stop_soon() override { stopping_ = true; }
+  void stop_soon() override;
 
  private:
   // One pass. Returns how long to wait before the next one (shorter while work is under way).
@@ -143,6 +149,15 @@ class MariaDBReconciler : public ObjectReconciler {
   // exporter is stopped and the account dropped.
   void maintain_exporters(const Pass& pass);
 
+  // binlog_archiving.cc
+  // spec.pointInTimeRecoveryRef set: its archiver runs (started once, it outlives the pass);
+  // unset: it is stopped and status.pointInTimeRecovery removed.
+  void maintain_archiver(const Pass& pass);
+  // Joins the archiver's thread outside archiver_mutex_ (stop_soon takes it).
+  void stop_archiver();
+  // The PointInTimeRecovery `name` is archived no more: Archiving False (NotReferenced).
+  void release_point_in_time_recovery(const std::string& name);
+
   // cluster_status.cc
   // Whether the views show every replica Synced in one Primary component of the expected size.
   bool ready(const Pass& pass) const;
@@ -151,7 +166,11 @@ class MariaDBReconciler : public ObjectReconciler {
                      const std::string& message);
 
   NodeAgent& agent_;
-  TaskPool lookers_;  // threads that observe the nodes side by side
+  const std::filesystem::path home_;
+  std::mutex archiver_mutex_;  // stop_soon comes from another thread
+  std::unique_ptr<BinlogArchiver> archiver_;
+  std::string archived_pitr_;  // the PointInTimeRecovery archiver_ was started for
+  TaskPool lookers_;           // threads that observe the nodes side by side
   std::atomic<bool> stopping_{false};
   bool galera_ = true;  // from the last spec seen
   // What the nodes' configuration was last written from (cluster, peers, spec and secrets):
