@@ -1,5 +1,7 @@
 #include "backup/binlog_archive.h"
 
+#include <utility>
+
 #include "backup/encryption.h"
 #include "util/terminal_sinks.h"
 
@@ -32,6 +34,7 @@ class CappedStringSink : public ByteSink {
   }
   Result<void> finish() override { return {}; }
   const std::string& data() const { return data_; }
+  std::string take() { return std::move(data_); }
 
  private:
   std::size_t max_bytes_;
@@ -60,17 +63,23 @@ Result<std::string> pack_binlog_segment(const std::string& segment, Compression 
 Result<std::string> unpack_binlog_segment(const std::string& stored,
                                           const std::optional<std::string>& encryption_secret,
                                           std::size_t max_bytes) {
-  std::string plain = stored;
-  if (starts_with(stored, "MDBOPAE")) {
+  if (stored.size() > max_bytes) {
+    return fail(ErrorCode::kCorrupt, "the stored segment is larger than " +
+                                         std::to_string(max_bytes) +
+                                         " bytes: not a segment mdbop wrote");
+  }
+  // Decryption never makes more bytes than it was given: the cap above holds for it.
+  StringSink decrypted;
+  const bool encrypted = starts_with(stored, "MDBOPAE");
+  if (encrypted) {
     if (!encryption_secret) {
       return fail("the segment is encrypted and no encryption key was given");
     }
-    StringSink decrypted;
     auto decryptor = make_decryptor(*encryption_secret, decrypted);
     if (!decryptor) return tl::unexpected(decryptor.error());
     if (auto done = run_stage(**decryptor, stored); !done) return tl::unexpected(done.error());
-    plain = decrypted.data();
   }
+  const std::string& plain = encrypted ? decrypted.data() : stored;
   Compression compression = Compression::kNone;
   if (starts_with(plain, std::string_view("\x28\xb5\x2f\xfd", 4))) {
     compression = Compression::kZstd;
@@ -88,7 +97,7 @@ Result<std::string> unpack_binlog_segment(const std::string& stored,
   if (!starts_with(segment.data(), kBinlogMagic)) {
     return fail("not a binary-log segment (no binary-log magic after decompression)");
   }
-  return segment.data();
+  return segment.take();
 }
 
 Result<void> upload_binlog_segment(BackupStorage& storage, const std::string& key,

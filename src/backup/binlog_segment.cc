@@ -11,9 +11,15 @@ BinlogSegmenter::BinlogSegmenter(std::uint32_t domain_id, std::optional<Gtid> af
 
 std::optional<BinlogSegment> BinlogSegmenter::add(const BinlogEvent& event, Clock::time_point now) {
   std::optional<BinlogSegment> closed;
-  if (transaction_gtid_ && event.gtid) closed = end_transaction(now);
+  // A transaction never spans binary-log files: a new file's first events end it too.
+  if (transaction_gtid_ && (event.gtid || event.type == binlog_event_type::kFormatDescription ||
+                            event.type == binlog_event_type::kRotate)) {
+    closed = end_transaction(now);
+  }
   if (!transaction_gtid_) {
     if (event.type == binlog_event_type::kFormatDescription) {
+      // The open segment's transactions were written under the format it holds.
+      if (closed && open_) throw std::logic_error("two segments closed by one binary-log event");
       if (!closed) closed = close();
       format_description_ = event.raw;
       return closed;

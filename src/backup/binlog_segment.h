@@ -51,6 +51,7 @@ class BinlogSegmenter {
   // Other events outside a transaction (rotate, GTID list, checkpoint) are not archived.
   // A GTID event while a transaction is open ends that one: the server begins an event group
   // only after the previous one ended, so it is whole even when its end was not recognised.
+  // So do a format description and a rotate (a transaction never spans binary-log files).
   // A kept transaction whose sequence number does not follow the last one's closes the open
   // segment and begins one with gap_after set. Throws std::logic_error for a transaction
   // before any format description (a stream always sends one first).

@@ -158,5 +158,96 @@ TEST(BinlogArchive, ArchivesEveryAcknowledgedTransactionOnceAcrossTheFollowedNod
             << "\n";
 }
 
+// A physical restore takes the data back to the backup: the archive's transactions after it are
+// not in the restored data, so what the restored cluster writes next goes to a history of its
+// own, the Restore's uid, and the history before it is left as it was.
+TEST(BinlogArchive, TheDataOfAPhysicalRestoreIsArchivedUnderAHistoryOfItsOwn) {
+  Installation mdbop;
+  const fs::path archive = mdbop.home() / "archive";
+  mdbop.start_operator();
+  mdbop.apply(archive_manifests(archive));
+  mdbop.apply(galera_manifest("g", 3, kPassword, "  pointInTimeRecoveryRef: {name: pitr}\n"));
+  mdbop.wait_ready("g");
+  auto archiving = [&] {
+    return mdbop.mariadb("g")["status"].value("pointInTimeRecovery", json::object());
+  };
+  SqlConnection writer = mdbop.connect("g", 0, kPassword);
+  ASSERT_TRUE(writer.execute(
+      "CREATE DATABASE IF NOT EXISTS test; CREATE TABLE test.t (id INT PRIMARY KEY)"));
+  const std::string history =
+      writer.status("wsrep_cluster_state_uuid")->at("wsrep_cluster_state_uuid");
+  auto insert = [&](SqlConnection& connection, int id) {
+    auto inserted = connection.query("INSERT INTO test.t VALUES (" + std::to_string(id) +
+                                     "); SELECT @@last_gtid");
+    EXPECT_TRUE(inserted && !inserted->rows.empty());
+    return inserted && !inserted->rows.empty() ? parse_gtid(*inserted->rows[0][0])->sequence : 0;
+  };
+  for (int id = 1; id <= 5; ++id) insert(writer, id);
+
+  mdbop.apply(
+      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\nmetadata: {name: nightly}\n"
+      "spec:\n  mariaDbRef: {name: g}\n  storage: {volume: {hostPath: {path: " +
+      (mdbop.home() / "backups").string() + "}}}\n");
+  mdbop.must({"wait", "physicalbackup/nightly", "--for=condition=Complete", "--timeout=120s"});
+  std::uint64_t last_before = 0;
+  for (int id = 6; id <= 10; ++id) last_before = insert(writer, id);
+  const std::string last = "0-1-" + std::to_string(last_before);
+  ASSERT_TRUE(eventually([&] { return archiving().value("lastArchivedGtid", "") == last; }, 60s))
+      << mdbop.mdbop({"describe", "mariadb", "g"}).out;
+  std::size_t segments = 0;
+  const auto before_restore = read_archive(archive, history, mdbop.home() / "scratch", segments);
+
+  mdbop.apply(
+      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\nmetadata: {name: back}\n"
+      "spec:\n  mariaDbRef: {name: g}\n  backupRef: {name: nightly}\n");
+  mdbop.must({"wait", "restore/back", "--for=condition=Complete", "--timeout=180s"});
+  mdbop.wait_ready("g");
+  const std::string restore_uid =
+      json::parse(mdbop.must({"get", "restore", "back", "-o", "json"}))["metadata"]["uid"];
+  EXPECT_EQ(mdbop.mariadb("g")["status"].value("binlogHistory", ""), restore_uid);
+
+  // Archiving goes on, in the new history, from the restored cluster's position then.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return archiving().value("history", "") == restore_uid &&
+               !archiving().value("node", "").empty();
+      },
+      60s))
+      << mdbop.mdbop({"describe", "mariadb", "g"}).out;
+  EXPECT_FALSE(archiving().contains("lastArchivedGtid")) << "another history's last GTID";
+
+  // The restored data lacks what the archive holds after the backup: continuing that history
+  // would splice its next transactions onto ones it never had.
+  SqlConnection restored = mdbop.connect("g", 0, kPassword);
+  auto count = restored.query("SELECT COUNT(*) FROM test.t");
+  ASSERT_TRUE(count && !count->rows.empty());
+  EXPECT_EQ(*count->rows[0][0], "5");
+  std::uint64_t first_after = 0;
+  std::uint64_t last_after = 0;
+  for (int id = 106; id <= 110; ++id) {
+    last_after = insert(restored, id);
+    if (first_after == 0) first_after = last_after;
+  }
+  std::cout << "archived up to " << last_before << " before the restore; the restored data wrote "
+            << first_after << ".." << last_after << "\n";
+  const std::string last_restored = "0-1-" + std::to_string(last_after);
+  ASSERT_TRUE(eventually(
+      [&] {
+        return archiving().value("history", "") == restore_uid &&
+               archiving().value("lastArchivedGtid", "") == last_restored;
+      },
+      90s))
+      << mdbop.mdbop({"describe", "mariadb", "g"}).out << mdbop.mdbop({"events"}).out;
+
+  const auto after_restore = read_archive(archive, restore_uid, mdbop.home() / "scratch", segments);
+  ASSERT_FALSE(after_restore.empty());
+  EXPECT_EQ(after_restore.back(), last_after);
+  for (std::size_t i = 1; i < after_restore.size(); ++i) {
+    ASSERT_EQ(after_restore[i], after_restore[i - 1] + 1) << "at position " << i;
+  }
+  EXPECT_EQ(read_archive(archive, history, mdbop.home() / "scratch", segments), before_restore)
+      << "the history before the restore is left as it was";
+}
+
 }  // namespace
 }  // namespace mdbop::testing

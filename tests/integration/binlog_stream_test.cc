@@ -119,9 +119,10 @@ class Archive {
 
  private:
   void keep(const BinlogSegment& segment) {
+    // A follower thread records the failure (a throw would end the test binary).
     if (segment.gap_after) {
-      throw std::runtime_error("the stream jumped from " + segment.gap_after->text() + " to " +
-                               segment.first_gtid.text());
+      ADD_FAILURE() << "the stream jumped from " << segment.gap_after->text() << " to "
+                    << segment.first_gtid.text();
     }
     auto key = binlog_segment_key(
         "archive", {history_, segment.first_gtid.sequence, segment.last_gtid.sequence,

@@ -66,6 +66,9 @@ TEST(BinlogArchive, AnObjectThatUnpacksPastTheMaximumIsRefusedAsItGrows) {
   EXPECT_NE(refused.error().message.find("more than 1048576 bytes"), std::string::npos)
       << refused.error().message;
   EXPECT_TRUE(unpack_binlog_segment(*stored, std::nullopt, segment.size()));
+  auto large = unpack_binlog_segment(segment, std::nullopt, 1u << 20);
+  ASSERT_FALSE(large) << "a stored object past the maximum, uncompressed";
+  EXPECT_EQ(large.error().code, ErrorCode::kCorrupt);
 }
 
 TEST(BinlogArchive, TheGtidsOfASegmentInOrder) {

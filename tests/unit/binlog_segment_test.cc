@@ -201,6 +201,23 @@ TEST_F(Segmenter, AGtidEventEndsATransactionWhoseEndWasNotRecognised) {
                                 bytes_of(transaction(2, 102)));
 }
 
+TEST_F(Segmenter, ANewBinlogFilesFirstEventsEndATransactionWhoseEndWasNotRecognised) {
+  feed({event(format_description())}, t0);
+  auto unended = transaction(1, 100);
+  unended.back().ends_transaction = false;
+  feed(unended, t0);
+  auto closed = feed({event(event_bytes(binlog_event_type::kRotate, 1, 100, "x")),
+                      event(format_description(false))},
+                     t0);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].bytes, std::string(kBinlogMagic) + format_description() + bytes_of(unended));
+  feed(transaction(2, 101), t0);
+  auto next = segmenter.tick(t0 + 1s);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->bytes,
+            std::string(kBinlogMagic) + format_description(false) + bytes_of(transaction(2, 101)));
+}
+
 TEST_F(Segmenter, ATransactionBeforeAnyFormatDescriptionIsABug) {
   EXPECT_THROW(feed(transaction(1, 100), t0), std::logic_error);
 }

@@ -164,6 +164,7 @@ bool BinlogArchiver::round() {
          "data's own history once it is done");
     return false;
   }
+  history_binlog_field_ = status.value("binlogHistory", "");
   const std::vector<std::string> pods = archive_source_pods(status, tried_last_);
   if (pods.empty()) {
     idle(*setup, "NoSyncedNode", "no Synced node to archive the binary log from");
@@ -187,6 +188,9 @@ bool BinlogArchiver::round() {
       all_refused = false;
       continue;
     }
+    // The status read at the round's start may be a node's observation old: a restore
+    // starting since must not see its data archived into this history.
+    if (!history_current()) return true;
     const Followed followed = follow(*setup, *id);
     if (followed == Followed::kStopped) {
       refused_rounds_ = 0;
@@ -235,7 +239,9 @@ std::optional<Gtid> BinlogArchiver::start_position(Setup& setup, const NodeId& i
   }
 
   if (history != history_) {
-    // Pending segments belong to the old history and were stored (flush ran first).
+    // Pending segments belong to the old history and were stored (flush ran first). A gap in
+    // the old history says nothing of the new one.
+    if (!history_.empty()) clear_pitr_condition(setup, "ArchiveContinuous");
     history_ = history;
     next_from_.reset();
     last_archived_.reset();
@@ -337,13 +343,14 @@ BinlogArchiver::Followed BinlogArchiver::follow(Setup& setup, const NodeId& id) 
         }
         return stopping_ || left || changed || pending_bytes_ >= options_.max_pending_bytes;
       });
-  // What the segmenter holds is dropped with it: the next stream starts after next_from_.
+  // What the segmenter holds is dropped with it: the next stream starts after next_from_. No
+  // stream is open now: the next one says so when it opens.
+  followed_pod_.clear();
   if (result) {
     if (left) tried_last_ = id.pod();
     return Followed::kStopped;
   }
   last_error_ = id.pod() + ": " + result.error().message;
-  followed_pod_.clear();
   spdlog::info("MariaDB={}/{} binary-log stream of {} ended: {}", mariadb_.namespace_,
                mariadb_.name, id.pod(), result.error().message);
   if (result.error().code == ErrorCode::kNotFound) {
@@ -422,11 +429,22 @@ bool BinlogArchiver::flush(Setup& setup) {
   return true;
 }
 
+bool BinlogArchiver::history_current() {
+  auto mariadb = store_.get(mariadb_);
+  if (!mariadb) return false;
+  const json status = mariadb->value("status", json::object());
+  return !physical_restore_under_way(status) &&
+         status.value("binlogHistory", "") == history_binlog_field_;
+}
+
 bool BinlogArchiver::still_synced(const std::string& pod) {
   auto mariadb = store_.get(mariadb_);
   if (!mariadb) return false;
   const json status = mariadb->value("status", json::object());
-  if (physical_restore_under_way(status)) return false;
+  if (physical_restore_under_way(status) ||
+      status.value("binlogHistory", "") != history_binlog_field_) {
+    return false;
+  }
   const auto pods = archive_source_pods(status, "");
   return std::find(pods.begin(), pods.end(), pod) != pods.end();
 }
@@ -475,9 +493,13 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
   if ((failing || followed_pod_.empty()) && !last_error_.empty()) summary["error"] = last_error_;
   store_.update_status(mariadb_, [&](json& status) {
     json& pitr = status["pointInTimeRecovery"];
-    // Keep what an earlier operator archived until this one has archived something.
+    // Keep what an earlier operator archived in this history until this one has archived
+    // something: another history's last GTID says nothing of this one.
     for (const char* kept : {"lastArchivedGtid", "lastArchivedTime"}) {
-      if (!summary.contains(kept) && pitr.contains(kept)) summary[kept] = pitr[kept];
+      if (!summary.contains(kept) && pitr.contains(kept) &&
+          pitr.value("history", "") == summary.value("history", "")) {
+        summary[kept] = pitr[kept];
+      }
     }
     pitr = summary;
   });
@@ -485,7 +507,11 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
   store_.update_status({"PointInTimeRecovery", mariadb_.namespace_, name}, [&](json& status) {
     status["mariaDbRef"] = {{"name", mariadb_.name}};
     for (const char* field : {"lastArchivedGtid", "lastArchivedTime", "node", "history"}) {
-      if (summary.contains(field)) status[field] = summary[field];
+      if (summary.contains(field)) {
+        status[field] = summary[field];
+      } else {
+        status.erase(field);
+      }
     }
     // True only while a stream is open: the archive is taking the cluster's transactions.
     if (!failing && !followed_pod_.empty()) {
@@ -500,8 +526,25 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
     const json conditions = status.value("conditions", json::array());
     if (std::none_of(conditions.begin(), conditions.end(),
                      [](const json& c) { return c.value("type", "") == "ArchiveContinuous"; })) {
-      set_condition(status, "ArchiveContinuous", true, "Continuous",
-                    "every transaction since archiving began is archived", generation);
+      set_condition(
+          status, "ArchiveContinuous", true, "Continuous",
+          "every transaction of history " + history_ + " since archiving began in it is archived",
+          generation);
+    }
+  });
+}
+
+void BinlogArchiver::clear_pitr_condition(Setup& setup, const std::string& type) {
+  const ObjectKey key{"PointInTimeRecovery", mariadb_.namespace_,
+                      setup.pitr["metadata"].value("name", "")};
+  store_.update_status(key, [&](json& status) {
+    json& conditions = status["conditions"];
+    if (!conditions.is_array()) return;
+    for (auto it = conditions.begin(); it != conditions.end(); ++it) {
+      if (it->value("type", "") == type) {
+        conditions.erase(it);
+        return;
+      }
     }
   });
 }

@@ -113,13 +113,17 @@ class BinlogArchiver {
   void take(Setup& setup, BinlogSegment segment);
   // Stores the pending segments in order; false when the storage failed (they stay queued).
   bool flush(Setup& setup);
+  // Whether the followed node is still one to follow, and its history the one followed.
   bool still_synced(const std::string& pod);
+  // Whether no physical restore started, and status.binlogHistory is as this round read it.
+  bool history_current();
   void declare_gap(Setup& setup, const std::string& refusals);
   // ArchiveContinuous=False and a Warning event: `what` is missing from the archive.
   void report_gap(Setup& setup, const std::string& what);
   // Nothing is followed, for `reason` (the Archiving condition's): status says so.
   void idle(Setup& setup, const std::string& reason, const std::string& message);
   void write_status(Setup& setup, bool force);
+  void clear_pitr_condition(Setup& setup, const std::string& type);
   void set_pitr_condition(const std::string& pitr, const std::string& type, bool value,
                           const std::string& reason, const std::string& message);
   void event(const json& object, const std::string& type, const std::string& reason,
@@ -139,6 +143,7 @@ class BinlogArchiver {
   // The thread's own state, kept across rounds.
   std::string history_;                // the history archived under (see history_of)
   std::uint32_t cluster_domain_ = 0;   // the nodes' wsrep_gtid_domain_id
+  std::string history_binlog_field_;   // MariaDB status.binlogHistory as the round read it
   std::optional<Gtid> next_from_;      // the last GTID archived or queued: the stream starts after
   bool restart_from_current_ = false;  // after a gap: the node's current position
   std::deque<PendingSegment> pending_;
