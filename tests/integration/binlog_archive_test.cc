@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <regex>
 
 #include "backup/binlog_archive.h"
 #include "backup/binlog_segment_name.h"
+#include "binlog_capture.h"
 #include "harness.h"
 #include "storage/filesystem_storage.h"
 #include "util/subprocess.h"
@@ -35,23 +35,6 @@ std::string archive_manifests(const fs::path& archive) {
          archive.string() +
          "}}}\n  compression: zstd\n"
          "  encryption: {keySecretKeyRef: {name: archive-key, key: key}}\n";
-}
-
-// The GTID sequence numbers mariadb-binlog finds in a segment file, in order.
-std::vector<std::uint64_t> gtids_read_by_mariadb_binlog(const fs::path& path) {
-  auto run = run_process({.argv = {"mariadb-binlog", "--verify-binlog-checksum", path.string()}});
-  if (!run || !run->ok()) {
-    ADD_FAILURE() << "mariadb-binlog " << path << ": "
-                  << (run ? run->describe() : run.error().what());
-    return {};
-  }
-  std::vector<std::uint64_t> sequences;
-  static const std::regex gtid_line(R"(\tGTID 0-1-(\d+))");
-  for (std::sregex_iterator it(run->stdout_text.begin(), run->stdout_text.end(), gtid_line), end;
-       it != end; ++it) {
-    sequences.push_back(std::stoull((*it)[1]));
-  }
-  return sequences;
 }
 
 // Every archived GTID sequence, segment after segment in name order, each segment decrypted and
@@ -87,17 +70,24 @@ std::vector<std::uint64_t> read_archive(const fs::path& archive, const std::stri
   return sequences;
 }
 
-TEST(BinlogArchive, ArchivesEveryAcknowledgedTransactionOnceAcrossTheFollowedNodesDeath) {
-  Installation mdbop;
+// The operator, and a Ready 3-node cluster "g" archived into <home>/archive; returns that path.
+fs::path start_archived_cluster(Installation& mdbop) {
   const fs::path archive = mdbop.home() / "archive";
   mdbop.start_operator();
   mdbop.apply(archive_manifests(archive));
   mdbop.apply(galera_manifest("g", 3, kPassword, "  pointInTimeRecoveryRef: {name: pitr}\n"));
   mdbop.wait_ready("g");
+  return archive;
+}
 
-  auto archiving = [&] {
-    return mdbop.mariadb("g")["status"].value("pointInTimeRecovery", json::object());
-  };
+json archive_status(Installation& mdbop) {
+  return mdbop.mariadb("g")["status"].value("pointInTimeRecovery", json::object());
+}
+
+TEST(BinlogArchive, ArchivesEveryAcknowledgedTransactionOnceAcrossTheFollowedNodesDeath) {
+  Installation mdbop;
+  const fs::path archive = start_archived_cluster(mdbop);
+  auto archiving = [&] { return archive_status(mdbop); };
   const std::string primary = mdbop.mariadb("g")["status"].value("currentPrimary", "");
   const int writer_index = std::stoi(primary.substr(primary.rfind('-') + 1));
   SqlConnection writer = mdbop.connect("g", writer_index, kPassword);
@@ -163,14 +153,8 @@ TEST(BinlogArchive, ArchivesEveryAcknowledgedTransactionOnceAcrossTheFollowedNod
 // own, the Restore's uid, and the history before it is left as it was.
 TEST(BinlogArchive, TheDataOfAPhysicalRestoreIsArchivedUnderAHistoryOfItsOwn) {
   Installation mdbop;
-  const fs::path archive = mdbop.home() / "archive";
-  mdbop.start_operator();
-  mdbop.apply(archive_manifests(archive));
-  mdbop.apply(galera_manifest("g", 3, kPassword, "  pointInTimeRecoveryRef: {name: pitr}\n"));
-  mdbop.wait_ready("g");
-  auto archiving = [&] {
-    return mdbop.mariadb("g")["status"].value("pointInTimeRecovery", json::object());
-  };
+  const fs::path archive = start_archived_cluster(mdbop);
+  auto archiving = [&] { return archive_status(mdbop); };
   SqlConnection writer = mdbop.connect("g", 0, kPassword);
   ASSERT_TRUE(writer.execute(
       "CREATE DATABASE IF NOT EXISTS test; CREATE TABLE test.t (id INT PRIMARY KEY)"));

@@ -21,6 +21,7 @@
 #include "backup/binlog_segment.h"
 #include "backup/binlog_trim.h"
 #include "backup/client_options.h"
+#include "binlog_capture.h"
 #include "harness.h"
 #include "sql/binlog_stream.h"
 #include "util/subprocess.h"
@@ -33,87 +34,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kPassword = "Integration-Secret-42";
 constexpr std::uint32_t kFollowerServerId = 4000000002u;
-
-std::string single_value(SqlConnection& connection, const std::string& sql) {
-  auto rows = connection.query(sql);
-  if (!rows || rows->rows.empty() || !rows->rows[0][0]) {
-    throw std::runtime_error(sql + ": " + (rows ? "no value" : rows.error().what()));
-  }
-  return *rows->rows[0][0];
-}
-
-// The cluster domain's GTID in a GTID position ("0-1-7,1000-1-2" -> 0-1-7).
-Gtid cluster_gtid(const std::string& position) {
-  auto gtids = parse_gtid_position(position);
-  if (gtids) {
-    for (const auto& gtid : *gtids) {
-      if (gtid.domain_id == 0) return gtid;
-    }
-  }
-  throw std::runtime_error("no domain-0 GTID in \"" + position + "\"");
-}
-
-// A node's binary log followed into segments kept in memory, by name.
-class SegmentCollector {
- public:
-  SegmentCollector(std::string history, Gtid from) : history_(std::move(history)), last_(from) {}
-
-  Result<bool> follow(const SqlEndpoint& endpoint) {
-    BinlogFollowRequest request;
-    request.from = {last_};
-    request.follower_server_id = kFollowerServerId;
-    // Small segments, so that a replay spans several and begins inside one.
-    BinlogSegmenter segmenter(0, last_, BinlogSegmentLimits{2000, std::chrono::milliseconds(200)});
-    return follow_binlog(
-        endpoint, request,
-        [&](const BinlogEvent& event) {
-          if (auto segment = segmenter.add(event, BinlogSegmenter::Clock::now())) keep(*segment);
-        },
-        [&] {
-          if (auto segment = segmenter.tick(BinlogSegmenter::Clock::now())) keep(*segment);
-          return stop_.load();
-        });
-  }
-  void stop() { stop_ = true; }
-  std::uint64_t last_sequence() {
-    std::lock_guard lock(mutex_);
-    return last_.sequence;
-  }
-  std::vector<BinlogSegmentName> names() {
-    std::lock_guard lock(mutex_);
-    std::vector<BinlogSegmentName> names;
-    for (const auto& [name, bytes] : segments_) names.push_back(name);
-    return names;
-  }
-  std::string bytes(const BinlogSegmentName& name) {
-    std::lock_guard lock(mutex_);
-    return segments_.at(name);
-  }
-
- private:
-  struct ByFirstSequence {
-    bool operator()(const BinlogSegmentName& a, const BinlogSegmentName& b) const {
-      return a.first_sequence < b.first_sequence;
-    }
-  };
-  void keep(const BinlogSegment& segment) {
-    // A follower thread records the failure (a throw would end the test binary).
-    if (segment.gap_after) {
-      ADD_FAILURE() << "the stream jumped from " << segment.gap_after->text() << " to "
-                    << segment.first_gtid.text();
-    }
-    std::lock_guard lock(mutex_);
-    segments_[{history_, segment.first_gtid.sequence, segment.last_gtid.sequence,
-               segment.first_commit_time, segment.last_commit_time}] = segment.bytes;
-    last_ = segment.last_gtid;
-  }
-
-  std::string history_;
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  Gtid last_;
-  std::map<BinlogSegmentName, std::string, ByFirstSequence> segments_;
-};
 
 // A standalone mariadbd on a data directory of its own, with mdbop's binary-log and GTID
 // settings (galera/node_config.cc) and a Galera provider on loopback ports of its own.
@@ -262,7 +182,7 @@ TEST(BinlogReplay, ReplayedOutsideGaleraKeepsItsGtidsAndAGaleraBootstrapContinue
   const std::string history =
       writer.status("wsrep_cluster_state_uuid")->at("wsrep_cluster_state_uuid");
 
-  SegmentCollector archive(history, start);
+  SegmentCollector archive(history, start, kFollowerServerId);
   SqlEndpoint node;
   node.port = mdbop.pods("g").at(0)["status"]["ports"]["sql"];
   node.password = kPassword;

@@ -11,11 +11,11 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
-#include <regex>
 #include <thread>
 
 #include "backup/binlog_segment.h"
 #include "backup/binlog_segment_name.h"
+#include "binlog_capture.h"
 #include "harness.h"
 #include "sql/binlog_stream.h"
 #include "util/subprocess.h"
@@ -35,25 +35,6 @@ SqlEndpoint node_endpoint(Installation& mdbop, int index) {
   endpoint.password = kPassword;
   endpoint.timeout = 5s;
   return endpoint;
-}
-
-std::string single_value(SqlConnection& connection, const std::string& sql) {
-  auto rows = connection.query(sql);
-  if (!rows || rows->rows.empty() || !rows->rows[0][0]) {
-    throw std::runtime_error(sql + ": " + (rows ? "no value" : rows.error().what()));
-  }
-  return *rows->rows[0][0];
-}
-
-// The cluster domain's GTID in a GTID position ("0-1-7,1001-1-2" -> 0-1-7).
-Gtid cluster_gtid(const std::string& position) {
-  auto gtids = parse_gtid_position(position);
-  if (gtids) {
-    for (const auto& gtid : *gtids) {
-      if (gtid.domain_id == 0) return gtid;
-    }
-  }
-  throw std::runtime_error("no domain-0 GTID in \"" + position + "\"");
 }
 
 // Inserts `count` rows on `connection`, one transaction each; returns their GTIDs' sequences.
@@ -142,23 +123,6 @@ class Archive {
   Gtid last_;
 };
 
-// The GTIDs mariadb-binlog finds in a segment file, in order.
-std::vector<std::uint64_t> gtids_in_file(const fs::path& path) {
-  auto run = run_process({.argv = {"mariadb-binlog", "--verify-binlog-checksum", path.string()}});
-  if (!run || !run->ok()) {
-    ADD_FAILURE() << "mariadb-binlog " << path << ": "
-                  << (run ? run->describe() : run.error().what());
-    return {};
-  }
-  std::vector<std::uint64_t> sequences;
-  static const std::regex gtid_line(R"(\tGTID 0-1-(\d+))");
-  for (std::sregex_iterator it(run->stdout_text.begin(), run->stdout_text.end(), gtid_line), end;
-       it != end; ++it) {
-    sequences.push_back(std::stoull((*it)[1]));
-  }
-  return sequences;
-}
-
 // Every segment file reads alone, its name says what it holds, and together they hold each GTID
 // after `after` up to `last` exactly once, in order.
 void expect_archive_holds(Archive& archive, std::uint64_t after, std::uint64_t last) {
@@ -166,7 +130,7 @@ void expect_archive_holds(Archive& archive, std::uint64_t after, std::uint64_t l
   for (const auto& path : archive.files()) {
     auto name = parse_binlog_segment_key(path.lexically_relative(archive.root()).string());
     ASSERT_TRUE(name) << name.error().what();
-    auto sequences = gtids_in_file(path);
+    auto sequences = gtids_read_by_mariadb_binlog(path);
     ASSERT_FALSE(sequences.empty()) << path;
     EXPECT_EQ(sequences.front(), name->first_sequence) << path;
     EXPECT_EQ(sequences.back(), name->last_sequence) << path;
