@@ -145,7 +145,7 @@ std::vector<Acknowledged> write(SqlConnection& writer, Clock::duration pause,
   const Clock::time_point start = Clock::now();
   for (long long i = 0; i < count && !interrupted; ++i) {
     const Clock::time_point due = start + i * pause;
-    if (due - start >= duration) break;
+    if (std::max(due, Clock::now()) - start >= duration) break;
     std::this_thread::sleep_until(due);
     auto inserted = writer.query("INSERT INTO bench.archived VALUES (" + std::to_string(next_id++) +
                                  "); SELECT @@last_gtid");
