@@ -281,6 +281,35 @@ TEST_F(BinlogArchiverTest, APhysicalRestorePausesArchivingAndItsDataGoesOnInAHis
   EXPECT_EQ(archived(), range(before + 1, before + 4));
 }
 
+// Archiving is True only while a stream is open: once the followed node has left the Synced
+// nodes (its stream ends cleanly) and the others, still listed, do not answer, it says False
+// and why, and names no node.
+TEST_F(BinlogArchiverTest, ArchivingIsFalseOnceNoStreamIsOpen) {
+  auto archiver = start();
+  ASSERT_TRUE(eventually([&] { return condition_is_true(*store_.get(kPitr), "Archiving"); }));
+  const std::string first = followed();
+  for (int i = 0; i < 3; ++i) {
+    if (NodeId{"default", "g", i}.pod() != first) agent_.crash({"default", "g", i});
+  }
+  auto set_state = [&](const std::string& state) {
+    store_.update_status(kMariaDB, [&](json& status) {
+      for (json& node : status["nodes"]) {
+        if (node.value("pod", "") == first) node["state"] = state;
+      }
+    });
+  };
+  set_state("Donor/Desynced");
+  ASSERT_TRUE(eventually(
+      [&] { return condition(pitr_status(), "Archiving").value("reason", "") == "NoSyncedNode"; }));
+  EXPECT_EQ(condition(pitr_status(), "Archiving").value("status", ""), "False");
+  EXPECT_EQ(followed(), "");
+  EXPECT_EQ(pitr_status().value("node", ""), "");
+
+  set_state("Synced");
+  ASSERT_TRUE(eventually([&] { return condition_is_true(*store_.get(kPitr), "Archiving"); }));
+  EXPECT_EQ(followed(), first);
+}
+
 TEST_F(BinlogArchiverTest, SegmentsWaitInBoundedMemoryWhileTheStorageFailsAndAreStoredInOrder) {
   options_.max_pending_bytes = 1;  // one waiting segment closes the stream
   const std::int64_t before = committed();

@@ -312,8 +312,10 @@ BinlogArchiver::Followed BinlogArchiver::follow(Setup& setup, const NodeId& id) 
   request.from = {*next_from_};
   request.follower_server_id = options_.follower_server_id;
   request.heartbeat = options_.heartbeat;
-  // The server sends its format description first: with it, the stream is open (a start it
-  // cannot serve is refused before any event).
+  // The stream is open once it brings a transaction, or has run two heartbeats without a
+  // refusal: a start the server cannot serve is refused at once, though a format description
+  // may come first.
+  const auto began = Clock::now();
   const auto opened = [&] {
     if (followed_pod_ == id.pod()) return;
     followed_pod_ = id.pod();
@@ -328,11 +330,12 @@ BinlogArchiver::Followed BinlogArchiver::follow(Setup& setup, const NodeId& id) 
   auto result = agent_.follow_binlog(
       id, setup.root_password, request,
       [&](const BinlogEvent& event) {
-        opened();
+        if (event.gtid) opened();
         if (auto closed = segmenter.add(event, Clock::now())) take(setup, std::move(*closed));
       },
       [&] {
         const auto now = Clock::now();
+        if (now - began >= 2 * options_.heartbeat) opened();
         if (auto closed = segmenter.tick(now)) take(setup, std::move(*closed));
         if (!pending_.empty() && now >= next_upload_) flush(setup);
         if (status_dirty_) write_status(setup, false);
