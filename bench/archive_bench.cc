@@ -28,6 +28,7 @@
 #include <CLI/CLI.hpp>
 
 #include "backup/binlog_archive.h"
+#include "binlog_capture.h"
 #include "harness.h"
 #include "sql/binlog_event.h"
 #include "storage/filesystem_storage.h"
@@ -41,7 +42,6 @@ using mdbop::testing::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kPassword = "Bench-Archive-Secret-42";
-constexpr const char* kArchiveKey = "archive-key-0123456789abcdef";
 constexpr auto kListEvery = 10ms;
 // How long the last acknowledged transaction may take to be archived before a run is failed.
 constexpr auto kDrainTimeout = 60s;
@@ -56,18 +56,6 @@ struct StepFailed : std::runtime_error {
 };
 
 void note(const std::string& text) { std::cerr << "# " << text << std::endl; }
-
-// The archive of binlog_archive_test.cc: a volume, encrypted, zstd.
-std::string archive_manifests(const std::filesystem::path& archive) {
-  return "apiVersion: v1\nkind: Secret\nmetadata: {name: archive-key}\nstringData: {key: " +
-         std::string(kArchiveKey) +
-         "}\n---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: PointInTimeRecovery\n"
-         "metadata: {name: pitr}\nspec:\n  physicalBackupRef: {name: nightly}\n"
-         "  storage: {volume: {hostPath: {path: " +
-         archive.string() +
-         "}}}\n  compression: zstd\n"
-         "  encryption: {keySecretKeyRef: {name: archive-key, key: key}}\n";
-}
 
 // Lists a history's folder every kListEvery and remembers when each segment was first seen,
 // by its last sequence number (a segment is stored whole: every GTID in it is stored then).
@@ -242,7 +230,7 @@ int run(int seconds, int rate, int runs) {
   try {
     const std::filesystem::path archive = mdbop.home() / "archive";
     mdbop.start_operator();
-    mdbop.apply(archive_manifests(archive));
+    mdbop.apply(mdbop::testing::archive_manifests(archive, "default"));
     mdbop.apply(mdbop::testing::galera_manifest("g", 3, kPassword,
                                                 "  pointInTimeRecoveryRef: {name: pitr}\n"));
     mdbop.wait_ready("g");
