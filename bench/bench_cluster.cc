@@ -68,7 +68,7 @@ Result<Cluster> cluster_from_manifest(const std::string& path, const std::string
 
 Result<Cluster> cluster_from_file(const std::string& path) {
   std::ifstream file(path);
-  if (!file) return fail("--manifest: cannot read " + path);
+  if (!file) return fail("cannot read the file");
   const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
   return cluster_from_manifest(std::filesystem::absolute(path).string(), text);
 }
