@@ -322,12 +322,22 @@ TEST_F(BinlogArchiverTest, SegmentsWaitInBoundedMemoryWhileTheStorageFailsAndAre
            archive_status().value("pendingSegments", 0) > 0;
   }));
   EXPECT_TRUE(HasText(archive_status().value("error", ""), "the storage is down"));
+  EXPECT_EQ(archive_status().value("pendingSegments", 0), 1) << "the bound closed the stream";
   EXPECT_TRUE(archived().empty());
   agent_.commit("default", "g", 6);
 
   storage_failing_ = false;
   ASSERT_TRUE(eventually([&] { return archived_through(before + 10); }));
   EXPECT_EQ(archived(), range(before + 1, before + 10));
+  // The later commits were not held in memory: a new stream read them from the node, starting
+  // after the segment that waited.
+  const std::vector<std::string> streams = agent_.calls_starting("follow_binlog ");
+  ASSERT_GE(streams.size(), 2u);
+  const std::string last_start = streams.back().substr(streams.back().rfind(' ') + 1);
+  auto start = parse_gtid(last_start);
+  ASSERT_TRUE(start) << streams.back();
+  EXPECT_GE(start->sequence, static_cast<std::uint64_t>(before + 1));
+  EXPECT_LE(start->sequence, static_cast<std::uint64_t>(before + 4));
   EXPECT_TRUE(eventually([&] { return condition_is_true(*store_.get(kPitr), "Archiving"); }));
   EXPECT_FALSE(archive_status().contains("error"));
 }
