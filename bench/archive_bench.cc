@@ -1,9 +1,9 @@
 // mdbop_archive_bench: the recovery point of continuous binary-log archiving (issue 12: "the
-// archive trails the cluster by less than a second"). On a real 3-node cluster archiving into a
-// volume (encrypted, zstd), one session on the primary commits single-row transactions at a
-// steady rate; for each, the lag is from its acknowledgement to the client until the segment
-// holding its GTID is listed in the archive. It prints figures and never asserts a target. See
-// bench/README.md.
+// archive trails the cluster by less than a second"). On a real cluster (a generated 3-node one,
+// or the MariaDB of --manifest) archiving into a volume (encrypted, zstd), one session on the
+// primary commits single-row transactions at a steady rate; for each, the lag is from its
+// acknowledgement to the client until the segment holding its GTID is listed in the archive. It
+// prints figures and never asserts a target. See bench/README.md.
 #include <signal.h>
 
 #include <algorithm>
@@ -27,10 +27,14 @@
 #include <gtest/gtest.h>
 #include <CLI/CLI.hpp>
 
+#include "api/manifest.h"
 #include "backup/binlog_archive.h"
+#include "bench_cluster.h"
+#include "binlog_capture.h"
 #include "harness.h"
 #include "sql/binlog_event.h"
 #include "storage/filesystem_storage.h"
+#include "store/local_store.h"
 
 namespace mdbop::bench {
 namespace {
@@ -41,7 +45,6 @@ using mdbop::testing::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kPassword = "Bench-Archive-Secret-42";
-constexpr const char* kArchiveKey = "archive-key-0123456789abcdef";
 constexpr auto kListEvery = 10ms;
 // How long the last acknowledged transaction may take to be archived before a run is failed.
 constexpr auto kDrainTimeout = 60s;
@@ -56,18 +59,6 @@ struct StepFailed : std::runtime_error {
 };
 
 void note(const std::string& text) { std::cerr << "# " << text << std::endl; }
-
-// The archive of binlog_archive_test.cc: a volume, encrypted, zstd.
-std::string archive_manifests(const std::filesystem::path& archive) {
-  return "apiVersion: v1\nkind: Secret\nmetadata: {name: archive-key}\nstringData: {key: " +
-         std::string(kArchiveKey) +
-         "}\n---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: PointInTimeRecovery\n"
-         "metadata: {name: pitr}\nspec:\n  physicalBackupRef: {name: nightly}\n"
-         "  storage: {volume: {hostPath: {path: " +
-         archive.string() +
-         "}}}\n  compression: zstd\n"
-         "  encryption: {keySecretKeyRef: {name: archive-key, key: key}}\n";
-}
 
 // Lists a history's folder every kListEvery and remembers when each segment was first seen,
 // by its last sequence number (a segment is stored whole: every GTID in it is stored then).
@@ -229,9 +220,95 @@ void print_across_runs(const std::string& name, std::vector<double> values) {
             << std::endl;
 }
 
-bool harness_failed() { return ::testing::UnitTest::GetInstance()->ad_hoc_test_result().Failed(); }
+// The manifest's objects, the MariaDB's spec given `pointInTimeRecoveryRef: {name: pitr}` (the
+// PointInTimeRecovery of archive_manifests), as YAML documents (JSON is YAML) for `mdbop apply`.
+Result<std::string> archived(const std::string& manifest) {
+  auto documents = decode_yaml_documents(manifest);
+  if (!documents) return tl::unexpected(documents.error());
+  std::string yaml;
+  for (json& document : *documents) {
+    if (document.value("kind", "") == "MariaDB") {
+      document["spec"]["pointInTimeRecoveryRef"] = {{"name", "pitr"}};
+    }
+    yaml += "---\n" + document.dump() + "\n";
+  }
+  return yaml;
+}
 
-int run(int seconds, int rate, int runs) {
+// `mdbop ARGS -n NAMESPACE` parsed as JSON; throws when it fails.
+json get_json(Installation& mdbop, const Cluster& cluster, std::vector<std::string> args) {
+  args.insert(args.end(), {"-o", "json", "-n", cluster.namespace_});
+  auto result = mdbop.mdbop(args);
+  json parsed = json::parse(result.out, nullptr, false);
+  if (result.exit_code != 0 || parsed.is_discarded()) {
+    throw StepFailed("mdbop " + args[0] + " " + args[1] + ": " + result.err);
+  }
+  return parsed;
+}
+
+json mariadb_status(Installation& mdbop, const Cluster& cluster) {
+  return get_json(mdbop, cluster, {"get", "mariadb", cluster.name}).value("status", json::object());
+}
+
+// The cluster's pods (`mdbop get pods` of its namespace, by instance label).
+json pods_of(Installation& mdbop, const Cluster& cluster) {
+  json selected = json::array();
+  for (const json& pod : get_json(mdbop, cluster, {"get", "pods"}).value("items", json::array())) {
+    if (pod["metadata"]["labels"].value("app.kubernetes.io/instance", "") == cluster.name) {
+      selected.push_back(pod);
+    }
+  }
+  return selected;
+}
+
+// The operator, then the cluster applied with archiving into `archive` and waited for Ready
+// (the condition, then every pod ready); returns root's password.
+std::string start_archived_cluster(Installation& mdbop, const Cluster& cluster,
+                                   const std::filesystem::path& archive) {
+  mdbop.start_operator();
+  auto manifest = archived(cluster.manifest);
+  if (!manifest) throw StepFailed("the manifest: " + manifest.error().what());
+  for (const std::string& yaml :
+       {mdbop::testing::archive_manifests(archive, cluster.namespace_), *manifest}) {
+    auto applied = mdbop.mdbop({"apply", "-f", "-"}, yaml);
+    if (applied.exit_code != 0) throw StepFailed("mdbop apply: " + applied.out + applied.err);
+  }
+  auto ready = mdbop.mdbop({"wait", "mariadb/" + cluster.name, "-n", cluster.namespace_,
+                            "--for=condition=Ready", "--timeout=600s"});
+  if (ready.exit_code != 0) throw StepFailed("not Ready within 600 s: " + ready.err);
+  if (!mdbop::testing::eventually(
+          [&] {
+            const json pods = pods_of(mdbop, cluster);
+            return static_cast<int>(pods.size()) == cluster.replicas &&
+                   std::all_of(pods.begin(), pods.end(),
+                               [](const json& pod) { return pod["status"].value("ready", false); });
+          },
+          120s)) {
+    throw StepFailed("the pods were not all ready within 120 s");
+  }
+  LocalStore store(mdbop.home() / "store");
+  auto password = root_password(cluster, store);
+  if (!password) throw StepFailed("root's password: " + password.error().what());
+  return *password;
+}
+
+// A root session on the pod `pod` of the cluster.
+SqlConnection connect(Installation& mdbop, const Cluster& cluster, const std::string& pod,
+                      const std::string& password) {
+  for (const json& found : pods_of(mdbop, cluster)) {
+    if (found["metadata"].value("name", "") != pod) continue;
+    SqlEndpoint endpoint;
+    endpoint.port = found["status"]["ports"].value("sql", 0);
+    endpoint.password = password;
+    endpoint.timeout = 10s;
+    auto connection = SqlConnection::connect(endpoint);
+    if (!connection) throw StepFailed("connect to " + pod + ": " + connection.error().what());
+    return std::move(*connection);
+  }
+  throw StepFailed("no pod " + pod + " (status.currentPrimary) in " + cluster.namespace_);
+}
+
+int run(const Cluster& cluster, int seconds, int rate, int runs) {
   Installation mdbop;
   note("MDBOP_HOME " + mdbop.home().string() +
        (std::getenv("MDBOP_KEEP_TEST_HOME") ? " (kept)" : " (removed at the end)"));
@@ -241,15 +318,9 @@ int run(int seconds, int rate, int runs) {
   int status = 0;
   try {
     const std::filesystem::path archive = mdbop.home() / "archive";
-    mdbop.start_operator();
-    mdbop.apply(archive_manifests(archive));
-    mdbop.apply(mdbop::testing::galera_manifest("g", 3, kPassword,
-                                                "  pointInTimeRecoveryRef: {name: pitr}\n"));
-    mdbop.wait_ready("g");
-    if (harness_failed()) throw StepFailed("the cluster did not become Ready (see above)");
-    const std::string primary = mdbop.mariadb("g")["status"].value("currentPrimary", "");
-    SqlConnection writer =
-        mdbop.connect("g", std::stoi(primary.substr(primary.rfind('-') + 1)), kPassword);
+    const std::string password = start_archived_cluster(mdbop, cluster, archive);
+    const std::string primary = mariadb_status(mdbop, cluster).value("currentPrimary", "");
+    SqlConnection writer = connect(mdbop, cluster, primary, password);
     // Archiving begins at the cluster's position once it has a transaction.
     if (!writer.execute("CREATE DATABASE IF NOT EXISTS bench; "
                         "CREATE TABLE bench.archived (id BIGINT PRIMARY KEY)")) {
@@ -258,7 +329,8 @@ int run(int seconds, int rate, int runs) {
     json archiving;
     if (!mdbop::testing::eventually(
             [&] {
-              archiving = mdbop.mariadb("g")["status"].value("pointInTimeRecovery", json::object());
+              archiving =
+                  mariadb_status(mdbop, cluster).value("pointInTimeRecovery", json::object());
               return interrupted || !archiving.value("node", "").empty();
             },
             60s) ||
@@ -268,7 +340,8 @@ int run(int seconds, int rate, int runs) {
     note("writing on " + primary + "; archive follows " + archiving.value("node", "") +
          ", history " + archiving.value("history", ""));
     auto storage = FilesystemStorage::open(archive);
-    auto folder = binlog_history_folder("default/g", archiving.value("history", ""));
+    auto folder = binlog_history_folder(cluster.namespace_ + "/" + cluster.name,
+                                        archiving.value("history", ""));
     if (!storage || !folder) throw StepFailed("cannot list the archive");
     ArchivePoller poller(std::move(*storage), *folder);
     long long next_id = 0;
@@ -298,7 +371,7 @@ int run(int seconds, int rate, int runs) {
     if (interrupted) throw StepFailed("interrupted");
   } catch (const std::exception& e) {
     std::cerr << "bench stopped: " << e.what() << "\n"
-              << mdbop.mdbop({"describe", "mariadb", "g"}).out;
+              << mdbop.mdbop({"describe", "mariadb", cluster.name, "-n", cluster.namespace_}).out;
     status = 1;
   }
   std::cout << fmt::format(
@@ -320,6 +393,13 @@ int main(int argc, char** argv) {
   int seconds = 20;
   int rate = 200;
   int runs = 3;
+  const char* env_manifest = std::getenv("MDBOP_BENCH_MANIFEST");
+  std::string manifest_path = env_manifest ? env_manifest : "";
+  app.add_option("--manifest", manifest_path,
+                 "the MariaDB manifest to apply (with its root Secret), archived by a "
+                 "PointInTimeRecovery the bench adds, e.g. "
+                 "/work/shared/manifests/galera-production.yaml (env MDBOP_BENCH_MANIFEST; "
+                 "default: a generated 3-node cluster)");
   app.add_option("--seconds", seconds, "length of each measured run (default 20)")
       ->check(CLI::Range(1, 3600));
   app.add_option("--rate", rate,
@@ -329,9 +409,19 @@ int main(int argc, char** argv) {
   app.add_option("--runs", runs, "measured runs on the same cluster (default 3)")
       ->check(CLI::Range(1, 100));
   CLI11_PARSE(app, argc, argv);
-  std::cout << "manifest generated" << std::endl;
+  auto cluster = manifest_path.empty()
+                     ? mdbop::bench::cluster_from_manifest(
+                           "", mdbop::testing::galera_manifest("g", 3, mdbop::bench::kPassword))
+                     : mdbop::bench::cluster_from_file(manifest_path);
+  if (!cluster) {
+    std::cerr << "error: " << (manifest_path.empty() ? "generated manifest" : manifest_path) << ": "
+              << cluster.error().what() << "\n";
+    return 2;
+  }
+  std::cout << "manifest " << (manifest_path.empty() ? "generated" : cluster->path) << std::endl;
+  mdbop::bench::note("manifest: " + cluster->describe());
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, [](int) { mdbop::bench::interrupted = true; });
   signal(SIGTERM, [](int) { mdbop::bench::interrupted = true; });
-  return mdbop::bench::run(seconds, rate, runs);
+  return mdbop::bench::run(*cluster, seconds, rate, runs);
 }

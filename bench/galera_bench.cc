@@ -30,15 +30,12 @@
 #include <gtest/gtest.h>
 #include <CLI/CLI.hpp>
 
-#include "api/manifest.h"
-#include "api/mariadb_spec.h"
 #include "api/quantity.h"
+#include "bench_cluster.h"
 #include "harness.h"
 #include "sql/connection.h"
 #include "storage/curl_transport.h"
 #include "store/local_store.h"
-#include "store/secrets.h"
-#include "util/base64.h"
 #include "util/subprocess.h"
 #include "writer.h"
 
@@ -121,77 +118,6 @@ class Report {
 };
 
 void note(const std::string& text) { std::cerr << "# " << text << std::endl; }
-
-// ---------------------------------------------------------------------------------------------
-// The cluster under test, as its manifest declares it
-
-struct Cluster {
-  std::string path;      // the manifest's file; empty for the generated one (applied from stdin)
-  std::string manifest;  // its text
-  std::string name;
-  std::string namespace_;
-  int replicas = 0;
-  SecretKeyRef root_password;
-  std::optional<std::string> password;  // from the manifest's Secret; nullopt: not in it
-
-  std::string describe() const {
-    return fmt::format("{} (MariaDB {}/{}, {} replicas)", path.empty() ? "generated" : path,
-                       namespace_, name, replicas);
-  }
-};
-
-// The MariaDB (exactly one, Galera, at least 3 replicas: the bench kills nodes 1 and 2) and,
-// when the manifest carries it, root's password from its Secret. Decoded, validated and
-// defaulted as `mdbop apply` does, so that the namespace is "default" when none is written.
-Result<Cluster> cluster_from_manifest(const std::string& path, const std::string& text) {
-  auto documents = decode_yaml_documents(text);
-  if (!documents) return tl::unexpected(documents.error());
-  auto objects = validate_batch(*documents);
-  if (!objects) {
-    std::string issues;
-    for (const ValidationIssue& issue : objects.error()) {
-      issues += "\n  " + issue.field + ": " + issue.message;
-    }
-    return fail("the manifest is not valid:" + issues);
-  }
-  std::optional<json> mariadb;
-  for (const json& object : *objects) {
-    if (object.value("kind", "") != "MariaDB") continue;
-    if (mariadb) return fail("the manifest declares more than one MariaDB");
-    mariadb = object;
-  }
-  if (!mariadb) return fail("the manifest declares no MariaDB");
-  MariaDBSpec spec = mariadb_spec_from(*mariadb);
-  Cluster cluster;
-  cluster.path = path;
-  cluster.manifest = text;
-  cluster.name = (*mariadb)["metadata"]["name"].get<std::string>();
-  cluster.namespace_ = (*mariadb)["metadata"]["namespace"].get<std::string>();
-  cluster.replicas = spec.replicas;
-  cluster.root_password = spec.root_password;
-  cluster.root_password.generate = false;  // read, never made, by the bench
-  if (!spec.galera_enabled) return fail("MariaDB " + cluster.name + " is not a Galera cluster");
-  if (spec.replicas < 3) return fail("the bench kills nodes 1 and 2: it needs 3 replicas or more");
-  if (spec.root_empty_password) {
-    cluster.password = "";
-    return cluster;
-  }
-  for (const json& object : *objects) {
-    const json& metadata = object["metadata"];
-    if (object.value("kind", "") != "Secret" || metadata["name"] != spec.root_password.name ||
-        metadata["namespace"] != cluster.namespace_) {
-      continue;
-    }
-    const json& data = object.value("data", json::object());
-    if (!data.contains(spec.root_password.key)) continue;
-    auto password = base64_decode(data[spec.root_password.key].get<std::string>());
-    if (!password) {
-      return fail("Secret " + spec.root_password.name + ": " + password.error().what());
-    }
-    cluster.password = *password;
-  }
-  return cluster;
-}
 
 // The default: a cluster like examples/galera.yaml, as the integration tests write it.
 // MDBOP_BENCH_EXTRA_SPEC: YAML lines appended under the MariaDB's spec.galera (indented by
@@ -426,17 +352,13 @@ void fresh_cluster(Bench& bench) {
   }
   bench.report.add("apply_to_ready_seconds", *ready, 2, "< 6", *ready < 6);
 
-  if (bench.cluster.password) {
-    bench.password = *bench.cluster.password;
-    return;
-  }
-  auto object = mariadb_object(bench);
-  auto password = resolve_secret_value(*bench.store, bench.cluster.namespace_,
-                                       bench.cluster.root_password, object ? *object : json());
+  auto password = root_password(bench.cluster, *bench.store);
   if (!password) throw StepFailed("root's password: " + password.error().what());
   bench.password = *password;
-  note("root's password read from Secret " + bench.cluster.root_password.name +
-       " in the store (the manifest does not carry it)");
+  if (!bench.cluster.password) {
+    note("root's password read from Secret " + bench.cluster.root_password.name +
+         " in the store (the manifest does not carry it)");
+  }
 }
 
 // 2. Loads `bytes` of ~1 KB rows into bench.data: INSERT ... SELECT from the Sequence engine, in
@@ -987,30 +909,24 @@ int main(int argc, char** argv) {
     std::cerr << "error: --size: not a quantity: " << size << "\n";
     return 2;
   }
-  std::string text;
-  if (manifest_path.empty()) {
-    text = mdbop::bench::generated_manifest();
-  } else {
-    if (std::getenv("MDBOP_BENCH_EXTRA_SPEC")) {
-      std::cerr << "error: MDBOP_BENCH_EXTRA_SPEC changes the generated manifest only; with "
-                   "--manifest, edit the manifest\n";
-      return 2;
-    }
-    std::ifstream file(manifest_path);
-    if (!file) {
-      std::cerr << "error: --manifest: cannot read " << manifest_path << "\n";
-      return 2;
-    }
-    text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-    manifest_path = std::filesystem::absolute(manifest_path).string();
+  if (!manifest_path.empty() && std::getenv("MDBOP_BENCH_EXTRA_SPEC")) {
+    std::cerr << "error: MDBOP_BENCH_EXTRA_SPEC changes the generated manifest only; with "
+                 "--manifest, edit the manifest\n";
+    return 2;
   }
-  auto cluster = mdbop::bench::cluster_from_manifest(manifest_path, text);
+  auto cluster = manifest_path.empty()
+                     ? mdbop::bench::cluster_from_manifest("", mdbop::bench::generated_manifest())
+                     : mdbop::bench::cluster_from_file(manifest_path);
   if (!cluster) {
     std::cerr << "error: " << (manifest_path.empty() ? "generated manifest" : manifest_path) << ": "
               << cluster.error().what() << "\n";
     return 2;
   }
-  std::cout << "manifest " << (manifest_path.empty() ? "generated" : manifest_path) << std::endl;
+  if (cluster->replicas < 3) {
+    std::cerr << "error: the bench kills nodes 1 and 2: it needs 3 replicas or more\n";
+    return 2;
+  }
+  std::cout << "manifest " << (manifest_path.empty() ? "generated" : cluster->path) << std::endl;
   mdbop::bench::note("manifest: " + cluster->describe());
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, [](int) { mdbop::bench::interrupted = true; });

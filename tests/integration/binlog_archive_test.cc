@@ -24,18 +24,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 constexpr const char* kPassword = "Integration-Secret-42";
-constexpr const char* kArchiveKey = "archive-key-0123456789abcdef";
-
-std::string archive_manifests(const fs::path& archive) {
-  return "apiVersion: v1\nkind: Secret\nmetadata: {name: archive-key}\nstringData: {key: " +
-         std::string(kArchiveKey) +
-         "}\n---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: PointInTimeRecovery\n"
-         "metadata: {name: pitr}\nspec:\n  physicalBackupRef: {name: nightly}\n"
-         "  storage: {volume: {hostPath: {path: " +
-         archive.string() +
-         "}}}\n  compression: zstd\n"
-         "  encryption: {keySecretKeyRef: {name: archive-key, key: key}}\n";
-}
 
 // Every archived GTID sequence, segment after segment in name order, each segment decrypted and
 // decompressed as a restore will, and read by mariadb-binlog as well as by mdbop.
@@ -74,7 +62,7 @@ std::vector<std::uint64_t> read_archive(const fs::path& archive, const std::stri
 fs::path start_archived_cluster(Installation& mdbop) {
   const fs::path archive = mdbop.home() / "archive";
   mdbop.start_operator();
-  mdbop.apply(archive_manifests(archive));
+  mdbop.apply(archive_manifests(archive, "default"));
   mdbop.apply(galera_manifest("g", 3, kPassword, "  pointInTimeRecoveryRef: {name: pitr}\n"));
   mdbop.wait_ready("g");
   return archive;

@@ -27,6 +27,20 @@ Gtid cluster_gtid(const std::string& position) {
   throw std::runtime_error("no domain-0 GTID in \"" + position + "\"");
 }
 
+std::string archive_manifests(const std::filesystem::path& archive, const std::string& namespace_) {
+  const std::string metadata = ", namespace: " + namespace_ + "}";
+  return "apiVersion: v1\nkind: Secret\nmetadata: {name: archive-key" + metadata +
+         "\nstringData: {key: " + std::string(kArchiveKey) +
+         "}\n---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: PointInTimeRecovery\n"
+         "metadata: {name: pitr" +
+         metadata +
+         "\nspec:\n  physicalBackupRef: {name: nightly}\n"
+         "  storage: {volume: {hostPath: {path: " +
+         archive.string() +
+         "}}}\n  compression: zstd\n"
+         "  encryption: {keySecretKeyRef: {name: archive-key, key: key}}\n";
+}
+
 Result<bool> SegmentCollector::follow(const SqlEndpoint& endpoint) {
   BinlogFollowRequest request;
   request.from = {last_};

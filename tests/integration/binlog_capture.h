@@ -1,6 +1,7 @@
-// What the binary-log integration tests share: a value read over SQL, the cluster domain's GTID in
-// a position, the GTIDs mariadb-binlog reads in a file, and a node's binary log followed into
-// segments kept in memory, as the archiver cuts them (BinlogSegmenter), indexed by their names.
+// What the binary-log integration tests (and mdbop_archive_bench) share: a value read over SQL,
+// the cluster domain's GTID in a position, the GTIDs mariadb-binlog reads in a file, the archive's
+// manifests, and a node's binary log followed into segments kept in memory, as the archiver cuts
+// them (BinlogSegmenter), indexed by their names.
 #pragma once
 
 #include <atomic>
@@ -27,6 +28,14 @@ Gtid cluster_gtid(const std::string& position);
 // The sequence numbers of the cluster's GTIDs (0-1-N) that `mariadb-binlog
 // --verify-binlog-checksum` finds in a binary-log file, in order; a test failure when it fails.
 std::vector<std::uint64_t> gtids_read_by_mariadb_binlog(const std::filesystem::path& path);
+
+// The key archive_manifests encrypts the archive with.
+inline constexpr const char* kArchiveKey = "archive-key-0123456789abcdef";
+
+// A PointInTimeRecovery "pitr" in `namespace_` archiving into the volume at `archive`, zstd and
+// encrypted with kArchiveKey (Secret "archive-key" there); a MariaDB of that namespace uses it
+// with `pointInTimeRecoveryRef: {name: pitr}`.
+std::string archive_manifests(const std::filesystem::path& archive, const std::string& namespace_);
 
 // Follows a node's binary log after `from` into small segments (2000 bytes or 200 ms, so that a
 // replay spans several and begins inside one), kept by name. follow() runs until stop().

@@ -1,0 +1,83 @@
+#include "bench_cluster.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "api/manifest.h"
+#include "store/secrets.h"
+#include "util/base64.h"
+
+namespace mdbop::bench {
+
+std::string Cluster::describe() const {
+  return fmt::format("{} (MariaDB {}/{}, {} replicas)", path.empty() ? "generated" : path,
+                     namespace_, name, replicas);
+}
+
+Result<Cluster> cluster_from_manifest(const std::string& path, const std::string& text) {
+  auto documents = decode_yaml_documents(text);
+  if (!documents) return tl::unexpected(documents.error());
+  auto objects = validate_batch(*documents);
+  if (!objects) {
+    std::string issues;
+    for (const ValidationIssue& issue : objects.error()) {
+      issues += "\n  " + issue.field + ": " + issue.message;
+    }
+    return fail("the manifest is not valid:" + issues);
+  }
+  std::optional<json> mariadb;
+  for (const json& object : *objects) {
+    if (object.value("kind", "") != "MariaDB") continue;
+    if (mariadb) return fail("the manifest declares more than one MariaDB");
+    mariadb = object;
+  }
+  if (!mariadb) return fail("the manifest declares no MariaDB");
+  MariaDBSpec spec = mariadb_spec_from(*mariadb);
+  Cluster cluster;
+  cluster.path = path;
+  cluster.manifest = text;
+  cluster.name = (*mariadb)["metadata"]["name"].get<std::string>();
+  cluster.namespace_ = (*mariadb)["metadata"]["namespace"].get<std::string>();
+  cluster.replicas = spec.replicas;
+  cluster.root_password = spec.root_password;
+  cluster.root_password.generate = false;  // read, never made, by the bench
+  if (!spec.galera_enabled) return fail("MariaDB " + cluster.name + " is not a Galera cluster");
+  if (spec.root_empty_password) {
+    cluster.password = "";
+    return cluster;
+  }
+  for (const json& object : *objects) {
+    const json& metadata = object["metadata"];
+    if (object.value("kind", "") != "Secret" || metadata["name"] != spec.root_password.name ||
+        metadata["namespace"] != cluster.namespace_) {
+      continue;
+    }
+    const json& data = object.value("data", json::object());
+    if (!data.contains(spec.root_password.key)) continue;
+    auto password = base64_decode(data[spec.root_password.key].get<std::string>());
+    if (!password) {
+      return fail("Secret " + spec.root_password.name + ": " + password.error().what());
+    }
+    cluster.password = *password;
+  }
+  return cluster;
+}
+
+Result<Cluster> cluster_from_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return fail("cannot read the file");
+  const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  return cluster_from_manifest(std::filesystem::absolute(path).string(), text);
+}
+
+Result<std::string> root_password(const Cluster& cluster, Store& store) {
+  if (cluster.password) return *cluster.password;
+  auto object = store.get({"MariaDB", cluster.namespace_, cluster.name});
+  return resolve_secret_value(store, cluster.namespace_, cluster.root_password,
+                              object ? *object : json());
+}
+
+}  // namespace mdbop::bench

@@ -1,0 +1,39 @@
+// The cluster a benchmark measures, as its manifest declares it: the generated one or the file of
+// --manifest (env MDBOP_BENCH_MANIFEST), decoded and validated as `mdbop apply` does. Shared by
+// mdbop_galera_bench and mdbop_archive_bench.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "api/mariadb_spec.h"
+#include "store/store.h"
+#include "util/result.h"
+
+namespace mdbop::bench {
+
+struct Cluster {
+  std::string path;      // the manifest's file; empty for the generated one (applied from stdin)
+  std::string manifest;  // its text
+  std::string name;
+  std::string namespace_;
+  int replicas = 0;
+  SecretKeyRef root_password;
+  std::optional<std::string> password;  // from the manifest's Secret; nullopt: not in it
+
+  std::string describe() const;
+};
+
+// The MariaDB (exactly one, Galera) and, when the manifest carries it, root's password from its
+// Secret. Decoded, validated and defaulted as `mdbop apply` does, so that the namespace is
+// "default" when none is written. `path` is empty for a generated manifest.
+Result<Cluster> cluster_from_manifest(const std::string& path, const std::string& text);
+
+// cluster_from_manifest of the file at `path` (made absolute).
+Result<Cluster> cluster_from_file(const std::string& path);
+
+// Root's password: the manifest's, or when the manifest does not carry the Secret, the one
+// `store` holds (once the manifest is applied).
+Result<std::string> root_password(const Cluster& cluster, Store& store);
+
+}  // namespace mdbop::bench
