@@ -6,6 +6,16 @@
 
 namespace mdbop {
 
+namespace {
+
+// A node the status shows Synced in the Primary component: one to read a backup or the binary
+// log from.
+bool synced_in_primary(const nlohmann::json& node) {
+  return node.value("state", "") == "Synced" && node.value("clusterStatus", "") == "Primary";
+}
+
+}  // namespace
+
 Result<std::string> choose_backup_pod(const nlohmann::json& status,
                                       const BackupTargetSpec& target) {
   const std::string primary = status.value("currentPrimary", "");
@@ -15,7 +25,7 @@ Result<std::string> choose_backup_pod(const nlohmann::json& status,
     const std::string pod = node.value("pod", "");
     const std::string state = node.value("state", "");
     states += (states.empty() ? "" : ", ") + pod + " " + state;
-    if (state == "Synced" && node.value("clusterStatus", "") == "Primary") synced.push_back(pod);
+    if (synced_in_primary(node)) synced.push_back(pod);
   }
   if (states.empty()) states = "no nodes observed yet";
   auto is_synced = [&](const std::string& pod) {
@@ -41,9 +51,7 @@ std::vector<std::string> archive_source_pods(const nlohmann::json& status,
   std::vector<std::string> later;
   for (const nlohmann::json& node : status.value("nodes", nlohmann::json::array())) {
     const std::string pod = node.value("pod", "");
-    if (node.value("state", "") != "Synced" || node.value("clusterStatus", "") != "Primary") {
-      continue;
-    }
+    if (!synced_in_primary(node)) continue;
     (pod == primary || pod == tried_last ? later : replicas).push_back(pod);
   }
   // The primary before the node that just failed, when they differ.
