@@ -26,6 +26,17 @@ void set_condition(nlohmann::json& status, const std::string& type, bool value,
                         {"observedGeneration", generation}});
 }
 
+void remove_condition(nlohmann::json& status, const std::string& type) {
+  auto conditions = status.find("conditions");
+  if (conditions == status.end() || !conditions->is_array()) return;
+  for (auto it = conditions->begin(); it != conditions->end(); ++it) {
+    if (it->value("type", "") == type) {
+      conditions->erase(it);
+      return;
+    }
+  }
+}
+
 namespace {
 
 // The object's condition `type`; an empty object when it has none.

@@ -12,6 +12,9 @@ namespace mdbop {
 void set_condition(nlohmann::json& status, const std::string& type, bool value,
                    const std::string& reason, const std::string& message, long long generation);
 
+// Removes condition `type` from status.conditions, if it is there.
+void remove_condition(nlohmann::json& status, const std::string& type);
+
 // Whether the object's status has condition `type` with status True.
 bool condition_is_true(const nlohmann::json& object, const std::string& type);
 

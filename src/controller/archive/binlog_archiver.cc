@@ -190,7 +190,7 @@ bool BinlogArchiver::round() {
     }
     // The status read at the round's start may be a node's observation old: a restore
     // starting since must not see its data archived into this history.
-    if (!history_current()) return true;
+    if (!status_if_history_current()) return true;
     const Followed followed = follow(*setup, *id);
     if (followed == Followed::kStopped) {
       refused_rounds_ = 0;
@@ -247,7 +247,7 @@ std::optional<Gtid> BinlogArchiver::start_position(Setup& setup, const NodeId& i
     last_archived_.reset();
   }
   if (restart_from_current_) next_from_.reset();
-  const std::string prefix = mariadb_.namespace_ + "/" + mariadb_.name;
+  const std::string prefix = archive_prefix();
   auto folder = binlog_history_folder(prefix, history);
   if (!folder) {
     last_error_ = folder.error().message;
@@ -374,7 +374,7 @@ bool BinlogArchiver::setup_changed(const Setup& setup) const {
 }
 
 void BinlogArchiver::take(Setup& setup, BinlogSegment segment) {
-  const std::string prefix = mariadb_.namespace_ + "/" + mariadb_.name;
+  const std::string prefix = archive_prefix();
   auto key =
       binlog_segment_key(prefix, {history_, segment.first_gtid.sequence, segment.last_gtid.sequence,
                                   segment.first_commit_time, segment.last_commit_time});
@@ -432,23 +432,21 @@ bool BinlogArchiver::flush(Setup& setup) {
   return true;
 }
 
-bool BinlogArchiver::history_current() {
+std::optional<json> BinlogArchiver::status_if_history_current() {
   auto mariadb = store_.get(mariadb_);
-  if (!mariadb) return false;
-  const json status = mariadb->value("status", json::object());
-  return !physical_restore_under_way(status) &&
-         status.value("binlogHistory", "") == history_binlog_field_;
+  if (!mariadb) return std::nullopt;
+  json status = mariadb->value("status", json::object());
+  if (physical_restore_under_way(status) ||
+      status.value("binlogHistory", "") != history_binlog_field_) {
+    return std::nullopt;
+  }
+  return status;
 }
 
 bool BinlogArchiver::still_synced(const std::string& pod) {
-  auto mariadb = store_.get(mariadb_);
-  if (!mariadb) return false;
-  const json status = mariadb->value("status", json::object());
-  if (physical_restore_under_way(status) ||
-      status.value("binlogHistory", "") != history_binlog_field_) {
-    return false;
-  }
-  const auto pods = archive_source_pods(status, "");
+  const std::optional<json> status = status_if_history_current();
+  if (!status) return false;
+  const auto pods = archive_source_pods(*status, "");
   return std::find(pods.begin(), pods.end(), pod) != pods.end();
 }
 
@@ -537,19 +535,14 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
   });
 }
 
+std::string BinlogArchiver::archive_prefix() const {
+  return mariadb_.namespace_ + "/" + mariadb_.name;
+}
+
 void BinlogArchiver::clear_pitr_condition(Setup& setup, const std::string& type) {
   const ObjectKey key{"PointInTimeRecovery", mariadb_.namespace_,
                       setup.pitr["metadata"].value("name", "")};
-  store_.update_status(key, [&](json& status) {
-    json& conditions = status["conditions"];
-    if (!conditions.is_array()) return;
-    for (auto it = conditions.begin(); it != conditions.end(); ++it) {
-      if (it->value("type", "") == type) {
-        conditions.erase(it);
-        return;
-      }
-    }
-  });
+  store_.update_status(key, [&](json& status) { remove_condition(status, type); });
 }
 
 void BinlogArchiver::set_pitr_condition(const std::string& pitr, const std::string& type,

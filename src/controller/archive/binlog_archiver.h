@@ -115,8 +115,11 @@ class BinlogArchiver {
   bool flush(Setup& setup);
   // Whether the followed node is still one to follow, and its history the one followed.
   bool still_synced(const std::string& pod);
-  // Whether no physical restore started, and status.binlogHistory is as this round read it.
-  bool history_current();
+  // The MariaDB's status, when no physical restore started and status.binlogHistory is as
+  // this round read it; nullopt otherwise (the history followed is no longer current).
+  std::optional<json> status_if_history_current();
+  // <namespace>/<name>: where this MariaDB's archive lies in the storage.
+  std::string archive_prefix() const;
   void declare_gap(Setup& setup, const std::string& refusals);
   // ArchiveContinuous=False and a Warning event: `what` is missing from the archive.
   void report_gap(Setup& setup, const std::string& what);
