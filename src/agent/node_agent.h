@@ -247,6 +247,21 @@ class NodeAgent {
   virtual Result<bool> prepare_received(const ReceivedBackup& received,
                                         const std::vector<std::string>& options,
                                         const std::function<bool()>& should_stop) = 0;
+  // Replays binary-log files into the prepared data of `received` (after prepare_received, before
+  // install_received), in order, each a whole file as trim_binlog_segment (backup/binlog_trim.h)
+  // writes it. A server of its own runs on the data meanwhile, reachable by no one else: no
+  // network, no Galera, GTIDs kept as replayed (wsrep_gtid_mode off), event scheduler off, and
+  // the nodes' binary-log name, so that the data's binary log records the replayed GTIDs and a
+  // cluster started on it continues from them. `next_file` gives the next file's bytes, nullopt
+  // after the last (its error ends the replay with that error). Returns the server's
+  // @@gtid_binlog_pos after the last file, read before it is stopped cleanly. A file the tools or
+  // the server refuse fails with kCorrupt, naming the file's place in the order and their words;
+  // `should_stop` (polled between files) true ends it with kUnavailable. On failure the data is
+  // partly replayed: the caller discards it.
+  virtual Result<std::string> replay_binlog_into_received(
+      const ReceivedBackup& received,
+      const std::function<Result<std::optional<std::string>>()>& next_file,
+      const std::function<bool()>& should_stop) = 0;
   virtual Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) = 0;
   virtual void discard_received(const ReceivedBackup& received) = 0;
   virtual std::string describe_received(const ReceivedBackup& received) = 0;

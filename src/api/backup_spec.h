@@ -94,6 +94,12 @@ struct RestoreSourceSpec {
   std::optional<SecretKeyRef> encryption_key;  // for direct storage; a backupRef brings its own
   // bootstrapFrom.backupContentType, or implied by backupRef.kind; none: as the artifact says
   std::optional<BackupMethod> method;
+  // spec.pointInTimeRecoveryRef.name: a restore to a moment, from the archive of that
+  // PointInTimeRecovery (same namespace) on the newest base backup of its physicalBackupRef at
+  // or before the target. The target: target_recovery_time, or target_recovery_gtid, or neither
+  // (the newest archived transaction).
+  std::string point_in_time_recovery;
+  std::string target_recovery_gtid;  // spec.targetRecoveryGtid, "domain-server-sequence"
 };
 
 struct RestoreSpec {

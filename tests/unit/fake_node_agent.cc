@@ -702,6 +702,37 @@ Result<bool> FakeNodeAgent::prepare_received(const ReceivedBackup& received,
   return true;
 }
 
+std::vector<std::string> FakeNodeAgent::replayed_binlog_files(
+    const ReceivedBackup& received) const {
+  std::lock_guard lock(mutex_);
+  auto found = replayed_binlog_files_.find(named(received));
+  return found == replayed_binlog_files_.end() ? std::vector<std::string>{} : found->second;
+}
+
+void FakeNodeAgent::set_replayed_gtid_binlog_pos(const std::string& position) {
+  std::lock_guard lock(mutex_);
+  replayed_gtid_binlog_pos_ = position;
+}
+
+Result<std::string> FakeNodeAgent::replay_binlog_into_received(
+    const ReceivedBackup& received,
+    const std::function<Result<std::optional<std::string>>()>& next_file,
+    const std::function<bool()>& should_stop) {
+  std::vector<std::string> files;
+  for (;;) {
+    if (should_stop && should_stop()) return fail(ErrorCode::kUnavailable, "replay stopped");
+    auto file = next_file();
+    if (!file) return tl::unexpected(file.error());
+    if (!*file) break;
+    files.push_back(std::move(**file));
+  }
+  std::lock_guard lock(mutex_);
+  log("replay_binlog_into_received " + named(received) + " " + std::to_string(files.size()));
+  auto& replayed = replayed_binlog_files_[named(received)];
+  replayed.insert(replayed.end(), files.begin(), files.end());
+  return replayed_gtid_binlog_pos_;
+}
+
 Result<bool> FakeNodeAgent::install_received(const NodeId& id, const ReceivedBackup& received) {
   std::lock_guard lock(mutex_);
   Node* node = find(id);

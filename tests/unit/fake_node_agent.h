@@ -92,6 +92,10 @@ class FakeNodeAgent final : public NodeAgent {
   // The next prepare_received fails, saying `reason`, with `code`: kCorrupt as a prepare that
   // failed on the data, kUnavailable as one the machine failed (no space, killed).
   void fail_next_prepare(const std::string& reason, ErrorCode code = ErrorCode::kCorrupt);
+  // The files replay_binlog_into_received was given, in order, per "ns/name" of the received
+  // backup; it answers with gtid_binlog_pos as set here ("" unless set).
+  std::vector<std::string> replayed_binlog_files(const ReceivedBackup& received) const;
+  void set_replayed_gtid_binlog_pos(const std::string& position);
   // What startup_failure() says about the node.
   void set_startup_failure(const NodeId& id, const std::string& reason);
   // The node's wsrep_gcomm_uuid while it runs (empty when it does not).
@@ -143,6 +147,10 @@ class FakeNodeAgent final : public NodeAgent {
   Result<bool> prepare_received(const ReceivedBackup& received,
                                 const std::vector<std::string>& options,
                                 const std::function<bool()>& should_stop) override;
+  Result<std::string> replay_binlog_into_received(
+      const ReceivedBackup& received,
+      const std::function<Result<std::optional<std::string>>()>& next_file,
+      const std::function<bool()>& should_stop) override;
   Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
   void discard_received(const ReceivedBackup& received) override;
   std::string describe_received(const ReceivedBackup& received) override;
@@ -195,6 +203,8 @@ class FakeNodeAgent final : public NodeAgent {
   std::optional<std::string> kill_before_;
   std::optional<std::string> failing_sql_;
   std::optional<Error> failing_prepare_;
+  std::map<std::string, std::vector<std::string>> replayed_binlog_files_;
+  std::string replayed_gtid_binlog_pos_;
   std::optional<std::pair<std::string, std::function<void()>>> stop_during_;
   std::function<void(const NodeExit&)> on_exit_;
   std::mutex on_exit_mutex_;  // held while the callback runs, so that watch_exits can wait
