@@ -25,11 +25,16 @@ Result<void> check_segments(std::string_view what, std::string_view text, bool a
   }
 }
 
-// Collects a whole object in memory.
-class StringSink : public ByteSink {
+// Collects a whole object in memory, up to `max_bytes`: a planted giant object is refused, not
+// read into memory.
+class BoundedStringSink : public ByteSink {
  public:
-  explicit StringSink(std::string& out) : out_(out) {}
+  BoundedStringSink(std::string& out, std::size_t max_bytes) : out_(out), max_bytes_(max_bytes) {}
   Result<void> write(std::string_view bytes) override {
+    if (bytes.size() > max_bytes_ - out_.size()) {
+      return fail(ErrorCode::kCorrupt,
+                  "larger than the " + std::to_string(max_bytes_) + " bytes such an object has");
+    }
     out_.append(bytes);
     return {};
   }
@@ -37,13 +42,14 @@ class StringSink : public ByteSink {
 
  private:
   std::string& out_;
+  const std::size_t max_bytes_;
 };
 
 }  // namespace
 
-Result<std::string> BackupStorage::read_all(const std::string& key) {
+Result<std::string> BackupStorage::read_all(const std::string& key, std::size_t max_bytes) {
   std::string content;
-  StringSink sink(content);
+  BoundedStringSink sink(content, max_bytes);
   if (auto done = read(key, sink); !done) return tl::unexpected(done.error());
   return content;
 }

@@ -15,6 +15,9 @@
 
 namespace mdbop {
 
+// The most an index object (a manifest) may hold when read whole.
+inline constexpr std::size_t kMaxIndexObjectBytes = std::size_t{16} << 20;
+
 struct StoredObject {
   std::string key;
   std::uint64_t size = 0;
@@ -42,8 +45,10 @@ class BackupStorage {
   // Streams the object's bytes into sink; does NOT call sink.finish(). An object that does not
   // exist fails with kNotFound (is_not_found), and only such an object.
   virtual Result<void> read(const std::string& key, ByteSink& sink) = 0;
-  // The whole object, for small ones (manifests).
-  Result<std::string> read_all(const std::string& key);
+  // The whole object, for small ones (manifests, archived segments); kCorrupt when it is
+  // larger than `max_bytes`.
+  Result<std::string> read_all(const std::string& key,
+                               std::size_t max_bytes = kMaxIndexObjectBytes);
   // Stores a small index object (a manifest) atomically (through create(), so every backend
   // does it alike).
   Result<void> put_all(const std::string& key, std::string_view bytes);

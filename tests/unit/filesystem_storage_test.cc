@@ -163,6 +163,16 @@ TEST_F(FilesystemStorageTest, PutAllReplacesAtomically) {
   EXPECT_EQ(storage_->read_all("empty").value(), "");
 }
 
+TEST_F(FilesystemStorageTest, ReadAllRefusesAnObjectLargerThanItsBound) {
+  ASSERT_TRUE(storage_->put_all("manifest.json", "0123456789"));
+  EXPECT_EQ(storage_->read_all("manifest.json", 10).value(), "0123456789");
+  auto read = storage_->read_all("manifest.json", 9);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(read.error().message.find("larger than the 9 bytes"), std::string::npos)
+      << read.error().message;
+}
+
 TEST_F(FilesystemStorageTest, ListIsRecursiveSortedAndByStringPrefix) {
   for (const char* key : {"b", "a/c", "ab", "a/b/2", "a/b/1"}) {
     ASSERT_TRUE(storage_->put_all(key, key));
