@@ -41,6 +41,10 @@ std::string data_key(const std::string& id, const std::string& method,
   return id + "/" + name;
 }
 
+std::string cluster_uuid_of(const std::string& galera_position) {
+  return galera_position.substr(0, galera_position.find(':'));
+}
+
 json manifest_to_json(const ArtifactManifest& m) {
   return {{"format", kManifestFormat},
           {"id", m.id},
@@ -52,6 +56,7 @@ json manifest_to_json(const ArtifactManifest& m) {
           {"serverVersion", m.server_version},
           {"galeraPosition", m.galera_position},
           {"gtid", m.gtid},
+          {"binlogHistory", m.binlog_history},
           {"started", format_rfc3339(m.started)},
           {"finished", format_rfc3339(m.finished)},
           {"sourceBytes", m.source_bytes},
@@ -122,6 +127,13 @@ Result<ArtifactManifest> parse_manifest(const std::string& text) {
     if (!value) return tl::unexpected(value.error());
     *into = *value;
   }
+  // Absent from the manifests of mdbop before restores to a moment: the cluster's UUID then.
+  if (object.contains("binlogHistory")) {
+    auto history = text_field(object, "binlogHistory", true);
+    if (!history) return tl::unexpected(history.error());
+    m.binlog_history = *history;
+  }
+  if (m.binlog_history.empty()) m.binlog_history = cluster_uuid_of(m.galera_position);
   if (m.method != "physical" && m.method != "logical") {
     return fail("manifest field \"method\" is \"" + m.method + "\", not physical or logical");
   }

@@ -23,6 +23,11 @@ struct ArtifactManifest {
   std::string server_version;
   std::string galera_position;  // "<cluster uuid>:<seqno>"; logical: observed at the start
   std::string gtid;             // empty when the server keeps no GTID position
+  // The history of the cluster's binary log the data belongs to (controller/archive: the
+  // MariaDB's status.binlogHistory after a restore, else its Galera cluster's UUID), which the
+  // archived segments a restore to a moment replays on it are filed under. Manifests written
+  // before it was recorded give the UUID of galera_position.
+  std::string binlog_history;
   SysSeconds started{};
   SysSeconds finished{};
   std::uint64_t source_bytes = 0;  // what mariadb-backup / mariadb-dump produced
@@ -43,6 +48,8 @@ std::string data_key(const std::string& id, const std::string& method,
                      const std::string& compression, bool encrypted);
 
 nlohmann::json manifest_to_json(const ArtifactManifest& manifest);
+// The cluster UUID of a galera_position ("<uuid>:<seqno>"); empty for an empty one.
+std::string cluster_uuid_of(const std::string& galera_position);
 // Refuses a manifest with any field missing or malformed, naming the field.
 // An artifact as status shows it (a Backup's status.artifacts, a Restore's status.artifact),
 // with `location` the storage's word for where its data is.

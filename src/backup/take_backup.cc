@@ -15,6 +15,16 @@ std::string galera_position_of(const std::string& galera_info) {
   return galera_info.substr(0, end);
 }
 
+// The GTID position of mariadb_backup_info's binlog_pos ("filename 'mariadb-bin.000002',
+// position '385', GTID of the last change '0-1-7'"); the whole value when it names none.
+std::string gtid_of_binlog_pos(const std::string& binlog_pos) {
+  const std::string marker = "GTID of the last change '";
+  const size_t at = binlog_pos.find(marker);
+  if (at == std::string::npos) return binlog_pos;
+  const size_t begin = at + marker.size();
+  return binlog_pos.substr(begin, binlog_pos.find('\'', begin) - begin);
+}
+
 // A value of mariadb_backup_info's "name = value" lines.
 std::string info_value(const std::string& info, const std::string& name) {
   const std::string prefix = name + " = ";
@@ -75,9 +85,13 @@ Result<ArtifactManifest> take_backup(const TakeBackupRequest& r, BackupStorage& 
       m.galera_position = galera_position_of(info->second);
     }
     if (auto info = files.find("mariadb_backup_info"); info != files.end()) {
-      if (std::string pos = info_value(info->second, "binlog_pos"); !pos.empty()) m.gtid = pos;
+      if (std::string pos = info_value(info->second, "binlog_pos"); !pos.empty()) {
+        m.gtid = gtid_of_binlog_pos(pos);
+      }
     }
   }
+  m.binlog_history =
+      r.binlog_history.empty() ? cluster_uuid_of(m.galera_position) : r.binlog_history;
   // Last: only now does the artifact exist.
   if (auto put = storage.put_all(manifest_key(m.id), manifest_to_json(m).dump(2)); !put) {
     storage.remove(m.data_key);

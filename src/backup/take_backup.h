@@ -27,6 +27,8 @@ struct TakeBackupRequest {
   std::string backup_uid;
   std::string mariadb;  // "<namespace>/<name>"
   std::string pod;      // the node it is taken from
+  // The MariaDB's status.binlogHistory; empty: its Galera cluster's UUID (ArtifactManifest).
+  std::string binlog_history;
   std::string compression = "zstd";
   int compression_threads = kDefaultCompressionThreads;  // zstd's workers
   std::optional<std::string> encryption_secret;

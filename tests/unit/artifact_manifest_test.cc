@@ -17,6 +17,8 @@ ArtifactManifest sample() {
   m.pod = "galera-1";
   m.server_version = "10.11.19-MariaDB";
   m.galera_position = "fb4a29ea-e616-11f1-84ca-76fda0f7bd6f:13";
+  m.gtid = "0-1-13,1001-1-2";
+  m.binlog_history = "0e9a1c52-1b7e-4d8e-9f3a-5c2d7e8b9a10";  // a Restore's uid
   m.started = sys_days{2026y / 11 / 22} + 1h + 50min + 42s;
   m.finished = m.started + 3s;
   m.source_bytes = 17883807;
@@ -37,6 +39,14 @@ TEST(ArtifactManifestTest, RoundTripsEveryField) {
   EXPECT_EQ(parsed->finished - parsed->started, 3s);
 }
 
+TEST(ArtifactManifestTest, AManifestWithoutBinlogHistoryBelongsToItsClustersHistory) {
+  nlohmann::json older = manifest_to_json(sample());
+  older.erase("binlogHistory");
+  auto parsed = parse_manifest(older.dump());
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->binlog_history, "fb4a29ea-e616-11f1-84ca-76fda0f7bd6f");
+}
+
 TEST(ArtifactManifestTest, DataKeysNameFormatAndCompression) {
   EXPECT_EQ(data_key("a", "logical", "gzip", false), "a/dump.sql.gz");
   EXPECT_EQ(data_key("a", "logical", "none", false), "a/dump.sql");
@@ -50,6 +60,10 @@ TEST(ArtifactManifestTest, AnIncompleteManifestIsRefusedNamingTheField) {
     nlohmann::json cut = whole;
     cut.erase(field);
     auto parsed = parse_manifest(cut.dump());
+    if (field == "binlogHistory") {
+      EXPECT_TRUE(parsed) << "older manifests have none";
+      continue;
+    }
     if (field == "backupUid" || field == "serverVersion" || field == "galeraPosition" ||
         field == "gtid") {
       EXPECT_FALSE(parsed) << "even optional text must be present (maybe empty): " << field;

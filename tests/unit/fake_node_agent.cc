@@ -573,6 +573,8 @@ Result<BackupSourceFacts> FakeNodeAgent::stream_backup(const NodeId& id,
     log(call);
     facts.server_version = "11.4.0-MariaDB-fake";
     facts.galera_position = node->data_uuid + ":" + std::to_string(node->committed);
+    // Commit N is GTID 0-1-N, as in the fake's binary log.
+    if (node->committed > 0) facts.gtid = "0-1-" + std::to_string(node->committed);
     // Begins as a dump does, so that a check of a logical artifact passes.
     line = fmt::format("-- MariaDB dump (fake {} backup of {} at seqno {})\n", request.method,
                        id.pod(), node->committed);

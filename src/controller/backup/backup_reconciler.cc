@@ -278,6 +278,8 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
   request.backup_uid = object_["metadata"].value("uid", "");
   request.mariadb = key_.namespace_ + "/" + spec.mariadb;
   request.pod = *pod;
+  request.binlog_history =
+      mariadb->value("status", json::object()).value("binlogHistory", std::string());
   request.compression = spec.compression;
   if (spec.compression_threads > 0) request.compression_threads = spec.compression_threads;
   BackupStreamRequest stream;
