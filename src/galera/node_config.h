@@ -9,6 +9,9 @@
 
 namespace mdbop {
 
+// The base name of every node's binary-log files (log_bin), in its data directory.
+inline constexpr const char* kBinaryLogName = "mariadb-bin";
+
 struct NodeConfigInput {
   const MariaDBSpec* spec = nullptr;
   NodeLayout self;

@@ -4,6 +4,7 @@
 
 #include "agent/local/local_backup_stream.h"
 #include "agent/local/prepare_failure.h"
+#include "agent/local/received_binlog_replay.h"
 #include "api/mariabackup_options.h"
 #include "backup/client_options.h"
 #include "galera/node_config.h"
@@ -349,6 +350,20 @@ Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
                 "mariadb-backup --prepare " + prepared->describe());
   }
   return true;
+}
+
+Result<std::string> LocalAgent::replay_binlog_into_received(
+    const ReceivedBackup& received,
+    const std::function<Result<std::optional<std::string>>()>& next_file,
+    const std::function<bool()>& should_stop) {
+  auto user = node_user_for_this_process();
+  if (!user) return tl::unexpected(user.error());
+  auto suffix = random_password(8);
+  if (!suffix) return tl::unexpected(suffix.error());
+  // Under tmp/, not the receiving area: the server's socket needs a short path.
+  ReceivedBinlogReplay replay{received_dir(received) / "data",
+                              home_ / "tmp" / ("binlog-replay-" + *suffix), *user};
+  return replay_received_binlog(replay, next_file, should_stop);
 }
 
 Result<bool> LocalAgent::install_received(const NodeId& id, const ReceivedBackup& received) {

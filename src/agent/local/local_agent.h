@@ -69,6 +69,10 @@ class LocalAgent : public NodeAgent {
   Result<bool> prepare_received(const ReceivedBackup& received,
                                 const std::vector<std::string>& options,
                                 const std::function<bool()>& should_stop) override;
+  Result<std::string> replay_binlog_into_received(
+      const ReceivedBackup& received,
+      const std::function<Result<std::optional<std::string>>()>& next_file,
+      const std::function<bool()>& should_stop) override;
   Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
   void discard_received(const ReceivedBackup& received) override;
   std::string describe_received(const ReceivedBackup& received) override;
