@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sql/binlog_event.h"
 
@@ -79,6 +81,22 @@ inline std::string xid_event(std::uint32_t server_id, std::uint32_t timestamp) {
   std::string body;
   put_le(body, 12345, 8);
   return event_bytes(binlog_event_type::kXid, server_id, timestamp, body);
+}
+
+// One row transaction of `domain`, its events stamped `time`.
+inline std::string row_transaction(std::uint64_t sequence, std::uint32_t time,
+                                   std::uint32_t domain = 0) {
+  return gtid_event(1, domain, sequence, time, false) + query_event(1, time, "BEGIN") +
+         rows_event(1, time) + xid_event(1, time);
+}
+
+// A segment as the segmenter writes it: the magic, a format description, then transactions
+// (sequence, commit time) of domain 0.
+inline std::string segment_of(
+    const std::vector<std::pair<std::uint64_t, std::uint32_t>>& transactions) {
+  std::string bytes = std::string(kBinlogMagic) + format_description();
+  for (auto [sequence, time] : transactions) bytes += row_transaction(sequence, time);
+  return bytes;
 }
 
 }  // namespace mdbop::binlog_test

@@ -12,20 +12,7 @@ namespace {
 
 using namespace binlog_test;
 
-// One row transaction of the cluster's domain, its events stamped `time`.
-std::string transaction(std::uint64_t sequence, std::uint32_t time, std::uint32_t domain = 0) {
-  return gtid_event(1, domain, sequence, time, false) + query_event(1, time, "BEGIN") +
-         rows_event(1, time) + xid_event(1, time);
-}
-
 std::string header() { return std::string(kBinlogMagic) + format_description(); }
-
-// A segment holding transactions (sequence, commit time).
-std::string segment_of(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& transactions) {
-  std::string bytes = header();
-  for (auto [sequence, time] : transactions) bytes += transaction(sequence, time);
-  return bytes;
-}
 
 BinlogReplayRange after(std::uint64_t sequence) {
   BinlogReplayRange range;
@@ -39,8 +26,8 @@ TEST(BinlogTrim, KeepsTheTransactionsAfterTheStartUpToTheStopGtid) {
   range.stop_sequence = 13;
   auto trimmed = trim_binlog_segment(segment, range);
   ASSERT_TRUE(trimmed) << trimmed.error().what();
-  EXPECT_EQ(trimmed->bytes,
-            header() + transaction(11, 100) + transaction(12, 101) + transaction(13, 102));
+  EXPECT_EQ(trimmed->bytes, header() + row_transaction(11, 100) + row_transaction(12, 101) +
+                                row_transaction(13, 102));
   ASSERT_TRUE(trimmed->last_gtid);
   EXPECT_EQ(trimmed->last_gtid->text(), "0-1-13");
   EXPECT_EQ(trimmed->last_commit_time, 102u);
@@ -70,7 +57,7 @@ TEST(BinlogTrim, ATimeStopKeepsEveryTransactionOfItsSecondAndEndsAtTheFirstStamp
   auto trimmed =
       trim_binlog_segment(segment_of({{10, 100}, {11, 101}, {12, 102}, {13, 101}}), range);
   ASSERT_TRUE(trimmed) << trimmed.error().what();
-  EXPECT_EQ(trimmed->bytes, header() + transaction(10, 100) + transaction(11, 101));
+  EXPECT_EQ(trimmed->bytes, header() + row_transaction(10, 100) + row_transaction(11, 101));
   EXPECT_EQ(trimmed->last_gtid->text(), "0-1-11");
   EXPECT_EQ(trimmed->last_commit_time, 101u);
   EXPECT_TRUE(trimmed->reached_stop);
@@ -95,7 +82,7 @@ TEST(BinlogTrim, TransactionsInTheBaseAreLeftOutWhateverTheirTime) {
   range.stop_time = 100;
   auto trimmed = trim_binlog_segment(segment_of({{10, 200}, {11, 200}, {12, 100}}), range);
   ASSERT_TRUE(trimmed) << trimmed.error().what();
-  EXPECT_EQ(trimmed->bytes, header() + transaction(12, 100));
+  EXPECT_EQ(trimmed->bytes, header() + row_transaction(12, 100));
   EXPECT_FALSE(trimmed->reached_stop);
 }
 
@@ -119,12 +106,12 @@ TEST(BinlogTrim, WhatIsNoArchivedSegmentIsRefusedAsCorrupt) {
       {"no binary-log magic", whole.substr(4)},
       {"cut inside an event", whole.substr(0, whole.size() - 3)},
       {"does not begin with a format description",
-       std::string(kBinlogMagic) + transaction(10, 100)},
-      {"is not of the cluster's domain 0", header() + transaction(10, 100, 1001)},
+       std::string(kBinlogMagic) + row_transaction(10, 100)},
+      {"is not of the cluster's domain 0", header() + row_transaction(10, 100, 1001)},
       {"ends inside transaction 0-1-11", whole.substr(0, whole.size() - xid_event(1, 100).size())},
       {"an event outside a transaction", header() + query_event(1, 100, "BEGIN")},
       {"transaction 0-1-10 has no end before 0-1-11",
-       header() + gtid_event(1, 0, 10, 100, false) + transaction(11, 100)},
+       header() + gtid_event(1, 0, 10, 100, false) + row_transaction(11, 100)},
   };
   for (const auto& [why, bytes] : cases) {
     auto trimmed = trim_binlog_segment(bytes, after(0));

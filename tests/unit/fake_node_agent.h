@@ -22,7 +22,10 @@
 //    the asked GTID (after a format description) and then each new commit, until stopped or the
 //    node crashes (kUnavailable); it refuses a GTID beyond the node's last commit or purged
 //    (purge_binlog) with kNotFound; the archiver's SELECT of @@global.wsrep_gtid_domain_id and
-//    @@global.gtid_binlog_pos answers 0 and 0-1-<last commit>;
+//    @@global.gtid_binlog_pos answers 0 and 0-1-<last commit>; a backup's facts give the GTID
+//    0-1-<last commit>;
+//  - replay_binlog_into_received keeps the files it is given (replayed_binlog_files) and answers
+//    with the position set_replayed_gtid_binlog_pos gave it;
 //  - a node's metrics exporter runs, with the credentials it was last run with, until it is
 //    stopped, killed (kill_exporter) or its node removed; whether its server runs or not.
 // Every effect appends one line to calls(), e.g. "start g-0 new-cluster network",

@@ -10,7 +10,6 @@
 #include "controller/backup/backup_target.h"
 #include "controller/conditions.h"
 #include "controller/event_log.h"
-#include "controller/field_warnings.h"
 #include "store/root_access.h"
 #include "store/secrets.h"
 #include "util/time_text.h"
@@ -109,16 +108,6 @@ std::optional<BinlogArchiver::Setup> BinlogArchiver::prepare() {
   setup.pitr = std::move(*pitr);
   setup.spec = point_in_time_recovery_spec_from(setup.pitr);
   setup.pitr_generation = setup.pitr["metadata"].value("generation", 0LL);
-  // Kept for the restores to a moment they are meant for, which are not built: said once.
-  const ObjectKey pitr_key{"PointInTimeRecovery", mariadb_.namespace_, name};
-  for (const char* field : {"physicalBackupRef", "strictMode"}) {
-    if (!setup.pitr["spec"].contains(field)) continue;
-    setup.pitr = warn_about_field_once(
-        store_, pitr_key, setup.pitr, std::string("spec.") + field, "FieldIgnored",
-        std::string("spec.") + field +
-            " is kept but not acted on: mdbop archives the binary log, and restoring to a "
-            "moment from the archive is not built yet (docs/point-in-time-recovery.md)");
-  }
   if (auto compression = parse_compression(setup.spec.compression)) {
     setup.compression = *compression;
   }
@@ -261,7 +250,7 @@ std::optional<Gtid> BinlogArchiver::start_position(Setup& setup, const NodeId& i
     }
     if (!segments->empty()) {
       auto key = binlog_segment_key(prefix, segments->back());
-      auto stored = key ? setup.storage->read_all(*key) : tl::unexpected(key.error());
+      auto stored = key ? setup.storage->read_all(*key, kMaxSegmentBytes) : tl::unexpected(key.error());
       auto segment = stored ? unpack_binlog_segment(*stored, setup.encryption_secret)
                             : tl::unexpected(stored.error());
       auto gtids = segment ? gtids_of_segment(*segment) : tl::unexpected(segment.error());

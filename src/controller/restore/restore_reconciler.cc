@@ -80,6 +80,7 @@ std::chrono::milliseconds RestoreReconciler::reconcile_object() {
 }
 
 Result<RestoreReconciler::Source> RestoreReconciler::open_source(const RestoreSpec& spec) {
+  if (!spec.source.point_in_time_recovery.empty()) return open_point_in_time_source(spec);
   Source source;
   if (!spec.source.backup_ref.empty()) {
     const std::string kind = backup_kind_of(store_, key_.namespace_, spec);
@@ -119,16 +120,22 @@ Result<ArtifactManifest> RestoreReconciler::choose(const RestoreSpec& spec, Sour
   if (spec.source.target_recovery_time) {
     target = std::chrono::floor<std::chrono::seconds>(*spec.source.target_recovery_time);
   }
-  // bootstrapFrom.backupContentType / backupRef.kind narrow the choice to one method.
+  // bootstrapFrom.backupContentType / backupRef.kind narrow the choice to one method; a restore
+  // to a moment replays the archive on a physical base.
+  const bool to_moment = !spec.source.point_in_time_recovery.empty();
   std::vector<ArtifactManifest> candidates;
   for (const ArtifactManifest& a : catalog->artifacts) {
     const bool physical = a.method == "physical";
-    if (!spec.source.method || physical == (*spec.source.method == BackupMethod::kPhysical)) {
+    if (to_moment
+            ? physical
+            : !spec.source.method || physical == (*spec.source.method == BackupMethod::kPhysical)) {
       candidates.push_back(a);
     }
   }
   auto artifact =
-      choose_artifact(candidates, target, chosen.empty() ? spec.source.artifact : chosen);
+      to_moment && chosen.empty()
+          ? choose_base(spec, candidates)
+          : choose_artifact(candidates, target, chosen.empty() ? spec.source.artifact : chosen);
   if (!artifact) return fail(source.location + ": " + artifact.error().message);
   if (chosen.empty()) {
     event("Normal", "ArtifactChosen",
@@ -219,7 +226,14 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     const std::string phase = handed.value("phase", "");
     if (phase == "Done") {
       agent_.discard_received(received());
-      complete("every node of " + spec.mariadb + " now runs the data of " + artifact.id);
+      const json moment =
+          object_.value("status", json::object()).value("pointInTime", json::object());
+      complete("every node of " + spec.mariadb + " now runs the data of " + artifact.id +
+               (moment.contains("recoveredGtid")
+                    ? " with the archived transactions up to GTID " +
+                          moment.value("recoveredGtid", "") + " (committed " +
+                          moment.value("recoveredTime", "") + ")"
+                    : std::string()));
       return 60s;
     }
     if (phase == "Failed") {
@@ -242,6 +256,38 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     set_phase("Pending", "waiting for restore " + handed.value("name", "") + " of " + spec.mariadb +
                              " to finish");
     return 5s;
+  }
+
+  // A restore to a moment plans its replay first: a target it cannot reach is refused (strict)
+  // or said (not strict) before anything is received.
+  std::optional<ArchiveReplay> archive;
+  if (!spec.source.point_in_time_recovery.empty()) {
+    auto planned = plan_archive_replay(spec, artifact);
+    if (!planned) {
+      failed(planned.error().code == ErrorCode::kNotFound ||
+                     planned.error().code == ErrorCode::kInvalid
+                 ? "TargetUnreachable"
+                 : "ArchiveUnreadable",
+             planned.error().message + "; " + spec.mariadb + " was not touched");
+      return 60s;
+    }
+    const std::string end = fmt::format(
+        "the archive ends at sequence {} (committed {})", planned->plan.last_sequence,
+        format_rfc3339(SysSeconds(std::chrono::seconds(planned->plan.last_commit_time))));
+    if (planned->beyond_archive && planned->strict) {
+      failed("TargetUnreachable", "the target " + planned->target +
+                                      " is beyond the archive: " + end +
+                                      ", and the PointInTimeRecovery's strictMode refuses "
+                                      "a nearer point; " +
+                                      spec.mariadb + " was not touched");
+      return 60s;
+    }
+    if (planned->beyond_archive) {
+      event("Warning", "TargetBeyondArchive",
+            "the target " + planned->target + " is beyond the archive: " + end +
+                "; restoring to the newest archived transaction instead (strictMode would refuse)");
+    }
+    archive = std::move(*planned);
   }
 
   // Unpack (checking digest and decryption on the way in) and prepare, away from the target.
@@ -268,6 +314,31 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     failed("PrepareFailed", prepared.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
+  std::string replay_summary;
+  if (archive) {
+    set_phase("Replaying",
+              fmt::format("replaying {} archived segment(s) on {} up to {}",
+                          archive->plan.segments.size(), artifact.id, archive->target));
+    auto replayed = replay_archive(*archive);
+    if (!replayed) {
+      agent_.discard_received(received());
+      failed("ReplayFailed", replayed.error().message + "; " + spec.mariadb + " was not touched");
+      return 60s;
+    }
+    replay_summary = describe_replayed(*replayed, artifact);
+    auto noted = store_.update_status(key_, [&](json& status) {
+      status["pointInTime"] = {{"target", archive->target},
+                               {"beyondArchive", archive->beyond_archive},
+                               {"transactions", replayed->transactions}};
+      if (!replayed->last_gtid.empty()) {
+        status["pointInTime"]["recoveredGtid"] = replayed->last_gtid;
+        status["pointInTime"]["recoveredTime"] =
+            format_rfc3339(SysSeconds(std::chrono::seconds(replayed->commit_time)));
+      }
+    });
+    if (noted) object_ = *noted;
+    event("Normal", "ArchiveReplayed", replay_summary);
+  }
 
   // The offer, in this Restore's own status: the MariaDB's reconciler takes it up into its
   // status.restore (which only it writes) and replaces its nodes' data.
@@ -282,7 +353,9 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   }
   object_ = *offered;
   event("Normal", "DataPrepared",
-        artifact.id + " verified and prepared; " + spec.mariadb + " replaces its nodes' data next");
+        artifact.id + " verified and prepared" +
+            (replay_summary.empty() ? "" : " (" + replay_summary + ")") + "; " + spec.mariadb +
+            " replaces its nodes' data next");
   set_phase("Restoring",
             artifact.id + " is prepared; waiting for " + spec.mariadb + " to take it up");
   return 1s;

@@ -18,6 +18,7 @@
 #include "agent/node_agent.h"
 #include "api/backup_spec.h"
 #include "backup/artifact_manifest.h"
+#include "backup/binlog_replay_plan.h"
 #include "backup/take_backup.h"
 #include "controller/object_reconciler.h"
 #include "storage/backup_storage.h"
@@ -42,6 +43,39 @@ class RestoreReconciler : public ObjectReconciler {
     std::string location;
   };
   Result<Source> open_source(const RestoreSpec& spec);
+  // --- A restore to a moment (archive_replay.cc).
+  // The PointInTimeRecovery's PhysicalBackup, whose artifacts are the bases.
+  Result<Source> open_point_in_time_source(const RestoreSpec& spec);
+  // The newest of `physical` at or before the target (a GTID target: holding none after it).
+  Result<ArtifactManifest> choose_base(const RestoreSpec& spec,
+                                       const std::vector<ArtifactManifest>& physical);
+  // The archive a restore to a moment reads and what it replays on `base`.
+  struct ArchiveReplay {
+    std::unique_ptr<BackupStorage> storage;
+    std::optional<std::string> encryption_secret;
+    std::string prefix;  // the archived cluster's "<namespace>/<name>"
+    std::string folder;  // its history's folder (binlog_history_folder)
+    BinlogReplayPlan plan;
+    std::string target;   // for messages: "GTID 0-1-9", the time, "the newest archived transaction"
+    bool strict = false;  // the PointInTimeRecovery's strictMode
+    // The archive does not reach the target: the plan goes to its newest transaction.
+    bool beyond_archive = false;
+  };
+  Result<ArchiveReplay> plan_archive_replay(const RestoreSpec& spec, const ArtifactManifest& base);
+  // One archived segment's bytes, read, decrypted and decompressed.
+  static Result<std::string> read_segment(const ArchiveReplay& replay,
+                                          const BinlogSegmentName& name);
+  // What the replay put on the base.
+  struct Replayed {
+    std::size_t transactions = 0;
+    std::uint64_t sequence = 0;  // of the last one (the base's when none)
+    std::string last_gtid;       // empty when none
+    std::uint32_t commit_time = 0;
+  };
+  // Replays the planned segments, trimmed, into the received base (prepared), and checks that
+  // the data's binary log ends at the last of them.
+  Result<Replayed> replay_archive(const ArchiveReplay& replay);
+  static std::string describe_replayed(const Replayed& replayed, const ArtifactManifest& base);
   Result<ArtifactManifest> choose(const RestoreSpec& spec, Source& source);
   std::chrono::milliseconds restore_logical(const RestoreSpec& spec, Source& source,
                                             const ArtifactManifest& artifact);
