@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <iterator>
+#include <string_view>
 #include <utility>
 
 #include "api/json_lookup.h"
@@ -42,6 +45,25 @@ std::vector<std::string> present(const json& parent, const std::vector<std::stri
 
 bool has_whitespace(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
+}
+
+// Whether `text` is an unsigned decimal number that fits `Unsigned`.
+template <typename Unsigned>
+bool is_decimal(std::string_view text) {
+  Unsigned value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
+// Whether `text` is a GTID as MariaDB writes it, domain-server-sequence: the domain and server
+// id of 32 bits, the sequence number of 64 ("0-1-1234"). (api does not depend on sql/.)
+bool is_gtid(std::string_view text) {
+  const size_t first = text.find('-');
+  const size_t second = first == std::string_view::npos ? first : text.find('-', first + 1);
+  if (second == std::string_view::npos) return false;
+  return is_decimal<uint32_t>(text.substr(0, first)) &&
+         is_decimal<uint32_t>(text.substr(first + 1, second - first - 1)) &&
+         is_decimal<uint64_t>(text.substr(second + 1));
 }
 
 Node log_level_schema() {
@@ -421,6 +443,48 @@ void check_not_negative(const json& spec, const std::vector<std::string>& names,
 
 // --- the source of a restore ------------------------------------------------------------------
 
+namespace {
+
+// The target of a restore to a moment: pointInTimeRecoveryRef's name, and targetRecoveryGtid
+// (with pointInTimeRecoveryRef only, not with targetRecoveryTime). The PointInTimeRecovery and
+// its PhysicalBackup bring their own keys, so encryption is refused with it.
+void check_point_in_time_target(const json& source, const std::string& path,
+                                std::vector<ValidationIssue>& issues) {
+  const bool to_a_moment = source.contains("pointInTimeRecoveryRef");
+  if (to_a_moment && source.at("pointInTimeRecoveryRef").is_object() &&
+      find_text(source, "/pointInTimeRecoveryRef/name").empty()) {
+    issues.push_back({path + ".pointInTimeRecoveryRef.name",
+                      "required: the name of the PointInTimeRecovery (in this namespace) whose "
+                      "archived binary logs are replayed"});
+  }
+  if (const json* gtid = find(source, "/targetRecoveryGtid"); gtid && gtid->is_string()) {
+    const std::string at = path + ".targetRecoveryGtid";
+    if (!to_a_moment) {
+      issues.push_back({at,
+                        "a GTID target replays archived binary logs: add "
+                        "pointInTimeRecoveryRef: {name: <PointInTimeRecovery>}, or remove "
+                        "targetRecoveryGtid"});
+    } else if (source.contains("targetRecoveryTime")) {
+      issues.push_back({at,
+                        "set either targetRecoveryTime (every transaction committed at or "
+                        "before that second) or targetRecoveryGtid (up to and including that "
+                        "transaction), not both"});
+    } else if (!is_gtid(gtid->get<std::string>())) {
+      issues.push_back({at, "\"" + gtid->get<std::string>() +
+                                "\" is not a GTID: write domain-server-sequence, three "
+                                "unsigned decimal numbers (domain and server id up to "
+                                "4294967295), e.g. 0-1-1234"});
+    }
+  }
+  if (to_a_moment && source.contains("encryption")) {
+    issues.push_back({path + ".encryption",
+                      "a pointInTimeRecoveryRef restores with the keys of the "
+                      "PointInTimeRecovery and its PhysicalBackup; remove encryption"});
+  }
+}
+
+}  // namespace
+
 std::vector<schema::Field> restore_source_fields() {
   return {
       {"backupRef", schema::object({{"name", text()},
@@ -428,7 +492,9 @@ std::vector<schema::Field> restore_source_fields() {
                                     {"kind", one_of({"Backup", "PhysicalBackup"})}})},
       {"s3", s3_schema()},
       {"volume", storage_volume_schema()},
+      {"pointInTimeRecoveryRef", schema::object({{"name", text()}})},
       {"targetRecoveryTime", schema::timestamp()},
+      {"targetRecoveryGtid", text()},
       {"stagingStorage", staging_storage_schema()},
       {"encryption", encryption_schema()},
       {"artifact", text()},
@@ -438,8 +504,8 @@ std::vector<schema::Field> restore_source_fields() {
 void check_restore_source(const json& source, const std::string& path,
                           const std::string& own_namespace, const std::vector<std::string>& refused,
                           std::vector<ValidationIssue>& issues) {
-  check_exactly_one(source, {"backupRef", "s3", "volume"}, refused, path, "the backup to restore",
-                    issues);
+  check_exactly_one(source, {"backupRef", "s3", "volume", "pointInTimeRecoveryRef"}, refused, path,
+                    "what to restore from", issues);
   if (source.contains("backupRef") && source.at("backupRef").is_object()) {
     if (find_text(source, "/backupRef/name").empty()) {
       issues.push_back(
@@ -470,8 +536,14 @@ void check_restore_source(const json& source, const std::string& path,
   if (source.contains("volume")) {
     check_storage_volume(source.at("volume"), path + ".volume", VolumeUse::kRead, issues);
   }
+  check_point_in_time_target(source, path, issues);
   if (const json* artifact = find(source, "/artifact")) {
-    if (*artifact == "") {
+    if (source.contains("pointInTimeRecoveryRef")) {
+      issues.push_back({path + ".artifact",
+                        "a pointInTimeRecoveryRef restores the newest base backup at or before "
+                        "the target; remove artifact (or restore exactly that backup with "
+                        "backupRef, s3 or volume)"});
+    } else if (*artifact == "") {
       issues.push_back({path + ".artifact",
                         "must not be empty; leave it out to choose the latest "
                         "backup"});
@@ -491,9 +563,6 @@ Node bootstrap_from_schema() {
       {"volumeSnapshotRef",
        refused("bootstrapping from a VolumeSnapshot needs Kubernetes; use backupRef, s3 or "
                "volume")},
-      {"pointInTimeRecoveryRef",
-       refused("restoring to a moment from archived binary logs is not supported by mdbop yet; "
-               "use backupRef with targetRecoveryTime (the newest backup at or before it)")},
       {"azureBlob", refused("Azure Blob Storage is not supported by mdbop; use s3 or volume")},
       {"restoreJob", any_object()},
       {"logLevel", log_level_schema()},
@@ -508,10 +577,14 @@ void check_bootstrap_from(const json& mariadb, std::vector<ValidationIssue>& iss
   const std::string path = "spec.bootstrapFrom";
   std::string own_namespace = find_text(mariadb, "/metadata/namespace");
   if (own_namespace.empty()) own_namespace = "default";
-  check_restore_source(*source, path, own_namespace,
-                       {"volumeSnapshotRef", "pointInTimeRecoveryRef", "azureBlob"}, issues);
+  check_restore_source(*source, path, own_namespace, {"volumeSnapshotRef", "azureBlob"}, issues);
   const std::string kind = find_text(*source, "/backupRef/kind");
   const std::string content = find_text(*source, "/backupContentType");
+  if (source->contains("pointInTimeRecoveryRef") && !content.empty() && content != "Physical") {
+    issues.push_back({path + ".backupContentType",
+                      "a pointInTimeRecoveryRef restores a physical base backup; write "
+                      "backupContentType: Physical or remove it"});
+  }
   if (!kind.empty() && !content.empty() && (kind == "PhysicalBackup") != (content == "Physical")) {
     issues.push_back({path + ".backupContentType",
                       "contradicts backupRef.kind " + kind + ": a " + kind + " holds " +
@@ -521,6 +594,10 @@ void check_bootstrap_from(const json& mariadb, std::vector<ValidationIssue>& iss
 }
 
 void default_bootstrap_from(json& bootstrap_from) {
+  if (bootstrap_from.contains("pointInTimeRecoveryRef")) {
+    bootstrap_from["backupContentType"] = "Physical";  // the base of a restore to a moment
+    return;
+  }
   if (!bootstrap_from.contains("backupRef")) return;
   json& ref = bootstrap_from["backupRef"];
   if (ref.contains("kind") && !bootstrap_from.contains("backupContentType")) {

@@ -82,25 +82,30 @@ void check_not_negative(const json& spec, const std::vector<std::string>& names,
 // --- the source of a restore ------------------------------------------------------------------
 
 // The fields a Restore's spec and a MariaDB's spec.bootstrapFrom have in common: backupRef,
-// s3, volume, targetRecoveryTime, stagingStorage, encryption and artifact.
+// s3, volume, pointInTimeRecoveryRef, targetRecoveryTime, targetRecoveryGtid, stagingStorage,
+// encryption and artifact.
 std::vector<schema::Field> restore_source_fields();
 
 // Checks the source at `path` ("spec" for a Restore, "spec.bootstrapFrom"): exactly one of
-// backupRef, s3 and volume (or of `refused`, see check_exactly_one), then that one, the
-// encryption key and the artifact. `own_namespace` is the restoring object's: a backupRef may
-// name only that one (the Backup's Secrets belong to its namespace).
+// backupRef, s3, volume and pointInTimeRecoveryRef (or of `refused`, see check_exactly_one),
+// then that one, the target (targetRecoveryGtid only with pointInTimeRecoveryRef, and not with
+// targetRecoveryTime), the encryption key and the artifact (neither with
+// pointInTimeRecoveryRef). `own_namespace` is the restoring object's: a backupRef may name only
+// that one (the Backup's Secrets belong to its namespace).
 void check_restore_source(const json& source, const std::string& path,
                           const std::string& own_namespace, const std::vector<std::string>& refused,
                           std::vector<ValidationIssue>& issues);
 
 // A MariaDB's spec.bootstrapFrom: the restore source fields, backupContentType, and the
-// operator's fields mdbop refuses (volumeSnapshotRef, pointInTimeRecoveryRef, azureBlob) or only
-// keeps (stagingStorage, restoreJob, logLevel).
+// operator's fields mdbop refuses (volumeSnapshotRef, azureBlob) or only keeps (stagingStorage,
+// restoreJob, logLevel).
 schema::Node bootstrap_from_schema();
-// Checks spec.bootstrapFrom of `mariadb`, when present.
+// Checks spec.bootstrapFrom of `mariadb`, when present (backupContentType Physical only with
+// pointInTimeRecoveryRef).
 void check_bootstrap_from(const json& mariadb, std::vector<ValidationIssue>& issues);
-// Writes the defaults of a checked bootstrapFrom: backupContentType implied by backupRef.kind,
-// and backupRef.kind implied by backupContentType.
+// Writes the defaults of a checked bootstrapFrom: backupContentType Physical with
+// pointInTimeRecoveryRef, else implied by backupRef.kind, and backupRef.kind implied by
+// backupContentType.
 void default_bootstrap_from(json& bootstrap_from);
 
 }  // namespace mdbop

@@ -96,8 +96,12 @@ RestoreSourceSpec source_from(const json& source, const std::string& ns) {
   }
   s.artifact = source.value("artifact", "");
   s.encryption_key = secret_ref(member(source, "encryption"), "keySecretKeyRef");
+  s.point_in_time_recovery = member(source, "pointInTimeRecoveryRef").value("name", "");
+  s.target_recovery_gtid = source.value("targetRecoveryGtid", "");
   const std::string content = source.value("backupContentType", "");
-  if (content == "Physical" || s.backup_ref_kind == "PhysicalBackup") {
+  // The base of a restore to a moment is a physical backup.
+  if (content == "Physical" || s.backup_ref_kind == "PhysicalBackup" ||
+      !s.point_in_time_recovery.empty()) {
     s.method = BackupMethod::kPhysical;
   } else if (content == "Logical" || s.backup_ref_kind == "Backup") {
     s.method = BackupMethod::kLogical;
@@ -186,7 +190,8 @@ std::optional<json> bootstrap_restore_of(const json& mariadb) {
   const std::string name = member(mariadb, "metadata").value("name", "");
   json restore_spec = {{"mariaDbRef", {{"name", name}}}};
   // backupRef carries the content type as its kind (defaulted at validation).
-  for (const char* field : {"backupRef", "s3", "volume", "targetRecoveryTime", "encryption"}) {
+  for (const char* field : {"backupRef", "s3", "volume", "pointInTimeRecoveryRef",
+                            "targetRecoveryTime", "targetRecoveryGtid", "encryption"}) {
     if (spec["bootstrapFrom"].contains(field)) restore_spec[field] = spec["bootstrapFrom"][field];
   }
   return json{{"apiVersion", "k8s.mariadb.com/v1alpha1"},

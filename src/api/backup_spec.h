@@ -92,7 +92,8 @@ struct RestoreSourceSpec {
   std::optional<std::chrono::system_clock::time_point> target_recovery_time;
   std::string artifact;  // spec.artifact: an artifact id to restore exactly; empty: choose
   std::optional<SecretKeyRef> encryption_key;  // for direct storage; a backupRef brings its own
-  // bootstrapFrom.backupContentType, or implied by backupRef.kind; none: as the artifact says
+  // bootstrapFrom.backupContentType, or implied by backupRef.kind (Physical with
+  // pointInTimeRecoveryRef); none: as the artifact says
   std::optional<BackupMethod> method;
   // spec.pointInTimeRecoveryRef.name: a restore to a moment, from the archive of that
   // PointInTimeRecovery (same namespace) on the newest base backup of its physicalBackupRef at

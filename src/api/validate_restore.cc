@@ -1,6 +1,6 @@
-// Restore: the schema (the operator's fields, plus mdbop's encryption and artifact, and the
-// aliases mariadbRef and targetMariaDB), the checks that depend on other fields, and the
-// defaults.
+// Restore: the schema (the operator's fields, plus mdbop's encryption, artifact and
+// targetRecoveryGtid, and the aliases mariadbRef and targetMariaDB), the checks that depend on
+// other fields, and the defaults.
 #include <string>
 
 #include "api/backup_schema.h"
@@ -22,10 +22,6 @@ const schema::Node& restore_schema() {
     spec.insert(spec.end(), source.begin(), source.end());
     for (const std::string& name : kMariaDBRefNames) spec.push_back({name, mariadb_ref_schema()});
     spec.push_back({"database", schema::text()});
-    spec.push_back({"pointInTimeRecoveryRef",
-                    schema::refused("restoring to a moment from archived binary logs is not "
-                                    "supported by mdbop yet; use backupRef with "
-                                    "targetRecoveryTime (the newest backup at or before it)")});
     // Options of mariadb-backup --prepare (the tutorials' --use-memory=8G).
     spec.push_back({"mariabackup", schema::object({{"extraArgs", schema::string_list()}})});
     return object_schema(
@@ -50,6 +46,10 @@ void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
       issues.push_back({"spec.database",
                         "applies to logical backups only; a PhysicalBackup restores every "
                         "database"});
+    } else if (spec->contains("pointInTimeRecoveryRef")) {
+      issues.push_back({"spec.database",
+                        "applies to logical backups only; a pointInTimeRecoveryRef restores a "
+                        "physical base backup, with every database; remove database"});
     }
   }
   check_not_negative(*spec, {"backoffLimit"}, issues);
@@ -72,7 +72,7 @@ void validate_restore(json& object, std::vector<ValidationIssue>& issues) {
   if (!object.contains("spec")) {
     issues.push_back({"spec",
                       "required: at least spec.mariaDbRef and one of spec.backupRef, "
-                      "spec.s3 or spec.volume"});
+                      "spec.s3, spec.volume or spec.pointInTimeRecoveryRef"});
   }
   check_semantics(object, issues);
   if (issues.size() == before) canonicalize_mariadb_ref(object["spec"], kMariaDBRefNames);

@@ -546,9 +546,10 @@ TEST(RestoreSpec, BackupRefKindSaysTheMethod) {
 TEST(RestoreSpec, RefusalsNameTheField) {
   const std::string ref = "  mariaDbRef: {name: galera}\n";
   expect_refusals({
-      {restore(ref), "spec", "set one of backupRef, s3 or volume"},
+      {restore(ref), "spec", "set one of backupRef, s3, volume or pointInTimeRecoveryRef"},
       {restore(ref + "  backupRef: {name: b}\n  volume: {hostPath: {path: /b}}\n"), "spec",
-       "set exactly one of backupRef, s3 or volume (found backupRef and volume)"},
+       "set exactly one of backupRef, s3, volume or pointInTimeRecoveryRef (found backupRef and "
+       "volume)"},
       {restore("  backupRef: {name: b}\n"), "spec.mariaDbRef",
        "required: the MariaDB to restore into"},
       {restore(ref + "  targetMariaDB: {name: galera}\n  backupRef: {name: b}\n"),
@@ -579,6 +580,86 @@ TEST(RestoreSpec, RefusalsNameTheField) {
       {restore(ref + "  volume: {emptyDir: {}}\n"), "spec.volume.emptyDir", "would be lost"},
       {restore(ref + "  volume: {hostPath: {path: b}}\n"), "spec.volume.hostPath.path", "absolute"},
       {restore(ref + "  backupRef: {name: b}\n  storage: {}\n"), "spec.storage", "unknown field"},
+  });
+}
+
+// A restore to a moment: pointInTimeRecoveryRef, with a time, a GTID or no target.
+
+TEST(RestoreSpec, ToAMomentReadsItsTarget) {
+  const std::string ref = "  mariaDbRef: {name: galera}\n  pointInTimeRecoveryRef: {name: pitr}\n";
+  const RestoreSpec at_a_time =
+      restore_spec_from(valid(restore(ref + "  targetRecoveryTime: '2026-12-02T14:30:04Z'\n"
+                                            "  mariabackup: {extraArgs: [--use-memory=1G]}\n"
+                                            "  stagingStorage: {volume: {emptyDir: {}}}\n")));
+  EXPECT_EQ(at_a_time.source.point_in_time_recovery, "pitr");
+  EXPECT_EQ(at_a_time.source.target_recovery_time, utc(2026, 12, 2, 14, 30, 4));
+  EXPECT_EQ(at_a_time.source.target_recovery_gtid, "");
+  EXPECT_EQ(at_a_time.source.method, BackupMethod::kPhysical);  // the base is a physical backup
+  EXPECT_EQ(at_a_time.source.backup_ref, "");
+  EXPECT_FALSE(at_a_time.source.storage);
+  EXPECT_EQ(at_a_time.prepare_args, std::vector<std::string>{"--use-memory=1G"});
+
+  const RestoreSpec at_a_gtid =
+      restore_spec_from(valid(restore(ref + "  targetRecoveryGtid: 0-1-1234\n")));
+  EXPECT_EQ(at_a_gtid.source.point_in_time_recovery, "pitr");
+  EXPECT_EQ(at_a_gtid.source.target_recovery_gtid, "0-1-1234");
+  EXPECT_FALSE(at_a_gtid.source.target_recovery_time);
+
+  const RestoreSpec latest = restore_spec_from(valid(restore(ref)));
+  EXPECT_EQ(latest.source.point_in_time_recovery, "pitr");
+  EXPECT_FALSE(latest.source.target_recovery_time);
+  EXPECT_EQ(latest.source.target_recovery_gtid, "");
+}
+
+TEST(RestoreSpec, TargetRecoveryGtidIsDomainServerSequence) {
+  const std::string ref = "  mariaDbRef: {name: galera}\n  pointInTimeRecoveryRef: {name: pitr}\n";
+  for (const std::string gtid :
+       {"0-1-1234", "0-0-0", "4294967295-4294967295-18446744073709551615", "00-01-1"}) {
+    EXPECT_EQ(restore_spec_from(valid(restore(ref + "  targetRecoveryGtid: '" + gtid + "'\n")))
+                  .source.target_recovery_gtid,
+              gtid);
+  }
+  for (const std::string gtid :
+       {"", "1234", "0-1", "0-1-2-3", "0-1-", "-0-1-2", "0--1-2", "4294967296-1-2",
+        "0-4294967296-2", "0-1-18446744073709551616", "+0-1-2", "0-1-+2", " 0-1-2", "0-1-2 ",
+        "0-1-0x10", "a-b-c", "0_1_2"}) {
+    EXPECT_TRUE(HasText(issue_at(issues(restore(ref + "  targetRecoveryGtid: '" + gtid + "'\n")),
+                                 "spec.targetRecoveryGtid"),
+                        "is not a GTID: write domain-server-sequence"))
+        << gtid;
+  }
+}
+
+TEST(RestoreSpec, ToAMomentRefusalsNameTheFieldAndTheFix) {
+  const std::string ref = "  mariaDbRef: {name: galera}\n";
+  const std::string pitr = ref + "  pointInTimeRecoveryRef: {name: pitr}\n";
+  expect_refusals({
+      {restore(pitr + "  backupRef: {name: b}\n"), "spec",
+       "set exactly one of backupRef, s3, volume or pointInTimeRecoveryRef (found backupRef and "
+       "pointInTimeRecoveryRef)"},
+      {restore(ref + "  pointInTimeRecoveryRef: {}\n"), "spec.pointInTimeRecoveryRef.name",
+       "required: the name of the PointInTimeRecovery"},
+      {restore(ref + "  pointInTimeRecoveryRef: {name: ''}\n"), "spec.pointInTimeRecoveryRef.name",
+       "required"},
+      {restore(ref + "  pointInTimeRecoveryRef: {name: pitr, namespace: other}\n"),
+       "spec.pointInTimeRecoveryRef.namespace", "unknown field"},
+      {restore(ref + "  backupRef: {name: b}\n  targetRecoveryGtid: 0-1-5\n"),
+       "spec.targetRecoveryGtid", "add pointInTimeRecoveryRef: {name: <PointInTimeRecovery>}"},
+      {restore(ref + "  s3: {bucket: b, endpoint: e}\n  targetRecoveryGtid: 0-1-5\n"),
+       "spec.targetRecoveryGtid", "or remove targetRecoveryGtid"},
+      {restore(pitr + "  targetRecoveryGtid: 0-1-5\n  targetRecoveryTime: 2026-12-02T14:30:04Z\n"),
+       "spec.targetRecoveryGtid", "set either targetRecoveryTime"},
+      {restore(pitr + "  targetRecoveryGtid: 0-1\n"), "spec.targetRecoveryGtid",
+       "\"0-1\" is not a GTID: write domain-server-sequence"},
+      {restore(pitr + "  artifact: 20261122T030000Z-physical\n"), "spec.artifact",
+       "remove artifact"},
+      {restore(pitr + "  encryption: {keySecretKeyRef: {name: k, key: k}}\n"), "spec.encryption",
+       "the keys of the PointInTimeRecovery and its PhysicalBackup; remove encryption"},
+      {restore(pitr + "  database: shop\n"), "spec.database",
+       "a pointInTimeRecoveryRef restores a physical base backup, with every database; remove "
+       "database"},
+      {restore(pitr + "  mariabackup: {extraArgs: [--target-dir=/x]}\n"),
+       "spec.mariabackup.extraArgs[0]", "is not among the options"},
   });
 }
 
@@ -655,14 +736,65 @@ TEST(BootstrapFrom, DirectLocations) {
   EXPECT_EQ(from_dir->storage->directory, "/srv/backups");
 }
 
+TEST(BootstrapFrom, ToAMomentCarriesItsTarget) {
+  const json m =
+      valid(mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {name: pitr}\n"
+                                      "    targetRecoveryTime: 2026-12-02T14:30:04Z\n"
+                                      "    backupContentType: Physical\n"));
+  ASSERT_TRUE(m.is_object());
+  const auto at_a_time = bootstrap_from_of(m);
+  ASSERT_TRUE(at_a_time);
+  EXPECT_EQ(at_a_time->point_in_time_recovery, "pitr");
+  EXPECT_EQ(at_a_time->target_recovery_time, utc(2026, 12, 2, 14, 30, 4));
+  EXPECT_EQ(at_a_time->method, BackupMethod::kPhysical);
+
+  const json by_gtid =
+      valid(mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {name: pitr}\n"
+                                      "    targetRecoveryGtid: 0-1-1234\n"));
+  ASSERT_TRUE(by_gtid.is_object());
+  EXPECT_EQ(by_gtid["spec"]["bootstrapFrom"]["backupContentType"], "Physical");
+  const auto at_a_gtid = bootstrap_from_of(by_gtid);
+  ASSERT_TRUE(at_a_gtid);
+  EXPECT_EQ(at_a_gtid->point_in_time_recovery, "pitr");
+  EXPECT_EQ(at_a_gtid->target_recovery_gtid, "0-1-1234");
+  EXPECT_FALSE(at_a_gtid->target_recovery_time);
+
+  const auto latest = bootstrap_from_of(
+      valid(mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {name: pitr}\n")));
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->point_in_time_recovery, "pitr");
+  EXPECT_EQ(latest->target_recovery_gtid, "");
+  EXPECT_FALSE(latest->target_recovery_time);
+}
+
 TEST(BootstrapFrom, RefusalsNameTheField) {
   expect_refusals({
       {mariadb_bootstrapped_from("    targetRecoveryTime: 2026-11-22T14:30:00Z\n"),
-       "spec.bootstrapFrom", "set one of backupRef, s3 or volume"},
+       "spec.bootstrapFrom", "set one of backupRef, s3, volume or pointInTimeRecoveryRef"},
       {mariadb_bootstrapped_from("    volumeSnapshotRef: {name: snap}\n"),
        "spec.bootstrapFrom.volumeSnapshotRef", "needs Kubernetes"},
-      {mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {name: pitr}\n"),
-       "spec.bootstrapFrom.pointInTimeRecoveryRef", "targetRecoveryTime"},
+      {mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {name: pitr}\n"
+                                 "    volume: {hostPath: {path: /b}}\n"),
+       "spec.bootstrapFrom", "(found volume and pointInTimeRecoveryRef)"},
+      {mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {}\n"),
+       "spec.bootstrapFrom.pointInTimeRecoveryRef.name", "required"},
+      {mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {name: pitr}\n"
+                                 "    backupContentType: Logical\n"),
+       "spec.bootstrapFrom.backupContentType", "write backupContentType: Physical or remove it"},
+      {mariadb_bootstrapped_from("    backupRef: {name: b}\n    targetRecoveryGtid: 0-1-5\n"),
+       "spec.bootstrapFrom.targetRecoveryGtid", "add pointInTimeRecoveryRef"},
+      {mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {name: pitr}\n"
+                                 "    targetRecoveryGtid: 0-1-5\n"
+                                 "    targetRecoveryTime: 2026-12-02T14:30:04Z\n"),
+       "spec.bootstrapFrom.targetRecoveryGtid", "not both"},
+      {mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {name: pitr}\n"
+                                 "    targetRecoveryGtid: 0-1-x\n"),
+       "spec.bootstrapFrom.targetRecoveryGtid", "is not a GTID"},
+      {mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {name: pitr}\n    artifact: a\n"),
+       "spec.bootstrapFrom.artifact", "remove artifact"},
+      {mariadb_bootstrapped_from("    pointInTimeRecoveryRef: {name: pitr}\n"
+                                 "    encryption: {keySecretKeyRef: {name: k, key: k}}\n"),
+       "spec.bootstrapFrom.encryption", "remove encryption"},
       {mariadb_bootstrapped_from("    backupRef: {name: b, kind: PhysicalBackup}\n"
                                  "    backupContentType: Logical\n"),
        "spec.bootstrapFrom.backupContentType", "contradicts backupRef.kind PhysicalBackup"},

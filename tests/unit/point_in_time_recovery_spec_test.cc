@@ -107,16 +107,19 @@ TEST(PointInTimeRecoverySpec, AMariaDBNamesItsPointInTimeRecovery) {
   });
 }
 
-TEST(PointInTimeRecoverySpec, RestoresToAMomentAreStillRefused) {
-  expect_refusals({
-      {"apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\nmetadata: {name: r}\nspec:\n"
-       "  mariaDbRef: {name: galera}\n  backupRef: {name: nightly}\n"
-       "  pointInTimeRecoveryRef: {name: pitr}\n",
-       "spec.pointInTimeRecoveryRef", "not supported by mdbop yet"},
-      {"apiVersion: k8s.mariadb.com/v1alpha1\nkind: MariaDB\nmetadata: {name: galera}\nspec:\n"
-       "  bootstrapFrom:\n    pointInTimeRecoveryRef: {name: pitr}\n",
-       "spec.bootstrapFrom.pointInTimeRecoveryRef", "not supported by mdbop yet"},
-  });
+// A Restore, and a MariaDB's bootstrapFrom, restore to a moment from a PointInTimeRecovery
+// named in pointInTimeRecoveryRef (their targets: backup_spec_test.cc).
+TEST(PointInTimeRecoverySpec, RestoresToAMomentNameIt) {
+  const json restore = valid(
+      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\nmetadata: {name: r}\nspec:\n"
+      "  mariaDbRef: {name: galera}\n  pointInTimeRecoveryRef: {name: pitr}\n");
+  EXPECT_EQ(restore_spec_from(restore).source.point_in_time_recovery, "pitr");
+
+  const auto bootstrap = bootstrap_restore_of(
+      valid("apiVersion: k8s.mariadb.com/v1alpha1\nkind: MariaDB\nmetadata: {name: galera}\n"
+            "spec:\n  bootstrapFrom:\n    pointInTimeRecoveryRef: {name: pitr}\n"));
+  ASSERT_TRUE(bootstrap);
+  EXPECT_EQ((*bootstrap)["spec"]["pointInTimeRecoveryRef"], json({{"name", "pitr"}}));
 }
 
 }  // namespace
