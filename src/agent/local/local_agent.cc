@@ -360,9 +360,14 @@ Result<std::string> LocalAgent::replay_binlog_into_received(
   if (!user) return tl::unexpected(user.error());
   auto suffix = random_password(8);
   if (!suffix) return tl::unexpected(suffix.error());
-  // Under tmp/, not the receiving area: the server's socket needs a short path.
-  ReceivedBinlogReplay replay{received_dir(received) / "data",
-                              home_ / "tmp" / ("binlog-replay-" + *suffix), *user};
+  // Its scratch under tmp/, not the receiving area: the server's socket needs a short path. The
+  // server runs as the node user, who must pass through to both.
+  const fs::path area = received_dir(received);  // <home>/restores/<namespace>/<name>
+  for (const fs::path& passable :
+       {home_, home_ / "tmp", area.parent_path().parent_path(), area.parent_path(), area}) {
+    if (auto made = make_passable(passable, *user); !made) return tl::unexpected(made.error());
+  }
+  ReceivedBinlogReplay replay{area / "data", home_ / "tmp" / ("binlog-replay-" + *suffix), *user};
   return replay_received_binlog(replay, next_file, should_stop);
 }
 

@@ -52,18 +52,25 @@ std::string server_options(const ReceivedBinlogReplay& replay) {
       kBinaryLogName);
 }
 
-// The server's own [ERROR] lines, the last few, for a start that failed.
-std::string error_lines(const fs::path& log) {
-  std::ifstream in(log);
-  std::vector<std::string> errors;
-  for (std::string line; std::getline(in, line);) {
-    if (line.find("[ERROR]") != std::string::npos) errors.push_back(line);
-  }
-  std::string text;
-  for (std::size_t i = errors.size() > 3 ? errors.size() - 3 : 0; i < errors.size(); ++i) {
-    text += (text.empty() ? "" : "; ") + errors[i];
-  }
-  return text.empty() ? "no [ERROR] line in " + log.string() : text;
+// The last few of the server's own [ERROR] lines, for a start that failed; else the last lines
+// of what it (or setpriv before it) wrote on its standard output and error.
+std::string start_failure(const fs::path& scratch) {
+  const auto last_lines = [](const fs::path& file, bool errors_only) {
+    std::ifstream in(file);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+      if (!errors_only || line.find("[ERROR]") != std::string::npos) lines.push_back(line);
+    }
+    std::string text;
+    for (std::size_t i = lines.size() > 3 ? lines.size() - 3 : 0; i < lines.size(); ++i) {
+      text += (text.empty() ? "" : "; ") + lines[i];
+    }
+    return text;
+  };
+  if (std::string errors = last_lines(scratch / "error.log", true); !errors.empty()) return errors;
+  if (std::string output = last_lines(scratch / "server.out", false); !output.empty())
+    return output;
+  return "it said nothing";
 }
 
 // The replay server, stopped when it goes out of scope.
@@ -99,12 +106,12 @@ class ReplayServer {
       if (!process_alive(pid_)) {
         pid_ = 0;
         return fail("the replay server on " + replay.data.string() +
-                    " did not start: " + error_lines(replay.scratch / "error.log"));
+                    " did not start: " + start_failure(replay.scratch));
       }
       if (std::chrono::steady_clock::now() > deadline) {
         return fail(fmt::format("the replay server on {} did not answer within {}s: {}",
                                 replay.data.string(), kServerStartTimeout.count(),
-                                error_lines(replay.scratch / "error.log")));
+                                start_failure(replay.scratch)));
       }
       std::this_thread::sleep_for(200ms);
     }
@@ -163,6 +170,10 @@ Result<std::string> replay_with_server(
     const ReceivedBinlogReplay& replay, ReplayServer& server,
     const std::function<Result<std::optional<std::string>>()>& next_file,
     const std::function<bool()>& should_stop) {
+  // Opened first: once the replay session loads the grant tables, root needs the data's own
+  // password, which is not ours.
+  auto connection = server.connect();
+  if (!connection) return tl::unexpected(connection.error());
   SubprocessOptions client;
   // Binary-log text is data: --sandbox refuses the client's own commands (`\!`, `source`).
   client.argv = {"mariadb",     "--no-defaults", "--socket=" + server.socket(),
@@ -203,8 +214,6 @@ Result<std::string> replay_with_server(
   if (auto finished = (*session)->finish(); !finished) {
     return fail(ErrorCode::kCorrupt, "replaying the binary log: " + finished.error().message);
   }
-  auto connection = server.connect();
-  if (!connection) return tl::unexpected(connection.error());
   auto position = connection->query("SELECT @@gtid_binlog_pos");
   if (!position) return tl::unexpected(position.error());
   if (position->rows.empty() || !position->rows[0][0]) return std::string();

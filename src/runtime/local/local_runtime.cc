@@ -150,13 +150,7 @@ Result<bool> LocalRuntime::make_node_directories(const NodeId& id) {
   const fs::path dir = node_dir(id);
   std::error_code ec;
   for (const fs::path& passable : {home_, home_ / "nodes", dir.parent_path(), dir}) {
-    fs::create_directories(passable, ec);
-    if (ec) return fail("cannot create " + passable.string() + ": " + ec.message());
-    fs::permissions(passable,
-                    node_user_->is_other_user
-                        ? fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec
-                        : fs::perms::owner_all,
-                    ec);
+    if (auto made = make_passable(passable, *node_user_); !made) return made;
   }
   for (const char* owned : {"data", "run", "files"}) {
     fs::create_directories(dir / owned, ec);

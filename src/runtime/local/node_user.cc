@@ -81,6 +81,19 @@ Result<bool> share_read_only(const fs::path& path, const NodeUser& user, mode_t 
   return true;
 }
 
+Result<bool> make_passable(const fs::path& path, const NodeUser& user) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) return fail("cannot create " + path.string() + ": " + ec.message());
+  fs::permissions(path,
+                  user.is_other_user
+                      ? fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec
+                      : fs::perms::owner_all,
+                  ec);
+  if (ec) return fail("cannot set the permissions of " + path.string() + ": " + ec.message());
+  return true;
+}
+
 Result<bool> check_reachable(const fs::path& path, const NodeUser& user) {
   if (!user.is_other_user) return true;
   fs::path walked;

@@ -35,6 +35,10 @@ Result<bool> hand_over(const std::filesystem::path& path, const NodeUser& user);
 // reads and must not change (its tls/ directory; files get their group as they are written).
 Result<bool> share_read_only(const std::filesystem::path& path, const NodeUser& user, mode_t mode);
 
+// Creates the directory `path` (and its parents) if missing and makes it passable for the user
+// (0711: its processes reach what lies below, nobody lists it), or 0700 when the user is ours.
+Result<bool> make_passable(const std::filesystem::path& path, const NodeUser& user);
+
 // Fails, naming the directory and the fix, when `user` cannot enter every directory on the
 // way to `path` (the default home of root, /root/..., is closed to other users).
 Result<bool> check_reachable(const std::filesystem::path& path, const NodeUser& user);
