@@ -77,6 +77,8 @@ json artifact_status(const ArtifactManifest& m, const std::string& location) {
           {"compression", m.compression},
           {"encryption", m.encryption},
           {"galeraPosition", m.galera_position},
+          {"gtid", m.gtid},
+          {"binlogHistory", m.binlog_history},
           {"sha256", m.sha256},
           {"location", location}};
 }

@@ -31,6 +31,15 @@ tl::unexpected<Error> discontinuity(const BinlogSegmentName& before,
 
 }  // namespace
 
+Result<Gtid> base_gtid_in_domain(std::string_view position, std::uint32_t domain) {
+  auto gtids = parse_gtid_position(position);
+  if (!gtids) return tl::unexpected(gtids.error());
+  for (const Gtid& gtid : *gtids) {
+    if (gtid.domain_id == domain) return gtid;
+  }
+  return Gtid{domain, 0, 0};
+}
+
 Result<BinlogReplayPlan> plan_binlog_replay(const std::vector<BinlogSegmentName>& segments,
                                             const Gtid& base, const ReplayTarget& target) {
   if (segments.empty()) {

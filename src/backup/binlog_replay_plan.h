@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -48,6 +49,11 @@ struct BinlogReplayPlan {
   std::uint64_t last_sequence = 0;
   std::uint32_t last_commit_time = 0;
 };
+
+// A base backup's GTID in the cluster's `domain`, from its GTID position (an artifact manifest's
+// gtid, "0-1-42,1000-1-3"): that domain's GTID, or sequence 0 when the position has none of it
+// (no transaction of the cluster before the backup). kInvalid when the position is malformed.
+Result<Gtid> base_gtid_in_domain(std::string_view position, std::uint32_t domain);
 
 // `segments`: the names of one history's segments, in any order. `base`: the base backup's GTID
 // in the cluster's domain (its manifest's gtid). Refused, naming what is missing:

@@ -1,16 +1,24 @@
-// Restores to a moment on a real 3-node cluster through the operator: a physical base backup,
-// acknowledged writes with their GTIDs and the second they were stamped in, then the table
-// dropped; a Restore to a GTID and one to a time (writes paused across that second, so the rows
-// it must hold are certain) each bring every node exactly the rows committed up to the target,
-// and archiving goes on from the restored data in a history of its own.
+// Restores to a moment on real 3-node clusters through the operator, on a physical base backup
+// and the archive of acknowledged writes (each with its GTID and the second it was stamped in):
+//  - to a GTID in the same MariaDB, after the table was dropped, and to a time into a new one
+//    (bootstrapFrom; writes paused across that second, so the rows it must hold are certain):
+//    every node holds exactly the rows committed up to the target, and the restored MariaDB's
+//    writes are archived on from the replayed GTIDs in a history of its own;
+//  - after the followed node and then every node were SIGKILLed under writes (and the operator
+//    stopped with them: everything lost), "latest" into a new MariaDB holds every acknowledged
+//    row up to the archive's last GTID, which trails the last acknowledged write by little.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <iostream>
 #include <map>
 #include <thread>
 
+#include "backup/binlog_archive.h"
+#include "backup/binlog_segment_name.h"
 #include "binlog_capture.h"
 #include "harness.h"
+#include "storage/filesystem_storage.h"
 #include "util/time_text.h"
 
 namespace mdbop::testing {
@@ -29,15 +37,15 @@ std::string text_of(SqlConnection& connection, const std::string& sql) {
   return *rows->rows[0][0];
 }
 
-// The ids in test.t on every node of g, joined by ','; they must agree.
-std::string ids_on_every_node(Installation& mdbop) {
+// The ids in test.t on every node of `mariadb`, joined by ','; they must agree.
+std::string ids_on_every_node(Installation& mdbop, const std::string& mariadb) {
   std::string first;
   for (int index = 0; index < 3; ++index) {
-    SqlConnection node = mdbop.connect("g", index, kPassword);
+    SqlConnection node = mdbop.connect(mariadb, index, kPassword);
     const std::string ids =
         text_of(node, "SELECT IFNULL(GROUP_CONCAT(id ORDER BY id), '') FROM test.t");
     if (index == 0) first = ids;
-    EXPECT_EQ(ids, first) << "g-" << index << " differs from g-0";
+    EXPECT_EQ(ids, first) << mariadb << "-" << index << " differs from " << mariadb << "-0";
   }
   return first;
 }
@@ -46,6 +54,35 @@ std::string ids(int from, int to) {
   std::string text;
   for (int id = from; id <= to; ++id) text += (text.empty() ? "" : ",") + std::to_string(id);
   return text;
+}
+
+std::string rfc3339(long unix_seconds) {
+  return format_rfc3339(SysSeconds(std::chrono::seconds(unix_seconds)));
+}
+
+// The operator, the archive's PointInTimeRecovery "pitr" and the archived cluster g, Ready, with
+// test.t created.
+void start_archived_cluster(Installation& mdbop) {
+  mdbop.start_operator();
+  mdbop.apply(archive_manifests(mdbop.home() / "archive", "default"));
+  mdbop.apply(galera_manifest("g", 3, kPassword, "  pointInTimeRecoveryRef: {name: pitr}\n"));
+  mdbop.wait_ready("g");
+  SqlConnection writer = mdbop.connect("g", 0, kPassword);
+  ASSERT_TRUE(writer.execute(
+      "CREATE DATABASE IF NOT EXISTS test; CREATE TABLE test.t (id INT PRIMARY KEY)"));
+}
+
+// The PhysicalBackup "nightly" of g (the PointInTimeRecovery's physicalBackupRef), taken once.
+void take_base_backup(Installation& mdbop) {
+  mdbop.apply(
+      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\nmetadata: {name: nightly}\n"
+      "spec:\n  mariaDbRef: {name: g}\n  storage: {volume: {hostPath: {path: " +
+      (mdbop.home() / "backups").string() + "}}}\n");
+  mdbop.must({"wait", "physicalbackup/nightly", "--for=condition=Complete", "--timeout=120s"});
+}
+
+json archiving(Installation& mdbop) {
+  return mdbop.mariadb("g")["status"].value("pointInTimeRecovery", json::object());
 }
 
 json restore_status(Installation& mdbop, const std::string& name) {
@@ -65,30 +102,17 @@ bool restored(Installation& mdbop, const std::string& name) {
   return phase == "Complete";
 }
 
-TEST(PointInTimeRestore, BringsEveryNodeToAGtidAndToASecondAndArchivingGoesOn) {
+TEST(PointInTimeRestore, ToAGtidInPlaceAndToASecondIntoANewClusterOnEveryNode) {
   Installation mdbop;
-  const fs::path archive = mdbop.home() / "archive";
-  mdbop.start_operator();
-  mdbop.apply(archive_manifests(archive, "default"));
-  mdbop.apply(galera_manifest("g", 3, kPassword, "  pointInTimeRecoveryRef: {name: pitr}\n"));
-  mdbop.wait_ready("g");
-  auto archiving = [&] {
-    return mdbop.mariadb("g")["status"].value("pointInTimeRecovery", json::object());
-  };
+  ASSERT_NO_FATAL_FAILURE(start_archived_cluster(mdbop));
   SqlConnection writer = mdbop.connect("g", 0, kPassword);
-  ASSERT_TRUE(writer.execute(
-      "CREATE DATABASE IF NOT EXISTS test; CREATE TABLE test.t (id INT PRIMARY KEY)"));
   std::map<int, std::string> gtid_of_row;
   auto insert = [&](int id) {
     gtid_of_row[id] = text_of(
         writer, "INSERT INTO test.t VALUES (" + std::to_string(id) + "); SELECT @@last_gtid");
   };
   for (int id = 1; id <= 5; ++id) insert(id);
-  mdbop.apply(
-      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\nmetadata: {name: nightly}\n"
-      "spec:\n  mariaDbRef: {name: g}\n  storage: {volume: {hostPath: {path: " +
-      (mdbop.home() / "backups").string() + "}}}\n");
-  mdbop.must({"wait", "physicalbackup/nightly", "--for=condition=Complete", "--timeout=120s"});
+  ASSERT_NO_FATAL_FAILURE(take_base_backup(mdbop));
 
   for (int id = 6; id <= 25; ++id) insert(id);
   // Rows up to 25 are stamped at or before `target_second`; none after it is: writes wait until
@@ -100,10 +124,11 @@ TEST(PointInTimeRestore, BringsEveryNodeToAGtidAndToASecondAndArchivingGoesOn) {
   for (int id = 26; id <= 30; ++id) insert(id);
   // The mistake a restore to a moment undoes.
   const std::string drop = text_of(writer, "DROP TABLE test.t; SELECT @@last_gtid");
-  ASSERT_TRUE(eventually([&] { return archiving().value("lastArchivedGtid", "") == drop; }, 60s))
+  ASSERT_TRUE(
+      eventually([&] { return archiving(mdbop).value("lastArchivedGtid", "") == drop; }, 60s))
       << mdbop.mdbop({"describe", "mariadb", "g"}).out;
 
-  // To a GTID: row 15's transaction and everything before it.
+  // To a GTID, in place: row 15's transaction and everything before it.
   mdbop.apply(
       "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\nmetadata: {name: to-gtid}\n"
       "spec:\n  mariaDbRef: {name: g}\n  pointInTimeRecoveryRef: {name: pitr}\n"
@@ -111,41 +136,128 @@ TEST(PointInTimeRestore, BringsEveryNodeToAGtidAndToASecondAndArchivingGoesOn) {
       gtid_of_row[15] + "\"\n");
   ASSERT_TRUE(restored(mdbop, "to-gtid"));
   mdbop.wait_ready("g");
-  EXPECT_EQ(ids_on_every_node(mdbop), ids(1, 15));
+  EXPECT_EQ(ids_on_every_node(mdbop, "g"), ids(1, 15));
   EXPECT_EQ(restore_status(mdbop, "to-gtid")["pointInTime"].value("recoveredGtid", ""),
             gtid_of_row[15]);
-
-  // To a second: every row stamped at or before it, from the same base and archive history.
-  mdbop.apply(
-      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\nmetadata: {name: to-time}\n"
-      "spec:\n  mariaDbRef: {name: g}\n  pointInTimeRecoveryRef: {name: pitr}\n"
-      "  targetRecoveryTime: \"" +
-      format_rfc3339(SysSeconds(std::chrono::seconds(target_second))) + "\"\n");
-  ASSERT_TRUE(restored(mdbop, "to-time"));
-  mdbop.wait_ready("g");
-  EXPECT_EQ(ids_on_every_node(mdbop), ids(1, 25));
-  const json moment = restore_status(mdbop, "to-time")["pointInTime"];
-  EXPECT_EQ(moment.value("recoveredGtid", ""), gtid_of_row[25]) << moment.dump();
-  EXPECT_FALSE(moment.value("beyondArchive", true));
 
   // The restored cluster writes on from the replayed GTIDs, and that is archived in the
   // Restore's own history.
   const std::string restore_uid =
-      json::parse(mdbop.must({"get", "restore", "to-time", "-o", "json"}))["metadata"]["uid"];
-  SqlConnection restored = mdbop.connect("g", 1, kPassword);
+      json::parse(mdbop.must({"get", "restore", "to-gtid", "-o", "json"}))["metadata"]["uid"];
+  SqlConnection restored_writer = mdbop.connect("g", 1, kPassword);
   const std::string next =
-      text_of(restored, "INSERT INTO test.t VALUES (1000); SELECT @@last_gtid");
-  const Gtid next_gtid = cluster_gtid(next);
-  EXPECT_GT(next_gtid.sequence, cluster_gtid(gtid_of_row[25]).sequence);
+      text_of(restored_writer, "INSERT INTO test.t VALUES (1000); SELECT @@last_gtid");
+  EXPECT_GT(cluster_gtid(next).sequence, cluster_gtid(gtid_of_row[15]).sequence);
   ASSERT_TRUE(eventually(
       [&] {
-        return archiving().value("history", "") == restore_uid &&
-               archiving().value("lastArchivedGtid", "") == next;
+        return archiving(mdbop).value("history", "") == restore_uid &&
+               archiving(mdbop).value("lastArchivedGtid", "") == next;
       },
       90s))
       << mdbop.mdbop({"describe", "mariadb", "g"}).out << mdbop.mdbop({"events"}).out;
-  std::cout << "restored to " << gtid_of_row[15] << " and to second " << target_second << " ("
-            << gtid_of_row[25] << "); the restored cluster wrote " << next << "\n";
+
+  // To a second, into a new MariaDB: every row stamped at or before it, from the same base and
+  // the archive of g's first history.
+  mdbop.apply(galera_manifest("h", 3, kPassword,
+                              "  bootstrapFrom:\n    pointInTimeRecoveryRef: {name: pitr}\n"
+                              "    targetRecoveryTime: \"" +
+                                  rfc3339(target_second) + "\"\n"));
+  ASSERT_TRUE(restored(mdbop, "h-bootstrap"));
+  mdbop.wait_ready("h");
+  EXPECT_EQ(ids_on_every_node(mdbop, "h"), ids(1, 25));
+  const json moment = restore_status(mdbop, "h-bootstrap")["pointInTime"];
+  EXPECT_EQ(moment.value("recoveredGtid", ""), gtid_of_row[25]) << moment.dump();
+  EXPECT_FALSE(moment.value("beyondArchive", true));
+  std::cout << "restored g to " << gtid_of_row[15] << " (it wrote " << next
+            << " next) and h to second " << target_second << " (" << gtid_of_row[25] << ")\n";
+}
+
+TEST(PointInTimeRestore, LatestAfterEveryNodeWasKilledHoldsEveryRowUpToTheArchivesEnd) {
+  Installation mdbop;
+  ASSERT_NO_FATAL_FAILURE(start_archived_cluster(mdbop));
+  ASSERT_NO_FATAL_FAILURE(take_base_backup(mdbop));
+  ASSERT_TRUE(eventually([&] { return !archiving(mdbop).value("node", "").empty(); }, 60s));
+  const std::string followed = archiving(mdbop)["node"];
+  const std::string history = archiving(mdbop)["history"];
+  std::map<std::string, pid_t> pids;
+  for (const json& pod : mdbop.pods("g")) {
+    pids[pod["metadata"]["name"]] = pod["status"]["pid"].get<pid_t>();
+  }
+  const std::string writer_pod = followed == "g-0" ? "g-1" : "g-0";
+  SqlConnection writer =
+      mdbop.connect("g", std::stoi(writer_pod.substr(writer_pod.rfind('-') + 1)), kPassword);
+
+  // Acknowledged single-row writes, each with its GTID and when it was acknowledged; the
+  // followed node is killed after 300 (archiving fails over), every node after 600.
+  struct Acknowledged {
+    int id;
+    std::uint64_t sequence;
+    std::chrono::system_clock::time_point at;
+  };
+  std::vector<Acknowledged> acknowledged;
+  for (int id = 1; id <= 600; ++id) {
+    auto inserted =
+        writer.query("INSERT INTO test.t VALUES (" + std::to_string(id) + "); SELECT @@last_gtid");
+    ASSERT_TRUE(inserted && !inserted->rows.empty() && inserted->rows[0][0]);
+    acknowledged.push_back(
+        {id, cluster_gtid(*inserted->rows[0][0]).sequence, std::chrono::system_clock::now()});
+    if (id == 300) {
+      ASSERT_EQ(kill(pids[followed], SIGKILL), 0);
+    }
+  }
+  for (const auto& [pod, pid] : pids) {
+    if (pod != followed) kill(pid, SIGKILL);
+  }
+  const auto killed_at = std::chrono::system_clock::now();
+  // Everything lost: nothing recovers g or archives its data any more.
+  mdbop.stop_operator();
+
+  // What the archive holds now is what it held when the nodes died.
+  std::uint64_t archived_through = 0;
+  std::uint32_t archived_commit_time = 0;
+  {
+    auto storage = FilesystemStorage::open(mdbop.home() / "archive");
+    ASSERT_TRUE(storage);
+    auto segments = list_binlog_segments(**storage, *binlog_history_folder("default/g", history));
+    ASSERT_TRUE(segments && !segments->empty());
+    archived_through = segments->back().last_sequence;
+    archived_commit_time = segments->back().last_commit_time;
+  }
+  // Deleted before the operator runs again: g's data is never recovered nor archived further.
+  mdbop.must({"delete", "mariadb", "g"});
+  mdbop.start_operator();
+  mdbop.apply(galera_manifest("h", 3, kPassword,
+                              "  bootstrapFrom:\n    pointInTimeRecoveryRef: {name: pitr}\n"));
+  ASSERT_TRUE(restored(mdbop, "h-bootstrap"));
+  mdbop.wait_ready("h");
+  std::string expected;
+  std::size_t lost = 0;
+  for (const Acknowledged& row : acknowledged) {
+    if (row.sequence <= archived_through) {
+      expected += (expected.empty() ? "" : ",") + std::to_string(row.id);
+    } else {
+      ++lost;
+    }
+  }
+  EXPECT_EQ(ids_on_every_node(mdbop, "h"), expected);
+  EXPECT_EQ(restore_status(mdbop, "h-bootstrap")["pointInTime"].value("recoveredGtid", ""),
+            "0-1-" + std::to_string(archived_through));
+  // Reported, not asserted: how far the archive's end trailed the last acknowledged write.
+  const Acknowledged& last = acknowledged.back();
+  auto archived_end =
+      std::find_if(acknowledged.begin(), acknowledged.end(),
+                   [&](const Acknowledged& row) { return row.sequence == archived_through; });
+  const auto ms = [](auto duration) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
+  };
+  std::cout << "archive ends at 0-1-" << archived_through << " (committed "
+            << rfc3339(archived_commit_time) << "); the last acknowledged write was 0-1-"
+            << last.sequence << " (" << lost << " acknowledged after the archive's end";
+  if (archived_end != acknowledged.end()) {
+    std::cout << ", acknowledged " << ms(last.at - archived_end->at) << " ms after it";
+  }
+  std::cout << "); the nodes were killed " << ms(killed_at - last.at)
+            << " ms after the last acknowledgement\n";
 }
 
 }  // namespace

@@ -193,6 +193,49 @@ TEST_F(BinlogArchiverTest, ArchivesFromAReplicaAndContinuesAfterARestartFromTheL
   EXPECT_EQ(pitr_status().value("lastArchivedGtid", ""), "0-1-" + std::to_string(before + 22));
 }
 
+// lastRecoverableTime is claimed only while a physical base backup of the history (the
+// PointInTimeRecovery's physicalBackupRef, as its status lists it) and the archive after it
+// reach the archive's end.
+TEST_F(BinlogArchiverTest, TheLastRecoverableTimeNeedsABaseBackupTheArchiveContinues) {
+  const std::int64_t before = committed();
+  auto archiver = start();
+  // The archive begins at the cluster's position once a stream is open.
+  ASSERT_TRUE(eventually([&] { return !followed().empty(); }));
+  agent_.commit("default", "g", 3);
+  ASSERT_TRUE(eventually([&] { return archived_through(before + 3); }));
+  EXPECT_FALSE(archive_status().contains("lastRecoverableTime")) << "no base backup yet";
+
+  apply_yaml(store_,
+             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
+             "metadata: {name: nightly, namespace: default}\n"
+             "spec:\n  mariaDbRef: {name: g}\n"
+             "  storage: {volume: {hostPath: {path: /backups}}}\n");
+  const auto list_bases = [&](const std::vector<std::pair<std::string, std::string>>& bases) {
+    ASSERT_TRUE(store_.update_status({"PhysicalBackup", "default", "nightly"}, [&](json& status) {
+      status["artifacts"] = json::array();
+      for (const auto& [id, gtid] : bases) {
+        status["artifacts"].push_back(
+            {{"id", id}, {"method", "physical"}, {"gtid", gtid}, {"binlogHistory", history()}});
+      }
+    }));
+  };
+  // A base older than the archive's beginning (archiving began after commit `before`).
+  ASSERT_NO_FATAL_FAILURE(list_bases({{"old", "0-1-0"}}));
+  agent_.commit("default", "g", 2);
+  ASSERT_TRUE(eventually([&] { return archived_through(before + 5); }));
+  EXPECT_FALSE(archive_status().contains("lastRecoverableTime"));
+
+  // One the archive continues.
+  ASSERT_NO_FATAL_FAILURE(
+      list_bases({{"old", "0-1-0"}, {"new", "0-1-" + std::to_string(before + 1) + ",1000-1-4"}}));
+  agent_.commit("default", "g", 2);
+  ASSERT_TRUE(eventually([&] {
+    return archived_through(before + 7) && archive_status().contains("lastRecoverableTime");
+  }));
+  EXPECT_EQ(archive_status()["lastRecoverableTime"], archive_status()["lastArchivedTime"]);
+  EXPECT_TRUE(eventually([&] { return pitr_status().value("lastRecoverableTime", "") != ""; }));
+}
+
 TEST_F(BinlogArchiverTest, ALostNodeIsReplacedAtTheNextGtidWithoutGapOrDuplicate) {
   options_.limits.max_age = 1h;  // segments close on size only: one is under way at the crash
   options_.limits.max_bytes = 300;

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backup/binlog_archive.h"
+#include "backup/binlog_replay_plan.h"
 #include "backup/binlog_segment_name.h"
 #include "controller/backup/backup_target.h"
 #include "controller/conditions.h"
@@ -250,7 +251,8 @@ std::optional<Gtid> BinlogArchiver::start_position(Setup& setup, const NodeId& i
     }
     if (!segments->empty()) {
       auto key = binlog_segment_key(prefix, segments->back());
-      auto stored = key ? setup.storage->read_all(*key, kMaxSegmentBytes) : tl::unexpected(key.error());
+      auto stored =
+          key ? setup.storage->read_all(*key, kMaxSegmentBytes) : tl::unexpected(key.error());
       auto segment = stored ? unpack_binlog_segment(*stored, setup.encryption_secret)
                             : tl::unexpected(stored.error());
       auto gtids = segment ? gtids_of_segment(*segment) : tl::unexpected(segment.error());
@@ -451,11 +453,12 @@ void BinlogArchiver::declare_gap(Setup& setup, const std::string& refusals) {
 void BinlogArchiver::report_gap(Setup& setup, const std::string& what) {
   const std::string message =
       what +
-      ". A restore to a moment reaches the last transaction before the gap at most, or "
-      "starts from a backup taken after it";
+      ". A restore to a moment reaches a target before the gap from a backup taken before it, "
+      "and a later one only from a backup taken after the gap";
   set_pitr_condition(setup.pitr["metadata"].value("name", ""), "ArchiveContinuous", false, "Gap",
                      message);
   event(setup.pitr, "Warning", "ArchiveGap", message);
+  recoverable_checked_for_.clear();  // the archive's end may no longer be reachable
 }
 
 void BinlogArchiver::idle(Setup& setup, const std::string& reason, const std::string& message) {
@@ -465,11 +468,44 @@ void BinlogArchiver::idle(Setup& setup, const std::string& reason, const std::st
   write_status(setup, true);
 }
 
+void BinlogArchiver::check_recoverable(Setup& setup) {
+  std::vector<Gtid> bases;
+  std::string checked_for = history_;
+  if (auto backup =
+          store_.get({"PhysicalBackup", mariadb_.namespace_, setup.spec.physical_backup})) {
+    const json status = backup->value("status", json::object());
+    for (const json& artifact : status.value("artifacts", json::array())) {
+      if (artifact.value("method", "") != "physical" ||
+          artifact.value("binlogHistory", "") != history_) {
+        continue;
+      }
+      auto base = base_gtid_in_domain(artifact.value("gtid", ""), cluster_domain_);
+      if (!base) continue;
+      bases.push_back(*base);
+      checked_for += "/" + artifact.value("id", "");
+    }
+  }
+  if (checked_for == recoverable_checked_for_) return;
+  recoverable_ = false;
+  auto folder = binlog_history_folder(archive_prefix(), history_);
+  if (history_.empty() || bases.empty() || !folder) {
+    recoverable_checked_for_ = checked_for;
+    return;
+  }
+  auto segments = list_binlog_segments(*setup.storage, *folder);
+  if (!segments) return;  // checked again at the next status
+  recoverable_checked_for_ = checked_for;
+  recoverable_ = std::any_of(bases.begin(), bases.end(), [&](const Gtid& base) {
+    return plan_binlog_replay(*segments, base, LatestReplayTarget{}).has_value();
+  });
+}
+
 void BinlogArchiver::write_status(Setup& setup, bool force) {
   const auto now = Clock::now();
   if (!force && now - status_written_ < options_.status_interval) return;
   status_written_ = now;
   status_dirty_ = false;
+  check_recoverable(setup);
   const std::string name = setup.pitr["metadata"].value("name", "");
   const bool failing = storage_failing_since_.has_value();
   json summary = {{"pointInTimeRecoveryRef", name}, {"node", followed_pod_}};
@@ -477,6 +513,8 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
   if (last_archived_) {
     summary["lastArchivedGtid"] = last_archived_->last_gtid.text();
     summary["lastArchivedTime"] = commit_time_text(last_archived_->last_commit_time);
+    // A restore to "latest" would reach it: a base backup and the archive after it are there.
+    if (recoverable_) summary["lastRecoverableTime"] = summary["lastArchivedTime"];
   }
   if (!pending_.empty()) summary["pendingSegments"] = pending_.size();
   // The storage failing, or nothing followed: why.
@@ -496,7 +534,8 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
   const long long generation = setup.pitr["metadata"].value("generation", 0LL);
   store_.update_status({"PointInTimeRecovery", mariadb_.namespace_, name}, [&](json& status) {
     status["mariaDbRef"] = {{"name", mariadb_.name}};
-    for (const char* field : {"lastArchivedGtid", "lastArchivedTime", "node", "history"}) {
+    for (const char* field :
+         {"lastArchivedGtid", "lastArchivedTime", "lastRecoverableTime", "node", "history"}) {
       if (summary.contains(field)) {
         status[field] = summary[field];
       } else {

@@ -126,6 +126,10 @@ class BinlogArchiver {
   // Nothing is followed, for `reason` (the Archiving condition's): status says so.
   void idle(Setup& setup, const std::string& reason, const std::string& message);
   void write_status(Setup& setup, bool force);
+  // Whether a physical base backup of the history (the PointInTimeRecovery's physicalBackupRef)
+  // and the archive after it reach the archive's end without a hole: what lastRecoverableTime
+  // claims. Listed again only when the bases or the history change, or after a gap.
+  void check_recoverable(Setup& setup);
   void clear_pitr_condition(Setup& setup, const std::string& type);
   void set_pitr_condition(const std::string& pitr, const std::string& type, bool value,
                           const std::string& reason, const std::string& message);
@@ -158,6 +162,8 @@ class BinlogArchiver {
   std::chrono::steady_clock::time_point next_upload_{};
   std::optional<BinlogSegment> last_archived_;
   std::string followed_pod_;
+  std::string recoverable_checked_for_;  // the history and its bases' ids as last checked
+  bool recoverable_ = false;
   std::string tried_last_;  // the pod whose stream failed last
   int refused_rounds_ = 0;
   std::chrono::steady_clock::time_point status_written_{};

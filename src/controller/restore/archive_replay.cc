@@ -21,15 +21,12 @@ std::string commit_time_text(std::uint32_t unix_seconds) {
 
 // The base backup's GTID in `domain` (sequence 0 when its data holds no transaction of it).
 Result<Gtid> base_gtid(const ArtifactManifest& base, std::uint32_t domain) {
-  auto position = parse_gtid_position(base.gtid);
-  if (!position) {
+  auto gtid = base_gtid_in_domain(base.gtid, domain);
+  if (!gtid) {
     return fail(ErrorCode::kCorrupt, "artifact " + base.id + " records the GTID position \"" +
                                          base.gtid + "\", which is not one");
   }
-  for (const Gtid& gtid : *position) {
-    if (gtid.domain_id == domain) return gtid;
-  }
-  return Gtid{domain, 0, 0};
+  return gtid;
 }
 
 }  // namespace
