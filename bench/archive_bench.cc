@@ -27,14 +27,12 @@
 #include <gtest/gtest.h>
 #include <CLI/CLI.hpp>
 
-#include "api/manifest.h"
+#include "archived_cluster.h"
 #include "backup/binlog_archive.h"
 #include "bench_cluster.h"
-#include "binlog_capture.h"
 #include "harness.h"
 #include "sql/binlog_event.h"
 #include "storage/filesystem_storage.h"
-#include "store/local_store.h"
 
 namespace mdbop::bench {
 namespace {
@@ -53,10 +51,6 @@ constexpr auto kQuietPause = 2s;
 
 // Ctrl-C or SIGTERM ends the current step, so that cleanup still kills every process.
 std::atomic<bool> interrupted{false};
-
-struct StepFailed : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 void note(const std::string& text) { std::cerr << "# " << text << std::endl; }
 
@@ -207,105 +201,6 @@ std::string table_row(const std::string& name, const Lags& l) {
   return fmt::format("{:<8} {:>12} {:>9} {:>7.0f} {:>7.0f} {:>7.0f} {:>7.0f} {:>9.2f}%\n", name,
                      l.transactions, l.segments, l.percentile(0.5), l.percentile(0.95),
                      l.percentile(0.99), l.ms.back(), 100 * l.share_under_1s());
-}
-
-// "median min max" of one figure over the runs.
-void print_across_runs(const std::string& name, std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const double median = values.size() % 2
-                            ? values[values.size() / 2]
-                            : (values[values.size() / 2 - 1] + values[values.size() / 2]) / 2;
-  std::cout << fmt::format("{}_median {:.0f}\n{}_min {:.0f}\n{}_max {:.0f}", name, median, name,
-                           values.front(), name, values.back())
-            << std::endl;
-}
-
-// The manifest's objects, the MariaDB's spec given `pointInTimeRecoveryRef: {name: pitr}` (the
-// PointInTimeRecovery of archive_manifests), as YAML documents (JSON is YAML) for `mdbop apply`.
-Result<std::string> archived(const std::string& manifest) {
-  auto documents = decode_yaml_documents(manifest);
-  if (!documents) return tl::unexpected(documents.error());
-  std::string yaml;
-  for (json& document : *documents) {
-    if (document.value("kind", "") == "MariaDB") {
-      document["spec"]["pointInTimeRecoveryRef"] = {{"name", "pitr"}};
-    }
-    yaml += "---\n" + document.dump() + "\n";
-  }
-  return yaml;
-}
-
-// `mdbop ARGS -n NAMESPACE` parsed as JSON; throws when it fails.
-json get_json(Installation& mdbop, const Cluster& cluster, std::vector<std::string> args) {
-  args.insert(args.end(), {"-o", "json", "-n", cluster.namespace_});
-  auto result = mdbop.mdbop(args);
-  json parsed = json::parse(result.out, nullptr, false);
-  if (result.exit_code != 0 || parsed.is_discarded()) {
-    throw StepFailed("mdbop " + args[0] + " " + args[1] + ": " + result.err);
-  }
-  return parsed;
-}
-
-json mariadb_status(Installation& mdbop, const Cluster& cluster) {
-  return get_json(mdbop, cluster, {"get", "mariadb", cluster.name}).value("status", json::object());
-}
-
-// The cluster's pods (`mdbop get pods` of its namespace, by instance label).
-json pods_of(Installation& mdbop, const Cluster& cluster) {
-  json selected = json::array();
-  for (const json& pod : get_json(mdbop, cluster, {"get", "pods"}).value("items", json::array())) {
-    if (pod["metadata"]["labels"].value("app.kubernetes.io/instance", "") == cluster.name) {
-      selected.push_back(pod);
-    }
-  }
-  return selected;
-}
-
-// The operator, then the cluster applied with archiving into `archive` and waited for Ready
-// (the condition, then every pod ready); returns root's password.
-std::string start_archived_cluster(Installation& mdbop, const Cluster& cluster,
-                                   const std::filesystem::path& archive) {
-  mdbop.start_operator();
-  auto manifest = archived(cluster.manifest);
-  if (!manifest) throw StepFailed("the manifest: " + manifest.error().what());
-  for (const std::string& yaml :
-       {mdbop::testing::archive_manifests(archive, cluster.namespace_), *manifest}) {
-    auto applied = mdbop.mdbop({"apply", "-f", "-"}, yaml);
-    if (applied.exit_code != 0) throw StepFailed("mdbop apply: " + applied.out + applied.err);
-  }
-  auto ready = mdbop.mdbop({"wait", "mariadb/" + cluster.name, "-n", cluster.namespace_,
-                            "--for=condition=Ready", "--timeout=600s"});
-  if (ready.exit_code != 0) throw StepFailed("not Ready within 600 s: " + ready.err);
-  if (!mdbop::testing::eventually(
-          [&] {
-            const json pods = pods_of(mdbop, cluster);
-            return static_cast<int>(pods.size()) == cluster.replicas &&
-                   std::all_of(pods.begin(), pods.end(),
-                               [](const json& pod) { return pod["status"].value("ready", false); });
-          },
-          120s)) {
-    throw StepFailed("the pods were not all ready within 120 s");
-  }
-  LocalStore store(mdbop.home() / "store");
-  auto password = root_password(cluster, store);
-  if (!password) throw StepFailed("root's password: " + password.error().what());
-  return *password;
-}
-
-// A root session on the pod `pod` of the cluster.
-SqlConnection connect(Installation& mdbop, const Cluster& cluster, const std::string& pod,
-                      const std::string& password) {
-  for (const json& found : pods_of(mdbop, cluster)) {
-    if (found["metadata"].value("name", "") != pod) continue;
-    SqlEndpoint endpoint;
-    endpoint.port = found["status"]["ports"].value("sql", 0);
-    endpoint.password = password;
-    endpoint.timeout = 10s;
-    auto connection = SqlConnection::connect(endpoint);
-    if (!connection) throw StepFailed("connect to " + pod + ": " + connection.error().what());
-    return std::move(*connection);
-  }
-  throw StepFailed("no pod " + pod + " (status.currentPrimary) in " + cluster.namespace_);
 }
 
 int run(const Cluster& cluster, int seconds, int rate, int runs) {

@@ -80,4 +80,15 @@ Result<std::string> root_password(const Cluster& cluster, Store& store) {
                               object ? *object : json());
 }
 
+bool ready_condition(const json& object) {
+  long long generation = object["metadata"].value("generation", 0LL);
+  for (const json& c : object.value("status", json::object()).value("conditions", json::array())) {
+    if (c.value("type", "") == "Ready") {
+      return c.value("status", "") == "True" &&
+             c.value("observedGeneration", generation) >= generation;
+    }
+  }
+  return false;
+}
+
 }  // namespace mdbop::bench

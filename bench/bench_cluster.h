@@ -1,10 +1,12 @@
 // The cluster a benchmark measures, as its manifest declares it: the generated one or the file of
 // --manifest (env MDBOP_BENCH_MANIFEST), decoded and validated as `mdbop apply` does. Shared by
-// mdbop_galera_bench and mdbop_archive_bench.
+// mdbop_galera_bench, mdbop_archive_bench and mdbop_pitr_bench.
 #pragma once
 
 #include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "api/mariadb_spec.h"
 #include "store/store.h"
@@ -35,5 +37,8 @@ Result<Cluster> cluster_from_file(const std::string& path);
 // Root's password: the manifest's, or when the manifest does not carry the Secret, the one
 // `store` holds (once the manifest is applied).
 Result<std::string> root_password(const Cluster& cluster, Store& store);
+
+// The MariaDB object's Ready condition is True for its current generation.
+bool ready_condition(const nlohmann::json& object);
 
 }  // namespace mdbop::bench

@@ -32,6 +32,7 @@
 
 #include "api/quantity.h"
 #include "bench_cluster.h"
+#include "bench_load.h"
 #include "harness.h"
 #include "sql/connection.h"
 #include "storage/curl_transport.h"
@@ -47,8 +48,6 @@ using mdbop::testing::Installation;
 using mdbop::testing::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr long long kPayloadBytes = 1000;  // per row, plus ~24 bytes of key and row overhead
-constexpr long long kRowsPerChunk = 8192;  // one ~8 MB write set per INSERT ... SELECT
 // The light write load under the node kill and the full crash: one session, one row at a time,
 // this long between an acknowledgement and the next INSERT (a few hundred rows a second).
 constexpr auto kLightLoadPause = 5ms;
@@ -199,18 +198,6 @@ std::string ready_status(const json& object) {
     if (c.value("type", "") == "Ready") return c.value("status", "");
   }
   return "";
-}
-
-// The MariaDB's Ready condition is True for its current generation.
-bool ready_condition(const json& object) {
-  long long generation = object["metadata"].value("generation", 0LL);
-  for (const json& c : object.value("status", json::object()).value("conditions", json::array())) {
-    if (c.value("type", "") == "Ready") {
-      return c.value("status", "") == "True" &&
-             c.value("observedGeneration", generation) >= generation;
-    }
-  }
-  return false;
 }
 
 // Ready as a user sees it: the condition is True and every pod is Synced and ready, and none of
@@ -367,56 +354,10 @@ void load_data(Bench& bench, long long bytes, int threads) {
   Report& report = bench.report;
   long long rows = std::max(1LL, bytes / 1024);
   std::vector<int> ports = sql_ports(bench);
-  {
-    SqlConnection connection = must_connect(bench, ports[0], 30s);
-    auto created = connection.execute(
-        "CREATE DATABASE IF NOT EXISTS bench; CREATE TABLE IF NOT EXISTS bench.data (id BIGINT "
-        "PRIMARY KEY, payload VARBINARY(1024) NOT NULL) ENGINE=InnoDB");
-    if (!created) throw StepFailed("create bench.data: " + created.error().what());
-  }
-  long long chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
-  std::atomic<long long> next_chunk{0};
-  std::atomic<bool> failed{false};
-  std::mutex error_mutex;
-  std::string error;
   auto start = Clock::now();
-  auto deadline = start + 30min;
-  std::vector<std::thread> loaders;
-  for (int t = 0; t < threads; ++t) {
-    loaders.emplace_back([&, t] {
-      auto connection =
-          connect_port(ports[static_cast<size_t>(t) % ports.size()], bench.password, 300s);
-      if (!connection) {
-        failed = true;
-        std::lock_guard lock(error_mutex);
-        error = "loader cannot connect";
-        return;
-      }
-      for (long long chunk = next_chunk++; chunk < chunks && !failed; chunk = next_chunk++) {
-        if (Clock::now() > deadline || interrupted) {
-          failed = true;
-          std::lock_guard lock(error_mutex);
-          error = interrupted ? "interrupted" : "the load took more than 30 minutes";
-          return;
-        }
-        long long first = chunk * kRowsPerChunk + 1;
-        long long last = std::min(rows, first + kRowsPerChunk - 1);
-        auto done = connection->execute(fmt::format(
-            "INSERT INTO bench.data SELECT seq, RANDOM_BYTES({}) FROM bench.seq_{}_to_{}",
-            kPayloadBytes, first, last));
-        if (!done) {
-          failed = true;
-          std::lock_guard lock(error_mutex);
-          error = "load: " + done.error().what();
-          return;
-        }
-      }
-    });
-  }
-  for (auto& loader : loaders) loader.join();
-  if (failed) {
+  if (auto loaded = load_bench_data(ports, bench.password, rows, threads, interrupted); !loaded) {
     report.failed("load_seconds");
-    throw StepFailed(error);
+    throw StepFailed(loaded.error().what());
   }
   double took = seconds_since(start);
   SqlConnection connection = must_connect(bench, ports[2], 30s);
