@@ -49,11 +49,6 @@ constexpr auto kDrainTimeout = 60s;
 constexpr int kQuietTransactions = 10;
 constexpr auto kQuietPause = 2s;
 
-// Ctrl-C or SIGTERM ends the current step, so that cleanup still kills every process.
-std::atomic<bool> interrupted{false};
-
-void note(const std::string& text) { std::cerr << "# " << text << std::endl; }
-
 // Lists a history's folder every kListEvery and remembers when each segment was first seen,
 // by its last sequence number (a segment is stored whole: every GTID in it is stored then).
 class ArchivePoller {
@@ -304,19 +299,9 @@ int main(int argc, char** argv) {
   app.add_option("--runs", runs, "measured runs on the same cluster (default 3)")
       ->check(CLI::Range(1, 100));
   CLI11_PARSE(app, argc, argv);
-  auto cluster = manifest_path.empty()
-                     ? mdbop::bench::cluster_from_manifest(
-                           "", mdbop::testing::galera_manifest("g", 3, mdbop::bench::kPassword))
-                     : mdbop::bench::cluster_from_file(manifest_path);
-  if (!cluster) {
-    std::cerr << "error: " << (manifest_path.empty() ? "generated manifest" : manifest_path) << ": "
-              << cluster.error().what() << "\n";
-    return 2;
-  }
-  std::cout << "manifest " << (manifest_path.empty() ? "generated" : cluster->path) << std::endl;
-  mdbop::bench::note("manifest: " + cluster->describe());
-  signal(SIGPIPE, SIG_IGN);
-  signal(SIGINT, [](int) { mdbop::bench::interrupted = true; });
-  signal(SIGTERM, [](int) { mdbop::bench::interrupted = true; });
+  auto cluster = mdbop::bench::chosen_cluster(
+      manifest_path, mdbop::testing::galera_manifest("g", 3, mdbop::bench::kPassword));
+  if (!cluster) return 2;
+  mdbop::bench::end_steps_on_signals();
   return mdbop::bench::run(*cluster, seconds, rate, runs);
 }

@@ -1,7 +1,10 @@
 #include "bench_cluster.h"
 
+#include <signal.h>
+
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -11,6 +14,26 @@
 #include "util/base64.h"
 
 namespace mdbop::bench {
+
+void end_steps_on_signals() {
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGINT, [](int) { interrupted = true; });
+  signal(SIGTERM, [](int) { interrupted = true; });
+}
+
+void note(const std::string& text) { std::cerr << "# " << text << std::endl; }
+
+std::optional<Cluster> chosen_cluster(const std::string& path, const std::string& generated) {
+  auto cluster = path.empty() ? cluster_from_manifest("", generated) : cluster_from_file(path);
+  if (!cluster) {
+    std::cerr << "error: " << (path.empty() ? "generated manifest" : path) << ": "
+              << cluster.error().what() << "\n";
+    return std::nullopt;
+  }
+  std::cout << "manifest " << (path.empty() ? "generated" : cluster->path) << std::endl;
+  note("manifest: " + cluster->describe());
+  return *cluster;
+}
 
 std::string Cluster::describe() const {
   return fmt::format("{} (MariaDB {}/{}, {} replicas)", path.empty() ? "generated" : path,

@@ -3,6 +3,7 @@
 // mdbop_galera_bench, mdbop_archive_bench and mdbop_pitr_bench.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,18 @@ Result<Cluster> cluster_from_manifest(const std::string& path, const std::string
 
 // cluster_from_manifest of the file at `path` (made absolute).
 Result<Cluster> cluster_from_file(const std::string& path);
+
+// Ctrl-C or SIGTERM ends a bench's current step, so that its cleanup still kills every process.
+inline std::atomic<bool> interrupted{false};
+// Sets `interrupted` on SIGINT and SIGTERM, and ignores SIGPIPE.
+void end_steps_on_signals();
+
+// A progress line on stderr ("# text").
+void note(const std::string& text);
+
+// The cluster of --manifest (`path`), else the one of `generated` (a manifest's text), printed
+// as "manifest ..."; nullopt, the error printed, when the manifest is refused.
+std::optional<Cluster> chosen_cluster(const std::string& path, const std::string& generated);
 
 // Root's password: the manifest's, or when the manifest does not carry the Secret, the one
 // `store` holds (once the manifest is applied).

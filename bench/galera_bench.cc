@@ -57,9 +57,6 @@ constexpr auto kFastPoll = 20ms;
 constexpr auto kRejoinTail = 1s;
 constexpr auto kIdleWindow = 60s;
 
-// Ctrl-C or SIGTERM ends the current wait, so that cleanup still kills every process.
-std::atomic<bool> interrupted{false};
-
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 double seconds_since(Clock::time_point start) { return seconds(Clock::now() - start); }
 
@@ -115,8 +112,6 @@ class Report {
  private:
   std::vector<Figure> figures_;
 };
-
-void note(const std::string& text) { std::cerr << "# " << text << std::endl; }
 
 // The default: a cluster like examples/galera.yaml, as the integration tests write it.
 // MDBOP_BENCH_EXTRA_SPEC: YAML lines appended under the MariaDB's spec.galera (indented by
@@ -855,22 +850,12 @@ int main(int argc, char** argv) {
                  "--manifest, edit the manifest\n";
     return 2;
   }
-  auto cluster = manifest_path.empty()
-                     ? mdbop::bench::cluster_from_manifest("", mdbop::bench::generated_manifest())
-                     : mdbop::bench::cluster_from_file(manifest_path);
-  if (!cluster) {
-    std::cerr << "error: " << (manifest_path.empty() ? "generated manifest" : manifest_path) << ": "
-              << cluster.error().what() << "\n";
-    return 2;
-  }
+  auto cluster = mdbop::bench::chosen_cluster(manifest_path, mdbop::bench::generated_manifest());
+  if (!cluster) return 2;
   if (cluster->replicas < 3) {
     std::cerr << "error: the bench kills nodes 1 and 2: it needs 3 replicas or more\n";
     return 2;
   }
-  std::cout << "manifest " << (manifest_path.empty() ? "generated" : cluster->path) << std::endl;
-  mdbop::bench::note("manifest: " + cluster->describe());
-  signal(SIGPIPE, SIG_IGN);
-  signal(SIGINT, [](int) { mdbop::bench::interrupted = true; });
-  signal(SIGTERM, [](int) { mdbop::bench::interrupted = true; });
+  mdbop::bench::end_steps_on_signals();
   return mdbop::bench::run(*cluster, static_cast<long long>(*bytes), load_threads, costs_only);
 }

@@ -52,11 +52,6 @@ constexpr auto kBackupTimeout = "--timeout=1800s";
 constexpr auto kArchiveTimeout = 600s;
 constexpr auto kRestoreTimeout = 3600s;
 
-// Ctrl-C or SIGTERM ends the current step, so that cleanup still kills every process.
-std::atomic<bool> interrupted{false};
-
-void note(const std::string& text) { std::cerr << "# " << text << std::endl; }
-
 double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
@@ -438,19 +433,9 @@ int main(int argc, char** argv) {
   app.add_option("--load-threads", options.load_threads, "sessions loading the bulk data (2)")
       ->check(CLI::Range(1, 64));
   CLI11_PARSE(app, argc, argv);
-  auto cluster = manifest_path.empty()
-                     ? mdbop::bench::cluster_from_manifest(
-                           "", mdbop::testing::galera_manifest("g", 3, mdbop::bench::kPassword))
-                     : mdbop::bench::cluster_from_file(manifest_path);
-  if (!cluster) {
-    std::cerr << "error: " << (manifest_path.empty() ? "generated manifest" : manifest_path) << ": "
-              << cluster.error().what() << "\n";
-    return 2;
-  }
-  std::cout << "manifest " << (manifest_path.empty() ? "generated" : cluster->path) << std::endl;
-  mdbop::bench::note("manifest: " + cluster->describe());
-  signal(SIGPIPE, SIG_IGN);
-  signal(SIGINT, [](int) { mdbop::bench::interrupted = true; });
-  signal(SIGTERM, [](int) { mdbop::bench::interrupted = true; });
+  auto cluster = mdbop::bench::chosen_cluster(
+      manifest_path, mdbop::testing::galera_manifest("g", 3, mdbop::bench::kPassword));
+  if (!cluster) return 2;
+  mdbop::bench::end_steps_on_signals();
   return mdbop::bench::run(*cluster, options);
 }

@@ -495,6 +495,12 @@ std::vector<schema::Field> restore_source_fields() {
       {"pointInTimeRecoveryRef", schema::object({{"name", text()}})},
       {"targetRecoveryTime", schema::timestamp()},
       {"targetRecoveryGtid", text()},
+      // A tutorial's form of a restore to a moment, with the archive's storage inline.
+      {"pointInTime",
+       refused("mdbop restores to a moment from a PointInTimeRecovery's archive: write "
+               "pointInTimeRecoveryRef: {name: <PointInTimeRecovery>} and targetRecoveryTime: "
+               "<pointInTime.timestamp> instead, the binlogStorage being that "
+               "PointInTimeRecovery's storage")},
       {"stagingStorage", staging_storage_schema()},
       {"encryption", encryption_schema()},
       {"artifact", text()},

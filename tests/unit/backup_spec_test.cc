@@ -660,6 +660,10 @@ TEST(RestoreSpec, ToAMomentRefusalsNameTheFieldAndTheFix) {
        "database"},
       {restore(pitr + "  mariabackup: {extraArgs: [--target-dir=/x]}\n"),
        "spec.mariabackup.extraArgs[0]", "is not among the options"},
+      {restore(ref + "  backupRef: {name: b}\n  pointInTime:\n    timestamp: 2026-12-02T14:30:04Z\n"
+                     "    binlogStorage: {s3: {bucket: binlogs}}\n"),
+       "spec.pointInTime",
+       "write pointInTimeRecoveryRef: {name: <PointInTimeRecovery>} and targetRecoveryTime"},
   });
 }
 

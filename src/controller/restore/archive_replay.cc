@@ -29,16 +29,23 @@ Result<Gtid> base_gtid(const ArtifactManifest& base, std::uint32_t domain) {
   return gtid;
 }
 
+Result<json> find_point_in_time_recovery(Store& store, const std::string& namespace_,
+                                         const std::string& name) {
+  auto pitr = store.get({"PointInTimeRecovery", namespace_, name});
+  if (!pitr) {
+    return fail_field("spec.pointInTimeRecoveryRef",
+                      "PointInTimeRecovery " + name + " not found in namespace " + namespace_);
+  }
+  return *pitr;
+}
+
 }  // namespace
 
 Result<RestoreReconciler::Source> RestoreReconciler::open_point_in_time_source(
     const RestoreSpec& spec) {
   const std::string& name = spec.source.point_in_time_recovery;
-  auto pitr = store_.get({"PointInTimeRecovery", key_.namespace_, name});
-  if (!pitr) {
-    return fail_field("spec.pointInTimeRecoveryRef",
-                      "PointInTimeRecovery " + name + " not found in namespace " + key_.namespace_);
-  }
+  auto pitr = find_point_in_time_recovery(store_, key_.namespace_, name);
+  if (!pitr) return tl::unexpected(pitr.error());
   const PointInTimeRecoverySpec pitr_spec = point_in_time_recovery_spec_from(*pitr);
   if (pitr_spec.physical_backup.empty()) {
     return fail_field("spec.pointInTimeRecoveryRef",
@@ -90,11 +97,8 @@ Result<ArtifactManifest> RestoreReconciler::choose_base(
 Result<RestoreReconciler::ArchiveReplay> RestoreReconciler::plan_archive_replay(
     const RestoreSpec& spec, const ArtifactManifest& base) {
   const std::string& name = spec.source.point_in_time_recovery;
-  auto pitr = store_.get({"PointInTimeRecovery", key_.namespace_, name});
-  if (!pitr) {
-    return fail_field("spec.pointInTimeRecoveryRef",
-                      "PointInTimeRecovery " + name + " not found in namespace " + key_.namespace_);
-  }
+  auto pitr = find_point_in_time_recovery(store_, key_.namespace_, name);
+  if (!pitr) return tl::unexpected(pitr.error());
   const PointInTimeRecoverySpec pitr_spec = point_in_time_recovery_spec_from(*pitr);
   ArchiveReplay replay;
   replay.strict = pitr_spec.strict_mode;
