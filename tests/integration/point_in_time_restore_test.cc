@@ -89,12 +89,15 @@ json restore_status(Installation& mdbop, const std::string& name) {
   return json::parse(mdbop.must({"get", "restore", name, "-o", "json"}))["status"];
 }
 
-// Waits for the Restore to end; true when it completed (a failure's message is printed).
+// Waits for the Restore (which a bootstrapFrom creates a moment after the apply) to end; true
+// when it completed (a failure's status is printed).
 bool restored(Installation& mdbop, const std::string& name) {
   std::string phase;
   eventually(
       [&] {
-        phase = restore_status(mdbop, name).value("phase", "");
+        const CommandResult got = mdbop.mdbop({"get", "restore", name, "-o", "json"});
+        if (got.exit_code != 0) return false;
+        phase = json::parse(got.out)["status"].value("phase", "");
         return phase == "Complete" || phase == "Failed";
       },
       300s);
@@ -155,6 +158,16 @@ TEST(PointInTimeRestore, ToAGtidInPlaceAndToASecondIntoANewClusterOnEveryNode) {
       },
       90s))
       << mdbop.mdbop({"describe", "mariadb", "g"}).out << mdbop.mdbop({"events"}).out;
+  // The new history's archive begins right after the replayed target: what the restored cluster
+  // wrote before archiving resumed (its root accounts at least) is in it.
+  {
+    auto storage = FilesystemStorage::open(mdbop.home() / "archive");
+    ASSERT_TRUE(storage);
+    auto segments =
+        list_binlog_segments(**storage, *binlog_history_folder("default/g", restore_uid));
+    ASSERT_TRUE(segments && !segments->empty());
+    EXPECT_EQ(segments->front().first_sequence, cluster_gtid(gtid_of_row[15]).sequence + 1);
+  }
 
   // To a second, into a new MariaDB: every row stamped at or before it, from the same base and
   // the archive of g's first history.

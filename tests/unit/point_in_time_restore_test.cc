@@ -68,15 +68,17 @@ class PointInTimeRestoreTest : public TempDirTest {
                    "  encryption: {keySecretKeyRef: {name: archive-key, key: key}}\n");
   }
 
-  // One segment of the transactions base + each offset, stamped kStart + offset.
-  void archive(const std::vector<std::uint64_t>& offsets) {
+  // One segment of the transactions base + each offset, stamped kStart + offset, named after
+  // the first (or `named_first`, a name that lies about its content) and the last.
+  void archive(const std::vector<std::uint64_t>& offsets, std::uint64_t named_first = 0) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> transactions;
     for (std::uint64_t offset : offsets) {
       transactions.emplace_back(base_ + offset, kStart + static_cast<std::uint32_t>(offset));
     }
     auto storage = FilesystemStorage::open(dir_ / "archive");
     ASSERT_TRUE(storage);
-    const BinlogSegmentName name{history_, transactions.front().first, transactions.back().first,
+    const std::uint64_t first = named_first ? base_ + named_first : transactions.front().first;
+    const BinlogSegmentName name{history_, first, transactions.back().first,
                                  transactions.front().second, transactions.back().second};
     ASSERT_TRUE(upload_binlog_segment(**storage, *binlog_segment_key("default/g", name),
                                       binlog_test::segment_of(transactions), Compression::kZstd,
@@ -197,6 +199,42 @@ TEST_F(PointInTimeRestoreTest, AReplayTheServerDoesNotConfirmFailsAndLeavesTheMa
       << status.dump();
   EXPECT_EQ(agent_.calls_starting("discard_received").size(), 1u);
   EXPECT_FALSE(status_of(kMariaDB).contains("restore"));
+}
+
+TEST_F(PointInTimeRestoreTest, ASegmentWhoseTransactionsAreNotWhatItsNameSaysFailsTheReplay) {
+  archive({10, 11, 12}, 9);  // named 9..12 after 5..8, but 9 is not in it
+  const ObjectKey key = restore("");
+  const json status = status_of(key);
+  EXPECT_EQ(status.value("phase", ""), "Failed");
+  EXPECT_NE(status.value("message", "")
+                .find("where sequence number " + std::to_string(base_ + 9) + " was due"),
+            std::string::npos)
+      << status.dump();
+  EXPECT_FALSE(status_of(kMariaDB).contains("restore"));
+}
+
+TEST_F(PointInTimeRestoreTest, AfterARestoreBeganANewHistoryOnlyItsBasesServeLaterTargets) {
+  // A restore began history "restored" at kStart + 100: the base and archive above are of the
+  // history before it.
+  ASSERT_TRUE(store_.update_status(kMariaDB, [](json& status) {
+    status["binlogHistory"] = "5a0c3f4e-8d1b-4c2a-9e7f-0123456789ab";
+    status["binlogHistorySince"] = format_rfc3339(SysSeconds(std::chrono::seconds(kStart + 100)));
+  }));
+  const ObjectKey key = restore("");
+  EXPECT_EQ(status_of(key).value("phase", ""), "Failed");
+  EXPECT_NE(status_of(key).value("message", "").find("no physical backup was taken on the history"),
+            std::string::npos)
+      << status_of(key).dump();
+  EXPECT_TRUE(agent_.calls_starting("receive_backup").empty());
+
+  // A time before it is on the older history: its base and archive serve it.
+  agent_.set_replayed_gtid_binlog_pos(gtid(4));
+  store_.remove(key);
+  const ObjectKey earlier =
+      restore("  targetRecoveryTime: \"" +
+              format_rfc3339(SysSeconds(std::chrono::seconds(kStart + 4))) + "\"\n");
+  EXPECT_EQ(status_of(earlier)["pointInTime"].value("recoveredGtid", ""), gtid(4))
+      << status_of(earlier).dump();
 }
 
 TEST_F(PointInTimeRestoreTest, AHoleInTheArchiveIsRefusedBeforeAnythingIsReceived) {

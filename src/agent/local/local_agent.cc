@@ -10,6 +10,7 @@
 #include "galera/node_config.h"
 #include "util/files.h"
 #include "util/random_password.h"
+#include "util/sha256.h"
 #include "util/subprocess.h"
 #include "util/terminal_sinks.h"
 
@@ -292,6 +293,12 @@ Result<std::unique_ptr<ByteSink>> LocalAgent::replay_sql(const NodeId& id,
   return std::make_unique<ReplaySink>(std::move(*replay), scratch);
 }
 
+fs::path LocalAgent::binlog_replay_scratch(const ReceivedBackup& received) const {
+  // Under tmp/, not the receiving area: the replay server's socket needs a short path.
+  return home_ / "tmp" /
+         ("binlog-replay-" + sha256_hex(received_dir(received).string()).substr(0, 16));
+}
+
 fs::path LocalAgent::received_dir(const ReceivedBackup& received) const {
   const char* area = received.purpose == ReceivedBackup::Purpose::kVerify ? "verify" : "restores";
   return home_ / area / received.namespace_ / received.name;
@@ -358,16 +365,13 @@ Result<std::string> LocalAgent::replay_binlog_into_received(
     const std::function<bool()>& should_stop) {
   auto user = node_user_for_this_process();
   if (!user) return tl::unexpected(user.error());
-  auto suffix = random_password(8);
-  if (!suffix) return tl::unexpected(suffix.error());
-  // Its scratch under tmp/, not the receiving area: the server's socket needs a short path. The
-  // server runs as the node user, who must pass through to both.
+  // The server runs as the node user, who must pass through to the data and the scratch.
   const fs::path area = received_dir(received);  // <home>/restores/<namespace>/<name>
   for (const fs::path& passable :
        {home_, home_ / "tmp", area.parent_path().parent_path(), area.parent_path(), area}) {
     if (auto made = make_passable(passable, *user); !made) return tl::unexpected(made.error());
   }
-  ReceivedBinlogReplay replay{area / "data", home_ / "tmp" / ("binlog-replay-" + *suffix), *user};
+  ReceivedBinlogReplay replay{area / "data", binlog_replay_scratch(received), *user};
   return replay_received_binlog(replay, next_file, should_stop);
 }
 
@@ -379,6 +383,8 @@ void LocalAgent::discard_received(const ReceivedBackup& received) {
   kill_received_leftovers(received);
   std::error_code ignored;
   fs::remove_all(received_dir(received), ignored);
+  // What a replay cut off by a killed operator left (decrypted binary logs among it).
+  fs::remove_all(binlog_replay_scratch(received), ignored);
 }
 
 }  // namespace mdbop

@@ -81,6 +81,9 @@ class LocalAgent : public NodeAgent {
   SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password);
   Result<bool> render_config(const NodeId& id, const ClusterConfig& config);
   std::filesystem::path received_dir(const ReceivedBackup& received) const;
+  // The scratch of a replay into `received` (its server's socket, the binary-log files):
+  // named after it, so that discard_received finds what a killed operator left.
+  std::filesystem::path binlog_replay_scratch(const ReceivedBackup& received) const;
   std::filesystem::path backup_scratch(const std::string& namespace_, const std::string& run) const;
   // Kills an unpack or prepare of `received` left running by a killed operator, which would
   // keep writing into a new attempt's files.

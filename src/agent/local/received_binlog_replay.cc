@@ -28,15 +28,27 @@ constexpr std::size_t kBytesPerBatch = std::size_t{256} << 20;
 constexpr auto kServerStartTimeout = 300s;
 constexpr auto kServerStopTimeout = 300s;
 
+// The scratch directory is ours and only passable for the node user: the config and the
+// server's output file in it are ours; server/ is the node user's (socket, pid file, and the
+// only directory its SQL may read or write files in); files/ (the binary-log files) is ours
+// alone, so that no process of the node user can plant anything where we write.
+fs::path server_dir(const ReceivedBinlogReplay& replay) { return replay.scratch / "server"; }
+fs::path files_dir(const ReceivedBinlogReplay& replay) { return replay.scratch / "files"; }
+fs::path output_file(const ReceivedBinlogReplay& replay) { return replay.scratch / "server.out"; }
+
 std::string server_options(const ReceivedBinlogReplay& replay) {
   // Only the socket reaches it; Galera, replication and events stay off, so that nothing but the
-  // replay writes; the replayed transactions keep the GTIDs mariadb-binlog sets for each.
+  // replay writes; the replayed transactions keep the GTIDs mariadb-binlog sets for each, which
+  // must follow each other (gtid_strict_mode). Its log goes to its standard error (our file).
   return fmt::format(
       "[mariadbd]\n"
       "datadir={}\n"
       "socket={}\n"
       "pid_file={}\n"
-      "log_error={}\n"
+      "secure_file_priv={}\n"
+      "local_infile=0\n"
+      "wait_timeout=31536000\n"
+      "gtid_strict_mode=ON\n"
       "skip_networking\n"
       "skip_grant_tables\n"
       "skip_slave_start\n"
@@ -51,16 +63,16 @@ std::string server_options(const ReceivedBinlogReplay& replay) {
       // everything, and a replay that fails is thrown away.
       "innodb_flush_log_at_trx_commit=0\n"
       "sync_binlog=0\n",
-      replay.data.string(), (replay.scratch / "mysqld.sock").string(),
-      (replay.scratch / "mariadbd.pid").string(), (replay.scratch / "error.log").string(),
+      replay.data.string(), (server_dir(replay) / "mysqld.sock").string(),
+      (server_dir(replay) / "mariadbd.pid").string(), (server_dir(replay) / "files").string(),
       kBinaryLogName);
 }
 
-// The last few of the server's own [ERROR] lines, for a start that failed; else the last lines
-// of what it (or setpriv before it) wrote on its standard output and error.
-std::string start_failure(const fs::path& scratch) {
-  const auto last_lines = [](const fs::path& file, bool errors_only) {
-    std::ifstream in(file);
+// For a start that failed: the last few of the server's own [ERROR] lines, else the last lines
+// it (or setpriv before it) wrote.
+std::string start_failure(const ReceivedBinlogReplay& replay) {
+  const auto last_lines = [&](bool errors_only) {
+    std::ifstream in(output_file(replay));
     std::vector<std::string> lines;
     for (std::string line; std::getline(in, line);) {
       if (!errors_only || line.find("[ERROR]") != std::string::npos) lines.push_back(line);
@@ -71,9 +83,8 @@ std::string start_failure(const fs::path& scratch) {
     }
     return text;
   };
-  if (std::string errors = last_lines(scratch / "error.log", true); !errors.empty()) return errors;
-  if (std::string output = last_lines(scratch / "server.out", false); !output.empty())
-    return output;
+  if (std::string errors = last_lines(true); !errors.empty()) return errors;
+  if (std::string output = last_lines(false); !output.empty()) return output;
   return "it said nothing";
 }
 
@@ -87,7 +98,16 @@ class ReplayServer {
   Result<void> start(const ReceivedBinlogReplay& replay) {
     const fs::path config = replay.scratch / "replay.cnf";
     std::ofstream(config) << server_options(replay);
-    if (auto given = hand_over(replay.scratch, replay.user); !given) {
+    std::error_code ec;
+    fs::permissions(config,
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                        fs::perms::others_read,
+                    ec);
+    fs::create_directories(server_dir(replay) / "files", ec);
+    fs::permissions(server_dir(replay), fs::perms::owner_all, ec);
+    fs::permissions(server_dir(replay) / "files", fs::perms::owner_all, ec);
+    if (ec) return fail("cannot prepare " + server_dir(replay).string() + ": " + ec.message());
+    if (auto given = hand_over(server_dir(replay), replay.user); !given) {
       return tl::unexpected(given.error());
     }
     if (auto given = hand_over(replay.data, replay.user); !given) {
@@ -97,11 +117,11 @@ class ReplayServer {
     // --datadir on the command line too: a killed operator's leftover is found by it.
     server.argv = run_as(replay.user, {"mariadbd", "--defaults-file=" + config.string(),
                                        "--datadir=" + replay.data.string()});
-    server.output_file = (replay.scratch / "server.out").string();
+    server.output_file = output_file(replay).string();
     auto pid = spawn_detached(server);
     if (!pid) return tl::unexpected(pid.error());
     pid_ = *pid;
-    socket_ = (replay.scratch / "mysqld.sock").string();
+    socket_ = (server_dir(replay) / "mysqld.sock").string();
     const auto deadline = std::chrono::steady_clock::now() + kServerStartTimeout;
     for (;;) {
       auto connection = connect();
@@ -110,12 +130,12 @@ class ReplayServer {
       if (!process_alive(pid_)) {
         pid_ = 0;
         return fail("the replay server on " + replay.data.string() +
-                    " did not start: " + start_failure(replay.scratch));
+                    " did not start: " + start_failure(replay));
       }
       if (std::chrono::steady_clock::now() > deadline) {
         return fail(fmt::format("the replay server on {} did not answer within {}s: {}",
                                 replay.data.string(), kServerStartTimeout.count(),
-                                start_failure(replay.scratch)));
+                                start_failure(replay)));
       }
       std::this_thread::sleep_for(200ms);
     }
@@ -199,7 +219,7 @@ Result<std::string> replay_with_server(
     if (!file) return tl::unexpected(file.error());
     more = file->has_value();
     if (more) {
-      batch.push_back(replay.scratch / fmt::format("{:08}.binlog", replayed + batch.size()));
+      batch.push_back(files_dir(replay) / fmt::format("{:08}.binlog", replayed + batch.size()));
       std::ofstream out(batch.back(), std::ios::binary);
       out.write((*file)->data(), static_cast<std::streamsize>((*file)->size()));
       if (!out.flush()) return fail("cannot write " + batch.back().string());
@@ -232,10 +252,13 @@ Result<std::string> replay_received_binlog(
     const std::function<bool()>& should_stop) {
   std::error_code ec;
   fs::remove_all(replay.scratch, ec);
-  fs::create_directories(replay.scratch, ec);
-  if (ec) return fail("cannot create " + replay.scratch.string() + ": " + ec.message());
-  // The files are the database's data: the replay's own.
-  fs::permissions(replay.scratch, fs::perms::owner_all, ec);
+  if (auto made = make_passable(replay.scratch, replay.user); !made) {
+    return tl::unexpected(made.error());
+  }
+  // The binary-log files are the database's data: ours alone.
+  fs::create_directories(files_dir(replay), ec);
+  fs::permissions(files_dir(replay), fs::perms::owner_all, ec);
+  if (ec) return fail("cannot create " + files_dir(replay).string() + ": " + ec.message());
   Result<std::string> position = [&]() -> Result<std::string> {
     ReplayServer server;
     if (auto started = server.start(replay); !started) return tl::unexpected(started.error());

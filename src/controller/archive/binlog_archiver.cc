@@ -277,8 +277,17 @@ std::optional<Gtid> BinlogArchiver::start_position(Setup& setup, const NodeId& i
     cluster_domain_ = domain;
     return next_from_;
   }
-  // Nothing archived yet on this history (or a gap): the archive begins at the node's position.
-  auto position = parse_gtid_position(rows->rows[0][1].value_or(""));
+  // Nothing archived yet on this history (or a gap). A history a restore began starts where the
+  // restored data's binary log stood before the restored cluster wrote anything (recorded by
+  // the seed), so that nothing it wrote before the first stream opened is left out; any other
+  // begins at the node's position.
+  const json status = setup.mariadb.value("status", json::object());
+  const std::string restored_start =
+      status.value("binlogHistory", "") == history && !restart_from_current_
+          ? status.value("binlogHistoryStart", "")
+          : "";
+  auto position =
+      parse_gtid_position(restored_start.empty() ? rows->rows[0][1].value_or("") : restored_start);
   if (!position) {
     last_error_ = id.pod() + ": its binary-log position: " + position.error().message;
     return std::nullopt;

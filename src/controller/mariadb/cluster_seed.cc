@@ -139,6 +139,15 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
     return fail(seed.pod() +
                 " did not start: " + (reason.empty() ? "no reason in its error log" : reason));
   }
+  // Where the restored data's binary log stands before the cluster writes anything: the new
+  // history's archive begins there (controller/archive).
+  std::string history_start;
+  if (restoring) {
+    auto session = agent_.open_sql(seed, "", std::chrono::seconds(3));
+    auto rows = session ? (*session)->query("SELECT @@global.gtid_binlog_pos")
+                        : tl::unexpected(session.error());
+    if (rows && !rows->rows.empty() && rows->rows[0][0]) history_start = *rows->rows[0][0];
+  }
   if (auto users = create_root_users(agent_, seed, pass.root_password, restoring); !users) {
     stop_node(seed, 30s);
     return users;
@@ -169,6 +178,8 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
       // The restored data's GTIDs begin again from the backup's: its transactions from now on
       // are a history of their own for the binary-log archive (controller/archive).
       s["binlogHistory"] = restore_uid;
+      s["binlogHistorySince"] = rfc3339_now();
+      s["binlogHistoryStart"] = history_start;
     }
   });
   if (!done) return tl::unexpected(done.error());

@@ -70,8 +70,43 @@ Result<RestoreReconciler::Source> RestoreReconciler::open_point_in_time_source(
   return source;
 }
 
-Result<ArtifactManifest> RestoreReconciler::choose_base(
+std::vector<ArtifactManifest> RestoreReconciler::bases_of_the_targets_history(
     const RestoreSpec& spec, const std::vector<ArtifactManifest>& physical) {
+  if (physical.empty()) return physical;
+  // The archived MariaDB, as its newest base names it ("<namespace>/<name>").
+  const std::string& source =
+      std::max_element(physical.begin(), physical.end(), [](const auto& a, const auto& b) {
+        return a.finished < b.finished;
+      })->mariadb;
+  const std::size_t slash = source.find('/');
+  auto mariadb = store_.get({"MariaDB", source.substr(0, slash), source.substr(slash + 1)});
+  const json status = mariadb ? mariadb->value("status", json::object()) : json::object();
+  const std::string current = status.value("binlogHistory", "");
+  const auto since = parse_rfc3339_seconds(status.value("binlogHistorySince", ""));
+  // Never restored (or gone): one history, every base's.
+  if (current.empty() || !since) return physical;
+  // A restore began the current history at `since`: a target after it (or latest, or a GTID,
+  // which names a transaction of the current history) is on it; one before it is on an older
+  // timeline, whose transactions the restore undid.
+  const bool on_current =
+      !spec.source.target_recovery_time ||
+      std::chrono::floor<std::chrono::seconds>(*spec.source.target_recovery_time) >= *since;
+  std::vector<ArtifactManifest> bases;
+  for (const ArtifactManifest& artifact : physical) {
+    if ((artifact.binlog_history == current) == on_current) bases.push_back(artifact);
+  }
+  return bases;
+}
+
+Result<ArtifactManifest> RestoreReconciler::choose_base(
+    const RestoreSpec& spec, const std::vector<ArtifactManifest>& all_physical) {
+  const std::vector<ArtifactManifest> physical = bases_of_the_targets_history(spec, all_physical);
+  if (physical.empty() && !all_physical.empty()) {
+    return fail(ErrorCode::kNotFound,
+                "no physical backup was taken on the history the target is on (a restore began "
+                "a new one; its transactions are not those of the backups before it): take a "
+                "backup after that restore to restore to a moment after it");
+  }
   if (spec.source.target_recovery_gtid.empty()) {
     std::optional<SysSeconds> target;
     if (spec.source.target_recovery_time) {
@@ -133,20 +168,27 @@ Result<RestoreReconciler::ArchiveReplay> RestoreReconciler::plan_archive_replay(
   // The cluster's GTID domain: the GTID target's, else the archive's own.
   ReplayTarget target = LatestReplayTarget{};
   std::uint32_t domain = 0;
+  // The archive's domain, from its newest segment.
+  auto newest = read_segment(replay, segments->back());
+  if (!newest) return tl::unexpected(newest.error());
+  auto newest_gtids = gtids_of_segment(*newest);
+  if (!newest_gtids || newest_gtids->empty()) {
+    return fail(ErrorCode::kCorrupt, "the newest segment in " + where + " holds no transaction");
+  }
+  domain = newest_gtids->front().domain_id;
   if (!spec.source.target_recovery_gtid.empty()) {
     auto gtid = parse_gtid(spec.source.target_recovery_gtid);
     if (!gtid) return fail_field("spec.targetRecoveryGtid", gtid.error().message);
-    target = GtidReplayTarget{*gtid};
-    domain = gtid->domain_id;
-    replay.target = "GTID " + gtid->text();
-  } else {
-    auto newest = read_segment(replay, segments->back());
-    if (!newest) return tl::unexpected(newest.error());
-    auto gtids = gtids_of_segment(*newest);
-    if (!gtids || gtids->empty()) {
-      return fail(ErrorCode::kCorrupt, "the newest segment in " + where + " holds no transaction");
+    if (gtid->domain_id != domain) {
+      return fail_field("spec.targetRecoveryGtid",
+                        gtid->text() + " is of GTID domain " + std::to_string(gtid->domain_id) +
+                            ", but the archive holds the cluster's transactions of domain " +
+                            std::to_string(domain));
     }
-    domain = gtids->front().domain_id;
+    target = GtidReplayTarget{*gtid};
+    replay.target = "GTID " + gtid->text();
+    replay.target_gtid = gtid->text();
+  } else {
     if (spec.source.target_recovery_time) {
       const auto seconds = std::chrono::floor<std::chrono::seconds>(
           spec.source.target_recovery_time->time_since_epoch());
@@ -193,13 +235,26 @@ Result<RestoreReconciler::Replayed> RestoreReconciler::replay_archive(const Arch
   bool reached_stop = false;
   auto next_file = [&]() -> Result<std::optional<std::string>> {
     while (!reached_stop && next < replay.plan.segments.size()) {
-      auto bytes = read_segment(replay, replay.plan.segments[next++]);
+      const BinlogSegmentName& name = replay.plan.segments[next++];
+      auto bytes = read_segment(replay, name);
       if (!bytes) return tl::unexpected(bytes.error());
       auto trimmed = trim_binlog_segment(*bytes, replay.plan.range);
       if (!trimmed) return tl::unexpected(trimmed.error());
       reached_stop = trimmed->reached_stop;
+      // Each transaction the next of the one before, whatever the names say: none twice, none
+      // skipped.
+      auto gtids = gtids_of_segment(trimmed->bytes);
+      if (!gtids) return tl::unexpected(gtids.error());
+      for (const Gtid& gtid : *gtids) {
+        if (gtid.sequence != replayed.sequence + 1) {
+          return fail(ErrorCode::kCorrupt,
+                      fmt::format("segment {}-{} holds GTID {} where sequence number {} was due",
+                                  name.first_sequence, name.last_sequence, gtid.text(),
+                                  replayed.sequence + 1));
+        }
+        replayed.sequence = gtid.sequence;
+      }
       if (trimmed->transactions == 0) continue;
-      replayed.sequence = trimmed->last_gtid->sequence;
       replayed.last_gtid = trimmed->last_gtid->text();
       replayed.commit_time = trimmed->last_commit_time;
       replayed.transactions += trimmed->transactions;
@@ -209,6 +264,14 @@ Result<RestoreReconciler::Replayed> RestoreReconciler::replay_archive(const Arch
   };
   auto position = agent_.replay_binlog_into_received(received(), next_file, {});
   if (!position) return tl::unexpected(position.error());
+  // A GTID target names one transaction: the archive's at that sequence number must be it.
+  if (!replay.target_gtid.empty() && !replay.beyond_archive &&
+      replayed.last_gtid != replay.target_gtid) {
+    return fail(ErrorCode::kInvalid,
+                "the archive's transaction at the target's sequence number is " +
+                    replayed.last_gtid + ", not " + replay.target_gtid +
+                    " (check targetRecoveryGtid's server id)");
+  }
   // The server's own word on what it holds: the last replayed GTID, exactly.
   if (!replayed.last_gtid.empty()) {
     auto gtids = parse_gtid_position(*position);

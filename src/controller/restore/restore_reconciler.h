@@ -46,9 +46,16 @@ class RestoreReconciler : public ObjectReconciler {
   // --- A restore to a moment (archive_replay.cc).
   // The PointInTimeRecovery's PhysicalBackup, whose artifacts are the bases.
   Result<Source> open_point_in_time_source(const RestoreSpec& spec);
-  // The newest of `physical` at or before the target (a GTID target: holding none after it).
+  // The newest of `physical` at or before the target (a GTID target: holding none after it),
+  // among the bases of the history the target is on.
   Result<ArtifactManifest> choose_base(const RestoreSpec& spec,
                                        const std::vector<ArtifactManifest>& physical);
+  // Those of `physical` on the history the target is on: after a restore to a moment (or any
+  // physical restore) the archived MariaDB's status.binlogHistory names the history it began at
+  // binlogHistorySince; latest, a GTID or a time after that is on it, an earlier time on the
+  // histories before it. All of them when the MariaDB never restored (or is gone).
+  std::vector<ArtifactManifest> bases_of_the_targets_history(
+      const RestoreSpec& spec, const std::vector<ArtifactManifest>& physical);
   // The archive a restore to a moment reads and what it replays on `base`.
   struct ArchiveReplay {
     std::unique_ptr<BackupStorage> storage;
@@ -56,8 +63,9 @@ class RestoreReconciler : public ObjectReconciler {
     std::string prefix;  // the archived cluster's "<namespace>/<name>"
     std::string folder;  // its history's folder (binlog_history_folder)
     BinlogReplayPlan plan;
-    std::string target;   // for messages: "GTID 0-1-9", the time, "the newest archived transaction"
-    bool strict = false;  // the PointInTimeRecovery's strictMode
+    std::string target;  // for messages: "GTID 0-1-9", the time, "the newest archived transaction"
+    std::string target_gtid;  // a GTID target's text; empty for the others
+    bool strict = false;      // the PointInTimeRecovery's strictMode
     // The archive does not reach the target: the plan goes to its newest transaction.
     bool beyond_archive = false;
   };
