@@ -188,8 +188,7 @@ TEST(BinlogArchive, TheDataOfAPhysicalRestoreIsArchivedUnderAHistoryOfItsOwn) {
       },
       60s))
       << mdbop.mdbop({"describe", "mariadb", "g"}).out;
-  const std::string history_start =
-      mdbop.mariadb("g")["status"].value("binlogHistoryStart", "");
+  const std::string history_start = mdbop.mariadb("g")["status"].value("binlogHistoryStart", "");
 
   // The restored data lacks what the archive holds after the backup: continuing that history
   // would splice its next transactions onto ones it never had.
