@@ -8,6 +8,10 @@ namespace mdbop {
 
 std::string format_rfc3339(SysSeconds time) { return date::format("%FT%TZ", time); }
 
+std::string format_unix_seconds(std::int64_t unix_seconds) {
+  return format_rfc3339(SysSeconds(std::chrono::seconds(unix_seconds)));
+}
+
 std::string format_compact(SysMilliseconds time) { return date::format("%Y%m%dT%H%M%SZ", time); }
 
 Result<SysSeconds> parse_rfc3339_seconds(const std::string& text) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "util/result.h"
@@ -14,6 +15,8 @@ using SysMilliseconds = std::chrono::sys_time<std::chrono::milliseconds>;
 
 // "2026-11-22T01:50:42Z"
 std::string format_rfc3339(SysSeconds time);
+// format_rfc3339 of a Unix time in seconds (a binary-log event's timestamp).
+std::string format_unix_seconds(std::int64_t unix_seconds);
 // "20261122T015042.123Z": sorts like the instant and is safe in object keys.
 std::string format_compact(SysMilliseconds time);
 // parse_rfc3339 (util/rfc3339.h) to whole seconds, as status and manifests keep them.

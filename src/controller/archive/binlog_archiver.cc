@@ -21,10 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string commit_time_text(std::uint32_t unix_seconds) {
-  return format_rfc3339(SysSeconds(std::chrono::seconds(unix_seconds)));
-}
-
 // A physical restore is replacing the nodes' data (status.restore, written by the Restore).
 bool physical_restore_under_way(const json& status) {
   const std::string phase = status.value("restore", json::object()).value("phase", "");
@@ -521,7 +517,7 @@ void BinlogArchiver::write_status(Setup& setup, bool force) {
   if (!history_.empty()) summary["history"] = history_;
   if (last_archived_) {
     summary["lastArchivedGtid"] = last_archived_->last_gtid.text();
-    summary["lastArchivedTime"] = commit_time_text(last_archived_->last_commit_time);
+    summary["lastArchivedTime"] = format_unix_seconds(last_archived_->last_commit_time);
     // A restore to "latest" would reach it: a base backup and the archive after it are there.
     if (recoverable_) summary["lastRecoverableTime"] = summary["lastArchivedTime"];
   }

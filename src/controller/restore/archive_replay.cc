@@ -15,10 +15,6 @@ namespace mdbop {
 
 namespace {
 
-std::string commit_time_text(std::uint32_t unix_seconds) {
-  return format_rfc3339(SysSeconds(std::chrono::seconds(unix_seconds)));
-}
-
 // The base backup's GTID in `domain` (sequence 0 when its data holds no transaction of it).
 Result<Gtid> base_gtid(const ArtifactManifest& base, std::uint32_t domain) {
   auto gtid = base_gtid_in_domain(base.gtid, domain);
@@ -296,7 +292,7 @@ std::string RestoreReconciler::describe_replayed(const Replayed& replayed,
   }
   return fmt::format("{} archived transaction(s) replayed on {}, up to GTID {} (committed {})",
                      replayed.transactions, base.id, replayed.last_gtid,
-                     commit_time_text(replayed.commit_time));
+                     format_unix_seconds(replayed.commit_time));
 }
 
 }  // namespace mdbop

@@ -271,9 +271,9 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
              planned.error().message + "; " + spec.mariadb + " was not touched");
       return 60s;
     }
-    const std::string end = fmt::format(
-        "the archive ends at sequence {} (committed {})", planned->plan.last_sequence,
-        format_rfc3339(SysSeconds(std::chrono::seconds(planned->plan.last_commit_time))));
+    const std::string end =
+        fmt::format("the archive ends at sequence {} (committed {})", planned->plan.last_sequence,
+                    format_unix_seconds(planned->plan.last_commit_time));
     if (planned->beyond_archive && planned->strict) {
       failed("TargetUnreachable", "the target " + planned->target +
                                       " is beyond the archive: " + end +
@@ -332,8 +332,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
                                {"transactions", replayed->transactions}};
       if (!replayed->last_gtid.empty()) {
         status["pointInTime"]["recoveredGtid"] = replayed->last_gtid;
-        status["pointInTime"]["recoveredTime"] =
-            format_rfc3339(SysSeconds(std::chrono::seconds(replayed->commit_time)));
+        status["pointInTime"]["recoveredTime"] = format_unix_seconds(replayed->commit_time);
       }
     });
     if (noted) object_ = *noted;
