@@ -247,6 +247,11 @@ class NodeAgent {
   virtual Result<bool> prepare_received(const ReceivedBackup& received,
                                         const std::vector<std::string>& options,
                                         const std::function<bool()>& should_stop) = 0;
+  // The position the prepared data of `received` holds, in InnoDB's own record of the last
+  // Galera transaction committed in it (`mariadbd --wsrep-recover`), with its GTID when the
+  // cluster ran wsrep_gtid_mode: the exact point a replay continues from. (mariadb-backup's
+  // recorded binary-log GTID can lag the data it copied on Galera.) REQUIRES: prepared.
+  virtual Result<GaleraPosition> recover_received_position(const ReceivedBackup& received) = 0;
   // Replays binary-log files into the prepared data of `received` (after prepare_received, before
   // install_received), in order, each a whole file as trim_binlog_segment (backup/binlog_trim.h)
   // writes it. A server of its own runs on the data meanwhile, reachable by no one else: no

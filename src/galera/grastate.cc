@@ -107,7 +107,11 @@ Result<GaleraPosition> parse_recovered_position(std::string_view log_text) {
   if (!uuid) return fail("recovered position: " + uuid.error().message);
   auto seqno = parse_seqno(position.substr(colon + 1));
   if (!seqno) return fail("recovered position: " + seqno.error().message);
-  return GaleraPosition{std::move(*uuid), *seqno};
+  GaleraPosition recovered{std::move(*uuid), *seqno, ""};
+  if (const size_t comma = rest.find(','); comma != std::string_view::npos) {
+    recovered.gtid = std::string(trim(rest.substr(comma + 1)));
+  }
+  return recovered;
 }
 
 }  // namespace mdbop

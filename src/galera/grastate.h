@@ -15,6 +15,9 @@ inline constexpr const char* kZeroUuid = "00000000-0000-0000-0000-000000000000";
 struct GaleraPosition {
   std::string uuid = kZeroUuid;
   int64_t seqno = -1;
+  // With wsrep_gtid_mode, the GTID position InnoDB recorded with the seqno ("0-1-557"), as the
+  // server printed it; empty when it printed none.
+  std::string gtid;
 };
 
 struct GraState {
@@ -29,7 +32,7 @@ Result<GraState> parse_grastate(std::string_view text);
 // Renders in Galera's own format, so that mariadbd accepts it.
 std::string render_grastate(const GraState& state);
 
-// Finds "WSREP: Recovered position: <uuid>:<seqno>" in the output of
+// Finds "WSREP: Recovered position: <uuid>:<seqno>[,<gtid position>]" in the output of
 // `mariadbd --wsrep-recover` (the last one wins). Fails when none is present.
 Result<GaleraPosition> parse_recovered_position(std::string_view log_text);
 

@@ -11,7 +11,6 @@ namespace mdbop {
 
 namespace {
 
-constexpr const char* kGaleraLibrary = "/usr/lib/galera/libgalera_smm.so";
 constexpr int kNodeGtidDomainBase = 1000;
 // Bumped when what mdbop renders for every node changes in a way running nodes must take up
 // (2: binary logs and GTIDs on every node): a new value rolls the nodes once.

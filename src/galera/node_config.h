@@ -11,6 +11,8 @@ namespace mdbop {
 
 // The base name of every node's binary-log files (log_bin), in its data directory.
 inline constexpr const char* kBinaryLogName = "mariadb-bin";
+// Galera's library as Debian's galera-4 installs it.
+inline constexpr const char* kGaleraLibrary = "/usr/lib/galera/libgalera_smm.so";
 
 struct NodeConfigInput {
   const MariaDBSpec* spec = nullptr;

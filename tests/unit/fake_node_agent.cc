@@ -716,6 +716,19 @@ void FakeNodeAgent::set_replayed_gtid_binlog_pos(const std::string& position) {
   replayed_gtid_binlog_pos_ = position;
 }
 
+void FakeNodeAgent::set_received_gtid(const std::string& gtid) {
+  std::lock_guard lock(mutex_);
+  received_gtid_ = gtid;
+}
+
+Result<GaleraPosition> FakeNodeAgent::recover_received_position(const ReceivedBackup& received) {
+  std::lock_guard lock(mutex_);
+  log("recover_received_position " + named(received));
+  GaleraPosition position;
+  position.gtid = received_gtid_;
+  return position;
+}
+
 Result<std::string> FakeNodeAgent::replay_binlog_into_received(
     const ReceivedBackup& received,
     const std::function<Result<std::optional<std::string>>()>& next_file,

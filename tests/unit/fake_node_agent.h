@@ -24,7 +24,8 @@
 //    (purge_binlog) with kNotFound; the archiver's SELECT of @@global.wsrep_gtid_domain_id and
 //    @@global.gtid_binlog_pos answers 0 and 0-1-<last commit>; a backup's facts give the GTID
 //    0-1-<last commit>;
-//  - replay_binlog_into_received keeps the files it is given (replayed_binlog_files) and answers
+//  - recover_received_position answers the GTID set_received_gtid gave it (none unless set);
+//    replay_binlog_into_received keeps the files it is given (replayed_binlog_files) and answers
 //    with the position set_replayed_gtid_binlog_pos gave it;
 //  - a node's metrics exporter runs, with the credentials it was last run with, until it is
 //    stopped, killed (kill_exporter) or its node removed; whether its server runs or not.
@@ -99,6 +100,9 @@ class FakeNodeAgent final : public NodeAgent {
   // backup; it answers with gtid_binlog_pos as set here ("" unless set).
   std::vector<std::string> replayed_binlog_files(const ReceivedBackup& received) const;
   void set_replayed_gtid_binlog_pos(const std::string& position);
+  // What recover_received_position answers (uuid and seqno as a fresh position, gtid "" unless
+  // set: data that recorded no GTID).
+  void set_received_gtid(const std::string& gtid);
   // What startup_failure() says about the node.
   void set_startup_failure(const NodeId& id, const std::string& reason);
   // The node's wsrep_gcomm_uuid while it runs (empty when it does not).
@@ -150,6 +154,7 @@ class FakeNodeAgent final : public NodeAgent {
   Result<bool> prepare_received(const ReceivedBackup& received,
                                 const std::vector<std::string>& options,
                                 const std::function<bool()>& should_stop) override;
+  Result<GaleraPosition> recover_received_position(const ReceivedBackup& received) override;
   Result<std::string> replay_binlog_into_received(
       const ReceivedBackup& received,
       const std::function<Result<std::optional<std::string>>()>& next_file,
@@ -208,6 +213,7 @@ class FakeNodeAgent final : public NodeAgent {
   std::optional<Error> failing_prepare_;
   std::map<std::string, std::vector<std::string>> replayed_binlog_files_;
   std::string replayed_gtid_binlog_pos_;
+  std::string received_gtid_;
   std::optional<std::pair<std::string, std::function<void()>>> stop_during_;
   std::function<void(const NodeExit&)> on_exit_;
   std::mutex on_exit_mutex_;  // held while the callback runs, so that watch_exits can wait

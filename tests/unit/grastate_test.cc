@@ -161,13 +161,22 @@ TEST(ParseRecoveredPosition, MinusOneAndZeroUuidArePositions) {
   EXPECT_EQ(position->seqno, -1);
 }
 
-TEST(ParseRecoveredPosition, IgnoresTheGtidModeSuffix) {
+TEST(ParseRecoveredPosition, ReadsTheGtidModeSuffix) {
   auto position = parse_recovered_position(
       "2026-11-21 23:40:01 0 [Note] WSREP: Recovered position: "
       "6b1e4f3c-1111-11ef-9a6b-0b2f3c4d5e6f:1234,0-1-1200\n");
   ASSERT_TRUE(position) << position.error().what();
   EXPECT_EQ(position->uuid, kUuid);
   EXPECT_EQ(position->seqno, 1234);
+  EXPECT_EQ(position->gtid, "0-1-1200");
+}
+
+TEST(ParseRecoveredPosition, NoSuffixNoGtid) {
+  auto position = parse_recovered_position(
+      "2026-11-21 23:40:01 0 [Note] WSREP: Recovered position: "
+      "6b1e4f3c-1111-11ef-9a6b-0b2f3c4d5e6f:1234\n");
+  ASSERT_TRUE(position) << position.error().what();
+  EXPECT_EQ(position->gtid, "");
 }
 
 TEST(ParseRecoveredPosition, FailsWithoutAPositionLine) {

@@ -245,5 +245,55 @@ TEST_F(PointInTimeRestoreTest, AHoleInTheArchiveIsRefusedBeforeAnythingIsReceive
   EXPECT_TRUE(agent_.calls_starting("receive_backup").empty());
 }
 
+TEST_F(PointInTimeRestoreTest, TheReplayContinuesAfterWhatTheBasesDataHoldsNotWhatItsManifestSays) {
+  // On Galera mariadb-backup's recorded GTID can lag the data it copied: here by two.
+  agent_.set_received_gtid(gtid(2) + ",1000-1-7");
+  agent_.set_replayed_gtid_binlog_pos(gtid(8));
+  const ObjectKey key = restore("");
+  EXPECT_EQ(replayed(), after_base(3, 8));
+  EXPECT_EQ(status_of(key)["pointInTime"].value("transactions", 0), 6);
+  EXPECT_EQ(status_of(key)["pointInTime"].value("baseGtid", ""), gtid(2));
+  const std::vector<std::string> corrected = event_messages(store_, key, "BasePositionCorrected");
+  ASSERT_EQ(corrected.size(), 1u);
+  EXPECT_NE(corrected[0].find("holds GTID " + gtid(2) + " where its manifest records " + gtid(0)),
+            std::string::npos)
+      << corrected[0];
+  // Read from the prepared data, before the replay.
+  EXPECT_LT(position_starting(agent_.calls(), "prepare_received"),
+            position_starting(agent_.calls(), "recover_received_position"));
+  EXPECT_LT(position_starting(agent_.calls(), "recover_received_position"),
+            position_starting(agent_.calls(), "replay_binlog_into_received"));
+}
+
+TEST_F(PointInTimeRestoreTest, ABaseWhoseDataIsPastAGtidTargetIsPassedOverForAnOlderOne) {
+  // A second base, whose manifest says gtid(3)...
+  agent_.commit("default", "g", 3);
+  apply_yaml(store_,
+             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
+             "metadata: {name: nightly, namespace: default, annotations: {mdbop.io/run-now: "
+             "again}}\n"
+             "spec:\n  mariaDbRef: {name: g}\n  compression: none\n"
+             "  storage: {volume: {hostPath: {path: " +
+                 (dir_ / "backups").string() + "}}}\n");
+  BackupReconciler backup(store_, agent_, dir_, {"PhysicalBackup", "default", "nightly"});
+  backup.reconcile();
+  // ...but whose data holds gtid(5), past the target gtid(4).
+  agent_.set_received_gtid(gtid(5));
+  agent_.set_replayed_gtid_binlog_pos(gtid(4));
+  const ObjectKey key = restore("  targetRecoveryGtid: \"" + gtid(4) + "\"\n");
+  EXPECT_TRUE(agent_.replayed_binlog_files({"default", "back"}).empty());
+  const json passed = status_of(key).value("passedOverBases", json::array());
+  ASSERT_EQ(passed.size(), 1u) << status_of(key).dump();
+  EXPECT_EQ(event_messages(store_, key, "BasePassedOver").size(), 1u);
+  EXPECT_FALSE(status_of(kMariaDB).contains("restore"));
+
+  // The next pass takes the first base, whose data is where its manifest says.
+  agent_.set_received_gtid(gtid(0));
+  RestoreReconciler(store_, agent_, dir_, key).reconcile();
+  EXPECT_NE(status_of(key)["artifact"].value("id", ""), passed[0].get<std::string>());
+  EXPECT_EQ(replayed(), after_base(1, 4));
+  EXPECT_EQ(status_of(key)["pointInTime"].value("recoveredGtid", ""), gtid(4));
+}
+
 }  // namespace
 }  // namespace mdbop

@@ -359,10 +359,7 @@ Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
   return true;
 }
 
-Result<std::string> LocalAgent::replay_binlog_into_received(
-    const ReceivedBackup& received,
-    const std::function<Result<std::optional<std::string>>()>& next_file,
-    const std::function<bool()>& should_stop) {
+Result<ReceivedBinlogReplay> LocalAgent::binlog_replay_of(const ReceivedBackup& received) {
   auto user = node_user_for_this_process();
   if (!user) return tl::unexpected(user.error());
   // The server runs as the node user, who must pass through to the data and the scratch.
@@ -371,8 +368,22 @@ Result<std::string> LocalAgent::replay_binlog_into_received(
        {home_, home_ / "tmp", area.parent_path().parent_path(), area.parent_path(), area}) {
     if (auto made = make_passable(passable, *user); !made) return tl::unexpected(made.error());
   }
-  ReceivedBinlogReplay replay{area / "data", binlog_replay_scratch(received), *user};
-  return replay_received_binlog(replay, next_file, should_stop);
+  return ReceivedBinlogReplay{area / "data", binlog_replay_scratch(received), *user};
+}
+
+Result<GaleraPosition> LocalAgent::recover_received_position(const ReceivedBackup& received) {
+  auto replay = binlog_replay_of(received);
+  if (!replay) return tl::unexpected(replay.error());
+  return mdbop::recover_received_position(*replay);
+}
+
+Result<std::string> LocalAgent::replay_binlog_into_received(
+    const ReceivedBackup& received,
+    const std::function<Result<std::optional<std::string>>()>& next_file,
+    const std::function<bool()>& should_stop) {
+  auto replay = binlog_replay_of(received);
+  if (!replay) return tl::unexpected(replay.error());
+  return replay_received_binlog(*replay, next_file, should_stop);
 }
 
 Result<bool> LocalAgent::install_received(const NodeId& id, const ReceivedBackup& received) {

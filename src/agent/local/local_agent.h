@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "agent/local/exit_watcher.h"
+#include "agent/local/received_binlog_replay.h"
 #include "agent/local/wsrep_observer.h"
 #include "agent/node_agent.h"
 #include "runtime/local/local_runtime.h"
@@ -69,6 +70,7 @@ class LocalAgent : public NodeAgent {
   Result<bool> prepare_received(const ReceivedBackup& received,
                                 const std::vector<std::string>& options,
                                 const std::function<bool()>& should_stop) override;
+  Result<GaleraPosition> recover_received_position(const ReceivedBackup& received) override;
   Result<std::string> replay_binlog_into_received(
       const ReceivedBackup& received,
       const std::function<Result<std::optional<std::string>>()>& next_file,
@@ -84,6 +86,8 @@ class LocalAgent : public NodeAgent {
   // The scratch of a replay into `received` (its server's socket, the binary-log files):
   // named after it, so that discard_received finds what a killed operator left.
   std::filesystem::path binlog_replay_scratch(const ReceivedBackup& received) const;
+  // The received data, its scratch and the node user, who can now pass through to both.
+  Result<ReceivedBinlogReplay> binlog_replay_of(const ReceivedBackup& received);
   std::filesystem::path backup_scratch(const std::string& namespace_, const std::string& run) const;
   // Kills an unpack or prepare of `received` left running by a killed operator, which would
   // keep writing into a new attempt's files.

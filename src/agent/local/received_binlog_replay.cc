@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -245,6 +246,47 @@ Result<std::string> replay_with_server(
 }
 
 }  // namespace
+
+Result<GaleraPosition> recover_received_position(const ReceivedBinlogReplay& replay) {
+  std::error_code ec;
+  fs::remove_all(replay.scratch, ec);
+  if (auto made = make_passable(replay.scratch, replay.user); !made) {
+    return tl::unexpected(made.error());
+  }
+  Result<GaleraPosition> position = [&]() -> Result<GaleraPosition> {
+    fs::create_directories(server_dir(replay), ec);
+    fs::permissions(server_dir(replay), fs::perms::owner_all, ec);
+    if (ec) return fail("cannot prepare " + server_dir(replay).string() + ": " + ec.message());
+    for (const fs::path& owned : {server_dir(replay), replay.data}) {
+      if (auto given = hand_over(owned, replay.user); !given) return tl::unexpected(given.error());
+    }
+    const fs::path log = server_dir(replay) / "wsrep-recover.log";
+    // Galera's recovery needs the provider and a cluster address to run (it joins nothing:
+    // the server ends after reading the position), and wsrep_gtid_mode for the GTID.
+    SubprocessOptions recover;
+    recover.argv = run_as(
+        replay.user,
+        {"mariadbd", "--no-defaults", "--datadir=" + replay.data.string(),
+         "--socket=" + (server_dir(replay) / "mysqld.sock").string(),
+         "--pid-file=" + (server_dir(replay) / "mariadbd.pid").string(), "--skip-networking",
+         "--wsrep-on=ON", std::string("--wsrep-provider=") + kGaleraLibrary,
+         "--wsrep-cluster-address=gcomm://", "--wsrep-gtid-mode=ON", "--binlog-format=ROW",
+         "--wsrep-recover", "--log-error=" + log.string()});
+    recover.timeout = kServerStartTimeout;
+    auto result = run_process(recover);
+    if (!result) return tl::unexpected(result.error());
+    std::ifstream in(log);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto recovered = parse_recovered_position(text);
+    if (!recovered) {
+      return fail("mariadbd --wsrep-recover on " + replay.data.string() + " found no position (" +
+                  result->describe() + "): " + recovered.error().message);
+    }
+    return recovered;
+  }();
+  fs::remove_all(replay.scratch, ec);
+  return position;
+}
 
 Result<std::string> replay_received_binlog(
     const ReceivedBinlogReplay& replay,

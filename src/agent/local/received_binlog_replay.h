@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "galera/grastate.h"
 #include "runtime/local/node_user.h"
 #include "util/result.h"
 
@@ -23,6 +24,11 @@ struct ReceivedBinlogReplay {
   std::filesystem::path scratch;
   NodeUser user;  // the server runs as the nodes do
 };
+
+// The position the prepared data holds: `mariadbd --wsrep-recover` on it reads InnoDB's record of
+// the last Galera transaction committed in it, and with wsrep_gtid_mode its GTID. Runs as the
+// node user, without network, writing nothing but InnoDB's own files; `scratch` is removed after.
+Result<GaleraPosition> recover_received_position(const ReceivedBinlogReplay& replay);
 
 // Returns @@gtid_binlog_pos after the last file. kCorrupt when mariadb-binlog or the server
 // refuses a batch (naming its files' places in the order); kUnavailable when `should_stop` said

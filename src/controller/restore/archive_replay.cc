@@ -153,7 +153,8 @@ Result<RestoreReconciler::ArchiveReplay> RestoreReconciler::plan_archive_replay(
   }
   replay.folder = *folder;
   replay.prefix = base.mariadb;
-  const std::string where = replay.storage->location(replay.folder);
+  replay.where = replay.storage->location(replay.folder);
+  const std::string& where = replay.where;
   auto segments = list_binlog_segments(*replay.storage, replay.folder);
   if (!segments) return fail("listing " + where + ": " + segments.error().message);
   if (segments->empty()) {
@@ -161,17 +162,17 @@ Result<RestoreReconciler::ArchiveReplay> RestoreReconciler::plan_archive_replay(
                                           base.id + " (taken " + format_rfc3339(base.finished) +
                                           ")");
   }
-  // The cluster's GTID domain: the GTID target's, else the archive's own.
-  ReplayTarget target = LatestReplayTarget{};
-  std::uint32_t domain = 0;
-  // The archive's domain, from its newest segment.
-  auto newest = read_segment(replay, segments->back());
+  replay.segments = std::move(*segments);
+  ReplayTarget& target = replay.wanted;
+  // The archive's domain, from its newest segment: a GTID target must be of it.
+  auto newest = read_segment(replay, replay.segments.back());
   if (!newest) return tl::unexpected(newest.error());
   auto newest_gtids = gtids_of_segment(*newest);
   if (!newest_gtids || newest_gtids->empty()) {
     return fail(ErrorCode::kCorrupt, "the newest segment in " + where + " holds no transaction");
   }
-  domain = newest_gtids->front().domain_id;
+  const std::uint32_t domain = newest_gtids->front().domain_id;
+  replay.domain = domain;
   if (!spec.source.target_recovery_gtid.empty()) {
     auto gtid = parse_gtid(spec.source.target_recovery_gtid);
     if (!gtid) return fail_field("spec.targetRecoveryGtid", gtid.error().message);
@@ -197,17 +198,60 @@ Result<RestoreReconciler::ArchiveReplay> RestoreReconciler::plan_archive_replay(
   }
   auto base_position = base_gtid(base, domain);
   if (!base_position) return tl::unexpected(base_position.error());
-  auto plan = plan_binlog_replay(*segments, *base_position, target);
-  // A GTID the archive has not reached: like a time beyond it, the nearest point is its end.
-  if (!plan && std::holds_alternative<GtidReplayTarget>(target) &&
-      std::get<GtidReplayTarget>(target).gtid.sequence > segments->back().last_sequence) {
-    replay.beyond_archive = true;
-    plan = plan_binlog_replay(*segments, *base_position, LatestReplayTarget{});
+  if (auto planned = plan_from(replay, *base_position); !planned) {
+    return tl::unexpected(planned.error());
   }
-  if (!plan) return fail(plan.error().code, where + ": " + plan.error().message);
-  replay.beyond_archive = replay.beyond_archive || plan->time_target_beyond_archive;
-  replay.plan = std::move(*plan);
   return replay;
+}
+
+Result<void> RestoreReconciler::plan_from(ArchiveReplay& replay, const Gtid& start_after) {
+  auto plan = plan_binlog_replay(replay.segments, start_after, replay.wanted);
+  // A GTID the archive has not reached: like a time beyond it, the nearest point is its end.
+  const auto* gtid = std::get_if<GtidReplayTarget>(&replay.wanted);
+  const bool gtid_beyond = gtid && gtid->gtid.sequence > replay.segments.back().last_sequence;
+  if (!plan && gtid_beyond) plan = plan_binlog_replay(replay.segments, start_after, LatestReplayTarget{});
+  if (!plan) return fail(plan.error().code, replay.where + ": " + plan.error().message);
+  replay.beyond_archive = gtid_beyond || plan->time_target_beyond_archive;
+  replay.plan = std::move(*plan);
+  return {};
+}
+
+Result<std::string> RestoreReconciler::plan_from_the_prepared_data(ArchiveReplay& replay,
+                                                                   const ArtifactManifest& base) {
+  auto recovered = agent_.recover_received_position(received());
+  if (!recovered) {
+    return fail(recovered.error().code, "reading the position of " + base.id +
+                                            "'s prepared data: " + recovered.error().message);
+  }
+  // Data that recorded no GTID (a cluster without wsrep_gtid_mode): the manifest's word stands.
+  if (recovered->gtid.empty()) return std::string();
+  auto held = base_gtid_in_domain(recovered->gtid, replay.domain);
+  if (!held) {
+    return fail(ErrorCode::kCorrupt, "the prepared data of " + base.id +
+                                         " records the GTID position \"" + recovered->gtid +
+                                         "\", which is not one");
+  }
+  const Gtid recorded = replay.plan.range.start_after;
+  if (held->sequence == recorded.sequence) return std::string();
+  const auto* gtid = std::get_if<GtidReplayTarget>(&replay.wanted);
+  if (gtid && held->sequence > gtid->gtid.sequence) {
+    return fail(ErrorCode::kConflict,
+                "the data of " + base.id + " already holds GTID " + held->text() +
+                    ", after the target " + gtid->gtid.text() + " (its manifest records " +
+                    recorded.text() + ")");
+  }
+  if (auto planned = plan_from(replay, *held); !planned) return tl::unexpected(planned.error());
+  return "the data of " + base.id + " holds GTID " + held->text() + " where its manifest records " +
+         recorded.text() + ": the replay continues after " + held->text();
+}
+
+void RestoreReconciler::pass_over(const ArtifactManifest& base, const std::string& why) {
+  auto updated = store_.update_status(key_, [&](json& status) {
+    status.erase("artifact");
+    status["passedOverBases"].push_back(base.id);
+  });
+  if (updated) object_ = *updated;
+  event("Normal", "BasePassedOver", why + "; an older base backup is chosen");
 }
 
 Result<std::string> RestoreReconciler::read_segment(const ArchiveReplay& replay,

@@ -1,5 +1,7 @@
 #include "controller/restore/restore_reconciler.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "backup/artifact_catalog.h"
@@ -123,8 +125,12 @@ Result<ArtifactManifest> RestoreReconciler::choose(const RestoreSpec& spec, Sour
   // bootstrapFrom.backupContentType / backupRef.kind narrow the choice to one method; a restore
   // to a moment replays the archive on a physical base.
   const bool to_moment = !spec.source.point_in_time_recovery.empty();
+  // Bases whose data turned out to hold transactions after the target (pass_over).
+  const json passed_over =
+      object_.value("status", json::object()).value("passedOverBases", json::array());
   std::vector<ArtifactManifest> candidates;
   for (const ArtifactManifest& a : catalog->artifacts) {
+    if (std::find(passed_over.begin(), passed_over.end(), a.id) != passed_over.end()) continue;
     const bool physical = a.method == "physical";
     if (to_moment
             ? physical
@@ -316,6 +322,21 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   }
   std::string replay_summary;
   if (archive) {
+    // The replay continues from the data itself, not from what mariadb-backup recorded.
+    auto corrected = plan_from_the_prepared_data(*archive, artifact);
+    if (!corrected) {
+      agent_.discard_received(received());
+      if (corrected.error().code == ErrorCode::kConflict) {
+        pass_over(artifact, corrected.error().message);
+        set_phase("Pending", "choosing a base backup older than " + artifact.id);
+        return 1s;
+      }
+      failed(corrected.error().code == ErrorCode::kNotFound ? "TargetUnreachable"
+                                                             : "ArchiveUnreadable",
+             corrected.error().message + "; " + spec.mariadb + " was not touched");
+      return 60s;
+    }
+    if (!corrected->empty()) event("Normal", "BasePositionCorrected", *corrected);
     set_phase("Replaying",
               fmt::format("replaying {} archived segment(s) on {} up to {}",
                           archive->plan.segments.size(), artifact.id, archive->target));
@@ -329,6 +350,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     auto noted = store_.update_status(key_, [&](json& status) {
       status["pointInTime"] = {{"target", archive->target},
                                {"beyondArchive", archive->beyond_archive},
+                               {"baseGtid", archive->plan.range.start_after.text()},
                                {"transactions", replayed->transactions}};
       if (!replayed->last_gtid.empty()) {
         status["pointInTime"]["recoveredGtid"] = replayed->last_gtid;

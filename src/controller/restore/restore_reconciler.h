@@ -62,6 +62,10 @@ class RestoreReconciler : public ObjectReconciler {
     std::optional<std::string> encryption_secret;
     std::string prefix;  // the archived cluster's "<namespace>/<name>"
     std::string folder;  // its history's folder (binlog_history_folder)
+    std::string where;  // the history's location, for messages
+    std::vector<BinlogSegmentName> segments;  // the history's, as listed
+    ReplayTarget wanted = LatestReplayTarget{};
+    std::uint32_t domain = 0;  // the cluster's GTID domain (the archive's)
     BinlogReplayPlan plan;
     std::string target;  // for messages: "GTID 0-1-9", the time, "the newest archived transaction"
     std::string target_gtid;  // a GTID target's text; empty for the others
@@ -70,6 +74,17 @@ class RestoreReconciler : public ObjectReconciler {
     bool beyond_archive = false;
   };
   Result<ArchiveReplay> plan_archive_replay(const RestoreSpec& spec, const ArtifactManifest& base);
+  // Plans `replay` from the base's GTID `start_after` (of replay.domain) to replay.wanted.
+  static Result<void> plan_from(ArchiveReplay& replay, const Gtid& start_after);
+  // Plans again from where the prepared base's data ends (recover_received_position), which on
+  // Galera can be after the GTID its manifest records: returns what was corrected ("" when they
+  // agree). kConflict when the data already holds transactions after a GTID target: another,
+  // older base is needed.
+  Result<std::string> plan_from_the_prepared_data(ArchiveReplay& replay,
+                                                  const ArtifactManifest& base);
+  // Forgets the chosen base (its data went past the target) so that the next pass chooses an
+  // older one: status.passedOverBases.
+  void pass_over(const ArtifactManifest& base, const std::string& why);
   // One archived segment's bytes, read, decrypted and decompressed.
   static Result<std::string> read_segment(const ArchiveReplay& replay,
                                           const BinlogSegmentName& name);
