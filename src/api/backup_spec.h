@@ -120,7 +120,7 @@ struct PointInTimeRecoverySpec {
   std::optional<SecretKeyRef> encryption_key;  // spec.encryption.keySecretKeyRef
   // How long a closed segment may wait for the storage before a Warning event says so.
   std::chrono::seconds archive_timeout{3600};
-  bool strict_mode = false;  // for restores to a moment (not built yet)
+  bool strict_mode = false;  // a restore to a moment the archive cannot reach is refused
 };
 
 // REQUIRES: the object passed validate_and_default().

@@ -360,6 +360,7 @@ void BackupReconciler::record_success(const BackupSpec& spec, BackupStorage& sto
   // Whoever sees Complete also sees the new artifact in status.artifacts.
   prune(spec, storage);
   refresh_artifacts(storage, describe_storage(spec.storage, home_));
+  prune_binlog_archives(storage);
   auto done = store_.update_status(key_, [&](json& status) {
     status.erase("currentRun");
     status["attempts"] = 0;

@@ -73,6 +73,10 @@ class BackupReconciler : public ObjectReconciler {
   void recheck_due_artifact(const BackupSpec& spec, BackupStorage& storage);
   // Complete False, reason Verifying, while a new artifact is checked.
   void show_verifying(const std::string& artifact_id);
+  // A PhysicalBackup that is the physicalBackupRef of PointInTimeRecoveries: removes from their
+  // archives of its MariaDB the segments no kept artifact needs (backup/binlog_retention.h), with
+  // an ArchivePruned event on the PointInTimeRecovery (archive_retention.cc).
+  void prune_binlog_archives(BackupStorage& backups);
   // Takes one backup; on success prunes by the retention policy and lists the artifacts
   // before it marks the Backup Complete.
   Result<ArtifactManifest> run_backup(const BackupSpec& spec, BackupStorage& storage,
