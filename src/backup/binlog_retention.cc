@@ -16,6 +16,12 @@ BinlogPrune binlog_segments_beyond_retention(const std::vector<BinlogSegmentName
     auto [at, inserted] = oldest_base.emplace(base.history, base.sequence);
     if (!inserted) at->second = std::min(at->second, base.sequence);
   }
+  // The newest segment of each history says where its archive ends.
+  std::map<std::string, std::uint64_t> newest;
+  for (const BinlogSegmentName& segment : archived) {
+    auto [at, inserted] = newest.emplace(segment.history, segment.last_sequence);
+    if (!inserted) at->second = std::max(at->second, segment.last_sequence);
+  }
   std::set<std::string> unneeded;
   for (const BinlogSegmentName& segment : archived) {
     auto base = oldest_base.find(segment.history);
@@ -23,7 +29,8 @@ BinlogPrune binlog_segments_beyond_retention(const std::vector<BinlogSegmentName
       if (std::find(current.begin(), current.end(), segment.history) == current.end()) {
         unneeded.insert(segment.history);
       }
-    } else if (segment.last_sequence <= base->second) {
+    } else if (segment.last_sequence <= base->second &&
+               segment.last_sequence < newest[segment.history]) {
       prune.segments.push_back(segment);
     }
   }

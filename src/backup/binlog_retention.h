@@ -3,7 +3,9 @@
 // moment replays a base's own history from just after the base's GTID, so a segment is needed
 // only when it holds a transaction after the oldest kept base of its history; a history no kept
 // base belongs to can serve no restore at all. The history being archived now is never deleted
-// whole (its first base may not be taken yet), and nothing is deleted while no base is kept.
+// whole (its first base may not be taken yet), nothing is deleted while no base is kept, and a
+// history's newest segment stays: it says where the archive ends, so that a restore to latest
+// from a base taken after it knows there is nothing to replay.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +24,8 @@ struct ArchiveBase {
 };
 
 struct BinlogPrune {
-  // Segments of histories with a kept base, wholly at or before the oldest of them.
+  // Segments of histories with a kept base, wholly at or before the oldest of them (but the
+  // history's newest).
   std::vector<BinlogSegmentName> segments;
   // Histories that no kept base belongs to, other than the ones being archived.
   std::vector<std::string> histories;

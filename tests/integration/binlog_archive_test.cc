@@ -2,7 +2,9 @@
 // spec.pointInTimeRecoveryRef has its binary log archived into a volume, encrypted and
 // compressed; the followed node is SIGKILLed under writes; every acknowledged GTID is then read
 // back from the stored segments (decrypted, decompressed, each segment checked by
-// mariadb-binlog) exactly once and in order.
+// mariadb-binlog) exactly once and in order. Archived into MinIO instead, archiving survives the
+// S3 server going away under writes and coming back (read back with s3cmd, a standard client),
+// and a base backup's retention then removes the segments no kept base needs, and only those.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -14,6 +16,7 @@
 #include "backup/binlog_segment_name.h"
 #include "binlog_capture.h"
 #include "harness.h"
+#include "s3_server.h"
 #include "storage/filesystem_storage.h"
 #include "util/subprocess.h"
 
@@ -226,6 +229,124 @@ TEST(BinlogArchive, TheDataOfAPhysicalRestoreIsArchivedUnderAHistoryOfItsOwn) {
   }
   EXPECT_EQ(read_archive(archive, history, mdbop.home() / "scratch", segments), before_restore)
       << "the history before the restore is left as it was";
+}
+
+TEST(BinlogArchive, SurvivesTheS3ServerGoingAwayAndComingBackAndRetentionKeepsWhatBasesNeed) {
+  S3Server s3;
+  Installation mdbop;
+  mdbop.start_operator();
+  mdbop.apply("apiVersion: v1\nkind: Secret\nmetadata: {name: s3}\nstringData:\n  id: " +
+              s3.access_key() + "\n  secret: " + s3.secret_key() +
+              "\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: archive-key}\n"
+              "stringData: {key: " +
+              std::string(kArchiveKey) +
+              "}\n---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: PointInTimeRecovery\n"
+              "metadata: {name: pitr}\n"
+              "spec:\n  physicalBackupRef: {name: nightly}\n"
+              "  storage:\n    s3:\n      bucket: backups\n      endpoint: " +
+              s3.endpoint() +
+              "\n      prefix: archive\n"
+              "      accessKeyIdSecretKeyRef: {name: s3, key: id}\n"
+              "      secretAccessKeySecretKeyRef: {name: s3, key: secret}\n"
+              "  encryption: {keySecretKeyRef: {name: archive-key, key: key}}\n");
+  mdbop.apply(galera_manifest("g", 3, kPassword, "  pointInTimeRecoveryRef: {name: pitr}\n"));
+  mdbop.wait_ready("g");
+  auto archiving = [&] { return archive_status(mdbop); };
+  auto archiving_condition = [&] {
+    const json pitr = json::parse(mdbop.must({"get", "pointintimerecovery", "pitr", "-o", "json"}));
+    for (const json& condition : pitr["status"].value("conditions", json::array())) {
+      if (condition.value("type", "") == "Archiving") return condition;
+    }
+    return json::object();
+  };
+  SqlConnection writer = mdbop.connect("g", 0, kPassword);
+  ASSERT_TRUE(writer.execute(
+      "CREATE DATABASE IF NOT EXISTS test; CREATE TABLE test.t (id INT PRIMARY KEY)"));
+  const std::string history =
+      writer.status("wsrep_cluster_state_uuid")->at("wsrep_cluster_state_uuid");
+  std::vector<std::uint64_t> acknowledged;
+  auto insert = [&](int from, int to) {
+    for (int id = from; id <= to; ++id) {
+      auto inserted = writer.query("INSERT INTO test.t VALUES (" + std::to_string(id) +
+                                   "); SELECT @@last_gtid");
+      ASSERT_TRUE(inserted && !inserted->rows.empty())
+          << (inserted ? "no GTID" : inserted.error().what());
+      acknowledged.push_back(cluster_gtid(*inserted->rows[0][0]).sequence);
+    }
+  };
+  auto archived_through_last = [&] {
+    const std::string last = "0-1-" + std::to_string(acknowledged.back());
+    return eventually([&] { return archiving().value("lastArchivedGtid", "") == last; }, 90s);
+  };
+  ASSERT_NO_FATAL_FAILURE(insert(1, 50));
+  ASSERT_TRUE(archived_through_last()) << mdbop.mdbop({"describe", "mariadb", "g"}).out;
+
+  // The S3 server goes away under writes: the cluster goes on, segments wait, status says so.
+  s3.stop();
+  ASSERT_NO_FATAL_FAILURE(insert(51, 250));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return archiving_condition().value("reason", "") == "StorageUnavailable" &&
+               archiving().value("pendingSegments", 0) > 0;
+      },
+      60s))
+      << mdbop.mdbop({"describe", "pointintimerecovery", "pitr"}).out;
+  EXPECT_EQ(archiving_condition().value("status", ""), "False");
+
+  // It comes back: everything written meanwhile is stored, and archiving goes on.
+  s3.start();
+  ASSERT_NO_FATAL_FAILURE(insert(251, 300));
+  ASSERT_TRUE(archived_through_last())
+      << mdbop.mdbop({"describe", "mariadb", "g"}).out << mdbop.mdbop({"events"}).out;
+  ASSERT_TRUE(eventually([&] { return archiving_condition().value("status", "") == "True"; }, 30s));
+
+  const fs::path copy = mdbop.home() / "s3-copy";
+  fs::create_directories(copy);
+  s3.s3cmd({"get", "--recursive", "s3://backups/archive/", copy.string() + "/"});
+  std::size_t segments = 0;
+  const std::vector<std::uint64_t> archived =
+      read_archive(copy, history, mdbop.home() / "scratch", segments);
+  ASSERT_FALSE(archived.empty());
+  for (std::size_t i = 1; i < archived.size(); ++i) {
+    ASSERT_EQ(archived[i], archived[i - 1] + 1) << "at position " << i;
+  }
+  EXPECT_LE(archived.front(), acknowledged.front());
+  EXPECT_EQ(archived.back(), acknowledged.back());
+
+  // A base backup: what is archived wholly before it is no longer needed, the rest is.
+  mdbop.apply(
+      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\nmetadata: {name: nightly}\n"
+      "spec:\n  mariaDbRef: {name: g}\n  retentionPolicy: {keepLast: 1}\n"
+      "  storage: {volume: {hostPath: {path: " +
+      (mdbop.home() / "backups").string() + "}}}\n");
+  mdbop.must({"wait", "physicalbackup/nightly", "--for=condition=Complete", "--timeout=120s"});
+  const json artifacts = json::parse(
+      mdbop.must({"get", "physicalbackup", "nightly", "-o", "json"}))["status"]["artifacts"];
+  ASSERT_EQ(artifacts.size(), 1u);
+  const std::uint64_t base = cluster_gtid(artifacts[0].value("gtid", "")).sequence;
+  ASSERT_GT(base, archived.front()) << "the backup came after archived transactions";
+  ASSERT_NO_FATAL_FAILURE(insert(301, 350));
+  ASSERT_TRUE(archived_through_last()) << mdbop.mdbop({"describe", "mariadb", "g"}).out;
+  fs::remove_all(copy);
+  fs::create_directories(copy);
+  s3.s3cmd({"get", "--recursive", "s3://backups/archive/", copy.string() + "/"});
+  const std::vector<std::uint64_t> kept =
+      read_archive(copy, history, mdbop.home() / "scratch", segments);
+  ASSERT_FALSE(kept.empty());
+  // From the segment holding the base's next transaction on, all of it; nothing wholly before.
+  EXPECT_LE(kept.front(), base + 1);
+  EXPECT_GT(kept.front(), archived.front());
+  for (std::size_t i = 1; i < kept.size(); ++i) {
+    ASSERT_EQ(kept[i], kept[i - 1] + 1) << "at position " << i;
+  }
+  EXPECT_EQ(kept.back(), acknowledged.back());
+  bool pruned = false;
+  for (const json& event : mdbop.events("pitr"))
+    pruned |= event.value("reason", "") == "ArchivePruned";
+  EXPECT_TRUE(pruned);
+  std::cout << "archived " << archived.front() << ".." << archived.back()
+            << " across the outage; after the base at " << base << " the archive keeps "
+            << kept.front() << ".." << kept.back() << " in " << segments << " segments\n";
 }
 
 }  // namespace

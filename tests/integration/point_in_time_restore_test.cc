@@ -9,7 +9,8 @@
 //    twice), after the followed node and then every node were SIGKILLed under writes (and the
 //    operator stopped with them: everything lost), "latest" into a new MariaDB holds every
 //    acknowledged row up to the archive's last GTID, which trails the last acknowledged write by
-//    little.
+//    little; and across that failover, a second (writes paused across it) into another new
+//    MariaDB and then a GTID in place hold exactly the rows up to them.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -191,7 +192,7 @@ TEST(PointInTimeRestore, ToAGtidInPlaceAndToASecondIntoANewClusterOnEveryNode) {
             << " next) and h to second " << target_second << " (" << gtid_of_row[25] << ")\n";
 }
 
-TEST(PointInTimeRestore, LatestAfterEveryNodeWasKilledHoldsEveryRowUpToTheArchivesEnd) {
+TEST(PointInTimeRestore, AfterEveryNodeWasKilledLatestATimeAndAGtidAcrossTheFailoverHoldTheirRows) {
   Installation mdbop;
   ASSERT_NO_FATAL_FAILURE(start_archived_cluster(mdbop));
   // Acknowledged single-row writes, each with its GTID and when it was acknowledged.
@@ -243,8 +244,16 @@ TEST(PointInTimeRestore, LatestAfterEveryNodeWasKilledHoldsEveryRowUpToTheArchiv
       mdbop.connect("g", std::stoi(writer_pod.substr(writer_pod.rfind('-') + 1)), kPassword);
 
   // The followed node is killed after 300 more writes (archiving fails over), every node
-  // after 600.
+  // after 600. After 450 the writes wait until the server's clock is past the second they are
+  // in, so that every row up to 450, and none after it, is stamped at or before `target_second`.
+  long target_second = 0;
   for (int id = 1; id <= 600; ++id) {
+    if (id == 451) {
+      target_second = std::stol(text_of(writer, "SELECT UNIX_TIMESTAMP()"));
+      while (std::stol(text_of(writer, "SELECT UNIX_TIMESTAMP()")) <= target_second) {
+        std::this_thread::sleep_for(100ms);
+      }
+    }
     auto inserted =
         writer.query("INSERT INTO test.t VALUES (" + std::to_string(id) + "); SELECT @@last_gtid");
     ASSERT_TRUE(inserted && !inserted->rows.empty() && inserted->rows[0][0]);
@@ -257,9 +266,13 @@ TEST(PointInTimeRestore, LatestAfterEveryNodeWasKilledHoldsEveryRowUpToTheArchiv
   for (const auto& [pod, pid] : pids) {
     if (pod != followed) kill(pid, SIGKILL);
   }
+  // The followed node too, which the operator has restarted since.
+  for (pid_t pid : mdbop.node_processes()) kill(pid, SIGKILL);
   const auto killed_at = std::chrono::system_clock::now();
-  // Everything lost: nothing recovers g or archives its data any more.
+  // Everything lost: nothing recovers g or archives its data any more (and what the operator
+  // started before it stopped goes as well).
   mdbop.stop_operator();
+  for (pid_t pid : mdbop.node_processes()) kill(pid, SIGKILL);
 
   // What the archive holds now is what it held when the nodes died.
   std::uint64_t archived_through = 0;
@@ -279,19 +292,21 @@ TEST(PointInTimeRestore, LatestAfterEveryNodeWasKilledHoldsEveryRowUpToTheArchiv
                               "  bootstrapFrom:\n    pointInTimeRecoveryRef: {name: pitr}\n"));
   ASSERT_TRUE(restored(mdbop, "h-bootstrap"));
   mdbop.wait_ready("h");
-  std::vector<int> kept;
-  std::size_t lost = 0;
-  for (const Acknowledged& row : acknowledged) {
-    if (row.sequence <= archived_through) {
-      kept.push_back(row.id);
-    } else {
-      ++lost;
+  // The ids of the acknowledged rows up to `sequence`, ascending.
+  const auto rows_through = [&](std::uint64_t sequence) {
+    std::vector<int> kept;
+    for (const Acknowledged& row : acknowledged) {
+      if (row.sequence <= sequence) kept.push_back(row.id);
     }
-  }
-  std::sort(kept.begin(), kept.end());
-  std::string expected;
-  for (int id : kept) expected += (expected.empty() ? "" : ",") + std::to_string(id);
-  EXPECT_EQ(ids_on_every_node(mdbop, "h"), expected);
+    std::sort(kept.begin(), kept.end());
+    std::string text;
+    for (int id : kept) text += (text.empty() ? "" : ",") + std::to_string(id);
+    return text;
+  };
+  const std::size_t lost =
+      std::count_if(acknowledged.begin(), acknowledged.end(),
+                    [&](const Acknowledged& row) { return row.sequence > archived_through; });
+  EXPECT_EQ(ids_on_every_node(mdbop, "h"), rows_through(archived_through));
   const json bootstrap = restore_status(mdbop, "h-bootstrap");
   std::cout << "the base's manifest records GTID " << bootstrap["artifact"].value("gtid", "")
             << ", its data held " << bootstrap["pointInTime"].value("baseGtid", "") << "\n";
@@ -313,6 +328,33 @@ TEST(PointInTimeRestore, LatestAfterEveryNodeWasKilledHoldsEveryRowUpToTheArchiv
   }
   std::cout << "); the nodes were killed " << ms(killed_at - last.at)
             << " ms after the last acknowledgement\n";
+
+  // Across the failover (the followed node died after row 300): a new MariaDB to the second
+  // after row 450, then in place to row 400's GTID.
+  const auto sequence_of = [&](int id) {
+    return std::find_if(acknowledged.begin(), acknowledged.end(),
+                        [&](const Acknowledged& row) { return row.id == id; })
+        ->sequence;
+  };
+  ASSERT_LE(sequence_of(450), archived_through);
+  mdbop.must({"delete", "mariadb", "h"});
+  mdbop.apply(galera_manifest("k", 3, kPassword,
+                              "  bootstrapFrom:\n    pointInTimeRecoveryRef: {name: pitr}\n"
+                              "    targetRecoveryTime: \"" +
+                                  rfc3339(target_second) + "\"\n"));
+  ASSERT_TRUE(restored(mdbop, "k-bootstrap"));
+  mdbop.wait_ready("k");
+  EXPECT_EQ(ids_on_every_node(mdbop, "k"), rows_through(sequence_of(450)));
+  const std::string row_400 = "0-1-" + std::to_string(sequence_of(400));
+  mdbop.apply(
+      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\nmetadata: {name: k-to-gtid}\n"
+      "spec:\n  mariaDbRef: {name: k}\n  pointInTimeRecoveryRef: {name: pitr}\n"
+      "  targetRecoveryGtid: \"" +
+      row_400 + "\"\n");
+  ASSERT_TRUE(restored(mdbop, "k-to-gtid"));
+  mdbop.wait_ready("k");
+  EXPECT_EQ(ids_on_every_node(mdbop, "k"), rows_through(sequence_of(400)));
+  EXPECT_EQ(restore_status(mdbop, "k-to-gtid")["pointInTime"].value("recoveredGtid", ""), row_400);
 }
 
 }  // namespace

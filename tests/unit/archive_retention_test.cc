@@ -38,6 +38,9 @@ class ArchiveRetentionTest : public TempDirTest {
     ASSERT_TRUE(store_.update_status(kMariaDB, [&](json& status) {
       status["pointInTimeRecovery"] = {{"history", history_}, {"lastArchivedGtid", "0-1-20"}};
     }));
+    ASSERT_TRUE(store_.update_status(kPitr, [&](json& status) {
+      status["mariaDbRef"] = {{"name", "g"}};
+    }));
     for (auto [first, last] : {std::pair{1, 3}, {4, 5}, {6, 8}, {9, 12}, {13, 20}}) {
       archive(history_, first, last);
     }
@@ -110,6 +113,14 @@ TEST_F(ArchiveRetentionTest, EachBackupLeavesWhatItsKeptBasesNeedAndNothingOlder
   const std::vector<std::string> pruned = event_messages(store_, kPitr, "ArchivePruned");
   ASSERT_EQ(pruned.size(), 2u);
   EXPECT_NE(pruned[1].find("1 segment(s)"), std::string::npos) << pruned[1];
+}
+
+TEST_F(ArchiveRetentionTest, AnArchiveOfAnotherMariaDBIsLeftAlone) {
+  ASSERT_TRUE(store_.update_status(kPitr, [&](json& status) {
+    status["mariaDbRef"] = {{"name", "other"}};
+  }));
+  back_up(5, "first");
+  EXPECT_EQ(archived().size(), 6u);
 }
 
 TEST_F(ArchiveRetentionTest, NothingIsRemovedBeforeTheArchiverSaysWhatItArchives) {

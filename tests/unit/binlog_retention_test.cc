@@ -44,6 +44,12 @@ TEST(BinlogRetention, ASegmentHoldingTheBasesNextTransactionIsKept) {
   EXPECT_TRUE(before.segments.empty());
 }
 
+TEST(BinlogRetention, AHistorysNewestSegmentStaysToSayWhereTheArchiveEnds) {
+  const BinlogPrune prune = binlog_segments_beyond_retention(
+      {segment(kNow, 1, 10), segment(kNow, 11, 20)}, {{kNow, 25}}, {kNow});
+  EXPECT_EQ(firsts(prune), (std::vector<std::uint64_t>{1}));
+}
+
 TEST(BinlogRetention, AHistoryWithoutAKeptBaseGoesWholeUnlessItIsBeingArchived) {
   const BinlogPrune prune = binlog_segments_beyond_retention(
       {segment(kOld, 1, 10), segment(kOld, 11, 20), segment(kAbandoned, 1, 5),

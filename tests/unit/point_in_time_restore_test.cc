@@ -265,6 +265,32 @@ TEST_F(PointInTimeRestoreTest, TheReplayContinuesAfterWhatTheBasesDataHoldsNotWh
             position_starting(agent_.calls(), "replay_binlog_into_received"));
 }
 
+TEST_F(PointInTimeRestoreTest, ABaseWhoseDataHoldsTheGtidTargetAlreadyReplaysNothing) {
+  agent_.set_received_gtid(gtid(3));
+  const ObjectKey key = restore("  targetRecoveryGtid: \"" + gtid(3) + "\"\n");
+  EXPECT_TRUE(replayed().empty());
+  EXPECT_TRUE(status_of(key).contains("handOver")) << status_of(key).dump();
+  EXPECT_EQ(status_of(key)["pointInTime"].value("transactions", -1), 0);
+}
+
+TEST_F(PointInTimeRestoreTest, DataThatRecordsNoGtidKeepsTheManifestsAndSaysSo) {
+  agent_.set_replayed_gtid_binlog_pos(gtid(8));
+  const ObjectKey key = restore("");
+  EXPECT_EQ(replayed(), after_base(1, 8));
+  EXPECT_EQ(event_messages(store_, key, "BasePositionUnknown").size(), 1u);
+}
+
+TEST_F(PointInTimeRestoreTest, DataWithoutTheClustersDomainIsRefusedAndNothingIsTouched) {
+  agent_.set_received_gtid("1001-1-3");
+  const ObjectKey key = restore("");
+  EXPECT_EQ(status_of(key).value("phase", ""), "Failed");
+  EXPECT_NE(status_of(key).value("message", "").find("holds no transaction of the cluster's GTID"),
+            std::string::npos)
+      << status_of(key).dump();
+  EXPECT_TRUE(agent_.replayed_binlog_files({"default", "back"}).empty());
+  EXPECT_FALSE(status_of(kMariaDB).contains("restore"));
+}
+
 TEST_F(PointInTimeRestoreTest, ABaseWhoseDataIsPastAGtidTargetIsPassedOverForAnOlderOne) {
   // A second base, whose manifest says gtid(3)...
   agent_.commit("default", "g", 3);

@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include <fstream>
-#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -260,24 +259,23 @@ Result<GaleraPosition> recover_received_position(const ReceivedBinlogReplay& rep
     for (const fs::path& owned : {server_dir(replay), replay.data}) {
       if (auto given = hand_over(owned, replay.user); !given) return tl::unexpected(given.error());
     }
-    const fs::path log = server_dir(replay) / "wsrep-recover.log";
     // Galera's recovery needs the provider and a cluster address to run (it joins nothing:
-    // the server ends after reading the position), and wsrep_gtid_mode for the GTID.
+    // the server ends after reading the position), and wsrep_gtid_mode for the GTID. Without
+    // --log-error its log is its standard error, which we read from the pipe: no file of the
+    // node user's is opened by us.
     SubprocessOptions recover;
-    recover.argv = run_as(
-        replay.user,
-        {"mariadbd", "--no-defaults", "--datadir=" + replay.data.string(),
-         "--socket=" + (server_dir(replay) / "mysqld.sock").string(),
-         "--pid-file=" + (server_dir(replay) / "mariadbd.pid").string(), "--skip-networking",
-         "--wsrep-on=ON", std::string("--wsrep-provider=") + kGaleraLibrary,
-         "--wsrep-cluster-address=gcomm://", "--wsrep-gtid-mode=ON", "--binlog-format=ROW",
-         "--wsrep-recover", "--log-error=" + log.string()});
+    recover.argv =
+        run_as(replay.user,
+               {"mariadbd", "--no-defaults", "--datadir=" + replay.data.string(),
+                "--socket=" + (server_dir(replay) / "mysqld.sock").string(),
+                "--pid-file=" + (server_dir(replay) / "mariadbd.pid").string(), "--skip-networking",
+                "--wsrep-on=ON", std::string("--wsrep-provider=") + kGaleraLibrary,
+                "--wsrep-cluster-address=gcomm://", "--wsrep-gtid-mode=ON", "--binlog-format=ROW",
+                "--wsrep-recover"});
     recover.timeout = kServerStartTimeout;
     auto result = run_process(recover);
     if (!result) return tl::unexpected(result.error());
-    std::ifstream in(log);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto recovered = parse_recovered_position(text);
+    auto recovered = parse_recovered_position(result->stderr_tail);
     if (!recovered) {
       return fail("mariadbd --wsrep-recover on " + replay.data.string() + " found no position (" +
                   result->describe() + "): " + recovered.error().message);

@@ -14,6 +14,10 @@ namespace mdbop {
 
 namespace {
 
+// Removals are one request each: a run of a busy cluster's backup does this many at most, so
+// that it ends in minutes; what is left goes at the next run.
+constexpr std::size_t kMaxSegmentRemovalsPerRun = 20000;
+
 // The segments stored under "<archived>/binlog/", by their names; other objects are not ours.
 Result<std::vector<BinlogSegmentName>> archived_segments(BackupStorage& storage,
                                                          const std::string& archived) {
@@ -43,6 +47,11 @@ void BackupReconciler::prune_binlog_archives(BackupStorage& backups) {
       key_.namespace_ + "/" + object_["spec"].value("mariaDbRef", json::object()).value("name", "");
   for (const json& pitr : pitrs) {
     const std::string name = pitr["metadata"].value("name", "");
+    // Only the archive this PointInTimeRecovery keeps of the backup's own MariaDB: a base of
+    // one cluster says nothing of another's archive.
+    const std::string archiving_mariadb =
+        pitr.value("status", json::object()).value("mariaDbRef", json::object()).value("name", "");
+    if (archived != key_.namespace_ + "/" + archiving_mariadb) continue;
     const auto report = [&](const std::string& type, const std::string& reason,
                             const std::string& message) {
       store_.record_event(pitr, type, reason, message);
@@ -85,6 +94,7 @@ void BackupReconciler::prune_binlog_archives(BackupStorage& backups) {
     std::size_t removed = 0;
     std::string failure;
     for (const BinlogSegmentName& segment : prune.segments) {
+      if (stopping_ || removed == kMaxSegmentRemovalsPerRun) break;
       auto key = binlog_segment_key(archived, segment);
       auto gone = key ? (*storage)->remove(*key) : Result<void>(tl::unexpected(key.error()));
       if (!gone) {
@@ -93,8 +103,9 @@ void BackupReconciler::prune_binlog_archives(BackupStorage& backups) {
       }
       ++removed;
     }
+    const bool all_segments = removed == prune.segments.size();
     for (const std::string& history : prune.histories) {
-      if (!failure.empty()) break;
+      if (!failure.empty() || stopping_) break;
       auto folder = binlog_history_folder(archived, history);  // "<...>/<history>/"
       auto gone = folder ? (*storage)->remove_folder(folder->substr(0, folder->size() - 1))
                          : Result<void>(tl::unexpected(folder.error()));
@@ -106,11 +117,14 @@ void BackupReconciler::prune_binlog_archives(BackupStorage& backups) {
         histories += (histories.empty() ? "" : ", ") + history;
       }
       report("Normal", "ArchivePruned",
-             fmt::format("{} segment(s) that no kept base backup of {} needs were removed{}",
+             fmt::format("{} segment(s) that no kept base backup of {} needs were removed{}{}",
                          removed, key_.name,
-                         histories.empty() || !failure.empty()
+                         histories.empty() || !failure.empty() || stopping_
                              ? std::string()
-                             : " and the histories no kept base belongs to (" + histories + ")"));
+                             : " and the histories no kept base belongs to (" + histories + ")",
+                         all_segments ? std::string()
+                                      : fmt::format("; {} more at the next run",
+                                                    prune.segments.size() - removed)));
     }
     if (!failure.empty()) {
       report("Warning", "ArchiveRetentionFailed",

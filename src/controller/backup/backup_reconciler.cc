@@ -360,7 +360,6 @@ void BackupReconciler::record_success(const BackupSpec& spec, BackupStorage& sto
   // Whoever sees Complete also sees the new artifact in status.artifacts.
   prune(spec, storage);
   refresh_artifacts(storage, describe_storage(spec.storage, home_));
-  prune_binlog_archives(storage);
   auto done = store_.update_status(key_, [&](json& status) {
     status.erase("currentRun");
     status["attempts"] = 0;
@@ -373,6 +372,8 @@ void BackupReconciler::record_success(const BackupSpec& spec, BackupStorage& sto
     set_condition(status, "Complete", true, "BackupComplete", summary, generation());
   });
   if (done) object_ = *done;
+  // After Complete: removing many segments takes a while, and says nothing of this backup.
+  prune_binlog_archives(storage);
 }
 
 BackupReconciler::RunRequest BackupReconciler::request_for(const std::string& reason,

@@ -75,7 +75,8 @@ class BackupReconciler : public ObjectReconciler {
   void show_verifying(const std::string& artifact_id);
   // A PhysicalBackup that is the physicalBackupRef of PointInTimeRecoveries: removes from their
   // archives of its MariaDB the segments no kept artifact needs (backup/binlog_retention.h), with
-  // an ArchivePruned event on the PointInTimeRecovery (archive_retention.cc).
+  // an ArchivePruned event on the PointInTimeRecovery (archive_retention.cc). At most
+  // kMaxSegmentRemovalsPerRun per archive and run (the next run goes on); a stop ends it.
   void prune_binlog_archives(BackupStorage& backups);
   // Takes one backup; on success prunes by the retention policy and lists the artifacts
   // before it marks the Backup Complete.

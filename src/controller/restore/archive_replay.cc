@@ -209,40 +209,63 @@ Result<void> RestoreReconciler::plan_from(ArchiveReplay& replay, const Gtid& sta
   // A GTID the archive has not reached: like a time beyond it, the nearest point is its end.
   const auto* gtid = std::get_if<GtidReplayTarget>(&replay.wanted);
   const bool gtid_beyond = gtid && gtid->gtid.sequence > replay.segments.back().last_sequence;
-  if (!plan && gtid_beyond) plan = plan_binlog_replay(replay.segments, start_after, LatestReplayTarget{});
+  if (!plan && gtid_beyond)
+    plan = plan_binlog_replay(replay.segments, start_after, LatestReplayTarget{});
   if (!plan) return fail(plan.error().code, replay.where + ": " + plan.error().message);
   replay.beyond_archive = gtid_beyond || plan->time_target_beyond_archive;
   replay.plan = std::move(*plan);
   return {};
 }
 
-Result<std::string> RestoreReconciler::plan_from_the_prepared_data(ArchiveReplay& replay,
-                                                                   const ArtifactManifest& base) {
-  auto recovered = agent_.recover_received_position(received());
-  if (!recovered) {
-    return fail(recovered.error().code, "reading the position of " + base.id +
-                                            "'s prepared data: " + recovered.error().message);
+Result<RestoreReconciler::BaseCorrection> RestoreReconciler::plan_from_the_prepared_data(
+    ArchiveReplay& replay, const ArtifactManifest& base, const GaleraPosition& recovered) {
+  const Gtid recorded = replay.plan.range.start_after;
+  if (recovered.gtid.empty()) {
+    return BaseCorrection{"Warning", "BasePositionUnknown",
+                          "the prepared data of " + base.id +
+                              " records no GTID (its cluster ran without wsrep_gtid_mode?): the "
+                              "replay starts after its manifest's " +
+                              recorded.text() + ", which on Galera can lag the data"};
   }
-  // Data that recorded no GTID (a cluster without wsrep_gtid_mode): the manifest's word stands.
-  if (recovered->gtid.empty()) return std::string();
-  auto held = base_gtid_in_domain(recovered->gtid, replay.domain);
+  auto held = base_gtid_in_domain(recovered.gtid, replay.domain);
   if (!held) {
     return fail(ErrorCode::kCorrupt, "the prepared data of " + base.id +
-                                         " records the GTID position \"" + recovered->gtid +
+                                         " records the GTID position \"" + recovered.gtid +
                                          "\", which is not one");
   }
-  const Gtid recorded = replay.plan.range.start_after;
-  if (held->sequence == recorded.sequence) return std::string();
+  if (held->sequence == recorded.sequence) return BaseCorrection{};
+  if (held->sequence == 0) {
+    return fail(ErrorCode::kCorrupt,
+                fmt::format("the prepared data of {} holds no transaction of the cluster's GTID "
+                            "domain {} (its position is \"{}\"), but its manifest records {}",
+                            base.id, replay.domain, recovered.gtid, recorded.text()));
+  }
   const auto* gtid = std::get_if<GtidReplayTarget>(&replay.wanted);
   if (gtid && held->sequence > gtid->gtid.sequence) {
-    return fail(ErrorCode::kConflict,
-                "the data of " + base.id + " already holds GTID " + held->text() +
-                    ", after the target " + gtid->gtid.text() + " (its manifest records " +
-                    recorded.text() + ")");
+    return fail(ErrorCode::kConflict, "the data of " + base.id + " already holds GTID " +
+                                          held->text() + ", after the target " + gtid->gtid.text() +
+                                          " (its manifest records " + recorded.text() + ")");
   }
   if (auto planned = plan_from(replay, *held); !planned) return tl::unexpected(planned.error());
-  return "the data of " + base.id + " holds GTID " + held->text() + " where its manifest records " +
-         recorded.text() + ": the replay continues after " + held->text();
+  // Data behind its manifest has never been seen: the data is what a replay continues, but it
+  // is said loudly.
+  const bool behind = held->sequence < recorded.sequence;
+  return BaseCorrection{behind ? "Warning" : "Normal", "BasePositionCorrected",
+                        "the data of " + base.id + " holds GTID " + held->text() +
+                            " where its manifest records " + recorded.text() +
+                            ": the replay continues after " + held->text()};
+}
+
+bool RestoreReconciler::refuse_beyond_archive(const RestoreSpec& spec,
+                                              const ArchiveReplay& replay) {
+  if (!replay.beyond_archive || !replay.strict) return false;
+  failed("TargetUnreachable",
+         fmt::format("the target {} is beyond the archive: it ends at sequence {} (committed "
+                     "{}), and the PointInTimeRecovery's strictMode refuses a nearer point; {} "
+                     "was not touched",
+                     replay.target, replay.plan.last_sequence,
+                     format_unix_seconds(replay.plan.last_commit_time), spec.mariadb));
+  return true;
 }
 
 void RestoreReconciler::pass_over(const ArtifactManifest& base, const std::string& why) {
@@ -304,13 +327,14 @@ Result<RestoreReconciler::Replayed> RestoreReconciler::replay_archive(const Arch
   };
   auto position = agent_.replay_binlog_into_received(received(), next_file, {});
   if (!position) return tl::unexpected(position.error());
-  // A GTID target names one transaction: the archive's at that sequence number must be it.
-  if (!replay.target_gtid.empty() && !replay.beyond_archive &&
-      replayed.last_gtid != replay.target_gtid) {
-    return fail(ErrorCode::kInvalid,
-                "the archive's transaction at the target's sequence number is " +
-                    replayed.last_gtid + ", not " + replay.target_gtid +
-                    " (check targetRecoveryGtid's server id)");
+  // A GTID target names one transaction: the archive's at that sequence number (or the base's
+  // last, when the base holds it already) must be it.
+  const std::string reached =
+      replayed.last_gtid.empty() ? replay.plan.range.start_after.text() : replayed.last_gtid;
+  if (!replay.target_gtid.empty() && !replay.beyond_archive && reached != replay.target_gtid) {
+    return fail(ErrorCode::kInvalid, "the transaction at the target's sequence number is " +
+                                         reached + ", not " + replay.target_gtid +
+                                         " (check targetRecoveryGtid's server id)");
   }
   // The server's own word on what it holds: the last replayed GTID, exactly.
   if (!replayed.last_gtid.empty()) {

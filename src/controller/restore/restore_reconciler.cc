@@ -142,7 +142,17 @@ Result<ArtifactManifest> RestoreReconciler::choose(const RestoreSpec& spec, Sour
       to_moment && chosen.empty()
           ? choose_base(spec, candidates)
           : choose_artifact(candidates, target, chosen.empty() ? spec.source.artifact : chosen);
-  if (!artifact) return fail(source.location + ": " + artifact.error().message);
+  if (!artifact) {
+    std::string passed;
+    for (const json& id : passed_over) {
+      passed += (passed.empty() ? "" : ", ") + (id.is_string() ? id.get<std::string>() : id.dump());
+    }
+    return fail(source.location + ": " + artifact.error().message +
+                (passed.empty() ? std::string()
+                                : " (passed over, their data holding transactions after the "
+                                  "target: " +
+                                      passed + ")"));
+  }
   if (chosen.empty()) {
     event("Normal", "ArtifactChosen",
           artifact->method + " artifact " + artifact->id + " finished " +
@@ -277,21 +287,14 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
              planned.error().message + "; " + spec.mariadb + " was not touched");
       return 60s;
     }
-    const std::string end =
-        fmt::format("the archive ends at sequence {} (committed {})", planned->plan.last_sequence,
-                    format_unix_seconds(planned->plan.last_commit_time));
-    if (planned->beyond_archive && planned->strict) {
-      failed("TargetUnreachable", "the target " + planned->target +
-                                      " is beyond the archive: " + end +
-                                      ", and the PointInTimeRecovery's strictMode refuses "
-                                      "a nearer point; " +
-                                      spec.mariadb + " was not touched");
-      return 60s;
-    }
+    if (refuse_beyond_archive(spec, *planned)) return 60s;
     if (planned->beyond_archive) {
       event("Warning", "TargetBeyondArchive",
-            "the target " + planned->target + " is beyond the archive: " + end +
-                "; restoring to the newest archived transaction instead (strictMode would refuse)");
+            fmt::format("the target {} is beyond the archive: it ends at sequence {} (committed "
+                        "{}); restoring to the newest archived transaction instead (strictMode "
+                        "would refuse)",
+                        planned->target, planned->plan.last_sequence,
+                        format_unix_seconds(planned->plan.last_commit_time)));
     }
     archive = std::move(*planned);
   }
@@ -323,7 +326,15 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   std::string replay_summary;
   if (archive) {
     // The replay continues from the data itself, not from what mariadb-backup recorded.
-    auto corrected = plan_from_the_prepared_data(*archive, artifact);
+    auto recovered = agent_.recover_received_position(received());
+    if (!recovered) {
+      agent_.discard_received(received());
+      failed("PrepareFailed", "reading the position of " + artifact.id +
+                                  "'s prepared data: " + recovered.error().message + "; " +
+                                  spec.mariadb + " was not touched");
+      return 60s;
+    }
+    auto corrected = plan_from_the_prepared_data(*archive, artifact, *recovered);
     if (!corrected) {
       agent_.discard_received(received());
       if (corrected.error().code == ErrorCode::kConflict) {
@@ -331,12 +342,18 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
         set_phase("Pending", "choosing a base backup older than " + artifact.id);
         return 1s;
       }
-      failed(corrected.error().code == ErrorCode::kNotFound ? "TargetUnreachable"
-                                                             : "ArchiveUnreadable",
+      const ErrorCode code = corrected.error().code;
+      failed(code == ErrorCode::kCorrupt                                   ? "ArtifactRejected"
+             : code == ErrorCode::kNotFound || code == ErrorCode::kInvalid ? "TargetUnreachable"
+                                                                           : "ArchiveUnreadable",
              corrected.error().message + "; " + spec.mariadb + " was not touched");
       return 60s;
     }
-    if (!corrected->empty()) event("Normal", "BasePositionCorrected", *corrected);
+    if (!corrected->message.empty()) event(corrected->type, corrected->reason, corrected->message);
+    if (refuse_beyond_archive(spec, *archive)) {
+      agent_.discard_received(received());
+      return 60s;
+    }
     set_phase("Replaying",
               fmt::format("replaying {} archived segment(s) on {} up to {}",
                           archive->plan.segments.size(), artifact.id, archive->target));

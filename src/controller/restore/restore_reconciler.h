@@ -60,9 +60,9 @@ class RestoreReconciler : public ObjectReconciler {
   struct ArchiveReplay {
     std::unique_ptr<BackupStorage> storage;
     std::optional<std::string> encryption_secret;
-    std::string prefix;  // the archived cluster's "<namespace>/<name>"
-    std::string folder;  // its history's folder (binlog_history_folder)
-    std::string where;  // the history's location, for messages
+    std::string prefix;                       // the archived cluster's "<namespace>/<name>"
+    std::string folder;                       // its history's folder (binlog_history_folder)
+    std::string where;                        // the history's location, for messages
     std::vector<BinlogSegmentName> segments;  // the history's, as listed
     ReplayTarget wanted = LatestReplayTarget{};
     std::uint32_t domain = 0;  // the cluster's GTID domain (the archive's)
@@ -76,12 +76,22 @@ class RestoreReconciler : public ObjectReconciler {
   Result<ArchiveReplay> plan_archive_replay(const RestoreSpec& spec, const ArtifactManifest& base);
   // Plans `replay` from the base's GTID `start_after` (of replay.domain) to replay.wanted.
   static Result<void> plan_from(ArchiveReplay& replay, const Gtid& start_after);
-  // Plans again from where the prepared base's data ends (recover_received_position), which on
-  // Galera can be after the GTID its manifest records: returns what was corrected ("" when they
-  // agree). kConflict when the data already holds transactions after a GTID target: another,
-  // older base is needed.
-  Result<std::string> plan_from_the_prepared_data(ArchiveReplay& replay,
-                                                  const ArtifactManifest& base);
+  // What plan_from_the_prepared_data changed, for an event (empty message: nothing).
+  struct BaseCorrection {
+    std::string type;  // "Normal" | "Warning"
+    std::string reason;
+    std::string message;
+  };
+  // Plans again from where the prepared base's data ends (`recovered`, read by
+  // recover_received_position), which on Galera can be after the GTID its manifest records.
+  // kConflict when the data already holds transactions after a GTID target: another, older base
+  // is needed; kCorrupt when the data holds no transaction of the cluster's domain its manifest
+  // says it holds.
+  Result<BaseCorrection> plan_from_the_prepared_data(ArchiveReplay& replay,
+                                                     const ArtifactManifest& base,
+                                                     const GaleraPosition& recovered);
+  // With strictMode, a plan that does not reach its target fails the Restore (true).
+  bool refuse_beyond_archive(const RestoreSpec& spec, const ArchiveReplay& replay);
   // Forgets the chosen base (its data went past the target) so that the next pass chooses an
   // older one: status.passedOverBases.
   void pass_over(const ArtifactManifest& base, const std::string& why);
