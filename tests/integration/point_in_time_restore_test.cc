@@ -95,6 +95,14 @@ json restore_status(Installation& mdbop, const std::string& name) {
   return json::parse(mdbop.must({"get", "restore", name, "-o", "json"}))["status"];
 }
 
+// A Restore `name` of `mariadb` in place, to `gtid`, from the PointInTimeRecovery "pitr".
+std::string restore_to_gtid(const std::string& name, const std::string& mariadb,
+                            const std::string& gtid) {
+  return "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\nmetadata: {name: " + name +
+         "}\nspec:\n  mariaDbRef: {name: " + mariadb +
+         "}\n  pointInTimeRecoveryRef: {name: pitr}\n  targetRecoveryGtid: \"" + gtid + "\"\n";
+}
+
 // Waits for the Restore (which a bootstrapFrom creates a moment after the apply) to end; true
 // when it completed (a failure's status is printed).
 bool restored(Installation& mdbop, const std::string& name) {
@@ -110,6 +118,17 @@ bool restored(Installation& mdbop, const std::string& name) {
       300s);
   EXPECT_EQ(phase, "Complete") << restore_status(mdbop, name).dump(2);
   return phase == "Complete";
+}
+
+// A new 3-node MariaDB `name` bootstrapped from the archive of "pitr" to `second`, Ready.
+bool bootstrapped_to_second(Installation& mdbop, const std::string& name, long second) {
+  mdbop.apply(galera_manifest(name, 3, kPassword,
+                              "  bootstrapFrom:\n    pointInTimeRecoveryRef: {name: pitr}\n"
+                              "    targetRecoveryTime: \"" +
+                                  rfc3339(second) + "\"\n"));
+  if (!restored(mdbop, name + "-bootstrap")) return false;
+  mdbop.wait_ready(name);
+  return true;
 }
 
 TEST(PointInTimeRestore, ToAGtidInPlaceAndToASecondIntoANewClusterOnEveryNode) {
@@ -139,11 +158,7 @@ TEST(PointInTimeRestore, ToAGtidInPlaceAndToASecondIntoANewClusterOnEveryNode) {
       << mdbop.mdbop({"describe", "mariadb", "g"}).out;
 
   // To a GTID, in place: row 15's transaction and everything before it.
-  mdbop.apply(
-      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\nmetadata: {name: to-gtid}\n"
-      "spec:\n  mariaDbRef: {name: g}\n  pointInTimeRecoveryRef: {name: pitr}\n"
-      "  targetRecoveryGtid: \"" +
-      gtid_of_row[15] + "\"\n");
+  mdbop.apply(restore_to_gtid("to-gtid", "g", gtid_of_row[15]));
   ASSERT_TRUE(restored(mdbop, "to-gtid"));
   mdbop.wait_ready("g");
   EXPECT_EQ(ids_on_every_node(mdbop, "g"), ids(1, 15));
@@ -178,12 +193,7 @@ TEST(PointInTimeRestore, ToAGtidInPlaceAndToASecondIntoANewClusterOnEveryNode) {
 
   // To a second, into a new MariaDB: every row stamped at or before it, from the same base and
   // the archive of g's first history.
-  mdbop.apply(galera_manifest("h", 3, kPassword,
-                              "  bootstrapFrom:\n    pointInTimeRecoveryRef: {name: pitr}\n"
-                              "    targetRecoveryTime: \"" +
-                                  rfc3339(target_second) + "\"\n"));
-  ASSERT_TRUE(restored(mdbop, "h-bootstrap"));
-  mdbop.wait_ready("h");
+  ASSERT_TRUE(bootstrapped_to_second(mdbop, "h", target_second));
   EXPECT_EQ(ids_on_every_node(mdbop, "h"), ids(1, 25));
   const json moment = restore_status(mdbop, "h-bootstrap")["pointInTime"];
   EXPECT_EQ(moment.value("recoveredGtid", ""), gtid_of_row[25]) << moment.dump();
@@ -338,19 +348,10 @@ TEST(PointInTimeRestore, AfterEveryNodeWasKilledLatestATimeAndAGtidAcrossTheFail
   };
   ASSERT_LE(sequence_of(450), archived_through);
   mdbop.must({"delete", "mariadb", "h"});
-  mdbop.apply(galera_manifest("k", 3, kPassword,
-                              "  bootstrapFrom:\n    pointInTimeRecoveryRef: {name: pitr}\n"
-                              "    targetRecoveryTime: \"" +
-                                  rfc3339(target_second) + "\"\n"));
-  ASSERT_TRUE(restored(mdbop, "k-bootstrap"));
-  mdbop.wait_ready("k");
+  ASSERT_TRUE(bootstrapped_to_second(mdbop, "k", target_second));
   EXPECT_EQ(ids_on_every_node(mdbop, "k"), rows_through(sequence_of(450)));
   const std::string row_400 = "0-1-" + std::to_string(sequence_of(400));
-  mdbop.apply(
-      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\nmetadata: {name: k-to-gtid}\n"
-      "spec:\n  mariaDbRef: {name: k}\n  pointInTimeRecoveryRef: {name: pitr}\n"
-      "  targetRecoveryGtid: \"" +
-      row_400 + "\"\n");
+  mdbop.apply(restore_to_gtid("k-to-gtid", "k", row_400));
   ASSERT_TRUE(restored(mdbop, "k-to-gtid"));
   mdbop.wait_ready("k");
   EXPECT_EQ(ids_on_every_node(mdbop, "k"), rows_through(sequence_of(400)));

@@ -33,14 +33,7 @@ class PointInTimeRestoreTest : public TempDirTest {
     TempDirTest::SetUp();
     make_ready_cluster(store_, mariadb_);
     agent_.commit("default", "g", 5);
-    apply_yaml(store_,
-               "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
-               "metadata: {name: nightly, namespace: default}\n"
-               "spec:\n  mariaDbRef: {name: g}\n  compression: none\n"
-               "  storage: {volume: {hostPath: {path: " +
-                   (dir_ / "backups").string() + "}}}\n");
-    BackupReconciler backup(store_, agent_, dir_, {"PhysicalBackup", "default", "nightly"});
-    backup.reconcile();
+    back_up("");
     ASSERT_TRUE(
         condition_is_true(*store_.get({"PhysicalBackup", "default", "nightly"}), "Complete"));
     base_ = static_cast<std::uint64_t>(agent_.committed({"default", "g", 0}));
@@ -50,6 +43,18 @@ class PointInTimeRestoreTest : public TempDirTest {
     archive({1, 2, 3, 4});
     archive({5, 6, 7, 8});
     agent_.clear_calls();
+  }
+
+  // A run of PhysicalBackup "nightly"; after the first, with a new `run_now` annotation.
+  void back_up(const std::string& run_now) {
+    apply_yaml(store_,
+               "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
+               "metadata: {name: nightly, namespace: default" +
+                   (run_now.empty() ? "" : ", annotations: {mdbop.io/run-now: " + run_now + "}") +
+                   "}\nspec:\n  mariaDbRef: {name: g}\n  compression: none\n"
+                   "  storage: {volume: {hostPath: {path: " +
+                   (dir_ / "backups").string() + "}}}\n");
+    BackupReconciler(store_, agent_, dir_, {"PhysicalBackup", "default", "nightly"}).reconcile();
   }
 
   void apply_pitr(bool strict) {
@@ -265,6 +270,27 @@ TEST_F(PointInTimeRestoreTest, TheReplayContinuesAfterWhatTheBasesDataHoldsNotWh
             position_starting(agent_.calls(), "replay_binlog_into_received"));
 }
 
+TEST_F(PointInTimeRestoreTest, AnOperatorStoppingMidRestoreLeavesItPendingNotFailed) {
+  apply_yaml(store_,
+             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Restore\n"
+             "metadata: {name: back, namespace: default}\n"
+             "spec:\n  mariaDbRef: {name: g}\n  pointInTimeRecoveryRef: {name: pitr}\n");
+  const ObjectKey key{"Restore", "default", "back"};
+  RestoreReconciler reconciler(store_, agent_, dir_, key);
+  reconciler.stop_soon();  // the prepare sees it at once
+  reconciler.reconcile();
+  EXPECT_EQ(status_of(key).value("phase", ""), "Pending") << status_of(key).dump();
+  EXPECT_EQ(agent_.calls_starting("discard_received").size(), 1u);
+  EXPECT_TRUE(replayed().empty());
+  EXPECT_FALSE(status_of(kMariaDB).contains("restore"));
+
+  // The next operator's reconciler restores it.
+  agent_.set_replayed_gtid_binlog_pos(gtid(8));
+  RestoreReconciler(store_, agent_, dir_, key).reconcile();
+  EXPECT_EQ(replayed(), after_base(1, 8));
+  EXPECT_TRUE(status_of(key).contains("handOver"));
+}
+
 TEST_F(PointInTimeRestoreTest, ABaseWhoseDataHoldsTheGtidTargetAlreadyReplaysNothing) {
   agent_.set_received_gtid(gtid(3));
   const ObjectKey key = restore("  targetRecoveryGtid: \"" + gtid(3) + "\"\n");
@@ -294,15 +320,7 @@ TEST_F(PointInTimeRestoreTest, DataWithoutTheClustersDomainIsRefusedAndNothingIs
 TEST_F(PointInTimeRestoreTest, ABaseWhoseDataIsPastAGtidTargetIsPassedOverForAnOlderOne) {
   // A second base, whose manifest says gtid(3)...
   agent_.commit("default", "g", 3);
-  apply_yaml(store_,
-             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
-             "metadata: {name: nightly, namespace: default, annotations: {mdbop.io/run-now: "
-             "again}}\n"
-             "spec:\n  mariaDbRef: {name: g}\n  compression: none\n"
-             "  storage: {volume: {hostPath: {path: " +
-                 (dir_ / "backups").string() + "}}}\n");
-  BackupReconciler backup(store_, agent_, dir_, {"PhysicalBackup", "default", "nightly"});
-  backup.reconcile();
+  back_up("again");
   // ...but whose data holds gtid(5), past the target gtid(4).
   agent_.set_received_gtid(gtid(5));
   agent_.set_replayed_gtid_binlog_pos(gtid(4));

@@ -325,7 +325,8 @@ Result<RestoreReconciler::Replayed> RestoreReconciler::replay_archive(const Arch
     }
     return std::optional<std::string>();
   };
-  auto position = agent_.replay_binlog_into_received(received(), next_file, {});
+  auto position = agent_.replay_binlog_into_received(received(), next_file,
+                                                     [this] { return stopping_.load(); });
   if (!position) return tl::unexpected(position.error());
   // A GTID target names one transaction: the archive's at that sequence number (or the base's
   // last, when the base holds it already) must be it.

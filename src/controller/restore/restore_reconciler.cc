@@ -230,6 +230,12 @@ std::chrono::milliseconds RestoreReconciler::restore_logical(const RestoreSpec& 
   return 60s;
 }
 
+std::chrono::milliseconds RestoreReconciler::stopped_while(const std::string& doing) {
+  set_phase("Pending", "the operator stopped while " + doing +
+                           "; the next operator starts again from the artifact");
+  return 1s;
+}
+
 std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec& spec,
                                                               Source& source,
                                                               const ArtifactManifest& artifact) {
@@ -318,8 +324,11 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     failed("ArtifactRejected", unpacked.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
-  if (auto prepared = agent_.prepare_received(received(), spec.prepare_args, {}); !prepared) {
+  if (auto prepared = agent_.prepare_received(received(), spec.prepare_args,
+                                              [this] { return stopping_.load(); });
+      !prepared) {
     agent_.discard_received(received());
+    if (stopping_) return stopped_while("preparing " + artifact.id);
     failed("PrepareFailed", prepared.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
@@ -360,6 +369,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     auto replayed = replay_archive(*archive);
     if (!replayed) {
       agent_.discard_received(received());
+      if (stopping_) return stopped_while("replaying the archive on " + artifact.id);
       failed("ReplayFailed", replayed.error().message + "; " + spec.mariadb + " was not touched");
       return 60s;
     }

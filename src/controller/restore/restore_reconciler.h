@@ -9,6 +9,7 @@
 // Nothing touches the target before the artifact has been verified.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ class RestoreReconciler : public ObjectReconciler {
  public:
   // `home` resolves relative volume paths of the storage.
   RestoreReconciler(Store& store, NodeAgent& agent, std::filesystem::path home, ObjectKey key);
+
+  // A prepare or a replay under way ends; the Restore starts them again with the next operator.
+  void stop_soon() override { stopping_ = true; }
 
  private:
   std::chrono::milliseconds reconcile_object() override;
@@ -122,8 +126,12 @@ class RestoreReconciler : public ObjectReconciler {
   // Where a physical restore receives and prepares the artifact.
   ReceivedBackup received() const;
 
+  // The operator is stopping: what was received is thrown away, the Restore stays Pending.
+  std::chrono::milliseconds stopped_while(const std::string& doing);
+
   NodeAgent& agent_;
   std::filesystem::path home_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace mdbop
