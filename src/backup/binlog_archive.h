@@ -36,8 +36,9 @@ Result<void> upload_binlog_segment(BackupStorage& storage, const std::string& ke
                                    const std::string& segment, Compression compression,
                                    const std::optional<std::string>& encryption_secret);
 
-// The segments archived under `folder` (binlog_history_folder), in GTID order. Objects whose
-// names are not segment names are not the archive's and are left out.
+// The segments archived under `folder`: one history's (binlog_history_folder), in GTID order,
+// or every history's ("<prefix>/binlog/"). Objects whose names are not segment names are not
+// the archive's and are left out.
 Result<std::vector<BinlogSegmentName>> list_binlog_segments(BackupStorage& storage,
                                                             const std::string& folder);
 

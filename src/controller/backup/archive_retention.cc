@@ -18,18 +18,6 @@ namespace {
 // that it ends in minutes; what is left goes at the next run.
 constexpr std::size_t kMaxSegmentRemovalsPerRun = 20000;
 
-// The segments stored under "<archived>/binlog/", by their names; other objects are not ours.
-Result<std::vector<BinlogSegmentName>> archived_segments(BackupStorage& storage,
-                                                         const std::string& archived) {
-  auto listed = storage.list(archived + "/binlog/");
-  if (!listed) return tl::unexpected(listed.error());
-  std::vector<BinlogSegmentName> segments;
-  for (const StoredObject& object : *listed) {
-    if (auto name = parse_binlog_segment_key(object.key)) segments.push_back(std::move(*name));
-  }
-  return segments;
-}
-
 }  // namespace
 
 void BackupReconciler::prune_binlog_archives(BackupStorage& backups) {
@@ -66,7 +54,8 @@ void BackupReconciler::prune_binlog_archives(BackupStorage& backups) {
     }
     // Listed before the histories being archived are read: a history that begins meanwhile is
     // then among them, or not listed.
-    auto segments = archived_segments(**storage, archived);
+    // Every history's segments at once: their names say which history each belongs to.
+    auto segments = list_binlog_segments(**storage, archived + "/binlog/");
     if (!segments) {
       report("Warning", "ArchiveRetentionFailed",
              "listing " + (*storage)->location(archived + "/binlog/") + ": " +
