@@ -236,6 +236,33 @@ TEST_F(BinlogArchiverTest, TheLastRecoverableTimeNeedsABaseBackupTheArchiveConti
   EXPECT_TRUE(eventually([&] { return pitr_status().value("lastRecoverableTime", "") != ""; }));
 }
 
+// While a cluster is made its first node is the only Synced one, and the primary: archiving may
+// begin there, and moves to a replica once one is Synced, without a gap or a duplicate.
+TEST_F(BinlogArchiverTest, AStreamOnThePrimaryMovesToAReplicaOnceOneIsSynced) {
+  const std::int64_t before = committed();
+  const std::string primary = store_.get(kMariaDB)->at("status").value("currentPrimary", "");
+  ASSERT_FALSE(primary.empty());
+  auto set_replicas_state = [&](const std::string& state) {
+    ASSERT_TRUE(store_.update_status(kMariaDB, [&](json& status) {
+      for (json& node : status["nodes"]) {
+        if (node.value("pod", "") != primary) node["state"] = state;
+      }
+    }));
+  };
+  ASSERT_NO_FATAL_FAILURE(set_replicas_state("Joiner"));
+  auto archiver = start();
+  ASSERT_TRUE(eventually([&] { return followed() == primary; }));
+  agent_.commit("default", "g", 3);
+  ASSERT_TRUE(eventually([&] { return archived_through(before + 3); }));
+
+  ASSERT_NO_FATAL_FAILURE(set_replicas_state("Synced"));
+  ASSERT_TRUE(eventually([&] { return !followed().empty() && followed() != primary; }));
+  agent_.commit("default", "g", 4);
+  ASSERT_TRUE(eventually([&] { return archived_through(before + 7); }));
+  archiver.reset();
+  EXPECT_EQ(archived(), range(before + 1, before + 7));
+}
+
 TEST_F(BinlogArchiverTest, ALostNodeIsReplacedAtTheNextGtidWithoutGapOrDuplicate) {
   options_.limits.max_age = 1h;  // segments close on size only: one is under way at the crash
   options_.limits.max_bytes = 300;

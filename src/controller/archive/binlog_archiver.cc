@@ -337,7 +337,7 @@ BinlogArchiver::Followed BinlogArchiver::follow(Setup& setup, const NodeId& id) 
         if (status_dirty_) write_status(setup, false);
         if (now - node_checked_ >= options_.node_check) {
           node_checked_ = now;
-          left = !still_synced(id.pod());
+          left = !still_to_follow(id.pod());
           changed = setup_changed(setup);
         }
         return stopping_ || left || changed || pending_bytes_ >= options_.max_pending_bytes;
@@ -439,11 +439,19 @@ std::optional<json> BinlogArchiver::status_if_history_current() {
   return status;
 }
 
-bool BinlogArchiver::still_synced(const std::string& pod) {
+bool BinlogArchiver::still_to_follow(const std::string& pod) {
   const std::optional<json> status = status_if_history_current();
   if (!status) return false;
   const auto pods = archive_source_pods(*status, "");
-  return std::find(pods.begin(), pods.end(), pod) != pods.end();
+  if (std::find(pods.begin(), pods.end(), pod) == pods.end()) return false;
+  // A stream opened on the primary (the only Synced node then, as while a cluster is made)
+  // moves to a replica once one is Synced: the archive's reads belong there, as a backup's do.
+  if (pod == status->value("currentPrimary", "") && pods.front() != pod) {
+    spdlog::info("MariaDB={}/{} archiving moves from the primary {} to the replica {}",
+                 mariadb_.namespace_, mariadb_.name, pod, pods.front());
+    return false;
+  }
+  return true;
 }
 
 void BinlogArchiver::declare_gap(Setup& setup, const std::string& refusals) {

@@ -113,8 +113,9 @@ class BinlogArchiver {
   void take(Setup& setup, BinlogSegment segment);
   // Stores the pending segments in order; false when the storage failed (they stay queued).
   bool flush(Setup& setup);
-  // Whether the followed node is still one to follow, and its history the one followed.
-  bool still_synced(const std::string& pod);
+  // Whether the followed node is still one to follow (Synced in the Primary component, and not
+  // the primary while a replica is), and its history the one followed.
+  bool still_to_follow(const std::string& pod);
   // The MariaDB's status, when no physical restore started and status.binlogHistory is as
   // this round read it; nullopt otherwise (the history followed is no longer current).
   std::optional<json> status_if_history_current();
