@@ -121,6 +121,11 @@ struct BackupStreamRequest {
   std::vector<std::string> extra_args;
   std::vector<std::string> databases;  // logical; empty: every user database
   std::chrono::seconds timeout{std::chrono::hours(24)};
+  // Physical: an incremental backup of the pages changed after this InnoDB log sequence number
+  // (its base's to_lsn), taken only while the data's lineage (data_lineage) is `lineage`; a
+  // lineage changed fails with kConflict before anything is streamed.
+  std::optional<std::uint64_t> incremental_from_lsn;
+  std::string lineage;
 };
 
 // A physical backup received from the storage: for a Restore (named by it), or for a check
@@ -217,6 +222,11 @@ class NodeAgent {
   virtual Result<BackupSourceFacts> stream_backup(const NodeId& id,
                                                   const BackupStreamRequest& request, ByteSink& out,
                                                   const std::function<bool()>& should_stop) = 0;
+  // The lineage of the node's data: an opaque mark that stays while the data evolves in place
+  // and changes whenever it is replaced (a state transfer, a restore, a copy), so that an
+  // incremental backup is taken only on the data its base was copied from. A node without one
+  // is given one. REQUIRES: placed.
+  virtual Result<std::string> data_lineage(const NodeId& id) = 0;
   // Removes what a run interrupted with its process (the operator killed) left behind.
   virtual void clean_backup_run(const std::string& namespace_, const std::string& run) = 0;
 
@@ -247,6 +257,15 @@ class NodeAgent {
   virtual Result<bool> prepare_received(const ReceivedBackup& received,
                                         const std::vector<std::string>& options,
                                         const std::function<bool()>& should_stop) = 0;
+  // An incremental backup in: a sink that unpacks its stream beside the prepared data of
+  // `received` (emptied first); apply_received_incremental then applies it to that data
+  // (mariadb-backup --prepare --incremental-dir, with `options` as prepare_received's) and
+  // removes it. A restore of a chain prepares the full backup, then receives and applies each
+  // incremental in order. REQUIRES: prepare_received succeeded.
+  virtual Result<std::unique_ptr<ByteSink>> receive_incremental(const ReceivedBackup& received) = 0;
+  virtual Result<bool> apply_received_incremental(const ReceivedBackup& received,
+                                                  const std::vector<std::string>& options,
+                                                  const std::function<bool()>& should_stop) = 0;
   // The position the prepared data of `received` holds, in InnoDB's own record of the last
   // Galera transaction committed in it (`mariadbd --wsrep-recover`), with its GTID when the
   // cluster ran wsrep_gtid_mode: the exact point a replay continues from. (mariadb-backup's

@@ -22,6 +22,14 @@ class VerifyArea : public PrepareArea {
     if (!prepared) return tl::unexpected(prepared.error());
     return {};
   }
+  Result<std::unique_ptr<ByteSink>> unpack_incremental() override {
+    return agent_.receive_incremental(where_);
+  }
+  Result<void> apply_incremental(const std::function<bool()>& should_stop) override {
+    auto applied = agent_.apply_received_incremental(where_, {}, should_stop);
+    if (!applied) return tl::unexpected(applied.error());
+    return {};
+  }
   void discard() override { agent_.discard_received(where_); }
 
  private:

@@ -1,5 +1,6 @@
 #include "api/backup_spec.h"
 
+#include <algorithm>
 #include <string>
 
 #include "api/duration.h"
@@ -161,6 +162,9 @@ BackupSpec backup_spec_from(const json& backup) {
     b.extra_args = std::move(compress.args);
     b.translated_options = std::move(compress.dropped);
     b.compression_threads = compress.threads;
+    const auto incremental = std::remove(b.extra_args.begin(), b.extra_args.end(), "--incremental");
+    b.incremental = incremental != b.extra_args.end();
+    b.extra_args.erase(incremental, b.extra_args.end());
   }
   b.databases = strings_of(spec, "databases");
   append(b.databases, strings_of(member(spec, "mysqldump"), "databases"));
@@ -171,6 +175,16 @@ BackupSpec backup_spec_from(const json& backup) {
   b.verify_after_backup = spec.value("verifyAfterBackup", false);
   b.storage = storage_from(member(spec, "storage"), namespace_of(backup),
                            member(backup, "metadata").value("name", ""));
+  if (const std::string base = member(spec, "mariabackup").value("incrementalBasePath", "");
+      physical && !base.empty()) {
+    b.incremental = true;
+    b.incremental_base_storage = b.storage;
+    if (b.storage.s3) {
+      b.incremental_base_storage->s3->prefix = trim_slashes(base);
+    } else {
+      b.incremental_base_storage->directory = base;
+    }
+  }
   return b;
 }
 

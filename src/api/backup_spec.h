@@ -74,6 +74,14 @@ struct BackupSpec {
   // Physical: mariadb-backup's --compress options, taken out of extra_args and translated into
   // compression and compression_threads (their qpress output is never made).
   std::vector<std::string> translated_options;
+  // Physical: --incremental among the extra arguments (taken out of extra_args), or
+  // mariabackup.incrementalBasePath. Each run continues the newest artifact of its chain
+  // (backup/incremental_chain.h) when it can, and is a full backup otherwise.
+  bool incremental = false;
+  // mariabackup.incrementalBasePath: where the full backups a chain may begin on are kept,
+  // this Backup's storage with its directory (an absolute path) or S3 prefix replaced, read
+  // with this Backup's credentials and encryption key. None: this Backup's storage alone.
+  std::optional<StorageSpec> incremental_base_storage;
   std::vector<std::string> databases;  // logical: mysqldump.databases / databases
   // logical: spec.ignoreGlobalPriv, leave mysql.global_priv out; none: true with Galera
   std::optional<bool> ignore_global_priv;

@@ -3,6 +3,7 @@
 // and the tutorials' backupMethod and podSelector), the checks that depend on other fields,
 // and the defaults.
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <sstream>
 #include <string>
@@ -93,7 +94,13 @@ const Node& backup_schema(Kind kind) {
         {"retentionPolicy",
          schema::object({{"keepLast", integer()}, {"ttl", duration_with_days()}})},
         {"encryption", encryption_schema()},
-        {"mariabackup", schema::object({{"extraArgs", string_list()}})},
+        {"mariabackup",
+         schema::object({{"extraArgs", string_list()}, {"incrementalBasePath", text()}})},
+        {"incrementalBackup",
+         refused("not a field of mdbop's; take the full backups with one Backup and the "
+                 "incremental ones with another, on its own schedule, with mariabackup.extraArgs "
+                 "[--incremental] and mariabackup.incrementalBasePath naming the first one's "
+                 "storage directory (or S3 prefix)")},
         {"target", text()},
         {"podSelector", pod_selector_schema()},
         {"backupMethod", one_of(kMethods)},
@@ -318,17 +325,25 @@ void for_each_backup_arg(const json& spec,
 }
 
 // mariadb-backup's --compress options become mdbop's compression (backup_spec_from); those
-// that cannot are refused here, as is --compress together with compression: none. The
-// --incremental options are refused: the stream they make is no full backup, and mdbop would
-// store it as one that cannot be restored (incremental backups are not built yet).
+// that cannot are refused here, as is --compress together with compression: none. Of the
+// --incremental options only --incremental itself is taken: mdbop chooses the base and its
+// log sequence number (backup/incremental_chain.h), and a base given by hand could be another
+// node's data.
 void check_backup_tool_options(const json& object, Kind kind,
                                std::vector<ValidationIssue>& issues) {
   if (!is_physical(object, kind)) return;  // mariadb-dump's --compress is the protocol's
   const json& spec = object["spec"];
   for_each_backup_arg(spec, [&](const std::string& arg, const std::string& at) {
-    if (arg.starts_with("--incremental")) {
-      issues.push_back({at, arg + ": mdbop takes full physical backups only (incremental backups "
-                                  "are not built yet); remove it, and every backup is a full one"});
+    // mariadb-backup reads --loose-incremental-lsn and --incremental_lsn as --incremental-lsn.
+    std::string option = arg.starts_with("--loose-") ? "--" + arg.substr(8) : arg;
+    std::replace(option.begin(), option.begin() + std::min(option.find('='), option.size()), '_',
+                 '-');
+    if (arg == "--incremental") {
+      return;
+    } else if (option.starts_with("--incremental")) {
+      issues.push_back({at, arg + ": mdbop chooses an incremental backup's base itself; write "
+                                  "--incremental, and mariabackup.incrementalBasePath when the "
+                                  "full backups are kept in another directory or S3 prefix"});
     } else if (!is_compress_option(arg)) {
       return;
     } else if (const auto problem = compress_option_problem(arg)) {
@@ -338,6 +353,56 @@ void check_backup_tool_options(const json& object, Kind kind,
                                   "remove one of the two"});
     }
   });
+}
+
+// mariabackup.incrementalBasePath: an absolute directory for a Backup kept in a directory, a
+// prefix of the same bucket for one kept in S3; never a way out of the tree it names.
+void check_incremental_base_path(const json& object, Kind kind,
+                                 std::vector<ValidationIssue>& issues) {
+  const std::string base = find_text(object, "/spec/mariabackup/incrementalBasePath");
+  if (base.empty() || !is_physical(object, kind)) return;
+  const std::string at = "spec.mariabackup.incrementalBasePath";
+  const bool s3 = find(object, "/spec/storage/s3") != nullptr;
+  if (!s3 && !base.starts_with("/")) {
+    issues.push_back({at,
+                      "must be an absolute path, the directory of the full backups' "
+                      "Backup (its storage.volume.hostPath.path), e.g. /var/backups/full"});
+  }
+  if (std::filesystem::path(base).lexically_normal() != std::filesystem::path(base) ||
+      base == ".." || base.starts_with("../")) {
+    issues.push_back({at,
+                      "must name the directory plainly, without \"..\", \".\" or repeated "
+                      "slashes"});
+  }
+  if (base.find_first_of(std::string("\0\n\r\t", 4)) != std::string::npos) {
+    issues.push_back({at, "must not hold control characters"});
+  }
+  // The full backups' place is another than this Backup's, and neither holds the other: each
+  // storage lists its folders as artifacts.
+  const std::string own = s3 ? find_text(object, "/spec/storage/s3/prefix")
+                             : find_text(object, "/spec/storage/volume/hostPath/path");
+  // Without the slashes around it: "/var/backups/full/" and "var/backups/full" are one place.
+  const auto plain = [](const std::string& path) {
+    std::string normal = std::filesystem::path(path).lexically_normal().string();
+    const size_t first = normal.find_first_not_of('/');
+    if (first == std::string::npos) return std::string();
+    normal.erase(0, first);
+    while (!normal.empty() && normal.back() == '/') normal.pop_back();
+    return normal;
+  };
+  const auto inside = [](const std::string& path, const std::string& folder) {
+    return folder.empty() || path == folder || path.starts_with(folder + "/");
+  };
+  if (s3 || find(object, "/spec/storage/volume/hostPath") != nullptr) {
+    const std::string a = plain(base);
+    const std::string b = plain(own);
+    if (inside(a, b) || inside(b, a)) {
+      issues.push_back({at, "must be another place than this Backup's storage (" +
+                                (own.empty() ? std::string("the bucket's root") : own) +
+                                "), neither inside it nor holding it: the full backups' own "
+                                "Backup's storage"});
+    }
+  }
 }
 
 void check_semantics(const json& object, Kind kind, std::vector<ValidationIssue>& issues) {
@@ -355,6 +420,7 @@ void check_semantics(const json& object, Kind kind, std::vector<ValidationIssue>
   check_backup_method(*spec, kind, issues);
   check_method_fields(object, kind, issues);
   check_backup_tool_options(object, kind, issues);
+  check_incremental_base_path(object, kind, issues);
   check_target(*spec, issues);
   check_encryption(*spec, "spec", issues);
   check_not_negative(

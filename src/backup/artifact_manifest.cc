@@ -57,6 +57,10 @@ json manifest_to_json(const ArtifactManifest& m) {
           {"galeraPosition", m.galera_position},
           {"gtid", m.gtid},
           {"binlogHistory", m.binlog_history},
+          {"fromLsn", m.from_lsn},
+          {"toLsn", m.to_lsn},
+          {"lineage", m.lineage},
+          {"incrementalBase", m.incremental_base},
           {"started", format_rfc3339(m.started)},
           {"finished", format_rfc3339(m.finished)},
           {"sourceBytes", m.source_bytes},
@@ -68,19 +72,21 @@ json manifest_to_json(const ArtifactManifest& m) {
 }
 
 json artifact_status(const ArtifactManifest& m, const std::string& location) {
-  return {{"id", m.id},
-          {"method", m.method},
-          {"finished", format_rfc3339(m.finished)},
-          {"pod", m.pod},
-          {"sourceBytes", m.source_bytes},
-          {"storedBytes", m.stored_bytes},
-          {"compression", m.compression},
-          {"encryption", m.encryption},
-          {"galeraPosition", m.galera_position},
-          {"gtid", m.gtid},
-          {"binlogHistory", m.binlog_history},
-          {"sha256", m.sha256},
-          {"location", location}};
+  json status = {{"id", m.id},
+                 {"method", m.method},
+                 {"finished", format_rfc3339(m.finished)},
+                 {"pod", m.pod},
+                 {"sourceBytes", m.source_bytes},
+                 {"storedBytes", m.stored_bytes},
+                 {"compression", m.compression},
+                 {"encryption", m.encryption},
+                 {"galeraPosition", m.galera_position},
+                 {"gtid", m.gtid},
+                 {"binlogHistory", m.binlog_history},
+                 {"sha256", m.sha256},
+                 {"location", location}};
+  if (!m.incremental_base.empty()) status["incrementalBase"] = m.incremental_base;
+  return status;
 }
 
 Result<ArtifactManifest> parse_manifest(const std::string& text) {
@@ -129,6 +135,20 @@ Result<ArtifactManifest> parse_manifest(const std::string& text) {
     if (!value) return tl::unexpected(value.error());
     *into = *value;
   }
+  // Absent from the manifests of mdbop before incremental backups.
+  for (const auto& [name, into] : {std::pair{"fromLsn", &m.from_lsn}, {"toLsn", &m.to_lsn}}) {
+    if (!object.contains(name)) continue;
+    auto value = count_field(object, name);
+    if (!value) return tl::unexpected(value.error());
+    *into = *value;
+  }
+  for (const auto& [name, into] :
+       {std::pair{"lineage", &m.lineage}, {"incrementalBase", &m.incremental_base}}) {
+    if (!object.contains(name)) continue;
+    auto value = text_field(object, name, true);
+    if (!value) return tl::unexpected(value.error());
+    *into = *value;
+  }
   // Absent from the manifests of mdbop before restores to a moment: the cluster's UUID then.
   if (object.contains("binlogHistory")) {
     auto history = text_field(object, "binlogHistory", true);
@@ -143,6 +163,16 @@ Result<ArtifactManifest> parse_manifest(const std::string& text) {
     return fail("manifest field \"encryption\" names an unknown cipher \"" + m.encryption + "\"");
   }
   if (!is_sha256_hex(m.sha256)) return fail("manifest field \"sha256\" is not a SHA-256 digest");
+  if (!m.incremental_base.empty() && (m.method != "physical" || m.from_lsn == 0)) {
+    return fail(
+        "manifest field \"incrementalBase\" is set on an artifact that is no "
+        "incremental physical backup (fromLsn 0 or a logical one)");
+  }
+  if (m.incremental_base.empty() && m.from_lsn != 0) {
+    return fail(
+        "manifest field \"fromLsn\" is that of an incremental backup, and "
+        "\"incrementalBase\" names no base");
+  }
   if (!m.data_key.starts_with(m.id + "/")) {
     return fail("manifest field \"dataKey\" lies outside the artifact's folder");
   }

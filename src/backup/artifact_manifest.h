@@ -28,6 +28,16 @@ struct ArtifactManifest {
   // archived segments a restore to a moment replays on it are filed under. Manifests written
   // before it was recorded give the UUID of galera_position.
   std::string binlog_history;
+  // Physical, from mariadb-backup's xtrabackup_checkpoints: the InnoDB log sequence numbers
+  // the copy covers (from_lsn 0: a full backup; else pages changed after it), and the lineage
+  // of the node's data it was copied from (backup/incremental_chain.h). 0 and empty in
+  // manifests written before incremental backups: those artifacts begin no chain.
+  std::uint64_t from_lsn = 0;
+  std::uint64_t to_lsn = 0;
+  std::string lineage;
+  // The id of the artifact an incremental backup continues, which a restore prepares first;
+  // empty for a full backup.
+  std::string incremental_base;
   SysSeconds started{};
   SysSeconds finished{};
   std::uint64_t source_bytes = 0;  // what mariadb-backup / mariadb-dump produced

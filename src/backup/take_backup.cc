@@ -1,5 +1,7 @@
 #include "backup/take_backup.h"
 
+#include <charconv>
+
 #include "backup/compression.h"
 #include "backup/digest_sink.h"
 #include "backup/encryption.h"
@@ -34,6 +36,14 @@ std::string info_value(const std::string& info, const std::string& name) {
   return info.substr(at, info.find('\n', at) - at);
 }
 
+// A log sequence number of xtrabackup_checkpoints; nullopt unless the whole text is one.
+std::optional<std::uint64_t> parse_lsn(const std::string& text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return {};
+  return value;
+}
+
 }  // namespace
 
 Result<ArtifactManifest> take_backup(const TakeBackupRequest& r, BackupStorage& storage,
@@ -65,7 +75,8 @@ Result<ArtifactManifest> take_backup(const TakeBackupRequest& r, BackupStorage& 
   }
   auto compressor =
       make_compressor(*compression, encryptor ? *encryptor : digest, r.compression_threads);
-  XbstreamSniffer sniffer(*compressor, {"xtrabackup_galera_info", "mariadb_backup_info"});
+  XbstreamSniffer sniffer(
+      *compressor, {"xtrabackup_galera_info", "mariadb_backup_info", "xtrabackup_checkpoints"});
   ByteSink& first = r.method == "physical" ? static_cast<ByteSink&>(sniffer) : *compressor;
   ProgressSink counted(first, progress, [&digest] { return digest.bytes(); });
 
@@ -74,6 +85,8 @@ Result<ArtifactManifest> take_backup(const TakeBackupRequest& r, BackupStorage& 
   m.server_version = facts->server_version;
   m.galera_position = facts->galera_position;
   m.gtid = facts->gtid;
+  m.lineage = facts->lineage;
+  m.incremental_base = r.incremental_base;
   if (auto finished = counted.finish(); !finished) return tl::unexpected(finished.error());
   m.finished = now_seconds();
   m.source_bytes = counted.bytes();
@@ -88,6 +101,25 @@ Result<ArtifactManifest> take_backup(const TakeBackupRequest& r, BackupStorage& 
       if (std::string pos = info_value(info->second, "binlog_pos"); !pos.empty()) {
         m.gtid = gtid_of_binlog_pos(pos);
       }
+    }
+    // What an incremental one continues from; a full one without it begins no chain.
+    const auto checkpoints = files.find("xtrabackup_checkpoints");
+    const std::string text = checkpoints == files.end() ? "" : checkpoints->second;
+    const auto from = parse_lsn(info_value(text, "from_lsn"));
+    const auto to = parse_lsn(info_value(text, "to_lsn"));
+    // An incremental stream stored as a full backup, or one from another point, could not
+    // be restored: what mariadb-backup says it made must be what was asked.
+    const std::uint64_t asked = r.incremental_base.empty() ? 0 : r.incremental_from_lsn;
+    if (from && to && *from == asked) {
+      m.from_lsn = *from;
+      m.to_lsn = *to;
+    } else if (!r.incremental_base.empty() || (from && *from != 0)) {
+      storage.remove(m.data_key);
+      return fail("mariadb-backup's xtrabackup_checkpoints is not that of the " +
+                  (asked == 0
+                       ? std::string("full backup asked for")
+                       : "incremental backup from log sequence number " + std::to_string(asked)) +
+                  ": \"" + text + "\"");
     }
   }
   m.binlog_history =

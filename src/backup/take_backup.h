@@ -32,6 +32,10 @@ struct TakeBackupRequest {
   std::string compression = "zstd";
   int compression_threads = kDefaultCompressionThreads;  // zstd's workers
   std::optional<std::string> encryption_secret;
+  // Physical: the artifact this one continues and its to_lsn, from which the incremental
+  // backup was streamed; empty and 0 for a full backup.
+  std::string incremental_base;
+  std::uint64_t incremental_from_lsn = 0;
 };
 
 // Runs the backup; `progress` is called about once a second.

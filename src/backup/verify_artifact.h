@@ -14,6 +14,7 @@
 #include <string>
 
 #include "backup/artifact_manifest.h"
+#include "backup/incremental_chain.h"
 #include "backup/prepare_area.h"
 #include "backup/progress_sink.h"
 #include "storage/backup_storage.h"
@@ -27,6 +28,7 @@ struct VerifyReport {
   std::chrono::duration<double> read_time{};     // reading, checking and unpacking, one pass
   std::chrono::duration<double> prepare_time{};  // physical: mariadb-backup --prepare
   std::string dump_first_line;                   // logical
+  std::size_t chain_length = 1;  // an incremental artifact: its chain's artifacts, itself included
 };
 
 // The error names the artifact and what failed: "artifact X: wrong encryption key",
@@ -37,13 +39,17 @@ struct VerifyReport {
 // or memory) and says nothing about the artifact. `area` is used for a physical artifact only.
 // `should_stop` (polled while reading and preparing) true ends the check early, as a failure
 // that is not kCorrupt; the area is removed all the same.
-Result<VerifyReport> verify_artifact(BackupStorage& storage, const ArtifactManifest& manifest,
+// `chain`: the artifact last, after its chain (backup/incremental_chain.h read_chain; the
+// artifact alone when it is full or logical), every one of which is read and checked: an
+// incremental is prepared as a restore would, on its full backup with the others applied.
+Result<VerifyReport> verify_artifact(const std::vector<ChainLink>& chain,
                                      const std::optional<std::string>& encryption_secret,
                                      PrepareArea& area, const ProgressCallback& progress,
                                      const std::function<bool()>& should_stop = {});
 
-// One line for status and events: "52.4 MB read, size and SHA-256 as recorded, decrypted,
-// 337.1 MB decompressed and unpacked in 1.2 s, prepared (mariadb-backup --prepare) in 2.0 s".
+// One line for status and events (the sizes are the artifact's own): "52.4 MB read, size and
+// SHA-256 as recorded, decrypted, 337.1 MB decompressed and unpacked in 1.2 s, prepared
+// (mariadb-backup --prepare) in 2.0 s".
 std::string summarize(const VerifyReport& report, const ArtifactManifest& manifest);
 
 }  // namespace mdbop

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "agent/verify_area.h"
+#include "backup/incremental_chain.h"
 #include "backup/verify_artifact.h"
 #include "cli/artifact_lookup.h"
 #include "cli/commands.h"
@@ -68,8 +69,11 @@ int cmd_backup_verify(NodeAgent& agent, const std::string& artifact,
   // same artifact, nor another `verify` running at the same time.
   VerifyArea area(agent, namespace_, found->manifest.id + "." + std::to_string(::getpid()));
   const ProgressCallback no_progress;
-  auto report = verify_artifact(*found->artifacts.storage, found->manifest,
-                                found->artifacts.encryption_secret, area, no_progress);
+  // An incremental one is checked on its chain, as a restore prepares it.
+  auto chain =
+      read_chain(found->manifest, *found->artifacts.storage, found->artifacts.base_storage.get());
+  if (!chain) return report_failure(found->manifest.id + ": " + chain.error().message);
+  auto report = verify_artifact(*chain, found->artifacts.encryption_secret, area, no_progress);
   if (!report) return report_failure(report.error().what());
   print_report(*found, *report, std::chrono::steady_clock::now() - started);
   return 0;

@@ -69,6 +69,20 @@ std::string describe_storage(const StorageSpec& spec, const std::filesystem::pat
   return text;
 }
 
+bool same_storage(const StorageSpec& a, const StorageSpec& b, const std::filesystem::path& home) {
+  if (a.s3 && b.s3) {
+    return a.s3->endpoint == b.s3->endpoint && a.s3->bucket == b.s3->bucket &&
+           a.s3->prefix == b.s3->prefix;
+  }
+  if (!a.directory || !b.directory) return false;
+  const auto plain = [&](const std::string& directory) {
+    std::string path = directory_of(directory, home).lexically_normal().string();
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    return path;
+  };
+  return plain(*a.directory) == plain(*b.directory);
+}
+
 Result<BackupArtifacts> open_backup_artifacts(Store& store, const nlohmann::json& backup,
                                               const std::filesystem::path& home) {
   const std::string namespace_ = backup["metadata"].value("namespace", "default");
@@ -80,6 +94,12 @@ Result<BackupArtifacts> open_backup_artifacts(Store& store, const nlohmann::json
   if (!opened) return tl::unexpected(opened.error());
   artifacts.storage = std::move(*opened);
   artifacts.location = describe_storage(spec.storage, home);
+  if (spec.incremental_base_storage) {
+    auto base = open_storage(store, namespace_, *spec.incremental_base_storage, home,
+                             object + " spec.mariabackup.incrementalBasePath");
+    if (!base) return tl::unexpected(base.error());
+    artifacts.base_storage = std::move(*base);
+  }
   if (spec.encryption_key) {
     auto key = secret_value(store, namespace_, spec.encryption_key,
                             object + " spec.encryption.keySecretKeyRef");

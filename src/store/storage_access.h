@@ -26,11 +26,18 @@ Result<std::unique_ptr<BackupStorage>> open_storage(Store& store, const std::str
 // "s3://bucket/prefix" or the directory, for status and messages.
 std::string describe_storage(const StorageSpec& spec, const std::filesystem::path& home);
 
+// Whether two storages are one place: one prefix of one bucket at one endpoint, or one
+// directory however written ("/var/backups/full/" is "/var/backups/full").
+bool same_storage(const StorageSpec& a, const StorageSpec& b, const std::filesystem::path& home);
+
 // A Backup's (or PhysicalBackup's) artifacts, opened for reading.
 struct BackupArtifacts {
   std::unique_ptr<BackupStorage> storage;
   std::string location;                          // describe_storage
   std::optional<std::string> encryption_secret;  // its spec.encryption key, when it has one
+  // An incremental Backup's mariabackup.incrementalBasePath, where its chains may begin
+  // (backup/incremental_chain.h read_chain); null without one.
+  std::unique_ptr<BackupStorage> base_storage;
 };
 
 // Opens the storage and reads the encryption key of `backup` (a validated Backup or

@@ -27,6 +27,10 @@ ArtifactManifest sample() {
   m.encryption = "aes-256-gcm";
   m.data_key = data_key(m.id, m.method, m.compression, true);
   m.sha256 = std::string(64, 'a');
+  m.from_lsn = 44404;
+  m.to_lsn = 50349;
+  m.lineage = "galera-1 Zq3v0aLk2mXw9RtY7uB1cN5pE8sD4fG6";
+  m.incremental_base = "weekly-20261115T015042Z";
   return m;
 }
 
@@ -55,13 +59,17 @@ TEST(ArtifactManifestTest, DataKeysNameFormatAndCompression) {
 }
 
 TEST(ArtifactManifestTest, AnIncompleteManifestIsRefusedNamingTheField) {
-  const nlohmann::json whole = manifest_to_json(sample());
+  ArtifactManifest full = sample();  // older manifests have no chain fields, as a full one may
+  full.incremental_base.clear();
+  full.from_lsn = 0;
+  const nlohmann::json whole = manifest_to_json(full);
   for (const auto& [field, value] : whole.items()) {
     nlohmann::json cut = whole;
     cut.erase(field);
     auto parsed = parse_manifest(cut.dump());
-    if (field == "binlogHistory") {
-      EXPECT_TRUE(parsed) << "older manifests have none";
+    if (field == "binlogHistory" || field == "fromLsn" || field == "toLsn" || field == "lineage" ||
+        field == "incrementalBase") {
+      EXPECT_TRUE(parsed) << "older manifests have none: " << field;
       continue;
     }
     if (field == "backupUid" || field == "serverVersion" || field == "galeraPosition" ||
@@ -74,6 +82,21 @@ TEST(ArtifactManifestTest, AnIncompleteManifestIsRefusedNamingTheField) {
       EXPECT_NE(parsed.error().message.find(field), std::string::npos) << parsed.error().message;
     }
   }
+}
+
+TEST(ArtifactManifestTest, OnlyAnIncrementalPhysicalBackupNamesABase) {
+  nlohmann::json full = manifest_to_json(sample());
+  full["fromLsn"] = 0;
+  auto parsed = parse_manifest(full.dump());
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("incrementalBase"), std::string::npos);
+  full["incrementalBase"] = "";
+  EXPECT_TRUE(parse_manifest(full.dump()));
+  // An incremental's stream without its base would be prepared as a full backup.
+  full["fromLsn"] = 44404;
+  auto baseless = parse_manifest(full.dump());
+  ASSERT_FALSE(baseless);
+  EXPECT_NE(baseless.error().message.find("fromLsn"), std::string::npos);
 }
 
 TEST(ArtifactManifestTest, MalformedValuesAreRefused) {

@@ -47,6 +47,17 @@ TEST(BackupTargetTest, ANamedPodMustBeSynced) {
   EXPECT_FALSE(choose_backup_pod(nlohmann::json::object(), target(Mode::kPreferReplica)));
 }
 
+TEST(BackupTargetTest, AnIncrementalChainsNodeIsPreferredWhenItQualifies) {
+  const auto status = cluster({{"g-0", "Synced"}, {"g-1", "Synced"}, {"g-2", "Synced"}});
+  EXPECT_EQ(choose_backup_pod(status, target(Mode::kReplica), "g-2").value(), "g-2");
+  // Not the primary for Replica; not another pod than the named one; not a node not Synced.
+  EXPECT_EQ(choose_backup_pod(status, target(Mode::kReplica), "g-0").value(), "g-1");
+  EXPECT_EQ(choose_backup_pod(status, target(Mode::kPreferReplica), "g-0").value(), "g-0");
+  EXPECT_EQ(choose_backup_pod(status, target(Mode::kPod, "g-1"), "g-2").value(), "g-1");
+  const auto joining = cluster({{"g-0", "Synced"}, {"g-1", "Synced"}, {"g-2", "Joining"}});
+  EXPECT_EQ(choose_backup_pod(joining, target(Mode::kPreferReplica), "g-2").value(), "g-1");
+}
+
 TEST(BackupTargetTest, ArchiveSourcesAreReplicasFirstThenThePrimaryThenTheNodeThatJustFailed) {
   auto status = cluster({{"g-0", "Synced"}, {"g-1", "Synced"}, {"g-2", "Synced"}});
   EXPECT_EQ(archive_source_pods(status, ""), (std::vector<std::string>{"g-1", "g-2", "g-0"}));

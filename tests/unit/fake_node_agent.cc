@@ -488,6 +488,7 @@ Result<bool> FakeNodeAgent::initialize_data(const NodeId& id) {
   log("initialize_data " + id.pod());
   node->data = true;
   node->data_uuid = kZeroUuid;
+  ++node->lineage;
   node->committed = -1;
   node->grastate.reset();
   return true;
@@ -501,6 +502,7 @@ Result<bool> FakeNodeAgent::copy_data(const NodeId& from, const NodeId& to) {
   log("copy_data " + from.pod() + " " + to.pod());
   target->data = source->data;
   target->data_uuid = source->data_uuid;
+  ++target->lineage;
   target->committed = source->committed;
   target->grastate.reset();  // grastate.dat is not copied
   return true;
@@ -513,6 +515,7 @@ Result<bool> FakeNodeAgent::wipe_data(const NodeId& id) {
   log("wipe_data " + id.pod());
   node->data = false;
   node->data_uuid = kZeroUuid;
+  ++node->lineage;
   node->committed = -1;
   node->grastate.reset();
   return true;
@@ -526,6 +529,7 @@ Result<bool> FakeNodeAgent::set_aside_data(const NodeId& id, const std::string& 
   node->aside.insert(tag);
   node->data = false;
   node->data_uuid = kZeroUuid;
+  ++node->lineage;
   node->committed = -1;
   node->grastate.reset();
   return true;
@@ -556,6 +560,37 @@ std::string FakeNodeAgent::describe_aside(const NodeId& id, const std::string& t
 
 // --- Backups out.
 
+namespace {
+
+// One file of an xbstream: its payload chunk and its end chunk (mbstream -x does not check
+// the CRC the payload chunk carries).
+std::string xbstream_file(const std::string& path, const std::string& payload) {
+  auto little_endian = [](std::uint64_t value, int width) {
+    std::string bytes;
+    for (int i = 0; i < width; ++i) bytes.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+    return bytes;
+  };
+  const std::string header = std::string("XBSTCK01") + '\0';
+  std::string file = header + 'P' + little_endian(path.size(), 4) + path +
+                     little_endian(payload.size(), 8) + little_endian(0, 8) + little_endian(0, 4) +
+                     payload;
+  return file + header + 'E' + little_endian(path.size(), 4) + path;
+}
+
+}  // namespace
+
+Result<std::string> FakeNodeAgent::data_lineage(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  const Node* node = find(id);
+  if (node == nullptr) return fail(id.pod() + " has no place");
+  return id.pod() + " lineage-" + std::to_string(node->lineage);
+}
+
+void FakeNodeAgent::replace_data_by_state_transfer(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(id)) ++node->lineage;
+}
+
 Result<BackupSourceFacts> FakeNodeAgent::stream_backup(const NodeId& id,
                                                        const BackupStreamRequest& request,
                                                        ByteSink& out,
@@ -578,6 +613,24 @@ Result<BackupSourceFacts> FakeNodeAgent::stream_backup(const NodeId& id,
     // Begins as a dump does, so that a check of a logical artifact passes.
     line = fmt::format("-- MariaDB dump (fake {} backup of {} at seqno {})\n", request.method,
                        id.pod(), node->committed);
+    if (request.method == "physical") {
+      facts.lineage = id.pod() + " lineage-" + std::to_string(node->lineage);
+      if (request.incremental_from_lsn && request.lineage != facts.lineage) {
+        return fail(ErrorCode::kConflict, id.pod() + "'s data was replaced");
+      }
+      // Its log sequence numbers grow with its commits.
+      const std::uint64_t from = request.incremental_from_lsn.value_or(0);
+      line = xbstream_file("xtrabackup_checkpoints",
+                           fmt::format("backup_type = {}\nfrom_lsn = {}\nto_lsn = {}\n",
+                                       from == 0 ? "full-backuped" : "incremental", from,
+                                       1000 + 10 * (node->committed + 1))) +
+             xbstream_file("ibdata1", line);
+    }
+  }
+  if (request.method == "physical") {
+    if (should_stop()) return fail("stopped");
+    if (auto written = out.write(line); !written) return tl::unexpected(written.error());
+    return facts;
   }
   // A few KiB, written outside the lock as a real stream would be.
   for (int i = 0; i < 64; ++i) {
@@ -688,6 +741,24 @@ Result<std::unique_ptr<ByteSink>> FakeNodeAgent::receive_backup(const ReceivedBa
   return std::unique_ptr<ByteSink>(std::make_unique<DiscardSink>());
 }
 
+Result<std::unique_ptr<ByteSink>> FakeNodeAgent::receive_incremental(
+    const ReceivedBackup& received) {
+  std::lock_guard lock(mutex_);
+  log("receive_incremental " + named(received));
+  return std::unique_ptr<ByteSink>(std::make_unique<DiscardSink>());
+}
+
+Result<bool> FakeNodeAgent::apply_received_incremental(const ReceivedBackup& received,
+                                                       const std::vector<std::string>& options,
+                                                       const std::function<bool()>& should_stop) {
+  std::lock_guard lock(mutex_);
+  std::string call = "apply_received_incremental " + named(received);
+  for (const std::string& option : options) call += " " + option;
+  log(call);
+  if (should_stop && should_stop()) return fail("mariadb-backup stopped: mdbop is shutting down");
+  return true;
+}
+
 Result<bool> FakeNodeAgent::prepare_received(const ReceivedBackup& received,
                                              const std::vector<std::string>& options,
                                              const std::function<bool()>& should_stop) {
@@ -755,6 +826,7 @@ Result<bool> FakeNodeAgent::install_received(const NodeId& id, const ReceivedBac
   log("install_received " + id.pod() + " " + named(received));
   node->data = true;
   node->data_uuid = kZeroUuid;
+  ++node->lineage;
   node->committed = -1;
   node->grastate.reset();
   return true;

@@ -93,6 +93,8 @@ class FakeNodeAgent final : public NodeAgent {
   // The next SQL that contains `text` fails, its error quoting the statement as a syntax
   // error would.
   void fail_sql_containing(const std::string& text);
+  // The node's data replaced as a state transfer would: a new data_lineage.
+  void replace_data_by_state_transfer(const NodeId& id);
   // The next prepare_received fails, saying `reason`, with `code`: kCorrupt as a prepare that
   // failed on the data, kUnavailable as one the machine failed (no space, killed).
   void fail_next_prepare(const std::string& reason, ErrorCode code = ErrorCode::kCorrupt);
@@ -143,6 +145,7 @@ class FakeNodeAgent final : public NodeAgent {
   Result<BackupSourceFacts> stream_backup(const NodeId& id, const BackupStreamRequest& request,
                                           ByteSink& out,
                                           const std::function<bool()>& should_stop) override;
+  Result<std::string> data_lineage(const NodeId& id) override;
   void clean_backup_run(const std::string& namespace_, const std::string& run) override;
   Result<bool> follow_binlog(const NodeId& id, const std::string& root_password,
                              const BinlogFollowRequest& request,
@@ -154,6 +157,10 @@ class FakeNodeAgent final : public NodeAgent {
   Result<bool> prepare_received(const ReceivedBackup& received,
                                 const std::vector<std::string>& options,
                                 const std::function<bool()>& should_stop) override;
+  Result<std::unique_ptr<ByteSink>> receive_incremental(const ReceivedBackup& received) override;
+  Result<bool> apply_received_incremental(const ReceivedBackup& received,
+                                          const std::vector<std::string>& options,
+                                          const std::function<bool()>& should_stop) override;
   Result<GaleraPosition> recover_received_position(const ReceivedBackup& received) override;
   Result<std::string> replay_binlog_into_received(
       const ReceivedBackup& received,
@@ -190,6 +197,7 @@ class FakeNodeAgent final : public NodeAgent {
     std::string config_hash;  // what configure() was last given
     bool exporter_running = false;
     ExporterCredentials exporter_credentials;  // while it runs
+    int lineage = 0;  // data_lineage: a new one whenever the data is replaced
   };
 
   static Key key_of(const NodeId& id) { return {id.namespace_, id.mariadb, id.index}; }

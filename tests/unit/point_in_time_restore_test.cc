@@ -250,6 +250,36 @@ TEST_F(PointInTimeRestoreTest, AHoleInTheArchiveIsRefusedBeforeAnythingIsReceive
   EXPECT_TRUE(agent_.calls_starting("receive_backup").empty());
 }
 
+// The newest base is an incremental backup: its chain is prepared, then the archive replayed
+// from what the prepared chain holds.
+TEST_F(PointInTimeRestoreTest, AnIncrementalBaseIsPreparedOnItsChainBeforeTheReplay) {
+  agent_.commit("default", "g", 2);  // base + 1 and base + 2, archived in SetUp
+  apply_yaml(store_,
+             "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
+             "metadata: {name: nightly, namespace: default, annotations: {mdbop.io/run-now: "
+             "\"2\"}}\nspec:\n  mariaDbRef: {name: g}\n  compression: none\n"
+             "  mariabackup: {extraArgs: [--incremental]}\n"
+             "  storage: {volume: {hostPath: {path: " +
+                 (dir_ / "backups").string() + "}}}\n");
+  BackupReconciler(store_, agent_, dir_, {"PhysicalBackup", "default", "nightly"}).reconcile();
+  const json artifacts =
+      store_.get({"PhysicalBackup", "default", "nightly"})->at("status")["artifacts"];
+  ASSERT_EQ(artifacts.size(), 2u);
+  ASSERT_EQ(artifacts[0].value("incrementalBase", ""), artifacts[1]["id"]) << artifacts.dump();
+  agent_.clear_calls();
+
+  agent_.set_received_gtid(gtid(2));
+  agent_.set_replayed_gtid_binlog_pos(gtid(6));
+  const ObjectKey key = restore("  targetRecoveryGtid: \"" + gtid(6) + "\"\n");
+  EXPECT_EQ(status_of(key)["artifact"].value("id", ""), artifacts[0]["id"]);
+  EXPECT_EQ(replayed(), after_base(3, 6));
+  const std::vector<std::string> calls = agent_.calls();
+  EXPECT_LT(position_starting(calls, "prepare_received"),
+            position_starting(calls, "apply_received_incremental"));
+  EXPECT_LT(position_starting(calls, "apply_received_incremental"),
+            position_starting(calls, "recover_received_position"));
+}
+
 TEST_F(PointInTimeRestoreTest, TheReplayContinuesAfterWhatTheBasesDataHoldsNotWhatItsManifestSays) {
   // On Galera mariadb-backup's recorded GTID can lag the data it copied: here by two.
   agent_.set_received_gtid(gtid(2) + ",1000-1-7");

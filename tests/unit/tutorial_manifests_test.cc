@@ -269,14 +269,57 @@ TEST(TutorialCompress, UntranslatableOptionsAreRefused) {
   EXPECT_FALSE(is_compress_option("--compressed"));
 }
 
-// The tutorial's daily incremental: until incrementals are built, refused saying what to write.
-TEST(TutorialIncremental, IncrementalOptionsAreRefusedUntilIncrementalsAreBuilt) {
+// The tutorial's daily incremental: --incremental, and the weekly full backups' directory.
+TEST(TutorialIncremental, IncrementalAndTheFullBackupsPathAreTakenAsWritten) {
+  // --incremental alone: a chain in the Backup's own storage.
+  const BackupSpec own =
+      backup_spec_from(valid(backup("  backupMethod: mariabackup\n  args: [--incremental]\n")));
+  EXPECT_TRUE(own.incremental);
+  EXPECT_TRUE(own.extra_args.empty()) << "mdbop passes --incremental-lsn itself";
+  EXPECT_FALSE(own.incremental_base_storage);
+
+  // The weekly full Backup's directory as the base path.
+  const BackupSpec daily =
+      backup_spec_from(valid(backup("  backupType: physical\n"
+                                    "  mariabackup:\n    extraArgs: [--parallel=2, --incremental]\n"
+                                    "    incrementalBasePath: /var/full-backups\n")));
+  EXPECT_TRUE(daily.incremental);
+  EXPECT_EQ(daily.extra_args, std::vector<std::string>{"--parallel=2"});
+  ASSERT_TRUE(daily.incremental_base_storage);
+  EXPECT_EQ(daily.incremental_base_storage->directory, "/var/full-backups");
+  EXPECT_EQ(daily.storage.directory, "/var/backups");
+
+  // In S3, a prefix of the same bucket; the base path alone means incremental.
+  const BackupSpec in_bucket =
+      backup_spec_from(valid(in_s3("      endpoint: minio:9000\n      prefix: daily\n"
+                                   "  backupMethod: mariabackup\n"
+                                   "  mariabackup: {incrementalBasePath: /weekly/}\n")));
+  EXPECT_TRUE(in_bucket.incremental);
+  ASSERT_TRUE(in_bucket.incremental_base_storage && in_bucket.incremental_base_storage->s3);
+  EXPECT_EQ(in_bucket.incremental_base_storage->s3->prefix, "weekly");
+  EXPECT_EQ(in_bucket.incremental_base_storage->s3->bucket, "b");
+}
+
+TEST(TutorialIncremental, HandMadeBasesAndUnclearPathsAreRefusedSayingWhatToWrite) {
   expect_refusals({
-      {backup("  backupMethod: mariabackup\n  args: [--incremental]\n"), "spec.args[0]",
-       "mdbop takes full physical backups only"},
       {backup("  backupType: physical\n"
               "  mariabackup: {extraArgs: [--parallel=2, --incremental-basedir=/backups/full]}\n"),
-       "spec.mariabackup.extraArgs[1]", "remove it, and every backup is a full one"},
+       "spec.mariabackup.extraArgs[1]", "mdbop chooses an incremental backup's base itself"},
+      {backup("  backupMethod: mariabackup\n  args: [--incremental-lsn=4242]\n"), "spec.args[0]",
+       "write --incremental"},
+      {backup("  backupMethod: mariabackup\n  args: [--loose-incremental_lsn=4242]\n"),
+       "spec.args[0]", "mdbop chooses an incremental backup's base itself"},
+      {backup("  backupMethod: mariabackup\n  mariabackup: {incrementalBasePath: /var/backups/}\n"),
+       "spec.mariabackup.incrementalBasePath", "must be another place than this Backup's storage"},
+      {backup("  backupMethod: mariabackup\n  mariabackup: {incrementalBasePath: /var}\n"),
+       "spec.mariabackup.incrementalBasePath", "neither inside it nor holding it"},
+      {backup("  backupMethod: mariabackup\n  mariabackup: {incrementalBasePath: full}\n"),
+       "spec.mariabackup.incrementalBasePath", "must be an absolute path"},
+      {backup("  backupMethod: mariabackup\n"
+              "  mariabackup: {incrementalBasePath: /var/backups/../etc}\n"),
+       "spec.mariabackup.incrementalBasePath", "without \"..\""},
+      {backup("  backupMethod: mariabackup\n  incrementalBackup: {schedule: {cron: \"@daily\"}}\n"),
+       "spec.incrementalBackup", "mariabackup.incrementalBasePath naming the first one's"},
   });
 }
 

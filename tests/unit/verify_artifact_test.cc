@@ -40,6 +40,14 @@ class RecordingArea : public PrepareArea {
     if (prepare_failure) return tl::unexpected(*prepare_failure);
     return {};
   }
+  Result<std::unique_ptr<ByteSink>> unpack_incremental() override {
+    steps.push_back("unpack_incremental");
+    return std::unique_ptr<ByteSink>(std::make_unique<StringSink>());
+  }
+  Result<void> apply_incremental(const std::function<bool()>& /*should_stop*/) override {
+    steps.push_back("apply_incremental");
+    return {};
+  }
   void discard() override { steps.push_back("discard"); }
 
   std::vector<std::string> steps;
@@ -82,7 +90,7 @@ class VerifyArtifactTest : public TempDirTest {
 
   Result<VerifyReport> verify(const ArtifactManifest& m,
                               std::optional<std::string> key = std::nullopt) {
-    return verify_artifact(*storage_, m, key, area_, no_progress_);
+    return verify_artifact({{m, storage_.get()}}, key, area_, no_progress_);
   }
 
   std::unique_ptr<FilesystemStorage> storage_;
@@ -161,8 +169,8 @@ TEST_F(VerifyArtifactTest, TheErrorCodeSaysWhetherTheArtifactOrTheMachineFailed)
 // The operator's stop ends a check while it reads: no verdict on the artifact, the area removed.
 TEST_F(VerifyArtifactTest, AStopEndsTheCheckWithoutAVerdict) {
   const ArtifactManifest m = take("physical", std::string(300000, 'x'));
-  auto stopped =
-      verify_artifact(*storage_, m, std::nullopt, area_, no_progress_, [] { return true; });
+  auto stopped = verify_artifact({{m, storage_.get()}}, std::nullopt, area_, no_progress_,
+                                 [] { return true; });
   ASSERT_FALSE(stopped);
   EXPECT_NE(stopped.error().code, ErrorCode::kCorrupt) << stopped.error().message;
   EXPECT_EQ(area_.steps, (std::vector<std::string>{"unpack", "discard"}));

@@ -8,6 +8,7 @@
 #include "api/mariabackup_options.h"
 #include "backup/client_options.h"
 #include "galera/node_config.h"
+#include "runtime/local/data_lineage.h"
 #include "util/files.h"
 #include "util/random_password.h"
 #include "util/sha256.h"
@@ -241,8 +242,20 @@ Result<BackupSourceFacts> LocalAgent::stream_backup(const NodeId& id,
   auto layout = runtime_.find_layout(id);
   if (!layout) return fail(id.pod() + " has no layout");
   LocalBackupPlace place{id.pod(), layout->socket, layout->data_dir,
-                         backup_scratch(id.namespace_, request.run)};
+                         backup_scratch(id.namespace_, request.run), lineage_lock(*layout)};
   return stream_local_backup(place, request, out, should_stop);
+}
+
+// Beside the data directory, in the node's own directory: the data's files are the node
+// user's to change.
+fs::path LocalAgent::lineage_lock(const NodeLayout& layout) {
+  return fs::path(layout.data_dir).parent_path() / "lineage.lock";
+}
+
+Result<std::string> LocalAgent::data_lineage(const NodeId& id) {
+  auto layout = runtime_.find_layout(id);
+  if (!layout) return fail(id.pod() + " has no layout");
+  return mdbop::data_lineage(layout->data_dir, id.pod(), lineage_lock(*layout));
 }
 
 void LocalAgent::clean_backup_run(const std::string& namespace_, const std::string& run) {
@@ -323,13 +336,24 @@ void LocalAgent::kill_received_leftovers(const ReceivedBackup& received) {
 
 Result<std::unique_ptr<ByteSink>> LocalAgent::receive_backup(const ReceivedBackup& received) {
   kill_received_leftovers(received);
-  const fs::path data = received_dir(received) / "data";
   std::error_code ec;
   fs::remove_all(received_dir(received), ec);
-  fs::create_directories(data, ec);
-  if (ec) return fail("cannot create " + data.string() + ": " + ec.message());
+  return unpack_into(received_dir(received) / "data");
+}
+
+Result<std::unique_ptr<ByteSink>> LocalAgent::receive_incremental(const ReceivedBackup& received) {
+  const fs::path incremental = received_dir(received) / "incremental";
+  std::error_code ec;
+  fs::remove_all(incremental, ec);
+  return unpack_into(incremental);
+}
+
+Result<std::unique_ptr<ByteSink>> LocalAgent::unpack_into(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return fail("cannot create " + dir.string() + ": " + ec.message());
   SubprocessOptions unpack;
-  unpack.argv = {"mbstream", "-x", "-C", data.string()};
+  unpack.argv = {"mbstream", "-x", "-C", dir.string()};
   auto extractor = ProcessInputSink::start(unpack);
   if (!extractor) return tl::unexpected(extractor.error());
   return std::unique_ptr<ByteSink>(std::move(*extractor));
@@ -338,9 +362,28 @@ Result<std::unique_ptr<ByteSink>> LocalAgent::receive_backup(const ReceivedBacku
 Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
                                           const std::vector<std::string>& options,
                                           const std::function<bool()>& should_stop) {
+  return run_prepare(received, {}, options, should_stop);
+}
+
+Result<bool> LocalAgent::apply_received_incremental(const ReceivedBackup& received,
+                                                    const std::vector<std::string>& options,
+                                                    const std::function<bool()>& should_stop) {
+  const fs::path incremental = received_dir(received) / "incremental";
+  auto applied =
+      run_prepare(received, {"--incremental-dir=" + incremental.string()}, options, should_stop);
+  std::error_code ignored;
+  fs::remove_all(incremental, ignored);
+  return applied;
+}
+
+Result<bool> LocalAgent::run_prepare(const ReceivedBackup& received,
+                                     const std::vector<std::string>& incremental,
+                                     const std::vector<std::string>& options,
+                                     const std::function<bool()>& should_stop) {
   SubprocessOptions prepare;
   prepare.argv = {"mariadb-backup", "--prepare",
                   "--target-dir=" + (received_dir(received) / "data").string()};
+  prepare.argv.insert(prepare.argv.end(), incremental.begin(), incremental.end());
   for (const std::string& option : options) {
     if (const auto problem = prepare_option_problem(option)) {
       return fail_field("spec.mariabackup.extraArgs", option + ": " + *problem);
@@ -354,7 +397,9 @@ Result<bool> LocalAgent::prepare_received(const ReceivedBackup& received,
   if (!prepared) return tl::unexpected(prepared.error());
   if (!prepared->ok()) {
     return fail(prepare_failure_code(*prepared),
-                "mariadb-backup --prepare " + prepared->describe());
+                "mariadb-backup --prepare" +
+                    std::string(incremental.empty() ? "" : " --incremental-dir") + " " +
+                    prepared->describe());
   }
   return true;
 }

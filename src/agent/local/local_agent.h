@@ -57,6 +57,7 @@ class LocalAgent : public NodeAgent {
   Result<BackupSourceFacts> stream_backup(const NodeId& id, const BackupStreamRequest& request,
                                           ByteSink& out,
                                           const std::function<bool()>& should_stop) override;
+  Result<std::string> data_lineage(const NodeId& id) override;
   void clean_backup_run(const std::string& namespace_, const std::string& run) override;
 
   Result<bool> follow_binlog(const NodeId& id, const std::string& root_password,
@@ -70,6 +71,10 @@ class LocalAgent : public NodeAgent {
   Result<bool> prepare_received(const ReceivedBackup& received,
                                 const std::vector<std::string>& options,
                                 const std::function<bool()>& should_stop) override;
+  Result<std::unique_ptr<ByteSink>> receive_incremental(const ReceivedBackup& received) override;
+  Result<bool> apply_received_incremental(const ReceivedBackup& received,
+                                          const std::vector<std::string>& options,
+                                          const std::function<bool()>& should_stop) override;
   Result<GaleraPosition> recover_received_position(const ReceivedBackup& received) override;
   Result<std::string> replay_binlog_into_received(
       const ReceivedBackup& received,
@@ -92,6 +97,16 @@ class LocalAgent : public NodeAgent {
   // Kills an unpack or prepare of `received` left running by a killed operator, which would
   // keep writing into a new attempt's files.
   void kill_received_leftovers(const ReceivedBackup& received);
+  // The lock of data_lineage (runtime/local/data_lineage.h) for the node laid out so.
+  static std::filesystem::path lineage_lock(const NodeLayout& layout);
+  // An mbstream -x into `dir`, made first.
+  Result<std::unique_ptr<ByteSink>> unpack_into(const std::filesystem::path& dir);
+  // mariadb-backup --prepare of the received data, with `incremental` (--incremental-dir=...)
+  // or not, and the checked `options`.
+  Result<bool> run_prepare(const ReceivedBackup& received,
+                           const std::vector<std::string>& incremental,
+                           const std::vector<std::string>& options,
+                           const std::function<bool()>& should_stop);
 
   std::filesystem::path home_;
   LocalRuntime runtime_;

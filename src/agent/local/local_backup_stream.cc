@@ -2,6 +2,7 @@
 
 #include "backup/client_options.h"
 #include "backup/logical_users.h"
+#include "runtime/local/data_lineage.h"
 #include "util/subprocess.h"
 
 namespace mdbop {
@@ -17,6 +18,9 @@ std::vector<std::string> physical_command(const LocalBackupPlace& place,
       "--galera-info",
       "--target-dir=" + (place.work_dir / "target").string(),
       "--datadir=" + place.data_dir};
+  if (r.incremental_from_lsn) {
+    argv.push_back("--incremental-lsn=" + std::to_string(*r.incremental_from_lsn));
+  }
   argv.insert(argv.end(), r.extra_args.begin(), r.extra_args.end());
   return argv;
 }
@@ -109,6 +113,18 @@ Result<BackupSourceFacts> stream_local_backup(const LocalBackupPlace& place,
   }
   auto facts = read_server_facts(place, request);
   if (!facts) return tl::unexpected(facts.error());
+  std::string lineage;
+  if (request.method == "physical") {
+    auto before = data_lineage(place.data_dir, place.pod, place.lineage_lock);
+    if (!before) return tl::unexpected(before.error());
+    if (request.incremental_from_lsn && *before != request.lineage) {
+      return fail(ErrorCode::kConflict,
+                  "the data of " + place.pod +
+                      " is no longer the lineage of the incremental "
+                      "backup's base (replaced since by a state transfer or a restore)");
+    }
+    lineage = *before;
+  }
 
   SubprocessOptions tool;
   tool.timeout = request.timeout;
@@ -125,7 +141,15 @@ Result<BackupSourceFacts> stream_local_backup(const LocalBackupPlace& place,
       return tl::unexpected(written.error());
     }
   }
-  return BackupSourceFacts{facts->version, facts->galera_position, facts->gtid};
+  if (request.method == "physical") {
+    auto after = data_lineage(place.data_dir, place.pod, place.lineage_lock);
+    if (!after) return tl::unexpected(after.error());
+    if (*after != lineage) {
+      return fail(ErrorCode::kConflict,
+                  "the data of " + place.pod + " was replaced while it was copied");
+    }
+  }
+  return BackupSourceFacts{facts->version, facts->galera_position, facts->gtid, lineage};
 }
 
 }  // namespace mdbop

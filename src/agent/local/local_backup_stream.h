@@ -14,7 +14,8 @@ struct LocalBackupPlace {
   std::string pod;
   std::string socket;
   std::string data_dir;
-  std::filesystem::path work_dir;  // private scratch, removed before and after
+  std::filesystem::path work_dir;      // private scratch, removed before and after
+  std::filesystem::path lineage_lock;  // data_lineage's lock, outside the data directory
 };
 
 Result<BackupSourceFacts> stream_local_backup(const LocalBackupPlace& place,

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/verify_area.h"
+#include "backup/incremental_chain.h"
 #include "backup/retention.h"
 #include "backup/take_backup.h"
 #include "backup/verify_artifact.h"
@@ -265,24 +266,59 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
 
   auto mariadb = store_.get({"MariaDB", key_.namespace_, spec.mariadb});
   if (!mariadb) return failed("MariaDBNotFound", "MariaDB " + spec.mariadb + " not found");
-  auto pod = choose_backup_pod(mariadb->value("status", json::object()), spec.target);
+  const std::string mariadb_name = key_.namespace_ + "/" + spec.mariadb;
+  // An incremental backup continues the newest artifact of its chain, from that one's node.
+  std::vector<ArtifactManifest> chain_candidates;
+  std::optional<ArtifactManifest> newest;
+  if (spec.method == BackupMethod::kPhysical && spec.incremental) {
+    auto candidates = incremental_candidates(spec, storage);
+    if (!candidates) {
+      return failed("StorageUnavailable", "listing the backups an incremental one may continue: " +
+                                              candidates.error().message);
+    }
+    chain_candidates = std::move(*candidates);
+    newest = newest_chain_candidate(chain_candidates, mariadb_name);
+  }
+  auto pod = choose_backup_pod(mariadb->value("status", json::object()), spec.target,
+                               newest ? newest->pod : "");
   if (!pod) return failed("NoNodeToBackUp", pod.error().message);
   auto access = root_access(store_, *mariadb, *pod);
   if (!access) return failed("CannotLogIn", access.error().message);
+  BackupStreamRequest stream;
+  std::string kind = spec.method == BackupMethod::kPhysical ? "physical" : "logical";
   TakeBackupRequest request;
+  if (spec.method == BackupMethod::kPhysical && spec.incremental) {
+    auto lineage = agent_.data_lineage(access->node);
+    if (!lineage) {
+      return failed("BackupFailed",
+                    "reading the lineage of " + *pod + "'s data: " + lineage.error().message);
+    }
+    const IncrementalPlan plan =
+        plan_incremental(chain_candidates, mariadb_name, *pod, *lineage,
+                         failed_verifications(object_.value("status", json::object())));
+    if (plan.base) {
+      stream.incremental_from_lsn = plan.base->to_lsn;
+      stream.lineage = *lineage;
+      request.incremental_base = plan.base->id;
+      request.incremental_from_lsn = plan.base->to_lsn;
+      kind = "incremental physical";
+    } else if (!plan.why_full.empty()) {
+      event("Warning", "IncrementalBecameFull",
+            "taking a full backup instead of an incremental one: " + plan.why_full);
+    }
+  }
   auto id = new_artifact_id(storage, key_.name, started_at);
   if (!id) return failed("BackupFailed", "choosing the artifact's folder: " + id.error().message);
   request.id = *id;
   request.method = spec.method == BackupMethod::kPhysical ? "physical" : "logical";
   request.backup = key_.namespace_ + "/" + key_.name;
   request.backup_uid = object_["metadata"].value("uid", "");
-  request.mariadb = key_.namespace_ + "/" + spec.mariadb;
+  request.mariadb = mariadb_name;
   request.pod = *pod;
   request.binlog_history =
       mariadb->value("status", json::object()).value("binlogHistory", std::string());
   request.compression = spec.compression;
   if (spec.compression_threads > 0) request.compression_threads = spec.compression_threads;
-  BackupStreamRequest stream;
   stream.run = request.id;
   stream.method = request.method;
   stream.root_password = access->password;
@@ -302,14 +338,19 @@ Result<ArtifactManifest> BackupReconciler::run_backup(const BackupSpec& spec,
                             {"pod", *pod},        {"startedAt", format_rfc3339(started)},
                             {"sourceBytes", 0},   {"storedBytes", 0},
                             {"bytesPerSecond", 0}};
+    // Kept from retention while this run streams (bases_needed_elsewhere).
+    if (!request.incremental_base.empty()) {
+      status["currentRun"]["incrementalBase"] = request.incremental_base;
+    }
     set_condition(status, "Complete", false, "Running",
-                  "taking " + request.method + " backup " + request.id + " from " + *pod,
-                  generation());
+                  "taking " + kind + " backup " + request.id + " from " + *pod, generation());
   });
   if (!recorded) return tl::unexpected(recorded.error());
   run_started = true;
   event("Normal", "BackupStarted",
-        request.method + " backup " + request.id + " from " + *pod + " (" + reason + ")");
+        kind + " backup " + request.id + " from " + *pod +
+            (request.incremental_base.empty() ? "" : " on " + request.incremental_base) + " (" +
+            reason + ")");
 
   auto progress = [&](const BackupProgress& p) {
     store_.update_status(key_, [&](json& status) {
@@ -405,6 +446,57 @@ void BackupReconciler::count_failed_run(const BackupSpec& spec, const RunRequest
   if (updated) object_ = *updated;
 }
 
+Result<std::unique_ptr<BackupStorage>> BackupReconciler::open_base_storage(const BackupSpec& spec) {
+  if (!spec.incremental_base_storage) return std::unique_ptr<BackupStorage>();
+  return open_storage(store_, key_.namespace_, *spec.incremental_base_storage, home_,
+                      "spec.mariabackup.incrementalBasePath");
+}
+
+Result<std::vector<ArtifactManifest>> BackupReconciler::incremental_candidates(
+    const BackupSpec& spec, BackupStorage& storage) {
+  auto own = read_catalog(storage, key_.namespace_ + "/" + key_.name);
+  if (!own) return tl::unexpected(own.error());
+  std::vector<ArtifactManifest> candidates = std::move(own->artifacts);
+  auto base_storage = open_base_storage(spec);
+  if (!base_storage) return tl::unexpected(base_storage.error());
+  if (*base_storage) {
+    // Whichever Backup took them: the full backups of the tutorial's weekly Backup.
+    auto base = read_catalog(**base_storage, "");
+    if (!base) return fail("listing the incrementalBasePath: " + base.error().message);
+    candidates.insert(candidates.end(), base->artifacts.begin(), base->artifacts.end());
+  }
+  return candidates;
+}
+
+Result<std::set<std::string>> BackupReconciler::bases_needed_elsewhere(const BackupSpec& spec) {
+  std::set<std::string> bases;
+  for (const char* kind : {"Backup", "PhysicalBackup"}) {
+    for (const json& other : store_.list(kind, key_.namespace_)) {
+      const std::string name = other["metadata"].value("name", "");
+      if (kind == key_.kind && name == key_.name) continue;
+      const BackupSpec other_spec = backup_spec_from(other);
+      if (!other_spec.incremental_base_storage ||
+          !same_storage(*other_spec.incremental_base_storage, spec.storage, home_)) {
+        continue;
+      }
+      // A run streaming an incremental on one of these now names it in its status only.
+      const std::string streaming = other.value("status", json::object())
+                                        .value("currentRun", json::object())
+                                        .value("incrementalBase", "");
+      if (!streaming.empty()) bases.insert(streaming);
+      auto storage = open_storage(store_, key_.namespace_, other_spec.storage, home_,
+                                  std::string(kind) + " " + name + " spec.storage");
+      if (!storage) return tl::unexpected(storage.error());
+      auto catalog = read_catalog(**storage, "");
+      if (!catalog) return fail(std::string(kind) + " " + name + ": " + catalog.error().message);
+      for (const ArtifactManifest& a : catalog->artifacts) {
+        if (!a.incremental_base.empty()) bases.insert(a.incremental_base);
+      }
+    }
+  }
+  return bases;
+}
+
 void BackupReconciler::prune(const BackupSpec& spec, BackupStorage& storage) {
   auto catalog = read_catalog(storage, key_.namespace_ + "/" + key_.name);
   if (!catalog) {
@@ -421,8 +513,23 @@ void BackupReconciler::prune(const BackupSpec& spec, BackupStorage& storage) {
   }
   const std::set<std::string> failed =
       failed_verifications(object_.value("status", json::object()));
-  for (const std::string& id : artifacts_beyond_retention(catalog->artifacts, spec.retention,
-                                                          now_seconds(), in_use, failed)) {
+  // A kept incremental keeps its chain: the bases of the kept artifacts here, and the
+  // artifacts here that incremental Backups with this storage as incrementalBasePath need.
+  auto elsewhere = bases_needed_elsewhere(spec);
+  if (!elsewhere) {
+    event("Warning", "RetentionFailed",
+          "nothing removed: the incremental backups that may need these as bases could not be "
+          "listed: " +
+              elsewhere.error().message);
+    return;
+  }
+  std::set<std::string> needed = in_use;
+  needed.insert(elsewhere->begin(), elsewhere->end());
+  const std::vector<std::string> beyond = spare_chain_bases(
+      catalog->artifacts,
+      artifacts_beyond_retention(catalog->artifacts, spec.retention, now_seconds(), in_use, failed),
+      needed);
+  for (const std::string& id : beyond) {
     // The manifest goes first: from then on the artifact no longer exists, even if removing
     // its data fails and is retried by hand.
     const auto manifest = std::find_if(catalog->artifacts.begin(), catalog->artifacts.end(),
@@ -515,11 +622,27 @@ BackupReconciler::ArtifactCheck BackupReconciler::check_artifact(
   if (!encryption_secret) {
     return {CheckOutcome::kUnchecked, record_unchecked(entry, encryption_secret.error().what())};
   }
+  // An incremental one is checked on its chain, as a restore prepares it.
+  std::unique_ptr<BackupStorage> base_storage;
+  if (!artifact.incremental_base.empty()) {
+    auto opened = open_base_storage(backup_spec_from(object_));
+    if (!opened) return {CheckOutcome::kUnchecked, record_unchecked(entry, opened.error().what())};
+    base_storage = std::move(*opened);
+  }
+  auto chain = read_chain(artifact, storage, base_storage.get());
+  if (!chain && chain.error().code != ErrorCode::kCorrupt &&
+      chain.error().code != ErrorCode::kNotFound) {
+    return {CheckOutcome::kUnchecked, record_unchecked(entry, chain.error().message)};
+  }
   // Named by the artifact, so that the next operator's check of it ends this one's leftovers.
   VerifyArea area(agent_, key_.namespace_, artifact.id);
   const ProgressCallback no_progress;
-  auto report = verify_artifact(storage, artifact, *encryption_secret, area, no_progress,
-                                [this] { return stopping_.load(); });
+  auto report =
+      chain ? verify_artifact(*chain, *encryption_secret, area, no_progress,
+                              [this] { return stopping_.load(); })
+            : Result<VerifyReport>(fail(
+                  ErrorCode::kCorrupt,
+                  "artifact " + artifact.id + " cannot be restored: " + chain.error().message));
   if (!report && stopping_) {
     return {CheckOutcome::kUnchecked,
             record_unchecked(entry, "the operator stopped during the check", Recheck::kAtOnce)};

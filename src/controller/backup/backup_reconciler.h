@@ -9,8 +9,11 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +21,7 @@
 #include "api/annotations.h"
 #include "api/backup_spec.h"
 #include "backup/artifact_catalog.h"
+#include "backup/incremental_chain.h"
 #include "controller/backup/artifact_verification.h"
 #include "controller/object_reconciler.h"
 #include "store/store.h"
@@ -100,6 +104,16 @@ class BackupReconciler : public ObjectReconciler {
   // due()) and in status.totals; `run_started`: its start was counted already.
   void count_failed_run(const BackupSpec& spec, const RunRequest& request, bool run_started);
   void prune(const BackupSpec& spec, BackupStorage& storage);
+  // The storage of spec.mariabackup.incrementalBasePath; null without one.
+  Result<std::unique_ptr<BackupStorage>> open_base_storage(const BackupSpec& spec);
+  // What an incremental backup may continue: this Backup's artifacts, and every artifact in
+  // its incrementalBasePath.
+  Result<std::vector<ArtifactManifest>> incremental_candidates(const BackupSpec& spec,
+                                                               BackupStorage& storage);
+  // The artifacts of this Backup's storage that the incremental Backups of the namespace whose
+  // incrementalBasePath it is need: the bases their artifacts and running incremental runs
+  // name.
+  Result<std::set<std::string>> bases_needed_elsewhere(const BackupSpec& spec);
   // Lists the artifacts into status.artifacts (or the storage's error into status.storage);
   // false when the storage did not answer.
   bool refresh_artifacts(BackupStorage& storage, const std::string& location);

@@ -16,8 +16,8 @@ bool synced_in_primary(const nlohmann::json& node) {
 
 }  // namespace
 
-Result<std::string> choose_backup_pod(const nlohmann::json& status,
-                                      const BackupTargetSpec& target) {
+Result<std::string> choose_backup_pod(const nlohmann::json& status, const BackupTargetSpec& target,
+                                      const std::string& preferred) {
   const std::string primary = status.value("currentPrimary", "");
   std::vector<std::string> synced;
   std::string states;
@@ -34,6 +34,10 @@ Result<std::string> choose_backup_pod(const nlohmann::json& status,
   if (target.mode == BackupTargetSpec::Mode::kPod) {
     if (is_synced(target.pod)) return target.pod;
     return fail(target.pod + " is not Synced in the Primary component (" + states + ")");
+  }
+  if (!preferred.empty() && is_synced(preferred) &&
+      (target.mode == BackupTargetSpec::Mode::kPreferReplica || preferred != primary)) {
+    return preferred;
   }
   for (const std::string& pod : synced) {
     if (pod != primary) return pod;

@@ -60,6 +60,7 @@ Result<RestoreReconciler::Source> RestoreReconciler::open_point_in_time_source(
   if (!artifacts) return tl::unexpected(artifacts.error());
   Source source;
   source.storage = std::move(artifacts->storage);
+  source.base_storage = std::move(artifacts->base_storage);
   source.location = artifacts->location;
   source.encryption_secret = artifacts->encryption_secret;
   source.backup = key_.namespace_ + "/" + pitr_spec.physical_backup;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backup/artifact_catalog.h"
+#include "backup/incremental_chain.h"
 #include "backup/restore_artifact.h"
 #include "controller/conditions.h"
 #include "controller/event_log.h"
@@ -94,6 +95,7 @@ Result<RestoreReconciler::Source> RestoreReconciler::open_source(const RestoreSp
     auto artifacts = open_backup_artifacts(store_, *backup, home_);
     if (!artifacts) return tl::unexpected(artifacts.error());
     source.storage = std::move(artifacts->storage);
+    source.base_storage = std::move(artifacts->base_storage);
     source.location = artifacts->location;
     source.encryption_secret = artifacts->encryption_secret;
     source.backup = key_.namespace_ + "/" + spec.source.backup_ref;
@@ -306,31 +308,53 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
   }
 
   // Unpack (checking digest and decryption on the way in) and prepare, away from the target.
-  set_phase("Preparing", "unpacking and preparing " + artifact.id + " in " +
-                             agent_.describe_received(received()));
-  auto progress = [&](const BackupProgress& p) { report_progress(p, artifact.stored_bytes); };
-  auto extractor = agent_.receive_backup(received());
-  Result<void> unpacked = extractor ? Result<void>() : tl::unexpected(extractor.error());
-  if (unpacked) {
-    unpacked =
-        read_artifact(*source.storage, artifact, source.encryption_secret, **extractor, progress);
-    extractor->reset();
-    // mbstream giving up on a damaged byte is reported as the damage it is.
-    if (!unpacked)
-      unpacked = tl::unexpected(judge_failed_read(unpacked.error(), *source.storage, artifact));
-  }
-  if (!unpacked) {
-    agent_.discard_received(received());
-    failed("ArtifactRejected", unpacked.error().message + "; " + spec.mariadb + " was not touched");
+  // An incremental artifact: its chain, full first, each applied on the prepared data.
+  auto chain = read_chain(artifact, *source.storage, source.base_storage.get());
+  if (!chain) {
+    const bool artifacts_fault =
+        chain.error().code == ErrorCode::kNotFound || chain.error().code == ErrorCode::kCorrupt;
+    failed(artifacts_fault ? "ArtifactRejected" : "SourceUnavailable",
+           chain.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
-  if (auto prepared = agent_.prepare_received(received(), spec.prepare_args,
-                                              [this] { return stopping_.load(); });
-      !prepared) {
-    agent_.discard_received(received());
-    if (stopping_) return stopped_while("preparing " + artifact.id);
-    failed("PrepareFailed", prepared.error().message + "; " + spec.mariadb + " was not touched");
-    return 60s;
+  set_phase(
+      "Preparing",
+      "unpacking and preparing " + artifact.id +
+          (chain->size() > 1 ? " on the full backup " + chain->front().manifest.id + " and the " +
+                                   std::to_string(chain->size() - 2) + " incremental ones between"
+                             : std::string()) +
+          " in " + agent_.describe_received(received()));
+  for (std::size_t i = 0; i < chain->size(); ++i) {
+    const ArtifactManifest& link = (*chain)[i].manifest;
+    BackupStorage& storage = *(*chain)[i].storage;
+    auto progress = [&](const BackupProgress& p) { report_progress(p, link.stored_bytes); };
+    auto extractor =
+        i == 0 ? agent_.receive_backup(received()) : agent_.receive_incremental(received());
+    Result<void> unpacked = extractor ? Result<void>() : tl::unexpected(extractor.error());
+    if (unpacked) {
+      unpacked = read_artifact(storage, link, source.encryption_secret, **extractor, progress);
+      extractor->reset();
+      // mbstream giving up on a damaged byte is reported as the damage it is.
+      if (!unpacked) unpacked = tl::unexpected(judge_failed_read(unpacked.error(), storage, link));
+    }
+    if (!unpacked) {
+      agent_.discard_received(received());
+      failed("ArtifactRejected",
+             unpacked.error().message + "; " + spec.mariadb + " was not touched");
+      return 60s;
+    }
+    const auto should_stop = [this] { return stopping_.load(); };
+    auto prepared =
+        i == 0 ? agent_.prepare_received(received(), spec.prepare_args, should_stop)
+               : agent_.apply_received_incremental(received(), spec.prepare_args, should_stop);
+    if (!prepared) {
+      agent_.discard_received(received());
+      if (stopping_) return stopped_while("preparing " + link.id);
+      failed("PrepareFailed", (chain->size() > 1 ? link.id + ": " : std::string()) +
+                                  prepared.error().message + "; " + spec.mariadb +
+                                  " was not touched");
+      return 60s;
+    }
   }
   std::string replay_summary;
   if (archive) {

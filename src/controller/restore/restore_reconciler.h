@@ -42,6 +42,8 @@ class RestoreReconciler : public ObjectReconciler {
   // The storage, key and filter a restore reads from.
   struct Source {
     std::unique_ptr<BackupStorage> storage;
+    // An incremental Backup's incrementalBasePath, where chains may begin; null: none.
+    std::unique_ptr<BackupStorage> base_storage;
     std::optional<std::string> encryption_secret;
     std::string backup;  // "<namespace>/<name>" of the Backup whose artifacts count; empty: all
     std::string location;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "galera/node_config.h"
+#include "runtime/local/data_lineage.h"
 #include "runtime/local/node_user.h"
 #include "util/files.h"
 #include "util/ports.h"
@@ -334,6 +335,9 @@ Result<bool> copy_into_data(const fs::path& source, const fs::path& target, cons
     if (ec) return fail("copying " + entry.path().string() + ": " + ec.message());
   }
   if (ec) return fail("reading " + source.string() + ": " + ec.message());
+  // The copy is a lineage of its own (data_lineage.h): the source's mark stays with it.
+  fs::remove(staging / kLineageMark, ec);
+  if (ec) return fail("removing the copied " + std::string(kLineageMark) + ": " + ec.message());
   if (auto given = hand_over(staging, owner); !given) return given;
   fs::remove_all(target, ec);
   fs::rename(staging, target, ec);
