@@ -64,7 +64,10 @@ TEST_F(DataLineageTest, DataThatWasReplacedGetsANewMark) {
   EXPECT_EQ(*read_file(dir_ / "elsewhere"), *repaired + "\n");
 }
 
-TEST_F(DataLineageTest, NoDataIsNoLineage) {
+TEST_F(DataLineageTest, NoDataOrNoLockIsAnErrorNotACrash) {
+  auto unlockable = data_lineage(data(), "g-1", "/proc/mdbop-nowhere/lineage.lock");
+  ASSERT_FALSE(unlockable);
+  EXPECT_NE(unlockable.error().message.find("locking"), std::string::npos);
   std::filesystem::remove_all(data() / "mysql");
   EXPECT_FALSE(lineage("g-1"));
 }

@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+#include <system_error>
+
 #include "util/files.h"
 #include "util/random_password.h"
 
@@ -41,7 +44,12 @@ Result<std::string> data_lineage(const std::filesystem::path& data_dir, const st
   if (::stat(mark.parent_path().c_str(), &schema) != 0 || !S_ISDIR(schema.st_mode)) {
     return fail(data_dir.string() + " holds no data (no mysql directory) to mark");
   }
-  FileLock held(lock);
+  std::optional<FileLock> held;
+  try {
+    held.emplace(lock);
+  } catch (const std::system_error& e) {
+    return fail("locking " + lock.string() + ": " + e.what());
+  }
   if (auto line = existing_mark(mark, pod)) return *line;
   auto id = random_password(kIdLength);
   if (!id) return tl::unexpected(id.error());
