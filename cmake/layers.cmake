@@ -43,4 +43,4 @@ mdbop_layer(cli         api store agent galera sql backup storage)
 # The wiring of concrete runtimes and agents: src/main.cc and these files may include
 # anything (they are compiled with src/ itself as include path). `operator start` spawns the
 # operator in the background.
-set(MDBOP_WIRING_SOURCES cli/cmd_operator.cc)
+set(MDBOP_WIRING_SOURCES cli/cmd_operator.cc cli/cmd_agent.cc)

@@ -8,7 +8,7 @@ packages=(
   mariadb-server galera-4 mariadb-backup mariadb-client socat rsync prometheus-mysqld-exporter
   libmariadb-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev libbz2-dev zlib1g-dev libfmt-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
-  libbenchmark-dev libhowardhinnant-date-dev libexpected-dev libtinyxml2-dev prometheus-cpp-dev zstd bzip2 gzip
+  libbenchmark-dev libhowardhinnant-date-dev libexpected-dev libtinyxml2-dev prometheus-cpp-dev libcpp-httplib-dev zstd bzip2 gzip
   sysbench procps s3cmd stunnel4
   # promtool (in Debian's prometheus) checks and tests monitoring/, python3 runs its checkers
   prometheus python3

@@ -60,28 +60,56 @@ int main(int argc, char** argv) {
     if (!address) std::exit(mdbop::report_failure(address.error().what()));
     return *address;
   };
+  std::string node_agents_text = "in-process";
+  auto node_agents = [&]() {
+    auto chosen = mdbop::parse_node_agents(node_agents_text);
+    if (!chosen) std::exit(mdbop::report_failure(chosen.error().what()));
+    return *chosen;
+  };
+  const char* node_agents_help =
+      "in-process (default): the operator drives its nodes itself; process: each node runs "
+      "under its own `mdbop agent`, reached over mutual TLS";
   const char* metrics_help =
       "HOST:PORT of the operator's /metrics (default 127.0.0.1 and the last port of --ports); "
       "0: none";
   auto* run = operator_command->add_subcommand("run", "run in the foreground");
   run->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
   run->add_option("--metrics-bind-address", metrics_text, metrics_help);
+  run->add_option("--node-agents", node_agents_text, node_agents_help);
   run->callback([&] {
     const mdbop::PortRange ports = port_range();
-    status = mdbop::cmd_operator_run(ports, metrics_address(ports));
+    status = mdbop::cmd_operator_run(ports, metrics_address(ports), node_agents());
   });
   auto* start = operator_command->add_subcommand("start", "start in the background");
   start->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
   start->add_option("--metrics-bind-address", metrics_text, metrics_help);
+  start->add_option("--node-agents", node_agents_text, node_agents_help);
   start->callback([&] {
     const mdbop::PortRange ports = port_range();
-    status = mdbop::cmd_operator_start(ports, metrics_address(ports));
+    status = mdbop::cmd_operator_start(ports, metrics_address(ports), node_agents());
   });
   operator_command->add_subcommand("stop", "stop gracefully; nodes keep running")->callback([&] {
     status = mdbop::cmd_operator_stop();
   });
   operator_command->add_subcommand("status", "report whether it runs")->callback([&] {
     status = mdbop::cmd_operator_status();
+  });
+
+  mdbop::AgentCommand agent_command;
+  std::string agent_ports = "33000-34999";
+  auto* agent = app.add_subcommand(
+      "agent", "serve one node's agent over mutual TLS (the operator starts these itself)");
+  agent->add_option("--home", agent_command.home, "the installation's MDBOP_HOME")->required();
+  agent->add_option("--namespace", agent_command.node.namespace_, "the node's namespace")
+      ->required();
+  agent->add_option("--mariadb", agent_command.node.mariadb, "the node's MariaDB")->required();
+  agent->add_option("--index", agent_command.node.index, "the node's index")->required();
+  agent->add_option("--listen", agent_command.listen, "HOST:PORT to serve on")->required();
+  agent->add_option("--ports", agent_ports, "the installation's port range, FROM-TO");
+  agent->callback([&] {
+    ports_text = agent_ports;
+    agent_command.ports = port_range();
+    status = mdbop::cmd_agent(agent_command);
   });
 
   std::vector<std::string> files;

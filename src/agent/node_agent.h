@@ -101,6 +101,9 @@ enum class NodeAccess {
 // listens and keeps its files.
 struct ClusterConfig {
   MariaDBSpec spec;
+  // The validated MariaDB object `spec` was read from: what crosses the network to an agent,
+  // which reads the spec from it again (agent/remote/wire.h).
+  nlohmann::json mariadb;
   std::string cluster_name;
   std::string sst_password;   // root's, for wsrep_sst_auth
   std::string my_cnf;         // the resolved myCnf text (inline or from the ConfigMap)

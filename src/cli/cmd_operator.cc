@@ -9,6 +9,7 @@
 #include <prometheus/exposer.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/local/agent_processes.h"
 #include "agent/local/local_agent.h"
 #include "cli/commands.h"
 #include "cli/operator_process.h"
@@ -121,7 +122,8 @@ std::string last_error_line(const std::filesystem::path& log, std::uintmax_t fro
 // The operator process: one per installation, holding its lock for its whole life. Here the
 // concrete store and node agent are chosen: the local ones.
 Result<bool> run_operator_process(const std::filesystem::path& home, PortRange ports,
-                                  const std::optional<std::string>& metrics_address) {
+                                  const std::optional<std::string>& metrics_address,
+                                  NodeAgents node_agents) {
   // Held for the operator's whole life: it is how others know that it runs, and which pid.
   auto lock = take_pid_lock(home / "operator.lock");
   if (!lock) {
@@ -138,7 +140,16 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
   signal(SIGPIPE, SIG_IGN);
 
   LocalStore store(home / "store");
-  LocalAgent agent(home, ports);
+  std::unique_ptr<NodeAgent> agent;
+  if (node_agents == NodeAgents::kProcessPerNode) {
+    // The agents run this very binary.
+    std::error_code ec;
+    const auto program = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return fail("cannot find the mdbop binary for the node agents: " + ec.message());
+    agent = std::make_unique<NodeAgentProcesses>(home, ports, program.string());
+  } else {
+    agent = std::make_unique<LocalAgent>(home, ports);
+  }
   std::vector<std::string> kinds;
   for (const ReconciledKind& kind : reconciled_kinds()) kinds.push_back(kind.kind);
   auto stats = std::make_shared<OperatorStats>(kinds, MDBOP_VERSION);
@@ -160,8 +171,9 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
       !written) {
     return written;
   }
-  spdlog::info("operator started pid={} home={} ports={}-{} metrics={} version={}", getpid(),
-               home.string(), ports.first, ports.last, metrics_address.value_or("off"),
+  spdlog::info("operator started pid={} home={} ports={}-{} metrics={} node-agents={} version={}",
+               getpid(), home.string(), ports.first, ports.last, metrics_address.value_or("off"),
+               node_agents == NodeAgents::kProcessPerNode ? "process" : "in-process",
                MDBOP_VERSION);
   auto should_stop = [&] {
     timespec no_wait{0, 0};
@@ -175,7 +187,7 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
     return false;
   };
   auto ran = run_operator(
-      store, agent, home, *stats, [&] { targets.refresh(store.list("MariaDB")); }, should_stop);
+      store, *agent, home, *stats, [&] { targets.refresh(store.list("MariaDB")); }, should_stop);
   std::error_code ignored;
   std::filesystem::remove(home / "operator.json", ignored);
   return ran;
@@ -183,13 +195,21 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
 
 }  // namespace
 
-int cmd_operator_run(PortRange ports, const std::optional<std::string>& metrics_address) {
-  auto ran = run_operator_process(mdbop_home(), ports, metrics_address);
+Result<NodeAgents> parse_node_agents(const std::string& text) {
+  if (text == "in-process") return NodeAgents::kInProcess;
+  if (text == "process") return NodeAgents::kProcessPerNode;
+  return fail_field("--node-agents", "\"" + text + "\" is neither in-process nor process");
+}
+
+int cmd_operator_run(PortRange ports, const std::optional<std::string>& metrics_address,
+                     NodeAgents node_agents) {
+  auto ran = run_operator_process(mdbop_home(), ports, metrics_address, node_agents);
   if (!ran) return report_failure(ran.error().what());
   return 0;
 }
 
-int cmd_operator_start(PortRange ports, const std::optional<std::string>& metrics_address) {
+int cmd_operator_start(PortRange ports, const std::optional<std::string>& metrics_address,
+                       NodeAgents node_agents) {
   auto home = mdbop_home();
   if (auto info = running_operator(home)) {
     std::cout << "operator already running (pid " << info->pid << ")\n";
@@ -202,7 +222,9 @@ int cmd_operator_start(PortRange ports, const std::optional<std::string>& metric
                   "--ports",
                   std::to_string(ports.first) + "-" + std::to_string(ports.last),
                   "--metrics-bind-address",
-                  metrics_address.value_or("0")};
+                  metrics_address.value_or("0"),
+                  "--node-agents",
+                  node_agents == NodeAgents::kProcessPerNode ? "process" : "in-process"};
   options.output_file = (home / "operator.log").string();
   // What this operator writes to the log, for the reason it gives if it does not start.
   std::error_code ec;

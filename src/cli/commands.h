@@ -26,10 +26,25 @@ struct ObjectSelector {
   bool all_namespaces = false;
 };
 
+// How the operator reaches its nodes: through a node agent in its own process, or through each
+// node's own `mdbop agent` process over the network (as on Kubernetes, one per pod).
+enum class NodeAgents { kInProcess, kProcessPerNode };
+Result<NodeAgents> parse_node_agents(const std::string& text);
+
 // `metrics_address`: where the operator serves /metrics (HOST:PORT); nullopt: nowhere.
-int cmd_operator_run(PortRange ports, const std::optional<std::string>& metrics_address);
-int cmd_operator_start(PortRange ports, const std::optional<std::string>& metrics_address);
+int cmd_operator_run(PortRange ports, const std::optional<std::string>& metrics_address,
+                     NodeAgents node_agents);
+int cmd_operator_start(PortRange ports, const std::optional<std::string>& metrics_address,
+                       NodeAgents node_agents);
 int cmd_operator_stop();
+// One node's agent (agent/remote/agent_server.h) in the foreground, until SIGTERM or SIGINT.
+struct AgentCommand {
+  std::string home;
+  NodeId node;
+  std::string listen;  // HOST:PORT
+  PortRange ports;
+};
+int cmd_agent(const AgentCommand& command);
 int cmd_operator_status();
 int cmd_apply(const std::vector<std::string>& files);
 // Node-level commands (pods, logs, sql) ask the node agent.

@@ -161,19 +161,29 @@ TEST(GaleraCluster, CreatesThreeNodesAndKeepsSecretsOutOfSight) {
                            mdbop.must({"events"}) + *read_file(mdbop.home() / "operator.log") +
                            *read_file(mdbop.home() / "store" / "events.jsonl");
   for (pid_t pid : mdbop.node_processes()) everything += process_cmdline(pid);
+  for (pid_t pid : mdbop.agent_processes()) everything += process_cmdline(pid);
+  if (Installation::nodes_under_agents()) {
+    for (int i = 0; i < 3; ++i) {
+      everything +=
+          *read_file(mdbop.home() / "nodes" / "default" / ("g-" + std::to_string(i)) / "agent.log");
+    }
+  }
   EXPECT_EQ(everything.find(kPassword), std::string::npos);
 
-  // The operator stops; the nodes stay; a new operator adopts them without restarting them.
+  // The operator stops; the nodes (and their agents) stay; a new operator adopts them without
+  // restarting them.
   std::vector<pid_t> before = node_pids(mdbop, "g");
   mdbop.stop_operator();
   EXPECT_EQ(mdbop.node_processes().size(), 3u);
+  EXPECT_EQ(mdbop.agent_processes().size(), Installation::nodes_under_agents() ? 3u : 0u);
   mdbop.start_operator();
   mdbop.wait_ready("g");
   EXPECT_EQ(node_pids(mdbop, "g"), before);
 
-  // Deleting stops every node but keeps the data unless --purge is given.
+  // Deleting stops every node (and agent) but keeps the data unless --purge is given.
   mdbop.must({"delete", "mariadb", "g"});
   EXPECT_TRUE(mdbop.node_processes().empty());
+  EXPECT_TRUE(mdbop.agent_processes().empty());
   EXPECT_TRUE(std::filesystem::exists(pods[0]["status"]["dataDir"].get<std::string>() + "/app"));
 }
 

@@ -53,6 +53,7 @@ Installation::Installation() {
 Installation::~Installation() {
   mdbop({"operator", "stop"});
   if (pid_t pid = operator_pid(); pid > 0) kill(pid, SIGKILL);
+  for (pid_t pid : agent_processes()) kill(pid, SIGKILL);
   for (pid_t pid : node_processes()) kill(pid, SIGKILL);
   for (int i = 0; i < 100 && !node_processes().empty(); ++i) std::this_thread::sleep_for(50ms);
   std::error_code ec;
@@ -91,6 +92,10 @@ std::string Installation::ports() const {
 pid_t Installation::start_operator(const std::map<std::string, std::string>& env,
                                    const std::vector<std::string>& args) {
   std::vector<std::string> command = {"operator", "start", "--ports", ports()};
+  // The suite run once more with every node under its own agent (CMakeLists.txt).
+  if (const char* node_agents = std::getenv("MDBOP_TEST_NODE_AGENTS")) {
+    command.insert(command.end(), {"--node-agents", node_agents});
+  }
   command.insert(command.end(), args.begin(), args.end());
   const std::string out = must(command, "", env);
   // "operator started (pid 1234, log ...)", or "operator already running (pid 1234)".
@@ -166,21 +171,27 @@ std::vector<json> Installation::events(const std::string& mariadb) {
   return found;
 }
 
-std::vector<pid_t> Installation::node_processes() {
+std::vector<pid_t> Installation::processes_naming(const std::string& text) {
   std::vector<pid_t> pids;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
     std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     pid_t pid = std::stoi(name);
-    std::string cmdline = process_cmdline(pid);
-    // mariadbd, and the SST scripts and socat it starts: all name a path in this home.
-    if (pid != getpid() && cmdline.find(home_.string() + "/") != std::string::npos &&
+    if (pid != getpid() && process_cmdline(pid).find(text) != std::string::npos &&
         process_alive(pid)) {
       pids.push_back(pid);
     }
   }
   return pids;
+}
+
+// mariadbd, and the SST scripts and socat it starts: all name a path in this home.
+std::vector<pid_t> Installation::node_processes() { return processes_naming(home_.string() + "/"); }
+
+// The nodes' own agents (--node-agents process) name the home itself.
+std::vector<pid_t> Installation::agent_processes() {
+  return processes_naming("--home " + home_.string() + " ");
 }
 
 SqlConnection Installation::connect(const std::string& mariadb, int index,

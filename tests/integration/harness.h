@@ -56,9 +56,13 @@ class Installation {
   json pods(const std::string& mariadb);  // `get pods -o json` items of that MariaDB
   json mariadb(const std::string& name);
   std::vector<json> events(const std::string& mariadb);
-  // Pids of every process whose command line names this home: mariadbd and its SST helpers
-  // (what cleanup kills).
+  // Pids of every process whose command line names a path in this home: mariadbd and its SST
+  // helpers (what cleanup kills, with the agents).
   std::vector<pid_t> node_processes();
+  // Pids of the nodes' own `mdbop agent` processes (the operator's --node-agents process).
+  std::vector<pid_t> agent_processes();
+  // Whether this run of the suite puts every node under its own agent (MDBOP_TEST_NODE_AGENTS).
+  static bool nodes_under_agents() { return std::getenv("MDBOP_TEST_NODE_AGENTS") != nullptr; }
   // Root session on a pod's TCP port with the password from the manifest.
   SqlConnection connect(const std::string& mariadb, int index, const std::string& password);
 
@@ -66,6 +70,7 @@ class Installation {
   int first_port() const { return first_port_; }
 
  private:
+  std::vector<pid_t> processes_naming(const std::string& text);
   std::filesystem::path home_;
   int first_port_ = 0;
 };

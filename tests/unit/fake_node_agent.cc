@@ -15,7 +15,10 @@ namespace {
 // make (root's hosts, by the seed; the binary-log position, by the archiver) are answered.
 class FakeSqlSession final : public SqlSession {
  public:
-  FakeSqlSession(FakeNodeAgent& agent, NodeId id) : agent_(agent), id_(std::move(id)) {}
+  FakeSqlSession(FakeNodeAgent& agent, NodeId id) : agent_(agent), id_(std::move(id)) {
+    agent_.count_sql_session(1);
+  }
+  ~FakeSqlSession() override { agent_.count_sql_session(-1); }
 
   Result<SqlRows> query(const std::string& sql) override {
     if (auto done = agent_.record_sql(id_, sql); !done) return tl::unexpected(done.error());
@@ -30,11 +33,12 @@ class FakeSqlSession final : public SqlSession {
       rows.rows = {
           {std::string("0"), committed > 0 ? "0-1-" + std::to_string(committed) : std::string()}};
     }
+    if (auto answer = agent_.sql_answer(sql)) rows = std::move(*answer);
     return rows;
   }
   Result<bool> execute(const std::string& sql) override { return agent_.record_sql(id_, sql); }
-  Result<std::map<std::string, std::string>> status(const std::string&) override {
-    return std::map<std::string, std::string>{};
+  Result<std::map<std::string, std::string>> status(const std::string& pattern) override {
+    return agent_.status_answer(pattern);
   }
   std::string quote(const std::string& value) override {
     std::string quoted = "'";
@@ -55,6 +59,30 @@ class DiscardSink final : public ByteSink {
  public:
   Result<void> write(std::string_view) override { return {}; }
   Result<void> finish() override { return {}; }
+};
+
+// Takes a replay's bytes and keeps them in the agent's record of it.
+class SqlReplaySink final : public ByteSink {
+ public:
+  using Record = std::pair<std::mutex, FakeNodeAgent::SqlReplay>;
+  explicit SqlReplaySink(std::shared_ptr<Record> record) : record_(std::move(record)) {}
+  ~SqlReplaySink() override {
+    std::lock_guard lock(record_->first);
+    record_->second.open = false;
+  }
+  Result<void> write(std::string_view bytes) override {
+    std::lock_guard lock(record_->first);
+    record_->second.bytes.append(bytes);
+    return {};
+  }
+  Result<void> finish() override {
+    std::lock_guard lock(record_->first);
+    record_->second.finished = true;
+    return {};
+  }
+
+ private:
+  std::shared_ptr<Record> record_;
 };
 
 std::string not_placed(const NodeId& id) { return id.pod() + " has no place"; }
@@ -183,6 +211,58 @@ int64_t FakeNodeAgent::committed(const NodeId& id) const {
   const Node* node = find(id);
   return node != nullptr ? node->committed : -1;
 }
+
+std::optional<ClusterConfig> FakeNodeAgent::last_config(const NodeId& id) const {
+  std::lock_guard lock(mutex_);
+  const Node* node = find(id);
+  return node != nullptr ? node->config : std::nullopt;
+}
+
+void FakeNodeAgent::set_backup_bytes(std::string bytes, std::size_t piece) {
+  std::lock_guard lock(mutex_);
+  backup_bytes_.emplace(std::move(bytes), std::max<std::size_t>(piece, 1));
+}
+
+std::optional<FakeNodeAgent::SqlReplay> FakeNodeAgent::last_sql_replay(const NodeId& id) const {
+  std::shared_ptr<std::pair<std::mutex, SqlReplay>> record;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = sql_replays_.find(key_of(id));
+    if (found == sql_replays_.end()) return std::nullopt;
+    record = found->second;
+  }
+  std::lock_guard lock(record->first);
+  return record->second;
+}
+
+void FakeNodeAgent::answer_sql(const std::string& text, SqlRows rows) {
+  std::lock_guard lock(mutex_);
+  sql_answers_.emplace_back(text, std::move(rows));
+}
+
+void FakeNodeAgent::answer_status(const std::string& pattern,
+                                  std::map<std::string, std::string> values) {
+  std::lock_guard lock(mutex_);
+  status_answers_[pattern] = std::move(values);
+}
+
+int FakeNodeAgent::open_sql_sessions() const { return open_sql_sessions_; }
+
+std::optional<SqlRows> FakeNodeAgent::sql_answer(const std::string& sql) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [text, rows] : sql_answers_) {
+    if (sql.find(text) != std::string::npos) return rows;
+  }
+  return std::nullopt;
+}
+
+std::map<std::string, std::string> FakeNodeAgent::status_answer(const std::string& pattern) const {
+  std::lock_guard lock(mutex_);
+  auto found = status_answers_.find(pattern);
+  return found == status_answers_.end() ? std::map<std::string, std::string>{} : found->second;
+}
+
+void FakeNodeAgent::count_sql_session(int change) { open_sql_sessions_ += change; }
 
 // --- Internals.
 
@@ -353,6 +433,7 @@ Result<bool> FakeNodeAgent::configure(const NodeId& id, const ClusterConfig& con
   if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
   std::string hash = config.cluster_name + "\n" + config.my_cnf + "\n";
   for (const NodeId& peer : config.peers) hash += peer.pod() + ",";
+  node->config = config;
   if (hash == node->config_hash) return false;
   node->config_hash = hash;
   return true;
@@ -597,8 +678,10 @@ Result<BackupSourceFacts> FakeNodeAgent::stream_backup(const NodeId& id,
                                                        const std::function<bool()>& should_stop) {
   BackupSourceFacts facts;
   std::string line;
+  std::optional<std::pair<std::string, std::size_t>> backup_bytes;
   {
     std::lock_guard lock(mutex_);
+    backup_bytes = backup_bytes_;
     const Node* node = find(id);
     if (node == nullptr || !node->running) {
       return fail(ErrorCode::kUnavailable, id.pod() + " is not running");
@@ -626,6 +709,16 @@ Result<BackupSourceFacts> FakeNodeAgent::stream_backup(const NodeId& id,
                                        1000 + 10 * (node->committed + 1))) +
              xbstream_file("ibdata1", line);
     }
+  }
+  if (backup_bytes) {
+    const std::string_view bytes = backup_bytes->first;
+    for (std::size_t at = 0; at < bytes.size(); at += backup_bytes->second) {
+      if (should_stop()) return fail("stopped");
+      if (auto written = out.write(bytes.substr(at, backup_bytes->second)); !written) {
+        return tl::unexpected(written.error());
+      }
+    }
+    return facts;
   }
   if (request.method == "physical") {
     if (should_stop()) return fail("stopped");
@@ -717,7 +810,9 @@ Result<std::unique_ptr<ByteSink>> FakeNodeAgent::replay_sql(const NodeId& id, co
     return fail(ErrorCode::kUnavailable, id.pod() + " is not running");
   }
   log("replay_sql " + id.pod() + (database.empty() ? "" : " " + database));
-  return std::unique_ptr<ByteSink>(std::make_unique<DiscardSink>());
+  auto record = std::make_shared<std::pair<std::mutex, SqlReplay>>();
+  sql_replays_[key_of(id)] = record;
+  return std::unique_ptr<ByteSink>(std::make_unique<SqlReplaySink>(std::move(record)));
 }
 
 namespace {

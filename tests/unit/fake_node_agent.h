@@ -38,10 +38,12 @@
 // Thread-safe: the controllers observe nodes in parallel.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -114,6 +116,30 @@ class FakeNodeAgent final : public NodeAgent {
   void purge_binlog(const NodeId& id, int64_t through);
   // The commit time of the fake's transaction `seqno` is kFakeBinlogEpoch + seqno.
   static constexpr std::uint32_t kFakeBinlogEpoch = 1700000000;
+  // The configuration configure() was last given for the node (nullopt: never configured).
+  std::optional<ClusterConfig> last_config(const NodeId& id) const;
+  // stream_backup writes exactly `bytes` (in writes of at most `piece` bytes) instead of its
+  // usual few KiB, with the same facts.
+  void set_backup_bytes(std::string bytes, std::size_t piece);
+  // What the sink of the node's last replay_sql took: its bytes, whether finish() was called,
+  // and whether it still exists (its owner has not destroyed it).
+  struct SqlReplay {
+    std::string bytes;
+    bool finished = false;
+    bool open = true;
+  };
+  std::optional<SqlReplay> last_sql_replay(const NodeId& id) const;
+  // A query containing `text` answers `rows` (after the fake's own answers); status() of
+  // `pattern` answers `values` (else nothing).
+  void answer_sql(const std::string& text, SqlRows rows);
+  void answer_status(const std::string& pattern, std::map<std::string, std::string> values);
+  // The SQL sessions open_sql gave that still exist.
+  int open_sql_sessions() const;
+
+  // Called by FakeSqlSession.
+  std::optional<SqlRows> sql_answer(const std::string& sql) const;
+  std::map<std::string, std::string> status_answer(const std::string& pattern) const;
+  void count_sql_session(int change);
 
   // --- NodeAgent.
   Result<NodeAddress> place(const NodeId& id) override;
@@ -194,7 +220,8 @@ class FakeNodeAgent final : public NodeAgent {
     bool stall_next_join = false;  // the next join waits for its donor for good
     bool waiting_for_donor = false;
     std::string startup_failure;
-    std::string config_hash;  // what configure() was last given
+    std::string config_hash;              // what configure() was last given
+    std::optional<ClusterConfig> config;  // and the configuration itself
     bool exporter_running = false;
     ExporterCredentials exporter_credentials;  // while it runs
     int lineage = 0;  // data_lineage: a new one whenever the data is replaced
@@ -223,6 +250,12 @@ class FakeNodeAgent final : public NodeAgent {
   std::string replayed_gtid_binlog_pos_;
   std::string received_gtid_;
   std::optional<std::pair<std::string, std::function<void()>>> stop_during_;
+  std::optional<std::pair<std::string, std::size_t>> backup_bytes_;  // set_backup_bytes
+  // The last replay_sql's record per node, shared with its sink.
+  std::map<Key, std::shared_ptr<std::pair<std::mutex, SqlReplay>>> sql_replays_;
+  std::vector<std::pair<std::string, SqlRows>> sql_answers_;  // answer_sql
+  std::map<std::string, std::map<std::string, std::string>> status_answers_;
+  std::atomic<int> open_sql_sessions_{0};  // not under mutex_: counted while it is held
   std::function<void(const NodeExit&)> on_exit_;
   std::mutex on_exit_mutex_;  // held while the callback runs, so that watch_exits can wait
   int instances_ = 0;         // starts so far, naming each run

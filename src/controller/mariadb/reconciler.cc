@@ -174,6 +174,7 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass, bool force) {
   }
   ClusterConfig config;
   config.spec = pass.spec;
+  config.mariadb = pass.object;
   config.cluster_name = key_.namespace_ + "-" + key_.name;
   config.sst_password = pass.root_password;
   config.my_cnf = pass.my_cnf;

@@ -27,16 +27,13 @@ namespace {
 constexpr size_t kMaxSocketPath = 100;  // sun_path is 108 bytes
 
 json ports_to_json(const NodePorts& ports) {
-  return {{"sql", ports.sql},
-          {"galera", ports.galera},
-          {"ist", ports.ist},
-          {"sst", ports.sst},
-          {"metrics", ports.metrics}};
+  return {{"sql", ports.sql}, {"galera", ports.galera},   {"ist", ports.ist},
+          {"sst", ports.sst}, {"metrics", ports.metrics}, {"agent", ports.agent}};
 }
 
 NodePorts ports_from_json(const json& j) {
   return {j.at("sql").get<int>(), j.at("galera").get<int>(), j.at("ist").get<int>(),
-          j.at("sst").get<int>(), j.value("metrics", 0)};
+          j.at("sst").get<int>(), j.value("metrics", 0),     j.value("agent", 0)};
 }
 
 // The ports saved in a layout.json; nullopt when it is missing or unreadable.
@@ -88,7 +85,7 @@ std::set<int> LocalRuntime::ports_in_use_by_layouts() {
   for (const auto& entry : fs::recursive_directory_iterator(nodes, ec)) {
     if (entry.path().filename() != "layout.json") continue;
     if (auto p = read_saved_ports(entry.path())) {
-      taken.insert({p->sql, p->galera, p->ist, p->sst, p->metrics});
+      taken.insert({p->sql, p->galera, p->ist, p->sst, p->metrics, p->agent});
     }
   }
   return taken;
@@ -540,6 +537,8 @@ Result<bool> LocalRuntime::stop(const NodeId& id, std::chrono::seconds grace) {
 
 Result<bool> LocalRuntime::remove(const NodeId& id, bool purge) {
   if (auto stopped = stop_exporter(id); !stopped) return stopped;
+  // An agent left by an operator that ran with --node-agents=process goes with its node.
+  if (auto stopped = stop_agent(id); !stopped) return stopped;
   fs::path dir = node_dir(id);
   std::error_code ec;
   if (purge) {

@@ -24,6 +24,7 @@
 #include "runtime/local/node_user.h"
 #include "util/ports.h"
 #include "util/result.h"
+#include "util/tls_files.h"
 
 namespace mdbop {
 
@@ -65,7 +66,8 @@ class LocalRuntime {
   // SST script holding the SST port, say) are killed first.
   Result<pid_t> start(const NodeId& id, const ServerStart& how);
   Result<bool> stop(const NodeId& id, std::chrono::seconds grace);
-  // Stops the exporter, then gives up the node's place (with purge, its directory).
+  // Stops the exporter and the node's agent, then gives up the node's place (with purge, its
+  // directory).
   Result<bool> remove(const NodeId& id, bool purge);
 
   // The node's metrics exporter (local_exporter.cc), run as the node user.
@@ -81,6 +83,24 @@ class LocalRuntime {
   // Why the server's last start failed, from the end of its error log; empty when it says
   // nothing.
   std::string startup_failure(const NodeId& id);
+
+  // The node's own agent (local_agent_process.cc): `program agent ...` serving the node over
+  // HTTPS on 127.0.0.1:<the node's agent port> (given the first time, like the metrics port),
+  // run as us in its own session, outliving the operator like the server. Started unless one
+  // runs; returns once it listens.
+  struct AgentProcess {
+    pid_t pid = 0;
+    int port = 0;
+  };
+  Result<AgentProcess> run_agent(const NodeId& id, const std::string& program);
+  std::optional<AgentProcess> running_agent(const NodeId& id);
+  // Stops it; true when one was running.
+  Result<bool> stop_agent(const NodeId& id);
+  // The TLS identities of the agents' channel, made on first use. Their authority is the
+  // installation's second one, not the nodes': a node's server holds its own node certificate
+  // and must never be able to drive an agent. Every key is ours alone (0600).
+  Result<TlsFiles> agent_server_tls(const NodeId& id);  // the node's agent's
+  Result<TlsFiles> agent_client_tls();                  // the operator's and the CLI's
 
  private:
   std::filesystem::path node_dir(const NodeId& id) const;
