@@ -80,7 +80,7 @@ Node pod_selector_schema() {
   });
 }
 
-const Node& backup_schema(Kind kind) {
+const Node& schema_of(Kind kind) {
   static const auto build = [](Kind k) {
     const bool physical = k == Kind::kPhysicalBackup;
     std::vector<schema::Field> spec = job_fields(!physical);
@@ -463,7 +463,7 @@ void apply_defaults(json& object, Kind kind) {
 
 void validate(json& object, Kind kind, std::vector<ValidationIssue>& issues) {
   const size_t before = issues.size();
-  schema::check(object, backup_schema(kind), "", issues);
+  schema::check(object, schema_of(kind), "", issues);
   check_names(object, NameRule::kSubdomain, issues);
   if (!object.contains("spec")) {
     issues.push_back({"spec", "required: at least spec.mariaDbRef and spec.storage"});
@@ -473,6 +473,10 @@ void validate(json& object, Kind kind, std::vector<ValidationIssue>& issues) {
 }
 
 }  // namespace
+
+const schema::Node& backup_schema() { return schema_of(Kind::kBackup); }
+
+const schema::Node& physical_backup_schema() { return schema_of(Kind::kPhysicalBackup); }
 
 void validate_backup(json& object, std::vector<ValidationIssue>& issues) {
   validate(object, Kind::kBackup, issues);

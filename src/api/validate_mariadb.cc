@@ -67,8 +67,10 @@ Node galera_schema() {
   });
 }
 
-const Node& mariadb_schema() {
-  static const Node node = object_schema({
+}  // namespace
+
+const schema::Node& mariadb_schema() {
+  static const schema::Node node = object_schema({
       {"status", any_object()},
       {"spec",
        schema::object({
@@ -157,6 +159,8 @@ const Node& mariadb_schema() {
   });
   return node;
 }
+
+namespace {
 
 // N for a well-formed "N%" (capped, so that huge values stay out of range); nullopt otherwise,
 // the schema check having reported it.

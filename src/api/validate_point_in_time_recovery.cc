@@ -11,7 +11,6 @@
 #include "api/validators.h"
 
 namespace mdbop {
-namespace {
 
 const schema::Node& point_in_time_recovery_schema() {
   static const schema::Node node = object_schema(
@@ -26,6 +25,8 @@ const schema::Node& point_in_time_recovery_schema() {
        {"status", schema::any_object()}});
   return node;
 }
+
+namespace {
 
 void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
   const json* spec = find(object, "/spec");

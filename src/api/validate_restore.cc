@@ -15,6 +15,8 @@ namespace {
 
 const std::vector<std::string> kMariaDBRefNames = {"mariaDbRef", "mariadbRef", "targetMariaDB"};
 
+}  // namespace
+
 const schema::Node& restore_schema() {
   static const schema::Node node = [] {
     std::vector<schema::Field> spec = job_fields(true);
@@ -29,6 +31,8 @@ const schema::Node& restore_schema() {
   }();
   return node;
 }
+
+namespace {
 
 void check_semantics(const json& object, std::vector<ValidationIssue>& issues) {
   const json* spec = find(object, "/spec");
