@@ -7,6 +7,10 @@ bash scripts/install-deps.sh
 # The S3 server of the backup tests (MinIO, pinned, built by go install); the tests find it here.
 MDBOP_MINIO=$(bash scripts/install-minio.sh)
 export MDBOP_MINIO
+# The Kubernetes control plane of the Kubernetes tests (etcd, kube-apiserver, ... pinned in
+# tests/k8s/tools/go.mod, built from the Go module proxy and cached): the tests find it here.
+MDBOP_K8S_BIN=$(bash scripts/install-k8s-tools.sh | tail -n 1)
+export MDBOP_K8S_BIN
 
 echo "== format check (clang-format)"
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror

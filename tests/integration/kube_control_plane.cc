@@ -1,0 +1,167 @@
+#include "kube_control_plane.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <thread>
+
+#include "harness.h"
+#include "util/files.h"
+#include "util/random_password.h"
+#include "util/subprocess.h"
+#include "util/x509.h"
+
+namespace mdbop::testing {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Where scripts/install-k8s-tools.sh put the binaries: $MDBOP_K8S_BIN (scripts/test.sh sets it).
+fs::path tools_directory() {
+  const char* bin = std::getenv("MDBOP_K8S_BIN");
+  return bin != nullptr ? fs::path(bin) : fs::path();
+}
+
+void write_private(const fs::path& path, const std::string& content) {
+  auto written = write_file_atomic(path, content, 0600);
+  ASSERT_TRUE(written) << written.error().what();
+}
+
+}  // namespace
+
+KubeControlPlane::KubeControlPlane() {
+  char pattern[] = "/tmp/mdbop-kube-XXXXXX";
+  directory_ = mkdtemp(pattern);
+  bin_ = tools_directory();
+  launch();
+}
+
+void KubeControlPlane::launch() {
+  ASSERT_FALSE(bin_.empty() || !fs::exists(bin_ / "kube-apiserver"))
+      << "the Kubernetes control plane is missing: run scripts/install-k8s-tools.sh and set "
+         "MDBOP_K8S_BIN to the directory it prints (scripts/test.sh does both)";
+  // A CA, the API server's serving certificate for 127.0.0.1, and the key that signs service
+  // account tokens.
+  auto ca = make_certificate_authority("mdbop test Kubernetes CA", std::chrono::days(1));
+  ASSERT_TRUE(ca) << ca.error().what();
+  auto serving = issue_certificate(*ca, "kube-apiserver", {"127.0.0.1"}, std::chrono::days(1));
+  ASSERT_TRUE(serving) << serving.error().what();
+  auto signing = issue_certificate(*ca, "service-accounts", {}, std::chrono::days(1));
+  ASSERT_TRUE(signing) << signing.error().what();
+  write_private(directory_ / "ca.crt", ca->certificate);
+  write_private(directory_ / "apiserver.crt", serving->certificate);
+  write_private(directory_ / "apiserver.key", serving->private_key);
+  write_private(directory_ / "sa.key", signing->private_key);
+  write_private(directory_ / "sa.crt",
+                signing->certificate);  // its public key, as the server reads it
+  auto token = random_password(32);
+  ASSERT_TRUE(token) << token.error().what();
+  write_private(directory_ / "tokens.csv", *token + ",admin,admin,system:masters\n");
+
+  const int etcd_client = free_loopback_port(20000, 25999);
+  const int etcd_peer = free_loopback_port(etcd_client + 1, 25999);
+  const int api = free_loopback_port(26000, 31999);
+  ASSERT_TRUE(etcd_client > 0 && etcd_peer > 0 && api > 0) << "no free ports for the control plane";
+  const std::string etcd_url = "http://127.0.0.1:" + std::to_string(etcd_client);
+  const std::string peer_url = "http://127.0.0.1:" + std::to_string(etcd_peer);
+  start({(bin_ / "etcd").string(), "--name", "test", "--data-dir", (directory_ / "etcd").string(),
+         "--unsafe-no-fsync", "--log-level", "warn", "--listen-client-urls", etcd_url,
+         "--advertise-client-urls", etcd_url, "--listen-peer-urls", peer_url,
+         "--initial-advertise-peer-urls", peer_url, "--initial-cluster", "test=" + peer_url},
+        "etcd.log");
+  const std::string dir = directory_.string() + "/";
+  start({(bin_ / "kube-apiserver").string(),
+         "--etcd-servers",
+         etcd_url,
+         "--bind-address",
+         "127.0.0.1",
+         "--advertise-address",
+         "127.0.0.1",
+         "--secure-port",
+         std::to_string(api),
+         "--tls-cert-file",
+         dir + "apiserver.crt",
+         "--tls-private-key-file",
+         dir + "apiserver.key",
+         "--client-ca-file",
+         dir + "ca.crt",
+         "--token-auth-file",
+         dir + "tokens.csv",
+         "--service-account-issuer",
+         "https://kubernetes.default.svc.cluster.local",
+         "--service-account-key-file",
+         dir + "sa.crt",
+         "--service-account-signing-key-file",
+         dir + "sa.key",
+         "--authorization-mode",
+         "Node,RBAC",
+         "--service-cluster-ip-range",
+         "10.96.0.0/16",
+         "--endpoint-reconciler-type",
+         "none"},
+        "apiserver.log");
+  kubeconfig_ = directory_ / "kubeconfig";
+  std::ofstream(kubeconfig_) << "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n"
+                             << "  cluster:\n    server: https://127.0.0.1:" << api << "\n"
+                             << "    certificate-authority: " << dir << "ca.crt\n"
+                             << "users:\n- name: admin\n  user:\n    token: " << *token << "\n"
+                             << "contexts:\n- name: test\n  context:\n    cluster: test\n"
+                             << "    user: admin\n    namespace: default\n"
+                             << "current-context: test\n";
+  fs::permissions(kubeconfig_, fs::perms::owner_read | fs::perms::owner_write);
+  ready_ = eventually(
+      [&] {
+        KubectlResult ready = kubectl({"get", "--raw", "/readyz"});
+        return ready.exit_code == 0 && ready.out == "ok";
+      },
+      90s);
+  ASSERT_TRUE(ready_) << "the API server did not become ready; see " << dir << "apiserver.log";
+}
+
+KubeControlPlane::~KubeControlPlane() {
+  // Newest first: the API server never outlives its etcd.
+  for (auto pid = pids_.rbegin(); pid != pids_.rend(); ++pid) {
+    kill(*pid, SIGKILL);
+    waitpid(*pid, nullptr, 0);
+  }
+  std::error_code ec;
+  if (!std::getenv("MDBOP_KEEP_TEST_HOME")) fs::remove_all(directory_, ec);
+}
+
+pid_t KubeControlPlane::start(const std::vector<std::string>& argv, const std::string& log) {
+  SubprocessOptions process;
+  process.argv = argv;
+  process.output_file = (directory_ / log).string();
+  auto pid = spawn_detached(process);
+  EXPECT_TRUE(pid) << pid.error().what();
+  if (!pid) return 0;
+  pids_.push_back(*pid);
+  return *pid;
+}
+
+KubectlResult KubeControlPlane::kubectl(const std::vector<std::string>& args,
+                                        const std::string& stdin_text) {
+  SubprocessOptions command;
+  command.argv = {(bin_ / "kubectl").string(), "--kubeconfig", kubeconfig_.string()};
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  if (!stdin_text.empty()) command.stdin_data = stdin_text;
+  command.timeout = 2min;
+  auto result = run_process(command);
+  if (!result) return {-1, "", result.error().what()};
+  return {result->exit_code, result->stdout_text, result->stderr_tail};
+}
+
+std::string KubeControlPlane::must_kubectl(const std::vector<std::string>& args,
+                                           const std::string& stdin_text) {
+  KubectlResult result = kubectl(args, stdin_text);
+  std::string command;
+  for (const std::string& arg : args) command += " " + arg;
+  EXPECT_EQ(result.exit_code, 0) << "kubectl" << command << "\n" << result.out << result.err;
+  return result.out;
+}
+
+}  // namespace mdbop::testing
