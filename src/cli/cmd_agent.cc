@@ -12,6 +12,7 @@
 #include "agent/remote/agent_server.h"
 #include "cli/commands.h"
 #include "runtime/local/local_runtime.h"
+#include "util/stop_signals.h"
 
 namespace mdbop {
 
@@ -30,12 +31,7 @@ int cmd_agent(const AgentCommand& command) {
   }
   const std::string host = command.listen.substr(0, colon);
   // Signals are taken by one thread, which stops the server.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t signals = block_stop_signals();
 
   LocalRuntime runtime(command.home, command.ports);
   auto tls = runtime.agent_server_tls(command.node);

@@ -21,6 +21,7 @@
 #include "store/local_store.h"
 #include "util/files.h"
 #include "util/pid_lock.h"
+#include "util/stop_signals.h"
 #include "util/subprocess.h"
 
 namespace mdbop {
@@ -132,12 +133,7 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
                 (other ? " (pid " + std::to_string(other->pid) + ")" : ""));
   }
   // Signals are taken synchronously by the loop, never by a worker thread.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t signals = block_stop_signals();
 
   LocalStore store(home / "store");
   std::unique_ptr<NodeAgent> agent;

@@ -31,21 +31,30 @@ NodeAgentProcesses::~NodeAgentProcesses() {
 }
 
 Result<std::shared_ptr<AgentClient>> NodeAgentProcesses::agent_of(const NodeId& id) {
-  std::lock_guard lock(agents_mutex_);
-  if (auto found = agents_.find(id.qualified_pod()); found != agents_.end()) {
-    return found->second->client;
+  TlsFiles tls;
+  {
+    std::lock_guard lock(agents_mutex_);
+    if (auto found = agents_.find(id.qualified_pod()); found != agents_.end()) {
+      return found->second->client;
+    }
+    if (client_tls_.key.empty()) {
+      auto made = runtime_.agent_client_tls();
+      if (!made) return tl::unexpected(made.error());
+      client_tls_ = *made;
+    }
+    tls = client_tls_;
   }
-  if (client_tls_.key.empty()) {
-    auto tls = runtime_.agent_client_tls();
-    if (!tls) return tl::unexpected(tls.error());
-    client_tls_ = *tls;
-  }
+  // Outside the lock: starting an agent can take seconds, and the other nodes' calls go on.
+  // (run_agent serialises two starts of the same node's agent.)
   auto process = runtime_.run_agent(id, program_);
   if (!process) return tl::unexpected(process.error());
+  std::lock_guard lock(agents_mutex_);
+  if (auto found = agents_.find(id.qualified_pod()); found != agents_.end()) {
+    return found->second->client;  // another call got there first, to the same agent
+  }
   auto agent = std::make_unique<Agent>();
-  agent->client =
-      std::make_shared<AgentClient>(id, AgentEndpoint{"127.0.0.1", process->port}, client_tls_);
-  Agent& started = *agent;
+  agent->client = std::make_shared<AgentClient>(id, AgentEndpoint{"127.0.0.1", process->port}, tls);
+  Agent& started = *agent;  // stays where it is: the map holds it by pointer
   agent->exits = std::thread([this, &started] { follow_exits(started); });
   auto client = agent->client;
   agents_[id.qualified_pod()] = std::move(agent);

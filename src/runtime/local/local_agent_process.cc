@@ -101,8 +101,10 @@ std::optional<LocalRuntime::AgentProcess> LocalRuntime::running_agent(const Node
 
 Result<LocalRuntime::AgentProcess> LocalRuntime::run_agent(const NodeId& id,
                                                            const std::string& program) {
-  if (auto running = running_agent(id)) return *running;
   if (!find_layout(id)) return fail(ErrorCode::kNotFound, "node " + id.pod() + " has no place");
+  // One start at a time per node: a second caller finds the first one's agent.
+  FileLock lock(node_dir(id) / "agent.lock");
+  if (auto running = running_agent(id)) return *running;
   if (auto tls = agent_server_tls(id); !tls) return tl::unexpected(tls.error());
   if (auto moved = move_taken_ports(id, {&NodePorts::agent}); !moved) {
     return tl::unexpected(moved.error());
