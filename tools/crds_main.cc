@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/crd.h"
+#include "api/yaml_encode.h"
 
 namespace {
 
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
     const std::filesystem::path file =
         dir / ((*crd)["metadata"]["name"].get<std::string>() + ".yaml");
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out << kHeader << "---\n" << mdbop::crd_yaml(*crd);
+    out << kHeader << "---\n" << mdbop::encode_yaml(*crd);
     out.close();
     if (!out) {
       std::cerr << "mdbop_crds: cannot write " << file << "\n";

@@ -29,8 +29,5 @@ std::vector<std::string> crd_kinds();
 // version and names of kinds.h, namespaced, with the status subresource and printer columns.
 Result<nlohmann::json> crd_for_kind(const std::string& kind);
 
-// `value` as a YAML document (block style, keys sorted), its strings quoted wherever YAML 1.1
-// (the apiserver's and kubectl's reader) or 1.2 would read them as another type.
-std::string crd_yaml(const nlohmann::json& value);
 
 }  // namespace mdbop

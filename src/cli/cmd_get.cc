@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "api/kinds.h"
+#include "api/yaml_encode.h"
 #include "cli/commands.h"
 #include "cli/printers.h"
 #include "cli/typed_names.h"
@@ -264,7 +265,7 @@ int cmd_get(NodeAgent& agent, const ObjectSelector& selector, const std::string&
     json document = !selector.name.empty() && objects->size() == 1
                         ? objects->front()
                         : json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", *objects}};
-    std::cout << (output == "json" ? document.dump(2) + "\n" : to_yaml(document));
+    std::cout << (output == "json" ? document.dump(2) + "\n" : encode_yaml(document));
     return 0;
   }
   if (!output.empty() && output != "wide") {
@@ -300,7 +301,7 @@ int cmd_describe(NodeAgent& agent, const ObjectSelector& selector) {
     body.erase("metadata");
     body.erase("apiVersion");
     body.erase("kind");
-    std::cout << to_yaml(body);
+    std::cout << encode_yaml(body);
     if (object.contains("status")) {
       json status = object["status"];
       if (object["kind"] == "MariaDB" && status.contains("nodes")) {
@@ -345,7 +346,7 @@ int cmd_describe(NodeAgent& agent, const ObjectSelector& selector) {
                   << render_table({"TYPE", "STATUS", "REASON", "SINCE", "MESSAGE"}, conditions);
         status.erase("conditions");
       }
-      std::cout << "Status:\n" << to_yaml(status);
+      std::cout << "Status:\n" << encode_yaml(status);
     }
     std::vector<std::vector<std::string>> rows;
     auto events = store.events(metadata.value("namespace", "default"), object.value("kind", ""),

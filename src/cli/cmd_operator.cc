@@ -138,11 +138,8 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
   LocalStore store(home / "store");
   std::unique_ptr<NodeAgent> agent;
   if (node_agents == NodeAgents::kProcessPerNode) {
-    // The agents run this very binary.
-    std::error_code ec;
-    const auto program = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) return fail("cannot find the mdbop binary for the node agents: " + ec.message());
-    agent = std::make_unique<NodeAgentProcesses>(home, ports, program.string());
+    // The agents run this very binary (its file, even if replaced or removed meanwhile).
+    agent = std::make_unique<NodeAgentProcesses>(home, ports, "/proc/self/exe");
   } else {
     agent = std::make_unique<LocalAgent>(home, ports);
   }

@@ -2,8 +2,6 @@
 
 #include <ctime>
 
-#include <yaml-cpp/yaml.h>
-
 namespace mdbop {
 
 std::string render_table(const std::vector<std::string>& headers,
@@ -27,45 +25,6 @@ std::string render_table(const std::vector<std::string>& headers,
   append_row(headers);
   for (const auto& row : rows) append_row(row);
   return out;
-}
-
-namespace {
-
-void emit(YAML::Emitter& out, const json& value) {
-  if (value.is_object()) {
-    out << YAML::BeginMap;
-    for (auto it = value.begin(); it != value.end(); ++it) {
-      out << YAML::Key << it.key() << YAML::Value;
-      emit(out, it.value());
-    }
-    out << YAML::EndMap;
-  } else if (value.is_array()) {
-    out << YAML::BeginSeq;
-    for (const json& item : value) emit(out, item);
-    out << YAML::EndSeq;
-  } else if (value.is_string()) {
-    const std::string& text = value.get_ref<const std::string&>();
-    // Keep strings that look like other types quoted, so the YAML reads back the same.
-    bool ambiguous = text.empty() || text == "true" || text == "false" || text == "null" ||
-                     text.find_first_not_of("0123456789.-+eE") == std::string::npos;
-    if (ambiguous) out << YAML::DoubleQuoted;
-    if (text.find('\n') != std::string::npos) out << YAML::Literal;
-    out << text;
-  } else if (value.is_null()) {
-    out << YAML::Null;
-  } else if (value.is_boolean()) {
-    out << value.get<bool>();
-  } else {
-    out << value.dump();
-  }
-}
-
-}  // namespace
-
-std::string to_yaml(const json& value) {
-  YAML::Emitter out;
-  emit(out, value);
-  return std::string(out.c_str()) + "\n";
 }
 
 std::string age_since(const std::string& rfc3339) {

@@ -14,8 +14,6 @@ using json = nlohmann::json;
 std::string render_table(const std::vector<std::string>& headers,
                          const std::vector<std::vector<std::string>>& rows);
 
-std::string to_yaml(const json& value);
-
 // "5s", "3m", "2h", "4d" since an RFC 3339 UTC timestamp; "<unknown>" if unparsable.
 std::string age_since(const std::string& rfc3339);
 

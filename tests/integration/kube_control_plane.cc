@@ -35,12 +35,14 @@ void write_private(const fs::path& path, const std::string& content) {
 
 KubeControlPlane::KubeControlPlane() {
   char pattern[] = "/tmp/mdbop-kube-XXXXXX";
-  directory_ = mkdtemp(pattern);
+  const char* made = mkdtemp(pattern);
+  directory_ = made != nullptr ? made : "";
   bin_ = tools_directory();
   launch();
 }
 
 void KubeControlPlane::launch() {
+  ASSERT_FALSE(directory_.empty()) << "cannot make a directory under /tmp";
   ASSERT_FALSE(bin_.empty() || !fs::exists(bin_ / "kube-apiserver"))
       << "the Kubernetes control plane is missing: run scripts/install-k8s-tools.sh and set "
          "MDBOP_K8S_BIN to the directory it prints (scripts/test.sh does both)";
@@ -129,7 +131,7 @@ KubeControlPlane::~KubeControlPlane() {
     waitpid(*pid, nullptr, 0);
   }
   std::error_code ec;
-  if (!std::getenv("MDBOP_KEEP_TEST_HOME")) fs::remove_all(directory_, ec);
+  if (!directory_.empty() && !std::getenv("MDBOP_KEEP_TEST_HOME")) fs::remove_all(directory_, ec);
 }
 
 pid_t KubeControlPlane::start(const std::vector<std::string>& argv, const std::string& log) {

@@ -19,13 +19,16 @@ NodeAgentProcesses::NodeAgentProcesses(std::filesystem::path home, PortRange por
 
 NodeAgentProcesses::~NodeAgentProcesses() {
   watch_exits(nullptr);
-  std::map<std::string, std::unique_ptr<Agent>> agents;
+  std::vector<std::unique_ptr<Agent>> agents;
   {
     std::lock_guard lock(agents_mutex_);
-    agents.swap(agents_);
+    for (auto& [pod, agent] : agents_) agents.push_back(std::move(agent));
+    agents_.clear();
+    for (auto& agent : retired_) agents.push_back(std::move(agent));
+    retired_.clear();
   }
-  for (auto& [pod, agent] : agents) {
-    agent->stopping = true;
+  for (auto& agent : agents) agent->stopping = true;
+  for (auto& agent : agents) {
     if (agent->exits.joinable()) agent->exits.join();
   }
 }
@@ -34,6 +37,7 @@ Result<std::shared_ptr<AgentClient>> NodeAgentProcesses::agent_of(const NodeId& 
   TlsFiles tls;
   {
     std::lock_guard lock(agents_mutex_);
+    join_finished_retired();
     if (auto found = agents_.find(id.qualified_pod()); found != agents_.end()) {
       return found->second->client;
     }
@@ -62,16 +66,20 @@ Result<std::shared_ptr<AgentClient>> NodeAgentProcesses::agent_of(const NodeId& 
 }
 
 void NodeAgentProcesses::forget_agent(const NodeId& id) {
-  std::unique_ptr<Agent> agent;
-  {
-    std::lock_guard lock(agents_mutex_);
-    auto found = agents_.find(id.qualified_pod());
-    if (found == agents_.end()) return;
-    agent = std::move(found->second);
-    agents_.erase(found);
-  }
-  agent->stopping = true;
-  if (agent->exits.joinable()) agent->exits.join();
+  std::lock_guard lock(agents_mutex_);
+  auto found = agents_.find(id.qualified_pod());
+  if (found == agents_.end()) return;
+  found->second->stopping = true;
+  retired_.push_back(std::move(found->second));
+  agents_.erase(found);
+}
+
+void NodeAgentProcesses::join_finished_retired() {
+  std::erase_if(retired_, [](std::unique_ptr<Agent>& agent) {
+    if (!agent->finished) return false;
+    agent->exits.join();  // returned already: at once
+    return true;
+  });
 }
 
 template <class T>
@@ -92,11 +100,15 @@ Result<T> NodeAgentProcesses::through_agent(const NodeId& id,
 }
 
 void NodeAgentProcesses::follow_exits(Agent& agent) {
-  std::string agent_instance;
-  std::uint64_t after = 0;
+  const std::string pod = agent.client->node().qualified_pod();
+  ExitCursor cursor;
+  {
+    std::lock_guard lock(agents_mutex_);
+    cursor = exit_cursors_[pod];
+  }
   const auto stopping = [&] { return agent.stopping.load(); };
   while (!stopping()) {
-    auto exits = agent.client->wait_for_exits(agent_instance, after, stopping);
+    auto exits = agent.client->wait_for_exits(cursor.agent_instance, cursor.last, stopping);
     if (!exits) {
       // The agent is away; the next call on the node starts it again.
       for (int i = 0; i < 10 && !stopping(); ++i) {
@@ -104,12 +116,17 @@ void NodeAgentProcesses::follow_exits(Agent& agent) {
       }
       continue;
     }
-    agent_instance = exits->agent_instance;
-    after = exits->last;
+    if (stopping()) break;
+    cursor = {exits->agent_instance, exits->last};
+    {
+      std::lock_guard lock(agents_mutex_);
+      exit_cursors_[pod] = cursor;
+    }
     std::lock_guard lock(delivery_mutex_);
     if (!on_exit_) continue;
     for (const NodeExit& exit : exits->exits) on_exit_(exit);
   }
+  agent.finished = true;
 }
 
 void NodeAgentProcesses::watch_exits(std::function<void(const NodeExit&)> on_exit) {
@@ -131,6 +148,10 @@ std::vector<int> NodeAgentProcesses::placed_indices(const std::string& namespace
 
 Result<bool> NodeAgentProcesses::remove(const NodeId& id, bool purge) {
   forget_agent(id);
+  {
+    std::lock_guard lock(agents_mutex_);
+    exit_cursors_.erase(id.qualified_pod());
+  }
   return machine_.remove(id, purge);  // which stops the agent too
 }
 

@@ -93,6 +93,13 @@ class NodeAgentProcesses : public NodeAgent {
     std::shared_ptr<AgentClient> client;
     std::thread exits;
     std::atomic<bool> stopping{false};
+    std::atomic<bool> finished{false};  // the exits thread has returned
+  };
+  // Where a node's exits were followed to: kept when its agent is forgotten, so that a new
+  // client neither repeats exits nor loses those of the same agent run.
+  struct ExitCursor {
+    std::string agent_instance;  // empty: none yet (follow from now)
+    std::uint64_t last = 0;
   };
 
   // The client of the node's agent, whose process is started unless it runs.
@@ -101,7 +108,11 @@ class NodeAgentProcesses : public NodeAgent {
   // dead, once more on a new one. Streams are never repeated: their caller does.
   template <class T>
   Result<T> through_agent(const NodeId& id, const std::function<Result<T>(AgentClient&)>& call);
+  // Stops using the node's agent. Its exits thread is told to stop and joined later (never
+  // here: this may run inside an exit's delivery, which that thread may be waiting to make).
   void forget_agent(const NodeId& id);
+  // Joins the retired exits threads that have returned. REQUIRES: agents_mutex_ held.
+  void join_finished_retired();
   void follow_exits(Agent& agent);
 
   std::filesystem::path home_;
@@ -111,6 +122,8 @@ class NodeAgentProcesses : public NodeAgent {
   TlsFiles client_tls_;
   std::mutex agents_mutex_;
   std::map<std::string, std::unique_ptr<Agent>> agents_;  // by namespace/pod
+  std::vector<std::unique_ptr<Agent>> retired_;           // forgotten, exits thread ending
+  std::map<std::string, ExitCursor> exit_cursors_;        // by namespace/pod
   std::mutex delivery_mutex_;                             // held while on_exit_ runs
   std::function<void(const NodeExit&)> on_exit_;
 };

@@ -39,26 +39,37 @@ class RemoteSqlSession : public SqlSession {
   ~RemoteSqlSession() override { (void)agent_->call("sql_close", {{"session", session_}}); }
 
   Result<SqlRows> query(const std::string& sql) override {
+    if (broken_) return tl::unexpected(*broken_);
     return decoded<SqlRows>(agent_->call("sql_query", {{"session", session_}, {"text", sql}}));
   }
   Result<bool> execute(const std::string& sql) override {
+    if (broken_) return tl::unexpected(*broken_);
     return decoded<bool>(agent_->call("sql_execute", {{"session", session_}, {"text", sql}}));
   }
   Result<std::map<std::string, std::string>> status(const std::string& pattern) override {
+    if (broken_) return tl::unexpected(*broken_);
     return decoded<std::map<std::string, std::string>>(
         agent_->call("sql_status", {{"session", session_}, {"text", pattern}}));
   }
+  // Quoting needs the session's character set, so the agent quotes. When it cannot, the
+  // session breaks: nothing built from the placeholder returned here may ever run (an
+  // `IDENTIFIED BY ''` would leave an account without a password).
   std::string quote(const std::string& value) override {
-    // Quoting needs the session's character set; without the agent, a statement built from
-    // this cannot run either, and the empty literal is harmless.
+    if (broken_) return "''";
     auto quoted =
         decoded<std::string>(agent_->call("sql_quote", {{"session", session_}, {"text", value}}));
-    return quoted ? *quoted : "''";
+    if (quoted) return *quoted;
+    broken_ = Error{"a value could not be quoted for SQL (" + quoted.error().message +
+                        "); the session was given up",
+                    {},
+                    ErrorCode::kUnavailable};
+    return "''";
   }
 
  private:
   std::shared_ptr<AgentClient> agent_;
   std::string session_;
+  std::optional<Error> broken_;  // set by a failed quote(): every later statement fails
 };
 
 // A stream in: write() queues frames that a thread sends as the call's body.
@@ -266,6 +277,7 @@ Result<json> AgentClient::call(const std::string& name, json params,
   }
   if (stopped) return json(true);  // the caller asked: nothing failed
   if (cut) return tl::unexpected(*cut);
+  if (result && !sent) return *std::move(result);  // answered, then the connection broke
   if (!sent) {
     return fail(ErrorCode::kUnavailable,
                 where + " cannot be reached: " + httplib::to_string(error));

@@ -72,7 +72,8 @@ class AgentClient : public std::enable_shared_from_this<AgentClient> {
                                                const std::string& database);
 
   // The node's server exits the agent saw after `after` (a sequence of the agent run named
-  // `agent_instance`; another run's: all it holds). Waits up to about 20 s for one.
+  // `agent_instance`; another run's: all it holds; none, an empty name: no exits, only the
+  // cursor to follow from now). Waits up to about 20 s for one.
   struct Exits {
     std::string agent_instance;
     std::uint64_t last = 0;

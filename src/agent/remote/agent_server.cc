@@ -116,8 +116,10 @@ AgentServer::AgentServer(NodeAgent& agent, NodeId node, const TlsFiles& tls)
 
   // Streams (a followed binary log) hold a thread each for as long as they run.
   server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
-  // A stream's reader may pause while its own destination is slow (an upload to S3).
-  server_->set_read_timeout(std::chrono::minutes(5));
+  // Also how long a connection may sit in the TLS handshake holding a worker: short, or any
+  // local user could hold every worker with idle connections. A stream in may pause this long
+  // while its own source is slow.
+  server_->set_read_timeout(std::chrono::seconds(60));
   server_->set_write_timeout(std::chrono::minutes(5));
   // The operator keeps a few connections open and calls every second or so.
   server_->set_keep_alive_max_count(1000);
@@ -307,6 +309,14 @@ void AgentServer::add_calls() {
       }
     };
   };
+  // A call that changes the node: one at a time, so that a call left running by an operator
+  // that was killed finishes before the next operator's (a copy into the data it wipes).
+  const auto changing = [this, on_node](std::string name, auto body) {
+    on_node(std::move(name), [this, body](const json& p, FrameEmitter& out) {
+      std::lock_guard lock(changing_);
+      return body(p, out);
+    });
+  };
   on_node("place", [this](const json&, FrameEmitter&) { return as_value(agent_.place(node_)); });
   on_node("observe", [this](const json& p, FrameEmitter&) -> Result<json> {
     return json(agent_.observe(node_, p.at("rootPassword").get<std::string>()));
@@ -322,12 +332,12 @@ void AgentServer::add_calls() {
     if (!text) return tl::unexpected(text.error());
     return json(base64_encode(*text));  // the log's bytes exactly, UTF-8 or not
   });
-  on_node("configure", [this](const json& p, FrameEmitter&) -> Result<json> {
+  changing("configure", [this](const json& p, FrameEmitter&) -> Result<json> {
     auto config = decode_wire<ClusterConfig>(p.at("config"));
     if (!config) return tl::unexpected(config.error());
     return done(agent_.configure(node_, *config));
   });
-  on_node("start", [this](const json& p, FrameEmitter&) -> Result<json> {
+  changing("start", [this](const json& p, FrameEmitter&) -> Result<json> {
     auto mode = start_mode_named(p.at("mode").get<std::string>());
     if (!mode) return tl::unexpected(mode.error());
     auto access = node_access_named(p.at("access").get<std::string>());
@@ -336,38 +346,38 @@ void AgentServer::add_calls() {
     if (!started) return tl::unexpected(started.error());
     return json{{"instance", started->instance}, {"portsMoved", started->ports_moved}};
   });
-  on_node("stop", [this](const json& p, FrameEmitter&) {
+  changing("stop", [this](const json& p, FrameEmitter&) {
     return done(agent_.stop(node_, std::chrono::seconds(p.at("graceSeconds").get<std::int64_t>())));
   });
-  on_node("run_exporter", [this](const json& p, FrameEmitter&) {
+  changing("run_exporter", [this](const json& p, FrameEmitter&) {
     return done(agent_.run_exporter(
         node_, {p.at("user").get<std::string>(), p.at("password").get<std::string>()}));
   });
-  on_node("stop_exporter",
-          [this](const json&, FrameEmitter&) { return done(agent_.stop_exporter(node_)); });
-  on_node("recover_position",
-          [this](const json&, FrameEmitter&) { return as_value(agent_.recover_position(node_)); });
-  on_node("write_grastate", [this](const json& p, FrameEmitter&) -> Result<json> {
+  changing("stop_exporter",
+           [this](const json&, FrameEmitter&) { return done(agent_.stop_exporter(node_)); });
+  changing("recover_position",
+           [this](const json&, FrameEmitter&) { return as_value(agent_.recover_position(node_)); });
+  changing("write_grastate", [this](const json& p, FrameEmitter&) -> Result<json> {
     auto state = decode_wire<GraState>(p.at("state"));
     if (!state) return tl::unexpected(state.error());
     return done(agent_.write_grastate(node_, *state));
   });
-  on_node("initialize_data",
-          [this](const json&, FrameEmitter&) { return done(agent_.initialize_data(node_)); });
-  on_node("copy_data", [this](const json& p, FrameEmitter&) -> Result<json> {
+  changing("initialize_data",
+           [this](const json&, FrameEmitter&) { return done(agent_.initialize_data(node_)); });
+  changing("copy_data", [this](const json& p, FrameEmitter&) -> Result<json> {
     auto from = decode_wire<NodeId>(p.at("from"));
     if (!from) return tl::unexpected(from.error());
     return done(agent_.copy_data(*from, node_));
   });
-  on_node("wipe_data",
-          [this](const json&, FrameEmitter&) { return done(agent_.wipe_data(node_)); });
-  on_node("set_aside_data", [this](const json& p, FrameEmitter&) {
+  changing("wipe_data",
+           [this](const json&, FrameEmitter&) { return done(agent_.wipe_data(node_)); });
+  changing("set_aside_data", [this](const json& p, FrameEmitter&) {
     return done(agent_.set_aside_data(node_, p.at("tag").get<std::string>()));
   });
-  on_node("return_aside_data", [this](const json& p, FrameEmitter&) {
+  changing("return_aside_data", [this](const json& p, FrameEmitter&) {
     return done(agent_.return_aside_data(node_, p.at("tag").get<std::string>()));
   });
-  on_node("discard_aside_data", [this](const json& p, FrameEmitter&) {
+  changing("discard_aside_data", [this](const json& p, FrameEmitter&) {
     return done(agent_.discard_aside_data(node_, p.at("tag").get<std::string>()));
   });
   on_node("describe_aside", [this](const json& p, FrameEmitter&) -> Result<json> {
@@ -417,8 +427,13 @@ Result<json> AgentServer::wait_for_exits(const json& params, FrameEmitter& out) 
   std::uint64_t after = params.value("after", json(0)).is_number_unsigned()
                             ? params.at("after").get<std::uint64_t>()
                             : 0;
-  if (params.value("instance", json("")) != instance_) after = 0;  // a new run of the agent
+  const json instance = params.value("instance", json(""));
   std::unique_lock lock(exits_mutex_);
+  // A client without a cursor (an operator that just started) follows from now: exits it never
+  // knew of would be taken for new deaths.
+  if (instance == "")
+    return json{{"agentInstance", instance_}, {"last", next_exit_ - 1}, {"exits", json::array()}};
+  if (instance != instance_) after = 0;  // a new run of the agent: all it saw is new
   const auto deadline = std::chrono::steady_clock::now() + kExitsWait;
   const auto has_news = [&] {
     return stopping_ || (!exits_.empty() && exits_.back().sequence > after);

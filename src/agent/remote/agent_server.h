@@ -1,7 +1,7 @@
 // AgentServer: one node's agent on the network. It serves the node agent interface
 // (agent/node_agent.h) of that node only, over HTTPS with mutual TLS: a client must present a
-// certificate of the agents' certificate authority (which only the installation's operator and
-// CLI hold), and every call names the node, which must be this one.
+// certificate of the agents' certificate authority (the installation's: its operator's and its
+// agents' identities), and every call names the node, which must be this one.
 //
 // Every call is a POST of /v1/<call> whose body is frames (frames.h): the parameters, then for
 // a stream in its data and an end frame. The response is frames too: heartbeats every second
@@ -74,6 +74,7 @@ class AgentServer {
   std::map<std::string, Work> calls_;
   std::map<std::string, Upload> uploads_;
 
+  std::mutex changing_;  // held by the calls that change the node
   std::mutex sessions_mutex_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;
 

@@ -100,7 +100,7 @@ class LocalRuntime {
   // installation's second one, not the nodes': a node's server holds its own node certificate
   // and must never be able to drive an agent. Every key is ours alone (0600).
   Result<TlsFiles> agent_server_tls(const NodeId& id);  // the node's agent's
-  Result<TlsFiles> agent_client_tls();                  // the operator's and the CLI's
+  Result<TlsFiles> agent_client_tls();                  // the operator's
 
  private:
   std::filesystem::path node_dir(const NodeId& id) const;
