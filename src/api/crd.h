@@ -29,5 +29,4 @@ std::vector<std::string> crd_kinds();
 // version and names of kinds.h, namespaced, with the status subresource and printer columns.
 Result<nlohmann::json> crd_for_kind(const std::string& kind);
 
-
 }  // namespace mdbop
