@@ -40,6 +40,9 @@ Result<system_clock::time_point> parse_rfc3339(std::string_view text) {
                                          std::chrono::month(static_cast<unsigned>(*month)),
                                          std::chrono::day(static_cast<unsigned>(*day))};
   if (!date.ok()) return fail("no such date");
+  // What a time point in nanoseconds holds (about 1677-09-21 to 2262-04-11): a year beyond
+  // would overflow the conversion below.
+  if (*year < 1678 || *year > 2261) return fail("the year must be between 1678 and 2261");
   if (*hour > 23 || *minute > 59 || *second > 59) return fail("no such time of day");
 
   size_t at = 19;

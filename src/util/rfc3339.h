@@ -11,7 +11,8 @@ namespace mdbop {
 
 // Parses `text` as an RFC 3339 date and time: YYYY-MM-DDTHH:MM:SS, optional fraction of a
 // second, then "Z" or an offset "+HH:MM" / "-HH:MM". The date must exist (no February 30) and
-// the offset is applied, so the result is the instant in UTC. The error says what is wrong,
+// the offset is applied, so the result is the instant in UTC; the year is 1678 to 2261 (what
+// the time point holds). The error says what is wrong,
 // without the field path.
 Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
 

@@ -850,5 +850,18 @@ TEST(Rfc3339, RefusesWhatIsNotRfc3339) {
   }
 }
 
+// A year the nanosecond time point cannot hold is refused, not overflowed (UBSan found
+// "0001-01-01T00:00:00Z" overflowing); the years at the edges still parse.
+TEST(Rfc3339, RefusesYearsATimePointCannotHold) {
+  for (const char* far : {"0001-01-01T00:00:00Z", "1677-12-31T23:59:59Z", "2262-01-01T00:00:00Z",
+                          "9999-12-31T23:59:59Z"}) {
+    auto parsed = parse_rfc3339(far);
+    ASSERT_FALSE(parsed) << far;
+    EXPECT_NE(parsed.error().message.find("1678 and 2261"), std::string::npos) << far;
+  }
+  EXPECT_EQ(*parse_rfc3339("1678-01-01T00:00:00Z"), utc(1678, 1, 1, 0, 0, 0));
+  EXPECT_EQ(*parse_rfc3339("2261-12-31T23:59:59Z"), utc(2261, 12, 31, 23, 59, 59));
+}
+
 }  // namespace
 }  // namespace mdbop
