@@ -1,12 +1,12 @@
 #include "api/crd.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 
 #include "api/kinds.h"
 #include "api/validators.h"
+#include "util/ascii_case.h"
 
 namespace mdbop {
 namespace {
@@ -73,12 +73,6 @@ json printer_columns(const std::string& kind) {
   }
   columns.push_back(age);
   return columns;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 }  // namespace
@@ -182,7 +176,7 @@ Result<json> crd_for_kind(const std::string& kind) {
   json names = {{"kind", info->kind},
                 {"listKind", info->kind + "List"},
                 {"plural", info->plural},
-                {"singular", lower(info->kind)},
+                {"singular", ascii_lowercase(info->kind)},
                 {"shortNames", info->short_names}};
   json spec = {{"group", group},
                {"names", std::move(names)},

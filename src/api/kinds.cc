@@ -1,20 +1,10 @@
 #include "api/kinds.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "util/ascii_case.h"
 
 namespace mdbop {
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-}  // namespace
-
 const std::vector<KindInfo>& known_kinds() {
   // Short names are the operator's own (kubebuilder shortName markers) and kubectl's.
   static const std::vector<KindInfo> kinds = {
@@ -31,16 +21,16 @@ const std::vector<KindInfo>& known_kinds() {
 }
 
 Result<KindInfo> resolve_kind(const std::string& word) {
-  const std::string w = lower(word);
+  const std::string w = ascii_lowercase(word);
   for (const KindInfo& k : known_kinds()) {
-    if (w == lower(k.kind) || w == k.plural ||
+    if (w == ascii_lowercase(k.kind) || w == k.plural ||
         std::find(k.short_names.begin(), k.short_names.end(), w) != k.short_names.end()) {
       return k;
     }
   }
   std::string names;
   for (const KindInfo& k : known_kinds()) {
-    names += (names.empty() ? "" : ", ") + lower(k.kind);
+    names += (names.empty() ? "" : ", ") + ascii_lowercase(k.kind);
   }
   return fail("unknown kind \"" + word + "\"; known kinds: " + names);
 }

@@ -12,19 +12,13 @@
 
 #include "api/duration.h"
 #include "api/quantity.h"
+#include "util/ascii_case.h"
 #include "util/rfc3339.h"
 
 namespace mdbop::schema {
 namespace {
 
 Node of(Type type) { return Node{type, {}, {}, {}, false, INT_MIN, INT_MAX}; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Edit distance counting a swap of two neighbours as one edit (the commonest typo).
 size_t typo_distance(const std::string& a, const std::string& b) {
@@ -45,12 +39,12 @@ size_t typo_distance(const std::string& a, const std::string& b) {
 
 std::optional<std::string> closest_field(const std::string& typed,
                                          const std::vector<Field>& known) {
-  const std::string t = lower(typed);
+  const std::string t = ascii_lowercase(typed);
   const size_t allowed = std::clamp<size_t>(t.size() / 4, 1, 3);
   std::optional<std::string> best;
   size_t best_distance = allowed + 1;
   for (const Field& f : known) {
-    const std::string k = lower(f.name);
+    const std::string k = ascii_lowercase(f.name);
     size_t distance = typo_distance(t, k);
     // A truncated or extended name ("storageClass" for "storageClassName") is also close.
     const std::string& shorter = t.size() < k.size() ? t : k;

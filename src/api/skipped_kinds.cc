@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 #include "api/printable.h"
+#include "util/ascii_case.h"
 
 namespace mdbop {
 
@@ -19,9 +19,7 @@ std::optional<std::string> skip_note(const nlohmann::json& object) {
       std::find(kKinds.begin(), kKinds.end(), kind.get<std::string>()) == kKinds.end()) {
     return std::nullopt;
   }
-  std::string lower_kind = kind.get<std::string>();
-  std::transform(lower_kind.begin(), lower_kind.end(), lower_kind.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower_kind = ascii_lowercase(kind.get<std::string>());
   const nlohmann::json metadata = object.value("metadata", nlohmann::json::object());
   const nlohmann::json name =
       metadata.is_object() ? metadata.value("name", nlohmann::json()) : nlohmann::json();

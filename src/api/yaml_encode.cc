@@ -2,21 +2,15 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
-#include <cctype>
 #include <set>
+
+#include "util/ascii_case.h"
 
 namespace mdbop {
 
 using nlohmann::json;
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // Whether a plain scalar `s` would read back as something other than this string: a boolean
 // or null of YAML 1.1 (sigs.k8s.io/yaml's reader: y, no, on, off...) or 1.2, or a number.
@@ -25,7 +19,7 @@ bool needs_quotes(const std::string& s) {
   static const std::set<std::string> kWords = {"y",     "yes",   "n",     "no",   "true",
                                                "false", "on",    "off",   "null", "~",
                                                ".inf",  "+.inf", "-.inf", ".nan"};
-  if (s.empty() || kWords.count(lower(s))) return true;
+  if (s.empty() || kWords.count(ascii_lowercase(s))) return true;
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
   if (digit(s[0])) return true;
   return (s[0] == '+' || s[0] == '-' || s[0] == '.') && s.size() > 1 &&

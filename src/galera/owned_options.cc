@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 
+#include "util/ascii_case.h"
+
 namespace mdbop {
 
 namespace {
@@ -75,12 +77,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The groups mariadbd reads its options from, also as "<group>-<version>" ([mariadb-10.11]).
 bool server_group(std::string group) {
   const size_t dash = group.rfind('-');
@@ -104,7 +100,7 @@ std::string normal_value(std::string_view value) {
   } else if (const size_t comment = value.find('#'); comment != std::string_view::npos) {
     value = trim(value.substr(0, comment));
   }
-  const std::string text = lower(value);
+  const std::string text = ascii_lowercase(value);
   if (text == "1" || text == "true" || text == "yes") return "on";
   if (text == "0" || text == "false" || text == "no") return "off";
   return text;
@@ -113,7 +109,7 @@ std::string normal_value(std::string_view value) {
 // The option a line of a server group sets, and its value; nullopt for lines setting none.
 std::optional<std::pair<std::string, std::string>> option_of(std::string_view line) {
   const size_t equals = line.find('=');
-  std::string name = lower(trim(line.substr(0, equals)));
+  std::string name = ascii_lowercase(trim(line.substr(0, equals)));
   std::replace(name.begin(), name.end(), '-', '_');
   std::string value =
       equals == std::string_view::npos ? "on" : normal_value(line.substr(equals + 1));
@@ -149,7 +145,7 @@ std::vector<OwnedOptionSet> owned_options_set_in(std::string_view my_cnf, const 
     }
     if (line.front() == '[') {
       const size_t close = line.find(']');
-      in_server_group = server_group(lower(trim(line.substr(1, close - 1))));
+      in_server_group = server_group(ascii_lowercase(trim(line.substr(1, close - 1))));
       continue;
     }
     if (!in_server_group) continue;

@@ -4,6 +4,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "util/ascii_case.h"
+
 namespace mdbop {
 
 namespace {
@@ -26,11 +28,6 @@ std::string trim(std::string_view text) {
   return std::string(text);
 }
 
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
   std::string_view line(data, size * count);
@@ -38,7 +35,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   if (line.starts_with("HTTP/")) exchange->response->headers.clear();
   std::size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
-    exchange->response->headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+    exchange->response->headers[ascii_lowercase(trim(line.substr(0, colon)))] =
+        trim(line.substr(colon + 1));
   }
   return size * count;
 }
@@ -144,7 +142,7 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request, ByteSink* s
   for (const auto& [name, value] : request.headers) {
     std::string line = name + ": " + value;
     headers.reset(curl_slist_append(headers.release(), line.c_str()));
-    if (lower(name) == "content-type") has_content_type = true;
+    if (ascii_lowercase(name) == "content-type") has_content_type = true;
   }
   // No "Expect: 100-continue" round trip, and no form content type made up by curl.
   headers.reset(curl_slist_append(headers.release(), "Expect:"));

@@ -5,17 +5,12 @@
 
 #include <date/date.h>
 
+#include "util/ascii_case.h"
 #include "util/sha256.h"
 
 namespace mdbop {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Header values are signed trimmed, with runs of spaces collapsed to one.
 std::string canonical_value(std::string_view value) {
@@ -79,7 +74,7 @@ SignedRequest sign_v4(const SigningInput& input, std::chrono::system_clock::time
 
   std::vector<std::pair<std::string, std::string>> canonical;
   for (const auto& [name, value] : signed_request.headers) {
-    canonical.emplace_back(lower(name), canonical_value(value));
+    canonical.emplace_back(ascii_lowercase(name), canonical_value(value));
   }
   std::sort(canonical.begin(), canonical.end());
   std::string canonical_headers;
