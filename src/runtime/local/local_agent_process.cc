@@ -6,11 +6,11 @@
 
 #include <thread>
 
+#include "runtime/local/certificate_authority.h"
 #include "runtime/local/local_runtime.h"
 #include "util/files.h"
 #include "util/ports.h"
 #include "util/subprocess.h"
-#include "util/x509.h"
 
 namespace mdbop {
 
@@ -33,33 +33,12 @@ bool is_agent_of(pid_t pid, const std::string& home, const NodeId& id) {
          has("--index", std::to_string(id.index));
 }
 
-// The agents' certificate authority of the installation in `dir`, made on first use.
-Result<PemCertificate> agent_authority(const fs::path& dir, const std::string& home) {
-  std::error_code ec;
-  if (!fs::exists(dir / "ca.key")) {
-    auto ca = make_certificate_authority("mdbop agents CA " + home, std::chrono::days(3650));
-    if (!ca) return tl::unexpected(ca.error());
-    fs::create_directories(dir, ec);
-    fs::permissions(dir, fs::perms::owner_all, ec);
-    // Certificate before key: a key on disk means both are there.
-    if (auto w = write_file_atomic(dir / "ca.crt", ca->certificate, 0600); !w) {
-      return tl::unexpected(w.error());
-    }
-    if (auto w = write_file_atomic(dir / "ca.key", ca->private_key, 0600); !w) {
-      return tl::unexpected(w.error());
-    }
-  }
-  auto certificate = read_file(dir / "ca.crt");
-  auto key = read_file(dir / "ca.key");
-  if (!certificate || !key) return fail("cannot read the agents' CA in " + dir.string());
-  return PemCertificate{*certificate, *key};
-}
-
 // `name`.crt and `name`.key in `dir` (0700), issued by the agents' CA unless there.
 Result<TlsFiles> agent_identity(const fs::path& home, const fs::path& dir, const std::string& name,
                                 const std::string& common_name) {
   FileLock lock(home / "agent-ca.lock");
-  auto ca = agent_authority(home / "agent-ca", home.string());
+  auto ca =
+      ensure_certificate_authority(home / "agent-ca", "mdbop agents CA " + home.string(), 0600);
   if (!ca) return tl::unexpected(ca.error());
   TlsFiles files{(dir / (name + ".crt")).string(), (dir / (name + ".key")).string(),
                  (home / "agent-ca" / "ca.crt").string()};

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "galera/node_config.h"
+#include "runtime/local/certificate_authority.h"
 #include "runtime/local/data_lineage.h"
 #include "runtime/local/node_user.h"
 #include "util/files.h"
@@ -165,31 +166,19 @@ Result<bool> LocalRuntime::make_node_directories(const NodeId& id) {
 // The node's certificate from the installation's CA (made on first use): what lets it, and
 // only it, into the cluster's replication, IST and SST connections.
 Result<bool> LocalRuntime::issue_node_certificate(const NodeId& id) {
-  const fs::path ca_dir = home_ / "ca";
+  auto ca =
+      ensure_certificate_authority(home_ / "ca", "mdbop installation CA " + home_.string(), 0644);
+  if (!ca) return tl::unexpected(ca.error());
   std::error_code ec;
-  if (!fs::exists(ca_dir / "ca.key")) {
-    auto ca = make_certificate_authority("mdbop installation CA " + home_.string(),
-                                         std::chrono::days(3650));
-    if (!ca) return tl::unexpected(ca.error());
-    fs::create_directories(ca_dir, ec);
-    fs::permissions(ca_dir, fs::perms::owner_all, ec);
-    // Certificate before key: a key on disk means both are there.
-    if (auto w = write_file_atomic(ca_dir / "ca.crt", ca->certificate, 0644); !w) return w;
-    if (auto w = write_file_atomic(ca_dir / "ca.key", ca->private_key, 0600); !w) return w;
-  }
-  auto certificate = read_file(ca_dir / "ca.crt");
-  auto key = read_file(ca_dir / "ca.key");
-  if (!certificate || !key) return fail("cannot read the installation CA in " + ca_dir.string());
-  auto issued =
-      issue_certificate({*certificate, *key}, id.pod(), {"127.0.0.1"}, std::chrono::days(3650));
+  auto issued = issue_certificate(*ca, id.pod(), {"127.0.0.1"}, std::chrono::days(3650));
   if (!issued) return tl::unexpected(issued.error());
   const fs::path tls = node_dir(id) / "tls";
   fs::create_directories(tls, ec);
   if (ec) return fail("cannot create " + tls.string() + ": " + ec.message());
   if (auto shared = share_read_only(tls, *node_user_, 0750); !shared) return shared;
-  for (const auto& [name, content, mode] :
-       {std::tuple{"ca.crt", *certificate, 0644}, std::tuple{"node.crt", issued->certificate, 0644},
-        std::tuple{"node.key", issued->private_key, 0640}}) {
+  for (const auto& [name, content, mode] : {std::tuple{"ca.crt", ca->certificate, 0644},
+                                            std::tuple{"node.crt", issued->certificate, 0644},
+                                            std::tuple{"node.key", issued->private_key, 0640}}) {
     if (auto w = write_file_atomic(tls / name, content, mode, node_group()); !w) return w;
   }
   return true;
