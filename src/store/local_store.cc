@@ -17,6 +17,7 @@
 
 #include "store/object_rules.h"
 #include "util/files.h"
+#include "util/json_text.h"
 
 namespace mdbop {
 
@@ -34,13 +35,8 @@ std::string text_at(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// Replacement instead of an exception for invalid UTF-8 (a message quoting a node's stderr).
-std::string to_text(const json& value, int indent) {
-  return value.dump(indent, ' ', false, json::error_handler_t::replace);
-}
-
 Result<bool> write_object(const fs::path& path, const json& object) {
-  return write_file_atomic(path, to_text(object, 2) + "\n", 0600);
+  return write_file_atomic(path, json_text(object, 2) + "\n", 0600);
 }
 
 // nullopt when the file does not exist.
@@ -376,7 +372,7 @@ void LocalStore::record_event(const json& involved_object, const std::string& ty
     // it can match (a dumped string has no raw newline, so a hit lies within one line), which
     // keeps this cheap on a long log.
     json event;
-    std::string message_text = to_text(json(message), -1);
+    std::string message_text = json_text(json(message), -1);
     size_t search_end = text.size();
     while (event.is_null() && search_end > 0) {
       size_t at = text.rfind(message_text, search_end - 1);
@@ -390,13 +386,13 @@ void LocalStore::record_event(const json& involved_object, const std::string& ty
     }
     if (event.is_null()) event = new_event(reference, type, reason, message, now);
     count_event(event, now);
-    std::string line = to_text(event, -1);
+    std::string line = json_text(event, -1);
 
     if (static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1 > kCompactAtLines) {
       std::vector<std::string> lines = split_lines(text);
       lines.push_back(line);
       std::string compacted;
-      for (const json& kept : latest_events(lines)) compacted += to_text(kept, -1) + "\n";
+      for (const json& kept : latest_events(lines)) compacted += json_text(kept, -1) + "\n";
       (void)write_file_atomic(path, compacted, 0600);
     } else if (text.empty()) {
       (void)write_file_atomic(path, line + "\n", 0600);  // creates the file 0600

@@ -4,18 +4,9 @@
 
 namespace mdbop {
 
-namespace {
-
-template <class T>
-Result<T> unavailable(const Error& error) {
-  return tl::unexpected(error);
-}
-
-}  // namespace
-
 NodeAgentProcesses::NodeAgentProcesses(std::filesystem::path home, PortRange ports,
                                        std::string program)
-    : home_(home), program_(std::move(program)), runtime_(home, ports), machine_(home, ports) {}
+    : program_(std::move(program)), runtime_(home, ports), machine_(home, ports) {}
 
 NodeAgentProcesses::~NodeAgentProcesses() {
   watch_exits(nullptr);
@@ -87,7 +78,7 @@ Result<T> NodeAgentProcesses::through_agent(const NodeId& id,
                                             const std::function<Result<T>(AgentClient&)>& call) {
   for (int attempt = 0;; ++attempt) {
     auto client = agent_of(id);
-    if (!client) return unavailable<T>(client.error());
+    if (!client) return tl::unexpected(client.error());
     Result<T> result = call(**client);
     if (result || result.error().code != ErrorCode::kUnavailable || attempt > 0 ||
         runtime_.running_agent(id)) {

@@ -115,7 +115,6 @@ class NodeAgentProcesses : public NodeAgent {
   void join_finished_retired();
   void follow_exits(Agent& agent);
 
-  std::filesystem::path home_;
   std::string program_;
   LocalRuntime runtime_;
   LocalAgent machine_;

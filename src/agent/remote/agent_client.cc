@@ -8,6 +8,7 @@
 
 #include "agent/remote/wire.h"
 #include "util/base64.h"
+#include "util/json_text.h"
 
 namespace mdbop {
 
@@ -20,10 +21,6 @@ constexpr std::size_t kIdleConnections = 4;
 constexpr auto kSilence = std::chrono::seconds(30);
 // A stream in holds at most this much between the writer and the connection.
 constexpr std::size_t kUploadQueue = 4u << 20;
-
-std::string dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 template <class T>
 Result<T> decoded(Result<json> value) {
@@ -194,7 +191,7 @@ Result<json> AgentClient::call(const std::string& name, json params,
   httplib::Request request;
   request.method = "POST";
   request.path = "/v1/" + name;
-  std::string parameters = encode_frame(FrameKind::kParameters, dump(params));
+  std::string parameters = encode_frame(FrameKind::kParameters, json_text(params));
   if (upload) {
     request.set_header("Transfer-Encoding", "chunked");
     request.is_chunked_content_provider_ = true;

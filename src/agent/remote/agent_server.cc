@@ -8,6 +8,7 @@
 #include "agent/remote/frames.h"
 #include "agent/remote/wire.h"
 #include "util/base64.h"
+#include "util/json_text.h"
 #include "util/random_password.h"
 
 namespace mdbop {
@@ -35,12 +36,6 @@ Result<json> as_value(Result<T> result) {
 }
 
 Result<json> done(Result<bool> result) { return as_value(std::move(result)); }
-
-// A JSON text that never throws on a string that is not UTF-8 (server error messages can
-// hold anything): such bytes become U+FFFD.
-std::string dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 }  // namespace
 
@@ -243,9 +238,9 @@ AgentServer::AgentServer(NodeAgent& agent, NodeId node, const TlsFiles& tls)
             lock.unlock();
             worker.join();
           }
-          out.send(
-              FrameKind::kResult,
-              dump(result ? value_of(*result) : json{{"error", error_to_json(result.error())}}));
+          out.send(FrameKind::kResult,
+                   json_text(result ? value_of(*result)
+                                    : json{{"error", error_to_json(result.error())}}));
           sink.done();
           return true;
         });

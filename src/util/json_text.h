@@ -1,0 +1,14 @@
+// JSON as text that never throws: a string that is not UTF-8 (a message quoting a program's
+// stderr, a server's error) has its bad bytes replaced by U+FFFD instead of failing the write.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace mdbop {
+
+// `indent` as nlohmann's dump: -1 compact, n spaces per level otherwise.
+std::string json_text(const nlohmann::json& value, int indent = -1);
+
+}  // namespace mdbop
