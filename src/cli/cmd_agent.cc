@@ -12,24 +12,16 @@
 #include "agent/remote/agent_server.h"
 #include "cli/commands.h"
 #include "runtime/local/local_runtime.h"
+#include "util/ports.h"
 #include "util/stop_signals.h"
 
 namespace mdbop {
 
 int cmd_agent(const AgentCommand& command) {
-  const auto colon = command.listen.rfind(':');
-  int port = -1;
-  if (colon != std::string::npos) {
-    try {
-      port = std::stoi(command.listen.substr(colon + 1));
-    } catch (const std::exception&) {
-      port = -1;
-    }
+  const auto listen = split_host_port(command.listen);
+  if (!listen) {
+    return report_failure("--listen: \"" + command.listen + "\" is not HOST:PORT (PORT 1-65535)");
   }
-  if (colon == std::string::npos || port < 0 || port > 65535) {
-    return report_failure("--listen: \"" + command.listen + "\" is not HOST:PORT");
-  }
-  const std::string host = command.listen.substr(0, colon);
   // Signals are taken by one thread, which stops the server.
   sigset_t signals = block_stop_signals();
 
@@ -38,10 +30,10 @@ int cmd_agent(const AgentCommand& command) {
   if (!tls) return report_failure(tls.error().what());
   LocalAgent agent(command.home, command.ports);
   AgentServer server(agent, command.node, *tls);
-  auto bound = server.bind(host, port);
+  auto bound = server.bind(listen->host, listen->port);
   if (!bound) return report_failure(bound.error().what());
-  spdlog::info("agent of {} serving on {}:{} pid={}", command.node.qualified_pod(), host, *bound,
-               getpid());
+  spdlog::info("agent of {} serving on {}:{} pid={}", command.node.qualified_pod(), listen->host,
+               *bound, getpid());
   std::thread signal_waiter([&] {
     int received = 0;
     sigwait(&signals, &received);

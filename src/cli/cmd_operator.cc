@@ -73,17 +73,9 @@ Result<std::optional<std::string>> parse_metrics_bind_address(const std::string&
   const auto refused = fail(
       "--metrics-bind-address must be HOST:PORT with HOST a numeric IPv4 address and PORT "
       "1-65535 (127.0.0.1:9104, 0.0.0.0:9104), or 0 to serve no metrics");
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return refused;
-  const std::string host = text.substr(0, colon);
-  const std::string port = text.substr(colon + 1);
-  if (port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
-      std::stoi(port) > 65535) {
-    return refused;
-  }
+  const auto address = split_host_port(text);
   in_addr ipv4{};
-  if (inet_pton(AF_INET, host.c_str(), &ipv4) != 1) return refused;
+  if (!address || inet_pton(AF_INET, address->host.c_str(), &ipv4) != 1) return refused;
   return std::optional<std::string>(text);
 }
 

@@ -22,4 +22,17 @@ bool loopback_port_free(int port) {
   return free;
 }
 
+std::optional<HostPort> split_host_port(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  const std::string_view port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const int number = std::stoi(std::string(port));
+  if (number < 1 || number > 65535) return std::nullopt;
+  return HostPort{std::string(text.substr(0, colon)), number};
+}
+
 }  // namespace mdbop

@@ -39,6 +39,21 @@ TEST(MetricsBindAddress, AnythingElseIsRefusedNamingTheFlag) {
   }
 }
 
+TEST(HostPort, SplitsAtTheLastColonWithAWholePortNumber) {
+  auto address = split_host_port("127.0.0.1:9104");
+  ASSERT_TRUE(address);
+  EXPECT_EQ(address->host, "127.0.0.1");
+  EXPECT_EQ(address->port, 9104);
+  auto last_colon = split_host_port("a:b:65535");
+  ASSERT_TRUE(last_colon);
+  EXPECT_EQ(last_colon->host, "a:b");
+  EXPECT_EQ(last_colon->port, 65535);
+  for (const char* bad : {"", "9104", ":9104", "host:", "host:0", "host:65536", "host:123456",
+                          "host:12ab", "host:+80", "host:-1", "host: 80"}) {
+    EXPECT_FALSE(split_host_port(bad)) << bad;
+  }
+}
+
 TEST(PortRangeFlag, FromToWithinLimits) {
   auto range = parse_port_range("30000-30100");
   ASSERT_TRUE(range);
