@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <future>
 #include <thread>
 
 #include "agent/remote/frames.h"
@@ -84,16 +85,16 @@ class FrameDataSink : public ByteSink {
   FrameEmitter& out_;
 };
 
+}  // namespace
+
 // What the handler read of a request, for the response's provider.
-struct Call {
+struct AgentServer::Call {
   std::string name;
   json params;
   std::unique_ptr<ByteSink> upload;  // a stream in, open
   bool upload_ended = false;         // its end frame came
   std::optional<Error> refused;      // before any work
 };
-
-}  // namespace
 
 AgentServer::AgentServer(NodeAgent& agent, NodeId node, const TlsFiles& tls)
     : agent_(agent), node_(std::move(node)) {
@@ -122,129 +123,124 @@ AgentServer::AgentServer(NodeAgent& agent, NodeId node, const TlsFiles& tls)
   server_->set_keep_alive_timeout(5);
   // Small calls answer at once rather than after a delayed acknowledgement (about 90 ms).
   server_->set_tcp_nodelay(true);
-  server_->Post(R"(/v1/([a-z_]+))", [this](const httplib::Request& request,
-                                           httplib::Response& response,
-                                           const httplib::ContentReader& read_body) {
-    auto call = std::make_shared<Call>();
-    call->name = request.matches[1];
-    const bool known = calls_.count(call->name) != 0 || uploads_.count(call->name) != 0;
-    if (!known)
-      call->refused =
-          Error{"this agent has no call \"" + call->name + "\"", {}, ErrorCode::kInvalid};
-    FrameReader frames;
-    std::size_t held = 0;
-    bool have_parameters = false;
-    read_body([&](const char* data, std::size_t length) {
-      if (call->refused) return true;  // read and drop the rest
-      frames.feed(std::string_view(data, length));
-      held += length;
-      for (;;) {
-        auto frame = frames.next();
-        if (!frame) {
-          call->refused = frame.error();
-          return true;
-        }
-        if (!*frame) break;
-        if (!have_parameters) {
-          auto params =
-              (*frame)->kind == FrameKind::kParameters
-                  ? parse_wire((*frame)->payload)
-                  : Result<json>(fail(ErrorCode::kInvalid, "a call begins with its parameters"));
-          if (!params) {
-            call->refused = params.error();
-            return true;
-          }
-          if (!params->is_object()) {
-            call->refused = Error{"a call's parameters are a JSON object", {}, ErrorCode::kInvalid};
-            return true;
-          }
-          call->params = std::move(*params);
-          have_parameters = true;
-          held = 0;
-          if (auto upload = uploads_.find(call->name); upload != uploads_.end()) {
-            auto sink = upload->second(call->params);
-            if (!sink) {
-              call->refused = sink.error();
-              return true;
-            }
-            call->upload = std::move(*sink);
-          }
-          continue;
-        }
-        if (!call->upload || call->upload_ended) {
+  server_->Post(
+      R"(/v1/([a-z_]+))", [this](const httplib::Request& request, httplib::Response& response,
+                                 const httplib::ContentReader& read_body) {
+        auto call = std::make_shared<Call>();
+        call->name = request.matches[1];
+        if (calls_.count(call->name) == 0 && uploads_.count(call->name) == 0) {
           call->refused =
-              Error{"unexpected frames after the call's parameters", {}, ErrorCode::kInvalid};
-          return true;
+              Error{"this agent has no call \"" + call->name + "\"", {}, ErrorCode::kInvalid};
         }
-        if ((*frame)->kind == FrameKind::kEnd) {
-          call->upload_ended = true;
-        } else if ((*frame)->kind == FrameKind::kData) {
-          if (auto written = call->upload->write((*frame)->payload); !written) {
-            call->refused = written.error();
-            call->upload.reset();
-          }
-        }
-        held = 0;
-      }
-      // Only a stream in may be long, and only its current frame is held.
-      if (!call->upload && held > kMaxParameters) {
-        call->refused = Error{"the call's parameters are too large", {}, ErrorCode::kInvalid};
-      }
-      return true;
-    });
-    if (!call->refused && !have_parameters) {
-      call->refused = Error{"the call came without parameters", {}, ErrorCode::kInvalid};
-    }
-    response.set_chunked_content_provider(
-        "application/x-mdbop-agent-frames",
-        [this, call](std::size_t /*offset*/, httplib::DataSink& sink) {
-          FrameEmitter out(sink);
-          Result<json> result = fail("no result");
-          if (call->refused) {
-            result = tl::unexpected(*call->refused);
-          } else {
-            std::mutex mutex;
-            std::condition_variable finished;
-            bool is_finished = false;
-            std::thread worker([&] {
-              Result<json> outcome = fail("no result");
-              if (call->upload) {
-                outcome = call->upload_ended
-                              ? done(call->upload->finish().map([] { return true; }))
-                              : Result<json>(fail(ErrorCode::kUnavailable,
-                                                  "the stream in was cut before its end"));
-                call->upload.reset();
-              } else {
-                // Whatever a call throws fails that call, never the agent.
-                try {
-                  outcome = calls_.at(call->name)(call->params, out);
-                } catch (const std::exception& e) {
-                  outcome = fail(std::string("the agent failed: ") + e.what());
-                } catch (...) {
-                  outcome = fail("the agent failed with an unknown exception");
-                }
-              }
-              std::lock_guard lock(mutex);
-              result = std::move(outcome);
-              is_finished = true;
-              finished.notify_all();
+        read_call(*call, read_body);
+        response.set_chunked_content_provider(
+            "application/x-mdbop-agent-frames",
+            [this, call](std::size_t /*offset*/, httplib::DataSink& sink) {
+              respond(*call, sink);
+              sink.done();
+              return true;
             });
-            std::unique_lock lock(mutex);
-            while (!finished.wait_for(lock, kHeartbeat, [&] { return is_finished; })) {
-              lock.unlock();
-              out.send(FrameKind::kHeartbeat, {});
-              lock.lock();
-            }
-            lock.unlock();
-            worker.join();
-          }
-          out.send(FrameKind::kResult,
-                   json_text(result ? value_of(*result)
-                                    : json{{"error", error_to_json(result.error())}}));
-          sink.done();
+      });
+}
+
+void AgentServer::read_call(Call& call, const httplib::ContentReader& read_body) {
+  FrameReader frames;
+  std::size_t held = 0;
+  bool have_parameters = false;
+  read_body([&](const char* data, std::size_t length) {
+    if (call.refused) return true;  // read and drop the rest
+    frames.feed(std::string_view(data, length));
+    held += length;
+    for (;;) {
+      auto frame = frames.next();
+      if (!frame) {
+        call.refused = frame.error();
+        return true;
+      }
+      if (!*frame) break;
+      if (!have_parameters) {
+        auto params =
+            (*frame)->kind == FrameKind::kParameters
+                ? parse_wire((*frame)->payload)
+                : Result<json>(fail(ErrorCode::kInvalid, "a call begins with its parameters"));
+        if (!params) {
+          call.refused = params.error();
           return true;
-        });
+        }
+        if (!params->is_object()) {
+          call.refused = Error{"a call's parameters are a JSON object", {}, ErrorCode::kInvalid};
+          return true;
+        }
+        call.params = std::move(*params);
+        have_parameters = true;
+        held = 0;
+        if (auto upload = uploads_.find(call.name); upload != uploads_.end()) {
+          auto sink = upload->second(call.params);
+          if (!sink) {
+            call.refused = sink.error();
+            return true;
+          }
+          call.upload = std::move(*sink);
+        }
+        continue;
+      }
+      if (!call.upload || call.upload_ended) {
+        call.refused =
+            Error{"unexpected frames after the call's parameters", {}, ErrorCode::kInvalid};
+        return true;
+      }
+      if ((*frame)->kind == FrameKind::kEnd) {
+        call.upload_ended = true;
+      } else if ((*frame)->kind == FrameKind::kData) {
+        if (auto written = call.upload->write((*frame)->payload); !written) {
+          call.refused = written.error();
+          call.upload.reset();
+        }
+      }
+      held = 0;
+    }
+    // Only a stream in may be long, and only its current frame is held.
+    if (!call.upload && held > kMaxParameters) {
+      call.refused = Error{"the call's parameters are too large", {}, ErrorCode::kInvalid};
+    }
+    return true;
   });
+  if (!call.refused && !have_parameters) {
+    call.refused = Error{"the call came without parameters", {}, ErrorCode::kInvalid};
+  }
+}
+
+void AgentServer::respond(Call& call, httplib::DataSink& sink) {
+  FrameEmitter out(sink);
+  Result<json> result = fail("no result");
+  if (call.refused) {
+    result = tl::unexpected(*call.refused);
+  } else {
+    auto work = std::async(std::launch::async, [&]() -> Result<json> {
+      if (call.upload) {
+        auto finished = call.upload_ended
+                            ? done(call.upload->finish().map([] { return true; }))
+                            : Result<json>(fail(ErrorCode::kUnavailable,
+                                                "the stream in was cut before its end"));
+        call.upload.reset();
+        return finished;
+      }
+      // Whatever a call throws fails that call, never the agent.
+      try {
+        return calls_.at(call.name)(call.params, out);
+      } catch (const std::exception& e) {
+        return fail(std::string("the agent failed: ") + e.what());
+      } catch (...) {
+        return fail("the agent failed with an unknown exception");
+      }
+    });
+    while (work.wait_for(kHeartbeat) != std::future_status::ready) {
+      out.send(FrameKind::kHeartbeat, {});
+    }
+    result = work.get();
+  }
+  out.send(FrameKind::kResult,
+           json_text(result ? value_of(*result) : json{{"error", error_to_json(result.error())}}));
 }
 
 AgentServer::~AgentServer() {

@@ -26,6 +26,7 @@
 namespace httplib {
 class SSLServer;
 class DataSink;
+class ContentReader;
 }  // namespace httplib
 
 namespace mdbop {
@@ -61,6 +62,11 @@ class AgentServer {
     NodeExit exit;
   };
 
+  struct Call;
+  // Reads a call's frames: its parameters, then a stream in into the sink its call opens.
+  void read_call(Call& call, const httplib::ContentReader& read_body);
+  // Runs the call, with a heartbeat every second while it runs, and sends its result.
+  void respond(Call& call, httplib::DataSink& sink);
   void add_calls();
   void add_sql_calls();
   // Fails unless params["node"] (or `key`) is this agent's node.
