@@ -35,8 +35,8 @@
 #include "bench_load.h"
 #include "harness.h"
 #include "sql/connection.h"
-#include "storage/curl_transport.h"
 #include "store/local_store.h"
+#include "util/curl_transport.h"
 #include "util/subprocess.h"
 #include "writer.h"
 

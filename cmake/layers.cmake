@@ -19,9 +19,11 @@ mdbop_layer(api         schedule)
 mdbop_layer(schedule)
 mdbop_layer(storage)
 mdbop_layer(sql)
+# kube/ is the Kubernetes API client: configuration, requests, watch streams.
+mdbop_layer(kube)
 # store/ also opens a Backup's storage with the credentials its Secrets hold (storage_access.h),
 # for the operator and the CLI alike.
-mdbop_layer(store       api storage)
+mdbop_layer(store       api storage kube)
 # galera/ decides, purely: never runtime, sql or agent. Its config rendering reads the spec.
 mdbop_layer(galera      api)
 # backup/'s retention takes the policy as the API states it.

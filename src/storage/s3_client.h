@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "storage/http_transport.h"
 #include "storage/s3_config.h"
 #include "storage/sigv4.h"
+#include "util/http_transport.h"
 
 namespace mdbop {
 

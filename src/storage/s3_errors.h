@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "storage/http_transport.h"
+#include "util/http_transport.h"
 
 namespace mdbop {
 

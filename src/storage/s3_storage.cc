@@ -1,8 +1,8 @@
 #include "storage/s3_storage.h"
 
-#include "storage/curl_transport.h"
 #include "storage/s3_object_writer.h"
 #include "storage/s3_xml.h"
+#include "util/curl_transport.h"
 
 namespace mdbop {
 

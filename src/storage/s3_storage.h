@@ -6,9 +6,9 @@
 #include <string>
 
 #include "storage/backup_storage.h"
-#include "storage/http_transport.h"
 #include "storage/s3_client.h"
 #include "storage/s3_config.h"
+#include "util/http_transport.h"
 
 namespace mdbop {
 

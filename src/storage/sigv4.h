@@ -9,9 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include "util/http_transport.h"
+
 namespace mdbop {
 
-using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
 struct AwsCredentials {

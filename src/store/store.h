@@ -1,7 +1,7 @@
 // Store: where objects live. Objects are JSON documents in the Kubernetes shape (apiVersion,
 // kind, metadata, spec, status). The CLI writes metadata and spec, the operator writes status;
 // they may be separate processes. Implementations: LocalStore (files under $MDBOP_HOME/store),
-// MemoryStore (tests); a Kubernetes API store later. All follow the rules of
+// MemoryStore (tests); KubeStore (a Kubernetes API server). All follow the rules of
 // store/object_rules.h.
 #pragma once
 

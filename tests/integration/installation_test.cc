@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "storage/curl_transport.h"
+#include "util/curl_transport.h"
 #include "util/files.h"
 #include "util/ports.h"
 #include "util/subprocess.h"

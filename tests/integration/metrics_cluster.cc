@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "storage/curl_transport.h"
 #include "util/base64.h"
+#include "util/curl_transport.h"
 #include "util/subprocess.h"
 
 namespace mdbop::testing {

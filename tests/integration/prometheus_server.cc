@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "harness.h"
-#include "storage/curl_transport.h"
+#include "util/curl_transport.h"
 #include "util/subprocess.h"
 
 namespace mdbop::testing {

@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "harness.h"
-#include "storage/curl_transport.h"
 #include "util/base64.h"
+#include "util/curl_transport.h"
 #include "util/random_password.h"
 #include "util/subprocess.h"
 

@@ -16,8 +16,8 @@
 #include "runtime/local/exporter_config.h"
 #include "runtime/local/local_runtime.h"
 #include "runtime/local/node_user.h"
-#include "storage/curl_transport.h"
 #include "temp_dir_test.h"
+#include "util/curl_transport.h"
 #include "util/files.h"
 #include "util/subprocess.h"
 

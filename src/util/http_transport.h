@@ -1,23 +1,33 @@
-// HttpTransport: sends one HTTP request. The S3 backend speaks through it, so tests can put an
-// in-memory S3 behind it and production puts libcurl (curl_transport.h).
+// HttpTransport: sends one HTTP request. The S3 backend and the Kubernetes API client speak
+// through it, so tests can put an in-memory server behind it and production puts libcurl
+// (curl_transport.h).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
-#include "storage/sigv4.h"
 #include "util/byte_sink.h"
 #include "util/result.h"
 
 namespace mdbop {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
   std::string method;
   std::string url;
   HttpHeaders headers;
   std::string_view body;  // borrowed; must outlive send()
+  // A long poll (a Kubernetes watch) may be silent for minutes; other requests that stall
+  // fail instead of hanging.
+  bool may_idle = false;
+  // Checked about once a second while the request runs: true ends it (status 0).
+  const std::atomic<bool>* cancelled = nullptr;
 };
 
 struct HttpResponse {

@@ -1,4 +1,4 @@
-#include "storage/curl_transport.h"
+#include "util/curl_transport.h"
 
 #include <cctype>
 #include <memory>
@@ -65,9 +65,15 @@ struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancelled = static_cast<const std::atomic<bool>*>(user);
+  return cancelled->load() ? 1 : 0;  // non-zero aborts the transfer
+}
+
 }  // namespace
 
-CurlTransport::CurlTransport(std::string ca_bundle_pem) : ca_bundle_pem_(std::move(ca_bundle_pem)) {
+CurlTransport::CurlTransport(std::string ca_bundle_pem, ClientCertificate client)
+    : ca_bundle_pem_(std::move(ca_bundle_pem)), client_(std::move(client)) {
   // Not thread-safe in itself, hence once per process.
   static std::once_flag initialized;
   std::call_once(initialized, [] {
@@ -111,13 +117,29 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request, ByteSink* s
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);  // required with threads
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 15L);
-  // A transfer that stalls (under 1 KiB/s for a minute) fails instead of hanging a backup.
-  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 60L);
+  if (!request.may_idle) {
+    // A transfer that stalls (under 1 KiB/s for a minute) fails instead of hanging a backup.
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 60L);
+  }
   curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
   if (!ca_bundle_pem_.empty()) {
     curl_blob blob{ca_bundle_pem_.data(), ca_bundle_pem_.size(), CURL_BLOB_COPY};
     curl_easy_setopt(handle, CURLOPT_CAINFO_BLOB, &blob);
+  }
+  if (!client_.certificate_pem.empty()) {
+    curl_blob certificate{client_.certificate_pem.data(), client_.certificate_pem.size(),
+                          CURL_BLOB_COPY};
+    curl_blob key{client_.key_pem.data(), client_.key_pem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(handle, CURLOPT_SSLCERT_BLOB, &certificate);
+    curl_easy_setopt(handle, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(handle, CURLOPT_SSLKEY_BLOB, &key);
+    curl_easy_setopt(handle, CURLOPT_SSLKEYTYPE, "PEM");
+  }
+  if (request.cancelled != nullptr) {
+    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, request.cancelled);
+    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
   }
   curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(handle, CURLOPT_HEADERDATA, &exchange);
@@ -129,7 +151,7 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request, ByteSink* s
   } else if (request.method != "GET") {
     curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  if (request.method == "PUT" || request.method == "POST") {
+  if (request.method == "PUT" || request.method == "POST" || request.method == "PATCH") {
     // The body is in memory: handed over as is, with its exact Content-Length.
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));

@@ -8,14 +8,21 @@
 #include <string>
 #include <vector>
 
-#include "storage/http_transport.h"
+#include "util/http_transport.h"
 
 namespace mdbop {
+
+// A client certificate and its key, PEM, held in memory only.
+struct ClientCertificate {
+  std::string certificate_pem;
+  std::string key_pem;
+};
 
 class CurlTransport : public HttpTransport {
  public:
   // ca_bundle_pem: PEM certificates to trust instead of the system's; empty for the system's.
-  explicit CurlTransport(std::string ca_bundle_pem);
+  // client: the certificate to present when the server asks; empty for none.
+  explicit CurlTransport(std::string ca_bundle_pem, ClientCertificate client = {});
   ~CurlTransport() override;
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
@@ -27,6 +34,7 @@ class CurlTransport : public HttpTransport {
   void return_handle(CURL* handle);
 
   std::string ca_bundle_pem_;
+  ClientCertificate client_;
   std::mutex mutex_;
   std::vector<CURL*> idle_;
 };

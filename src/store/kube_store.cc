@@ -1,0 +1,495 @@
+#include "store/kube_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <set>
+#include <thread>
+
+#include "api/kinds.h"
+#include "kube/watch_event.h"
+#include "store/object_rules.h"
+#include "util/random_password.h"
+
+namespace mdbop {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kWriteAttempts = 5;  // a read-modify-write that meets a newer version reads again
+constexpr const char* kReportingController = "mdbop/operator";
+constexpr std::size_t kMaxNote = 1024;  // what events.k8s.io/v1 accepts
+const ApiResource kEvents{"events.k8s.io/v1", "events"};
+
+Result<ApiResource> resource_of(const std::string& kind) {
+  for (const KindInfo& info : known_kinds()) {
+    if (info.kind == kind) return ApiResource{info.api_version, info.plural};
+  }
+  return fail(ErrorCode::kInvalid, "mdbop keeps no objects of kind \"" + kind + "\"");
+}
+
+Result<std::string> object_path(const ObjectKey& key, const std::string& subresource = "") {
+  if (auto valid = check_key(key); !valid) return tl::unexpected(valid.error());
+  auto resource = resource_of(key.kind);
+  if (!resource) return tl::unexpected(resource.error());
+  return api_path(*resource, key.namespace_, key.name, subresource);
+}
+
+// What mdbop keeps of an object the API server sent: all but the field managers' records.
+json as_stored(json object, const std::string& kind, const std::string& api_version) {
+  if (object.contains("metadata") && object["metadata"].is_object()) {
+    object["metadata"].erase("managedFields");
+  }
+  // Items of a list come without them.
+  if (!object.contains("kind")) object["kind"] = kind;
+  if (!object.contains("apiVersion")) object["apiVersion"] = api_version;
+  return object;
+}
+
+std::string text_of(const json& object, const char* field) {
+  const json value = object.is_object() ? object.value(field, json()) : json();
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+
+// "2026-12-03T07:00:00Z" as a MicroTime, which events.k8s.io/v1 requires.
+std::string micro_time(const std::string& seconds) {
+  return seconds.substr(0, seconds.size() - 1) + ".000000Z";
+}
+
+// 16 hex digits, as client-go names its events (generateName would end the name with a dot,
+// which events.k8s.io/v1 refuses).
+std::string random_suffix() {
+  unsigned char bytes[8] = {};
+  openssl_random_bytes(bytes, sizeof bytes);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string suffix;
+  for (unsigned char byte : bytes) {
+    suffix += kHex[byte >> 4];
+    suffix += kHex[byte & 0xF];
+  }
+  return suffix;
+}
+
+// A MicroTime back to the store's second precision.
+std::string seconds_of(const std::string& time) {
+  const std::size_t dot = time.find('.');
+  return dot == std::string::npos ? time : time.substr(0, dot) + "Z";
+}
+
+// At most kMaxNote bytes, cut between UTF-8 characters.
+std::string note_of(const std::string& message) {
+  if (message.size() <= kMaxNote) return message;
+  std::size_t end = kMaxNote;
+  while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) --end;
+  return message.substr(0, end);
+}
+
+// An events.k8s.io/v1 Event in the shape Store::events promises (core v1's).
+json as_core_event(const json& event) {
+  const json metadata = event.value("metadata", json::object());
+  const json series = event.value("series", json());
+  const std::string first = seconds_of(text_of(event, "eventTime"));
+  const std::string last =
+      series.is_object() ? seconds_of(text_of(series, "lastObservedTime")) : first;
+  return {{"apiVersion", "v1"},
+          {"kind", "Event"},
+          {"metadata",
+           {{"name", text_of(metadata, "name")},
+            {"namespace", text_of(metadata, "namespace")},
+            {"creationTimestamp", text_of(metadata, "creationTimestamp")}}},
+          {"involvedObject", event.value("regarding", json::object())},
+          {"type", text_of(event, "type")},
+          {"reason", text_of(event, "reason")},
+          {"message", text_of(event, "note")},
+          {"count", series.is_object() ? series.value("count", 1LL) : 1LL},
+          {"firstTimestamp", first},
+          {"lastTimestamp", last},
+          {"source", {{"component", text_of(event, "reportingController")}}}};
+}
+
+// Every page of a listing.
+Result<std::vector<json>> list_all(const KubeClient& client, const std::string& path) {
+  std::vector<json> items;
+  std::string next;
+  do {
+    std::vector<std::pair<std::string, std::string>> query{{"limit", "500"}};
+    if (!next.empty()) query.emplace_back("continue", next);
+    auto page = client.get(path + api_query(query));
+    if (!page) return tl::unexpected(page.error());
+    if (!page->value("items", json()).is_array()) {
+      return fail(ErrorCode::kCorrupt, "the API server's list of " + path + " has no items");
+    }
+    for (json& item : (*page)["items"]) items.push_back(std::move(item));
+    next = text_of(page->value("metadata", json::object()), "continue");
+  } while (!next.empty());
+  return items;
+}
+
+// The collection's resource version now: the point a watch starts from.
+Result<std::string> current_version(const KubeClient& client, const std::string& path) {
+  auto listed = client.get(path + api_query({{"limit", "1"}}));
+  if (!listed) return tl::unexpected(listed.error());
+  std::string version = text_of(listed->value("metadata", json::object()), "resourceVersion");
+  if (version.empty()) return fail(ErrorCode::kCorrupt, "a listing without a resource version");
+  return version;
+}
+
+}  // namespace
+
+struct KubeStore::WatchQueue {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::set<ObjectKey> keys;
+  bool resync = false;
+
+  void add(ObjectKey key) {
+    {
+      std::lock_guard lock(mutex);
+      keys.insert(std::move(key));
+    }
+    changed.notify_all();
+  }
+  void ask_for_resync() {
+    {
+      std::lock_guard lock(mutex);
+      resync = true;
+    }
+    changed.notify_all();
+  }
+};
+
+namespace {
+
+// One API watch per kind, each on its own thread, feeding one queue.
+class KubeWatch final : public StoreWatch {
+ public:
+  struct Watched {
+    std::string kind;
+    ApiResource resource;
+    std::string resource_version;  // where the watch resumes; empty: take the current one
+  };
+
+  KubeWatch(std::shared_ptr<const KubeClient> client, std::string namespace_,
+            std::vector<Watched> watched, std::shared_ptr<KubeStore::WatchQueue> queue)
+      : client_(std::move(client)), namespace_(std::move(namespace_)), queue_(std::move(queue)) {
+    for (Watched& one : watched) {
+      threads_.emplace_back([this, one = std::move(one)]() mutable { follow(one); });
+    }
+  }
+
+  ~KubeWatch() override {
+    {
+      std::lock_guard lock(stop_mutex_);
+      stopping_ = true;
+    }
+    stop_.notify_all();
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+  StoreChanges wait(std::chrono::steady_clock::time_point deadline) override {
+    std::unique_lock lock(queue_->mutex);
+    queue_->changed.wait_until(lock, deadline,
+                               [&] { return !queue_->keys.empty() || queue_->resync; });
+    StoreChanges changes{{queue_->keys.begin(), queue_->keys.end()}, queue_->resync};
+    queue_->keys.clear();
+    queue_->resync = false;
+    return changes;
+  }
+
+ private:
+  // Follows one kind until the watch is destroyed.
+  void follow(Watched& watched) {
+    const std::string path = api_path(watched.resource, namespace_);
+    auto backoff = 1s;
+    while (!stopping_) {
+      if (watched.resource_version.empty()) {
+        auto version = current_version(*client_, path);
+        if (!version) {
+          spdlog::warn("cannot list {}: {}", path, version.error().what());
+          pause(backoff);
+          backoff = std::min<std::chrono::seconds>(backoff * 2, 30s);
+          continue;
+        }
+        watched.resource_version = *version;
+        queue_->ask_for_resync();  // what changed while no watch ran is only in a listing
+      }
+      const std::string query = api_query({{"watch", "1"},
+                                           {"resourceVersion", watched.resource_version},
+                                           {"allowWatchBookmarks", "true"},
+                                           {"timeoutSeconds", "300"}});
+      bool expired = false;
+      auto followed = client_->watch(
+          path + query,
+          [&](json raw) -> Result<void> {
+            WatchEvent event = read_watch_event(raw);
+            switch (event.type) {
+              case WatchEvent::Type::kChange: {
+                ObjectKey key = key_of(event.object);
+                key.kind = watched.kind;
+                queue_->add(std::move(key));
+                watched.resource_version = event.resource_version;
+                return {};
+              }
+              case WatchEvent::Type::kBookmark:
+                watched.resource_version = event.resource_version;
+                return {};
+              case WatchEvent::Type::kExpired:
+                expired = true;
+                return fail(ErrorCode::kConflict, event.message);
+              case WatchEvent::Type::kFailed:
+                return fail(ErrorCode::kUnavailable, event.message);
+            }
+            return {};
+          },
+          &stopping_);
+      if (stopping_) break;
+      if (expired || (!followed && followed.error().code == ErrorCode::kConflict)) {
+        watched.resource_version.clear();  // list again, from now
+        continue;
+      }
+      if (!followed) {
+        spdlog::warn("the watch of {} failed: {}", path, followed.error().what());
+        pause(backoff);
+        backoff = std::min<std::chrono::seconds>(backoff * 2, 30s);
+        continue;
+      }
+      backoff = 1s;  // the server ended the watch (its timeout): resume at once
+    }
+  }
+
+  void pause(std::chrono::seconds duration) {
+    std::unique_lock lock(stop_mutex_);
+    stop_.wait_for(lock, duration, [&] { return stopping_.load(); });
+  }
+
+  std::shared_ptr<const KubeClient> client_;
+  std::string namespace_;
+  std::shared_ptr<KubeStore::WatchQueue> queue_;
+  std::atomic<bool> stopping_ = false;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+KubeStore::KubeStore(std::shared_ptr<const KubeClient> client, std::string namespace_,
+                     std::string reporting_instance)
+    : client_(std::move(client)),
+      namespace_(std::move(namespace_)),
+      reporting_instance_(std::move(reporting_instance)) {}
+
+KubeStore::~KubeStore() = default;
+
+Result<json> KubeStore::get(const ObjectKey& key) const {
+  auto path = object_path(key);
+  if (!path) return tl::unexpected(path.error());
+  auto object = client_->get(*path);
+  if (!object) return tl::unexpected(object.error());
+  return as_stored(std::move(*object), key.kind, resource_of(key.kind)->api_version);
+}
+
+const std::string& KubeStore::in_scope(const std::string& asked) const {
+  return asked.empty() ? namespace_ : asked;
+}
+
+bool KubeStore::exists(const ObjectKey& key) const { return get(key).has_value(); }
+
+std::vector<json> KubeStore::list(const std::string& kind, const std::string& namespace_) const {
+  auto resource = resource_of(kind);
+  if (!resource) return {};
+  auto items = list_all(*client_, api_path(*resource, in_scope(namespace_)));
+  if (!items) {
+    spdlog::warn("cannot list {}: {}", resource->plural, items.error().what());
+    ask_for_relisting();
+    return {};
+  }
+  std::vector<json> objects;
+  for (json& item : *items)
+    objects.push_back(as_stored(std::move(item), kind, resource->api_version));
+  std::sort(objects.begin(), objects.end(), [](const json& a, const json& b) {
+    const ObjectKey ka = key_of(a), kb = key_of(b);
+    return std::tie(ka.namespace_, ka.name) < std::tie(kb.namespace_, kb.name);
+  });
+  return objects;
+}
+
+void KubeStore::ask_for_relisting() const {
+  std::lock_guard lock(mutex_);
+  std::erase_if(watches_, [](const std::weak_ptr<WatchQueue>& weak) {
+    auto queue = weak.lock();
+    if (!queue) return true;
+    queue->ask_for_resync();
+    return false;
+  });
+}
+
+Result<ApplyResult> KubeStore::apply(const json& manifest) {
+  const ObjectKey key = key_of(manifest);
+  auto path = object_path(key);
+  if (!path) return tl::unexpected(path.error());
+  // What the manifest says; what the API server assigns is its own.
+  json body = manifest;
+  body.erase("status");
+  json& metadata = body["metadata"];
+  for (const char* assigned : {"uid", "resourceVersion", "generation", "creationTimestamp",
+                               "managedFields", "deletionTimestamp"}) {
+    metadata.erase(assigned);
+  }
+  metadata["namespace"] = key.namespace_;
+  auto before = get(key);
+  if (!before && !is_not_found(before.error())) return tl::unexpected(before.error());
+  auto after = client_->patch(*path, body, PatchType::kApply);
+  if (!after) return tl::unexpected(after.error());
+  json stored = as_stored(std::move(*after), key.kind, manifest.value("apiVersion", ""));
+  ApplyOutcome outcome = ApplyOutcome::kCreated;
+  if (before) {
+    outcome = text_of((*before)["metadata"], "resourceVersion") ==
+                      text_of(stored["metadata"], "resourceVersion")
+                  ? ApplyOutcome::kUnchanged
+                  : ApplyOutcome::kConfigured;
+  }
+  return ApplyResult{std::move(stored), outcome};
+}
+
+Result<json> KubeStore::replace_with(
+    const ObjectKey& key, const std::string& subresource,
+    const std::function<Result<std::optional<json>>(const json&)>& change) {
+  auto path = object_path(key, subresource);
+  if (!path) return tl::unexpected(path.error());
+  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+    auto stored = get(key);
+    if (!stored) return tl::unexpected(stored.error());
+    auto changed = change(*stored);
+    if (!changed) return tl::unexpected(changed.error());
+    if (!*changed) return *stored;
+    auto written = client_->replace(*path, **changed);
+    if (written) return as_stored(std::move(*written), key.kind, stored->value("apiVersion", ""));
+    if (written.error().code != ErrorCode::kConflict) return tl::unexpected(written.error());
+  }
+  return fail(ErrorCode::kConflict, key.kind + " " + key.namespace_ + "/" + key.name +
+                                        " kept changing while mdbop wrote it; it will try again");
+}
+
+Result<json> KubeStore::update_status(const ObjectKey& key,
+                                      const std::function<void(json& status)>& mutate) {
+  return replace_with(key, "status", [&](const json& stored) -> Result<std::optional<json>> {
+    json object = stored;
+    mutate_status(object, mutate);
+    if (object == stored) return std::nullopt;
+    return object;
+  });
+}
+
+Result<json> KubeStore::update(const ObjectKey& key,
+                               const std::function<void(json& object)>& mutate) {
+  return replace_with(key, "",
+                      [&](const json& stored) { return apply_update(key, stored, mutate); });
+}
+
+Result<bool> KubeStore::remove(const ObjectKey& key) {
+  auto path = object_path(key);
+  if (!path) return tl::unexpected(path.error());
+  auto removed = client_->remove(*path);
+  if (!removed) {
+    if (is_not_found(removed.error())) return false;
+    return tl::unexpected(removed.error());
+  }
+  return true;
+}
+
+void KubeStore::record_event(const json& involved_object, const std::string& type,
+                             const std::string& reason, const std::string& message) {
+  const json reference = involved_object_of(involved_object);
+  const std::string namespace_ = text_of(reference, "namespace");
+  const std::string now = micro_time(rfc3339_now());
+  const EventKey key{
+      namespace_, text_of(reference, "kind"), text_of(reference, "name"), type, reason, message};
+  std::pair<std::string, long long> earlier;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = recorded_events_.find(key); it != recorded_events_.end()) earlier = it->second;
+  }
+  // Best effort, as the interface says: a failure is logged, never returned.
+  if (!earlier.first.empty()) {
+    const long long count = earlier.second + 1;
+    auto counted = client_->patch(api_path(kEvents, namespace_, earlier.first),
+                                  {{"series", {{"count", count}, {"lastObservedTime", now}}}},
+                                  PatchType::kMerge);
+    if (counted) {
+      std::lock_guard lock(mutex_);
+      recorded_events_[key] = {earlier.first, count};
+      return;
+    }
+    // An event lives an hour on the API server: a gone one is recorded anew.
+    if (!is_not_found(counted.error())) {
+      spdlog::warn("cannot count event {}: {}", earlier.first, counted.error().what());
+      return;
+    }
+  }
+  const json event = {
+      {"apiVersion", kEvents.api_version},
+      {"kind", "Event"},
+      {"metadata",
+       {{"name", text_of(reference, "name") + "." + random_suffix()}, {"namespace", namespace_}}},
+      {"eventTime", now},
+      {"reportingController", kReportingController},
+      {"reportingInstance", reporting_instance_},
+      {"action", reason},
+      {"reason", reason},
+      {"regarding", reference},
+      {"note", note_of(message)},
+      {"type", type}};
+  auto created = client_->create(api_path(kEvents, namespace_), event);
+  if (!created) {
+    spdlog::warn("cannot record event {}: {}", reason, created.error().what());
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  if (recorded_events_.size() >= kMaxEvents) recorded_events_.clear();
+  recorded_events_[key] = {text_of((*created)["metadata"], "name"), 1};
+}
+
+std::vector<json> KubeStore::events(const std::string& namespace_, const std::string& kind,
+                                    const std::string& name) const {
+  auto items = list_all(*client_, api_path(kEvents, in_scope(namespace_)));
+  if (!items) {
+    spdlog::warn("cannot list events: {}", items.error().what());
+    return {};
+  }
+  std::vector<json> events;
+  for (const json& item : *items) {
+    json event = as_core_event(item);
+    if (event_matches(event, namespace_, kind, name)) events.push_back(std::move(event));
+  }
+  std::stable_sort(events.begin(), events.end(), [](const json& a, const json& b) {
+    return text_of(a, "lastTimestamp") < text_of(b, "lastTimestamp");
+  });
+  return events;
+}
+
+Result<std::unique_ptr<StoreWatch>> KubeStore::watch() {
+  std::vector<KubeWatch::Watched> watched;
+  for (const KindInfo& info : known_kinds()) {
+    if (info.kind == "Pod") continue;  // nodes are the runtime's, not objects of the store
+    watched.push_back({info.kind, {info.api_version, info.plural}, ""});
+  }
+  // The versions to start from are taken now: every change after this call is seen.
+  for (KubeWatch::Watched& one : watched) {
+    auto version = current_version(*client_, api_path(one.resource, namespace_));
+    if (!version) return tl::unexpected(version.error());
+    one.resource_version = *version;
+  }
+  auto queue = std::make_shared<WatchQueue>();
+  {
+    std::lock_guard lock(mutex_);
+    watches_.push_back(queue);
+  }
+  return std::unique_ptr<StoreWatch>(
+      std::make_unique<KubeWatch>(client_, namespace_, std::move(watched), std::move(queue)));
+}
+
+}  // namespace mdbop

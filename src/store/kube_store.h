@@ -1,0 +1,72 @@
+// KubeStore: the objects held by a Kubernetes API server, behind the same Store interface as
+// the local store, so the controllers run unchanged. Status is written through the status
+// subresource, apply is a server-side apply by the field manager "mdbop" (it takes the fields
+// it applies and leaves other managers' fields alone), events are events.k8s.io/v1 Events
+// (a repeat becomes a series), and a watch is one API watch per kind that resumes from the
+// last resource version it saw and asks for a new listing when that version has expired.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "kube/kube_client.h"
+#include "store/store.h"
+
+namespace mdbop {
+
+class KubeStore final : public Store {
+ public:
+  // `namespace_` empty: objects of every namespace. `reporting_instance`: who records the
+  // events (the pod's or the host's name).
+  KubeStore(std::shared_ptr<const KubeClient> client, std::string namespace_,
+            std::string reporting_instance);
+  ~KubeStore() override;
+
+  Result<json> get(const ObjectKey& key) const override;
+  bool exists(const ObjectKey& key) const override;
+  // A listing that fails is logged, returns nothing and makes every watch of this store ask
+  // for a new listing (StoreChanges::resync), so that no object is forgotten.
+  std::vector<json> list(const std::string& kind,
+                         const std::string& namespace_ = "") const override;
+  Result<ApplyResult> apply(const json& manifest) override;
+  Result<json> update_status(const ObjectKey& key,
+                             const std::function<void(json& status)>& mutate) override;
+  // Writes metadata and spec (and a Secret's or ConfigMap's data); status only through
+  // update_status, as the API server takes it only there.
+  Result<json> update(const ObjectKey& key,
+                      const std::function<void(json& object)>& mutate) override;
+  Result<bool> remove(const ObjectKey& key) override;
+  void record_event(const json& involved_object, const std::string& type, const std::string& reason,
+                    const std::string& message) override;
+  std::vector<json> events(const std::string& namespace_ = "", const std::string& kind = "",
+                           const std::string& name = "") const override;
+  // Watches every kind mdbop serves (but Pod) in this store's namespace (or all of them).
+  Result<std::unique_ptr<StoreWatch>> watch() override;
+
+  struct WatchQueue;
+
+ private:
+  Result<json> replace_with(const ObjectKey& key, const std::string& subresource,
+                            const std::function<Result<std::optional<json>>(const json&)>& change);
+  void ask_for_relisting() const;
+  // A listing's namespace: the one asked for, else this store's (empty: all).
+  const std::string& in_scope(const std::string& asked) const;
+
+  std::shared_ptr<const KubeClient> client_;
+  std::string namespace_;
+  std::string reporting_instance_;
+
+  mutable std::mutex mutex_;
+  mutable std::vector<std::weak_ptr<WatchQueue>> watches_;
+  // The events recorded, so that a repeat adds to its series: (namespace, involved object's
+  // kind and name, type, reason, message) -> (event's name, count).
+  using EventKey =
+      std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>;
+  std::map<EventKey, std::pair<std::string, long long>> recorded_events_;
+};
+
+}  // namespace mdbop

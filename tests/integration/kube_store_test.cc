@@ -1,0 +1,199 @@
+// KubeStore against a real kube-apiserver with mdbop's CRDs: what the controllers read and
+// write (objects, status through the status subresource, server-side apply, events as
+// events.k8s.io/v1 with repeats counted) is what kubectl sees, and a watch reports the changes
+// others make. One control plane for the suite.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "kube/kube_config.h"
+#include "kube_control_plane.h"
+#include "store/kube_store.h"
+#include "util/curl_transport.h"
+
+namespace mdbop::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const char* const kMariaDB = R"(apiVersion: k8s.mariadb.com/v1alpha1
+kind: MariaDB
+metadata:
+  name: NAME
+spec:
+  rootPasswordSecretKeyRef:
+    name: root
+    key: password
+  replicas: 3
+  galera:
+    enabled: true
+  storage:
+    size: 1Gi
+)";
+
+std::string mariadb_named(const std::string& name) {
+  std::string manifest = kMariaDB;
+  manifest.replace(manifest.find("NAME"), 4, name);
+  return manifest;
+}
+
+class KubeStoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    kube_ = new KubeControlPlane();
+    if (!kube_->ready()) return;
+    kube_->must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy/crds"});
+    kube_->must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
+  }
+  static void TearDownTestSuite() {
+    delete kube_;
+    kube_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(kube_->ready());
+    auto config = load_kubeconfig(kube_->kubeconfig(), "");
+    ASSERT_TRUE(config) << config.error().what();
+    auto transport = std::make_shared<CurlTransport>(config->ca_pem, config->client);
+    store_ = std::make_unique<KubeStore>(std::make_shared<KubeClient>(*config, transport), "",
+                                         "kube-store-test");
+  }
+
+  static KubeControlPlane* kube_;
+  std::unique_ptr<KubeStore> store_;
+};
+
+KubeControlPlane* KubeStoreTest::kube_ = nullptr;
+
+TEST_F(KubeStoreTest, ReadsAndWritesWhatKubectlSees) {
+  kube_->must_kubectl({"apply", "-f", "-"}, mariadb_named("shop"));
+  const ObjectKey shop{"MariaDB", "default", "shop"};
+
+  auto read = store_->get(shop);
+  ASSERT_TRUE(read) << read.error().what();
+  EXPECT_EQ((*read)["kind"], "MariaDB");
+  EXPECT_EQ((*read)["apiVersion"], "k8s.mariadb.com/v1alpha1");
+  EXPECT_EQ((*read)["spec"]["replicas"], 3);
+  EXPECT_FALSE((*read)["metadata"].contains("managedFields"));
+  EXPECT_TRUE(store_->exists(shop));
+  auto missing = store_->get({"MariaDB", "default", "nothere"});
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(is_not_found(missing.error()));
+  const std::vector<json> listed = store_->list("MariaDB");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["kind"], "MariaDB");  // items of a list come without it
+  EXPECT_EQ(listed[0]["metadata"]["name"], "shop");
+
+  // Status through the status subresource: kubectl reads it, spec and generation untouched.
+  auto with_status = store_->update_status(shop, [](json& status) {
+    status["currentPrimary"] = "shop-0";
+    status["conditions"] = json::array({{{"type", "Ready"},
+                                         {"status", "False"},
+                                         {"reason", "Bootstrapping"},
+                                         {"message", "starting shop-0"},
+                                         {"lastTransitionTime", "2026-12-03T00:00:00Z"}}});
+  });
+  ASSERT_TRUE(with_status) << with_status.error().what();
+  EXPECT_EQ(kube_->must_kubectl({"get", "mariadb", "shop", "-o",
+                                 "jsonpath={.status.currentPrimary} {.metadata.generation}"}),
+            "shop-0 1");
+  const std::string version = (*with_status)["metadata"]["resourceVersion"];
+  auto again =
+      store_->update_status(shop, [](json& status) { status["currentPrimary"] = "shop-0"; });
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)["metadata"]["resourceVersion"], version) << "an unchanged status was written";
+
+  // The whole object: metadata and spec, generation counted by the API server.
+  auto labelled = store_->update(shop, [](json& object) {
+    object["metadata"]["labels"]["team"] = "payments";
+    object["spec"]["replicas"] = 5;
+  });
+  ASSERT_TRUE(labelled) << labelled.error().what();
+  EXPECT_EQ(kube_->must_kubectl({"get", "mariadb", "shop", "-o",
+                                 "jsonpath={.metadata.labels.team} {.spec.replicas} "
+                                 "{.metadata.generation} {.status.currentPrimary}"}),
+            "payments 5 2 shop-0");
+
+  auto removed = store_->remove(shop);
+  ASSERT_TRUE(removed) << removed.error().what();
+  EXPECT_TRUE(*removed);
+  auto removed_again = store_->remove(shop);
+  ASSERT_TRUE(removed_again) << removed_again.error().what();
+  EXPECT_FALSE(*removed_again);
+  EXPECT_NE(kube_->kubectl({"get", "mariadb", "shop"}).exit_code, 0);
+}
+
+TEST_F(KubeStoreTest, AppliesServerSideWithoutTakingOtherManagersFields) {
+  const json secret = {{"apiVersion", "v1"},
+                       {"kind", "Secret"},
+                       {"metadata", {{"name", "generated"}, {"namespace", "default"}}},
+                       {"data", {{"password", "c2VjcmV0"}}}};
+  auto created = store_->apply(secret);
+  ASSERT_TRUE(created) << created.error().what();
+  EXPECT_EQ(created->outcome, ApplyOutcome::kCreated);
+  auto unchanged = store_->apply(secret);
+  ASSERT_TRUE(unchanged) << unchanged.error().what();
+  EXPECT_EQ(unchanged->outcome, ApplyOutcome::kUnchanged);
+
+  // Another manager's label survives mdbop's next apply.
+  kube_->must_kubectl({"label", "secret", "generated", "owner=dba"});
+  json changed = secret;
+  changed["data"]["password"] = "b3RoZXI=";
+  auto configured = store_->apply(changed);
+  ASSERT_TRUE(configured) << configured.error().what();
+  EXPECT_EQ(configured->outcome, ApplyOutcome::kConfigured);
+  EXPECT_EQ(kube_->must_kubectl({"get", "secret", "generated", "-o",
+                                 "jsonpath={.data.password} {.metadata.labels.owner}"}),
+            "b3RoZXI= dba");
+}
+
+TEST_F(KubeStoreTest, RecordsEventsAndCountsRepeats) {
+  kube_->must_kubectl({"apply", "-f", "-"}, mariadb_named("noisy"));
+  auto noisy = store_->get({"MariaDB", "default", "noisy"});
+  ASSERT_TRUE(noisy);
+  store_->record_event(*noisy, "Warning", "NodeFailed", "noisy-1 exited with status 1");
+  store_->record_event(*noisy, "Warning", "NodeFailed", "noisy-1 exited with status 1");
+  store_->record_event(*noisy, "Normal", "Bootstrapped", "noisy-0 started a new cluster");
+
+  const std::vector<json> events = store_->events("default", "MariaDB", "noisy");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["reason"], "NodeFailed");
+  EXPECT_EQ(events[0]["count"], 2);
+  EXPECT_EQ(events[0]["message"], "noisy-1 exited with status 1");
+  EXPECT_EQ(events[0]["involvedObject"]["uid"], (*noisy)["metadata"]["uid"]);
+  EXPECT_EQ(events[1]["reason"], "Bootstrapped");
+  EXPECT_EQ(events[1]["count"], 1);
+  EXPECT_TRUE(store_->events("default", "MariaDB", "other").empty());
+
+  // As a user reads them.
+  const std::string shown = kube_->must_kubectl(
+      {"get", "events.v1.events.k8s.io", "-o",
+       "jsonpath={range .items[*]}{.reason}/{.series.count}/{.regarding.name}{\"\\n\"}{end}"});
+  EXPECT_NE(shown.find("NodeFailed/2/noisy"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("Bootstrapped//noisy"), std::string::npos) << shown;
+}
+
+TEST_F(KubeStoreTest, WatchReportsWhatOthersChange) {
+  auto watch = store_->watch();
+  ASSERT_TRUE(watch) << watch.error().what();
+  kube_->must_kubectl({"apply", "-f", "-"}, mariadb_named("watched"));
+  const ObjectKey watched{"MariaDB", "default", "watched"};
+  auto seen = [&](const ObjectKey& key) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      StoreChanges changes = (*watch)->wait(deadline);
+      for (const ObjectKey& changed : changes.keys) {
+        if (changed == key) return true;
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(seen(watched));
+  kube_->must_kubectl({"create", "configmap", "settings", "--from-literal=a=b"});
+  EXPECT_TRUE(seen({"ConfigMap", "default", "settings"}));
+  kube_->must_kubectl({"delete", "mariadb", "watched"});
+  EXPECT_TRUE(seen(watched));
+}
+
+}  // namespace
+}  // namespace mdbop::testing

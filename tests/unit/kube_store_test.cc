@@ -1,0 +1,290 @@
+// KubeStore's conversations with the API server, against a fake server behind the HTTP
+// transport: a write that meets a newer version reads again and retries; a watch resumes from
+// the last version it saw when its stream ends, and when that version has expired (410) it takes
+// a new one and asks for a new listing.
+#include "store/kube_store.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace mdbop {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Answers each request with the handler's answer; a watch whose handler has nothing to say
+// stays open until the client cancels it, as a quiet watch does.
+class FakeApiServer : public HttpTransport {
+ public:
+  struct Answer {
+    long status = 200;
+    std::string body;
+  };
+  using Handler = std::function<std::optional<Answer>(const HttpRequest&)>;
+
+  explicit FakeApiServer(Handler handler) : handler_(std::move(handler)) {}
+
+  Result<HttpResponse> send(const HttpRequest& request, ByteSink* sink) override {
+    {
+      std::lock_guard lock(mutex_);
+      requests_.push_back(request.method + " " + request.url.substr(kServer.size()) +
+                          (request.body.empty() ? "" : " " + std::string(request.body)));
+    }
+    std::optional<Answer> answer = handler_(request);
+    HttpResponse response;
+    if (!answer) {
+      while (request.cancelled == nullptr || !request.cancelled->load()) {
+        std::this_thread::sleep_for(5ms);
+      }
+      response.transport_error = "Callback aborted";
+      return response;
+    }
+    response.status = answer->status;
+    if (sink != nullptr && answer->status == 200) {
+      if (auto written = sink->write(answer->body); !written)
+        return tl::unexpected(written.error());
+    } else {
+      response.body = answer->body;
+    }
+    return response;
+  }
+
+  std::vector<std::string> requests() {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+
+  static inline const std::string kServer = "https://api.test:6443";
+
+ private:
+  Handler handler_;
+  std::mutex mutex_;
+  std::vector<std::string> requests_;
+};
+
+KubeConfig test_config() {
+  KubeConfig config;
+  config.server = FakeApiServer::kServer;
+  config.token = "t0ken";
+  return config;
+}
+
+std::unique_ptr<KubeStore> store_over(std::shared_ptr<FakeApiServer> server) {
+  return std::make_unique<KubeStore>(std::make_shared<KubeClient>(test_config(), server), "default",
+                                     "unit");
+}
+
+json mariadb(const std::string& version, const json& status = json::object()) {
+  return {{"apiVersion", "k8s.mariadb.com/v1alpha1"},
+          {"kind", "MariaDB"},
+          {"metadata",
+           {{"name", "shop"},
+            {"namespace", "default"},
+            {"resourceVersion", version},
+            {"generation", 1}}},
+          {"spec", {{"replicas", 3}}},
+          {"status", status}};
+}
+
+const std::string kShop = "/apis/k8s.mariadb.com/v1alpha1/namespaces/default/mariadbs/shop";
+
+TEST(KubeStoreTest, StatusWriteThatMeetsANewerVersionReadsAgainAndRetries) {
+  int gets = 0, puts = 0;
+  auto server = std::make_shared<FakeApiServer>([&](const HttpRequest& request) {
+    std::optional<FakeApiServer::Answer> answer;
+    if (request.method == "GET") {
+      // The second read sees what another writer stored meanwhile.
+      answer = {200, mariadb(++gets == 1 ? "10" : "11", {{"other", "kept"}}).dump()};
+    } else if (request.method == "PUT") {
+      if (++puts == 1) {
+        answer = {
+            409,
+            R"({"kind":"Status","reason":"Conflict","message":"the object has been modified"})"};
+      } else {
+        answer = {200, std::string(request.body)};
+      }
+    }
+    return answer;
+  });
+  auto store = store_over(server);
+  auto written = store->update_status({"MariaDB", "default", "shop"},
+                                      [](json& status) { status["currentPrimary"] = "shop-0"; });
+  ASSERT_TRUE(written) << written.error().what();
+  EXPECT_EQ((*written)["status"]["currentPrimary"], "shop-0");
+  EXPECT_EQ((*written)["status"]["other"], "kept");
+  const std::vector<std::string> requests = server->requests();
+  ASSERT_EQ(requests.size(), 4u);
+  EXPECT_EQ(requests[0], "GET " + kShop);
+  EXPECT_TRUE(requests[1].starts_with("PUT " + kShop + "/status ")) << requests[1];
+  EXPECT_NE(requests[1].find(R"("resourceVersion":"10")"), std::string::npos);
+  EXPECT_NE(requests[3].find(R"("resourceVersion":"11")"), std::string::npos) << requests[3];
+}
+
+TEST(KubeStoreTest, StatusWriteGivesUpOnAnObjectThatKeepsChanging) {
+  auto server = std::make_shared<FakeApiServer>([&](const HttpRequest& request) {
+    return std::optional<FakeApiServer::Answer>(
+        request.method == "GET" ? FakeApiServer::Answer{200, mariadb("10").dump()}
+                                : FakeApiServer::Answer{409, R"({"message":"modified"})"});
+  });
+  auto written = store_over(server)->update_status(
+      {"MariaDB", "default", "shop"}, [](json& status) { status["currentPrimary"] = "shop-0"; });
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ErrorCode::kConflict);
+}
+
+TEST(KubeStoreTest, ErrorsOfTheApiServerKeepTheirMeaning) {
+  auto server = std::make_shared<FakeApiServer>([&](const HttpRequest&) {
+    return std::optional<FakeApiServer::Answer>(
+        {403, R"({"kind":"Status","message":"mariadbs is forbidden: User cannot get"})"});
+  });
+  auto read = store_over(server)->get({"MariaDB", "default", "shop"});
+  ASSERT_FALSE(read);
+  EXPECT_NE(read.error().message.find("refused mdbop (403): mariadbs is forbidden"),
+            std::string::npos)
+      << read.error().message;
+  // A name that is not one is refused before any request.
+  auto hostile = store_over(server)->get({"MariaDB", "default", "../../secrets/x"});
+  ASSERT_FALSE(hostile);
+  EXPECT_EQ(hostile.error().code, ErrorCode::kInvalid);
+}
+
+std::string watch_line(const std::string& type, const std::string& name,
+                       const std::string& version) {
+  return json{{"type", type},
+              {"object",
+               {{"kind", "MariaDB"},
+                {"metadata",
+                 {{"name", name}, {"namespace", "default"}, {"resourceVersion", version}}}}}}
+             .dump() +
+         "\n";
+}
+
+// The watches of MariaDB only; every other kind's watch stays quiet.
+class MariaDBWatchScript {
+ public:
+  explicit MariaDBWatchScript(std::deque<FakeApiServer::Answer> watches,
+                              std::vector<std::string> versions)
+      : watches_(std::move(watches)), versions_(std::move(versions)) {}
+
+  std::optional<FakeApiServer::Answer> operator()(const HttpRequest& request) {
+    std::lock_guard lock(mutex_);
+    const bool mariadbs = request.url.find("/mariadbs?") != std::string::npos;
+    if (request.url.find("limit=1") != std::string::npos) {
+      // The collection's current version: the next of the script for MariaDBs.
+      std::string version = "1";
+      if (mariadbs && !versions_.empty()) {
+        version = versions_.front();
+        versions_.erase(versions_.begin());
+      }
+      return FakeApiServer::Answer{
+          200, json{{"metadata", {{"resourceVersion", version}}}, {"items", json::array()}}.dump()};
+    }
+    if (!mariadbs || watches_.empty()) return std::nullopt;
+    FakeApiServer::Answer answer = watches_.front();
+    watches_.pop_front();
+    return answer;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<FakeApiServer::Answer> watches_;
+  std::vector<std::string> versions_;
+};
+
+std::vector<std::string> mariadb_watches(FakeApiServer& server) {
+  std::vector<std::string> watches;
+  for (const std::string& request : server.requests()) {
+    if (request.find("/mariadbs?") != std::string::npos &&
+        request.find("watch=1") != std::string::npos) {
+      watches.push_back(request);
+    }
+  }
+  return watches;
+}
+
+StoreChanges changes_within(StoreWatch& watch, std::chrono::seconds limit) {
+  return watch.wait(std::chrono::steady_clock::now() + limit);
+}
+
+TEST(KubeStoreWatchTest, ResumesFromTheLastVersionWhenTheStreamEnds) {
+  auto script = std::make_shared<MariaDBWatchScript>(
+      std::deque<FakeApiServer::Answer>{
+          {200, watch_line("ADDED", "shop", "11") + watch_line("BOOKMARK", "", "15")}},
+      std::vector<std::string>{"10"});
+  auto server =
+      std::make_shared<FakeApiServer>([script](const HttpRequest& r) { return (*script)(r); });
+  auto store = store_over(server);
+  auto watch = store->watch();
+  ASSERT_TRUE(watch) << watch.error().what();
+  StoreChanges changes = changes_within(**watch, 10s);
+  ASSERT_EQ(changes.keys.size(), 1u);
+  EXPECT_EQ(changes.keys[0], (ObjectKey{"MariaDB", "default", "shop"}));
+  EXPECT_FALSE(changes.resync);
+  // The stream ended (its server timeout): the next watch starts at the bookmark.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (mariadb_watches(*server).size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  const std::vector<std::string> watches = mariadb_watches(*server);
+  ASSERT_EQ(watches.size(), 2u);
+  EXPECT_NE(watches[0].find("resourceVersion=10&"), std::string::npos) << watches[0];
+  EXPECT_NE(watches[1].find("resourceVersion=15&"), std::string::npos) << watches[1];
+  EXPECT_NE(watches[1].find("allowWatchBookmarks=true"), std::string::npos) << watches[1];
+}
+
+TEST(KubeStoreWatchTest, AnExpiredVersionTakesANewOneAndAsksForAListing) {
+  auto script = std::make_shared<MariaDBWatchScript>(
+      std::deque<FakeApiServer::Answer>{
+          {200, R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired",)"
+                R"json("message":"too old resource version: 10 (20)"}})json"
+                "\n"},
+          // Or, from an API server without a watch cache, the request itself is refused.
+          {410, R"({"kind":"Status","code":410,"reason":"Expired","message":"too old"})"}},
+      std::vector<std::string>{"10", "20", "30"});
+  auto server =
+      std::make_shared<FakeApiServer>([script](const HttpRequest& r) { return (*script)(r); });
+  auto store = store_over(server);
+  auto watch = store->watch();
+  ASSERT_TRUE(watch) << watch.error().what();
+  StoreChanges changes = changes_within(**watch, 10s);
+  EXPECT_TRUE(changes.resync);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (mariadb_watches(*server).size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  const std::vector<std::string> watches = mariadb_watches(*server);
+  ASSERT_EQ(watches.size(), 3u);
+  EXPECT_NE(watches[0].find("resourceVersion=10&"), std::string::npos) << watches[0];
+  EXPECT_NE(watches[1].find("resourceVersion=20&"), std::string::npos) << watches[1];
+  EXPECT_NE(watches[2].find("resourceVersion=30&"), std::string::npos) << watches[2];
+}
+
+TEST(KubeStoreWatchTest, AFailedListingAsksEveryWatchForANewOne) {
+  bool failing = false;
+  std::mutex mutex;
+  auto server = std::make_shared<FakeApiServer>([&](const HttpRequest& request) {
+    std::lock_guard lock(mutex);
+    if (request.url.find("watch=1") != std::string::npos) {
+      return std::optional<FakeApiServer::Answer>();
+    }
+    if (failing) return std::optional<FakeApiServer::Answer>({503, R"({"message":"etcd down"})"});
+    return std::optional<FakeApiServer::Answer>(
+        {200, R"({"metadata":{"resourceVersion":"5"},"items":[]})"});
+  });
+  auto store = store_over(server);
+  auto watch = store->watch();
+  ASSERT_TRUE(watch) << watch.error().what();
+  {
+    std::lock_guard lock(mutex);
+    failing = true;
+  }
+  EXPECT_TRUE(store->list("MariaDB").empty());
+  EXPECT_TRUE(changes_within(**watch, 1s).resync);
+}
+
+}  // namespace
+}  // namespace mdbop
