@@ -19,6 +19,7 @@
 #include "temp_dir_test.h"
 #include "util/curl_transport.h"
 #include "util/files.h"
+#include "util/ports.h"
 #include "util/subprocess.h"
 
 namespace mdbop {
@@ -77,7 +78,18 @@ TEST_F(LocalExporterTest, ANodeHasFourPortsUntilItsExporterRunsAndAnOldLayoutIsC
 // An installation whose --ports range its nodes fill (all but the last port, the operator's
 // metrics endpoint's) places them again at every pass.
 TEST_F(LocalExporterTest, ARangeFullOfNodesKeepsThemPlacedAndNeverGivesItsLastPort) {
-  constexpr PortRange kFull{38290, 38298};
+  // Nine ports that are free now, below the kernel's ephemeral range (32768 and up), so that no
+  // outgoing connection takes one meanwhile.
+  std::optional<PortRange> free;
+  for (int first = 20000 + ::getpid() % 1000 * 10; !free && first < 32000; first += 10) {
+    bool all_free = true;
+    for (int port = first; port <= first + 8 && all_free; ++port) {
+      all_free = loopback_port_free(port);
+    }
+    if (all_free) free = PortRange{first, first + 8};
+  }
+  ASSERT_TRUE(free) << "no nine free ports in 20000-32000";
+  const PortRange kFull = *free;
   LocalRuntime full(dir_, kFull);
   auto first = full.ensure_layout(node(0));
   ASSERT_TRUE(first) << first.error().what();
@@ -85,7 +97,9 @@ TEST_F(LocalExporterTest, ARangeFullOfNodesKeepsThemPlacedAndNeverGivesItsLastPo
   ASSERT_TRUE(second) << second.error().what();
   std::set<int> all = ports_of(first->ports);
   all.merge(ports_of(second->ports));
-  EXPECT_EQ(all, (std::set<int>{38290, 38291, 38292, 38293, 38294, 38295, 38296, 38297}));
+  std::set<int> all_but_last;
+  for (int port = kFull.first; port < kFull.last; ++port) all_but_last.insert(port);
+  EXPECT_EQ(all, all_but_last);
 
   auto again = full.ensure_layout(node(0));
   ASSERT_TRUE(again) << again.error().what();
