@@ -72,22 +72,38 @@ int main(int argc, char** argv) {
   const char* metrics_help =
       "HOST:PORT of the operator's /metrics (default 127.0.0.1 and the last port of --ports); "
       "0: none";
+  bool kubernetes = false;
+  std::string kubeconfig;
+  std::string kube_context;
+  auto operator_options = [&]() {
+    mdbop::OperatorOptions options;
+    options.ports = port_range();
+    options.metrics_address = metrics_address(options.ports);
+    options.node_agents = node_agents();
+    options.kubernetes = kubernetes;
+    options.kubeconfig = kubeconfig;
+    options.context = kube_context;
+    if (!kubernetes && (!kubeconfig.empty() || !kube_context.empty())) {
+      std::exit(mdbop::report_failure("--kubeconfig and --context need --kubernetes"));
+    }
+    return options;
+  };
   auto* run = operator_command->add_subcommand("run", "run in the foreground");
-  run->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
-  run->add_option("--metrics-bind-address", metrics_text, metrics_help);
-  run->add_option("--node-agents", node_agents_text, node_agents_help);
-  run->callback([&] {
-    const mdbop::PortRange ports = port_range();
-    status = mdbop::cmd_operator_run(ports, metrics_address(ports), node_agents());
-  });
   auto* start = operator_command->add_subcommand("start", "start in the background");
-  start->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
-  start->add_option("--metrics-bind-address", metrics_text, metrics_help);
-  start->add_option("--node-agents", node_agents_text, node_agents_help);
-  start->callback([&] {
-    const mdbop::PortRange ports = port_range();
-    status = mdbop::cmd_operator_start(ports, metrics_address(ports), node_agents());
-  });
+  for (CLI::App* command : {run, start}) {
+    command->add_option("--ports", ports_text, "port range for nodes, FROM-TO");
+    command->add_option("--metrics-bind-address", metrics_text, metrics_help);
+    command->add_option("--node-agents", node_agents_text, node_agents_help);
+    command->add_flag("--kubernetes", kubernetes,
+                      "reconcile the objects held by a Kubernetes API server (nodes still run on "
+                      "this machine: see docs/kubernetes.md)");
+    command->add_option("--kubeconfig", kubeconfig,
+                        "the kubeconfig to use with --kubernetes (default: the pod's service "
+                        "account, else $KUBECONFIG, else ~/.kube/config)");
+    command->add_option("--context", kube_context, "the kubeconfig context (default: current)");
+  }
+  run->callback([&] { status = mdbop::cmd_operator_run(operator_options()); });
+  start->callback([&] { status = mdbop::cmd_operator_start(operator_options()); });
   operator_command->add_subcommand("stop", "stop gracefully; nodes keep running")->callback([&] {
     status = mdbop::cmd_operator_stop();
   });

@@ -15,10 +15,13 @@
 #include "cli/operator_process.h"
 #include "controller/kind_registry.h"
 #include "controller/operator.h"
+#include "kube/kube_config.h"
 #include "metrics/operator_stats.h"
 #include "metrics/store_collector.h"
 #include "metrics/targets_file.h"
+#include "store/kube_store.h"
 #include "store/local_store.h"
+#include "util/curl_transport.h"
 #include "util/files.h"
 #include "util/pid_lock.h"
 #include "util/stop_signals.h"
@@ -112,11 +115,28 @@ std::string last_error_line(const std::filesystem::path& log, std::uintmax_t fro
   return reason;
 }
 
+// The store the operator reconciles: the installation's own, or a Kubernetes API server's.
+Result<std::unique_ptr<Store>> open_store(const std::filesystem::path& home,
+                                          const OperatorOptions& options) {
+  if (!options.kubernetes)
+    return std::unique_ptr<Store>(std::make_unique<LocalStore>(home / "store"));
+  auto config = find_kube_config(options.kubeconfig, options.context);
+  if (!config) return tl::unexpected(config.error());
+  spdlog::info("objects from the Kubernetes API server {}", config->server);
+  auto transport = std::make_shared<CurlTransport>(config->ca_pem, config->client);
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  return std::unique_ptr<Store>(
+      std::make_unique<KubeStore>(std::make_shared<KubeClient>(*config, transport), "",
+                                  std::string(host) + "-" + std::to_string(getpid())));
+}
+
 // The operator process: one per installation, holding its lock for its whole life. Here the
-// concrete store and node agent are chosen: the local ones.
-Result<bool> run_operator_process(const std::filesystem::path& home, PortRange ports,
-                                  const std::optional<std::string>& metrics_address,
-                                  NodeAgents node_agents) {
+// concrete store and node agent are chosen.
+Result<bool> run_operator_process(const std::filesystem::path& home,
+                                  const OperatorOptions& options) {
+  const PortRange ports = options.ports;
+  const std::optional<std::string>& metrics_address = options.metrics_address;
   // Held for the operator's whole life: it is how others know that it runs, and which pid.
   auto lock = take_pid_lock(home / "operator.lock");
   if (!lock) {
@@ -127,9 +147,11 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
   // Signals are taken synchronously by the loop, never by a worker thread.
   sigset_t signals = block_stop_signals();
 
-  LocalStore store(home / "store");
+  auto opened = open_store(home, options);
+  if (!opened) return tl::unexpected(opened.error());
+  Store& store = **opened;
   std::unique_ptr<NodeAgent> agent;
-  if (node_agents == NodeAgents::kProcessPerNode) {
+  if (options.node_agents == NodeAgents::kProcessPerNode) {
     // The agents run this very binary (its file, even if replaced or removed meanwhile).
     agent = std::make_unique<NodeAgentProcesses>(home, ports, "/proc/self/exe");
   } else {
@@ -156,10 +178,11 @@ Result<bool> run_operator_process(const std::filesystem::path& home, PortRange p
       !written) {
     return written;
   }
-  spdlog::info("operator started pid={} home={} ports={}-{} metrics={} node-agents={} version={}",
-               getpid(), home.string(), ports.first, ports.last, metrics_address.value_or("off"),
-               node_agents == NodeAgents::kProcessPerNode ? "process" : "in-process",
-               MDBOP_VERSION);
+  spdlog::info(
+      "operator started pid={} home={} ports={}-{} metrics={} node-agents={} store={} version={}",
+      getpid(), home.string(), ports.first, ports.last, metrics_address.value_or("off"),
+      options.node_agents == NodeAgents::kProcessPerNode ? "process" : "in-process",
+      options.kubernetes ? "kubernetes" : "local", MDBOP_VERSION);
   auto should_stop = [&] {
     timespec no_wait{0, 0};
     const int signal_number = sigtimedwait(&signals, nullptr, &no_wait);
@@ -186,30 +209,42 @@ Result<NodeAgents> parse_node_agents(const std::string& text) {
   return fail_field("--node-agents", "\"" + text + "\" is neither in-process nor process");
 }
 
-int cmd_operator_run(PortRange ports, const std::optional<std::string>& metrics_address,
-                     NodeAgents node_agents) {
-  auto ran = run_operator_process(mdbop_home(), ports, metrics_address, node_agents);
+int cmd_operator_run(const OperatorOptions& options) {
+  auto ran = run_operator_process(mdbop_home(), options);
   if (!ran) return report_failure(ran.error().what());
   return 0;
 }
 
-int cmd_operator_start(PortRange ports, const std::optional<std::string>& metrics_address,
-                       NodeAgents node_agents) {
+int cmd_operator_start(const OperatorOptions& operator_options) {
   auto home = mdbop_home();
   if (auto info = running_operator(home)) {
     std::cout << "operator already running (pid " << info->pid << ")\n";
     return 0;
   }
+  const PortRange ports = operator_options.ports;
   SubprocessOptions options;
-  options.argv = {"/proc/self/exe",
-                  "operator",
-                  "run",
-                  "--ports",
-                  std::to_string(ports.first) + "-" + std::to_string(ports.last),
-                  "--metrics-bind-address",
-                  metrics_address.value_or("0"),
-                  "--node-agents",
-                  node_agents == NodeAgents::kProcessPerNode ? "process" : "in-process"};
+  options.argv = {
+      "/proc/self/exe",
+      "operator",
+      "run",
+      "--ports",
+      std::to_string(ports.first) + "-" + std::to_string(ports.last),
+      "--metrics-bind-address",
+      operator_options.metrics_address.value_or("0"),
+      "--node-agents",
+      operator_options.node_agents == NodeAgents::kProcessPerNode ? "process" : "in-process"};
+  if (operator_options.kubernetes) {
+    options.argv.push_back("--kubernetes");
+    // A file name and a context name, not credentials: they may be in argv.
+    if (!operator_options.kubeconfig.empty()) {
+      options.argv.push_back("--kubeconfig");
+      options.argv.push_back(std::filesystem::absolute(operator_options.kubeconfig).string());
+    }
+    if (!operator_options.context.empty()) {
+      options.argv.push_back("--context");
+      options.argv.push_back(operator_options.context);
+    }
+  }
   options.output_file = (home / "operator.log").string();
   // What this operator writes to the log, for the reason it gives if it does not start.
   std::error_code ec;

@@ -31,11 +31,19 @@ struct ObjectSelector {
 enum class NodeAgents { kInProcess, kProcessPerNode };
 Result<NodeAgents> parse_node_agents(const std::string& text);
 
-// `metrics_address`: where the operator serves /metrics (HOST:PORT); nullopt: nowhere.
-int cmd_operator_run(PortRange ports, const std::optional<std::string>& metrics_address,
-                     NodeAgents node_agents);
-int cmd_operator_start(PortRange ports, const std::optional<std::string>& metrics_address,
-                       NodeAgents node_agents);
+struct OperatorOptions {
+  PortRange ports;
+  std::optional<std::string>
+      metrics_address;  // where /metrics is served (HOST:PORT); nullopt: nowhere
+  NodeAgents node_agents = NodeAgents::kInProcess;
+  // The objects are the Kubernetes API server's (kube/kube_config.h find_kube_config), not
+  // $MDBOP_HOME's store.
+  bool kubernetes = false;
+  std::string kubeconfig;  // --kubeconfig; empty: found as kubectl finds it
+  std::string context;     // --context; empty: the kubeconfig's current context
+};
+int cmd_operator_run(const OperatorOptions& options);
+int cmd_operator_start(const OperatorOptions& options);
 int cmd_operator_stop();
 // One node's agent (agent/remote/agent_server.h) in the foreground, until SIGTERM or SIGINT.
 struct AgentCommand {

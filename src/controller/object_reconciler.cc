@@ -1,5 +1,7 @@
 #include "controller/object_reconciler.h"
 
+#include <algorithm>
+
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
 
@@ -25,8 +27,22 @@ std::chrono::milliseconds ObjectReconciler::reconcile() {
     finished_ = true;
     return 0ms;
   }
+  hold_until_cleaned_up();
   object_ = warn_unsupported_fields_once(store_, key_, object_);
   return reconcile_object();
+}
+
+void ObjectReconciler::hold_until_cleaned_up() {
+  const json finalizers = object_["metadata"].value("finalizers", json::array());
+  if (std::find(finalizers.begin(), finalizers.end(), kCleanupFinalizer) != finalizers.end())
+    return;
+  auto held = store_.update(key_, [](json& object) {
+    json& list = object["metadata"]["finalizers"];
+    if (!list.is_array()) list = json::array();
+    list.push_back(kCleanupFinalizer);
+  });
+  // Not held yet is retried at the next pass; the reconciling goes on meanwhile.
+  if (held) object_ = *held;
 }
 
 void ObjectReconciler::event(const std::string& type, const std::string& reason,

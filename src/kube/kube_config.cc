@@ -163,6 +163,32 @@ Result<KubeConfig> in_cluster_config(const std::filesystem::path& account_dir) {
   return config;
 }
 
+Result<KubeConfig> find_kube_config(const std::string& kubeconfig, const std::string& context) {
+  if (!kubeconfig.empty()) return load_kubeconfig(kubeconfig, context);
+  if (const char* host = std::getenv("KUBERNETES_SERVICE_HOST"); host != nullptr && *host != '\0') {
+    if (!context.empty()) {
+      return fail(ErrorCode::kInvalid,
+                  "--context needs --kubeconfig: inside a pod mdbop uses its "
+                  "service account");
+    }
+    return in_cluster_config();
+  }
+  if (const char* named = std::getenv("KUBECONFIG"); named != nullptr && *named != '\0') {
+    const std::string files(named);
+    if (files.find(':') != std::string::npos) {
+      return fail(ErrorCode::kInvalid,
+                  "KUBECONFIG names several files, which mdbop does not "
+                  "merge; give one with --kubeconfig");
+    }
+    return load_kubeconfig(files, context);
+  }
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0') {
+    return fail(ErrorCode::kInvalid, "no kubeconfig: give --kubeconfig");
+  }
+  return load_kubeconfig(std::filesystem::path(home) / ".kube" / "config", context);
+}
+
 Result<std::string> current_token(const KubeConfig& config) {
   if (config.token_file.empty()) return config.token;
   auto token = read_file(config.token_file);

@@ -35,6 +35,11 @@ inline const std::filesystem::path kServiceAccountDir =
 // namespace under `account_dir`.
 Result<KubeConfig> in_cluster_config(const std::filesystem::path& account_dir = kServiceAccountDir);
 
+// What `mdbop operator run --kubernetes` talks to, as kubectl finds it: the file `kubeconfig`
+// names when given; else, inside a pod, its service account; else $KUBECONFIG (one file) or
+// ~/.kube/config. `context` empty: the file's current context.
+Result<KubeConfig> find_kube_config(const std::string& kubeconfig, const std::string& context);
+
 // The bearer token to send now: the file's current content when there is a token file.
 Result<std::string> current_token(const KubeConfig& config);
 

@@ -398,6 +398,17 @@ Result<bool> KubeStore::remove(const ObjectKey& key) {
     if (is_not_found(removed.error())) return false;
     return tl::unexpected(removed.error());
   }
+  // Held by finalizers, the object is only marked: mdbop lets go of its own, and the API server
+  // removes the object once no finalizer is left.
+  const json finalizers = (*removed)["metadata"].value("finalizers", json::array());
+  if (text_of(*removed, "kind") == key.kind &&
+      std::find(finalizers.begin(), finalizers.end(), kCleanupFinalizer) != finalizers.end()) {
+    auto released = update(key, [](json& object) {
+      json& list = object["metadata"]["finalizers"];
+      list.erase(std::remove(list.begin(), list.end(), kCleanupFinalizer), list.end());
+    });
+    if (!released && !is_not_found(released.error())) return tl::unexpected(released.error());
+  }
   return true;
 }
 
@@ -480,7 +491,16 @@ Result<std::unique_ptr<StoreWatch>> KubeStore::watch() {
   // The versions to start from are taken now: every change after this call is seen.
   for (KubeWatch::Watched& one : watched) {
     auto version = current_version(*client_, api_path(one.resource, namespace_));
-    if (!version) return tl::unexpected(version.error());
+    if (!version) {
+      Error error = version.error();
+      error.message = "cannot watch " + one.resource.plural + ": " + error.message;
+      if (is_not_found(version.error())) {
+        error.message +=
+            " (the API server does not serve them: install mdbop's CRDs with "
+            "kubectl apply -k deploy/crds)";
+      }
+      return tl::unexpected(error);
+    }
     one.resource_version = *version;
   }
   auto queue = std::make_shared<WatchQueue>();

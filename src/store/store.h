@@ -83,7 +83,9 @@ class Store {
   virtual Result<json> update(const ObjectKey& key,
                               const std::function<void(json& object)>& mutate) = 0;
 
-  virtual Result<bool> remove(const ObjectKey& key) = 0;  // false when it did not exist
+  // False when it did not exist. An object that other finalizers still hold stays, marked
+  // deleted, until they let go.
+  virtual Result<bool> remove(const ObjectKey& key) = 0;
 
   // Events, in the Kubernetes Event shape (involvedObject{kind,namespace,name,uid}, type
   // Normal|Warning, reason, message, count, firstTimestamp, lastTimestamp). An event equal
@@ -99,6 +101,10 @@ class Store {
   // current, so that nothing changes unseen in between.
   virtual Result<std::unique_ptr<StoreWatch>> watch() = 0;
 };
+
+// The finalizer the operator puts on each object it reconciles, so that a deletion through an
+// API server that honours finalizers waits for the object's clean-up. Store::remove lets go of it.
+inline constexpr const char* kCleanupFinalizer = "k8s.mariadb.com/mdbop";
 
 ObjectKey key_of(const json& object);
 

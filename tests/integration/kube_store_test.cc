@@ -123,6 +123,29 @@ TEST_F(KubeStoreTest, ReadsAndWritesWhatKubectlSees) {
   EXPECT_NE(kube_->kubectl({"get", "mariadb", "shop"}).exit_code, 0);
 }
 
+TEST_F(KubeStoreTest, RemovingADeletedObjectLetsGoOfMdbopsFinalizerOnly) {
+  kube_->must_kubectl({"apply", "-f", "-"}, mariadb_named("held"));
+  kube_->must_kubectl({"patch", "mariadb", "held", "--type=merge", "-p",
+                       std::string(R"({"metadata":{"finalizers":[")") + kCleanupFinalizer +
+                           R"(","example.com/backup-first"]}})"});
+  kube_->must_kubectl({"delete", "mariadb", "held", "--wait=false"});
+  const ObjectKey held{"MariaDB", "default", "held"};
+  auto marked = store_->get(held);
+  ASSERT_TRUE(marked) << marked.error().what();
+  EXPECT_TRUE((*marked)["metadata"].contains("deletionTimestamp"));
+
+  auto removed = store_->remove(held);
+  ASSERT_TRUE(removed) << removed.error().what();
+  EXPECT_TRUE(*removed);
+  // The other controller's finalizer still holds it; once that one lets go, it is gone.
+  EXPECT_EQ(
+      kube_->must_kubectl({"get", "mariadb", "held", "-o", "jsonpath={.metadata.finalizers}"}),
+      R"(["example.com/backup-first"])");
+  kube_->must_kubectl(
+      {"patch", "mariadb", "held", "--type=merge", "-p", R"({"metadata":{"finalizers":null}})"});
+  EXPECT_NE(kube_->kubectl({"get", "mariadb", "held"}).exit_code, 0);
+}
+
 TEST_F(KubeStoreTest, AppliesServerSideWithoutTakingOtherManagersFields) {
   const json secret = {{"apiVersion", "v1"},
                        {"kind", "Secret"},

@@ -104,6 +104,9 @@ TEST_F(BackupReconcilerTest, BackupWithoutScheduleRunsOnceAndListsItsArtifact) {
   EXPECT_EQ(event_reasons(store_, kBackup),
             (std::vector<std::string>{"BackupStarted", "BackupComplete"}));
   EXPECT_EQ(totals(), (Totals{1, 1, 0}));
+  // Held by the operator's finalizer, once, so that a deletion waits for the clean-up.
+  EXPECT_EQ(store_.get(kBackup)->at("metadata").value("finalizers", json()),
+            json::array({kCleanupFinalizer}));
 }
 
 TEST_F(BackupReconcilerTest, TheTutorialsPhysicalBackupRunsOnTheLabelledPodWithZstdForCompress) {
