@@ -16,6 +16,7 @@
 #include "controller/kind_registry.h"
 #include "controller/operator.h"
 #include "kube/kube_config.h"
+#include "kube/leader_election.h"
 #include "metrics/operator_stats.h"
 #include "metrics/store_collector.h"
 #include "metrics/targets_file.h"
@@ -115,20 +116,29 @@ std::string last_error_line(const std::filesystem::path& log, std::uintmax_t fro
   return reason;
 }
 
-// The store the operator reconciles: the installation's own, or a Kubernetes API server's.
-Result<std::unique_ptr<Store>> open_store(const std::filesystem::path& home,
-                                          const OperatorOptions& options) {
-  if (!options.kubernetes)
-    return std::unique_ptr<Store>(std::make_unique<LocalStore>(home / "store"));
+// This operator among others: its host's (a pod's) name and its pid.
+std::string operator_identity() {
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + "-" + std::to_string(getpid());
+}
+
+// The store the operator reconciles: the installation's own, or a Kubernetes API server's (then
+// with the client that reaches it).
+struct OperatorStore {
+  std::unique_ptr<Store> store;
+  std::shared_ptr<const KubeClient> kube;  // null for the local store
+};
+
+Result<OperatorStore> open_store(const std::filesystem::path& home,
+                                 const OperatorOptions& options) {
+  if (!options.kubernetes) return OperatorStore{std::make_unique<LocalStore>(home / "store"), {}};
   auto config = find_kube_config(options.kubeconfig, options.context);
   if (!config) return tl::unexpected(config.error());
   spdlog::info("objects from the Kubernetes API server {}", config->server);
   auto transport = std::make_shared<CurlTransport>(config->ca_pem, config->client);
-  char host[256] = "";
-  gethostname(host, sizeof host - 1);
-  return std::unique_ptr<Store>(
-      std::make_unique<KubeStore>(std::make_shared<KubeClient>(*config, transport), "",
-                                  std::string(host) + "-" + std::to_string(getpid())));
+  auto client = std::make_shared<const KubeClient>(*config, transport);
+  return OperatorStore{std::make_unique<KubeStore>(client, "", operator_identity()), client};
 }
 
 // The operator process: one per installation, holding its lock for its whole life. Here the
@@ -149,7 +159,7 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
 
   auto opened = open_store(home, options);
   if (!opened) return tl::unexpected(opened.error());
-  Store& store = **opened;
+  Store& store = *opened->store;
   std::unique_ptr<NodeAgent> agent;
   if (options.node_agents == NodeAgents::kProcessPerNode) {
     // The agents run this very binary (its file, even if replaced or removed meanwhile).
@@ -194,10 +204,23 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
     }
     return false;
   };
-  auto ran = run_operator(
-      store, *agent, home, *stats, [&] { targets.refresh(store.list("MariaDB")); }, should_stop);
+  // Beside other operators of the same API server, only the one holding the Lease acts.
+  std::unique_ptr<LeaderElection> election;
+  if (opened->kube) {
+    election = std::make_unique<LeaderElection>(opened->kube, opened->kube->config().namespace_,
+                                                "mdbop-operator", operator_identity());
+  }
+  Result<bool> ran = true;
+  if (!election || election->lead(should_stop)) {
+    ran = run_operator(
+        store, *agent, home, *stats, [&] { targets.refresh(store.list("MariaDB")); },
+        [&] { return should_stop() || (election && election->lost()); });
+  }
   std::error_code ignored;
   std::filesystem::remove(home / "operator.json", ignored);
+  if (ran && election && election->lost()) {
+    return fail("lost the leadership lease: stopping, so that two operators never act at once");
+  }
   return ran;
 }
 

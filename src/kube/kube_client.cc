@@ -1,6 +1,11 @@
 #include "kube/kube_client.h"
 
+#include <spdlog/fmt/fmt.h>
+
+#include <chrono>
+
 #include "util/json_text.h"
+#include "util/time_text.h"
 
 namespace mdbop {
 
@@ -63,6 +68,14 @@ class WatchLineSink : public ByteSink {
 };
 
 }  // namespace
+
+std::string kube_micro_time_now() {
+  const auto now = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(now);
+  std::string text = format_rfc3339(seconds);  // "...T07:00:00Z"
+  text.insert(text.size() - 1, fmt::format(".{:06d}", (now - seconds).count()));
+  return text;
+}
 
 std::string api_path(const ApiResource& resource, const std::string& namespace_,
                      const std::string& name, const std::string& subresource) {

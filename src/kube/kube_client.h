@@ -37,6 +37,9 @@ std::string api_query(const std::vector<std::pair<std::string, std::string>>& pa
 // the first field the API server names), 0 or 5xx kUnavailable; the message is the API server's.
 Error api_error(long status, const json& body, const std::string& transport_error);
 
+// Now as a MicroTime ("2026-12-03T07:00:00.123456Z"), as Events and Leases take it.
+std::string kube_micro_time_now();
+
 enum class PatchType { kMerge, kApply };
 
 class KubeClient {

@@ -54,11 +54,6 @@ std::string text_of(const json& object, const char* field) {
   return value.is_string() ? value.get<std::string>() : std::string();
 }
 
-// "2026-12-03T07:00:00Z" as a MicroTime, which events.k8s.io/v1 requires.
-std::string micro_time(const std::string& seconds) {
-  return seconds.substr(0, seconds.size() - 1) + ".000000Z";
-}
-
 // 16 hex digits, as client-go names its events (generateName would end the name with a dot,
 // which events.k8s.io/v1 refuses).
 std::string random_suffix() {
@@ -416,7 +411,7 @@ void KubeStore::record_event(const json& involved_object, const std::string& typ
                              const std::string& reason, const std::string& message) {
   const json reference = involved_object_of(involved_object);
   const std::string namespace_ = text_of(reference, "namespace");
-  const std::string now = micro_time(rfc3339_now());
+  const std::string now = kube_micro_time_now();
   const EventKey key{
       namespace_, text_of(reference, "kind"), text_of(reference, "name"), type, reason, message};
   std::pair<std::string, long long> earlier;

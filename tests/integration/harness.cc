@@ -35,7 +35,8 @@ Installation::Installation() {
   home_ = mkdtemp(pattern);
   // A random free block, so that concurrent installations (and other programs) do not collide,
   // below Linux's ephemeral range (32768+) so that outgoing connections cannot take them.
-  std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));
+  // One generator for the process: two installations made in the same second differ too.
+  static std::mt19937 random(std::random_device{}());
   for (int attempt = 0; attempt < 100; ++attempt) {
     int first = 20000 + static_cast<int>(random() % 60) * kPortsPerInstallation;
     bool free = true;

@@ -1,6 +1,7 @@
 // The operator with --kubernetes: the same controllers reconcile the objects a user gives
-// kubectl, status and events go back through the API server, and a deletion waits for the
-// clean-up. The nodes still run on this machine (pods are not built yet: docs/kubernetes.md).
+// kubectl, status and events go back through the API server, a deletion waits for the
+// clean-up, and of two operators only the one holding the Lease acts until it dies. The nodes
+// still run on this machine (pods are not built yet: docs/kubernetes.md).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -18,10 +19,22 @@ TEST(OperatorOverKubernetes, AClusterAppliedWithKubectlBecomesReadyAndIsCleanedU
   kube.must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy/crds"});
   kube.must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
 
+  const std::vector<std::string> flags = {"--kubernetes", "--kubeconfig",
+                                          kube.kubeconfig().string()};
+  auto lease_holder = [&] {
+    return kube.kubectl({"get", "lease", "mdbop-operator", "-o", "jsonpath={.spec.holderIdentity}"})
+        .out;
+  };
   Installation installation;
-  ASSERT_GT(
-      installation.start_operator({}, {"--kubernetes", "--kubeconfig", kube.kubeconfig().string()}),
-      0);
+  const pid_t leader = installation.start_operator({}, flags);
+  ASSERT_GT(leader, 0);
+  ASSERT_TRUE(
+      eventually([&] { return lease_holder().ends_with("-" + std::to_string(leader)); }, 60s))
+      << lease_holder();
+  // A second operator (another home, as another machine) waits for the Lease.
+  Installation standby;
+  const pid_t waiting = standby.start_operator({}, flags);
+  ASSERT_GT(waiting, 0);
   kube.must_kubectl({"apply", "-f", "-"}, galera_manifest("kg", 3, "kube-Pass-1"));
   const KubectlResult ready =
       kube.kubectl({"wait", "mariadb/kg", "--for=condition=Ready", "--timeout=300s"});
@@ -40,6 +53,7 @@ TEST(OperatorOverKubernetes, AClusterAppliedWithKubectlBecomesReadyAndIsCleanedU
       kube.must_kubectl({"get", "events", "--field-selector", "involvedObject.name=kg", "-o",
                          "jsonpath={range .items[*]}{.reason}{\"\\n\"}{end}"});
   EXPECT_NE(events.find("Bootstrapping"), std::string::npos) << events;
+  EXPECT_TRUE(standby.node_processes().empty()) << "the operator without the Lease acted";
 
   // A change through kubectl reaches the nodes: a fourth one joins.
   kube.must_kubectl({"patch", "mariadb", "kg", "--type=merge", "-p", R"({"spec":{"replicas":4}})"});
@@ -56,6 +70,15 @@ TEST(OperatorOverKubernetes, AClusterAppliedWithKubectlBecomesReadyAndIsCleanedU
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
   EXPECT_NE(kube.kubectl({"get", "mariadb", "kg"}).exit_code, 0);
   EXPECT_TRUE(eventually([&] { return installation.node_processes().empty(); }, 60s));
+
+  // The leader dies without giving the Lease up: the other takes it once it has expired.
+  installation.kill_operator();
+  EXPECT_TRUE(
+      eventually([&] { return lease_holder().ends_with("-" + std::to_string(waiting)); }, 90s))
+      << lease_holder();
+  EXPECT_EQ(kube.must_kubectl(
+                {"get", "lease", "mdbop-operator", "-o", "jsonpath={.spec.leaseTransitions}"}),
+            "1");
 }
 
 }  // namespace
