@@ -6,28 +6,13 @@
 
 #include "util/json_text.h"
 #include "util/time_text.h"
+#include "util/uri_encode.h"
 
 namespace mdbop {
 
 namespace {
 
 constexpr std::size_t kMaxWatchLine = 64u << 20;
-
-// RFC 3986 unreserved characters stay; everything else is %XX.
-std::string percent_encode(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string encoded;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += kHex[c >> 4];
-      encoded += kHex[c & 0xF];
-    }
-  }
-  return encoded;
-}
 
 // Splits a watch's body into lines and hands each, parsed, to the watcher.
 class WatchLineSink : public ByteSink {
@@ -80,17 +65,17 @@ std::string kube_micro_time_now() {
 std::string api_path(const ApiResource& resource, const std::string& namespace_,
                      const std::string& name, const std::string& subresource) {
   std::string path = resource.api_version == "v1" ? "/api/v1" : "/apis/" + resource.api_version;
-  if (!namespace_.empty()) path += "/namespaces/" + percent_encode(namespace_);
-  path += "/" + percent_encode(resource.plural);
-  if (!name.empty()) path += "/" + percent_encode(name);
-  if (!subresource.empty()) path += "/" + percent_encode(subresource);
+  if (!namespace_.empty()) path += "/namespaces/" + uri_encode(namespace_, false);
+  path += "/" + uri_encode(resource.plural, false);
+  if (!name.empty()) path += "/" + uri_encode(name, false);
+  if (!subresource.empty()) path += "/" + uri_encode(subresource, false);
   return path;
 }
 
 std::string api_query(const std::vector<std::pair<std::string, std::string>>& parameters) {
   std::string query;
   for (const auto& [name, value] : parameters) {
-    query += (query.empty() ? "?" : "&") + percent_encode(name) + "=" + percent_encode(value);
+    query += (query.empty() ? "?" : "&") + uri_encode(name, false) + "=" + uri_encode(value, false);
   }
   return query;
 }

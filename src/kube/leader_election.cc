@@ -2,21 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include "util/json_text.h"
+
 namespace mdbop {
 
 namespace {
 
 const ApiResource kLeases{"coordination.k8s.io/v1", "leases"};
 
-std::string text_of(const json& object, const char* field) {
-  const json value = object.is_object() ? object.value(field, json()) : json();
-  return value.is_string() ? value.get<std::string>() : std::string();
-}
-
 LeaseView view_of(const json& lease) {
   const json spec = lease.value("spec", json::object());
   const json duration = spec.value("leaseDurationSeconds", json());
-  return {true, text_of(spec, "holderIdentity"), text_of(spec, "renewTime"),
+  return {true, text_at(spec, "holderIdentity"), text_at(spec, "renewTime"),
           std::chrono::seconds(duration.is_number_integer() ? duration.get<long long>() : 0)};
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "util/http_transport.h"
+#include "util/uri_encode.h"
 
 namespace mdbop {
 
@@ -41,10 +42,6 @@ struct SignedRequest {
 SignedRequest sign_v4(const SigningInput& input, std::chrono::system_clock::time_point when,
                       const AwsCredentials& credentials, std::string_view region,
                       std::string_view service);
-
-// S3's URI encoding: every byte but A-Z a-z 0-9 - . _ ~ becomes %XX (upper-case hex); '/' is
-// kept when keep_slash (object key paths) and encoded otherwise (query names and values).
-std::string uri_encode(std::string_view text, bool keep_slash);
 
 // The query string as signed and sent: names and values encoded, sorted by name then value,
 // "name=value" joined with '&' (a parameter without value still gets its '=').

@@ -11,7 +11,7 @@
 #include "api/kinds.h"
 #include "kube/watch_event.h"
 #include "store/object_rules.h"
-#include "util/random_password.h"
+#include "util/json_text.h"
 
 namespace mdbop {
 
@@ -49,25 +49,6 @@ json as_stored(json object, const std::string& kind, const std::string& api_vers
   return object;
 }
 
-std::string text_of(const json& object, const char* field) {
-  const json value = object.is_object() ? object.value(field, json()) : json();
-  return value.is_string() ? value.get<std::string>() : std::string();
-}
-
-// 16 hex digits, as client-go names its events (generateName would end the name with a dot,
-// which events.k8s.io/v1 refuses).
-std::string random_suffix() {
-  unsigned char bytes[8] = {};
-  openssl_random_bytes(bytes, sizeof bytes);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string suffix;
-  for (unsigned char byte : bytes) {
-    suffix += kHex[byte >> 4];
-    suffix += kHex[byte & 0xF];
-  }
-  return suffix;
-}
-
 // A MicroTime back to the store's second precision.
 std::string seconds_of(const std::string& time) {
   const std::size_t dot = time.find('.');
@@ -86,23 +67,23 @@ std::string note_of(const std::string& message) {
 json as_core_event(const json& event) {
   const json metadata = event.value("metadata", json::object());
   const json series = event.value("series", json());
-  const std::string first = seconds_of(text_of(event, "eventTime"));
+  const std::string first = seconds_of(text_at(event, "eventTime"));
   const std::string last =
-      series.is_object() ? seconds_of(text_of(series, "lastObservedTime")) : first;
+      series.is_object() ? seconds_of(text_at(series, "lastObservedTime")) : first;
   return {{"apiVersion", "v1"},
           {"kind", "Event"},
           {"metadata",
-           {{"name", text_of(metadata, "name")},
-            {"namespace", text_of(metadata, "namespace")},
-            {"creationTimestamp", text_of(metadata, "creationTimestamp")}}},
+           {{"name", text_at(metadata, "name")},
+            {"namespace", text_at(metadata, "namespace")},
+            {"creationTimestamp", text_at(metadata, "creationTimestamp")}}},
           {"involvedObject", event.value("regarding", json::object())},
-          {"type", text_of(event, "type")},
-          {"reason", text_of(event, "reason")},
-          {"message", text_of(event, "note")},
+          {"type", text_at(event, "type")},
+          {"reason", text_at(event, "reason")},
+          {"message", text_at(event, "note")},
           {"count", series.is_object() ? series.value("count", 1LL) : 1LL},
           {"firstTimestamp", first},
           {"lastTimestamp", last},
-          {"source", {{"component", text_of(event, "reportingController")}}}};
+          {"source", {{"component", text_at(event, "reportingController")}}}};
 }
 
 // Every page of a listing.
@@ -118,7 +99,7 @@ Result<std::vector<json>> list_all(const KubeClient& client, const std::string& 
       return fail(ErrorCode::kCorrupt, "the API server's list of " + path + " has no items");
     }
     for (json& item : (*page)["items"]) items.push_back(std::move(item));
-    next = text_of(page->value("metadata", json::object()), "continue");
+    next = text_at(page->value("metadata", json::object()), "continue");
   } while (!next.empty());
   return items;
 }
@@ -127,7 +108,7 @@ Result<std::vector<json>> list_all(const KubeClient& client, const std::string& 
 Result<std::string> current_version(const KubeClient& client, const std::string& path) {
   auto listed = client.get(path + api_query({{"limit", "1"}}));
   if (!listed) return tl::unexpected(listed.error());
-  std::string version = text_of(listed->value("metadata", json::object()), "resourceVersion");
+  std::string version = text_at(listed->value("metadata", json::object()), "resourceVersion");
   if (version.empty()) return fail(ErrorCode::kCorrupt, "a listing without a resource version");
   return version;
 }
@@ -342,8 +323,8 @@ Result<ApplyResult> KubeStore::apply(const json& manifest) {
   json stored = as_stored(std::move(*after), key.kind, manifest.value("apiVersion", ""));
   ApplyOutcome outcome = ApplyOutcome::kCreated;
   if (before) {
-    outcome = text_of((*before)["metadata"], "resourceVersion") ==
-                      text_of(stored["metadata"], "resourceVersion")
+    outcome = text_at((*before)["metadata"], "resourceVersion") ==
+                      text_at(stored["metadata"], "resourceVersion")
                   ? ApplyOutcome::kUnchanged
                   : ApplyOutcome::kConfigured;
   }
@@ -396,7 +377,7 @@ Result<bool> KubeStore::remove(const ObjectKey& key) {
   // Held by finalizers, the object is only marked: mdbop lets go of its own, and the API server
   // removes the object once no finalizer is left.
   const json finalizers = (*removed)["metadata"].value("finalizers", json::array());
-  if (text_of(*removed, "kind") == key.kind &&
+  if (text_at(*removed, "kind") == key.kind &&
       std::find(finalizers.begin(), finalizers.end(), kCleanupFinalizer) != finalizers.end()) {
     auto released = update(key, [](json& object) {
       json& list = object["metadata"]["finalizers"];
@@ -410,10 +391,10 @@ Result<bool> KubeStore::remove(const ObjectKey& key) {
 void KubeStore::record_event(const json& involved_object, const std::string& type,
                              const std::string& reason, const std::string& message) {
   const json reference = involved_object_of(involved_object);
-  const std::string namespace_ = text_of(reference, "namespace");
+  const std::string namespace_ = text_at(reference, "namespace");
   const std::string now = kube_micro_time_now();
   const EventKey key{
-      namespace_, text_of(reference, "kind"), text_of(reference, "name"), type, reason, message};
+      namespace_, text_at(reference, "kind"), text_at(reference, "name"), type, reason, message};
   std::pair<std::string, long long> earlier;
   {
     std::lock_guard lock(mutex_);
@@ -439,8 +420,7 @@ void KubeStore::record_event(const json& involved_object, const std::string& typ
   const json event = {
       {"apiVersion", kEvents.api_version},
       {"kind", "Event"},
-      {"metadata",
-       {{"name", text_of(reference, "name") + "." + random_suffix()}, {"namespace", namespace_}}},
+      {"metadata", {{"name", event_name(text_at(reference, "name"))}, {"namespace", namespace_}}},
       {"eventTime", now},
       {"reportingController", kReportingController},
       {"reportingInstance", reporting_instance_},
@@ -456,7 +436,7 @@ void KubeStore::record_event(const json& involved_object, const std::string& typ
   }
   std::lock_guard lock(mutex_);
   if (recorded_events_.size() >= kMaxEvents) recorded_events_.clear();
-  recorded_events_[key] = {text_of((*created)["metadata"], "name"), 1};
+  recorded_events_[key] = {text_at((*created)["metadata"], "name"), 1};
 }
 
 std::vector<json> KubeStore::events(const std::string& namespace_, const std::string& kind,
@@ -472,7 +452,7 @@ std::vector<json> KubeStore::events(const std::string& namespace_, const std::st
     if (event_matches(event, namespace_, kind, name)) events.push_back(std::move(event));
   }
   std::stable_sort(events.begin(), events.end(), [](const json& a, const json& b) {
-    return text_of(a, "lastTimestamp") < text_of(b, "lastTimestamp");
+    return text_at(a, "lastTimestamp") < text_at(b, "lastTimestamp");
   });
   return events;
 }

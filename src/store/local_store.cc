@@ -29,12 +29,6 @@ namespace {
 // same metadata.name) and compacted to the newest kMaxEvents once it passes kCompactAtLines.
 constexpr size_t kCompactAtLines = 4000;
 
-std::string text_at(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 Result<bool> write_object(const fs::path& path, const json& object) {
   return write_file_atomic(path, json_text(object, 2) + "\n", 0600);
 }

@@ -3,17 +3,12 @@
 #include <fstream>
 #include <random>
 
+#include "util/json_text.h"
 #include "util/time_text.h"
 
 namespace mdbop {
 
 namespace {
-
-std::string text_at(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 json value_at(const json& object, const char* key) {
   if (!object.is_object()) return nullptr;
@@ -146,12 +141,16 @@ json involved_object_of(const json& object) {
   return reference;
 }
 
+std::string event_name(const std::string& object_name) {
+  return object_name + "." + hex(random_bytes(8));
+}
+
 json new_event(const json& reference, const std::string& type, const std::string& reason,
                const std::string& message, const std::string& now) {
   return {{"apiVersion", "v1"},
           {"kind", "Event"},
           {"metadata",
-           {{"name", text_at(reference, "name") + "." + hex(random_bytes(8))},
+           {{"name", event_name(text_at(reference, "name"))},
             {"namespace", value_at(reference, "namespace")},
             {"creationTimestamp", now}}},
           {"involvedObject", reference},

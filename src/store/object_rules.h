@@ -44,6 +44,9 @@ void mutate_status(json& object, const std::function<void(json& status)>& mutate
 // The involvedObject of an event, from a stored object or from an involvedObject itself.
 json involved_object_of(const json& object);
 
+// A new event's name: its object's, a dot and 16 random hex digits (as client-go names them).
+std::string event_name(const std::string& object_name);
+
 // A new event, count 0: count_event() makes it 1.
 json new_event(const json& reference, const std::string& type, const std::string& reason,
                const std::string& message, const std::string& now);

@@ -11,4 +11,7 @@ namespace mdbop {
 // `indent` as nlohmann's dump: -1 compact, n spaces per level otherwise.
 std::string json_text(const nlohmann::json& value, int indent = -1);
 
+// object[key] when `object` is an object and that member a string; empty otherwise.
+std::string text_at(const nlohmann::json& object, const char* key);
+
 }  // namespace mdbop

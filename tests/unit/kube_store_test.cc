@@ -195,14 +195,20 @@ class MariaDBWatchScript {
   std::vector<std::string> versions_;
 };
 
-std::vector<std::string> mariadb_watches(FakeApiServer& server) {
+// The MariaDB watch requests made so far, once there are `count` of them (or 10 s passed).
+std::vector<std::string> mariadb_watches(FakeApiServer& server, std::size_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
   std::vector<std::string> watches;
-  for (const std::string& request : server.requests()) {
-    if (request.find("/mariadbs?") != std::string::npos &&
-        request.find("watch=1") != std::string::npos) {
-      watches.push_back(request);
+  do {
+    watches.clear();
+    for (const std::string& request : server.requests()) {
+      if (request.find("/mariadbs?") != std::string::npos &&
+          request.find("watch=1") != std::string::npos) {
+        watches.push_back(request);
+      }
     }
-  }
+    if (watches.size() < count) std::this_thread::sleep_for(10ms);
+  } while (watches.size() < count && std::chrono::steady_clock::now() < deadline);
   return watches;
 }
 
@@ -225,11 +231,7 @@ TEST(KubeStoreWatchTest, ResumesFromTheLastVersionWhenTheStreamEnds) {
   EXPECT_EQ(changes.keys[0], (ObjectKey{"MariaDB", "default", "shop"}));
   EXPECT_FALSE(changes.resync);
   // The stream ended (its server timeout): the next watch starts at the bookmark.
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (mariadb_watches(*server).size() < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
-  const std::vector<std::string> watches = mariadb_watches(*server);
+  const std::vector<std::string> watches = mariadb_watches(*server, 2);
   ASSERT_EQ(watches.size(), 2u);
   EXPECT_NE(watches[0].find("resourceVersion=10&"), std::string::npos) << watches[0];
   EXPECT_NE(watches[1].find("resourceVersion=15&"), std::string::npos) << watches[1];
@@ -252,11 +254,7 @@ TEST(KubeStoreWatchTest, AnExpiredVersionTakesANewOneAndAsksForAListing) {
   ASSERT_TRUE(watch) << watch.error().what();
   StoreChanges changes = changes_within(**watch, 10s);
   EXPECT_TRUE(changes.resync);
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (mariadb_watches(*server).size() < 3 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
-  const std::vector<std::string> watches = mariadb_watches(*server);
+  const std::vector<std::string> watches = mariadb_watches(*server, 3);
   ASSERT_EQ(watches.size(), 3u);
   EXPECT_NE(watches[0].find("resourceVersion=10&"), std::string::npos) << watches[0];
   EXPECT_NE(watches[1].find("resourceVersion=20&"), std::string::npos) << watches[1];
