@@ -106,15 +106,9 @@ void KubeControlPlane::launch() {
          "--endpoint-reconciler-type",
          "none"},
         "apiserver.log");
+  api_port_ = api;
   kubeconfig_ = directory_ / "kubeconfig";
-  std::ofstream(kubeconfig_) << "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n"
-                             << "  cluster:\n    server: https://127.0.0.1:" << api << "\n"
-                             << "    certificate-authority: " << dir << "ca.crt\n"
-                             << "users:\n- name: admin\n  user:\n    token: " << *token << "\n"
-                             << "contexts:\n- name: test\n  context:\n    cluster: test\n"
-                             << "    user: admin\n    namespace: default\n"
-                             << "current-context: test\n";
-  fs::permissions(kubeconfig_, fs::perms::owner_read | fs::perms::owner_write);
+  write_kubeconfig(kubeconfig_, *token, "default");
   ready_ = eventually(
       [&] {
         KubectlResult ready = kubectl({"get", "--raw", "/readyz"});
@@ -143,6 +137,28 @@ pid_t KubeControlPlane::start(const std::vector<std::string>& argv, const std::s
   if (!pid) return 0;
   pids_.push_back(*pid);
   return *pid;
+}
+
+void KubeControlPlane::write_kubeconfig(const fs::path& file, const std::string& token,
+                                        const std::string& namespace_) {
+  std::ofstream(file) << "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n"
+                      << "  cluster:\n    server: https://127.0.0.1:" << api_port_ << "\n"
+                      << "    certificate-authority: " << (directory_ / "ca.crt").string() << "\n"
+                      << "users:\n- name: user\n  user:\n    token: " << token << "\n"
+                      << "contexts:\n- name: test\n  context:\n    cluster: test\n"
+                      << "    user: user\n    namespace: " << namespace_ << "\n"
+                      << "current-context: test\n";
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+fs::path KubeControlPlane::service_account_kubeconfig(const std::string& namespace_,
+                                                      const std::string& name) {
+  std::string token =
+      must_kubectl({"create", "token", name, "--namespace", namespace_, "--duration=2h"});
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  const fs::path file = directory_ / (namespace_ + "-" + name + ".kubeconfig");
+  write_kubeconfig(file, token, namespace_);
+  return file;
 }
 
 KubectlResult KubeControlPlane::kubectl(const std::vector<std::string>& args,

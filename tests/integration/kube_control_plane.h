@@ -29,6 +29,11 @@ class KubeControlPlane {
 
   bool ready() const { return ready_; }
   const std::filesystem::path& kubeconfig() const { return kubeconfig_; }
+  // A kubeconfig (in this control plane's directory) whose user is the service account
+  // `namespace_/name`, with a token the API server issues for it, and `namespace_` as the
+  // context's namespace: what a pod running as that account gets.
+  std::filesystem::path service_account_kubeconfig(const std::string& namespace_,
+                                                   const std::string& name);
   // Runs kubectl with this control plane's kubeconfig.
   KubectlResult kubectl(const std::vector<std::string>& args, const std::string& stdin_text = "");
   // As kubectl(), failing the test on a non-zero exit; its stdout.
@@ -38,11 +43,14 @@ class KubeControlPlane {
  private:
   // What the constructor does (assertions cannot return from a constructor).
   void launch();
+  void write_kubeconfig(const std::filesystem::path& file, const std::string& token,
+                        const std::string& namespace_);
   pid_t start(const std::vector<std::string>& argv, const std::string& log);
 
   std::filesystem::path directory_;
   std::filesystem::path bin_;
   std::filesystem::path kubeconfig_;
+  int api_port_ = 0;
   std::vector<pid_t> pids_;  // in the order started; stopped newest first
   bool ready_ = false;
 };

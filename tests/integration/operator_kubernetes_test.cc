@@ -16,13 +16,19 @@ using namespace std::chrono_literals;
 TEST(OperatorOverKubernetes, AClusterAppliedWithKubectlBecomesReadyAndIsCleanedUpOnDelete) {
   KubeControlPlane kube;
   ASSERT_TRUE(kube.ready());
-  kube.must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy/crds"});
+  // Installed as a user installs it, and run with the service account it makes: every
+  // permission the operator needs is in deploy/rbac, or this test fails.
+  kube.must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy"});
   kube.must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
+  const std::filesystem::path operator_kubeconfig =
+      kube.service_account_kubeconfig("mdbop-system", "mdbop-operator");
 
   const std::vector<std::string> flags = {"--kubernetes", "--kubeconfig",
-                                          kube.kubeconfig().string()};
+                                          operator_kubeconfig.string()};
   auto lease_holder = [&] {
-    return kube.kubectl({"get", "lease", "mdbop-operator", "-o", "jsonpath={.spec.holderIdentity}"})
+    return kube
+        .kubectl({"get", "lease", "mdbop-operator", "-n", "mdbop-system", "-o",
+                  "jsonpath={.spec.holderIdentity}"})
         .out;
   };
   Installation installation;
@@ -76,8 +82,8 @@ TEST(OperatorOverKubernetes, AClusterAppliedWithKubectlBecomesReadyAndIsCleanedU
   EXPECT_TRUE(
       eventually([&] { return lease_holder().ends_with("-" + std::to_string(waiting)); }, 90s))
       << lease_holder();
-  EXPECT_EQ(kube.must_kubectl(
-                {"get", "lease", "mdbop-operator", "-o", "jsonpath={.spec.leaseTransitions}"}),
+  EXPECT_EQ(kube.must_kubectl({"get", "lease", "mdbop-operator", "-n", "mdbop-system", "-o",
+                               "jsonpath={.spec.leaseTransitions}"}),
             "1");
 }
 
