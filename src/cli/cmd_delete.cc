@@ -32,6 +32,12 @@ int delete_object(Store& store, const ObjectKey& key, bool purge) {
   }
   auto marked = store.update(key, [&](json& o) {
     o["metadata"]["deletionTimestamp"] = rfc3339_now();
+    // Held for the operator's clean-up, also when it has never seen the object.
+    json& finalizers = o["metadata"]["finalizers"];
+    if (!has_cleanup_finalizer(o)) {
+      if (!finalizers.is_array()) finalizers = json::array();
+      finalizers.push_back(kCleanupFinalizer);
+    }
     // Always explicit: an annotation that came in through apply must not decide.
     o["metadata"]["annotations"][kPurgeAnnotation] = purge ? "true" : "false";
   });

@@ -207,8 +207,12 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
   // Beside other operators of the same API server, only the one holding the Lease acts.
   std::unique_ptr<LeaderElection> election;
   if (opened->kube) {
-    election = std::make_unique<LeaderElection>(opened->kube, opened->kube->config().namespace_,
-                                                "mdbop-operator", operator_identity());
+    // One Lease for every operator of the API server, whatever namespace its kubeconfig names:
+    // the operator's own namespace in a pod, else the one deploy/ makes.
+    const KubeConfig& config = opened->kube->config();
+    election = std::make_unique<LeaderElection>(
+        opened->kube, config.in_cluster ? config.namespace_ : "mdbop-system", "mdbop-operator",
+        operator_identity());
   }
   Result<bool> ran = true;
   if (!election || election->lead(should_stop)) {

@@ -1,7 +1,5 @@
 #include "controller/object_reconciler.h"
 
-#include <algorithm>
-
 #include "controller/event_log.h"
 #include "controller/field_warnings.h"
 
@@ -22,27 +20,30 @@ std::chrono::milliseconds ObjectReconciler::reconcile() {
   }
   object_ = *object;
   if (object_["metadata"].contains("deletionTimestamp")) {
-    clean_up_deleted();
-    store_.remove(key_);
+    // Without mdbop's finalizer it was cleaned up already: only another's finalizer holds it.
+    if (has_cleanup_finalizer(object_)) {
+      clean_up_deleted();
+      if (auto removed = store_.remove(key_); !removed) return 5s;  // let go of it next pass
+    }
     finished_ = true;
     return 0ms;
   }
-  hold_until_cleaned_up();
+  // Not acted on before it is held: a deletion must wait for its clean-up.
+  if (!hold_until_cleaned_up()) return 5s;
   object_ = warn_unsupported_fields_once(store_, key_, object_);
   return reconcile_object();
 }
 
-void ObjectReconciler::hold_until_cleaned_up() {
-  const json finalizers = object_["metadata"].value("finalizers", json::array());
-  if (std::find(finalizers.begin(), finalizers.end(), kCleanupFinalizer) != finalizers.end())
-    return;
+bool ObjectReconciler::hold_until_cleaned_up() {
+  if (has_cleanup_finalizer(object_)) return true;
   auto held = store_.update(key_, [](json& object) {
     json& list = object["metadata"]["finalizers"];
     if (!list.is_array()) list = json::array();
     list.push_back(kCleanupFinalizer);
   });
-  // Not held yet is retried at the next pass; the reconciling goes on meanwhile.
-  if (held) object_ = *held;
+  if (!held) return false;
+  object_ = *held;
+  return true;
 }
 
 void ObjectReconciler::event(const std::string& type, const std::string& reason,

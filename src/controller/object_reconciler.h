@@ -35,8 +35,9 @@ class ObjectReconciler : public Reconciler {
   json object_;  // as last read or written
 
  private:
-  // Puts kCleanupFinalizer on the object, so that a deletion waits for clean_up_deleted().
-  void hold_until_cleaned_up();
+  // Puts kCleanupFinalizer on the object, so that a deletion waits for clean_up_deleted();
+  // false when it could not (the pass is retried).
+  bool hold_until_cleaned_up();
 
   bool finished_ = false;
   std::string last_logged_event_;

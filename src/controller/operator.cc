@@ -140,6 +140,8 @@ Result<bool> run_operator(Store& store, NodeAgent& agent, const fs::path& home,
     const std::string name = worker_name(key);
     auto worker = workers.find(name);
     if (worker == workers.end()) {
+      // Deleted and cleaned up, held only by another's finalizer: nothing left to do.
+      if (metadata.contains("deletionTimestamp") && !has_cleanup_finalizer(object)) return;
       auto reconciler = make_reconciler(context, key);
       if (!reconciler) return;
       spdlog::info("{} watching", name);

@@ -13,6 +13,7 @@ namespace mdbop {
 namespace {
 
 constexpr std::size_t kMaxWatchLine = 64u << 20;
+constexpr std::chrono::seconds kRequestTimeout{30};
 
 // Splits a watch's body into lines and hands each, parsed, to the watcher.
 class WatchLineSink : public ByteSink {
@@ -129,6 +130,9 @@ Result<HttpResponse> KubeClient::send(const std::string& method, const std::stri
   request.body = body;
   request.may_idle = sink != nullptr;
   request.cancelled = cancelled;
+  // A request that hangs (a half-open connection) fails instead of holding a caller: small
+  // requests within kRequestTimeout, a watch a little after the end the server was asked for.
+  request.timeout = sink != nullptr ? kWatchSeconds + std::chrono::seconds(30) : kRequestTimeout;
   return transport_->send(request, sink);
 }
 
@@ -141,9 +145,10 @@ Result<json> KubeClient::exchange(const std::string& method, const std::string& 
   if (response->status < 200 || response->status >= 300) {
     return tl::unexpected(api_error(response->status, answer, response->transport_error));
   }
-  if (answer.is_discarded()) {
+  // Every answer of the API is an object; callers read it as one.
+  if (answer.is_discarded() || !answer.is_object()) {
     return fail(ErrorCode::kCorrupt,
-                "the API server's answer to " + method + " " + path + " is not JSON");
+                "the API server's answer to " + method + " " + path + " is not a JSON object");
   }
   return answer;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -17,6 +18,9 @@
 namespace mdbop {
 
 using json = nlohmann::json;
+
+// How long the API server is asked to keep a watch open (timeoutSeconds).
+inline constexpr std::chrono::seconds kWatchSeconds{300};
 
 // A resource type as the API names it.
 struct ApiResource {
@@ -46,6 +50,7 @@ class KubeClient {
  public:
   KubeClient(KubeConfig config, std::shared_ptr<HttpTransport> transport);
 
+  // Each answer is a JSON object (anything else fails with kCorrupt).
   Result<json> get(const std::string& path) const;
   Result<json> create(const std::string& path, const json& object) const;
   // Replaces an object; kConflict when its metadata.resourceVersion is not the stored one.

@@ -157,6 +157,7 @@ Result<KubeConfig> in_cluster_config(const std::filesystem::path& account_dir) {
   if (!ca) return fail("cannot read the service account's ca.crt: " + ca.error().message);
   config.ca_pem = *ca;
   config.token_file = account_dir / "token";
+  config.in_cluster = true;
   auto namespace_ = read_file(account_dir / "namespace");
   config.namespace_ = namespace_ && !namespace_->empty() ? *namespace_ : "default";
   if (auto token = current_token(config); !token) return tl::unexpected(token.error());
@@ -165,22 +166,21 @@ Result<KubeConfig> in_cluster_config(const std::filesystem::path& account_dir) {
 
 Result<KubeConfig> find_kube_config(const std::string& kubeconfig, const std::string& context) {
   if (!kubeconfig.empty()) return load_kubeconfig(kubeconfig, context);
-  if (const char* host = std::getenv("KUBERNETES_SERVICE_HOST"); host != nullptr && *host != '\0') {
-    if (!context.empty()) {
-      return fail(ErrorCode::kInvalid,
-                  "--context needs --kubeconfig: inside a pod mdbop uses its "
-                  "service account");
-    }
-    return in_cluster_config();
-  }
   if (const char* named = std::getenv("KUBECONFIG"); named != nullptr && *named != '\0') {
     const std::string files(named);
     if (files.find(':') != std::string::npos) {
       return fail(ErrorCode::kInvalid,
-                  "KUBECONFIG names several files, which mdbop does not "
-                  "merge; give one with --kubeconfig");
+                  "KUBECONFIG names several files, which mdbop does not merge; give one with "
+                  "--kubeconfig");
     }
     return load_kubeconfig(files, context);
+  }
+  if (const char* host = std::getenv("KUBERNETES_SERVICE_HOST"); host != nullptr && *host != '\0') {
+    if (!context.empty()) {
+      return fail(ErrorCode::kInvalid,
+                  "--context needs a kubeconfig: inside a pod mdbop uses its service account");
+    }
+    return in_cluster_config();
   }
   const char* home = std::getenv("HOME");
   if (home == nullptr || *home == '\0') {

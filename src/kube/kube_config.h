@@ -19,6 +19,7 @@ struct KubeConfig {
   std::filesystem::path token_file;
   ClientCertificate client;  // empty when none
   std::string namespace_;    // the context's or the pod's namespace; "default" when neither says
+  bool in_cluster = false;   // the pod's own service account
 };
 
 // A kubeconfig's context (`context` empty: its current-context). Relative file names are taken
@@ -35,9 +36,10 @@ inline const std::filesystem::path kServiceAccountDir =
 // namespace under `account_dir`.
 Result<KubeConfig> in_cluster_config(const std::filesystem::path& account_dir = kServiceAccountDir);
 
-// What `mdbop operator run --kubernetes` talks to, as kubectl finds it: the file `kubeconfig`
-// names when given; else, inside a pod, its service account; else $KUBECONFIG (one file) or
-// ~/.kube/config. `context` empty: the file's current context.
+// What `mdbop operator run --kubernetes` talks to, in the order controllers built with
+// controller-runtime look: the file `kubeconfig` names; else $KUBECONFIG (one file); else,
+// inside a pod, its service account; else ~/.kube/config. `context` empty: the file's current
+// context.
 Result<KubeConfig> find_kube_config(const std::string& kubeconfig, const std::string& context);
 
 // The bearer token to send now: the file's current content when there is a token file.

@@ -12,7 +12,7 @@ const ApiResource kLeases{"coordination.k8s.io/v1", "leases"};
 
 LeaseView view_of(const json& lease) {
   const json spec = lease.value("spec", json::object());
-  const json duration = spec.value("leaseDurationSeconds", json());
+  const json duration = spec.is_object() ? spec.value("leaseDurationSeconds", json()) : json();
   return {true, text_at(spec, "holderIdentity"), text_at(spec, "renewTime"),
           std::chrono::seconds(duration.is_number_integer() ? duration.get<long long>() : 0)};
 }
@@ -34,7 +34,7 @@ LeaderElection::~LeaderElection() {
   }
   stop_.notify_all();
   if (renewer_.joinable()) renewer_.join();
-  if (!leading_ || lost_) return;
+  if (!leading_ || lost()) return;
   auto lease = client_->get(api_path(kLeases, namespace_, name_));
   if (!lease || view_of(*lease).holder != identity_) return;
   (*lease)["spec"]["holderIdentity"] = "";
@@ -46,6 +46,16 @@ LeaderElection::~LeaderElection() {
 }
 
 Result<bool> LeaderElection::try_once(std::string* other) {
+  // A Lease of an unexpected shape fails this round, never the operator.
+  try {
+    return act_once(other);
+  } catch (const json::exception& e) {
+    return fail(ErrorCode::kCorrupt,
+                "the lease is not shaped as expected: " + std::string(e.what()));
+  }
+}
+
+Result<bool> LeaderElection::act_once(std::string* other) {
   const std::string path = api_path(kLeases, namespace_, name_);
   auto read = client_->get(path);
   if (!read && !is_not_found(read.error())) return tl::unexpected(read.error());
@@ -68,10 +78,14 @@ Result<bool> LeaderElection::try_once(std::string* other) {
                            {"metadata", {{"name", name_}, {"namespace", namespace_}}},
                            {"spec", {{"leaseTransitions", 0}}}};
   json& spec = lease["spec"];
+  if (!spec.is_object()) spec = json::object();
   if (step != LeaseStep::kRenew) {
     spec["acquireTime"] = time;
-    if (step == LeaseStep::kTakeOver)
-      spec["leaseTransitions"] = spec.value("leaseTransitions", 0) + 1;
+    if (step == LeaseStep::kTakeOver) {
+      const json transitions = spec.value("leaseTransitions", json());
+      spec["leaseTransitions"] =
+          transitions.is_number_integer() ? transitions.get<long long>() + 1 : 1;
+    }
   }
   spec["holderIdentity"] = identity_;
   spec["leaseDurationSeconds"] = timing_.duration.count();
@@ -93,8 +107,10 @@ bool LeaderElection::lead(const std::function<bool()>& should_stop) {
   std::string said;
   while (!should_stop()) {
     std::string other;
+    const auto sent = std::chrono::steady_clock::now();
     auto held = try_once(&other);
     if (held && *held) {
+      renewed_at_ = sent.time_since_epoch().count();
       leading_ = true;
       renewer_ = std::thread([this] { renew_until_stopped(); });
       return true;
@@ -106,28 +122,42 @@ bool LeaderElection::lead(const std::function<bool()>& should_stop) {
     if (now != said) spdlog::info("{}", now);
     said = now;
     // Short waits, so that a request to stop is taken at once.
-    for (int tick = 0; tick < 4 && !should_stop(); ++tick) {
-      std::this_thread::sleep_for(timing_.renew_every / 4);
-    }
+    const auto tick =
+        std::chrono::duration_cast<std::chrono::milliseconds>(timing_.renew_every) / 4;
+    for (int ticks = 0; ticks < 4 && !should_stop(); ++ticks) std::this_thread::sleep_for(tick);
   }
   return false;
 }
 
+bool LeaderElection::lost() const {
+  if (!leading_) return false;
+  if (taken_) return true;
+  // Measured from when the last successful renewal was sent, whatever request is under way:
+  // a leader stuck on a hung request stops before another may take over.
+  const std::chrono::steady_clock::time_point renewed{
+      std::chrono::steady_clock::duration(renewed_at_.load())};
+  return std::chrono::steady_clock::now() - renewed >= timing_.renew_deadline;
+}
+
 void LeaderElection::renew_until_stopped() {
-  auto renewed_at = std::chrono::steady_clock::now();
+  std::string said;
   while (pause(timing_.renew_every)) {
+    const auto sent = std::chrono::steady_clock::now();
     auto held = try_once(nullptr);
     if (held && *held) {
-      renewed_at = std::chrono::steady_clock::now();
+      renewed_at_ = sent.time_since_epoch().count();
+      said.clear();
       continue;
     }
-    const bool taken = held.has_value();  // read, and another holds it
-    if (taken || std::chrono::steady_clock::now() - renewed_at >= timing_.renew_deadline) {
-      spdlog::error("lost the lease {}/{}: {}", namespace_, name_,
-                    taken ? "another operator holds it" : held.error().what());
-      lost_ = true;
+    if (held) {  // read, and another holds it
+      spdlog::error("lost the lease {}/{}: another operator holds it", namespace_, name_);
+      taken_ = true;
       return;
     }
+    if (held.error().what() != said) {
+      spdlog::warn("cannot renew the lease {}/{}: {}", namespace_, name_, held.error().what());
+    }
+    said = held.error().what();
   }
 }
 

@@ -1,7 +1,7 @@
 // LeaderElection: one operator among several acts at a time, by holding a
 // coordination.k8s.io/v1 Lease (lease_decision.h decides). The leader renews it every
-// `renew_every`; one that cannot renew for `renew_deadline` (shorter than the Lease's duration,
-// so it stops before another may take over) has lost it and must stop acting.
+// `renew_every`; once `renew_deadline` (shorter than the Lease's duration) has passed since
+// its last renewal it has lost the Lease and must stop acting, before another may take it.
 #pragma once
 
 #include <atomic>
@@ -36,14 +36,15 @@ class LeaderElection {
   // Blocks until this candidate holds the Lease (true) or should_stop() (false); then renews
   // it on a thread of its own.
   bool lead(const std::function<bool()>& should_stop);
-  // True once the Lease could not be renewed in time or another took it.
-  bool lost() const { return lost_; }
+  // True once another took the Lease, or renew_deadline passed since the last renewal.
+  bool lost() const;
   const std::string& identity() const { return identity_; }
 
  private:
   // One step: reads the Lease and acts on it; true when this candidate holds it afterwards.
   // `other` receives the holder when another holds it.
   Result<bool> try_once(std::string* other);
+  Result<bool> act_once(std::string* other);
   void renew_until_stopped();
   bool pause(std::chrono::seconds duration);  // false when stopping
 
@@ -58,7 +59,9 @@ class LeaderElection {
   std::chrono::steady_clock::time_point observed_since_;
 
   std::atomic<bool> leading_ = false;
-  std::atomic<bool> lost_ = false;
+  std::atomic<bool> taken_ = false;  // another holds the Lease now
+  // When the last successful renewal was sent (steady_clock ticks).
+  std::atomic<std::chrono::steady_clock::rep> renewed_at_ = 0;
   std::mutex mutex_;
   std::condition_variable stop_;
   bool stopping_ = false;

@@ -67,6 +67,7 @@ std::string note_of(const std::string& message) {
 json as_core_event(const json& event) {
   const json metadata = event.value("metadata", json::object());
   const json series = event.value("series", json());
+  const json count = series.is_object() ? series.value("count", json()) : json();
   const std::string first = seconds_of(text_at(event, "eventTime"));
   const std::string last =
       series.is_object() ? seconds_of(text_at(series, "lastObservedTime")) : first;
@@ -80,7 +81,7 @@ json as_core_event(const json& event) {
           {"type", text_at(event, "type")},
           {"reason", text_at(event, "reason")},
           {"message", text_at(event, "note")},
-          {"count", series.is_object() ? series.value("count", 1LL) : 1LL},
+          {"count", count.is_number_integer() ? count : json(1)},
           {"firstTimestamp", first},
           {"lastTimestamp", last},
           {"source", {{"component", text_at(event, "reportingController")}}}};
@@ -98,7 +99,9 @@ Result<std::vector<json>> list_all(const KubeClient& client, const std::string& 
     if (!page->value("items", json()).is_array()) {
       return fail(ErrorCode::kCorrupt, "the API server's list of " + path + " has no items");
     }
-    for (json& item : (*page)["items"]) items.push_back(std::move(item));
+    for (json& item : (*page)["items"]) {
+      if (item.is_object()) items.push_back(std::move(item));
+    }
     next = text_at(page->value("metadata", json::object()), "continue");
   } while (!next.empty());
   return items;
@@ -120,6 +123,9 @@ struct KubeStore::WatchQueue {
   std::condition_variable changed;
   std::set<ObjectKey> keys;
   bool resync = false;
+  // A listing that failed asks again only after this, so that an unreachable API server is not
+  // listed in a loop.
+  std::chrono::steady_clock::time_point resync_not_before;
 
   void add(ObjectKey key) {
     {
@@ -128,10 +134,11 @@ struct KubeStore::WatchQueue {
     }
     changed.notify_all();
   }
-  void ask_for_resync() {
+  void ask_for_resync(std::chrono::steady_clock::duration after = {}) {
     {
       std::lock_guard lock(mutex);
       resync = true;
+      resync_not_before = std::max(resync_not_before, std::chrono::steady_clock::now() + after);
     }
     changed.notify_all();
   }
@@ -167,11 +174,16 @@ class KubeWatch final : public StoreWatch {
 
   StoreChanges wait(std::chrono::steady_clock::time_point deadline) override {
     std::unique_lock lock(queue_->mutex);
-    queue_->changed.wait_until(lock, deadline,
-                               [&] { return !queue_->keys.empty() || queue_->resync; });
-    StoreChanges changes{{queue_->keys.begin(), queue_->keys.end()}, queue_->resync};
+    auto resync_due = [&] {
+      return queue_->resync && std::chrono::steady_clock::now() >= queue_->resync_not_before;
+    };
+    while (queue_->keys.empty() && !resync_due() && std::chrono::steady_clock::now() < deadline) {
+      queue_->changed.wait_until(
+          lock, queue_->resync ? std::min(deadline, queue_->resync_not_before) : deadline);
+    }
+    StoreChanges changes{{queue_->keys.begin(), queue_->keys.end()}, resync_due()};
     queue_->keys.clear();
-    queue_->resync = false;
+    if (changes.resync) queue_->resync = false;
     return changes;
   }
 
@@ -192,11 +204,13 @@ class KubeWatch final : public StoreWatch {
         watched.resource_version = *version;
         queue_->ask_for_resync();  // what changed while no watch ran is only in a listing
       }
-      const std::string query = api_query({{"watch", "1"},
-                                           {"resourceVersion", watched.resource_version},
-                                           {"allowWatchBookmarks", "true"},
-                                           {"timeoutSeconds", "300"}});
+      const std::string query =
+          api_query({{"watch", "1"},
+                     {"resourceVersion", watched.resource_version},
+                     {"allowWatchBookmarks", "true"},
+                     {"timeoutSeconds", std::to_string(kWatchSeconds.count())}});
       bool expired = false;
+      const auto started = std::chrono::steady_clock::now();
       auto followed = client_->watch(
           path + query,
           [&](json raw) -> Result<void> {
@@ -232,7 +246,9 @@ class KubeWatch final : public StoreWatch {
         backoff = std::min<std::chrono::seconds>(backoff * 2, 30s);
         continue;
       }
-      backoff = 1s;  // the server ended the watch (its timeout): resume at once
+      backoff = 1s;
+      // The server ended the watch (its timeout): resume at once, unless it ends them at once.
+      if (std::chrono::steady_clock::now() - started < 1s) pause(1s);
     }
   }
 
@@ -277,11 +293,16 @@ bool KubeStore::exists(const ObjectKey& key) const { return get(key).has_value()
 std::vector<json> KubeStore::list(const std::string& kind, const std::string& namespace_) const {
   auto resource = resource_of(kind);
   if (!resource) return {};
+  if (!namespace_.empty() && !valid_key_part(namespace_)) return {};
   auto items = list_all(*client_, api_path(*resource, in_scope(namespace_)));
   if (!items) {
     spdlog::warn("cannot list {}: {}", resource->plural, items.error().what());
     ask_for_relisting();
     return {};
+  }
+  {
+    std::lock_guard lock(mutex_);
+    failed_listings_ = 0;
   }
   std::vector<json> objects;
   for (json& item : *items)
@@ -295,10 +316,14 @@ std::vector<json> KubeStore::list(const std::string& kind, const std::string& na
 
 void KubeStore::ask_for_relisting() const {
   std::lock_guard lock(mutex_);
-  std::erase_if(watches_, [](const std::weak_ptr<WatchQueue>& weak) {
+  // 1 s after the first failure, doubling up to 30 s.
+  const auto after = std::min<std::chrono::seconds>(
+      30s, std::chrono::seconds(1LL << std::min(failed_listings_, 5)));
+  ++failed_listings_;
+  std::erase_if(watches_, [&](const std::weak_ptr<WatchQueue>& weak) {
     auto queue = weak.lock();
     if (!queue) return true;
-    queue->ask_for_resync();
+    queue->ask_for_resync(after);
     return false;
   });
 }
@@ -339,7 +364,14 @@ Result<json> KubeStore::replace_with(
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
     auto stored = get(key);
     if (!stored) return tl::unexpected(stored.error());
-    auto changed = change(*stored);
+    Result<std::optional<json>> changed = std::nullopt;
+    // An answer of an unexpected shape fails this write, never the operator.
+    try {
+      changed = change(*stored);
+    } catch (const json::exception& e) {
+      return fail(ErrorCode::kCorrupt, key.kind + " " + key.namespace_ + "/" + key.name +
+                                           " is not shaped as mdbop expects: " + e.what());
+    }
     if (!changed) return tl::unexpected(changed.error());
     if (!*changed) return *stored;
     auto written = client_->replace(*path, **changed);
@@ -376,8 +408,10 @@ Result<bool> KubeStore::remove(const ObjectKey& key) {
   }
   // Held by finalizers, the object is only marked: mdbop lets go of its own, and the API server
   // removes the object once no finalizer is left.
-  const json finalizers = (*removed)["metadata"].value("finalizers", json::array());
-  if (text_at(*removed, "kind") == key.kind &&
+  const json& metadata = (*removed)["metadata"];
+  const json finalizers =
+      metadata.is_object() ? metadata.value("finalizers", json::array()) : json::array();
+  if (text_at(*removed, "kind") == key.kind && finalizers.is_array() &&
       std::find(finalizers.begin(), finalizers.end(), kCleanupFinalizer) != finalizers.end()) {
     auto released = update(key, [](json& object) {
       json& list = object["metadata"]["finalizers"];
@@ -446,21 +480,30 @@ std::vector<json> KubeStore::events(const std::string& namespace_, const std::st
     spdlog::warn("cannot list events: {}", items.error().what());
     return {};
   }
-  std::vector<json> events;
+  // Oldest first by when each was last seen, to the microsecond, then by name.
+  std::vector<std::pair<std::string, json>> seen;
   for (const json& item : *items) {
     json event = as_core_event(item);
-    if (event_matches(event, namespace_, kind, name)) events.push_back(std::move(event));
+    if (!event_matches(event, namespace_, kind, name)) continue;
+    const json series = item.value("series", json());
+    std::string last =
+        series.is_object() ? text_at(series, "lastObservedTime") : text_at(item, "eventTime");
+    seen.emplace_back(last + " " + text_at(event["metadata"], "name"), std::move(event));
   }
-  std::stable_sort(events.begin(), events.end(), [](const json& a, const json& b) {
-    return text_at(a, "lastTimestamp") < text_at(b, "lastTimestamp");
-  });
+  std::sort(seen.begin(), seen.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<json> events;
+  for (auto& [order, event] : seen) events.push_back(std::move(event));
   return events;
 }
 
 Result<std::unique_ptr<StoreWatch>> KubeStore::watch() {
   std::vector<KubeWatch::Watched> watched;
   for (const KindInfo& info : known_kinds()) {
-    if (info.kind == "Pod") continue;  // nodes are the runtime's, not objects of the store
+    // Not Pods (the runtime's), nor Secrets and ConfigMaps: read when needed, no change of one
+    // wakes a reconciler, and watching every Secret of a cluster would fetch their contents
+    // for nothing.
+    if (info.api_version == "v1") continue;
     watched.push_back({info.kind, {info.api_version, info.plural}, ""});
   }
   // The versions to start from are taken now: every change after this call is seen.

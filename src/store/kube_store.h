@@ -44,7 +44,8 @@ class KubeStore final : public Store {
                     const std::string& message) override;
   std::vector<json> events(const std::string& namespace_ = "", const std::string& kind = "",
                            const std::string& name = "") const override;
-  // Watches every kind mdbop serves (but Pod) in this store's namespace (or all of them).
+  // Watches the kinds the operator reconciles (k8s.mariadb.com's) in this store's namespace (or
+  // all of them); Secrets and ConfigMaps are read when needed, not watched.
   Result<std::unique_ptr<StoreWatch>> watch() override;
 
   struct WatchQueue;
@@ -62,6 +63,7 @@ class KubeStore final : public Store {
 
   mutable std::mutex mutex_;
   mutable std::vector<std::weak_ptr<WatchQueue>> watches_;
+  mutable int failed_listings_ = 0;  // in a row; spaces out the relistings they ask for
   // The events recorded, so that a repeat adds to its series: (namespace, involved object's
   // kind and name, type, reason, message) -> (event's name, count).
   using EventKey =

@@ -1,5 +1,6 @@
 #include "store/object_rules.h"
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 
@@ -184,6 +185,12 @@ bool event_matches(const json& event, const std::string& namespace_, const std::
   return (namespace_.empty() || text_at(value_at(event, "metadata"), "namespace") == namespace_) &&
          (kind.empty() || text_at(reference, "kind") == kind) &&
          (name.empty() || text_at(reference, "name") == name);
+}
+
+bool has_cleanup_finalizer(const json& object) {
+  const json finalizers = value_at(value_at(object, "metadata"), "finalizers");
+  return finalizers.is_array() &&
+         std::find(finalizers.begin(), finalizers.end(), kCleanupFinalizer) != finalizers.end();
 }
 
 ObjectKey key_of(const json& object) {

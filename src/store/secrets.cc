@@ -9,6 +9,11 @@ Result<std::string> resolve_secret_value(Store& store, const std::string& namesp
                                          const SecretKeyRef& ref, const json& owner) {
   ObjectKey key{"Secret", namespace_, ref.name};
   auto secret = store.get(key);
+  // Only a Secret known to be missing may be generated: one that could not be read may hold
+  // the password the nodes already use.
+  if (!secret && !is_not_found(secret.error())) {
+    return fail("cannot read Secret " + namespace_ + "/" + ref.name + ": " + secret.error().what());
+  }
   if (secret && secret->contains("data") && (*secret)["data"].contains(ref.key)) {
     return base64_decode((*secret)["data"][ref.key].get<std::string>());
   }

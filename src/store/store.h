@@ -105,6 +105,7 @@ class Store {
 // The finalizer the operator puts on each object it reconciles, so that a deletion through an
 // API server that honours finalizers waits for the object's clean-up. Store::remove lets go of it.
 inline constexpr const char* kCleanupFinalizer = "k8s.mariadb.com/mdbop";
+bool has_cleanup_finalizer(const json& object);
 
 ObjectKey key_of(const json& object);
 

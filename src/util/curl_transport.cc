@@ -10,12 +10,17 @@ namespace mdbop {
 
 namespace {
 
+// An answer held in memory (not streamed to a sink) is refused past this: a hostile or broken
+// server cannot make mdbop grow without bound.
+constexpr std::size_t kMaxHeldBody = 64u << 20;
+
 // What the callbacks of one transfer share.
 struct Exchange {
   CURL* handle = nullptr;
   ByteSink* sink = nullptr;
   HttpResponse* response = nullptr;
   Result<void> sink_result;
+  bool too_large = false;
 };
 
 std::string trim(std::string_view text) {
@@ -51,6 +56,10 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     if (!exchange->sink_result) return 0;  // anything but `length` makes curl abort
     exchange->response->streamed += length;
   } else {
+    if (exchange->response->body.size() + length > kMaxHeldBody) {
+      exchange->too_large = true;
+      return 0;
+    }
     exchange->response->body.append(data, length);
   }
   return length;
@@ -136,6 +145,9 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request, ByteSink* s
     curl_easy_setopt(handle, CURLOPT_SSLKEY_BLOB, &key);
     curl_easy_setopt(handle, CURLOPT_SSLKEYTYPE, "PEM");
   }
+  if (request.timeout.count() > 0) {
+    curl_easy_setopt(handle, CURLOPT_TIMEOUT, static_cast<long>(request.timeout.count()));
+  }
   if (request.cancelled != nullptr) {
     curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(handle, CURLOPT_XFERINFODATA, request.cancelled);
@@ -182,6 +194,10 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request, ByteSink* s
       response.transport_error += std::string(" (") + error_buffer + ")";
     }
     response.certificate_problem = is_certificate_problem(code);
+    if (exchange.too_large) {
+      response.body.clear();
+      response.transport_error = "the answer is larger than 64 MiB";
+    }
   }
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);  // the buffer dies with this frame
   return_handle(handle);

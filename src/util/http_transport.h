@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -28,6 +29,8 @@ struct HttpRequest {
   bool may_idle = false;
   // Checked about once a second while the request runs: true ends it (status 0).
   const std::atomic<bool>* cancelled = nullptr;
+  // The whole request fails (status 0) when it takes longer; zero: no limit but the stall one.
+  std::chrono::seconds timeout{0};
 };
 
 struct HttpResponse {
@@ -35,8 +38,8 @@ struct HttpResponse {
   std::string transport_error;                 // why, e.g. "Couldn't connect to server"
   bool certificate_problem = false;            // the TLS peer could not be verified
   std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;                            // unless it went to the sink
-  std::uint64_t streamed = 0;                  // bytes handed to the sink
+  std::string body;            // unless it went to the sink; an answer over 64 MiB fails (status 0)
+  std::uint64_t streamed = 0;  // bytes handed to the sink
 };
 
 class HttpTransport {

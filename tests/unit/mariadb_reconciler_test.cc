@@ -730,6 +730,26 @@ TEST_F(MetricsReconcilerTest, DeletingTheMariaDBStopsItsExporters) {
   EXPECT_TRUE(agent_.placed_indices("default", "g").empty());
 }
 
+// On Kubernetes an object stays while any finalizer holds it: once mdbop's is gone (its clean-up
+// done), what remains is another controller's to finish, and mdbop touches nothing.
+TEST_F(MetricsReconcilerTest, ADeletedObjectWithoutMdbopsFinalizerIsLeftToItsOtherHolders) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  reconciler.reconcile();
+  ASSERT_TRUE(has_cleanup_finalizer(*store_.get(kKey)));
+  ASSERT_TRUE(store_.update(kKey, [](json& o) {
+    o["metadata"]["deletionTimestamp"] = "2026-12-01T00:00:00Z";
+    o["metadata"]["finalizers"] = json::array({"example.com/backup-first"});
+  }));
+  agent_.clear_calls();
+  MariaDBReconciler after(store_, agent_, kKey);
+  after.reconcile();
+  EXPECT_TRUE(after.finished());
+  EXPECT_TRUE(store_.exists(kKey));
+  EXPECT_TRUE(stops_and_starts(agent_.calls()).empty());
+  EXPECT_EQ(agent_.placed_indices("default", "g").size(), 3u);
+}
+
 TEST_F(MetricsReconcilerTest, ThePasswordReachesNeitherStatusNorEvents) {
   MariaDBReconciler reconciler(store_, agent_, kKey);
   make_ready(reconciler);

@@ -326,7 +326,9 @@ void MariaDBReconciler::ensure_bootstrap_restore(const Pass& pass) {
           "spec.bootstrapFrom cannot become a Restore:" + issues);
     return;
   }
-  if (!store_.exists({"Restore", key_.namespace_, name})) {
+  auto existing = store_.get({"Restore", key_.namespace_, name});
+  if (!existing && !is_not_found(existing.error())) return;  // unknown yet: the next pass asks
+  if (!existing) {
     if (auto applied = store_.apply(*valid); !applied) {
       event("Warning", "BootstrapFromFailed",
             "creating Restore " + name + ": " + applied.error().what());
