@@ -1,7 +1,7 @@
 // KubeStore against a real kube-apiserver with mdbop's CRDs: what the controllers read and
 // write (objects, status through the status subresource, server-side apply, events as
 // events.k8s.io/v1 with repeats counted) is what kubectl sees, and a watch reports the changes
-// others make. One control plane for the suite.
+// others make to the kinds mdbop reconciles. One control plane for the suite.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -212,8 +212,9 @@ TEST_F(KubeStoreTest, WatchReportsWhatOthersChange) {
     return false;
   };
   EXPECT_TRUE(seen(watched));
-  kube_->must_kubectl({"create", "configmap", "settings", "--from-literal=a=b"});
-  EXPECT_TRUE(seen({"ConfigMap", "default", "settings"}));
+  kube_->must_kubectl(
+      {"patch", "mariadb", "watched", "--type=merge", "-p", R"({"spec":{"replicas":5}})"});
+  EXPECT_TRUE(seen(watched));
   kube_->must_kubectl({"delete", "mariadb", "watched"});
   EXPECT_TRUE(seen(watched));
 }
