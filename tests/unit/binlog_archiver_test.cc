@@ -304,6 +304,8 @@ TEST_F(BinlogArchiverTest, AGapIsReportedNamingTheLastArchivedGtidAndArchivingGo
   const json gap = condition(pitr_status(), "ArchiveContinuous");
   EXPECT_EQ(gap.value("reason", ""), "Gap");
   EXPECT_TRUE(HasText(gap.value("message", ""), "after 0-1-" + std::to_string(before + 3)));
+  // The event follows the condition.
+  EXPECT_TRUE(eventually([&] { return !event_messages(store_, kPitr, "ArchiveGap").empty(); }));
   EXPECT_EQ(event_messages(store_, kPitr, "ArchiveGap").size(), 1u);
 
   // A new range begins at the cluster's position; the condition stays False.
