@@ -108,8 +108,12 @@ TEST_F(ReadArtifactTest, AChunkThatDoesNotAuthenticateStopsTheRead) {
   {
     std::fstream file(storage_->location(manifest_.data_key),
                       std::ios::in | std::ios::out | std::ios::binary);
-    file.seekp(100000);  // in the first of the storage's reads
-    file.put('\x5a');
+    // A byte in the first of the storage's reads, flipped: writing a fixed value left the data
+    // as it was whenever that byte already held it (1 run in 256).
+    file.seekg(100000);
+    const char byte = static_cast<char>(file.get());
+    file.seekp(100000);
+    file.put(static_cast<char>(~byte));
   }
   NullSink sink;
   auto read = read_artifact(*storage_, manifest_, kKey, sink, no_progress_);
