@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   bool kubernetes = false;
   std::string kubeconfig;
   std::string kube_context;
+  std::string webhook_address;
   auto operator_options = [&]() {
     mdbop::OperatorOptions options;
     options.ports = port_range();
@@ -83,8 +84,10 @@ int main(int argc, char** argv) {
     options.kubernetes = kubernetes;
     options.kubeconfig = kubeconfig;
     options.context = kube_context;
-    if (!kubernetes && (!kubeconfig.empty() || !kube_context.empty())) {
-      std::exit(mdbop::report_failure("--kubeconfig and --context need --kubernetes"));
+    options.webhook_address = webhook_address;
+    if (!kubernetes && (!kubeconfig.empty() || !kube_context.empty() || !webhook_address.empty())) {
+      std::exit(mdbop::report_failure(
+          "--kubeconfig, --context and --webhook-bind-address need --kubernetes"));
     }
     return options;
   };
@@ -101,6 +104,9 @@ int main(int argc, char** argv) {
                         "the kubeconfig to use with --kubernetes (default: the pod's service "
                         "account, else $KUBECONFIG, else ~/.kube/config)");
     command->add_option("--context", kube_context, "the kubeconfig context (default: current)");
+    command->add_option("--webhook-bind-address", webhook_address,
+                        "HOST:PORT where the validating admission webhook is served, with "
+                        "--kubernetes (default: not served)");
   }
   run->callback([&] { status = mdbop::cmd_operator_run(operator_options()); });
   start->callback([&] { status = mdbop::cmd_operator_start(operator_options()); });

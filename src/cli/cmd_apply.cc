@@ -3,6 +3,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "api/admission.h"
 #include "api/kinds.h"
 #include "api/manifest.h"
 #include "api/skipped_kinds.h"
@@ -61,13 +62,7 @@ Result<Manifests> load_manifests(const std::vector<std::string>& files) {
   }
   if (documents.empty()) return fail("no objects found in the given files");
   auto valid = validate_batch(documents);
-  if (!valid) {
-    std::string message = "invalid manifest, nothing was applied:";
-    for (const ValidationIssue& issue : valid.error()) {
-      message += "\n  " + issue.field + ": " + issue.message;
-    }
-    return fail(message);
-  }
+  if (!valid) return fail(refusal_message(valid.error()));
   Manifests manifests{std::move(*valid), {}};
   for (const json& document : documents) {
     if (auto note = skip_note(document)) manifests.skipped.push_back(*note);

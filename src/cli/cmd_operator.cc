@@ -11,12 +11,14 @@
 
 #include "agent/local/agent_processes.h"
 #include "agent/local/local_agent.h"
+#include "cli/admission_server.h"
 #include "cli/commands.h"
 #include "cli/operator_process.h"
 #include "controller/kind_registry.h"
 #include "controller/operator.h"
 #include "kube/kube_config.h"
 #include "kube/leader_election.h"
+#include "kube/webhook_certificate.h"
 #include "metrics/operator_stats.h"
 #include "metrics/store_collector.h"
 #include "metrics/targets_file.h"
@@ -116,6 +118,49 @@ std::string last_error_line(const std::filesystem::path& log, std::uintmax_t fro
   return reason;
 }
 
+// The admission webhook on `address`, with the certificate kept in the Secret
+// mdbop-webhook-certificate of `namespace_` (made when missing) and its CA put into the
+// ValidatingWebhookConfiguration "mdbop".
+Result<std::unique_ptr<AdmissionServer>> serve_webhook(const std::filesystem::path& home,
+                                                       const KubeClient& client,
+                                                       const std::string& namespace_,
+                                                       const std::string& address) {
+  auto where = split_host_port(address);
+  in_addr ipv4{};
+  if (!where || inet_pton(AF_INET, where->host.c_str(), &ipv4) != 1) {
+    return fail(
+        "--webhook-bind-address must be HOST:PORT with HOST a numeric IPv4 address "
+        "(0.0.0.0:9443 in a pod, 127.0.0.1:9443 on one machine)");
+  }
+  std::vector<std::string> addresses;
+  if (where->host != "0.0.0.0") addresses.push_back(where->host);
+  auto certificate = ensure_webhook_certificate(client, namespace_, "mdbop-webhook-certificate",
+                                                "mdbop-webhook." + namespace_ + ".svc", addresses);
+  if (!certificate) {
+    return fail("the admission webhook's certificate: " + certificate.error().what());
+  }
+  const std::filesystem::path directory = home / "webhook";
+  std::error_code ignored;
+  std::filesystem::create_directories(directory, ignored);
+  std::filesystem::permissions(directory, std::filesystem::perms::owner_all, ignored);
+  for (const auto& [file, pem] : {std::pair{"tls.crt", certificate->serving.certificate},
+                                  std::pair{"tls.key", certificate->serving.private_key}}) {
+    if (auto written = write_file_atomic(directory / file, pem, 0600); !written) {
+      return tl::unexpected(written.error());
+    }
+  }
+  auto server = AdmissionServer::start((directory / "tls.crt").string(),
+                                       (directory / "tls.key").string(), where->host, where->port);
+  if (!server) return tl::unexpected(server.error());
+  // Without the configuration the API server never calls the webhook: said, not fatal.
+  if (auto installed = install_ca_bundle(client, "mdbop", certificate->ca_pem); !installed) {
+    spdlog::warn("the admission webhook is served but not trusted yet: {}",
+                 installed.error().what());
+  }
+  spdlog::info("admission webhook served on https://{}/validate", address);
+  return server;
+}
+
 // This operator among others: its host's (a pod's) name and its pid.
 std::string operator_identity() {
   char host[256] = "";
@@ -204,15 +249,22 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
     }
     return false;
   };
-  // Beside other operators of the same API server, only the one holding the Lease acts.
+  // Beside other operators of the same API server, only the one holding the Lease acts; every
+  // one serves the admission webhook.
   std::unique_ptr<LeaderElection> election;
+  std::unique_ptr<AdmissionServer> webhook;
   if (opened->kube) {
     // One Lease for every operator of the API server, whatever namespace its kubeconfig names:
     // the operator's own namespace in a pod, else the one deploy/ makes.
     const KubeConfig& config = opened->kube->config();
-    election = std::make_unique<LeaderElection>(
-        opened->kube, config.in_cluster ? config.namespace_ : "mdbop-system", "mdbop-operator",
-        operator_identity());
+    const std::string namespace_ = config.in_cluster ? config.namespace_ : "mdbop-system";
+    election = std::make_unique<LeaderElection>(opened->kube, namespace_, "mdbop-operator",
+                                                operator_identity());
+    if (!options.webhook_address.empty()) {
+      auto served = serve_webhook(home, *opened->kube, namespace_, options.webhook_address);
+      if (!served) return tl::unexpected(served.error());
+      webhook = std::move(*served);
+    }
   }
   Result<bool> ran = true;
   if (!election || election->lead(should_stop)) {
@@ -270,6 +322,10 @@ int cmd_operator_start(const OperatorOptions& operator_options) {
     if (!operator_options.context.empty()) {
       options.argv.push_back("--context");
       options.argv.push_back(operator_options.context);
+    }
+    if (!operator_options.webhook_address.empty()) {
+      options.argv.push_back("--webhook-bind-address");
+      options.argv.push_back(operator_options.webhook_address);
     }
   }
   options.output_file = (home / "operator.log").string();

@@ -41,6 +41,9 @@ struct OperatorOptions {
   bool kubernetes = false;
   std::string kubeconfig;  // --kubeconfig; empty: found as kubectl finds it
   std::string context;     // --context; empty: the kubeconfig's current context
+  // --webhook-bind-address: where the validating admission webhook is served (HOST:PORT);
+  // empty: not served. Needs kubernetes.
+  std::string webhook_address;
 };
 int cmd_operator_run(const OperatorOptions& options);
 int cmd_operator_start(const OperatorOptions& options);
