@@ -1,7 +1,9 @@
 // mdbop's CustomResourceDefinitions (deploy/crds/, generated from the schema mdbop validates
 // with) in a real kube-apiserver: they install, every example manifest and the tutorial's
 // production manifest are accepted as written, what the schema refuses by type or by name is
-// refused by the API server too, and `kubectl get` shows the printer columns from status.
+// refused by the API server too, and `kubectl get` shows the printer columns from status. What
+// each of those MariaDBs becomes (runtime/kube/: its pods, claims, Services and disruption
+// budget) is accepted by the API server as the operator writes it, by server-side apply.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,8 +11,16 @@
 #include <regex>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "api/manifest.h"
+#include "api/mariadb_spec.h"
 #include "harness.h"
 #include "kube_control_plane.h"
+#include "runtime/kube/cluster_services.h"
+#include "runtime/kube/disruption_budget.h"
+#include "runtime/kube/node_claim.h"
+#include "runtime/kube/node_pod.h"
 #include "util/files.h"
 
 namespace mdbop::testing {
@@ -52,13 +62,65 @@ spec:
     size: 1Gi
 )";
 
+using json = nlohmann::json;
+
+// Renders every stored MariaDB's objects and writes them as the operator does (server-side
+// apply, field manager mdbop): the API server's validation of pods, claims, Services and
+// budgets accepts them, and each is owned by its MariaDB.
+void expect_what_they_become_accepted(KubeControlPlane& kube) {
+  const json stored = json::parse(kube.must_kubectl({"get", "mariadb", "-A", "-o", "json"}));
+  ASSERT_FALSE(stored["items"].empty());
+  const PodEnvironment environment{"registry.example/mdbop:test", "registry.example/mdbop:test"};
+  for (const json& item : stored["items"]) {
+    const json& metadata = item["metadata"];
+    SCOPED_TRACE(metadata.value("name", ""));
+    // What the reconciler validates: the object without what the API server adds.
+    json object = {{"apiVersion", item["apiVersion"]},
+                   {"kind", item["kind"]},
+                   {"metadata",
+                    {{"name", metadata["name"]},
+                     {"namespace", metadata["namespace"]},
+                     {"uid", metadata["uid"]}}},
+                   {"spec", item["spec"]}};
+    auto valid = validate_and_default(object);
+    ASSERT_TRUE(valid);
+    const MariaDBSpec spec = mariadb_spec_from(*valid);
+    // What the controller manager (not run here) makes in every namespace.
+    kube.kubectl({"create", "serviceaccount", "default", "-n", metadata["namespace"]});
+    json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", json::array()}};
+    for (int index = 0; index < spec.replicas; ++index) {
+      const NodeId id{metadata["namespace"], metadata["name"], index};
+      const NodeRole role =
+          index == spec.primary_pod_index ? NodeRole::kPrimary : NodeRole::kSecondary;
+      list["items"].push_back(render_node_claim(*valid, id));
+      list["items"].push_back(render_node_pod(*valid, spec, id, role, environment));
+    }
+    for (const json& service : render_cluster_services(*valid, spec)) {
+      list["items"].push_back(service);
+    }
+    if (auto budget = render_disruption_budget(*valid, spec)) list["items"].push_back(*budget);
+    const std::string applied = kube.must_kubectl(
+        {"apply", "--server-side", "--field-manager=mdbop", "-f", "-"}, list.dump());
+    const std::string name = metadata["name"];
+    EXPECT_NE(applied.find("pod/" + name + "-0"), std::string::npos) << applied;
+    const json pod = json::parse(
+        kube.must_kubectl({"get", "pod", name + "-0", "-n", metadata["namespace"], "-o", "json"}));
+    EXPECT_EQ(pod["metadata"]["ownerReferences"][0]["uid"], metadata["uid"]);
+    EXPECT_EQ(pod["spec"]["containers"][0]["command"][4], "agent");
+    const json services =
+        json::parse(kube.must_kubectl({"get", "services", "-n", metadata["namespace"], "-l",
+                                       "app.kubernetes.io/instance=" + name, "-o", "json"}));
+    EXPECT_EQ(services["items"].size(), 4u);
+  }
+}
+
 std::string mariadb_with(const std::string& replicas_line) {
   std::string manifest = kMariaDB;
   manifest.replace(manifest.find("replicas: REPLICAS"), 18, replicas_line);
   return manifest;
 }
 
-TEST(KubernetesCrds, InstallAcceptTheUsersManifestsAndRefuseWhatTheSchemaRefuses) {
+TEST(KubernetesCrds, InstallAcceptTheUsersManifestsAndWhatTheyBecomeAndRefuseTheRest) {
   KubeControlPlane kube;
   ASSERT_TRUE(kube.ready());
   kube.must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy/crds"});
@@ -85,6 +147,7 @@ TEST(KubernetesCrds, InstallAcceptTheUsersManifestsAndRefuseWhatTheSchemaRefuses
     const std::string applied = kube.must_kubectl({"apply", "-f", manifest.string()});
     EXPECT_NE(applied.find("mariadb.k8s.mariadb.com/"), std::string::npos) << applied;
   }
+  expect_what_they_become_accepted(kube);
 
   // Refused by type and by name, as `mdbop apply` refuses them, with the field named.
   KubectlResult by_type = kube.kubectl({"apply", "-f", "-"}, mariadb_with("replicas: three"));
