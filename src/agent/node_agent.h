@@ -108,6 +108,9 @@ struct ClusterConfig {
   std::string sst_password;   // root's, for wsrep_sst_auth
   std::string my_cnf;         // the resolved myCnf text (inline or from the ConfigMap)
   std::vector<NodeId> peers;  // every node of the cluster, the configured one included
+  // Where each of `peers` listens, as place() gave it: an agent knows only its own node's
+  // place (on Kubernetes each runs in a pod of its own).
+  std::vector<NodeAddress> peer_addresses;
 };
 
 // The MariaDB account a node's metrics exporter scrapes the server with.

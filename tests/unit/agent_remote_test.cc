@@ -317,6 +317,9 @@ ClusterConfig remote_config() {
   config.sst_password = "sst-secret";
   config.my_cnf = "[mariadb]\nmax_connections=50\n";
   config.peers = {{"prod", "galera", 0}, {"prod", "galera", 1}, {"prod", "galera", 2}};
+  config.peer_addresses = {{"127.0.0.1", 3306, 4567, 4568, 4444, 0},
+                           {"127.0.0.1", 3316, 4577, 4578, 4454, 0},
+                           {"127.0.0.1", 3326, 4587, 4588, 4464, 0}};
   return config;
 }
 

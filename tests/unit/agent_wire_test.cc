@@ -136,6 +136,11 @@ ClusterConfig sample_config() {
   config.sst_password = "sst secret";
   config.my_cnf = "[mariadb]\nmax_connections=100\n";
   config.peers = {{"prod", "galera", 0}, {"prod", "galera", 1}, {"prod", "galera", 2}};
+  for (int i = 0; i < 3; ++i) {
+    config.peer_addresses.push_back(
+        NodeAddress{"galera-" + std::to_string(i) + ".galera-internal.prod.svc.cluster.local", 3306,
+                    4567, 4568, 4444, 9104});
+  }
   return config;
 }
 
@@ -299,6 +304,8 @@ TEST(AgentWire, ClusterConfigTravelsAsItsMariaDBAndTheSpecIsRebuilt) {
     EXPECT_EQ(got->peers[i].namespace_, "prod");
     EXPECT_EQ(got->peers[i].mariadb, "galera");
     EXPECT_EQ(got->peers[i].index, static_cast<int>(i));
+    EXPECT_EQ(got->peer_addresses[i].host, config.peer_addresses[i].host);
+    EXPECT_EQ(got->peer_addresses[i].galera_port, 4567);
   }
   const MariaDBSpec& s = got->spec;
   EXPECT_EQ(s.replicas, 5);
@@ -336,6 +343,9 @@ TEST(AgentWire, ClusterConfigWithAnInvalidMariaDBIsInvalid) {
   json unknown_field = good;
   unknown_field["mariadb"]["spec"]["noSuchField"] = 1;
   expect_invalid<ClusterConfig>(unknown_field, "an unknown spec field");
+  json fewer_addresses = good;
+  fewer_addresses["peerAddresses"].erase(1);
+  expect_invalid<ClusterConfig>(fewer_addresses, "an address missing for a peer");
   json bad_value = good;
   bad_value["mariadb"]["spec"]["replicas"] = "five";
   expect_invalid<ClusterConfig>(bad_value, "replicas as a string");

@@ -166,6 +166,11 @@ void FakeNodeAgent::stall_next_join(const NodeId& id) {
   if (Node* node = find(id)) node->stall_next_join = true;
 }
 
+void FakeNodeAgent::move_ports_at_next_start(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(id)) node->move_ports = true;
+}
+
 void FakeNodeAgent::kill_operator_before(const std::string& prefix) {
   std::lock_guard lock(mutex_);
   kill_before_ = prefix;
@@ -431,6 +436,10 @@ Result<bool> FakeNodeAgent::configure(const NodeId& id, const ClusterConfig& con
   std::lock_guard lock(mutex_);
   Node* node = find(id);
   if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  // What a real agent needs to name its peers in its options.
+  if (config.peer_addresses.size() != config.peers.size()) {
+    return fail(ErrorCode::kInvalid, "configure: not one address per peer");
+  }
   std::string hash = config.cluster_name + "\n" + config.my_cnf + "\n";
   for (const NodeId& peer : config.peers) hash += peer.pod() + ",";
   node->config = config;
@@ -484,7 +493,11 @@ Result<NodeAgent::Started> FakeNodeAgent::start(const NodeId& id, StartMode mode
   GraState running_state;
   running_state.uuid = node->data_uuid;
   node->grastate = running_state;
-  return Started{node->instance, false};
+  if (!node->move_ports) return Started{node->instance, false};
+  node->move_ports = false;
+  const int base = 20000 + 10 * ++places_;
+  node->address = {"127.0.0.1", base, base + 1, base + 2, base + 3, base + 4};
+  return Started{node->instance, true};
 }
 
 Result<bool> FakeNodeAgent::stop(const NodeId& id, std::chrono::seconds) {

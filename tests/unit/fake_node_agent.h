@@ -83,6 +83,8 @@ class FakeNodeAgent final : public NodeAgent {
   void set_busy_donor(const NodeId& id, bool busy);
   // The node's next start(kJoin) waits for its donor for good.
   void stall_next_join(const NodeId& id);
+  // The node's next start finds its ports taken and moves them (Started::ports_moved).
+  void move_ports_at_next_start(const NodeId& id);
   // The next agent call whose log line starts with `prefix` throws OperatorKilled instead.
   void kill_operator_before(const std::string& prefix);
   // The next agent call whose log line starts with `prefix` runs `stop` first (the operator's
@@ -218,6 +220,7 @@ class FakeNodeAgent final : public NodeAgent {
     bool hold_sync = false;        // joins stay Joining until finish_sync()
     bool busy_donor = false;       // Donor/Desynced
     bool stall_next_join = false;  // the next join waits for its donor for good
+    bool move_ports = false;       // the next start moves the node's ports
     bool waiting_for_donor = false;
     std::string startup_failure;
     std::string config_hash;              // what configure() was last given

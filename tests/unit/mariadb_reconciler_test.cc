@@ -425,6 +425,25 @@ TEST_F(MariaDBReconcilerTest, CrashedNodeIsEvictedThroughTheSurvivorsAndRejoins)
   agent_.watch_exits({});
 }
 
+TEST_F(MariaDBReconcilerTest, ANodeThatMovedItsPortsIsNamedAtTheNewOnesInEveryNodesOptions) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  agent_.crash(node(1));
+  agent_.move_ports_at_next_start(node(1));
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+  auto moved = agent_.place(node(1));
+  ASSERT_TRUE(moved);
+  for (int index : {0, 1, 2}) {
+    SCOPED_TRACE(index);
+    auto config = agent_.last_config(node(index));
+    ASSERT_TRUE(config);
+    ASSERT_EQ(config->peer_addresses.size(), 3u);
+    EXPECT_EQ(config->peer_addresses[1].galera_port, moved->galera_port);
+    EXPECT_EQ(config->peer_addresses[1].sql_port, moved->sql_port);
+  }
+  EXPECT_EQ(event_messages(store_, kKey, "PortsChanged").size(), 1u);
+}
+
 TEST_F(MariaDBReconcilerTest, ANodesExitMakesReadyFalseBeforeAnyPass) {
   MariaDBReconciler reconciler(store_, agent_, kKey);
   make_ready(reconciler);

@@ -142,10 +142,16 @@ Result<bool> LocalAgent::render_config(const NodeId& id, const ClusterConfig& co
   NodeConfigInput input;
   input.spec = &config.spec;
   input.self = *self;
-  for (const NodeId& peer : config.peers) {
-    auto layout = runtime_.find_layout(peer);
-    if (!layout) return fail(peer.pod() + " lost its layout (layout.json unreadable)");
-    input.members.push_back(*layout);
+  if (config.peer_addresses.size() != config.peers.size()) {
+    return fail("the cluster's configuration has " + std::to_string(config.peers.size()) +
+                " peers but " + std::to_string(config.peer_addresses.size()) + " addresses");
+  }
+  for (size_t i = 0; i < config.peers.size(); ++i) {
+    NodeLayout member;
+    member.id = config.peers[i];
+    member.address = config.peer_addresses[i].host;
+    member.ports.galera = config.peer_addresses[i].galera_port;
+    input.members.push_back(member);
   }
   input.cluster_name = config.cluster_name;
   input.sst_password = config.sst_password;

@@ -132,7 +132,8 @@ void to_json(json& out, const ClusterConfig& config) {
          {"clusterName", config.cluster_name},
          {"sstPassword", config.sst_password},
          {"myCnf", config.my_cnf},
-         {"peers", config.peers}};
+         {"peers", config.peers},
+         {"peerAddresses", config.peer_addresses}};
 }
 void from_json(const json& in, ClusterConfig& config) {
   // mariadb_spec_from reads only what validation let through: validate it here again.
@@ -146,6 +147,10 @@ void from_json(const json& in, ClusterConfig& config) {
   in.at("sstPassword").get_to(config.sst_password);
   in.at("myCnf").get_to(config.my_cnf);
   in.at("peers").get_to(config.peers);
+  in.at("peerAddresses").get_to(config.peer_addresses);
+  if (config.peer_addresses.size() != config.peers.size()) {
+    throw json::other_error::create(501, "peerAddresses: not one per peer", &in);
+  }
 }
 
 void to_json(json& out, const BackupStreamRequest& request) {

@@ -85,6 +85,13 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
   if (started->ports_moved) {
     // The peers learn the new address from their options, read when they (re)join.
     event("Normal", "PortsChanged", pod + " had a port taken by another program; moved it");
+    const std::vector<NodeId> nodes = pass.all_nodes();
+    for (size_t i = 0; i < nodes.size() && i < pass.addresses.size(); ++i) {
+      if (nodes[i].index != view.id.index) continue;
+      auto placed = agent_.place(view.id);
+      if (!placed) return tl::unexpected(placed.error());
+      pass.addresses[i] = *placed;
+    }
     if (auto written = write_configs(pass, true); !written) return written;
   }
   spdlog::info("mariadb={}/{} pod={} started instance={} new_cluster={}", key_.namespace_,

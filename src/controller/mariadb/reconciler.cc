@@ -179,6 +179,7 @@ Result<bool> MariaDBReconciler::write_configs(Pass& pass, bool force) {
   config.sst_password = pass.root_password;
   config.my_cnf = pass.my_cnf;
   config.peers = pass.all_nodes();
+  config.peer_addresses = pass.addresses;
   pass.config_hash = rollout_hash(pass.spec, pass.my_cnf);
   // Everything a node's options are rendered from: the spec, the cluster, the secret and
   // where every peer listens (a port moved at a start, a place made again).
