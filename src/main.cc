@@ -128,6 +128,22 @@ int main(int argc, char** argv) {
   agent->add_option("--index", agent_command.node.index, "the node's index")->required();
   agent->add_option("--listen", agent_command.listen, "HOST:PORT to serve on")->required();
   agent->add_option("--ports", agent_ports, "the installation's port range, FROM-TO");
+  agent->add_option("--probe-listen", agent_command.probe_listen,
+                    "HOST:PORT to answer a kubelet's probes on, in plain HTTP (/startup, /live, "
+                    "/ready)");
+  auto* pod_address = agent->add_option(
+      "--pod-address", agent_command.pod_address,
+      "in a pod: the node listens on this address at the pod's ports (SQL at --sql-port, Galera "
+      "4567, IST 4568, SST 4444, metrics 9104)");
+  agent->add_option("--sql-port", agent_command.sql_port, "in a pod: the node's SQL port")
+      ->check(CLI::Range(1, 65535))
+      ->needs(pod_address);
+  agent
+      ->add_option("--tls-dir", agent_command.tls_dir,
+                   "in a pod: the node's and the agent's TLS identities (ca.crt, node.crt, "
+                   "node.key, agent-ca.crt, agent.crt, agent.key)")
+      ->needs(pod_address);
+  pod_address->needs("--tls-dir");
   agent->callback([&] {
     ports_text = agent_ports;
     agent_command.ports = port_range();

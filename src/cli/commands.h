@@ -54,6 +54,13 @@ struct AgentCommand {
   NodeId node;
   std::string listen;  // HOST:PORT
   PortRange ports;
+  std::string probe_listen;  // HOST:PORT of the pod's probes; empty: none
+  // In a pod: the address the node listens on at the pod's fixed ports (SQL at sql_port), with
+  // its TLS identities from tls_dir (runtime/local/local_runtime.h, PodPlace). Empty: on this
+  // machine, at ports of the range, identities from the installation's authorities.
+  std::string pod_address;
+  int sql_port = 3306;
+  std::string tls_dir;
 };
 int cmd_agent(const AgentCommand& command);
 int cmd_operator_status();

@@ -44,7 +44,11 @@ TEST(NodePodTest, RunsTheAgentFromTheBundleOnThePodsAddressWithItsClaimAndSecret
   EXPECT_EQ(command[3], "/mdbop/bin/mdbop");
   EXPECT_EQ(command[4], "agent");
   const std::string line = command.dump();
-  EXPECT_NE(line.find("\"--node\",\"db/galera-1\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"--namespace\",\"db\",\"--mariadb\",\"galera\",\"--index\",\"1\""),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find("\"--pod-address\",\"$(POD_IP)\",\"--sql-port\",\"3306\""), std::string::npos)
+      << line;
   EXPECT_NE(line.find("\"--listen\",\"$(POD_IP):5555\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"--probe-listen\",\"$(POD_IP):5556\""), std::string::npos) << line;
   EXPECT_EQ(container(pod)["env"][0]["valueFrom"]["fieldRef"]["fieldPath"], "status.podIP");

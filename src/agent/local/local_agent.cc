@@ -47,8 +47,8 @@ class ReplaySink : public ByteSink {
 
 }  // namespace
 
-LocalAgent::LocalAgent(fs::path home, PortRange ports)
-    : home_(home), runtime_(std::move(home), ports) {}
+LocalAgent::LocalAgent(fs::path home, PortRange ports, std::optional<PodPlace> pod)
+    : home_(home), runtime_(std::move(home), ports, std::move(pod)) {}
 
 Result<NodeAddress> LocalAgent::place(const NodeId& id) {
   auto layout = runtime_.ensure_layout(id);

@@ -20,7 +20,9 @@ namespace mdbop {
 
 class LocalAgent : public NodeAgent {
  public:
-  LocalAgent(std::filesystem::path home, PortRange ports);
+  // `pod`: the agent of a node alone in its pod (runtime/local/local_runtime.h).
+  LocalAgent(std::filesystem::path home, PortRange ports,
+             std::optional<PodPlace> pod = std::nullopt);
 
   Result<NodeAddress> place(const NodeId& id) override;
   std::vector<int> placed_indices(const std::string& namespace_,

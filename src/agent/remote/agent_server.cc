@@ -276,6 +276,11 @@ void AgentServer::stop() {
   }
 }
 
+std::optional<std::string> AgentServer::last_root_password() const {
+  std::lock_guard lock(password_mutex_);
+  return last_root_password_;
+}
+
 Result<void> AgentServer::check_node(const json& params, const char* key) const {
   auto id = decode_wire<NodeId>(params.contains(key) ? params.at(key) : json());
   if (!id) return tl::unexpected(id.error());
@@ -310,7 +315,12 @@ void AgentServer::add_calls() {
   };
   on_node("place", [this](const json&, FrameEmitter&) { return as_value(agent_.place(node_)); });
   on_node("observe", [this](const json& p, FrameEmitter&) -> Result<json> {
-    return json(agent_.observe(node_, p.at("rootPassword").get<std::string>()));
+    std::string password = p.at("rootPassword").get<std::string>();
+    {
+      std::lock_guard lock(password_mutex_);
+      last_root_password_ = password;
+    }
+    return json(agent_.observe(node_, password));
   });
   on_node("process", [this](const json&, FrameEmitter&) -> Result<json> {
     return json(agent_.process(node_));

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -45,6 +46,10 @@ class AgentServer {
   // Serves until stop(). REQUIRES: bound.
   void serve();
   void stop();
+  // The root password of the operator's last look at the node (observe), held in memory only:
+  // the pod's readiness probe (probe_server.h) reads the node's status with it. nullopt until
+  // the operator has looked.
+  std::optional<std::string> last_root_password() const;
 
  private:
   // A call's work: its parameters in, its result out; a stream out writes to `out` meanwhile.
@@ -80,6 +85,8 @@ class AgentServer {
   std::map<std::string, Work> calls_;
   std::map<std::string, Upload> uploads_;
 
+  mutable std::mutex password_mutex_;
+  std::optional<std::string> last_root_password_;
   std::mutex changing_;  // held by the calls that change the node
   std::mutex sessions_mutex_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;

@@ -31,15 +31,35 @@ json container_port(const char* name, int port) {
   return {{"name", name}, {"containerPort", port}, {"protocol", "TCP"}};
 }
 
-// The agent's command line: it binds the pod's own address (given by the downward API and
-// expanded by the kubelet), so that pods sharing a host's network in a test stay apart.
-json agent_command(const NodeId& id) {
+// The agent's command line: the node and its pod place; it binds the pod's own address (given
+// by the downward API and expanded by the kubelet), so that pods sharing a host's network in a
+// test stay apart.
+json agent_command(const NodeId& id, const MariaDBSpec& spec) {
   const std::string bundle = kAgentBundle;
-  return json::array({bundle + "/lib/ld-linux-x86-64.so.2", "--library-path", bundle + "/lib",
-                      bundle + "/bin/mdbop", "agent", "--node", id.qualified_pod(), "--home",
-                      kAgentHome, "--listen", "$(POD_IP):" + std::to_string(PodPorts::kAgent),
-                      "--probe-listen", "$(POD_IP):" + std::to_string(PodPorts::kProbes),
-                      "--tls-dir", kAgentTlsDir});
+  const std::string pod_ip = "$(POD_IP)";
+  return json::array({bundle + "/lib/ld-linux-x86-64.so.2",
+                      "--library-path",
+                      bundle + "/lib",
+                      bundle + "/bin/mdbop",
+                      "agent",
+                      "--namespace",
+                      id.namespace_,
+                      "--mariadb",
+                      id.mariadb,
+                      "--index",
+                      std::to_string(id.index),
+                      "--home",
+                      kAgentHome,
+                      "--listen",
+                      pod_ip + ":" + std::to_string(PodPorts::kAgent),
+                      "--probe-listen",
+                      pod_ip + ":" + std::to_string(PodPorts::kProbes),
+                      "--pod-address",
+                      pod_ip,
+                      "--sql-port",
+                      std::to_string(spec.port),
+                      "--tls-dir",
+                      kAgentTlsDir});
 }
 
 json server_container(const json& spec_json, const MariaDBSpec& spec, const NodeId& id,
@@ -47,7 +67,7 @@ json server_container(const json& spec_json, const MariaDBSpec& spec, const Node
   json container = {
       {"name", "mariadb"},
       {"image", field_or(spec_json, "image", environment.server_image)},
-      {"command", agent_command(id)},
+      {"command", agent_command(id, spec)},
       {"env",
        json::array(
            {{{"name", "POD_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.podIP"}}}}}},
@@ -124,7 +144,7 @@ json pod_spec(const json& spec_json, const MariaDBSpec& spec, const NodeId& id,
            {{{"name", "storage"}, {"persistentVolumeClaim", {{"claimName", claim_name(id)}}}},
             {{"name", "mdbop"}, {"emptyDir", json::object()}},
             {{"name", "tls"},
-             {"secret", {{"secretName", agent_tls_secret_name(id)}, {"defaultMode", 0400}}}}})},
+             {"secret", {{"secretName", agent_tls_secret_name(id)}, {"defaultMode", 0440}}}}})},
   };
   for (const char* field : {"affinity", "tolerations", "topologySpreadConstraints", "nodeSelector",
                             "priorityClassName", "serviceAccountName", "imagePullSecrets"}) {

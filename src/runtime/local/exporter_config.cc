@@ -41,9 +41,10 @@ Result<std::string> exporter_option_file(const std::string& user, const std::str
   return "[client]\nuser=" + user + "\npassword=`" + password + "`\nsocket=`" + socket + "`\n";
 }
 
-std::vector<std::string> exporter_arguments(const std::string& option_file, int port) {
+std::vector<std::string> exporter_arguments(const std::string& option_file,
+                                            const std::string& address, int port) {
   return {"--config.my-cnf=" + option_file,
-          "--web.listen-address=127.0.0.1:" + std::to_string(port)};
+          "--web.listen-address=" + address + ":" + std::to_string(port)};
 }
 
 }  // namespace mdbop

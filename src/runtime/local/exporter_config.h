@@ -21,7 +21,8 @@ inline constexpr const char* kExporterProgram = "prometheus-mysqld-exporter";
 Result<std::string> exporter_option_file(const std::string& user, const std::string& password,
                                          const std::string& socket);
 
-// The exporter's arguments after the program: the option file and 127.0.0.1:`port`.
-std::vector<std::string> exporter_arguments(const std::string& option_file, int port);
+// The exporter's arguments after the program: the option file and `address`:`port`.
+std::vector<std::string> exporter_arguments(const std::string& option_file,
+                                            const std::string& address, int port);
 
 }  // namespace mdbop

@@ -61,6 +61,10 @@ Result<TlsFiles> agent_identity(const fs::path& home, const fs::path& dir, const
 }  // namespace
 
 Result<TlsFiles> LocalRuntime::agent_server_tls(const NodeId& id) {
+  if (pod_) {
+    return TlsFiles{(pod_->tls_dir / "agent.crt").string(), (pod_->tls_dir / "agent.key").string(),
+                    (pod_->tls_dir / "agent-ca.crt").string()};
+  }
   return agent_identity(home_, node_dir(id) / "agent", "agent",
                         "mdbop agent " + id.qualified_pod());
 }

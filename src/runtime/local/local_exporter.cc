@@ -50,7 +50,7 @@ std::optional<pid_t> LocalRuntime::running_exporter_pid(const NodeId& id) {
   // Written before an exporter starts, removed once it is stopped: without it none of ours
   // runs, and /proc need not be searched (a node without metrics is observed often).
   if (!fs::exists(dir / "exporter.cnf")) return std::nullopt;
-  const std::string config_argument = exporter_arguments((dir / "exporter.cnf").string(), 0)[0];
+  const std::string config_argument = exporter_arguments((dir / "exporter.cnf").string(), "", 0)[0];
   return find_process(dir / "exporter.pid",
                       [&](pid_t pid) { return is_exporter_of(pid, config_argument); });
 }
@@ -67,7 +67,7 @@ Result<bool> LocalRuntime::run_exporter(const NodeId& id, const std::string& use
 
   if (auto pid = running_exporter_pid(id)) {
     const std::vector<std::string> wanted =
-        exporter_arguments(config.string(), layout->ports.metrics);
+        exporter_arguments(config.string(), layout->address, layout->ports.metrics);
     const std::vector<std::string> running = process_arguments(*pid);
     const bool same_port = std::find(running.begin(), running.end(), wanted[1]) != running.end();
     auto current = read_file(config);
@@ -90,7 +90,8 @@ Result<bool> LocalRuntime::run_exporter(const NodeId& id, const std::string& use
   if (auto given = hand_over(config, *node_user_); !given) return given;
   SubprocessOptions exporter;
   exporter.argv = {*program};
-  for (std::string& argument : exporter_arguments(config.string(), layout->ports.metrics)) {
+  for (std::string& argument :
+       exporter_arguments(config.string(), layout->address, layout->ports.metrics)) {
     exporter.argv.push_back(std::move(argument));
   }
   exporter.argv = run_as(*node_user_, std::move(exporter.argv));
@@ -117,8 +118,9 @@ Result<bool> LocalRuntime::stop_exporter(const NodeId& id) {
   fs::remove(dir / "exporter.cnf", ec);
   if (ec) return fail("removing " + (dir / "exporter.cnf").string() + ": " + ec.message());
   fs::remove(dir / "exporter.pid", ec);
-  // Its port goes back to the range: only a node whose metrics are enabled holds one.
-  if (auto layout = find_layout(id); layout && layout->ports.metrics != 0) {
+  // Its port goes back to the range: only a node whose metrics are enabled holds one. A pod's
+  // ports are its own.
+  if (auto layout = find_layout(id); !pod_ && layout && layout->ports.metrics != 0) {
     FileLock lock(home_ / "nodes" / "ports.lock");
     if (layout = find_layout(id); layout) {
       layout->ports.metrics = 0;

@@ -48,8 +48,13 @@ std::optional<NodePorts> read_saved_ports(const fs::path& layout_file) {
 
 }  // namespace
 
-LocalRuntime::LocalRuntime(fs::path home, PortRange ports)
-    : home_(std::move(home)), port_range_(ports), node_user_(node_user_for_this_process()) {}
+LocalRuntime::LocalRuntime(fs::path home, PortRange ports, std::optional<PodPlace> pod)
+    : home_(std::move(home)),
+      port_range_(ports),
+      pod_(std::move(pod)),
+      node_user_(node_user_for_this_process()) {}
+
+std::string LocalRuntime::listen_address() const { return pod_ ? pod_->address : "127.0.0.1"; }
 
 std::optional<gid_t> LocalRuntime::node_group() const {
   if (!node_user_ || !node_user_->is_other_user) return std::nullopt;
@@ -66,6 +71,7 @@ std::optional<NodeLayout> LocalRuntime::find_layout(const NodeId& id) {
   if (!ports) return std::nullopt;
   NodeLayout layout;
   layout.id = id;
+  layout.address = listen_address();
   layout.ports = *ports;
   layout.data_dir = (dir / "data").string();
   layout.config_file = (dir / "my.cnf").string();
@@ -133,6 +139,9 @@ Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
   }
   if (auto issued = issue_node_certificate(id); !issued) return tl::unexpected(issued.error());
   // A layout saved before nodes had certificates keeps its ports.
+  if (pod_ && !find_layout(id)) {
+    if (auto saved = save_ports(id, pod_->ports); !saved) return tl::unexpected(saved.error());
+  }
   if (!find_layout(id)) {
     auto picked = pick_free_ports(port_range_, ports_in_use_by_layouts(), 4);
     if (!picked) return tl::unexpected(picked.error());
@@ -163,22 +172,42 @@ Result<bool> LocalRuntime::make_node_directories(const NodeId& id) {
   return hand_over(dir / "error.log", *node_user_);
 }
 
-// The node's certificate from the installation's CA (made on first use): what lets it, and
-// only it, into the cluster's replication, IST and SST connections.
-Result<bool> LocalRuntime::issue_node_certificate(const NodeId& id) {
+Result<LocalRuntime::NodeIdentity> LocalRuntime::node_identity(const NodeId& id) {
+  if (pod_) {
+    NodeIdentity given;
+    for (const auto& [name, content] :
+         {std::pair{"ca.crt", &given.authority}, std::pair{"node.crt", &given.certificate},
+          std::pair{"node.key", &given.key}}) {
+      auto text = read_file(pod_->tls_dir / name);
+      if (!text) {
+        return fail("the pod's TLS Secret has no readable " + std::string(name) + " in " +
+                    pod_->tls_dir.string());
+      }
+      *content = std::move(*text);
+    }
+    return given;
+  }
   auto ca =
       ensure_certificate_authority(home_ / "ca", "mdbop installation CA " + home_.string(), 0644);
   if (!ca) return tl::unexpected(ca.error());
-  std::error_code ec;
   auto issued = issue_certificate(*ca, id.pod(), {"127.0.0.1"}, std::chrono::days(3650));
   if (!issued) return tl::unexpected(issued.error());
+  return NodeIdentity{ca->certificate, issued->certificate, issued->private_key};
+}
+
+// The node's certificate from the installation's CA (made on first use), or the pod's: what
+// lets it, and only it, into the cluster's replication, IST and SST connections.
+Result<bool> LocalRuntime::issue_node_certificate(const NodeId& id) {
+  auto identity = node_identity(id);
+  if (!identity) return tl::unexpected(identity.error());
+  std::error_code ec;
   const fs::path tls = node_dir(id) / "tls";
   fs::create_directories(tls, ec);
   if (ec) return fail("cannot create " + tls.string() + ": " + ec.message());
   if (auto shared = share_read_only(tls, *node_user_, 0750); !shared) return shared;
-  for (const auto& [name, content, mode] : {std::tuple{"ca.crt", ca->certificate, 0644},
-                                            std::tuple{"node.crt", issued->certificate, 0644},
-                                            std::tuple{"node.key", issued->private_key, 0640}}) {
+  for (const auto& [name, content, mode] : {std::tuple{"ca.crt", identity->authority, 0644},
+                                            std::tuple{"node.crt", identity->certificate, 0644},
+                                            std::tuple{"node.key", identity->key, 0640}}) {
     if (auto w = write_file_atomic(tls / name, content, mode, node_group()); !w) return w;
   }
   return true;
@@ -431,6 +460,7 @@ Result<bool> LocalRuntime::reclaim_ports(const NodeId& id) {
 
 Result<bool> LocalRuntime::move_taken_ports(const NodeId& id,
                                             const std::vector<int NodePorts::*>& which) {
+  if (pod_) return false;
   FileLock lock(home_ / "nodes" / "ports.lock");
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");

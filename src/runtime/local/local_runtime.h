@@ -28,6 +28,19 @@
 
 namespace mdbop {
 
+// A node alone in a pod (`mdbop agent --pod-address`): every pod has an address of its own, so
+// the node listens there on fixed ports, which never move (a port taken in its own pod is an
+// error to report, not to route around); its TLS identities come from the pod's Secret, which
+// the operator issued, not from authorities under MDBOP_HOME. `tls_dir` holds ca.crt, node.crt
+// and node.key (the nodes' authority and the node's identity for Galera's traffic) and
+// agent-ca.crt, agent.crt and agent.key (the agents' authority, which the operator's client
+// certificate is checked against, and the agent's server identity).
+struct PodPlace {
+  std::string address;
+  NodePorts ports;
+  std::filesystem::path tls_dir;
+};
+
 // How a server is started.
 struct ServerStart {
   bool new_cluster = false;  // --wsrep-new-cluster
@@ -38,7 +51,8 @@ struct ServerStart {
 
 class LocalRuntime {
  public:
-  LocalRuntime(std::filesystem::path home, PortRange ports);
+  LocalRuntime(std::filesystem::path home, PortRange ports,
+               std::optional<PodPlace> pod = std::nullopt);
 
   Result<NodeLayout> ensure_layout(const NodeId& id);
   std::optional<NodeLayout> find_layout(const NodeId& id);
@@ -127,8 +141,19 @@ class LocalRuntime {
   static Result<bool> record_pid(const std::filesystem::path& pid_file, pid_t pid);
   // SIGTERM, up to `grace` to exit, then SIGKILL; fails (naming `what`) when it survives that.
   static Result<bool> end_process(pid_t pid, std::chrono::seconds grace, const std::string& what);
+  // The node's identity for Galera's traffic: issued by the installation's authority, or, in a
+  // pod, the one its Secret holds.
+  struct NodeIdentity {
+    std::string authority;
+    std::string certificate;
+    std::string key;
+  };
+  Result<NodeIdentity> node_identity(const NodeId& id);
+  // Where the node listens: the pod's address, else loopback.
+  std::string listen_address() const;
   std::filesystem::path home_;
   PortRange port_range_;
+  std::optional<PodPlace> pod_;
   Result<NodeUser> node_user_;  // an error when the node account is missing
 };
 
