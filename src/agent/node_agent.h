@@ -149,8 +149,10 @@ class NodeAgent {
   virtual ~NodeAgent() = default;
 
   // --- Where nodes live.
-  // Gives the node its place (ports, storage, identity) on first use; the same afterwards.
-  virtual Result<NodeAddress> place(const NodeId& id) = 0;
+  // Gives the node its place (ports, storage, identity) on first use, as `mariadb` (the
+  // validated, stored MariaDB the node belongs to) asks for it; the same afterwards. On
+  // Kubernetes the place is the node's pod and claim, made from that object.
+  virtual Result<NodeAddress> place(const NodeId& id, const nlohmann::json& mariadb) = 0;
   // Indices of the nodes of this MariaDB that have a place, ascending.
   virtual std::vector<int> placed_indices(const std::string& namespace_,
                                           const std::string& mariadb) = 0;

@@ -48,7 +48,7 @@ int cmd_agent(const AgentCommand& command) {
   LocalAgent agent(command.home, command.ports, pod);
   // In a pod the node's place is made when the agent starts: the operator only reads it.
   if (pod) {
-    if (auto placed = agent.place(command.node); !placed) {
+    if (auto placed = agent.place(command.node, nlohmann::json::object()); !placed) {
       return report_failure(placed.error().what());
     }
   }

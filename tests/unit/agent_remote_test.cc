@@ -153,7 +153,7 @@ class AgentRemote : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_NE(identities_, nullptr);
-    ASSERT_TRUE(fake_.place(node_));
+    ASSERT_TRUE(fake_.place(node_, {}));
     start_server();
   }
 
@@ -419,7 +419,7 @@ TEST_F(AgentRemote, DataCallsCrossIntact) {
   ASSERT_TRUE(discarded);
   EXPECT_FALSE(*discarded);  // nothing left aside
 
-  ASSERT_TRUE(fake_.place(other_node_));
+  ASSERT_TRUE(fake_.place(other_node_, {}));
   auto copied = agent->copy_data_from(other_node_);
   ASSERT_TRUE(copied) << copied.error().what();
   EXPECT_EQ(fake_.calls_starting("copy_data"),

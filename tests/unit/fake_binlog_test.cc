@@ -13,7 +13,7 @@ class FakeBinlog : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int i = 0; i < 2; ++i) {
-      ASSERT_TRUE(agent.place(node(i)));
+      ASSERT_TRUE(agent.place(node(i), {}));
       ASSERT_TRUE(agent.initialize_data(node(i)));
     }
     ASSERT_TRUE(agent.start(node(0), StartMode::kNewCluster, NodeAccess::kNetwork, ""));

@@ -313,7 +313,7 @@ void FakeNodeAgent::report_exit(const NodeExit& exit) {
 
 // --- Where nodes live.
 
-Result<NodeAddress> FakeNodeAgent::place(const NodeId& id) {
+Result<NodeAddress> FakeNodeAgent::place(const NodeId& id, const nlohmann::json&) {
   std::lock_guard lock(mutex_);
   if (Node* node = find(id)) return node->address;
   log("place " + id.pod());

@@ -144,7 +144,7 @@ class FakeNodeAgent final : public NodeAgent {
   void count_sql_session(int change);
 
   // --- NodeAgent.
-  Result<NodeAddress> place(const NodeId& id) override;
+  Result<NodeAddress> place(const NodeId& id, const nlohmann::json& mariadb) override;
   std::vector<int> placed_indices(const std::string& namespace_,
                                   const std::string& mariadb) override;
   Result<bool> remove(const NodeId& id, bool purge) override;

@@ -431,7 +431,7 @@ TEST_F(MariaDBReconcilerTest, ANodeThatMovedItsPortsIsNamedAtTheNewOnesInEveryNo
   agent_.crash(node(1));
   agent_.move_ports_at_next_start(node(1));
   ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
-  auto moved = agent_.place(node(1));
+  auto moved = agent_.place(node(1), {});
   ASSERT_TRUE(moved);
   for (int index : {0, 1, 2}) {
     SCOPED_TRACE(index);

@@ -42,7 +42,7 @@ TEST(NodeReadyTest, ReadyIsSyncedInThePrimaryComponentOrAnsweringWithoutGalera) 
 class ProbeServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(agent_.place(node_));
+    ASSERT_TRUE(agent_.place(node_, {}));
     auto port = probes_.bind("127.0.0.1", 0);
     ASSERT_TRUE(port) << port.error().what();
     port_ = *port;

@@ -50,7 +50,7 @@ class ReplaySink : public ByteSink {
 LocalAgent::LocalAgent(fs::path home, PortRange ports, std::optional<PodPlace> pod)
     : home_(home), runtime_(std::move(home), ports, std::move(pod)) {}
 
-Result<NodeAddress> LocalAgent::place(const NodeId& id) {
+Result<NodeAddress> LocalAgent::place(const NodeId& id, const nlohmann::json&) {
   auto layout = runtime_.ensure_layout(id);
   if (!layout) return tl::unexpected(layout.error());
   return address_of(*layout);

@@ -24,7 +24,8 @@ class LocalAgent : public NodeAgent {
   LocalAgent(std::filesystem::path home, PortRange ports,
              std::optional<PodPlace> pod = std::nullopt);
 
-  Result<NodeAddress> place(const NodeId& id) override;
+  // The node's directory and ports on this machine; the object asks nothing of them.
+  Result<NodeAddress> place(const NodeId& id, const nlohmann::json& mariadb) override;
   std::vector<int> placed_indices(const std::string& namespace_,
                                   const std::string& mariadb) override;
   Result<bool> remove(const NodeId& id, bool purge) override;

@@ -313,7 +313,9 @@ void AgentServer::add_calls() {
       return body(p, out);
     });
   };
-  on_node("place", [this](const json&, FrameEmitter&) { return as_value(agent_.place(node_)); });
+  on_node("place", [this](const json&, FrameEmitter&) {
+    return as_value(agent_.place(node_, json::object()));
+  });
   on_node("observe", [this](const json& p, FrameEmitter&) -> Result<json> {
     std::string password = p.at("rootPassword").get<std::string>();
     {

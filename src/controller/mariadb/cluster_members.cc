@@ -88,7 +88,7 @@ Result<bool> MariaDBReconciler::start_node(Pass& pass, const NodeView& view, boo
     const std::vector<NodeId> nodes = pass.all_nodes();
     for (size_t i = 0; i < nodes.size() && i < pass.addresses.size(); ++i) {
       if (nodes[i].index != view.id.index) continue;
-      auto placed = agent_.place(view.id);
+      auto placed = agent_.place(view.id, pass.object);
       if (!placed) return tl::unexpected(placed.error());
       pass.addresses[i] = *placed;
     }

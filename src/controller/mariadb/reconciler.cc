@@ -146,7 +146,7 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
   pass.spec.primary_pod_index = std::clamp(pass.spec.primary_pod_index, 0, pass.spec.replicas - 1);
   for (int i = 0; i < pass.spec.replicas; ++i) {
     NodeId id{key_.namespace_, key_.name, i};
-    auto placed = agent_.place(id);
+    auto placed = agent_.place(id, pass.object);
     if (!placed) return tl::unexpected(placed.error());
     pass.members.push_back(id);
     pass.addresses.push_back(*placed);
@@ -154,7 +154,7 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
   for (int index : agent_.placed_indices(key_.namespace_, key_.name)) {
     if (index < pass.spec.replicas) continue;
     NodeId id{key_.namespace_, key_.name, index};
-    auto placed = agent_.place(id);
+    auto placed = agent_.place(id, pass.object);
     if (!placed) return tl::unexpected(placed.error());
     pass.extras.push_back(id);
     pass.addresses.push_back(*placed);
