@@ -30,8 +30,9 @@ mdbop_layer(galera      api)
 mdbop_layer(backup      api storage sql)
 # runtime/ reads and writes galera/'s plain data (grastate.dat, the node's layout) and asks
 # it why a server did not start; galera/ stays free of effects.
-mdbop_layer(runtime     api galera util/subprocess.h)
-mdbop_layer(agent       runtime galera sql backup api util/subprocess.h)
+# runtime/kube makes pods and their objects through the Kubernetes API client.
+mdbop_layer(runtime     api galera kube util/subprocess.h)
+mdbop_layer(agent       runtime galera sql backup api kube util/subprocess.h)
 # metrics/ turns the store's objects into Prometheus families and keeps the file_sd targets.
 mdbop_layer(metrics     api store)
 # controller/ decides and asks the agent: never a concrete runtime, a subprocess or a path.

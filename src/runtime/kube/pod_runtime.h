@@ -1,0 +1,77 @@
+// PodRuntime: a MariaDB's nodes as pods, through the API server. For each node it makes the
+// claim, the TLS Secret and the pod that runtime/kube renders, and for its MariaDB the Services,
+// the disruption budget and the nodes' authority; it reads the pods back and moves the
+// primary's role label. Objects are created, never replaced: a pod holds a running server, and
+// a claim its data.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/mariadb_spec.h"
+#include "api/node_id.h"
+#include "kube/kube_client.h"
+#include "runtime/kube/node_pod.h"
+#include "util/tls_files.h"
+#include "util/x509.h"
+
+namespace mdbop {
+
+struct PodRuntimeSettings {
+  PodEnvironment environment;
+  std::string operator_namespace;  // where the agents' authority is kept
+  std::string cluster_domain = "cluster.local";
+};
+
+// The agents' authority, kept in this Secret of the operator's namespace.
+inline constexpr char kAgentsAuthoritySecret[] = "mdbop-agent-ca";
+
+class PodRuntime {
+ public:
+  PodRuntime(std::shared_ptr<const KubeClient> client, PodRuntimeSettings settings);
+
+  // Makes what the node needs unless it is there, from `mariadb` (validated and stored): its
+  // MariaDB's nodes' authority, Services and budget (written again when its generation
+  // changes), the node's Secret (issued again when no longer valid), claim and pod, whose role
+  // label follows status.currentPrimary (the old primary's is changed first).
+  Result<void> ensure_node(const nlohmann::json& mariadb, const NodeId& id);
+  // The node's pod as the API server has it; nullopt when there is none.
+  Result<std::optional<nlohmann::json>> find_pod(const NodeId& id);
+  // Indices of the MariaDB's nodes that have a claim, ascending.
+  Result<std::vector<int>> node_indices(const std::string& namespace_, const std::string& mariadb);
+  // Deletes the node's pod and Secret; with purge its claim too, else the claim is let go of
+  // by its MariaDB (no owner reference) so that the data outlives it.
+  Result<bool> remove_node(const NodeId& id, bool purge);
+  // The operator's client certificate from the agents' authority, written (0600) into `dir`.
+  Result<TlsFiles> operator_identity(const std::filesystem::path& dir);
+  // The pod's DNS name, which its agent's certificate names.
+  std::string agent_host(const NodeId& id) const;
+
+ private:
+  Result<PemCertificate> agents_authority();
+  Result<PemCertificate> nodes_authority(const nlohmann::json& mariadb);
+  // The MariaDB's Services and budget, once per generation.
+  Result<void> ensure_cluster_objects(const nlohmann::json& mariadb, const MariaDBSpec& spec);
+  Result<void> ensure_node_secret(const nlohmann::json& mariadb, const NodeId& id);
+  // Creates `object` at `collection` unless an object of its name is there.
+  Result<void> create_unless_there(const std::string& collection, const nlohmann::json& object);
+  // Sets the pod's role label; a new primary's is set after every other pod's is demoted.
+  Result<void> label_role(const nlohmann::json& pod, const NodeId& id, NodeRole role);
+
+  std::shared_ptr<const KubeClient> client_;
+  PodRuntimeSettings settings_;
+  std::mutex mutex_;
+  std::optional<PemCertificate> agents_authority_;
+  std::map<std::string, PemCertificate> nodes_authorities_;  // by MariaDB uid
+  std::map<std::string, std::string> cluster_objects_;       // uid -> generation written
+  std::map<std::string, bool> secrets_ensured_;              // by namespace/pod
+};
+
+}  // namespace mdbop
