@@ -1,0 +1,145 @@
+#include "agent/kube/pod_agents.h"
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/kube/node_pod.h"
+#include "util/json_text.h"
+
+namespace mdbop {
+namespace {
+
+using json = nlohmann::json;
+
+tl::unexpected<Error> not_built(const std::string& what) {
+  return fail(ErrorCode::kUnavailable,
+              what + " is not built yet on Kubernetes (docs/kubernetes.md, \"Not built yet\")");
+}
+
+}  // namespace
+
+PodAgentState pod_agent_state(const json& pod) {
+  PodAgentState state;
+  const json status = pod.value("status", json::object());
+  if (pod.value("metadata", json::object()).contains("deletionTimestamp")) {
+    state.why_not = "the pod is being deleted";
+    return state;
+  }
+  for (const json& container : status.value("containerStatuses", json::array())) {
+    if (text_at(container, "name") != "mariadb") continue;
+    const json container_state = container.value("state", json::object());
+    state.container_running = container_state.contains("running");
+    state.serving = state.container_running && container.value("started", false);
+    if (!state.serving) {
+      const json waiting = container_state.value("waiting", json::object());
+      const json terminated = container_state.value("terminated", json::object());
+      std::string reason = text_at(waiting, "reason");
+      if (reason.empty()) reason = text_at(terminated, "reason");
+      state.why_not = "its container is " + (state.container_running ? std::string("starting")
+                                             : reason.empty()        ? "not running"
+                                                                     : reason);
+    }
+    return state;
+  }
+  state.why_not = "the pod is " + (status.contains("phase") ? text_at(status, "phase")
+                                                            : std::string("not scheduled"));
+  return state;
+}
+
+PodAgents::PodAgents(std::shared_ptr<PodRuntime> runtime, std::filesystem::path private_dir)
+    : runtime_(std::move(runtime)), private_dir_(std::move(private_dir)) {}
+
+Result<NodeAddress> PodAgents::place(const NodeId& id, const json& mariadb) {
+  if (auto made = runtime_->ensure_node(mariadb, id); !made) {
+    return tl::unexpected(made.error());
+  }
+  const MariaDBSpec spec = mariadb_spec_from(mariadb);
+  return NodeAddress{runtime_->agent_host(id), spec.port,      PodPorts::kGalera,
+                     PodPorts::kIst,           PodPorts::kSst, PodPorts::kMetrics};
+}
+
+std::vector<int> PodAgents::placed_indices(const std::string& namespace_,
+                                           const std::string& mariadb) {
+  auto indices = runtime_->node_indices(namespace_, mariadb);
+  if (indices) return *indices;
+  spdlog::warn("mariadb={}/{} listing its nodes' claims: {}", namespace_, mariadb,
+               indices.error().message);
+  return {};
+}
+
+Result<bool> PodAgents::remove(const NodeId& id, bool purge) {
+  forget_node(id);
+  return runtime_->remove_node(id, purge);
+}
+
+Result<AgentEndpoint> PodAgents::reach_agent(const NodeId& id) {
+  auto pod = runtime_->find_pod(id);
+  if (!pod) return tl::unexpected(pod.error());
+  if (!*pod) return fail(ErrorCode::kNotFound, "pod " + id.qualified_pod() + " does not exist");
+  const PodAgentState state = pod_agent_state(**pod);
+  if (!state.serving) {
+    return fail(ErrorCode::kUnavailable,
+                "the agent of pod " + id.qualified_pod() + " does not serve yet: " + state.why_not);
+  }
+  return AgentEndpoint{runtime_->agent_host(id), PodPorts::kAgent};
+}
+
+bool PodAgents::agent_running(const NodeId& id) {
+  auto pod = runtime_->find_pod(id);
+  return pod && *pod && pod_agent_state(**pod).container_running;
+}
+
+Result<TlsFiles> PodAgents::client_identity() { return runtime_->operator_identity(private_dir_); }
+
+NodeSnapshot PodAgents::observe_unreached(const NodeId& id, const std::string&) {
+  NodeSnapshot seen;
+  seen.process.running = true;
+  seen.process.details = {{"pod", id.pod()}, {"agent", "unreachable"}};
+  return seen;
+}
+
+Result<bool> PodAgents::copy_data(const NodeId& from, const NodeId& to) {
+  return not_built("copying " + from.pod() + "'s data into " + to.pod());
+}
+
+void PodAgents::clean_backup_run(const std::string&, const std::string&) {}
+
+Result<std::unique_ptr<ByteSink>> PodAgents::receive_backup(const ReceivedBackup&) {
+  return not_built("receiving a backup for a restore or a check");
+}
+
+Result<bool> PodAgents::prepare_received(const ReceivedBackup&, const std::vector<std::string>&,
+                                         const std::function<bool()>&) {
+  return not_built("preparing a received backup");
+}
+
+Result<std::unique_ptr<ByteSink>> PodAgents::receive_incremental(const ReceivedBackup&) {
+  return not_built("receiving an incremental backup");
+}
+
+Result<bool> PodAgents::apply_received_incremental(const ReceivedBackup&,
+                                                   const std::vector<std::string>&,
+                                                   const std::function<bool()>&) {
+  return not_built("applying an incremental backup");
+}
+
+Result<GaleraPosition> PodAgents::recover_received_position(const ReceivedBackup&) {
+  return not_built("reading a received backup's position");
+}
+
+Result<std::string> PodAgents::replay_binlog_into_received(
+    const ReceivedBackup&, const std::function<Result<std::optional<std::string>>()>&,
+    const std::function<bool()>&) {
+  return not_built("replaying binary logs into a received backup");
+}
+
+Result<bool> PodAgents::install_received(const NodeId&, const ReceivedBackup&) {
+  return not_built("installing a received backup");
+}
+
+void PodAgents::discard_received(const ReceivedBackup&) {}
+
+std::string PodAgents::describe_received(const ReceivedBackup& received) {
+  return "the backup received for " + received.namespace_ + "/" + received.name;
+}
+
+}  // namespace mdbop
