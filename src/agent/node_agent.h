@@ -216,6 +216,12 @@ class NodeAgent {
   // Copies everything but grastate.dat, gvwstate.dat and the gcache.
   virtual Result<bool> copy_data(const NodeId& from, const NodeId& to) = 0;
   virtual Result<bool> wipe_data(const NodeId& id) = 0;
+  // What copy_data is made of when the two nodes' agents are on different machines (pods):
+  // the node's data as a stream (what copy_data copies, as a tar archive) into `out` (not
+  // finished: the caller finishes it), and a sink that takes such a stream in as another
+  // node's data, replacing that data once finished (an unfinished one changes nothing).
+  virtual Result<bool> send_data(const NodeId& id, ByteSink& out) = 0;
+  virtual Result<std::unique_ptr<ByteSink>> take_data(const NodeId& id) = 0;
   // Moves the node's data aside under `tag` (kept if already there from an interrupted
   // attempt), leaving it empty; return_aside_data puts it back (false when there was none),
   // discard_aside_data removes it. describe_aside says where it is, for messages.

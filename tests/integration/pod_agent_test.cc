@@ -1,8 +1,9 @@
 // `mdbop agent` as a pod runs it (runtime/kube/node_pod.h): each on an address of its own at the
 // pods' fixed ports, with the TLS identities a pod's Secret holds, and the kubelet's probes in
 // plain HTTP. Two such agents on loopback addresses of their own, driven by the operator's
-// client, form a Galera cluster whose joiner takes its state transfer from the other pod's
-// address; readiness follows Synced; a SIGTERM (a pod deleted) stops the server cleanly.
+// client, form a Galera cluster: the seed's data streamed from one agent to the other, the
+// joiner catching up by IST from the other pod's address; readiness follows Synced; a SIGTERM
+// (a pod deleted) stops the server cleanly.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -157,7 +158,7 @@ class PodAgentTest : public ::testing::Test {
   std::vector<std::shared_ptr<AgentClient>> clients_;
 };
 
-TEST_F(PodAgentTest, TwoPodsFormAClusterOnTheirOwnAddressesAndReadinessFollowsSynced) {
+TEST_F(PodAgentTest, TwoPodsFormAClusterFromStreamedDataAndReadinessFollowsSynced) {
   // Each node is placed at its pod's address and the pods' ports.
   for (int index : {0, 1}) {
     auto placed = clients_[index]->place();
@@ -195,6 +196,22 @@ TEST_F(PodAgentTest, TwoPodsFormAClusterOnTheirOwnAddressesAndReadinessFollowsSy
     ASSERT_TRUE((*session)->execute(sql));
   }
   ASSERT_TRUE(seed.stop(60s));
+  // The seed's data into the other pod, streamed from agent to agent as the operator does for
+  // a new cluster's joiners; the joiner's position is the seed's, so it joins by IST.
+  AgentClient& joiner = *clients_[1];
+  auto seed_state = seed.observe("");
+  ASSERT_TRUE(seed_state && seed_state->grastate);
+  {
+    auto taking = joiner.take_data();
+    ASSERT_TRUE(taking) << taking.error().what();
+    auto sent = seed.send_data(**taking);
+    ASSERT_TRUE(sent) << sent.error().what();
+    auto taken = (*taking)->finish();
+    ASSERT_TRUE(taken) << taken.error().what();
+  }
+  GraState joining = *seed_state->grastate;
+  joining.safe_to_bootstrap = false;
+  ASSERT_TRUE(joiner.write_grastate(joining));
   ASSERT_TRUE(seed.start(StartMode::kNewCluster, NodeAccess::kNetwork, ""));
   EXPECT_EQ(probe(0, "/ready"), 503) << "ready before the operator looked";
   ASSERT_TRUE(eventually(
@@ -216,8 +233,7 @@ TEST_F(PodAgentTest, TwoPodsFormAClusterOnTheirOwnAddressesAndReadinessFollowsSy
                      "INSERT INTO pods.t VALUES (1), (2), (3)"));
   }
 
-  // The joiner has no data: its state transfer comes from the seed's pod address.
-  AgentClient& joiner = *clients_[1];
+  // The rows written since the copy come by IST from the seed's pod address.
   ASSERT_TRUE(joiner.start(StartMode::kJoin, NodeAccess::kNetwork, ""));
   ASSERT_TRUE(eventually(
       [&] {
@@ -239,6 +255,9 @@ TEST_F(PodAgentTest, TwoPodsFormAClusterOnTheirOwnAddressesAndReadinessFollowsSy
     ASSERT_TRUE(rows) << rows.error().what();
     EXPECT_EQ(rows->rows.at(0).at(0).value_or(""), "3");
   }
+  auto joiner_log = joiner.read_error_log(0);
+  ASSERT_TRUE(joiner_log);
+  EXPECT_NE(joiner_log->find("Receiving IST"), std::string::npos) << *joiner_log;
 
   // A pod deleted: the kubelet's SIGTERM to the agent stops the server cleanly before the
   // container ends, so its saved position is exact.

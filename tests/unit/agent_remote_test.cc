@@ -561,6 +561,29 @@ TEST_F(AgentRemote, StreamBackupBytesArriveEqualAndTheFactsReturn) {
       std::vector<std::string>{"stream_backup galera-0 physical galera-20240101 --parallel=2"});
 }
 
+TEST_F(AgentRemote, ANodesDataCrossesOutAndInAsAStream) {
+  start_node();
+  fake_.commit("prod", "galera", 5);
+  ASSERT_TRUE(fake_.stop(node_, std::chrono::seconds(1)));
+  const std::string uuid = fake_.observe(node_, "").grastate->uuid;
+  StringSink sent;
+  auto out = client()->send_data(sent);
+  ASSERT_TRUE(out) << out.error().what();
+  EXPECT_FALSE(sent.finished_);  // the caller finishes its own pipeline
+  EXPECT_EQ(sent.bytes_.rfind(uuid + " ", 0), 0u) << sent.bytes_;
+
+  ASSERT_TRUE(fake_.wipe_data(node_));
+  auto taking = client()->take_data();
+  ASSERT_TRUE(taking) << taking.error().what();
+  ASSERT_TRUE((*taking)->write(sent.bytes_));
+  auto taken = (*taking)->finish();
+  ASSERT_TRUE(taken) << taken.error().what();
+  const NodeSnapshot seen = fake_.observe(node_, "");
+  EXPECT_TRUE(seen.data_present);
+  EXPECT_EQ(fake_.committed(node_), 5);
+  EXPECT_EQ(fake_.calls_starting("take_data"), std::vector<std::string>{"take_data galera-0"});
+}
+
 TEST_F(AgentRemote, StreamBackupOfTheFakesOwnLogicalDump) {
   start_node();
   StringSink sink;

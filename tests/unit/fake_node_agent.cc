@@ -85,6 +85,22 @@ class SqlReplaySink final : public ByteSink {
   std::shared_ptr<Record> record_;
 };
 
+// Takes bytes, and hands them all to `done` when finished.
+class CollectingSink final : public ByteSink {
+ public:
+  explicit CollectingSink(std::function<Result<void>(const std::string&)> done)
+      : done_(std::move(done)) {}
+  Result<void> write(std::string_view bytes) override {
+    bytes_.append(bytes);
+    return {};
+  }
+  Result<void> finish() override { return done_(bytes_); }
+
+ private:
+  std::function<Result<void>(const std::string&)> done_;
+  std::string bytes_;
+};
+
 std::string not_placed(const NodeId& id) { return id.pod() + " has no place"; }
 
 }  // namespace
@@ -600,6 +616,41 @@ Result<bool> FakeNodeAgent::copy_data(const NodeId& from, const NodeId& to) {
   target->committed = source->committed;
   target->grastate.reset();  // grastate.dat is not copied
   return true;
+}
+
+Result<bool> FakeNodeAgent::send_data(const NodeId& id, ByteSink& out) {
+  std::string bytes;
+  {
+    std::lock_guard lock(mutex_);
+    const Node* node = find(id);
+    if (node == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+    if (node->running) return fail(ErrorCode::kConflict, id.pod() + " is running");
+    log("send_data " + id.pod());
+    bytes = node->data_uuid + " " + std::to_string(node->committed);
+  }
+  if (auto written = out.write(bytes); !written) return tl::unexpected(written.error());
+  return true;
+}
+
+Result<std::unique_ptr<ByteSink>> FakeNodeAgent::take_data(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  if (find(id) == nullptr) return fail(ErrorCode::kNotFound, not_placed(id));
+  log("take_data " + id.pod());
+  return std::unique_ptr<ByteSink>(
+      std::make_unique<CollectingSink>([this, id](const std::string& bytes) -> Result<void> {
+        std::lock_guard lock(mutex_);
+        Node* node = find(id);
+        const auto space = bytes.find(' ');
+        if (node == nullptr || space == std::string::npos) {
+          return fail(ErrorCode::kCorrupt, "not data sent by send_data");
+        }
+        node->data = true;
+        node->data_uuid = bytes.substr(0, space);
+        node->committed = std::stoll(bytes.substr(space + 1));
+        ++node->lineage;
+        node->grastate.reset();  // grastate.dat is not sent
+        return {};
+      }));
 }
 
 Result<bool> FakeNodeAgent::wipe_data(const NodeId& id) {

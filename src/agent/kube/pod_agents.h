@@ -2,10 +2,10 @@
 // makes it with its claim and Secret); every call about the node goes to the `mdbop agent` in
 // that pod (agent/remote/remote_node_agent.h), at the pod's DNS name, over mutual TLS.
 //
-// Not built yet on Kubernetes, and failing with kUnavailable saying so: copying one node's data
-// into another (a new cluster's joiners; on pods they would need a stream between two agents),
-// and a backup received for a restore or a check (which needs the pod whose volume will hold
-// it).
+// Copying one node's data into another's (a new cluster's joiners) streams it from one pod's
+// agent to the other's through the operator. Not built yet on Kubernetes, and failing with
+// kUnavailable saying so: a backup received for a restore or a check (which needs the pod whose
+// volume will hold it).
 #pragma once
 
 #include <filesystem>

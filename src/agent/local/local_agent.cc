@@ -221,6 +221,14 @@ Result<bool> LocalAgent::copy_data(const NodeId& from, const NodeId& to) {
 
 Result<bool> LocalAgent::wipe_data(const NodeId& id) { return runtime_.wipe_data(id); }
 
+Result<bool> LocalAgent::send_data(const NodeId& id, ByteSink& out) {
+  return runtime_.send_data(id, out);
+}
+
+Result<std::unique_ptr<ByteSink>> LocalAgent::take_data(const NodeId& id) {
+  return runtime_.take_data(id);
+}
+
 Result<bool> LocalAgent::set_aside_data(const NodeId& id, const std::string& tag) {
   return runtime_.set_aside_data(id, tag);
 }

@@ -368,6 +368,17 @@ Result<bool> AgentClient::copy_data_from(const NodeId& from) {
 
 Result<bool> AgentClient::wipe_data() { return decoded<bool>(call("wipe_data", with_node({}))); }
 
+Result<bool> AgentClient::send_data(ByteSink& out) {
+  return decoded<bool>(call("send_data", with_node({}), [&](const Frame& frame) -> Result<void> {
+    if (frame.kind != FrameKind::kData) return fail(ErrorCode::kUnavailable, "unexpected event");
+    return out.write(frame.payload);
+  }));
+}
+
+Result<std::unique_ptr<ByteSink>> AgentClient::take_data() {
+  return std::make_unique<UploadSink>(shared_from_this(), "take_data", with_node({}));
+}
+
 Result<bool> AgentClient::set_aside_data(const std::string& tag) {
   return decoded<bool>(call("set_aside_data", with_node({{"tag", tag}})));
 }

@@ -58,6 +58,8 @@ class AgentClient : public std::enable_shared_from_this<AgentClient> {
   // Copies `from`'s data into this node (both on the agent's machine).
   Result<bool> copy_data_from(const NodeId& from);
   Result<bool> wipe_data();
+  Result<bool> send_data(ByteSink& out);
+  Result<std::unique_ptr<ByteSink>> take_data();
   Result<bool> set_aside_data(const std::string& tag);
   Result<bool> return_aside_data(const std::string& tag);
   Result<bool> discard_aside_data(const std::string& tag);

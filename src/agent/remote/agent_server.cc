@@ -372,6 +372,10 @@ void AgentServer::add_calls() {
     if (!from) return tl::unexpected(from.error());
     return done(agent_.copy_data(*from, node_));
   });
+  changing("send_data", [this](const json&, FrameEmitter& out) -> Result<json> {
+    FrameDataSink sink(out);
+    return done(agent_.send_data(node_, sink));
+  });
   changing("wipe_data",
            [this](const json&, FrameEmitter&) { return done(agent_.wipe_data(node_)); });
   changing("set_aside_data", [this](const json& p, FrameEmitter&) {
@@ -411,6 +415,10 @@ void AgentServer::add_calls() {
     if (stopping_) return fail(ErrorCode::kUnavailable, "the agent stopped during the stream");
     return done(std::move(followed));
   });
+  uploads_["take_data"] = [this](const json& params) -> Result<std::unique_ptr<ByteSink>> {
+    if (auto mine = check_node(params); !mine) return tl::unexpected(mine.error());
+    return agent_.take_data(node_);
+  };
   uploads_["replay_sql"] = [this](const json& params) -> Result<std::unique_ptr<ByteSink>> {
     if (auto mine = check_node(params); !mine) return tl::unexpected(mine.error());
     if (!params.value("rootPassword", json()).is_string() ||

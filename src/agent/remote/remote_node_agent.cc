@@ -196,6 +196,18 @@ Result<bool> RemoteNodeAgent::wipe_data(const NodeId& id) {
   return through_agent<bool>(id, [&](AgentClient& agent) { return agent.wipe_data(); });
 }
 
+Result<bool> RemoteNodeAgent::send_data(const NodeId& id, ByteSink& out) {
+  auto agent = agent_of(id);
+  if (!agent) return tl::unexpected(agent.error());
+  return (*agent)->send_data(out);
+}
+
+Result<std::unique_ptr<ByteSink>> RemoteNodeAgent::take_data(const NodeId& id) {
+  auto agent = agent_of(id);
+  if (!agent) return tl::unexpected(agent.error());
+  return (*agent)->take_data();
+}
+
 Result<bool> RemoteNodeAgent::set_aside_data(const NodeId& id, const std::string& tag) {
   return through_agent<bool>(id, [&](AgentClient& agent) { return agent.set_aside_data(tag); });
 }

@@ -47,6 +47,8 @@ class RemoteNodeAgent : public NodeAgent {
 
   Result<bool> initialize_data(const NodeId& id) override;
   Result<bool> wipe_data(const NodeId& id) override;
+  Result<bool> send_data(const NodeId& id, ByteSink& out) override;
+  Result<std::unique_ptr<ByteSink>> take_data(const NodeId& id) override;
   Result<bool> set_aside_data(const NodeId& id, const std::string& tag) override;
   Result<bool> return_aside_data(const NodeId& id, const std::string& tag) override;
   Result<bool> discard_aside_data(const NodeId& id, const std::string& tag) override;

@@ -12,6 +12,7 @@
 #include "galera/node_config.h"
 #include "runtime/local/certificate_authority.h"
 #include "runtime/local/data_lineage.h"
+#include "runtime/local/data_transfer.h"
 #include "runtime/local/node_user.h"
 #include "util/files.h"
 #include "util/ports.h"
@@ -350,6 +351,14 @@ Result<bool> copy_into_data(const fs::path& source, const fs::path& target, cons
     if (ec) return fail("copying " + entry.path().string() + ": " + ec.message());
   }
   if (ec) return fail("reading " + source.string() + ": " + ec.message());
+  return move_staged_data(staging, target, owner);
+}
+
+}  // namespace
+
+Result<bool> move_staged_data(const fs::path& staging, const fs::path& target,
+                              const NodeUser& owner) {
+  std::error_code ec;
   // The copy is a lineage of its own (data_lineage.h): the source's mark stays with it.
   fs::remove(staging / kLineageMark, ec);
   if (ec) return fail("removing the copied " + std::string(kLineageMark) + ": " + ec.message());
@@ -359,8 +368,6 @@ Result<bool> copy_into_data(const fs::path& source, const fs::path& target, cons
   if (ec) return fail("renaming " + staging.string() + ": " + ec.message());
   return true;
 }
-
-}  // namespace
 
 Result<bool> LocalRuntime::copy_data(const NodeId& from, const NodeId& to) {
   if (!node_user_) return tl::unexpected(node_user_.error());

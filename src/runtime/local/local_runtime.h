@@ -22,6 +22,7 @@
 #include "galera/grastate.h"
 #include "galera/node_layout.h"
 #include "runtime/local/node_user.h"
+#include "util/byte_sink.h"
 #include "util/ports.h"
 #include "util/result.h"
 #include "util/tls_files.h"
@@ -68,6 +69,10 @@ class LocalRuntime {
   Result<bool> initialize_data(const NodeId& id);
   Result<bool> copy_data(const NodeId& from, const NodeId& to);
   Result<bool> wipe_data(const NodeId& id);
+  // The data as copy_data copies it, as a tar archive into `out`; and a sink taking one in as
+  // the node's data (staged beside it, moved in by finish()).
+  Result<bool> send_data(const NodeId& id, ByteSink& out);
+  Result<std::unique_ptr<ByteSink>> take_data(const NodeId& id);
   Result<bool> install_data(const NodeId& id, const std::string& directory);
   Result<bool> set_aside_data(const NodeId& id, const std::string& tag);
   Result<bool> discard_aside_data(const NodeId& id, const std::string& tag);

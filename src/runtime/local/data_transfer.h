@@ -1,0 +1,19 @@
+// A node's data copied into another's: on one machine file by file (LocalRuntime::copy_data);
+// between machines (pods) as a tar archive streamed from one agent to the other
+// (LocalRuntime::send_data, take_data). Either way the gcache, the group view and grastate.dat
+// stay the source's, and the copy is a lineage of its own (data_lineage.h).
+#pragma once
+
+#include <filesystem>
+
+#include "runtime/local/node_user.h"
+#include "util/result.h"
+
+namespace mdbop {
+
+// Makes the copied data in `staging` the node's data at `target` (the user's), replacing what
+// was there, without the source's lineage mark.
+Result<bool> move_staged_data(const std::filesystem::path& staging,
+                              const std::filesystem::path& target, const NodeUser& owner);
+
+}  // namespace mdbop
