@@ -37,16 +37,16 @@ TEST(PodAgentStateTest, WhyNotIsTheKubeletsReason) {
   EXPECT_EQ(pending.why_not, "the pod is Pending");
   const PodAgentState unscheduled = pod_agent_state({{"metadata", json::object()}});
   EXPECT_EQ(unscheduled.why_not, "the pod is not scheduled");
-  json deleting = pod_with(
-      {{"name", "mariadb"}, {"started", true}, {"state", {{"running", json::object()}}}});
+  json deleting =
+      pod_with({{"name", "mariadb"}, {"started", true}, {"state", {{"running", json::object()}}}});
   deleting["metadata"]["deletionTimestamp"] = "2026-12-03T10:00:00Z";
   EXPECT_FALSE(pod_agent_state(deleting).serving);
   EXPECT_EQ(pod_agent_state(deleting).why_not, "the pod is being deleted");
 }
 
 TEST(PodAgentStateTest, OtherContainersAreNotTheAgent) {
-  const PodAgentState other = pod_agent_state(pod_with(
-      {{"name", "sidecar"}, {"started", true}, {"state", {{"running", json::object()}}}}));
+  const PodAgentState other = pod_agent_state(
+      pod_with({{"name", "sidecar"}, {"started", true}, {"state", {{"running", json::object()}}}}));
   EXPECT_FALSE(other.serving);
   EXPECT_EQ(other.why_not, "the pod is Running");
 }
