@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
   };
   const char* node_agents_help =
       "in-process (default): the operator drives its nodes itself; process: each node runs "
-      "under its own `mdbop agent`, reached over mutual TLS";
+      "under its own `mdbop agent`, reached over mutual TLS; pod (with --kubernetes and "
+      "--image): each node is a pod running `mdbop agent`";
   const char* metrics_help =
       "HOST:PORT of the operator's /metrics (default 127.0.0.1 and the last port of --ports); "
       "0: none";
@@ -76,6 +77,8 @@ int main(int argc, char** argv) {
   std::string kubeconfig;
   std::string kube_context;
   std::string webhook_address;
+  std::string image;
+  std::string cluster_domain = "cluster.local";
   auto operator_options = [&]() {
     mdbop::OperatorOptions options;
     options.ports = port_range();
@@ -85,9 +88,17 @@ int main(int argc, char** argv) {
     options.kubeconfig = kubeconfig;
     options.context = kube_context;
     options.webhook_address = webhook_address;
-    if (!kubernetes && (!kubeconfig.empty() || !kube_context.empty() || !webhook_address.empty())) {
+    options.image = image;
+    options.cluster_domain = cluster_domain;
+    if (!kubernetes && (!kubeconfig.empty() || !kube_context.empty() || !webhook_address.empty() ||
+                        options.node_agents == mdbop::NodeAgents::kPod)) {
       std::exit(mdbop::report_failure(
-          "--kubeconfig, --context and --webhook-bind-address need --kubernetes"));
+          "--kubeconfig, --context, --webhook-bind-address and --node-agents pod need "
+          "--kubernetes"));
+    }
+    if ((options.node_agents == mdbop::NodeAgents::kPod) == image.empty()) {
+      std::exit(mdbop::report_failure(
+          "--image: give the mdbop image the pods run with --node-agents pod, and only then"));
     }
     return options;
   };
@@ -104,6 +115,11 @@ int main(int argc, char** argv) {
                         "the kubeconfig to use with --kubernetes (default: the pod's service "
                         "account, else $KUBECONFIG, else ~/.kube/config)");
     command->add_option("--context", kube_context, "the kubeconfig context (default: current)");
+    command->add_option("--image", image,
+                        "with --node-agents pod: the mdbop image whose agent every pod runs "
+                        "(and the server image of a MariaDB that names no spec.image)");
+    command->add_option("--cluster-domain", cluster_domain,
+                        "with --node-agents pod: the cluster's DNS domain (default cluster.local)");
     command->add_option("--webhook-bind-address", webhook_address,
                         "HOST:PORT where the validating admission webhook is served, with "
                         "--kubernetes (default: not served)");

@@ -9,6 +9,7 @@
 #include <prometheus/exposer.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/kube/pod_agents.h"
 #include "agent/local/agent_processes.h"
 #include "agent/local/local_agent.h"
 #include "cli/admission_server.h"
@@ -27,6 +28,7 @@
 #include "util/curl_transport.h"
 #include "util/files.h"
 #include "util/pid_lock.h"
+#include "util/private_home.h"
 #include "util/stop_signals.h"
 #include "util/subprocess.h"
 
@@ -205,8 +207,22 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
   auto opened = open_store(home, options);
   if (!opened) return tl::unexpected(opened.error());
   Store& store = *opened->store;
+  // The operator's namespace, for what it keeps in the API server (its Lease, its Secrets): its
+  // own in a pod, else the one deploy/ makes, whatever namespace its kubeconfig names.
+  const std::string operator_namespace = opened->kube && opened->kube->config().in_cluster
+                                             ? opened->kube->config().namespace_
+                                             : "mdbop-system";
   std::unique_ptr<NodeAgent> agent;
-  if (options.node_agents == NodeAgents::kProcessPerNode) {
+  if (options.node_agents == NodeAgents::kPod) {
+    auto runtime = std::make_shared<PodRuntime>(
+        opened->kube,
+        PodRuntimeSettings{
+            {options.image, options.image}, operator_namespace, options.cluster_domain});
+    // The operator's client identity for the pods' agents, ours alone.
+    const std::filesystem::path identity = home / "agent-client";
+    if (auto made = ensure_owned_dir(identity, 0700); !made) return tl::unexpected(made.error());
+    agent = std::make_unique<PodAgents>(runtime, identity);
+  } else if (options.node_agents == NodeAgents::kProcessPerNode) {
     // The agents run this very binary (its file, even if replaced or removed meanwhile).
     agent = std::make_unique<NodeAgentProcesses>(home, ports, "/proc/self/exe");
   } else {
@@ -236,8 +252,8 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
   spdlog::info(
       "operator started pid={} home={} ports={}-{} metrics={} node-agents={} store={} version={}",
       getpid(), home.string(), ports.first, ports.last, metrics_address.value_or("off"),
-      options.node_agents == NodeAgents::kProcessPerNode ? "process" : "in-process",
-      options.kubernetes ? "kubernetes" : "local", MDBOP_VERSION);
+      node_agents_name(options.node_agents), options.kubernetes ? "kubernetes" : "local",
+      MDBOP_VERSION);
   auto should_stop = [&] {
     timespec no_wait{0, 0};
     const int signal_number = sigtimedwait(&signals, nullptr, &no_wait);
@@ -254,10 +270,8 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
   std::unique_ptr<LeaderElection> election;
   std::unique_ptr<AdmissionServer> webhook;
   if (opened->kube) {
-    // One Lease for every operator of the API server, whatever namespace its kubeconfig names:
-    // the operator's own namespace in a pod, else the one deploy/ makes.
-    const KubeConfig& config = opened->kube->config();
-    const std::string namespace_ = config.in_cluster ? config.namespace_ : "mdbop-system";
+    // One Lease for every operator of the API server.
+    const std::string& namespace_ = operator_namespace;
     election = std::make_unique<LeaderElection>(opened->kube, namespace_, "mdbop-operator",
                                                 operator_identity());
     if (!options.webhook_address.empty()) {
@@ -285,7 +299,20 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
 Result<NodeAgents> parse_node_agents(const std::string& text) {
   if (text == "in-process") return NodeAgents::kInProcess;
   if (text == "process") return NodeAgents::kProcessPerNode;
-  return fail_field("--node-agents", "\"" + text + "\" is neither in-process nor process");
+  if (text == "pod") return NodeAgents::kPod;
+  return fail_field("--node-agents", "\"" + text + "\" is none of in-process, process and pod");
+}
+
+std::string node_agents_name(NodeAgents node_agents) {
+  switch (node_agents) {
+    case NodeAgents::kInProcess:
+      return "in-process";
+    case NodeAgents::kProcessPerNode:
+      return "process";
+    case NodeAgents::kPod:
+      return "pod";
+  }
+  return "in-process";
 }
 
 int cmd_operator_run(const OperatorOptions& options) {
@@ -302,16 +329,15 @@ int cmd_operator_start(const OperatorOptions& operator_options) {
   }
   const PortRange ports = operator_options.ports;
   SubprocessOptions options;
-  options.argv = {
-      "/proc/self/exe",
-      "operator",
-      "run",
-      "--ports",
-      std::to_string(ports.first) + "-" + std::to_string(ports.last),
-      "--metrics-bind-address",
-      operator_options.metrics_address.value_or("0"),
-      "--node-agents",
-      operator_options.node_agents == NodeAgents::kProcessPerNode ? "process" : "in-process"};
+  options.argv = {"/proc/self/exe",
+                  "operator",
+                  "run",
+                  "--ports",
+                  std::to_string(ports.first) + "-" + std::to_string(ports.last),
+                  "--metrics-bind-address",
+                  operator_options.metrics_address.value_or("0"),
+                  "--node-agents",
+                  node_agents_name(operator_options.node_agents)};
   if (operator_options.kubernetes) {
     options.argv.push_back("--kubernetes");
     // A file name and a context name, not credentials: they may be in argv.
@@ -326,6 +352,11 @@ int cmd_operator_start(const OperatorOptions& operator_options) {
     if (!operator_options.webhook_address.empty()) {
       options.argv.push_back("--webhook-bind-address");
       options.argv.push_back(operator_options.webhook_address);
+    }
+    if (operator_options.node_agents == NodeAgents::kPod) {
+      options.argv.insert(
+          options.argv.end(),
+          {"--image", operator_options.image, "--cluster-domain", operator_options.cluster_domain});
     }
   }
   options.output_file = (home / "operator.log").string();

@@ -28,7 +28,10 @@ struct ObjectSelector {
 
 // How the operator reaches its nodes: through a node agent in its own process, or through each
 // node's own `mdbop agent` process over the network (as on Kubernetes, one per pod).
-enum class NodeAgents { kInProcess, kProcessPerNode };
+// kPod: each node is a pod of the Kubernetes cluster (--kubernetes), running `mdbop agent`.
+enum class NodeAgents { kInProcess, kProcessPerNode, kPod };
+// The name --node-agents takes for it.
+std::string node_agents_name(NodeAgents node_agents);
 Result<NodeAgents> parse_node_agents(const std::string& text);
 
 struct OperatorOptions {
@@ -44,6 +47,10 @@ struct OperatorOptions {
   // --webhook-bind-address: where the validating admission webhook is served (HOST:PORT);
   // empty: not served. Needs kubernetes.
   std::string webhook_address;
+  // With node_agents kPod: the mdbop image whose agent every pod runs, and the server image of
+  // a MariaDB that names none; and the cluster's DNS domain, in the pods' names.
+  std::string image;
+  std::string cluster_domain = "cluster.local";
 };
 int cmd_operator_run(const OperatorOptions& options);
 int cmd_operator_start(const OperatorOptions& options);
