@@ -229,7 +229,7 @@ class KubeletDouble : public ::testing::Test {
   }
   static json container_status(const json& pod) {
     const json statuses = pod.value("status", json::object()).value("containerStatuses", json());
-    return statuses.is_array() && !statuses.empty() ? statuses[0] : json();
+    return statuses.is_array() && !statuses.empty() ? statuses[0] : json::object();
   }
   // The pid the double names in the container's ID ("kubelet-double://<pid>").
   static pid_t container_pid(const json& pod) {
@@ -394,8 +394,9 @@ TEST_F(KubeletDouble, RestartsAContainerWhoseLivenessProbeFails) {
 }
 
 // A second double, on a node of its own, stopped with SIGTERM: every process it started is
-// gone, the children of its containers' processes too.
-TEST_F(KubeletDouble, LeavesNoProcessBehindWhenStopped) {
+// gone, the children of its containers' processes too. The next double of that node runs the
+// pod again.
+TEST_F(KubeletDouble, LeavesNoProcessBehindWhenStoppedAndTheNextRunsItsPodsAgain) {
   const pid_t stopped = kube_->start_kubelet_double({"node-x"}, {}, "kubelet-x");
   ASSERT_GT(stopped, 0);
   kube_->must_kubectl({"apply", "-f", "-"}, R"y(apiVersion: v1
@@ -429,8 +430,23 @@ spec:
         return !process_alive(stopped) && std::none_of(family.begin(), family.end(), process_alive);
       },
       30s));
-  kube_->must_kubectl({"delete", "pod", "family", "--grace-period=0", "--force"});
-  // Its node would take pods that never run.
+
+  // A new double for that node finds the pod it never started and runs it, at its address.
+  const std::string ip = pod_ip("family");
+  ASSERT_GT(kube_->start_kubelet_double({"node-x"}, {}, "kubelet-x"), 0);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const pid_t leader = container_pid(pod("family"));
+        return leader > 0 && std::find(family.begin(), family.end(), leader) == family.end() &&
+               process_alive(leader);
+      },
+      60s))
+      << kube_->kubectl({"get", "pod", "family", "-o", "yaml"}).out;
+  EXPECT_EQ(pod_ip("family"), ip);
+  const pid_t again = container_pid(pod("family"));
+  kube_->must_kubectl({"delete", "pod", "family", "--timeout=60s"});
+  EXPECT_FALSE(process_alive(again));
+  // Its node would take pods that never run once the test's doubles are gone.
   kube_->must_kubectl({"delete", "node", "node-x"});
 }
 

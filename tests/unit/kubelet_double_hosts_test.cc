@@ -33,6 +33,19 @@ TEST(KubeletDoubleAddressTest, EachPodHasItsOwnAddressUntilItIsGone) {
   EXPECT_EQ(pod_address(kPodAddresses - 1), "127.0.255.254");
 }
 
+TEST(KubeletDoubleAddressTest, APodKeepsTheAddressItHadWhenItIsFree) {
+  PodAddressPool pool;
+  EXPECT_EQ(pool.acquire("found", "127.0.3.7"), "127.0.3.7");
+  EXPECT_EQ(pool.acquire("other", "127.0.3.7"), "127.0.1.1");  // held: the next free one
+  EXPECT_EQ(pool.acquire("foreign", "10.1.2.3"), "127.0.1.2");
+  EXPECT_EQ(pool.acquire("edge", "127.0.0.1"), "127.0.1.3");
+  EXPECT_EQ(pod_address_index("127.0.2.1"), 254u);
+  EXPECT_EQ(pod_address_index("127.0.1.255"), std::nullopt);
+  EXPECT_EQ(pod_address_index("127.0.01.1"), std::nullopt);
+  EXPECT_EQ(pod_address_index("127.0.1.1x"), std::nullopt);
+  EXPECT_EQ(pod_address_index(""), std::nullopt);
+}
+
 TEST(KubeletDoubleAddressTest, AddressesComeBackAroundOnlyWhenFree) {
   PodAddressPool pool;
   for (std::uint32_t i = 0; i < kPodAddresses; ++i) {

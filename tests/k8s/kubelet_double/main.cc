@@ -152,7 +152,8 @@ class Pods {
     }
     // A pod whose worker is done (deleted by it) may still show in events already sent.
     if (finished_.contains(uid)) return;
-    auto address = addresses_.acquire(uid);
+    // A pod that ran under an earlier double keeps its address when it is free.
+    auto address = addresses_.acquire(uid, pod.value("status", json::object()).value("podIP", ""));
     if (!address) {
       spdlog::error("pod={} gets no address: every loopback address is held", uid);
       return;
