@@ -393,6 +393,31 @@ TEST_F(KubeletDouble, RestartsAContainerWhoseLivenessProbeFails) {
   EXPECT_TRUE(eventually([&] { return !process_alive(second); }, 30s));
 }
 
+TEST_F(KubeletDouble, KillsAProcessThatIgnoresSigtermAfterTheGracePeriod) {
+  kube_->must_kubectl({"apply", "-f", "-"}, R"y(apiVersion: v1
+kind: Pod
+metadata:
+  name: stubborn
+spec:
+  automountServiceAccountToken: false
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: main
+    image: debian:12
+    command: [/bin/sh, -c, 'trap "" TERM; exec sleep 3600']
+)y");
+  ASSERT_TRUE(eventually([&] { return ready(pod("stubborn")); }, 60s))
+      << kube_->kubectl({"get", "pod", "stubborn", "-o", "yaml"}).out;
+  const pid_t pid = container_pid(pod("stubborn"));
+  const auto asked = std::chrono::steady_clock::now();
+  kube_->must_kubectl({"delete", "pod", "stubborn", "--timeout=60s"});
+  EXPECT_GE(std::chrono::steady_clock::now() - asked, 2s);
+  EXPECT_FALSE(process_alive(pid));
+  const std::string log = read(kube_->directory() / "kubelet.log");
+  EXPECT_NE(log.find("pod=default/stubborn container=main grace period over: SIGKILL"),
+            std::string::npos);
+}
+
 // A second double, on a node of its own, stopped with SIGTERM: every process it started is
 // gone, the children of its containers' processes too. The next double of that node runs the
 // pod again.

@@ -36,6 +36,7 @@ PodWorker::PodWorker(const KubeletSettings& settings, json pod, std::string pod_
   const std::string phase = pod_.value("status", json::object()).value("phase", "");
   inert_ = phase == "Succeeded" || phase == "Failed";
   const auto now = Clock::now();
+  const bool has_init = !spec.value("initContainers", json::array()).empty();
   for (const char* field : {"initContainers", "containers"}) {
     for (const json& container_spec : spec.value(field, json::array())) {
       ContainerRun container;
@@ -43,7 +44,8 @@ PodWorker::PodWorker(const KubeletSettings& settings, json pod, std::string pod_
       container.init = std::string(field) == "initContainers";
       container.state.name = container_spec.value("name", "");
       container.state.image = container_spec.value("image", "");
-      if (!container.init) container.state.waiting_reason = "PodInitializing";
+      // Containers wait for the init containers, as a kubelet says.
+      if (!container.init && has_init) container.state.waiting_reason = "PodInitializing";
       container.start_at = now;
       container.startup.probe = container_spec.value("startupProbe", json());
       container.readiness.probe = container_spec.value("readinessProbe", json());
@@ -54,11 +56,6 @@ PodWorker::PodWorker(const KubeletSettings& settings, json pod, std::string pod_
       (container.init ? init_containers_ : containers_).push_back(std::move(container));
     }
   }
-  if (!init_containers_.empty())
-    init_containers_.front().state.waiting_reason = "ContainerCreating";
-  else
-    for (ContainerRun& container : containers_)
-      container.state.waiting_reason = "ContainerCreating";
   if (pod_.at("metadata").contains("deletionTimestamp")) begin_ending(Ending::kDeleteObject, 0s);
 }
 
@@ -199,8 +196,9 @@ void PodWorker::start(ContainerRun& container, Clock::time_point now) {
     return;
   }
   auto mounts = container_mounts(container.spec, *volumes_);
-  Result<LaunchSpec> launch = tl::unexpected(mounts ? Error{} : mounts.error());
-  if (mounts) launch = launch_spec(container.spec, facts(), settings_.exec_rules, *mounts);
+  auto launch = mounts.and_then([&](const std::vector<MountMapping>& mapped) {
+    return launch_spec(container.spec, facts(), settings_.exec_rules, mapped);
+  });
   if (!launch) {
     state.waiting_reason = "CreateContainerConfigError";
     state.waiting_message = launch.error().what();
@@ -246,6 +244,7 @@ void PodWorker::on_exit(ContainerRun& container, int exit_code) {
                           now_seconds(), state.pid};
   spdlog::info("{} pid={} exited with {}", describe(container), state.pid, exit_code);
   container.kill_at.reset();
+  container.killed = false;
   state.ready = false;
   state.started = false;
   if (ending_ == Ending::kNone && restarts(policy_, exit_code, container.init)) {
@@ -281,11 +280,7 @@ void PodWorker::launch_if_due(ProbeRun& probe, const ContainerRun& container,
 
 void PodWorker::step_probes(ContainerRun& container, Clock::time_point now) {
   if (container.kill_at) {
-    // Being stopped: past the grace period the whole group gets SIGKILL.
-    if (now >= *container.kill_at) {
-      signal_group(container.state.pid, SIGKILL);
-      container.kill_at = now + 24h;
-    }
+    enforce_grace(container, now);  // being stopped: no more probing
     return;
   }
   for (ProbeRun* probe : {&container.startup, &container.readiness, &container.liveness}) {
@@ -331,6 +326,13 @@ void PodWorker::kill_for_restart(ContainerRun& container, const std::string& why
   container.kill_at = now + grace_period();
 }
 
+void PodWorker::enforce_grace(ContainerRun& container, Clock::time_point now) {
+  if (!container.kill_at || now < *container.kill_at || container.killed) return;
+  spdlog::info("{} grace period over: SIGKILL", describe(container));
+  signal_group(container.state.pid, SIGKILL);
+  container.killed = true;
+}
+
 void PodWorker::step_ending(Clock::time_point now) {
   bool running = false;
   for (auto* list : {&init_containers_, &containers_}) {
@@ -341,11 +343,7 @@ void PodWorker::step_ending(Clock::time_point now) {
         continue;
       }
       running = true;
-      if (container.kill_at && now >= *container.kill_at) {
-        spdlog::info("{} grace period over: SIGKILL", describe(container));
-        signal_group(container.state.pid, SIGKILL);
-        container.kill_at = now + 24h;
-      }
+      enforce_grace(container, now);
     }
   }
   if (running || finished_) return;

@@ -80,6 +80,7 @@ class PodWorker {
     Clock::time_point started;                  // of the current run
     std::optional<Clock::time_point> start_at;  // when it may start (again)
     std::optional<Clock::time_point> kill_at;   // SIGKILL then (SIGTERM was sent)
+    bool killed = false;                        // SIGKILL was sent
     LaunchSpec launch;                          // of the current run, for exec probes
     std::vector<MountMapping> mounts;
     ProbeRun startup, readiness, liveness;
@@ -94,6 +95,8 @@ class PodWorker {
   void step_probes(ContainerRun& container, Clock::time_point now);
   void launch_if_due(ProbeRun& probe, const ContainerRun& container, Clock::time_point now);
   void kill_for_restart(ContainerRun& container, const std::string& why, Clock::time_point now);
+  // Past its grace period a container being stopped gets SIGKILL (its whole group), once.
+  void enforce_grace(ContainerRun& container, Clock::time_point now);
   void step_ending(Clock::time_point now);
   void write_status();
   PodFacts facts() const;
