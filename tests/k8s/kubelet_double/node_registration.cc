@@ -1,5 +1,9 @@
 #include "kubelet_double/node_registration.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
 namespace mdbop::kubelet {
 namespace {
 
@@ -94,6 +98,49 @@ Result<void> heartbeat(const KubeClient& client, const std::string& name,
   }
   if (!renewed) return tl::unexpected(renewed.error());
   return write_status(client, name, capacity, registered);
+}
+
+NodeKeeper::NodeKeeper(std::shared_ptr<KubeClient> client, std::vector<std::string> nodes,
+                       NodeCapacity capacity)
+    : client_(std::move(client)), nodes_(std::move(nodes)), capacity_(std::move(capacity)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+NodeKeeper::~NodeKeeper() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void NodeKeeper::run() {
+  const SysSeconds registered = now_seconds();
+  std::vector<bool> known(nodes_.size(), false);
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    // The requests run unlocked: only the wait for the next round holds the lock.
+    lock.unlock();
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (!known[i]) {
+        auto registered_now = register_node(*client_, nodes_[i], capacity_, registered);
+        if (!registered_now) {
+          spdlog::warn("node={} {}", nodes_[i], registered_now.error().what());
+          continue;
+        }
+        spdlog::info("node={} registered", nodes_[i]);
+        known[i] = true;
+      }
+      if (auto beat = heartbeat(*client_, nodes_[i], capacity_, registered); !beat) {
+        spdlog::warn("node={} {}", nodes_[i], beat.error().what());
+      }
+    }
+    lock.lock();
+    const bool all = std::find(known.begin(), known.end(), false) == known.end();
+    wake_.wait_for(lock, all ? kHeartbeatPeriod : std::chrono::seconds(1),
+                   [this] { return stopping_; });
+  }
 }
 
 }  // namespace mdbop::kubelet

@@ -6,7 +6,11 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,5 +41,27 @@ Result<void> register_node(const KubeClient& client, const std::string& name,
 // times set to now.
 Result<void> heartbeat(const KubeClient& client, const std::string& name,
                        const NodeCapacity& capacity, SysSeconds registered);
+
+// Registers the nodes (again each second until each is), then heartbeats them every
+// kHeartbeatPeriod, on a thread of its own, until destroyed. Nodes are left registered.
+class NodeKeeper {
+ public:
+  NodeKeeper(std::shared_ptr<KubeClient> client, std::vector<std::string> nodes,
+             NodeCapacity capacity);
+  ~NodeKeeper();
+  NodeKeeper(const NodeKeeper&) = delete;
+  NodeKeeper& operator=(const NodeKeeper&) = delete;
+
+ private:
+  void run();
+
+  std::shared_ptr<KubeClient> client_;
+  std::vector<std::string> nodes_;
+  NodeCapacity capacity_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
 
 }  // namespace mdbop::kubelet

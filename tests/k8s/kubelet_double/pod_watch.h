@@ -41,7 +41,9 @@ class PodEvents {
 class PodWatch {
  public:
   PodWatch(std::shared_ptr<KubeClient> client, std::string node, PodEvents& events);
-  // Stops the thread (a watch notices within about a second).
+  // Asks the thread to stop (a watch notices within about a second) without waiting.
+  void stop() { stopping_ = true; }
+  // Stops the thread and waits for it.
   ~PodWatch();
   PodWatch(const PodWatch&) = delete;
   PodWatch& operator=(const PodWatch&) = delete;
