@@ -10,6 +10,8 @@ packages=(
   libzstd-dev libbz2-dev zlib1g-dev libfmt-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev libhowardhinnant-date-dev libexpected-dev libtinyxml2-dev prometheus-cpp-dev libcpp-httplib-dev zstd bzip2 gzip
   sysbench procps s3cmd stunnel4
+  # the kubelet test double resolves pods' DNS names for the processes it starts through it
+  libnss-wrapper
   # promtool (in Debian's prometheus) checks and tests monitoring/, python3 runs its checkers
   prometheus python3
   "$@"

@@ -178,6 +178,10 @@ Result<json> KubeClient::remove(const std::string& path) const {
   return exchange("DELETE", path, nullptr, "");
 }
 
+Result<json> KubeClient::remove(const std::string& path, const json& options) const {
+  return exchange("DELETE", path, &options, "application/json");
+}
+
 Result<void> KubeClient::watch(const std::string& path_and_query,
                                const std::function<Result<void>(json event)>& on_event,
                                const std::atomic<bool>* cancelled) const {

@@ -59,6 +59,8 @@ class KubeClient {
   // The object as it is after the request (deletionTimestamp set when finalizers hold it), or
   // the API server's Status when it is gone.
   Result<json> remove(const std::string& path) const;
+  // As remove(), with DeleteOptions (gracePeriodSeconds, preconditions, propagationPolicy).
+  Result<json> remove(const std::string& path, const json& options) const;
 
   // Streams a watch (`path_and_query` has watch=1): each event goes to on_event, one JSON
   // object per line, until the server ends the stream (success), on_event fails, the request

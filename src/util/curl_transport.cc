@@ -163,7 +163,9 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request, ByteSink* s
   } else if (request.method != "GET") {
     curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  if (request.method == "PUT" || request.method == "POST" || request.method == "PATCH") {
+  // A DELETE may carry options (Kubernetes' DeleteOptions).
+  if (request.method == "PUT" || request.method == "POST" || request.method == "PATCH" ||
+      (request.method == "DELETE" && !request.body.empty())) {
     // The body is in memory: handed over as is, with its exact Content-Length.
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));

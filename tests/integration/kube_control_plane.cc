@@ -33,7 +33,7 @@ void write_private(const fs::path& path, const std::string& content) {
 
 }  // namespace
 
-KubeControlPlane::KubeControlPlane() {
+KubeControlPlane::KubeControlPlane(KubeControlPlaneOptions options) : options_(options) {
   char pattern[] = "/tmp/mdbop-kube-XXXXXX";
   const char* made = mkdtemp(pattern);
   directory_ = made != nullptr ? made : "";
@@ -62,7 +62,18 @@ void KubeControlPlane::launch() {
                 signing->certificate);  // its public key, as the server reads it
   auto token = random_password(32);
   ASSERT_TRUE(token) << token.error().what();
-  write_private(directory_ / "tokens.csv", *token + ",admin,admin,system:masters\n");
+  // The controllers, when they run, get tokens of their own (administrators too: the
+  // controller manager then needs no service-account credentials per controller).
+  std::string tokens = *token + ",admin,admin,system:masters\n";
+  std::map<std::string, std::string> component_tokens;
+  for (const char* component : {"kube-controller-manager", "kube-scheduler"}) {
+    if (!options_.controllers) break;
+    auto own = random_password(32);
+    ASSERT_TRUE(own) << own.error().what();
+    component_tokens[component] = *own;
+    tokens += *own + "," + component + "," + component + ",system:masters\n";
+  }
+  write_private(directory_ / "tokens.csv", tokens);
 
   const int etcd_client = free_loopback_port(20000, 25999);
   const int etcd_peer = free_loopback_port(etcd_client + 1, 25999);
@@ -116,9 +127,63 @@ void KubeControlPlane::launch() {
       },
       90s);
   ASSERT_TRUE(ready_) << "the API server did not become ready; see " << dir << "apiserver.log";
+  if (options_.controllers) launch_controllers(component_tokens);
+}
+
+void KubeControlPlane::launch_controllers(const std::map<std::string, std::string>& tokens) {
+  ready_ = false;
+  const std::string dir = directory_.string() + "/";
+  write_kubeconfig(directory_ / "controller-manager.kubeconfig",
+                   tokens.at("kube-controller-manager"), "kube-system");
+  write_kubeconfig(directory_ / "scheduler.kubeconfig", tokens.at("kube-scheduler"), "kube-system");
+  // No serving port (--secure-port 0): nothing here scrapes them. The service-account key is
+  // the API server's, so the tokens the controller manager signs are accepted.
+  start({(bin_ / "kube-controller-manager").string(), "--kubeconfig",
+         dir + "controller-manager.kubeconfig", "--bind-address", "127.0.0.1", "--secure-port", "0",
+         "--leader-elect=false", "--service-account-private-key-file", dir + "sa.key",
+         "--root-ca-file", dir + "ca.crt", "--use-service-account-credentials=false"},
+        "controller-manager.log");
+  start({(bin_ / "kube-scheduler").string(), "--kubeconfig", dir + "scheduler.kubeconfig",
+         "--bind-address", "127.0.0.1", "--secure-port", "0", "--leader-elect=false"},
+        "scheduler.log");
+  // Pods are refused until their namespace's default ServiceAccount exists.
+  ready_ = eventually(
+      [&] {
+        return kubectl({"get", "serviceaccount", "default", "--namespace", "default"}).exit_code ==
+               0;
+      },
+      60s);
+  ASSERT_TRUE(ready_) << "the controller manager made no default ServiceAccount; see " << dir
+                      << "controller-manager.log";
+}
+
+pid_t KubeControlPlane::start_kubelet_double(const std::vector<std::string>& nodes,
+                                             const std::vector<std::string>& args,
+                                             const std::string& name) {
+  SubprocessOptions process;
+  process.argv = {MDBOP_KUBELET_DOUBLE, "--kubeconfig", kubeconfig_.string(), "--directory",
+                  kubelet_directory(name).string()};
+  process.argv.insert(process.argv.end(), args.begin(), args.end());
+  process.argv.insert(process.argv.end(), nodes.begin(), nodes.end());
+  process.output_file = (directory_ / (name + ".log")).string();
+  auto pid = spawn_detached(process);
+  EXPECT_TRUE(pid) << pid.error().what();
+  if (!pid) return 0;
+  kubelet_pids_.push_back(*pid);
+  return *pid;
 }
 
 KubeControlPlane::~KubeControlPlane() {
+  // The kubelet doubles first, with SIGTERM, so that they stop the processes they started.
+  for (pid_t pid : kubelet_pids_) {
+    kill(pid, SIGTERM);
+    const bool ended = eventually([&] { return waitpid(pid, nullptr, WNOHANG) == pid; }, 30s);
+    if (!ended) {
+      ADD_FAILURE() << "the kubelet double " << pid << " did not stop on SIGTERM";
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
   // Newest first: the API server never outlives its etcd.
   for (auto pid = pids_.rbegin(); pid != pids_.rend(); ++pid) {
     kill(*pid, SIGKILL);

@@ -2,13 +2,16 @@
 // module proxy by scripts/install-k8s-tools.sh), on free loopback ports with certificates made
 // for the test, in a directory of its own, killed by pid when the test ends. kubectl talks to it
 // through a kubeconfig whose user is an administrator (a static token of group
-// system:masters). No kubelet, controller manager or scheduler: what is tested here is what the
-// API server alone decides (CRDs, their schemas, printer columns).
+// system:masters). By default no kubelet, controller manager or scheduler: what is tested there
+// is what the API server alone decides (CRDs, their schemas, printer columns). With
+// `controllers`, kube-controller-manager and kube-scheduler run too, and the kubelet double
+// (tests/k8s/kubelet_double) can play the nodes' kubelets.
 #pragma once
 
 #include <sys/types.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,9 +23,18 @@ struct KubectlResult {
   std::string err;
 };
 
+struct KubeControlPlaneOptions {
+  // Also run kube-controller-manager (binds claims to volumes, collects owned objects, makes
+  // each namespace's `default` ServiceAccount, endpoint slices of Services) and kube-scheduler.
+  bool controllers = false;
+};
+
 class KubeControlPlane {
  public:
-  KubeControlPlane();  // starts etcd and the API server and waits until it is ready
+  // Starts etcd and the API server (and the controllers when asked) and waits until it is
+  // ready (with the controllers: until `default/default` ServiceAccount exists, so that pods
+  // are admitted).
+  explicit KubeControlPlane(KubeControlPlaneOptions options = {});
   ~KubeControlPlane();
   KubeControlPlane(const KubeControlPlane&) = delete;
   KubeControlPlane& operator=(const KubeControlPlane&) = delete;
@@ -34,6 +46,16 @@ class KubeControlPlane {
   // context's namespace: what a pod running as that account gets.
   std::filesystem::path service_account_kubeconfig(const std::string& namespace_,
                                                    const std::string& name);
+  // Starts mdbop_kubelet_double for `nodes` with `args` added (--exec, --skip-init), its files
+  // in kubelet_directory(name), its output in <name>.log; its pid, 0 when it did not start.
+  // Stopped with SIGTERM (it stops every process it started) when the control plane ends.
+  pid_t start_kubelet_double(const std::vector<std::string>& nodes,
+                             const std::vector<std::string>& args = {},
+                             const std::string& name = "kubelet");
+  std::filesystem::path kubelet_directory(const std::string& name = "kubelet") const {
+    return directory_ / name;
+  }
+  const std::filesystem::path& directory() const { return directory_; }
   // Runs kubectl with this control plane's kubeconfig.
   KubectlResult kubectl(const std::vector<std::string>& args, const std::string& stdin_text = "");
   // As kubectl(), failing the test on a non-zero exit; its stdout.
@@ -43,6 +65,8 @@ class KubeControlPlane {
  private:
   // What the constructor does (assertions cannot return from a constructor).
   void launch();
+  // kube-controller-manager and kube-scheduler, each with its token (component name -> token).
+  void launch_controllers(const std::map<std::string, std::string>& tokens);
   void write_kubeconfig(const std::filesystem::path& file, const std::string& token,
                         const std::string& namespace_);
   pid_t start(const std::vector<std::string>& argv, const std::string& log);
@@ -51,7 +75,9 @@ class KubeControlPlane {
   std::filesystem::path bin_;
   std::filesystem::path kubeconfig_;
   int api_port_ = 0;
+  KubeControlPlaneOptions options_;
   std::vector<pid_t> pids_;  // in the order started; stopped newest first
+  std::vector<pid_t> kubelet_pids_;
   bool ready_ = false;
 };
 

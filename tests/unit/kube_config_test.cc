@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "fake_api_server.h"
 #include "kube/kube_client.h"
 #include "util/base64.h"
 
@@ -125,6 +126,22 @@ TEST(KubeClientTest, ErrorsKeepTheApiServersMeaningAndField) {
   EXPECT_NE(unreachable.message.find("Couldn't connect"), std::string::npos);
   EXPECT_NE(api_error(403, json{{"message", "forbidden"}}, "").message.find("refused mdbop (403)"),
             std::string::npos);
+}
+
+TEST(KubeClientTest, DeleteCarriesItsOptions) {
+  auto server = std::make_shared<FakeApiServer>([](const HttpRequest&) {
+    return FakeApiServer::Answer{200, R"({"kind":"Status"})"};
+  });
+  KubeConfig config;
+  config.server = FakeApiServer::kServer;
+  KubeClient client(config, server);
+  const std::string path = api_path({"v1", "pods"}, "shop", "db-0");
+  ASSERT_TRUE(client.remove(path, {{"gracePeriodSeconds", 0}, {"preconditions", {{"uid", "u"}}}}));
+  ASSERT_TRUE(client.remove(path));
+  EXPECT_EQ(server->requests(),
+            (std::vector<std::string>{"DELETE /api/v1/namespaces/shop/pods/db-0 "
+                                      R"({"gracePeriodSeconds":0,"preconditions":{"uid":"u"}})",
+                                      "DELETE /api/v1/namespaces/shop/pods/db-0"}));
 }
 
 }  // namespace
