@@ -3,8 +3,10 @@
 // (tests/k8s/kubelet_double): a MariaDB applied with kubectl becomes three pods, scheduled one
 // per node with their claims bound to local volumes, running `mdbop agent`; the operator seeds
 // the cluster through the pods' agents (the seed's data streamed into the other pods) and the
-// MariaDB becomes Ready, its rows readable on every pod's address.
+// MariaDB becomes Ready, its rows readable on every pod's address; a killed server and a
+// deleted pod heal; a deleted MariaDB takes its pods and leaves its claims.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 
@@ -13,6 +15,7 @@
 #include "harness.h"
 #include "kube_control_plane.h"
 #include "sql/connection.h"
+#include "util/subprocess.h"
 
 namespace mdbop::testing {
 namespace {
@@ -42,6 +45,29 @@ std::string storage_yaml(const fs::path& volumes) {
             node + "]\n";
   }
   return yaml;
+}
+
+// The server process of a pod, found by the option file in its claim's directory; 0 when none.
+pid_t server_of(const std::string& pod) {
+  const std::string option_file = "/nodes/default/" + pod + "/my.cnf";
+  for (pid_t pid : all_pids()) {
+    const std::string command = process_cmdline(pid);
+    if (command.find("mariadbd") != std::string::npos &&
+        command.find(option_file) != std::string::npos && process_alive(pid)) {
+      return pid;
+    }
+  }
+  return 0;
+}
+
+void wait_ready(KubeControlPlane& kube, const std::string& mariadb) {
+  const KubectlResult ready =
+      kube.kubectl({"wait", "mariadb/" + mariadb, "--for=condition=Ready", "--timeout=300s"});
+  ASSERT_EQ(ready.exit_code, 0) << ready.err
+                                << kube.kubectl({"get", "mariadb", mariadb, "-o", "yaml"}).out
+                                << kube.kubectl({"describe", "pods"}).out
+                                << kube.kubectl({"get", "pvc,pv", "-o", "wide"}).out
+                                << kube.kubectl({"get", "events"}).out;
 }
 
 TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsThreePodsAndBecomesReady) {
@@ -76,12 +102,7 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsThreePodsAndBecomesReady) {
   kube.must_kubectl(
       {"apply", "-f", "-"},
       galera_manifest("kp", 3, kPassword, "  storage: {size: 1Gi, storageClassName: local}\n"));
-  const KubectlResult ready =
-      kube.kubectl({"wait", "mariadb/kp", "--for=condition=Ready", "--timeout=300s"});
-  ASSERT_EQ(ready.exit_code, 0) << ready.err
-                                << kube.kubectl({"get", "mariadb", "kp", "-o", "yaml"}).out
-                                << kube.kubectl({"get", "pods", "-o", "wide"}).out
-                                << kube.kubectl({"get", "events"}).out;
+  wait_ready(kube, "kp");
 
   // Three pods, one per node, each Ready (its readiness probe: Synced) on an address of its
   // own, owned by the MariaDB.
@@ -130,6 +151,62 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsThreePodsAndBecomesReady) {
     ASSERT_TRUE(rows) << rows.error().what();
     EXPECT_EQ(rows->rows.at(0).at(0).value_or(""), "2") << address;
   }
+
+  // The server of one pod killed: the operator restarts it through the pod's agent and the
+  // MariaDB is Ready again; the pod stays (its container is the agent, which lives on).
+  const std::string killed_uid =
+      kube.must_kubectl({"get", "pod", "kp-1", "-o", "jsonpath={.metadata.uid}"});
+  const pid_t server = server_of("kp-1");
+  ASSERT_GT(server, 0);
+  kill(server, SIGKILL);
+  ASSERT_TRUE(
+      eventually([&] { return server_of("kp-1") > 0 && server_of("kp-1") != server; }, 120s))
+      << kube.kubectl({"get", "events"}).out;
+  wait_ready(kube, "kp");
+  EXPECT_EQ(kube.must_kubectl({"get", "pod", "kp-1", "-o", "jsonpath={.metadata.uid}"}),
+            killed_uid);
+
+  // A pod deleted with kubectl: its agent stops the server cleanly, the operator makes the pod
+  // again on the same claim and its server rejoins with the data it kept.
+  const std::string deleted_uid =
+      kube.must_kubectl({"get", "pod", "kp-2", "-o", "jsonpath={.metadata.uid}"});
+  kube.must_kubectl({"delete", "pod", "kp-2", "--wait=true", "--timeout=120s"});
+  ASSERT_TRUE(eventually(
+      [&] {
+        const std::string uid =
+            kube.kubectl({"get", "pod", "kp-2", "-o", "jsonpath={.metadata.uid}"}).out;
+        return !uid.empty() && uid != deleted_uid;
+      },
+      120s))
+      << kube.kubectl({"get", "pods", "-o", "wide"}).out << kube.kubectl({"get", "events"}).out;
+  const KubectlResult recreated_ready =
+      kube.kubectl({"wait", "pod/kp-2", "--for=condition=Ready", "--timeout=300s"});
+  ASSERT_EQ(recreated_ready.exit_code, 0)
+      << recreated_ready.err << kube.kubectl({"describe", "pod", "kp-2"}).out
+      << kube.kubectl({"get", "events"}).out;
+  wait_ready(kube, "kp");
+  const std::string recreated_address =
+      kube.must_kubectl({"get", "pod", "kp-2", "-o", "jsonpath={.status.podIP}"});
+  endpoint.host = recreated_address;
+  auto rejoined = SqlConnection::connect(endpoint);
+  ASSERT_TRUE(rejoined) << rejoined.error().what();
+  auto rows = rejoined->query("SELECT COUNT(*) FROM pods.t");
+  ASSERT_TRUE(rows) << rows.error().what();
+  EXPECT_EQ(rows->rows.at(0).at(0).value_or(""), "2");
+
+  // Deleted with kubectl: the finalizer holds the MariaDB until its pods are gone; the claims
+  // stay, released from it, so the data outlives it.
+  const KubectlResult deleted = kube.kubectl({"delete", "mariadb", "kp", "--timeout=180s"});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_TRUE(eventually(
+      [&] {
+        return kube.must_kubectl({"get", "pods", "-l", "app.kubernetes.io/instance=kp", "-o",
+                                  "jsonpath={.items[*].metadata.name}"}) == "";
+      },
+      120s));
+  EXPECT_EQ(kube.must_kubectl(
+                {"get", "pvc", "storage-kp-0", "-o", "jsonpath={.metadata.ownerReferences}"}),
+            "");
 }
 
 }  // namespace

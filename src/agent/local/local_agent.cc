@@ -5,6 +5,7 @@
 #include "agent/local/local_backup_stream.h"
 #include "agent/local/prepare_failure.h"
 #include "agent/local/received_binlog_replay.h"
+#include "agent/remote/wire.h"
 #include "api/mariabackup_options.h"
 #include "backup/client_options.h"
 #include "galera/node_config.h"
@@ -62,10 +63,6 @@ std::vector<int> LocalAgent::placed_indices(const std::string& namespace_,
 }
 
 Result<bool> LocalAgent::remove(const NodeId& id, bool purge) {
-  {
-    std::lock_guard lock(configs_mutex_);
-    configs_.erase(id.qualified_pod());
-  }
   wsrep_.forget(id.qualified_pod());
   return runtime_.remove(id, purge);
 }
@@ -161,9 +158,15 @@ Result<bool> LocalAgent::render_config(const NodeId& id, const ClusterConfig& co
 
 Result<bool> LocalAgent::configure(const NodeId& id, const ClusterConfig& config) {
   if (auto rendered = render_config(id, config); !rendered) return rendered;
-  std::lock_guard lock(configs_mutex_);
-  configs_[id.qualified_pod()] = config;
-  return true;
+  return runtime_.save_cluster_config(id, nlohmann::json(config).dump());
+}
+
+std::optional<ClusterConfig> LocalAgent::saved_config(const NodeId& id) {
+  auto text = runtime_.saved_cluster_config(id);
+  if (!text) return std::nullopt;
+  auto config = decode_wire<ClusterConfig>(nlohmann::json::parse(*text, nullptr, false));
+  if (!config) return std::nullopt;
+  return *config;
 }
 
 Result<NodeAgent::Started> LocalAgent::start(const NodeId& id, StartMode mode, NodeAccess access,
@@ -171,17 +174,16 @@ Result<NodeAgent::Started> LocalAgent::start(const NodeId& id, StartMode mode, N
   Started started;
   auto reclaimed = runtime_.reclaim_ports(id);
   if (!reclaimed) return tl::unexpected(reclaimed.error());
-  if (*reclaimed) {
-    std::optional<ClusterConfig> config;
-    {
-      std::lock_guard lock(configs_mutex_);
-      if (auto it = configs_.find(id.qualified_pod()); it != configs_.end()) config = it->second;
-    }
-    if (!config) return fail(id.pod() + " moved to new ports before it was configured");
-    if (auto rendered = render_config(id, *config); !rendered)
+  // Rendered again from the last configuration: where the node listens may have changed since
+  // (ports moved just now; a new pod's address), and unchanged options are not rewritten.
+  const std::optional<ClusterConfig> config = saved_config(id);
+  if (*reclaimed && !config) return fail(id.pod() + " moved to new ports before it was configured");
+  if (config) {
+    if (auto rendered = render_config(id, *config); !rendered) {
       return tl::unexpected(rendered.error());
-    started.ports_moved = true;
+    }
   }
+  started.ports_moved = *reclaimed;
   ServerStart how;
   how.new_cluster = mode == StartMode::kNewCluster;
   how.sst_donor = sst_donor;

@@ -91,6 +91,9 @@ class LocalAgent : public NodeAgent {
 
  private:
   SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password);
+  // The configuration the node was last given (configure), saved beside it; nullopt when none
+  // was, or it no longer reads.
+  std::optional<ClusterConfig> saved_config(const NodeId& id);
   Result<bool> render_config(const NodeId& id, const ClusterConfig& config);
   std::filesystem::path received_dir(const ReceivedBackup& received) const;
   // The scratch of a replay into `received` (its server's socket, the binary-log files):
@@ -117,10 +120,6 @@ class LocalAgent : public NodeAgent {
   LocalRuntime runtime_;
   ExitWatcher exits_;
   WsrepObserver wsrep_;
-  std::mutex configs_mutex_;
-  // The last cluster configuration of each node, to render its options again when its ports
-  // move at a start.
-  std::map<std::string, ClusterConfig> configs_;
 };
 
 }  // namespace mdbop

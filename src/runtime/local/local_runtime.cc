@@ -434,6 +434,18 @@ Result<bool> LocalRuntime::write_config(const NodeId& id, const std::string& con
   return write_file_atomic(file, content, 0640, node_group());
 }
 
+Result<bool> LocalRuntime::save_cluster_config(const NodeId& id, const std::string& text) {
+  const fs::path file = node_dir(id) / "cluster.json";
+  if (auto current = read_file(file); current && *current == text) return true;
+  return write_file_atomic(file, text, 0600);
+}
+
+std::optional<std::string> LocalRuntime::saved_cluster_config(const NodeId& id) {
+  auto text = read_file(node_dir(id) / "cluster.json");
+  if (!text) return std::nullopt;
+  return *text;
+}
+
 Result<GaleraPosition> LocalRuntime::recover_position(const NodeId& id) {
   auto layout = find_layout(id);
   if (!layout) return fail("node " + id.pod() + " has no layout");

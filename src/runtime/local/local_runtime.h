@@ -79,6 +79,11 @@ class LocalRuntime {
   Result<bool> return_aside_data(const NodeId& id, const std::string& tag);
   std::string aside_data_location(const NodeId& id, const std::string& tag);
   Result<bool> write_config(const NodeId& id, const std::string& content);
+  // The cluster's configuration the node was last configured from (`text`, ours alone: it holds
+  // the SST password), so that its options are rendered again at a start after its agent
+  // restarted (in a new pod: a new address); nullopt when none was saved.
+  Result<bool> save_cluster_config(const NodeId& id, const std::string& text);
+  std::optional<std::string> saved_cluster_config(const NodeId& id);
   Result<GaleraPosition> recover_position(const NodeId& id);
   Result<bool> reclaim_ports(const NodeId& id);
   // Starts the server unless it runs; its pid. Leftovers of its previous process (an orphaned
