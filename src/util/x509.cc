@@ -145,7 +145,7 @@ Result<PemCertificate> make_certificate_authority(const std::string& common_name
 
 Result<PemCertificate> issue_certificate(const PemCertificate& ca, const std::string& common_name,
                                          const std::vector<std::string>& ip_addresses,
-                                         std::chrono::days validity) {
+                                         std::chrono::days validity, CertificateUse use) {
   Certificate ca_certificate = parse_certificate(ca.certificate);
   Key ca_key = parse_key(ca.private_key);
   if (!ca_certificate || !ca_key) return openssl_failure("reading the CA's certificate and key");
@@ -159,7 +159,9 @@ Result<PemCertificate> issue_certificate(const PemCertificate& ca, const std::st
   for (const auto& [nid, value] :
        {std::pair<int, std::string>{NID_basic_constraints, "critical,CA:FALSE"},
         {NID_key_usage, "critical,digitalSignature,keyAgreement"},
-        {NID_ext_key_usage, "serverAuth,clientAuth"},
+        {NID_ext_key_usage, use == CertificateUse::kServer   ? "serverAuth"
+                            : use == CertificateUse::kClient ? "clientAuth"
+                                                             : "serverAuth,clientAuth"},
         {NID_subject_alt_name, alt_names},
         {NID_authority_key_identifier, "keyid:always"}}) {
     if (auto added = add_extension(certificate->get(), ca_certificate.get(), nid, value); !added) {

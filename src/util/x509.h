@@ -21,11 +21,17 @@ struct PemCertificate {
 Result<PemCertificate> make_certificate_authority(const std::string& common_name,
                                                   std::chrono::days validity);
 
-// A certificate signed by `ca` for `common_name` and the given IP addresses (subjectAltName),
-// usable as TLS server and client (both ends of a node-to-node connection verify each other).
+// What a certificate may prove (extendedKeyUsage), checked by TLS peers: a node-to-node
+// connection has nodes at both ends; an agent only serves, the operator is only its client, so
+// that an agent's key, which its pod holds, cannot drive another agent.
+enum class CertificateUse { kServerAndClient, kServer, kClient };
+
+// A certificate signed by `ca` for `common_name` (a DNS name in subjectAltName too) and the given
+// IP addresses.
 Result<PemCertificate> issue_certificate(const PemCertificate& ca, const std::string& common_name,
                                          const std::vector<std::string>& ip_addresses,
-                                         std::chrono::days validity);
+                                         std::chrono::days validity,
+                                         CertificateUse use = CertificateUse::kServerAndClient);
 
 // True when `certificate` (PEM) was signed by `ca_certificate` (PEM) and is valid now.
 bool certificate_signed_by(const std::string& certificate, const std::string& ca_certificate);

@@ -89,6 +89,7 @@ struct Identities {
   TlsFiles client;
   TlsFiles client_of_other_ca;        // presents another CA's certificate, trusts ours
   TlsFiles client_trusting_other_ca;  // presents ours, trusts only the other CA
+  TlsFiles client_as_agent;           // presents an agent's (server-only) certificate
 };
 
 Result<TlsFiles> write_identity(const std::filesystem::path& dir, const std::string& name,
@@ -114,8 +115,12 @@ Result<Identities> make_identities() {
   if (!ca) return tl::unexpected(ca.error());
   auto other_ca = make_certificate_authority("mdbop another test CA", validity);
   if (!other_ca) return tl::unexpected(other_ca.error());
-  auto server = issue_certificate(*ca, "agent galera-0", {"127.0.0.1"}, validity);
-  auto client = issue_certificate(*ca, "operator", {"127.0.0.1"}, validity);
+  // As the installation issues them: an agent's certificate serves only, the operator's is
+  // only a client's.
+  auto server =
+      issue_certificate(*ca, "agent galera-0", {"127.0.0.1"}, validity, CertificateUse::kServer);
+  auto client =
+      issue_certificate(*ca, "operator", {"127.0.0.1"}, validity, CertificateUse::kClient);
   auto stranger = issue_certificate(*other_ca, "operator", {"127.0.0.1"}, validity);
   for (const auto* issued : {&server, &client, &stranger}) {
     if (!*issued) return tl::unexpected(issued->error());
@@ -124,13 +129,16 @@ Result<Identities> make_identities() {
   auto client_files = write_identity(made.dir, "client", *client, ca->certificate);
   auto stranger_files = write_identity(made.dir, "stranger", *stranger, ca->certificate);
   auto misled_files = write_identity(made.dir, "misled", *client, other_ca->certificate);
-  for (const auto* files : {&server_files, &client_files, &stranger_files, &misled_files}) {
+  auto as_agent_files = write_identity(made.dir, "as-agent", *server, ca->certificate);
+  for (const auto* files :
+       {&server_files, &client_files, &stranger_files, &misled_files, &as_agent_files}) {
     if (!*files) return tl::unexpected(files->error());
   }
   made.server = *server_files;
   made.client = *client_files;
   made.client_of_other_ca = *stranger_files;
   made.client_trusting_other_ca = *misled_files;
+  made.client_as_agent = *as_agent_files;
   return made;
 }
 
@@ -1061,6 +1069,17 @@ TEST_F(AgentRemote, AClientOfAnotherAuthorityIsRefused) {
   auto observed = stranger->observe("");
   ASSERT_FALSE(observed);
   EXPECT_EQ(observed.error().code, ErrorCode::kUnavailable);
+}
+
+TEST_F(AgentRemote, AnAgentsCertificateCannotDriveAnAgent) {
+  // What a pod holds (its agent's key) is no client's identity: one pod cannot drive another.
+  start_node();
+  auto impostor = client(node_, identities_->client_as_agent);
+  auto refused = impostor->stop(std::chrono::seconds(1));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable) << refused.error().what();
+  EXPECT_TRUE(fake_.process(node_).running);
+  EXPECT_TRUE(fake_.calls_starting("stop").empty());
 }
 
 TEST_F(AgentRemote, AClientRefusesAnAgentOfAnotherAuthority) {

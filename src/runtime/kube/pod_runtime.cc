@@ -124,7 +124,8 @@ Result<void> PodRuntime::ensure_node_secret(const json& mariadb, const NodeId& i
     NodeIdentities identities{nodes->certificate, agents->certificate, {}, {}};
     auto node = issue_certificate(*nodes, id.pod(), {}, kIdentityValidity);
     if (!node) return tl::unexpected(node.error());
-    auto agent = issue_certificate(*agents, agent_host(id), {}, kIdentityValidity);
+    auto agent =
+        issue_certificate(*agents, agent_host(id), {}, kIdentityValidity, CertificateUse::kServer);
     if (!agent) return tl::unexpected(agent.error());
     identities.node = *node;
     identities.agent = *agent;
@@ -232,7 +233,8 @@ Result<bool> PodRuntime::remove_node(const NodeId& id, bool purge) {
 Result<TlsFiles> PodRuntime::operator_identity(const std::filesystem::path& dir) {
   auto agents = agents_authority();
   if (!agents) return tl::unexpected(agents.error());
-  auto issued = issue_certificate(*agents, "mdbop operator", {}, std::chrono::days(365));
+  auto issued = issue_certificate(*agents, "mdbop operator", {}, std::chrono::days(365),
+                                  CertificateUse::kClient);
   if (!issued) return tl::unexpected(issued.error());
   TlsFiles files{(dir / "operator.crt").string(), (dir / "operator.key").string(),
                  (dir / "agents-ca.crt").string()};

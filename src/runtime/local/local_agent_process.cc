@@ -35,7 +35,7 @@ bool is_agent_of(pid_t pid, const std::string& home, const NodeId& id) {
 
 // `name`.crt and `name`.key in `dir` (0700), issued by the agents' CA unless there.
 Result<TlsFiles> agent_identity(const fs::path& home, const fs::path& dir, const std::string& name,
-                                const std::string& common_name) {
+                                const std::string& common_name, CertificateUse use) {
   FileLock lock(home / "agent-ca.lock");
   auto ca =
       ensure_certificate_authority(home / "agent-ca", "mdbop agents CA " + home.string(), 0600);
@@ -44,7 +44,7 @@ Result<TlsFiles> agent_identity(const fs::path& home, const fs::path& dir, const
                  (home / "agent-ca" / "ca.crt").string()};
   std::error_code ec;
   if (fs::exists(files.key, ec)) return files;
-  auto issued = issue_certificate(*ca, common_name, {"127.0.0.1"}, std::chrono::days(3650));
+  auto issued = issue_certificate(*ca, common_name, {"127.0.0.1"}, std::chrono::days(3650), use);
   if (!issued) return tl::unexpected(issued.error());
   fs::create_directories(dir, ec);
   fs::permissions(dir, fs::perms::owner_all, ec);
@@ -65,12 +65,13 @@ Result<TlsFiles> LocalRuntime::agent_server_tls(const NodeId& id) {
     return TlsFiles{(pod_->tls_dir / "agent.crt").string(), (pod_->tls_dir / "agent.key").string(),
                     (pod_->tls_dir / "agent-ca.crt").string()};
   }
-  return agent_identity(home_, node_dir(id) / "agent", "agent",
-                        "mdbop agent " + id.qualified_pod());
+  return agent_identity(home_, node_dir(id) / "agent", "agent", "mdbop agent " + id.qualified_pod(),
+                        CertificateUse::kServer);
 }
 
 Result<TlsFiles> LocalRuntime::agent_client_tls() {
-  return agent_identity(home_, home_ / "agent-ca", "operator", "mdbop operator");
+  return agent_identity(home_, home_ / "agent-ca", "operator", "mdbop operator",
+                        CertificateUse::kClient);
 }
 
 std::optional<LocalRuntime::AgentProcess> LocalRuntime::running_agent(const NodeId& id) {
