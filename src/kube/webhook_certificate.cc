@@ -1,5 +1,6 @@
 #include "kube/webhook_certificate.h"
 
+#include "kube/kept_secret.h"
 #include "util/base64.h"
 #include "util/json_text.h"
 
@@ -7,7 +8,6 @@ namespace mdbop {
 
 namespace {
 
-const ApiResource kSecrets{"v1", "secrets"};
 const ApiResource kWebhookConfigurations{"admissionregistration.k8s.io/v1",
                                          "validatingwebhookconfigurations"};
 
@@ -28,42 +28,26 @@ std::optional<WebhookCertificate> held_in(const json& secret) {
 Result<WebhookCertificate> ensure_webhook_certificate(
     const KubeClient& client, const std::string& namespace_, const std::string& secret_name,
     const std::string& dns_name, const std::vector<std::string>& ip_addresses) {
-  const std::string path = api_path(kSecrets, namespace_, secret_name);
-  auto stored = client.get(path);
-  if (stored) {
-    if (auto held = held_in(*stored)) return *held;
-  } else if (!is_not_found(stored.error())) {
-    return tl::unexpected(stored.error());
-  }
-  auto ca = make_certificate_authority("mdbop admission webhook CA", std::chrono::days(3650));
-  if (!ca) return tl::unexpected(ca.error());
-  auto serving = issue_certificate(*ca, dns_name, ip_addresses, std::chrono::days(825));
-  if (!serving) return tl::unexpected(serving.error());
-  json secret = {{"apiVersion", "v1"},
-                 {"kind", "Secret"},
-                 {"metadata", {{"name", secret_name}, {"namespace", namespace_}}},
-                 {"type", "kubernetes.io/tls"},
-                 {"data",
-                  {{"ca.crt", base64_encode(ca->certificate)},
-                   {"tls.crt", base64_encode(serving->certificate)},
-                   {"tls.key", base64_encode(serving->private_key)}}}};
-  Result<json> written = fail("not written");
-  if (stored) {
-    secret["metadata"]["resourceVersion"] = text_at((*stored)["metadata"], "resourceVersion");
-    written = client.replace(path, secret);
-  } else {
-    written = client.create(api_path(kSecrets, namespace_), secret);
-  }
-  if (!written) {
-    // Another replica wrote one meanwhile: theirs is the one.
-    if (written.error().code != ErrorCode::kConflict) return tl::unexpected(written.error());
-    auto theirs = client.get(path);
-    if (!theirs) return tl::unexpected(theirs.error());
-    if (auto held = held_in(*theirs)) return *held;
-    return fail(ErrorCode::kConflict, "the Secret " + namespace_ + "/" + secret_name +
-                                          " changed while mdbop wrote it; it will try again");
-  }
-  return WebhookCertificate{ca->certificate, *serving};
+  auto kept = ensure_kept_secret(
+      client, namespace_, secret_name,
+      [](const json& secret) { return held_in(secret).has_value(); },
+      [&]() -> Result<json> {
+        auto ca = make_certificate_authority("mdbop admission webhook CA", std::chrono::days(3650));
+        if (!ca) return tl::unexpected(ca.error());
+        auto serving = issue_certificate(*ca, dns_name, ip_addresses, std::chrono::days(825),
+                                         CertificateUse::kServer);
+        if (!serving) return tl::unexpected(serving.error());
+        return json{{"apiVersion", "v1"},
+                    {"kind", "Secret"},
+                    {"metadata", {{"name", secret_name}, {"namespace", namespace_}}},
+                    {"type", "kubernetes.io/tls"},
+                    {"data",
+                     {{"ca.crt", base64_encode(ca->certificate)},
+                      {"tls.crt", base64_encode(serving->certificate)},
+                      {"tls.key", base64_encode(serving->private_key)}}}};
+      });
+  if (!kept) return tl::unexpected(kept.error());
+  return *held_in(*kept);
 }
 
 Result<void> install_ca_bundle(const KubeClient& client, const std::string& configuration,

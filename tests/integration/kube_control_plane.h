@@ -17,6 +17,12 @@
 
 namespace mdbop::testing {
 
+// The StorageClass `local` (no provisioner, WaitForFirstConsumer, as local volumes need: a claim
+// is bound once its pod is scheduled, to a volume on that pod's node) and one 1Gi
+// PersistentVolume per node, `local-<node>`, on the directory `volumes`/<node>.
+std::string local_volumes_yaml(const std::vector<std::string>& nodes,
+                               const std::filesystem::path& volumes);
+
 struct KubectlResult {
   int exit_code = -1;
   std::string out;

@@ -25,28 +25,6 @@ using namespace std::chrono_literals;
 
 const std::vector<std::string> kNodes = {"node-0", "node-1", "node-2"};
 
-std::string storage_yaml(const fs::path& volumes) {
-  std::string yaml = R"y(apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata:
-  name: local
-provisioner: kubernetes.io/no-provisioner
-volumeBindingMode: WaitForFirstConsumer
-)y";
-  for (const std::string& node : kNodes) {
-    yaml += "---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: local-" + node +
-            "\nspec:\n  capacity:\n    storage: 1Gi\n  accessModes: [ReadWriteOnce]\n"
-            "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: local\n"
-            "  local:\n    path: " +
-            (volumes / node).string() +
-            "\n  nodeAffinity:\n    required:\n      nodeSelectorTerms:\n"
-            "      - matchExpressions:\n        - key: kubernetes.io/hostname\n"
-            "          operator: In\n          values: [" +
-            node + "]\n";
-  }
-  return yaml;
-}
-
 // A pod shaped like mdbop's: hostname and subdomain under a headless Service, a claim, a
 // secret volume with mode 0400, mdbop's init container (skipped by --skip-init: it would copy
 // from mdbop's image) and one that runs, its address from the downward API on its command
@@ -203,7 +181,7 @@ class KubeletDouble : public ::testing::Test {
     double_pid_ = kube_->start_kubelet_double(
         kNodes, {"--exec", "/mdbop/bin/mdbop=" + std::string(MDBOP_BINARY_DEFAULT), "--skip-init",
                  "mdbop-agent"});
-    kube_->must_kubectl({"apply", "-f", "-"}, storage_yaml(volumes));
+    kube_->must_kubectl({"apply", "-f", "-"}, local_volumes_yaml(kNodes, volumes));
   }
   static void TearDownTestSuite() {
     delete kube_;

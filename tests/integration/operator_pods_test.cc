@@ -28,25 +28,6 @@ const std::vector<std::string> kNodes = {"node-0", "node-1", "node-2"};
 constexpr char kPassword[] = "pods-Pass-1";
 constexpr char kNssWrapper[] = "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so";
 
-// Local volumes, one per node, bound when a pod that claims one is scheduled there.
-std::string storage_yaml(const fs::path& volumes) {
-  std::string yaml =
-      "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: local\n"
-      "provisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: WaitForFirstConsumer\n";
-  for (const std::string& node : kNodes) {
-    yaml += "---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: local-" + node +
-            "\nspec:\n  capacity:\n    storage: 1Gi\n  accessModes: [ReadWriteOnce]\n"
-            "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: local\n"
-            "  local:\n    path: " +
-            (volumes / node).string() +
-            "\n  nodeAffinity:\n    required:\n      nodeSelectorTerms:\n"
-            "      - matchExpressions:\n        - key: kubernetes.io/hostname\n"
-            "          operator: In\n          values: [" +
-            node + "]\n";
-  }
-  return yaml;
-}
-
 // The server process of a pod, found by the option file in its claim's directory; 0 when none.
 pid_t server_of(const std::string& pod) {
   const std::string option_file = "/nodes/default/" + pod + "/my.cnf";
@@ -84,7 +65,7 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsThreePodsAndBecomesReady) {
                 kNodes, {"--exec", "/mdbop/bin/mdbop=" + std::string(MDBOP_BINARY_DEFAULT),
                          "--skip-init", "mdbop-agent"}),
             0);
-  kube.must_kubectl({"apply", "-f", "-"}, storage_yaml(volumes));
+  kube.must_kubectl({"apply", "-f", "-"}, local_volumes_yaml(kNodes, volumes));
   kube.must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy"});
   kube.must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
 
