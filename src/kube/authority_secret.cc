@@ -26,26 +26,37 @@ Result<PemCertificate> ensure_authority_secret(const KubeClient& client,
                                                const std::string& name,
                                                const std::string& common_name,
                                                const json& owner_reference) {
-  auto kept = ensure_kept_secret(
-      client, namespace_, name, [](const json& secret) { return held_in(secret).has_value(); },
-      [&]() -> Result<json> {
-        auto ca = make_certificate_authority(common_name, std::chrono::days(3650));
-        if (!ca) return tl::unexpected(ca.error());
-        json secret = {{"apiVersion", "v1"},
-                       {"kind", "Secret"},
-                       {"metadata",
-                        {{"name", name},
-                         {"namespace", namespace_},
-                         {"labels", {{"app.kubernetes.io/managed-by", "mdbop"}}}}},
-                       {"type", "Opaque"},
-                       {"data",
-                        {{"ca.crt", base64_encode(ca->certificate)},
-                         {"ca.key", base64_encode(ca->private_key)}}}};
-        if (owner_reference.is_object()) {
-          secret["metadata"]["ownerReferences"] = json::array({owner_reference});
-        }
-        return secret;
-      });
+  // One left by an earlier object of the same name (another uid) is not this one's: it would
+  // be collected with its owner.
+  const auto usable = [&](const json& secret) {
+    if (!held_in(secret)) return false;
+    if (!owner_reference.is_object()) return true;
+    for (const json& owner :
+         secret.value("metadata", json::object()).value("ownerReferences", json::array())) {
+      if (owner.is_object() && text_at(owner, "uid") == text_at(owner_reference, "uid")) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto kept = ensure_kept_secret(client, namespace_, name, usable, [&]() -> Result<json> {
+    auto ca = make_certificate_authority(common_name, std::chrono::days(3650));
+    if (!ca) return tl::unexpected(ca.error());
+    json secret = {
+        {"apiVersion", "v1"},
+        {"kind", "Secret"},
+        {"metadata",
+         {{"name", name},
+          {"namespace", namespace_},
+          {"labels", {{"app.kubernetes.io/managed-by", "mdbop"}}}}},
+        {"type", "Opaque"},
+        {"data",
+         {{"ca.crt", base64_encode(ca->certificate)}, {"ca.key", base64_encode(ca->private_key)}}}};
+    if (owner_reference.is_object()) {
+      secret["metadata"]["ownerReferences"] = json::array({owner_reference});
+    }
+    return secret;
+  });
   if (!kept) return tl::unexpected(kept.error());
   return *held_in(*kept);
 }

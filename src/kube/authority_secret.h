@@ -14,7 +14,8 @@
 namespace mdbop {
 
 // The authority in the Secret `namespace_/name`; made (named `common_name`) and stored there,
-// with `owner_reference` when it is an object, when the Secret is missing or holds none valid.
+// with `owner_reference` when it is an object, when the Secret is missing, holds none valid, or
+// is not owned by that owner (an earlier object's of the same name).
 // Two makers at once: the Secret the API server took is the one returned.
 Result<PemCertificate> ensure_authority_secret(const KubeClient& client,
                                                const std::string& namespace_,

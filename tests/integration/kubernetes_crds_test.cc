@@ -92,10 +92,12 @@ void expect_what_they_become_accepted(KubeControlPlane& kube) {
       const NodeId id{metadata["namespace"], metadata["name"], index};
       const NodeRole role =
           index == spec.primary_pod_index ? NodeRole::kPrimary : NodeRole::kSecondary;
-      list["items"].push_back(render_node_claim(*valid, id));
+      list["items"].push_back(*render_node_claim(*valid, id));
       list["items"].push_back(render_node_pod(*valid, spec, id, role, environment));
     }
-    for (const json& service : render_cluster_services(*valid, spec)) {
+    auto rendered = render_cluster_services(*valid, spec);
+    ASSERT_TRUE(rendered) << rendered.error().what();
+    for (const json& service : *rendered) {
       list["items"].push_back(service);
     }
     if (auto budget = render_disruption_budget(*valid, spec)) list["items"].push_back(*budget);

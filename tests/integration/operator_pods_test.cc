@@ -175,8 +175,8 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsThreePodsAndBecomesReady) {
   ASSERT_TRUE(rows) << rows.error().what();
   EXPECT_EQ(rows->rows.at(0).at(0).value_or(""), "2");
 
-  // Deleted with kubectl: the finalizer holds the MariaDB until its pods are gone; the claims
-  // stay, released from it, so the data outlives it.
+  // Deleted with kubectl: the finalizer holds the MariaDB until its pods are gone; the claims,
+  // which no object owns, stay with the data.
   const KubectlResult deleted = kube.kubectl({"delete", "mariadb", "kp", "--timeout=180s"});
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
   EXPECT_TRUE(eventually(

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "api/manifest.h"
+#include "harness.h"
 #include "kube/kube_config.h"
 #include "kube_control_plane.h"
 #include "runtime/kube/object_names.h"
@@ -20,6 +21,7 @@ namespace mdbop::testing {
 namespace {
 
 using json = nlohmann::json;
+using namespace std::chrono_literals;
 
 const char* const kMariaDB = R"(apiVersion: k8s.mariadb.com/v1alpha1
 kind: MariaDB
@@ -96,7 +98,7 @@ TEST_F(PodRuntimeTest, MakesWhatNodesNeedOnceAndMovesThePrimarysLabel) {
     auto made = runtime_->ensure_node(object, NodeId{"db", "galera", index});
     ASSERT_TRUE(made) << made.error().what();
   }
-  for (const char* kind : {"pods", "persistentvolumeclaims", "services"}) {
+  for (const char* kind : {"pods", "services"}) {
     SCOPED_TRACE(kind);
     const json items = get({kind, "-l", "app.kubernetes.io/instance=galera"})["items"];
     EXPECT_EQ(items.size(), std::string(kind) == "services" ? 4u : 3u);
@@ -104,6 +106,10 @@ TEST_F(PodRuntimeTest, MakesWhatNodesNeedOnceAndMovesThePrimarysLabel) {
       EXPECT_EQ(item["metadata"]["ownerReferences"][0]["uid"], uid);
     }
   }
+  // Claims hold the data: no owner, whom the garbage collector would follow.
+  const json claims = get({"pvc", "-l", "app.kubernetes.io/instance=galera"})["items"];
+  EXPECT_EQ(claims.size(), 3u);
+  for (const json& claim : claims) EXPECT_FALSE(claim["metadata"].contains("ownerReferences"));
   EXPECT_EQ(get({"poddisruptionbudget", "galera"})["spec"]["maxUnavailable"], 1);
   auto indices = runtime_->node_indices("db", "galera");
   ASSERT_TRUE(indices);
@@ -148,16 +154,33 @@ TEST_F(PodRuntimeTest, MakesWhatNodesNeedOnceAndMovesThePrimarysLabel) {
       get({"pods", "-l", "app.kubernetes.io/instance=galera,k8s.mariadb.com/role=primary"});
   EXPECT_EQ(primaries["items"].size(), 1u);
 
-  // Removed: the claim stays, let go of by its MariaDB; purged: it goes too.
+  // A pod and its Secret deleted by a user are made again; a node beyond spec.replicas is not.
+  kube_.must_kubectl({"delete", "pod", "galera-1", "-n", "db", "--wait=false"});
+  kube_.must_kubectl({"delete", "secret", "galera-1-mdbop-tls", "-n", "db"});
+  ASSERT_TRUE(eventually(
+      [&] {
+        return kube_.kubectl({"get", "pod", "galera-1", "-n", "db"}).exit_code != 0;
+      },
+      30s));
+  ASSERT_TRUE(runtime_->ensure_node(mariadb(), NodeId{"db", "galera", 1}));
+  EXPECT_EQ(get({"pod", "galera-1"})["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"],
+            "storage-galera-1");
+  EXPECT_EQ(kube_.kubectl({"get", "secret", "galera-1-mdbop-tls", "-n", "db"}).exit_code, 0);
+  ASSERT_TRUE(runtime_->ensure_node(mariadb(), NodeId{"db", "galera", 3}));
+  EXPECT_NE(kube_.kubectl({"get", "pod", "galera-3", "-n", "db"}).exit_code, 0);
+
+  // Removed: the claim stays; purged: it goes too, and is no node's while it is deleted.
   auto removed = runtime_->remove_node(NodeId{"db", "galera", 2}, false);
   ASSERT_TRUE(removed) << removed.error().what();
   EXPECT_TRUE(*removed);
   EXPECT_NE(kube_.kubectl({"get", "secret", "galera-2-mdbop-tls", "-n", "db"}).exit_code, 0);
-  const json kept = get({"pvc", "storage-galera-2"});
-  EXPECT_FALSE(kept["metadata"].contains("ownerReferences"));
+  EXPECT_EQ(kube_.kubectl({"get", "pvc", "storage-galera-2", "-n", "db"}).exit_code, 0);
   ASSERT_TRUE(runtime_->remove_node(NodeId{"db", "galera", 1}, true));
   EXPECT_TRUE(kube_.kubectl({"get", "pvc", "storage-galera-1", "-n", "db"}).exit_code != 0 ||
               get({"pvc", "storage-galera-1"})["metadata"].contains("deletionTimestamp"));
+  indices = runtime_->node_indices("db", "galera");
+  ASSERT_TRUE(indices);
+  EXPECT_EQ(*indices, (std::vector<int>{0, 2}));
 }
 
 }  // namespace

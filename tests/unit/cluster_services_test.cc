@@ -11,7 +11,9 @@ namespace {
 using json = nlohmann::json;
 
 std::vector<json> services_of(const json& mariadb) {
-  return render_cluster_services(mariadb, mariadb_spec_from(mariadb));
+  auto services = render_cluster_services(mariadb, mariadb_spec_from(mariadb));
+  EXPECT_TRUE(services) << services.error().what();
+  return services ? *services : std::vector<json>();
 }
 
 TEST(ClusterServicesTest, TheHeadlessServicePublishesEveryPodForThePeers) {
@@ -57,6 +59,26 @@ TEST(ClusterServicesTest, ClientServicesSelectByRoleAndFollowTheirTemplates) {
   EXPECT_EQ(secondary["metadata"]["name"], "galera-secondary");
   EXPECT_EQ(secondary["spec"]["selector"][kRoleLabel], "secondary");
   EXPECT_EQ(secondary["spec"]["type"], "NodePort");
+}
+
+TEST(ClusterServicesTest, ATemplatesMapThatIsNotOneIsRefusedNamingTheField) {
+  for (const auto& [spec, field] :
+       {std::pair{"  service: {metadata: labels}\n", "spec.service.metadata"},
+        std::pair{"  primaryService: {metadata: {labels: [a]}}\n",
+                  "spec.primaryService.metadata.labels"},
+        std::pair{"  secondaryService: {annotations: x}\n", "spec.secondaryService.annotations"}}) {
+    const json mariadb =
+        stored_mariadb(std::string("  replicas: 3\n  galera: {enabled: true}\n") + spec);
+    auto services = render_cluster_services(mariadb, mariadb_spec_from(mariadb));
+    ASSERT_FALSE(services) << field;
+    EXPECT_NE(services.error().what().find(field), std::string::npos) << services.error().what();
+  }
+  // A value of the wrong type is the API server's to refuse, in its words.
+  const json mariadb =
+      stored_mariadb("  replicas: 3\n  galera: {enabled: true}\n  service: {type: 1}\n");
+  auto services = render_cluster_services(mariadb, mariadb_spec_from(mariadb));
+  ASSERT_TRUE(services);
+  EXPECT_EQ((*services)[1]["spec"]["type"], 1);
 }
 
 }  // namespace

@@ -19,19 +19,26 @@ tl::unexpected<Error> not_built(const std::string& what) {
 
 PodAgentState pod_agent_state(const json& pod) {
   PodAgentState state;
-  const json status = pod.value("status", json::object());
-  if (pod.value("metadata", json::object()).contains("deletionTimestamp")) {
+  // What the API server answers is read without trusting its shape.
+  const auto object_at = [](const json& parent, const char* key) {
+    auto found = parent.is_object() ? parent.find(key) : parent.end();
+    return found != parent.end() && found->is_object() ? *found : json::object();
+  };
+  const json status = object_at(pod, "status");
+  if (object_at(pod, "metadata").contains("deletionTimestamp")) {
     state.why_not = "the pod is being deleted";
     return state;
   }
-  for (const json& container : status.value("containerStatuses", json::array())) {
+  const json containers = status.value("containerStatuses", json::array());
+  for (const json& container : containers.is_array() ? containers : json::array()) {
     if (text_at(container, "name") != "mariadb") continue;
-    const json container_state = container.value("state", json::object());
+    const json container_state = object_at(container, "state");
+    const json started = container.value("started", json(false));
     state.container_running = container_state.contains("running");
-    state.serving = state.container_running && container.value("started", false);
+    state.serving = state.container_running && started.is_boolean() && started.get<bool>();
     if (!state.serving) {
-      const json waiting = container_state.value("waiting", json::object());
-      const json terminated = container_state.value("terminated", json::object());
+      const json waiting = object_at(container_state, "waiting");
+      const json terminated = object_at(container_state, "terminated");
       std::string reason = text_at(waiting, "reason");
       if (reason.empty()) reason = text_at(terminated, "reason");
       state.why_not = "its container is " + (state.container_running ? std::string("starting")
@@ -93,8 +100,21 @@ Result<TlsFiles> PodAgents::client_identity() { return runtime_->operator_identi
 NodeSnapshot PodAgents::observe_unreached(const NodeId& id, const std::string&) {
   NodeSnapshot seen;
   seen.process.running = true;
-  seen.process.details = {{"pod", id.pod()}, {"agent", "unreachable"}};
+  std::string why = "its agent does not answer";
+  if (auto pod = runtime_->find_pod(id); !pod) {
+    why = pod.error().message;
+  } else if (!*pod) {
+    why = "the pod does not exist (it is made again)";
+  } else if (const PodAgentState state = pod_agent_state(**pod); !state.serving) {
+    why = state.why_not;
+  }
+  // Shown in status.nodes[].details: the user sees why the node is not looked at.
+  seen.process.details = {{"pod", id.pod()}, {"unreachable", why}};
   return seen;
+}
+
+NodeProcess PodAgents::process_unreached(const NodeId& id) {
+  return observe_unreached(id, "").process;
 }
 
 Result<bool> PodAgents::copy_data(const NodeId& from, const NodeId& to) {

@@ -54,6 +54,7 @@ class PodAgents : public RemoteNodeAgent {
   // The pod cannot tell what its server does: the node is taken as running, so that nothing
   // (a bootstrap, above all) is decided on a node that may be serving.
   NodeSnapshot observe_unreached(const NodeId& id, const std::string& root_password) override;
+  NodeProcess process_unreached(const NodeId& id) override;
 
  private:
   std::shared_ptr<PodRuntime> runtime_;

@@ -24,6 +24,8 @@ NodeSnapshot NodeAgentProcesses::observe_unreached(const NodeId& id,
   return machine_.observe(id, root_password);
 }
 
+NodeProcess NodeAgentProcesses::process_unreached(const NodeId& id) { return machine_.process(id); }
+
 Result<NodeAddress> NodeAgentProcesses::place(const NodeId& id, const nlohmann::json& mariadb) {
   auto address = machine_.place(id, mariadb);
   if (!address) return address;

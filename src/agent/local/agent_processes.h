@@ -51,6 +51,7 @@ class NodeAgentProcesses : public RemoteNodeAgent {
   Result<TlsFiles> client_identity() override;
   // The machine's own look is as true as the agent's.
   NodeSnapshot observe_unreached(const NodeId& id, const std::string& root_password) override;
+  NodeProcess process_unreached(const NodeId& id) override;
 
  private:
   std::string program_;

@@ -134,7 +134,7 @@ NodeProcess RemoteNodeAgent::process(const NodeId& id) {
     spdlog::warn("node={} looked at without its agent: {}", id.qualified_pod(),
                  seen.error().message);
   }
-  return observe_unreached(id, "").process;
+  return process_unreached(id);
 }
 
 std::string RemoteNodeAgent::startup_failure(const NodeId& id) {

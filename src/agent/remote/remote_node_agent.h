@@ -79,6 +79,8 @@ class RemoteNodeAgent : public NodeAgent {
   // What the node's place shows when its agent cannot be reached. It must never guess a stopped
   // server: a process's machine looks itself; a pod whose container may run says running.
   virtual NodeSnapshot observe_unreached(const NodeId& id, const std::string& root_password) = 0;
+  // The process alone, the same way.
+  virtual NodeProcess process_unreached(const NodeId& id) = 0;
 
   // The client of the node's agent (reached unless known).
   Result<std::shared_ptr<AgentClient>> agent_of(const NodeId& id);

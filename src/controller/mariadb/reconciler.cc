@@ -35,9 +35,12 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   if (auto prepared = prepare(pass); !prepared) {
     spdlog::warn("mariadb={}/{} cannot reconcile: {}", key_.namespace_, key_.name,
                  prepared.error().what());
-    event("Warning", "InvalidConfiguration", prepared.error().what());
+    // A node that cannot be reached yet (its pod starting) is no fault of the configuration.
+    const char* reason = prepared.error().code == ErrorCode::kUnavailable ? "NodesUnavailable"
+                                                                          : "InvalidConfiguration";
+    event("Warning", reason, prepared.error().what());
     store_.update_status(key_, [&](json& status) {
-      set_condition(status, "Ready", false, "InvalidConfiguration", prepared.error().what());
+      set_condition(status, "Ready", false, reason, prepared.error().what());
     });
     return 5s;
   }

@@ -27,46 +27,62 @@ json service(const json& mariadb, const std::string& name, json selector, json p
           {"spec", {{"selector", std::move(selector)}, {"ports", std::move(ports)}}}};
 }
 
-// A client Service, shaped by its template in the spec.
-json client_service(const json& mariadb, const MariaDBSpec& spec, const std::string& name,
-                    const char* template_field, std::optional<NodeRole> role) {
+// A client Service, shaped by its template in the spec. Values of the wrong type are passed on
+// for the API server to refuse in its words; maps that must be merged are checked here.
+Result<json> client_service(const json& mariadb, const MariaDBSpec& spec, const std::string& name,
+                            const char* template_field, std::optional<NodeRole> role) {
   const std::string mariadb_name = mariadb.at("metadata").value("name", "");
   json selector = instance_labels(mariadb_name);
   if (role) selector[kRoleLabel] = role_label_value(*role);
   json result =
       service(mariadb, name, std::move(selector), json::array({port("mysql", spec.port)}));
-  const json template_ = mariadb.at("spec").value(template_field, json::object());
-  result["spec"]["type"] = template_.value("type", "ClusterIP");
+  const std::string path = std::string("spec.") + template_field;
+  auto template_ = object_member(mariadb.at("spec"), template_field, path);
+  if (!template_) return template_;
+  result["spec"]["type"] = template_->value("type", json("ClusterIP"));
   for (const char* field : {"loadBalancerIP", "loadBalancerSourceRanges", "externalTrafficPolicy",
                             "sessionAffinity", "allocateLoadBalancerNodePorts"}) {
-    if (auto value = template_.find(field); value != template_.end()) {
+    if (auto value = template_->find(field); value != template_->end()) {
       result["spec"][field] = *value;
     }
   }
-  const json metadata = template_.value("metadata", json::object());
-  json labels = metadata.value("labels", json::object());
-  labels.update(result["metadata"]["labels"]);
-  result["metadata"]["labels"] = labels;
-  json annotations = template_.value("annotations", json::object());
-  annotations.update(metadata.value("annotations", json::object()));
-  if (!annotations.empty()) result["metadata"]["annotations"] = annotations;
+  auto metadata = object_member(*template_, "metadata", path + ".metadata");
+  if (!metadata) return metadata;
+  auto labels = object_member(*metadata, "labels", path + ".metadata.labels");
+  auto annotations = object_member(*template_, "annotations", path + ".annotations");
+  auto metadata_annotations =
+      object_member(*metadata, "annotations", path + ".metadata.annotations");
+  for (const auto* read : {&labels, &annotations, &metadata_annotations}) {
+    if (!*read) return *read;
+  }
+  labels->update(result["metadata"]["labels"]);
+  result["metadata"]["labels"] = *labels;
+  annotations->update(*metadata_annotations);
+  if (!annotations->empty()) result["metadata"]["annotations"] = *annotations;
   return result;
 }
 
 }  // namespace
 
-std::vector<json> render_cluster_services(const json& mariadb, const MariaDBSpec& spec) {
+Result<std::vector<json>> render_cluster_services(const json& mariadb, const MariaDBSpec& spec) {
   const std::string name = mariadb.at("metadata").value("name", "");
   json headless = service(mariadb, headless_service_name(name), instance_labels(name),
                           json::array({port("mysql", spec.port), port("galera", PodPorts::kGalera),
                                        port("ist", PodPorts::kIst), port("sst", PodPorts::kSst)}));
   headless["spec"]["clusterIP"] = "None";
   headless["spec"]["publishNotReadyAddresses"] = true;
-  return {headless, client_service(mariadb, spec, name, "service", std::nullopt),
-          client_service(mariadb, spec, primary_service_name(name), "primaryService",
-                         NodeRole::kPrimary),
-          client_service(mariadb, spec, secondary_service_name(name), "secondaryService",
-                         NodeRole::kSecondary)};
+  std::vector<json> services = {headless};
+  for (const auto& [service_name, template_field, role] :
+       {std::tuple{name, "service", std::optional<NodeRole>()},
+        std::tuple{primary_service_name(name), "primaryService",
+                   std::optional<NodeRole>(NodeRole::kPrimary)},
+        std::tuple{secondary_service_name(name), "secondaryService",
+                   std::optional<NodeRole>(NodeRole::kSecondary)}}) {
+    auto client = client_service(mariadb, spec, service_name, template_field, role);
+    if (!client) return tl::unexpected(client.error());
+    services.push_back(std::move(*client));
+  }
+  return services;
 }
 
 }  // namespace mdbop

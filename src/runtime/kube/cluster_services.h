@@ -15,11 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include "api/mariadb_spec.h"
+#include "util/result.h"
 
 namespace mdbop {
 
-// The four Services. REQUIRES: `mariadb` passed validate_and_default() and was stored.
-std::vector<nlohmann::json> render_cluster_services(const nlohmann::json& mariadb,
-                                                    const MariaDBSpec& spec);
+// The four Services; an error naming the field when a template's map is not one.
+// REQUIRES: `mariadb` passed validate_and_default() and was stored.
+Result<std::vector<nlohmann::json>> render_cluster_services(const nlohmann::json& mariadb,
+                                                            const MariaDBSpec& spec);
 
 }  // namespace mdbop

@@ -46,8 +46,8 @@ inline constexpr char kAgentBundle[] = "/mdbop";          // the emptyDir the bu
 inline constexpr char kAgentTlsDir[] = "/etc/mdbop/tls";  // the node's Secret
 
 // The annotation holding the hash of what the pod was rendered from, but its role: a pod whose
-// hash differs from a fresh rendering's runs an old template and is recreated when its node
-// restarts.
+// hash differs from a fresh rendering's runs an old template (rolling such pods is not built
+// yet: docs/kubernetes.md).
 inline constexpr char kPodTemplateHashAnnotation[] = "k8s.mariadb.com/pod-template-hash";
 
 // REQUIRES: `mariadb` passed validate_and_default() and was stored (it has a uid); `spec` was

@@ -46,4 +46,12 @@ json owner_reference(const json& mariadb) {
           {"blockOwnerDeletion", true}};
 }
 
+Result<json> object_member(const json& parent, const char* key, const std::string& path) {
+  if (!parent.is_object()) return json::object();
+  auto found = parent.find(key);
+  if (found == parent.end() || found->is_null()) return json::object();
+  if (!found->is_object()) return fail_field(path, "must be an object (a map)");
+  return *found;
+}
+
 }  // namespace mdbop

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/node_id.h"
+#include "util/result.h"
 
 namespace mdbop {
 
@@ -37,5 +38,11 @@ std::string role_label_value(NodeRole role);
 
 // The controller owner reference to `mariadb` (a stored object: it has a uid).
 nlohmann::json owner_reference(const nlohmann::json& mariadb);
+
+// The member `key` of `parent` when it is an object (an empty one when absent or null); an
+// error naming `path` when it is something else. Templates the schema takes as any object
+// (spec.service, a volumeClaimTemplate) are read through it, never trusted.
+Result<nlohmann::json> object_member(const nlohmann::json& parent, const char* key,
+                                     const std::string& path);
 
 }  // namespace mdbop

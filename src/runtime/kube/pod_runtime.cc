@@ -80,16 +80,22 @@ Result<void> PodRuntime::ensure_cluster_objects(const json& mariadb, const Maria
   const json& metadata = mariadb.at("metadata");
   const std::string uid = text_at(metadata, "uid");
   const std::string generation = metadata.value("generation", json(0)).dump();
+  const auto now = std::chrono::steady_clock::now();
   {
+    // Written again when the spec changed, and every few minutes: a Service a user deleted
+    // comes back.
     std::lock_guard lock(mutex_);
     if (auto written = cluster_objects_.find(uid);
-        written != cluster_objects_.end() && written->second == generation) {
+        written != cluster_objects_.end() && written->second.generation == generation &&
+        now - written->second.at < kClusterObjectsRefresh) {
       return {};
     }
   }
   const std::string namespace_ = text_at(metadata, "namespace");
   const std::string name = text_at(metadata, "name");
-  for (const json& service : render_cluster_services(mariadb, spec)) {
+  auto services = render_cluster_services(mariadb, spec);
+  if (!services) return tl::unexpected(services.error());
+  for (const json& service : *services) {
     auto applied =
         client_->patch(api_path(kServices, namespace_, text_at(service["metadata"], "name")),
                        service, PatchType::kApply);
@@ -99,20 +105,37 @@ Result<void> PodRuntime::ensure_cluster_objects(const json& mariadb, const Maria
   if (auto budget = render_disruption_budget(mariadb, spec)) {
     auto applied = client_->patch(budget_path, *budget, PatchType::kApply);
     if (!applied) return tl::unexpected(applied.error());
-  } else if (auto removed = client_->remove(budget_path);
-             !removed && !is_not_found(removed.error())) {
-    return tl::unexpected(removed.error());
+  } else if (auto removed = remove_ours(budget_path, uid); !removed) {
+    return removed;
   }
   std::lock_guard lock(mutex_);
-  cluster_objects_[uid] = generation;
+  cluster_objects_[uid] = {generation, now};
+  return {};
+}
+
+Result<void> PodRuntime::remove_ours(const std::string& path, const std::string& owner_uid) {
+  auto stored = client_->get(path);
+  if (!stored) {
+    if (is_not_found(stored.error())) return {};
+    return tl::unexpected(stored.error());
+  }
+  const json metadata = stored->value("metadata", json::object());
+  bool ours = false;
+  for (const json& owner : metadata.value("ownerReferences", json::array())) {
+    if (owner.is_object() && text_at(owner, "uid") == owner_uid) ours = true;
+  }
+  if (!ours) return {};  // someone else's of the same name
+  // Only the object read: not one made again meanwhile.
+  auto removed = client_->remove(path, {{"kind", "DeleteOptions"},
+                                        {"apiVersion", "v1"},
+                                        {"preconditions", {{"uid", text_at(metadata, "uid")}}}});
+  if (!removed && !is_not_found(removed.error()) && removed.error().code != ErrorCode::kConflict) {
+    return tl::unexpected(removed.error());
+  }
   return {};
 }
 
 Result<void> PodRuntime::ensure_node_secret(const json& mariadb, const NodeId& id) {
-  {
-    std::lock_guard lock(mutex_);
-    if (secrets_ensured_.contains(id.qualified_pod())) return {};
-  }
   auto nodes = nodes_authority(mariadb);
   if (!nodes) return tl::unexpected(nodes.error());
   auto agents = agents_authority();
@@ -120,28 +143,25 @@ Result<void> PodRuntime::ensure_node_secret(const json& mariadb, const NodeId& i
   const std::string path = api_path(kSecrets, id.namespace_, agent_tls_secret_name(id));
   auto stored = client_->get(path);
   if (!stored && !is_not_found(stored.error())) return tl::unexpected(stored.error());
-  if (!stored || !node_secret_current(*stored, nodes->certificate, agents->certificate)) {
-    NodeIdentities identities{nodes->certificate, agents->certificate, {}, {}};
-    auto node = issue_certificate(*nodes, id.pod(), {}, kIdentityValidity);
-    if (!node) return tl::unexpected(node.error());
-    auto agent =
-        issue_certificate(*agents, agent_host(id), {}, kIdentityValidity, CertificateUse::kServer);
-    if (!agent) return tl::unexpected(agent.error());
-    identities.node = *node;
-    identities.agent = *agent;
-    // Applied whole: a Secret from an older authority is replaced by this one.
-    auto applied =
-        client_->patch(path, render_node_secret(mariadb, id, identities), PatchType::kApply);
-    if (!applied) return tl::unexpected(applied.error());
-  }
-  std::lock_guard lock(mutex_);
-  secrets_ensured_[id.qualified_pod()] = true;
+  if (stored && node_secret_current(*stored, nodes->certificate, agents->certificate)) return {};
+  NodeIdentities identities{nodes->certificate, agents->certificate, {}, {}};
+  auto node = issue_certificate(*nodes, id.pod(), {}, kIdentityValidity);
+  if (!node) return tl::unexpected(node.error());
+  auto agent =
+      issue_certificate(*agents, agent_host(id), {}, kIdentityValidity, CertificateUse::kServer);
+  if (!agent) return tl::unexpected(agent.error());
+  identities.node = *node;
+  identities.agent = *agent;
+  // Applied whole: a Secret from an older authority is replaced by this one.
+  auto applied =
+      client_->patch(path, render_node_secret(mariadb, id, identities), PatchType::kApply);
+  if (!applied) return tl::unexpected(applied.error());
   return {};
 }
 
 Result<void> PodRuntime::label_role(const json& pod, const NodeId& id, NodeRole role) {
   const std::string wanted = role_label_value(role);
-  const json labels = pod["metadata"].value("labels", json::object());
+  const json labels = pod.value("metadata", json::object()).value("labels", json::object());
   if (text_at(labels, kRoleLabel) == wanted) return {};
   if (role == NodeRole::kPrimary) {
     json selector = instance_labels(id.mariadb);
@@ -150,7 +170,7 @@ Result<void> PodRuntime::label_role(const json& pod, const NodeId& id, NodeRole 
                                 api_query({{"labelSelector", label_selector(selector)}}));
     if (!holders) return tl::unexpected(holders.error());
     for (const json& holder : holders->value("items", json::array())) {
-      const std::string name = text_at(holder["metadata"], "name");
+      const std::string name = text_at(holder.value("metadata", json::object()), "name");
       if (name == id.pod()) continue;
       auto demoted = client_->patch(
           api_path(kPods, id.namespace_, name),
@@ -169,20 +189,22 @@ Result<void> PodRuntime::label_role(const json& pod, const NodeId& id, NodeRole 
 Result<void> PodRuntime::ensure_node(const json& mariadb, const NodeId& id) {
   const MariaDBSpec spec = mariadb_spec_from(mariadb);
   if (auto cluster = ensure_cluster_objects(mariadb, spec); !cluster) return cluster;
-  if (auto secret = ensure_node_secret(mariadb, id); !secret) return secret;
-  if (auto claimed =
-          create_unless_there(api_path(kClaims, id.namespace_), render_node_claim(mariadb, id));
-      !claimed) {
-    return claimed;
-  }
   const NodeRole role = desired_role(mariadb, id);
   auto pod = find_pod(id);
   if (!pod) return tl::unexpected(pod.error());
-  if (!*pod) {
-    return create_unless_there(api_path(kPods, id.namespace_),
-                               render_node_pod(mariadb, spec, id, role, settings_.environment));
+  if (*pod) return label_role(**pod, id, role);
+  // A node beyond spec.replicas is being scaled away: looked at, never made again.
+  if (id.index >= spec.replicas) return {};
+  // A new pod: its Secret (made again when a user deleted it or its authority changed) and
+  // its claim (kept from an earlier pod) first, since the pod mounts them.
+  if (auto secret = ensure_node_secret(mariadb, id); !secret) return secret;
+  auto claim = render_node_claim(mariadb, id);
+  if (!claim) return tl::unexpected(claim.error());
+  if (auto claimed = create_unless_there(api_path(kClaims, id.namespace_), *claim); !claimed) {
+    return claimed;
   }
-  return label_role(**pod, id, role);
+  return create_unless_there(api_path(kPods, id.namespace_),
+                             render_node_pod(mariadb, spec, id, role, settings_.environment));
 }
 
 Result<std::optional<json>> PodRuntime::find_pod(const NodeId& id) {
@@ -200,7 +222,11 @@ Result<std::vector<int>> PodRuntime::node_indices(const std::string& namespace_,
   if (!claims) return tl::unexpected(claims.error());
   std::vector<int> indices;
   for (const json& claim : claims->value("items", json::array())) {
-    const std::string name = text_at(claim.value("metadata", json::object()), "name");
+    if (!claim.is_object()) continue;
+    const json metadata = claim.value("metadata", json::object());
+    // A claim being deleted (a node purged) is no node's any more.
+    if (metadata.contains("deletionTimestamp")) continue;
+    const std::string name = text_at(metadata, "name");
     const std::string prefix = "storage-";
     if (name.rfind(prefix, 0) != 0) continue;
     auto id = node_id_from_pod(namespace_, name.substr(prefix.size()));
@@ -220,21 +246,19 @@ Result<bool> PodRuntime::remove_node(const NodeId& id, bool purge) {
   }
   auto secret = client_->remove(api_path(kSecrets, id.namespace_, agent_tls_secret_name(id)));
   if (!secret && !is_not_found(secret.error())) return tl::unexpected(secret.error());
-  const std::string claim = api_path(kClaims, id.namespace_, claim_name(id));
-  auto released = purge ? client_->remove(claim)
-                        : client_->patch(claim, {{"metadata", {{"ownerReferences", nullptr}}}},
-                                         PatchType::kMerge);
-  if (!released && !is_not_found(released.error())) return tl::unexpected(released.error());
-  std::lock_guard lock(mutex_);
-  secrets_ensured_.erase(id.qualified_pod());
+  if (purge) {
+    auto purged = client_->remove(api_path(kClaims, id.namespace_, claim_name(id)));
+    if (!purged && !is_not_found(purged.error())) return tl::unexpected(purged.error());
+  }
   return had_pod;
 }
 
 Result<TlsFiles> PodRuntime::operator_identity(const std::filesystem::path& dir) {
   auto agents = agents_authority();
   if (!agents) return tl::unexpected(agents.error());
-  auto issued = issue_certificate(*agents, "mdbop operator", {}, std::chrono::days(365),
-                                  CertificateUse::kClient);
+  // As long-lived as the agents': it is issued once per operator run.
+  auto issued =
+      issue_certificate(*agents, "mdbop operator", {}, kIdentityValidity, CertificateUse::kClient);
   if (!issued) return tl::unexpected(issued.error());
   TlsFiles files{(dir / "operator.crt").string(), (dir / "operator.key").string(),
                  (dir / "agents-ca.crt").string()};

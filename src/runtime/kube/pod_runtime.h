@@ -1,10 +1,12 @@
 // PodRuntime: a MariaDB's nodes as pods, through the API server. For each node it makes the
 // claim, the TLS Secret and the pod that runtime/kube renders, and for its MariaDB the Services,
 // the disruption budget and the nodes' authority; it reads the pods back and moves the
-// primary's role label. Objects are created, never replaced: a pod holds a running server, and
-// a claim its data.
+// primary's role label. Pods and claims are created, never replaced: a pod holds a running
+// server, and a claim its data; a node Secret no longer issued by the current authorities is
+// replaced when its pod is made again.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -30,6 +32,9 @@ struct PodRuntimeSettings {
   std::string cluster_domain = "cluster.local";
 };
 
+// How often a MariaDB's Services and budget are written again while its spec stays the same.
+inline constexpr std::chrono::minutes kClusterObjectsRefresh{5};
+
 // The agents' authority, kept in this Secret of the operator's namespace.
 inline constexpr char kAgentsAuthoritySecret[] = "mdbop-agent-ca";
 
@@ -38,16 +43,17 @@ class PodRuntime {
   PodRuntime(std::shared_ptr<const KubeClient> client, PodRuntimeSettings settings);
 
   // Makes what the node needs unless it is there, from `mariadb` (validated and stored): its
-  // MariaDB's nodes' authority, Services and budget (written again when its generation
-  // changes), the node's Secret (issued again when no longer valid), claim and pod, whose role
-  // label follows status.currentPrimary (the old primary's is changed first).
+  // MariaDB's Services and budget (written again when its generation changes, and every few
+  // minutes); when the node has no pod, its Secret (issued again when no longer valid), claim
+  // and pod, unless the node is beyond spec.replicas (being scaled away); the pod's role label
+  // follows status.currentPrimary (the old primary's is changed first).
   Result<void> ensure_node(const nlohmann::json& mariadb, const NodeId& id);
   // The node's pod as the API server has it; nullopt when there is none.
   Result<std::optional<nlohmann::json>> find_pod(const NodeId& id);
   // Indices of the MariaDB's nodes that have a claim, ascending.
   Result<std::vector<int>> node_indices(const std::string& namespace_, const std::string& mariadb);
-  // Deletes the node's pod and Secret; with purge its claim too, else the claim is let go of
-  // by its MariaDB (no owner reference) so that the data outlives it.
+  // Deletes the node's pod and Secret; with purge its claim too (claims have no owner: the
+  // data outlives its MariaDB unless purged).
   Result<bool> remove_node(const NodeId& id, bool purge);
   // The operator's client certificate from the agents' authority, written (0600) into `dir`.
   Result<TlsFiles> operator_identity(const std::filesystem::path& dir);
@@ -60,6 +66,9 @@ class PodRuntime {
   // The MariaDB's Services and budget, once per generation.
   Result<void> ensure_cluster_objects(const nlohmann::json& mariadb, const MariaDBSpec& spec);
   Result<void> ensure_node_secret(const nlohmann::json& mariadb, const NodeId& id);
+  // Deletes the object at `path` when it is owned by `owner_uid` (not another's of the same
+  // name), and only the one read.
+  Result<void> remove_ours(const std::string& path, const std::string& owner_uid);
   // Creates `object` at `collection` unless an object of its name is there.
   Result<void> create_unless_there(const std::string& collection, const nlohmann::json& object);
   // Sets the pod's role label; a new primary's is set after every other pod's is demoted.
@@ -70,8 +79,11 @@ class PodRuntime {
   std::mutex mutex_;
   std::optional<PemCertificate> agents_authority_;
   std::map<std::string, PemCertificate> nodes_authorities_;  // by MariaDB uid
-  std::map<std::string, std::string> cluster_objects_;       // uid -> generation written
-  std::map<std::string, bool> secrets_ensured_;              // by namespace/pod
+  struct Written {
+    std::string generation;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::string, Written> cluster_objects_;  // by MariaDB uid
 };
 
 }  // namespace mdbop

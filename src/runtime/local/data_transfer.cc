@@ -2,6 +2,7 @@
 
 #include "runtime/local/data_lineage.h"
 #include "runtime/local/local_runtime.h"
+#include "util/random_password.h"
 #include "util/subprocess.h"
 
 namespace mdbop {
@@ -13,11 +14,12 @@ namespace fs = std::filesystem;
 class DataTaking : public ByteSink {
  public:
   DataTaking(std::unique_ptr<ProcessInputSink> tar, fs::path staging, fs::path target,
-             NodeUser owner)
+             NodeUser owner, std::function<bool()> server_running)
       : tar_(std::move(tar)),
         staging_(std::move(staging)),
         target_(std::move(target)),
-        owner_(std::move(owner)) {}
+        owner_(std::move(owner)),
+        server_running_(std::move(server_running)) {}
   ~DataTaking() override {
     if (finished_) return;
     tar_.reset();  // kills the extraction
@@ -28,6 +30,8 @@ class DataTaking : public ByteSink {
   Result<void> write(std::string_view bytes) override { return tar_->write(bytes); }
   Result<void> finish() override {
     if (auto extracted = tar_->finish(); !extracted) return extracted;
+    // Started meanwhile: its data is not replaced under it (the destructor drops the copy).
+    if (server_running_()) return fail(ErrorCode::kConflict, "the node's server started");
     finished_ = true;
     auto moved = move_staged_data(staging_, target_, owner_);
     if (!moved) return tl::unexpected(moved.error());
@@ -39,12 +43,15 @@ class DataTaking : public ByteSink {
   fs::path staging_;
   fs::path target_;
   NodeUser owner_;
+  std::function<bool()> server_running_;
   bool finished_ = false;
 };
 
 }  // namespace
 
 Result<bool> LocalRuntime::send_data(const NodeId& id, ByteSink& out) {
+  // A running server's files are no consistent copy.
+  if (running_pid(id)) return fail(ErrorCode::kConflict, id.pod() + " is running");
   const fs::path data = node_dir(id) / "data";
   if (!fs::exists(data)) return fail(ErrorCode::kNotFound, id.pod() + " has no data");
   SubprocessOptions tar;
@@ -66,7 +73,11 @@ Result<bool> LocalRuntime::send_data(const NodeId& id, ByteSink& out) {
 
 Result<std::unique_ptr<ByteSink>> LocalRuntime::take_data(const NodeId& id) {
   if (!node_user_) return tl::unexpected(node_user_.error());
-  const fs::path staging = node_dir(id) / "data.copying";
+  if (running_pid(id)) return fail(ErrorCode::kConflict, id.pod() + " is running");
+  // A staging directory of its own: an abandoned take (its operator killed) cleans only its own.
+  auto suffix = random_password(12);
+  if (!suffix) return tl::unexpected(suffix.error());
+  const fs::path staging = node_dir(id) / ("data.taking-" + *suffix);
   std::error_code ec;
   fs::remove_all(staging, ec);
   fs::create_directories(staging, ec);
@@ -79,7 +90,8 @@ Result<std::unique_ptr<ByteSink>> LocalRuntime::take_data(const NodeId& id) {
   auto extraction = ProcessInputSink::start(tar);
   if (!extraction) return tl::unexpected(extraction.error());
   return std::unique_ptr<ByteSink>(std::make_unique<DataTaking>(
-      std::move(*extraction), staging, node_dir(id) / "data", *node_user_));
+      std::move(*extraction), staging, node_dir(id) / "data", *node_user_,
+      [this, id] { return running_pid(id).has_value(); }));
 }
 
 }  // namespace mdbop
