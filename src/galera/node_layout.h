@@ -15,6 +15,8 @@ struct NodePorts {
   int sst = 0;
   int metrics = 0;  // the node's metrics exporter; 0 in a layout saved before nodes had one
   int agent = 0;    // the node's own `mdbop agent`, when nodes run under one; 0 until then
+
+  bool operator==(const NodePorts&) const = default;
 };
 
 // The node's TLS identity for node-to-node traffic (Galera replication, IST, SST): its

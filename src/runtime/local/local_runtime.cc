@@ -124,7 +124,9 @@ Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
   const auto complete = [](const std::optional<NodeLayout>& layout) {
     return layout && fs::exists(layout->tls.key);
   };
-  if (auto existing = find_layout(id); complete(existing)) return *existing;
+  if (auto existing = find_layout(id); complete(existing)) {
+    return pod_ ? adopt_pod_place(*existing) : *existing;
+  }
   if (!node_user_) return tl::unexpected(node_user_.error());
   FileLock lock(home_ / "nodes" / "ports.lock");
   if (auto existing = find_layout(id); complete(existing)) return *existing;
@@ -150,6 +152,31 @@ Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
     if (auto saved = save_ports(id, ports); !saved) return tl::unexpected(saved.error());
   }
   return *find_layout(id);
+}
+
+// A pod made again keeps its claim, and with it a layout saved by an earlier pod, whose
+// Secret may have been made again since (a MariaDB deleted and applied again has a new
+// authority) and whose ports the operator may have moved: the pod's own are taken.
+Result<NodeLayout> LocalRuntime::adopt_pod_place(const NodeLayout& existing) {
+  auto identity = node_identity(existing.id);
+  if (!identity) return tl::unexpected(identity.error());
+  const auto differs = [](const std::string& file, const std::string& content) {
+    auto text = read_file(file);
+    return !text || *text != content;
+  };
+  if (differs(existing.tls.authority, identity->authority) ||
+      differs(existing.tls.certificate, identity->certificate) ||
+      differs(existing.tls.key, identity->key)) {
+    if (auto issued = issue_node_certificate(existing.id); !issued) {
+      return tl::unexpected(issued.error());
+    }
+  }
+  if (existing.ports != pod_->ports) {
+    if (auto saved = save_ports(existing.id, pod_->ports); !saved) {
+      return tl::unexpected(saved.error());
+    }
+  }
+  return *find_layout(existing.id);
 }
 
 // The pod directory and the ones above it are ours and only passable (0711: the node user

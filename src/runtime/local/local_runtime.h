@@ -135,6 +135,7 @@ class LocalRuntime {
   std::set<int> ports_in_use_by_layouts();
   void kill_leftovers(const NodeId& id);
   // REQUIRES: the ports lock is held (all three).
+  Result<NodeLayout> adopt_pod_place(const NodeLayout& existing);
   Result<bool> make_node_directories(const NodeId& id);
   Result<bool> issue_node_certificate(const NodeId& id);
   Result<bool> save_ports(const NodeId& id, const NodePorts& ports);
