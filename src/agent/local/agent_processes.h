@@ -3,19 +3,18 @@
 // Kubernetes cluster runs one. Everything a node does goes to its agent over the network
 // (agent/remote/remote_node_agent.h), whose process is started when the node is placed and
 // again whenever it is found dead; what is the machine's rather than a node's (places, copies
-// between nodes, backups received for a restore or a check, backup scratch) stays with a
-// LocalAgent here.
+// between nodes, backups received for a restore or a check (receiving_here.h), backup
+// scratch) stays with a LocalAgent here.
 #pragma once
 
 #include <filesystem>
 
-#include "agent/local/local_agent.h"
-#include "agent/remote/remote_node_agent.h"
+#include "agent/local/receiving_here.h"
 #include "runtime/local/local_runtime.h"
 
 namespace mdbop {
 
-class NodeAgentProcesses : public RemoteNodeAgent {
+class NodeAgentProcesses : public ReceivingHere {
  public:
   // `program`: the mdbop binary the agents run.
   NodeAgentProcesses(std::filesystem::path home, PortRange ports, std::string program);
@@ -28,23 +27,6 @@ class NodeAgentProcesses : public RemoteNodeAgent {
   Result<bool> copy_data(const NodeId& from, const NodeId& to) override;
   void clean_backup_run(const std::string& namespace_, const std::string& run) override;
 
-  Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
-  Result<bool> prepare_received(const ReceivedBackup& received,
-                                const std::vector<std::string>& options,
-                                const std::function<bool()>& should_stop) override;
-  Result<std::unique_ptr<ByteSink>> receive_incremental(const ReceivedBackup& received) override;
-  Result<bool> apply_received_incremental(const ReceivedBackup& received,
-                                          const std::vector<std::string>& options,
-                                          const std::function<bool()>& should_stop) override;
-  Result<GaleraPosition> recover_received_position(const ReceivedBackup& received) override;
-  Result<std::string> replay_binlog_into_received(
-      const ReceivedBackup& received,
-      const std::function<Result<std::optional<std::string>>()>& next_file,
-      const std::function<bool()>& should_stop) override;
-  Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
-  void discard_received(const ReceivedBackup& received) override;
-  std::string describe_received(const ReceivedBackup& received) override;
-
  protected:
   Result<AgentEndpoint> reach_agent(const NodeId& id) override;
   bool agent_running(const NodeId& id) override;
@@ -56,7 +38,6 @@ class NodeAgentProcesses : public RemoteNodeAgent {
  private:
   std::string program_;
   LocalRuntime runtime_;
-  LocalAgent machine_;
 };
 
 }  // namespace mdbop

@@ -10,6 +10,7 @@
 #include "backup/client_options.h"
 #include "galera/node_config.h"
 #include "runtime/local/data_lineage.h"
+#include "runtime/local/data_transfer.h"
 #include "util/files.h"
 #include "util/random_password.h"
 #include "util/sha256.h"
@@ -449,6 +450,12 @@ Result<std::string> LocalAgent::replay_binlog_into_received(
 
 Result<bool> LocalAgent::install_received(const NodeId& id, const ReceivedBackup& received) {
   return runtime_.install_data(id, (received_dir(received) / "data").string());
+}
+
+Result<bool> LocalAgent::send_received(const ReceivedBackup& received, ByteSink& out) {
+  const fs::path data = received_dir(received) / "data";
+  if (!fs::exists(data)) return fail(ErrorCode::kNotFound, "nothing received in " + data.string());
+  return send_directory(data, {}, out, "the backup received in " + data.string());
 }
 
 void LocalAgent::discard_received(const ReceivedBackup& received) {

@@ -49,26 +49,28 @@ class DataTaking : public ByteSink {
 
 }  // namespace
 
+Result<bool> send_directory(const fs::path& directory, const std::vector<std::string>& excluded,
+                            ByteSink& out, const std::string& what) {
+  SubprocessOptions tar;
+  tar.argv = {"tar", "--create", "--file=-", "--directory=" + directory.string()};
+  for (const std::string& member : excluded) tar.argv.push_back("--exclude=" + member);
+  tar.argv.push_back(".");
+  tar.timeout = std::chrono::hours(24);
+  auto sent = run_process_to_sink(tar, out);
+  if (!sent) return tl::unexpected(sent.error());
+  if (!sent->ok()) return fail("sending " + what + ": tar " + sent->describe());
+  return true;
+}
+
 Result<bool> LocalRuntime::send_data(const NodeId& id, ByteSink& out) {
   // A running server's files are no consistent copy.
   if (running_pid(id)) return fail(ErrorCode::kConflict, id.pod() + " is running");
   const fs::path data = node_dir(id) / "data";
   if (!fs::exists(data)) return fail(ErrorCode::kNotFound, id.pod() + " has no data");
-  SubprocessOptions tar;
-  tar.argv = {"tar",
-              "--create",
-              "--file=-",
-              "--directory=" + data.string(),
-              "--exclude=./galera.cache",
-              "--exclude=./gvwstate.dat",
-              "--exclude=./grastate.dat",
-              std::string("--exclude=./") + kLineageMark,
-              "."};
-  tar.timeout = std::chrono::hours(24);
-  auto sent = run_process_to_sink(tar, out);
-  if (!sent) return tl::unexpected(sent.error());
-  if (!sent->ok()) return fail("sending " + id.pod() + "'s data: tar " + sent->describe());
-  return true;
+  return send_directory(
+      data,
+      {"./galera.cache", "./gvwstate.dat", "./grastate.dat", std::string("./") + kLineageMark}, out,
+      id.pod() + "'s data");
 }
 
 Result<std::unique_ptr<ByteSink>> LocalRuntime::take_data(const NodeId& id) {

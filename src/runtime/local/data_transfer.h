@@ -5,8 +5,11 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "runtime/local/node_user.h"
+#include "util/byte_sink.h"
 #include "util/result.h"
 
 namespace mdbop {
@@ -15,5 +18,11 @@ namespace mdbop {
 // was there, without the source's lineage mark.
 Result<bool> move_staged_data(const std::filesystem::path& staging,
                               const std::filesystem::path& target, const NodeUser& owner);
+
+// The files under `directory` as a tar archive into `out` (not finished), but for the members
+// `excluded` names ("./name"). `what` names the data in errors.
+Result<bool> send_directory(const std::filesystem::path& directory,
+                            const std::vector<std::string>& excluded, ByteSink& out,
+                            const std::string& what);
 
 }  // namespace mdbop
