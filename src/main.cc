@@ -147,10 +147,12 @@ int main(int argc, char** argv) {
   agent->add_option("--probe-listen", agent_command.probe_listen,
                     "HOST:PORT to answer a kubelet's probes on, in plain HTTP (/startup, /live, "
                     "/ready)");
-  auto* pod_address = agent->add_option(
-      "--pod-address", agent_command.pod_address,
-      "in a pod: the node listens on this address at the pod's ports (SQL at --sql-port, Galera "
-      "4567, IST 4568, SST 4444, metrics 9104)");
+  auto* pod_address = agent
+                          ->add_option("--pod-address", agent_command.pod_address,
+                                       "in a pod: the node listens on this address at the pod's "
+                                       "ports (SQL at --sql-port, Galera "
+                                       "4567, IST 4568, SST 4444, metrics 9104); an IPv4 address")
+                          ->check(CLI::ValidIPV4);
   agent->add_option("--sql-port", agent_command.sql_port, "in a pod: the node's SQL port")
       ->check(CLI::Range(1, 65535))
       ->needs(pod_address);

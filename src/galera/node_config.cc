@@ -114,7 +114,11 @@ NodeConfig render_node_config(const NodeConfigInput& input) {
             << "ssl-mode=VERIFY_CA\n"
             << "tca=" << self.tls.authority << "\n"
             << "tcert=" << self.tls.certificate << "\n"
-            << "tkey=" << self.tls.key << "\n\n"
+            << "tkey=" << self.tls.key
+            << "\n"
+            // A joiner's transfer is received on the node's address, not on every address of
+            // the host (pods sharing a network namespace, a host with a public address).
+            << "sockopt=bind=" << self.address << "\n\n"
             << "[mariadbd]\n";
   }
   std::string options_text = options.str();

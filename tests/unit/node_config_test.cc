@@ -68,10 +68,11 @@ TEST(NodeConfig, NodeTrafficIsAlwaysTlsWithTheInstallationsCertificates) {
   EXPECT_NE(content.find("socket.ssl_key=/home/g-1/tls/node.key\""), std::string::npos);
   EXPECT_NE(content.find("socket.ssl_ca=/home/ca.crt;"), std::string::npos);
   EXPECT_EQ(content.find("/tmp/other"), std::string::npos);
-  // The SST section comes after the user's and verifies the peer against the CA.
+  // The SST section comes after the user's, verifies the peer against the CA, and receives on
+  // the node's address only.
   const size_t sst = content.rfind(
       "[sst]\nencrypt=3\nssl-mode=VERIFY_CA\ntca=/home/ca.crt\n"
-      "tcert=/home/g-1/tls/node.crt\ntkey=/home/g-1/tls/node.key\n");
+      "tcert=/home/g-1/tls/node.crt\ntkey=/home/g-1/tls/node.key\nsockopt=bind=127.0.0.1\n");
   ASSERT_NE(sst, std::string::npos);
   EXPECT_LT(content.find("encrypt=0"), sst);
   // What follows it is the server's section again.
