@@ -159,6 +159,17 @@ class NodeAgent {
   // Gives up the node's place (its exporter stopped); with purge also its data.
   // REQUIRES: the server stopped.
   virtual Result<bool> remove(const NodeId& id, bool purge) = 0;
+  // Whether the node's place, as the last place() found it, was made from an older spec than
+  // that call's (on Kubernetes: its pod from an earlier pod template, which a running pod
+  // cannot take). The controller rolls such a node as it rolls a configuration change: it
+  // stops the server, then renews the place. A place on this machine is never outdated.
+  virtual bool place_outdated(const NodeId&) { return false; }
+  // Makes the node's place anew from the spec it was last placed from (on Kubernetes: deletes
+  // its pod, which the next place() makes again on the same claim); true when it was renewed.
+  // REQUIRES: the server stopped.
+  virtual Result<bool> renew_place(const NodeId&) { return false; }
+  // Whether the nodes are pods of a Kubernetes cluster, whose pod fields mdbop honours.
+  virtual bool nodes_are_pods() const { return false; }
 
   // --- Looking.
   // Process, saved Galera state and, when it runs, its wsrep status read with root's password.

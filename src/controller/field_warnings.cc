@@ -22,12 +22,17 @@ json warn_about_field_once(Store& store, const ObjectKey& key, const json& objec
   return updated ? *updated : object;
 }
 
-json warn_unsupported_fields_once(Store& store, const ObjectKey& key, const json& object) {
+json warn_unsupported_fields_once(Store& store, const ObjectKey& key, const json& object,
+                                  bool nodes_are_pods) {
   json current = object;
-  for (const std::string& field : fields_unsupported_locally(object)) {
-    current = warn_about_field_once(
-        store, key, current, field, "FieldIgnored",
-        field + " is kept but not honoured by the local runtime (it applies on Kubernetes)");
+  const std::string why = nodes_are_pods
+                              ? " is kept but not honoured: mdbop does not put it into its pods "
+                                "or backups (docs/kubernetes.md)"
+                              : " is kept but not honoured by the local runtime (it applies on "
+                                "Kubernetes)";
+  for (const std::string& field :
+       nodes_are_pods ? fields_not_honoured_on_pods(object) : fields_unsupported_locally(object)) {
+    current = warn_about_field_once(store, key, current, field, "FieldIgnored", field + why);
   }
   return current;
 }

@@ -1,5 +1,6 @@
-// Warnings said once per object: fields the local runtime cannot honour (image, resources,
-// affinity...), kept in the object and reported once each, for every kind; and fields mdbop
+// Warnings said once per object: fields the runtime cannot honour (on this machine image,
+// resources, affinity...; on pods sidecars, env...), kept in the object and reported once
+// each, for every kind; and fields mdbop
 // honours differently from how they are written (a Backup's --compress).
 #pragma once
 
@@ -18,9 +19,9 @@ nlohmann::json warn_about_field_once(Store& store, const ObjectKey& key,
                                      const nlohmann::json& object, const std::string& field,
                                      const std::string& reason, const std::string& message);
 
-// A FieldIgnored warning for each field the local runtime cannot honour (see
-// fields_unsupported_locally), once.
+// A FieldIgnored warning for each field that is not honoured where the nodes run (see
+// fields_unsupported_locally and fields_not_honoured_on_pods), once.
 nlohmann::json warn_unsupported_fields_once(Store& store, const ObjectKey& key,
-                                            const nlohmann::json& object);
+                                            const nlohmann::json& object, bool nodes_are_pods);
 
 }  // namespace mdbop

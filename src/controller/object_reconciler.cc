@@ -7,8 +7,8 @@ namespace mdbop {
 
 using namespace std::chrono_literals;
 
-ObjectReconciler::ObjectReconciler(Store& store, ObjectKey key)
-    : store_(store), key_(std::move(key)) {}
+ObjectReconciler::ObjectReconciler(Store& store, ObjectKey key, bool nodes_are_pods)
+    : store_(store), key_(std::move(key)), nodes_are_pods_(nodes_are_pods) {}
 
 std::chrono::milliseconds ObjectReconciler::reconcile() {
   auto object = store_.get(key_);
@@ -30,7 +30,7 @@ std::chrono::milliseconds ObjectReconciler::reconcile() {
   }
   // Not acted on before it is held: a deletion must wait for its clean-up.
   if (!hold_until_cleaned_up()) return 5s;
-  object_ = warn_unsupported_fields_once(store_, key_, object_);
+  object_ = warn_unsupported_fields_once(store_, key_, object_, nodes_are_pods_);
   return reconcile_object();
 }
 

@@ -20,7 +20,8 @@ class ObjectReconciler : public Reconciler {
   bool finished() const final { return finished_; }
 
  protected:
-  ObjectReconciler(Store& store, ObjectKey key);
+  // `nodes_are_pods`: where the nodes run, which decides what fields are honoured.
+  ObjectReconciler(Store& store, ObjectKey key, bool nodes_are_pods);
 
   // One pass over the object, which is in object_.
   virtual std::chrono::milliseconds reconcile_object() = 0;
@@ -39,6 +40,7 @@ class ObjectReconciler : public Reconciler {
   // false when it could not (the pass is retried).
   bool hold_until_cleaned_up();
 
+  const bool nodes_are_pods_;
   bool finished_ = false;
   std::string last_logged_event_;
 };

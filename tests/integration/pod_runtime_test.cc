@@ -129,10 +129,12 @@ TEST_F(PodRuntimeTest, MakesWhatNodesNeedOnceAndMovesThePrimarysLabel) {
   EXPECT_FALSE(secret["data"].contains("ca.key"));
   EXPECT_EQ(nodes_ca["metadata"]["ownerReferences"][0]["uid"], uid);
 
-  // Again: nothing is written.
+  // Again: nothing is written, and the pod is current.
   const std::string version = get({"pod", "galera-1"})["metadata"]["resourceVersion"];
   const std::string secret_version = secret["metadata"]["resourceVersion"];
-  ASSERT_TRUE(runtime_->ensure_node(object, NodeId{"db", "galera", 1}));
+  auto again = runtime_->ensure_node(object, NodeId{"db", "galera", 1});
+  ASSERT_TRUE(again) << again.error().what();
+  EXPECT_EQ(again->outdated_uid, "");
   EXPECT_EQ(get({"pod", "galera-1"})["metadata"]["resourceVersion"], version);
   EXPECT_EQ(get({"secret", "galera-1-mdbop-tls"})["metadata"]["resourceVersion"], secret_version);
 
@@ -168,6 +170,33 @@ TEST_F(PodRuntimeTest, MakesWhatNodesNeedOnceAndMovesThePrimarysLabel) {
   EXPECT_EQ(kube_.kubectl({"get", "secret", "galera-1-mdbop-tls", "-n", "db"}).exit_code, 0);
   ASSERT_TRUE(runtime_->ensure_node(mariadb(), NodeId{"db", "galera", 3}));
   EXPECT_NE(kube_.kubectl({"get", "pod", "galera-3", "-n", "db"}).exit_code, 0);
+
+  // A changed pod field: the pod is outdated and left running until replaced, then made again
+  // from the new template on the same claim.
+  kube_.must_kubectl({"patch", "mariadb", "galera", "-n", "db", "--type=merge", "-p",
+                      R"({"spec":{"nodeSelector":{"disk":"ssd"}}})"});
+  const std::string old_uid = get({"pod", "galera-0"})["metadata"]["uid"];
+  auto outdated = runtime_->ensure_node(mariadb(), NodeId{"db", "galera", 0});
+  ASSERT_TRUE(outdated) << outdated.error().what();
+  EXPECT_EQ(outdated->outdated_uid, old_uid);
+  EXPECT_EQ(get({"pod", "galera-0"})["metadata"]["uid"], old_uid);
+  // Only the pod found outdated is deleted, not another of its name.
+  ASSERT_TRUE(runtime_->replace_pod(NodeId{"db", "galera", 0}, "another-pods-uid"));
+  EXPECT_EQ(get({"pod", "galera-0"})["metadata"]["uid"], old_uid);
+  ASSERT_TRUE(runtime_->replace_pod(NodeId{"db", "galera", 0}, old_uid));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return kube_.kubectl({"get", "pod", "galera-0", "-n", "db"}).exit_code != 0;
+      },
+      30s));
+  auto renewed = runtime_->ensure_node(mariadb(), NodeId{"db", "galera", 0});
+  ASSERT_TRUE(renewed) << renewed.error().what();
+  EXPECT_EQ(renewed->outdated_uid, "");
+  const json made_again = get({"pod", "galera-0"});
+  EXPECT_NE(made_again["metadata"]["uid"], old_uid);
+  EXPECT_EQ(made_again["spec"]["nodeSelector"]["disk"], "ssd");
+  EXPECT_EQ(made_again["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"],
+            "storage-galera-0");
 
   // Removed: the claim stays; purged: it goes too, and is no node's while it is deleted.
   auto removed = runtime_->remove_node(NodeId{"db", "galera", 2}, false);

@@ -159,6 +159,11 @@ void FakeNodeAgent::purge_binlog(const NodeId& id, int64_t through) {
   if (Node* node = find(id)) node->binlog_purged_through = through;
 }
 
+void FakeNodeAgent::outdate_place(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(id)) node->place_outdated = true;
+}
+
 void FakeNodeAgent::hold_sync(const NodeId& id) {
   std::lock_guard lock(mutex_);
   if (Node* node = find(id)) node->hold_sync = true;
@@ -360,6 +365,22 @@ Result<bool> FakeNodeAgent::remove(const NodeId& id, bool purge) {
   if (node->running) return fail(ErrorCode::kConflict, id.pod() + " is running");
   log("remove " + id.pod() + (purge ? " purge" : ""));
   nodes_.erase(key_of(id));
+  return true;
+}
+
+bool FakeNodeAgent::place_outdated(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  return node != nullptr && node->place_outdated;
+}
+
+Result<bool> FakeNodeAgent::renew_place(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  if (node == nullptr) return fail(ErrorCode::kNotFound, id.pod() + " has no place");
+  if (node->running) return fail(ErrorCode::kConflict, id.pod() + " is running");
+  log("renew_place " + id.pod());
+  node->place_outdated = false;
   return true;
 }
 

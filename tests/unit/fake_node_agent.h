@@ -85,6 +85,8 @@ class FakeNodeAgent final : public NodeAgent {
   void stall_next_join(const NodeId& id);
   // The node's next start finds its ports taken and moves them (Started::ports_moved).
   void move_ports_at_next_start(const NodeId& id);
+  // The node's place is outdated (as a pod made from an earlier template) until renew_place.
+  void outdate_place(const NodeId& id);
   // The next agent call whose log line starts with `prefix` throws OperatorKilled instead.
   void kill_operator_before(const std::string& prefix);
   // The next agent call whose log line starts with `prefix` runs `stop` first (the operator's
@@ -148,6 +150,8 @@ class FakeNodeAgent final : public NodeAgent {
   std::vector<int> placed_indices(const std::string& namespace_,
                                   const std::string& mariadb) override;
   Result<bool> remove(const NodeId& id, bool purge) override;
+  bool place_outdated(const NodeId& id) override;
+  Result<bool> renew_place(const NodeId& id) override;
   NodeSnapshot observe(const NodeId& id, const std::string& root_password) override;
   NodeProcess process(const NodeId& id) override;
   void watch_exits(std::function<void(const NodeExit&)> on_exit) override;
@@ -230,6 +234,7 @@ class FakeNodeAgent final : public NodeAgent {
     bool exporter_running = false;
     ExporterCredentials exporter_credentials;  // while it runs
     int lineage = 0;  // data_lineage: a new one whenever the data is replaced
+    bool place_outdated = false;
   };
 
   static Key key_of(const NodeId& id) { return {id.namespace_, id.mariadb, id.index}; }

@@ -292,6 +292,44 @@ TEST_F(MariaDBReconcilerTest, ConfigurationChangeRollsOneSyncedNodeAtATimePrimar
   EXPECT_EQ(total("nodeRestarts"), 3);
 }
 
+// A place made from an older spec (a pod from an earlier template) is renewed as a
+// configuration change is rolled: one node at a time, stopped first, the primary last, the next
+// only once the renewed one is Synced again.
+TEST_F(MariaDBReconcilerTest, OutdatedPlacesAreRenewedOneSyncedNodeAtATimePrimaryLast) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  for (int i = 0; i < 3; ++i) agent_.outdate_place(node(i));
+  // "stop g-2", "renew_place g-2", "start g-2" (without the start's mode and donor).
+  const auto renewals = [&] {
+    std::vector<std::string> found;
+    for (const std::string& call : agent_.calls()) {
+      for (const char* prefix : {"stop ", "start ", "renew_place "}) {
+        if (call.rfind(prefix, 0) == 0) {
+          found.push_back(call.substr(0, call.find(' ', call.find(' ') + 1)));
+        }
+      }
+    }
+    return found;
+  };
+  agent_.hold_sync(node(2));
+  reconciler.reconcile();
+  EXPECT_EQ(renewals(), (std::vector<std::string>{"stop g-2", "renew_place g-2"}));
+  for (int i = 0; i < 3; ++i) reconciler.reconcile();
+  EXPECT_EQ(renewals(), (std::vector<std::string>{"stop g-2", "renew_place g-2", "start g-2"}));
+  EXPECT_FALSE(condition_is_true(object(), "Ready"));
+
+  agent_.finish_sync(node(2));
+  for (int i = 0; i < 12; ++i) reconciler.reconcile();
+  EXPECT_EQ(renewals(), (std::vector<std::string>{"stop g-2", "renew_place g-2", "start g-2",
+                                                  "stop g-1", "renew_place g-1", "start g-1",
+                                                  "stop g-0", "renew_place g-0", "start g-0"}));
+  EXPECT_TRUE(condition_is_true(object(), "Ready"));
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(agent_.place_outdated(node(i))) << i;
+  const std::vector<std::string> events = event_messages(store_, kKey, "RollingRestart");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0], "restarting g-2 to apply a changed pod template");
+}
+
 TEST_F(MariaDBReconcilerTest, FullCrashBootstrapsTheHighestPositionOnceAndTheOthersJoin) {
   MariaDBReconciler reconciler(store_, agent_, kKey);
   make_ready(reconciler);

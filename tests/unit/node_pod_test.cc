@@ -138,6 +138,26 @@ TEST(NodePodTest, TheTemplateHashFollowsThePodSpecButNotTheRole) {
   EXPECT_EQ(pod_of(plain, 1, NodeRole::kPrimary)["metadata"]["labels"][kRoleLabel], "primary");
 }
 
+TEST(NodePodTest, APodIsOutdatedWhenItsTemplateHashIsNotTheRenderedOnesUnlessItIsGoing) {
+  const json plain = stored_mariadb("  replicas: 3\n  galera: {enabled: true}\n");
+  const json other_image =
+      stored_mariadb("  replicas: 3\n  image: mariadb:11.4\n  galera: {enabled: true}\n");
+  json stored = pod_of(plain);
+  stored["metadata"]["uid"] = "1234";  // what the API server adds changes nothing
+  EXPECT_FALSE(pod_template_outdated(stored, pod_of(plain, 1, NodeRole::kPrimary)));
+  EXPECT_TRUE(pod_template_outdated(stored, pod_of(other_image)));
+  json going = stored;
+  going["metadata"]["deletionTimestamp"] = "2026-12-03T10:00:00Z";
+  EXPECT_FALSE(pod_template_outdated(going, pod_of(other_image)));
+  // A pod without our annotation (made by hand, or by another tool) is outdated; a pod whose
+  // shape is not a pod's is judged without a throw.
+  json bare = stored;
+  bare["metadata"].erase("annotations");
+  EXPECT_TRUE(pod_template_outdated(bare, pod_of(plain)));
+  EXPECT_TRUE(pod_template_outdated(json("not a pod"), pod_of(plain)));
+  EXPECT_TRUE(pod_template_outdated(json{{"metadata", {{"annotations", 7}}}}, pod_of(plain)));
+}
+
 TEST(NodePodTest, OurLabelsWinOverPodMetadataSoTheServicesStillSelectThePod) {
   const json pod = pod_of(stored_mariadb(
       "  replicas: 3\n  galera: {enabled: true}\n"

@@ -10,11 +10,6 @@ namespace {
 
 using json = nlohmann::json;
 
-tl::unexpected<Error> not_built(const std::string& what) {
-  return fail(ErrorCode::kUnavailable,
-              what + " is not built yet on Kubernetes (docs/kubernetes.md, \"Not built yet\")");
-}
-
 }  // namespace
 
 PodAgentState pod_agent_state(const json& pod) {
@@ -52,12 +47,22 @@ PodAgentState pod_agent_state(const json& pod) {
   return state;
 }
 
-PodAgents::PodAgents(std::shared_ptr<PodRuntime> runtime, std::filesystem::path private_dir)
-    : runtime_(std::move(runtime)), private_dir_(std::move(private_dir)) {}
+PodAgents::PodAgents(std::shared_ptr<PodRuntime> runtime, std::filesystem::path home,
+                     std::filesystem::path private_dir)
+    : ReceivingHere(std::move(home), PortRange{}),
+      runtime_(std::move(runtime)),
+      private_dir_(std::move(private_dir)) {}
 
 Result<NodeAddress> PodAgents::place(const NodeId& id, const json& mariadb) {
-  if (auto made = runtime_->ensure_node(mariadb, id); !made) {
-    return tl::unexpected(made.error());
+  auto pod = runtime_->ensure_node(mariadb, id);
+  if (!pod) return tl::unexpected(pod.error());
+  {
+    std::lock_guard lock(outdated_mutex_);
+    if (pod->outdated_uid.empty()) {
+      outdated_pods_.erase(id.qualified_pod());
+    } else {
+      outdated_pods_[id.qualified_pod()] = pod->outdated_uid;
+    }
   }
   const MariaDBSpec spec = mariadb_spec_from(mariadb);
   return NodeAddress{runtime_->agent_host(id), spec.port,      PodPorts::kGalera,
@@ -73,8 +78,35 @@ std::vector<int> PodAgents::placed_indices(const std::string& namespace_,
   return {};
 }
 
+bool PodAgents::place_outdated(const NodeId& id) {
+  std::lock_guard lock(outdated_mutex_);
+  return outdated_pods_.contains(id.qualified_pod());
+}
+
+Result<bool> PodAgents::renew_place(const NodeId& id) {
+  std::string uid;
+  {
+    std::lock_guard lock(outdated_mutex_);
+    auto found = outdated_pods_.find(id.qualified_pod());
+    if (found == outdated_pods_.end()) return false;
+    uid = found->second;
+  }
+  // The pod's agent stops with it; the one of the pod made again is another.
+  forget_node(id);
+  if (auto replaced = runtime_->replace_pod(id, uid); !replaced) {
+    return tl::unexpected(replaced.error());
+  }
+  std::lock_guard lock(outdated_mutex_);
+  outdated_pods_.erase(id.qualified_pod());
+  return true;
+}
+
 Result<bool> PodAgents::remove(const NodeId& id, bool purge) {
   forget_node(id);
+  {
+    std::lock_guard lock(outdated_mutex_);
+    outdated_pods_.erase(id.qualified_pod());
+  }
   return runtime_->remove_node(id, purge);
 }
 
@@ -117,56 +149,45 @@ NodeProcess PodAgents::process_unreached(const NodeId& id) {
   return observe_unreached(id, "").process;
 }
 
-Result<bool> PodAgents::copy_data(const NodeId& from, const NodeId& to) {
-  // From one pod's agent to the other's, through the operator: the pods need not reach each
-  // other's agents (only the operator holds a client identity).
+bool PodAgents::without_serving_agent(const NodeId& id, const Error& error) {
+  if (error.code != ErrorCode::kUnavailable && error.code != ErrorCode::kNotFound) return false;
+  auto pod = runtime_->find_pod(id);
+  return pod && (!*pod || !pod_agent_state(**pod).serving);
+}
+
+Result<bool> PodAgents::run_exporter(const NodeId& id, const ExporterCredentials& credentials) {
+  auto ran = RemoteNodeAgent::run_exporter(id, credentials);
+  if (!ran && without_serving_agent(id, ran.error())) return false;
+  return ran;
+}
+
+Result<bool> PodAgents::stop_exporter(const NodeId& id) {
+  auto stopped = RemoteNodeAgent::stop_exporter(id);
+  if (!stopped && without_serving_agent(id, stopped.error())) return false;
+  return stopped;
+}
+
+Result<bool> PodAgents::stream_into(const NodeId& to,
+                                    const std::function<Result<bool>(ByteSink&)>& send) {
   auto taking = take_data(to);
   if (!taking) return tl::unexpected(taking.error());
-  auto sent = send_data(from, **taking);
+  auto sent = send(**taking);
   if (!sent) return sent;
   if (auto taken = (*taking)->finish(); !taken) return tl::unexpected(taken.error());
   return true;
 }
 
+Result<bool> PodAgents::copy_data(const NodeId& from, const NodeId& to) {
+  // From one pod's agent to the other's, through the operator: the pods need not reach each
+  // other's agents (only the operator holds a client identity).
+  return stream_into(to, [&](ByteSink& out) { return send_data(from, out); });
+}
+
 void PodAgents::clean_backup_run(const std::string&, const std::string&) {}
 
-Result<std::unique_ptr<ByteSink>> PodAgents::receive_backup(const ReceivedBackup&) {
-  return not_built("receiving a backup for a restore or a check");
-}
-
-Result<bool> PodAgents::prepare_received(const ReceivedBackup&, const std::vector<std::string>&,
-                                         const std::function<bool()>&) {
-  return not_built("preparing a received backup");
-}
-
-Result<std::unique_ptr<ByteSink>> PodAgents::receive_incremental(const ReceivedBackup&) {
-  return not_built("receiving an incremental backup");
-}
-
-Result<bool> PodAgents::apply_received_incremental(const ReceivedBackup&,
-                                                   const std::vector<std::string>&,
-                                                   const std::function<bool()>&) {
-  return not_built("applying an incremental backup");
-}
-
-Result<GaleraPosition> PodAgents::recover_received_position(const ReceivedBackup&) {
-  return not_built("reading a received backup's position");
-}
-
-Result<std::string> PodAgents::replay_binlog_into_received(
-    const ReceivedBackup&, const std::function<Result<std::optional<std::string>>()>&,
-    const std::function<bool()>&) {
-  return not_built("replaying binary logs into a received backup");
-}
-
-Result<bool> PodAgents::install_received(const NodeId&, const ReceivedBackup&) {
-  return not_built("installing a received backup");
-}
-
-void PodAgents::discard_received(const ReceivedBackup&) {}
-
-std::string PodAgents::describe_received(const ReceivedBackup& received) {
-  return "the backup received for " + received.namespace_ + "/" + received.name;
+Result<bool> PodAgents::install_received(const NodeId& id, const ReceivedBackup& received) {
+  // From the operator's receiving area into the pod's agent, as copy_data streams a node's.
+  return stream_into(id, [&](ByteSink& out) { return machine().send_received(received, out); });
 }
 
 }  // namespace mdbop

@@ -3,49 +3,50 @@
 // that pod (agent/remote/remote_node_agent.h), at the pod's DNS name, over mutual TLS.
 //
 // Copying one node's data into another's (a new cluster's joiners) streams it from one pod's
-// agent to the other's through the operator. Not built yet on Kubernetes, and failing with
-// kUnavailable saying so: a backup received for a restore or a check (which needs the pod whose
-// volume will hold it).
+// agent to the other's through the operator. A backup received for a restore or a check is
+// received, prepared and checked in the operator's own home (agent/local/receiving_here.h),
+// whose volume must hold it, and a restore's is then streamed into the seed pod's agent.
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 
-#include "agent/remote/remote_node_agent.h"
+#include "agent/local/receiving_here.h"
 #include "runtime/kube/pod_runtime.h"
 
 namespace mdbop {
 
-class PodAgents : public RemoteNodeAgent {
+class PodAgents : public ReceivingHere {
  public:
-  // `private_dir` (ours alone) holds the operator's client identity while it runs.
-  PodAgents(std::shared_ptr<PodRuntime> runtime, std::filesystem::path private_dir);
+  // `home` is the operator's, where backups are received; `private_dir` (ours alone) holds the
+  // operator's client identity while it runs.
+  PodAgents(std::shared_ptr<PodRuntime> runtime, std::filesystem::path home,
+            std::filesystem::path private_dir);
 
   Result<NodeAddress> place(const NodeId& id, const nlohmann::json& mariadb) override;
   std::vector<int> placed_indices(const std::string& namespace_,
                                   const std::string& mariadb) override;
   Result<bool> remove(const NodeId& id, bool purge) override;
+  // Outdated: its pod was made from an earlier template than the last place()'s; renewing
+  // deletes the pod, which the next place() makes again from the current one.
+  bool place_outdated(const NodeId& id) override;
+  Result<bool> renew_place(const NodeId& id) override;
+  bool nodes_are_pods() const override { return true; }
 
+  // An exporter runs only as a child of its pod's serving agent: a pod whose agent does not
+  // serve (gone, Pending, starting, being deleted) has none to stop, and none is started in it
+  // until it serves (the next pass's run_exporter does).
+  Result<bool> run_exporter(const NodeId& id, const ExporterCredentials& credentials) override;
+  Result<bool> stop_exporter(const NodeId& id) override;
   Result<bool> copy_data(const NodeId& from, const NodeId& to) override;
   // A backup's scratch lives in the pod it streams from, and goes with its run there.
   void clean_backup_run(const std::string& namespace_, const std::string& run) override;
 
-  Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
-  Result<bool> prepare_received(const ReceivedBackup& received,
-                                const std::vector<std::string>& options,
-                                const std::function<bool()>& should_stop) override;
-  Result<std::unique_ptr<ByteSink>> receive_incremental(const ReceivedBackup& received) override;
-  Result<bool> apply_received_incremental(const ReceivedBackup& received,
-                                          const std::vector<std::string>& options,
-                                          const std::function<bool()>& should_stop) override;
-  Result<GaleraPosition> recover_received_position(const ReceivedBackup& received) override;
-  Result<std::string> replay_binlog_into_received(
-      const ReceivedBackup& received,
-      const std::function<Result<std::optional<std::string>>()>& next_file,
-      const std::function<bool()>& should_stop) override;
   Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
-  void discard_received(const ReceivedBackup& received) override;
-  std::string describe_received(const ReceivedBackup& received) override;
 
  protected:
   Result<AgentEndpoint> reach_agent(const NodeId& id) override;
@@ -57,8 +58,15 @@ class PodAgents : public RemoteNodeAgent {
   NodeProcess process_unreached(const NodeId& id) override;
 
  private:
+  // Whether `error`, from a call to the node's agent, came from a pod that has no serving agent.
+  bool without_serving_agent(const NodeId& id, const Error& error);
+  // Streams what `send` writes into the node's data, through its pod's agent (take_data).
+  Result<bool> stream_into(const NodeId& to, const std::function<Result<bool>(ByteSink&)>& send);
+
   std::shared_ptr<PodRuntime> runtime_;
   std::filesystem::path private_dir_;
+  std::mutex outdated_mutex_;
+  std::map<std::string, std::string> outdated_pods_;  // qualified pod name: its uid
 };
 
 // Whether the pod's `mariadb` container runs and has passed its startup probe (the agent

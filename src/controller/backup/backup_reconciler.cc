@@ -55,7 +55,9 @@ const std::string kNotVerifiedYet =
 
 BackupReconciler::BackupReconciler(Store& store, NodeAgent& agent, std::filesystem::path home,
                                    ObjectKey key)
-    : ObjectReconciler(store, std::move(key)), agent_(agent), home_(std::move(home)) {}
+    : ObjectReconciler(store, std::move(key), agent.nodes_are_pods()),
+      agent_(agent),
+      home_(std::move(home)) {}
 
 // mariadb-backup's --compress would make qpress output that nothing here can decompress, so a
 // backup taken with it could not be restored: mdbop's compression stands in for it.

@@ -383,11 +383,22 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
                            [&](json& status) { status["configHashes"][pod] = pass.config_hash; });
       continue;
     }
-    if (recorded[pod] == pass.config_hash) continue;
-    event("Normal", "RollingRestart", "restarting " + pod + " to apply a configuration change");
+    const bool place_outdated = agent_.place_outdated(view->id);
+    if (recorded[pod] == pass.config_hash && !place_outdated) continue;
+    event("Normal", "RollingRestart",
+          "restarting " + pod + " to apply a " +
+              (place_outdated ? "changed pod template" : "configuration change"));
     if (auto stopped = stop_node(view->id, 120s); !stopped) {
       event("Warning", "RollingRestartStalled", stopped.error().what());
       return 5s;
+    }
+    if (place_outdated) {
+      // Its new place (a new pod) starts as any stopped member does, once it serves.
+      if (auto renewed = agent_.renew_place(view->id); !renewed) {
+        event("Warning", "RollingRestartStalled", renewed.error().what());
+        return 5s;
+      }
+      return 200ms;
     }
     if (pass.spec.galera_enabled && pass.spec.replicas > 1) {
       // It rejoins as any stopped member does, from a donor that was in the component.

@@ -19,7 +19,9 @@ using namespace std::chrono_literals;
 
 MariaDBReconciler::MariaDBReconciler(Store& store, NodeAgent& agent, ObjectKey key,
                                      std::filesystem::path home)
-    : ObjectReconciler(store, std::move(key)), agent_(agent), home_(std::move(home)) {}
+    : ObjectReconciler(store, std::move(key), agent.nodes_are_pods()),
+      agent_(agent),
+      home_(std::move(home)) {}
 
 MariaDBReconciler::~MariaDBReconciler() { stop_archiver(); }
 

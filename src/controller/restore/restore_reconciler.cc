@@ -41,7 +41,9 @@ std::string backup_kind_of(Store& store, const std::string& namespace_, const Re
 }  // namespace
 
 RestoreReconciler::RestoreReconciler(Store& store, NodeAgent& agent, fs::path home, ObjectKey key)
-    : ObjectReconciler(store, std::move(key)), agent_(agent), home_(std::move(home)) {}
+    : ObjectReconciler(store, std::move(key), agent.nodes_are_pods()),
+      agent_(agent),
+      home_(std::move(home)) {}
 
 ReceivedBackup RestoreReconciler::received() const { return {key_.namespace_, key_.name}; }
 

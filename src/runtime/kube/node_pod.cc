@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "util/json_text.h"
 #include "util/sha256.h"
 
 namespace mdbop {
@@ -180,6 +181,19 @@ json render_node_pod(const json& mariadb, const MariaDBSpec& spec, const NodeId&
   annotations[kPodTemplateHashAnnotation] = sha256_hex(hashed.dump()).substr(0, 16);
   pod["metadata"]["annotations"] = annotations;
   return pod;
+}
+
+bool pod_template_outdated(const json& pod, const json& rendered) {
+  const auto metadata_of = [](const json& object) {
+    auto found = object.is_object() ? object.find("metadata") : object.end();
+    return found != object.end() && found->is_object() ? *found : json::object();
+  };
+  const json metadata = metadata_of(pod);
+  if (metadata.contains("deletionTimestamp")) return false;
+  const auto hash_of = [](const json& meta) {
+    return text_at(meta.value("annotations", json::object()), kPodTemplateHashAnnotation);
+  };
+  return hash_of(metadata) != hash_of(metadata_of(rendered));
 }
 
 }  // namespace mdbop

@@ -46,13 +46,16 @@ inline constexpr char kAgentBundle[] = "/mdbop";          // the emptyDir the bu
 inline constexpr char kAgentTlsDir[] = "/etc/mdbop/tls";  // the node's Secret
 
 // The annotation holding the hash of what the pod was rendered from, but its role: a pod whose
-// hash differs from a fresh rendering's runs an old template (rolling such pods is not built
-// yet: docs/kubernetes.md).
+// hash differs from a fresh rendering's runs an old template, and is rolled (made again).
 inline constexpr char kPodTemplateHashAnnotation[] = "k8s.mariadb.com/pod-template-hash";
 
 // REQUIRES: `mariadb` passed validate_and_default() and was stored (it has a uid); `spec` was
 // read from it.
 nlohmann::json render_node_pod(const nlohmann::json& mariadb, const MariaDBSpec& spec,
                                const NodeId& id, NodeRole role, const PodEnvironment& environment);
+
+// Whether `pod`, as the API server has it, was made from another template than `rendered` (by
+// their kPodTemplateHashAnnotation). A pod being deleted is not: it is on its way out.
+bool pod_template_outdated(const nlohmann::json& pod, const nlohmann::json& rendered);
 
 }  // namespace mdbop

@@ -186,25 +186,47 @@ Result<void> PodRuntime::label_role(const json& pod, const NodeId& id, NodeRole 
   return {};
 }
 
-Result<void> PodRuntime::ensure_node(const json& mariadb, const NodeId& id) {
+Result<NodePodState> PodRuntime::ensure_node(const json& mariadb, const NodeId& id) {
   const MariaDBSpec spec = mariadb_spec_from(mariadb);
-  if (auto cluster = ensure_cluster_objects(mariadb, spec); !cluster) return cluster;
+  if (auto cluster = ensure_cluster_objects(mariadb, spec); !cluster) {
+    return tl::unexpected(cluster.error());
+  }
   const NodeRole role = desired_role(mariadb, id);
   auto pod = find_pod(id);
   if (!pod) return tl::unexpected(pod.error());
-  if (*pod) return label_role(**pod, id, role);
+  const json rendered = render_node_pod(mariadb, spec, id, role, settings_.environment);
+  if (*pod) {
+    if (auto labelled = label_role(**pod, id, role); !labelled) {
+      return tl::unexpected(labelled.error());
+    }
+    if (!pod_template_outdated(**pod, rendered)) return NodePodState{};
+    return NodePodState{text_at((*pod)->value("metadata", json::object()), "uid")};
+  }
   // A node beyond spec.replicas is being scaled away: looked at, never made again.
-  if (id.index >= spec.replicas) return {};
+  if (id.index >= spec.replicas) return NodePodState{};
   // A new pod: its Secret (made again when a user deleted it or its authority changed) and
   // its claim (kept from an earlier pod) first, since the pod mounts them.
-  if (auto secret = ensure_node_secret(mariadb, id); !secret) return secret;
+  if (auto secret = ensure_node_secret(mariadb, id); !secret) return tl::unexpected(secret.error());
   auto claim = render_node_claim(mariadb, id);
   if (!claim) return tl::unexpected(claim.error());
   if (auto claimed = create_unless_there(api_path(kClaims, id.namespace_), *claim); !claimed) {
-    return claimed;
+    return tl::unexpected(claimed.error());
   }
-  return create_unless_there(api_path(kPods, id.namespace_),
-                             render_node_pod(mariadb, spec, id, role, settings_.environment));
+  if (auto made = create_unless_there(api_path(kPods, id.namespace_), rendered); !made) {
+    return tl::unexpected(made.error());
+  }
+  return NodePodState{};
+}
+
+Result<void> PodRuntime::replace_pod(const NodeId& id, const std::string& uid) {
+  // Only the pod found outdated: not one made again meanwhile (by another operator, say).
+  auto removed = client_->remove(
+      api_path(kPods, id.namespace_, id.pod()),
+      {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"preconditions", {{"uid", uid}}}});
+  if (!removed && !is_not_found(removed.error()) && removed.error().code != ErrorCode::kConflict) {
+    return tl::unexpected(removed.error());
+  }
+  return {};
 }
 
 Result<std::optional<json>> PodRuntime::find_pod(const NodeId& id) {

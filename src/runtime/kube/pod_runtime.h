@@ -1,9 +1,10 @@
 // PodRuntime: a MariaDB's nodes as pods, through the API server. For each node it makes the
 // claim, the TLS Secret and the pod that runtime/kube renders, and for its MariaDB the Services,
 // the disruption budget and the nodes' authority; it reads the pods back and moves the
-// primary's role label. Pods and claims are created, never replaced: a pod holds a running
-// server, and a claim its data; a node Secret no longer issued by the current authorities is
-// replaced when its pod is made again.
+// primary's role label. Claims are created, never replaced (they hold the data); a pod is
+// replaced only when the controller rolls it (replace_pod), since it holds a running server; a
+// node Secret no longer issued by the current authorities is replaced when its pod is made
+// again.
 #pragma once
 
 #include <chrono>
@@ -32,6 +33,13 @@ struct PodRuntimeSettings {
   std::string cluster_domain = "cluster.local";
 };
 
+// What ensure_node found of the node's pod.
+struct NodePodState {
+  // The pod's uid when it was made from an older template than its MariaDB's (and is not being
+  // deleted): replace_pod renews it. Empty when the pod is current or was just made.
+  std::string outdated_uid;
+};
+
 // How often a MariaDB's Services and budget are written again while its spec stays the same.
 inline constexpr std::chrono::minutes kClusterObjectsRefresh{5};
 
@@ -47,7 +55,10 @@ class PodRuntime {
   // minutes); when the node has no pod, its Secret (issued again when no longer valid), claim
   // and pod, unless the node is beyond spec.replicas (being scaled away); the pod's role label
   // follows status.currentPrimary (the old primary's is changed first).
-  Result<void> ensure_node(const nlohmann::json& mariadb, const NodeId& id);
+  Result<NodePodState> ensure_node(const nlohmann::json& mariadb, const NodeId& id);
+  // Deletes the node's pod if it is still the one of `uid` (its Secret and claim stay): the
+  // next ensure_node makes it again.
+  Result<void> replace_pod(const NodeId& id, const std::string& uid);
   // The node's pod as the API server has it; nullopt when there is none.
   Result<std::optional<nlohmann::json>> find_pod(const NodeId& id);
   // Indices of the MariaDB's nodes that have a claim, ascending.
