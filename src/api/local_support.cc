@@ -2,6 +2,7 @@
 // (images, scheduling, pod and container settings, Services, the Jobs that take backups). The
 // local runtime runs the installed mariadbd and backup tools itself, so it reports these
 // fields instead of failing on them.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,8 @@ json::json_pointer pointer_of(std::string path) {
   return json::json_pointer("/" + path);
 }
 
-const std::vector<std::string>& mariadb_fields() {
+// What a MariaDB's pods, claims, Services and budget are made from on Kubernetes (runtime/kube).
+const std::vector<std::string>& mariadb_pod_fields() {
   static const std::vector<std::string> fields = {
       "spec.image",
       "spec.imagePullPolicy",
@@ -33,55 +35,67 @@ const std::vector<std::string>& mariadb_fields() {
       "spec.serviceAccountName",
       "spec.storage.storageClassName",
       "spec.storage.volumeClaimTemplate",
-      "spec.storage.pvcRetentionPolicy",
       "spec.volumeClaimTemplate",
       "spec.podDisruptionBudget",
-      "spec.sidecarContainers",
-      "spec.initContainers",
-      "spec.env",
-      "spec.envFrom",
-      "spec.volumes",
-      "spec.volumeMounts",
       "spec.livenessProbe",
       "spec.readinessProbe",
       "spec.startupProbe",
-      "spec.lifecycle",
       "spec.service",
       "spec.primaryService",
       "spec.secondaryService",
-      "spec.servicePorts",
-      "spec.connection",
-      "spec.primaryConnection",
-      "spec.secondaryConnection",
       "spec.enableServiceLinks",
       "spec.terminationGracePeriodSeconds",
-      "spec.updateStrategy.rollingUpdate",
-      "spec.galera.agent",
-      "spec.galera.initContainer",
-      "spec.galera.initJob",
-      "spec.galera.config",
-      "spec.galera.volumeClaimTemplate",
-      "spec.galera.recovery.job",
-      "spec.bootstrapFrom.stagingStorage",
-      "spec.bootstrapFrom.restoreJob",
-      "spec.bootstrapFrom.logLevel",
-      // The exporter runs as a process beside each node, from the installed package, on a
-      // port of the installation's range; Prometheus finds it through file_sd.
-      "spec.metrics.exporter.image",
-      "spec.metrics.exporter.imagePullPolicy",
-      "spec.metrics.exporter.imagePullSecrets",
-      "spec.metrics.exporter.args",
-      "spec.metrics.exporter.port",
-      "spec.metrics.exporter.resources",
-      "spec.metrics.exporter.podMetadata",
-      "spec.metrics.exporter.securityContext",
-      "spec.metrics.exporter.podSecurityContext",
-      "spec.metrics.exporter.affinity",
-      "spec.metrics.exporter.nodeSelector",
-      "spec.metrics.exporter.tolerations",
-      "spec.metrics.exporter.priorityClassName",
-      "spec.metrics.serviceMonitor",
   };
+  return fields;
+}
+
+// The pod fields, then what mdbop's pods do not honour either.
+const std::vector<std::string>& mariadb_fields() {
+  static const std::vector<std::string> fields = [] {
+    std::vector<std::string> f = mariadb_pod_fields();
+    f.insert(f.end(),
+             {
+                 "spec.storage.pvcRetentionPolicy",
+                 "spec.sidecarContainers",
+                 "spec.initContainers",
+                 "spec.env",
+                 "spec.envFrom",
+                 "spec.volumes",
+                 "spec.volumeMounts",
+                 "spec.lifecycle",
+                 "spec.servicePorts",
+                 "spec.connection",
+                 "spec.primaryConnection",
+                 "spec.secondaryConnection",
+                 "spec.updateStrategy.rollingUpdate",
+                 "spec.galera.agent",
+                 "spec.galera.initContainer",
+                 "spec.galera.initJob",
+                 "spec.galera.config",
+                 "spec.galera.volumeClaimTemplate",
+                 "spec.galera.recovery.job",
+                 "spec.bootstrapFrom.stagingStorage",
+                 "spec.bootstrapFrom.restoreJob",
+                 "spec.bootstrapFrom.logLevel",
+                 // The exporter runs as a process beside each node, from the installed package, on
+                 // a port of the installation's range; Prometheus finds it through file_sd.
+                 "spec.metrics.exporter.image",
+                 "spec.metrics.exporter.imagePullPolicy",
+                 "spec.metrics.exporter.imagePullSecrets",
+                 "spec.metrics.exporter.args",
+                 "spec.metrics.exporter.port",
+                 "spec.metrics.exporter.resources",
+                 "spec.metrics.exporter.podMetadata",
+                 "spec.metrics.exporter.securityContext",
+                 "spec.metrics.exporter.podSecurityContext",
+                 "spec.metrics.exporter.affinity",
+                 "spec.metrics.exporter.nodeSelector",
+                 "spec.metrics.exporter.tolerations",
+                 "spec.metrics.exporter.priorityClassName",
+                 "spec.metrics.serviceMonitor",
+             });
+    return f;
+  }();
   return fields;
 }
 
@@ -148,6 +162,15 @@ std::vector<std::string> fields_unsupported_locally(const json& object) {
       found.push_back(path);
     }
   }
+  return found;
+}
+
+std::vector<std::string> fields_not_honoured_on_pods(const json& object) {
+  static const std::set<std::string> honoured(mariadb_pod_fields().begin(),
+                                              mariadb_pod_fields().end());
+  std::vector<std::string> found = fields_unsupported_locally(object);
+  if (object.value("kind", "") != "MariaDB") return found;
+  std::erase_if(found, [](const std::string& field) { return honoured.contains(field); });
   return found;
 }
 

@@ -39,4 +39,9 @@ tl::expected<std::vector<json>, std::vector<ValidationIssue>> validate_batch(
 // a Backup, PhysicalBackup or Restore. Empty for kinds with no such fields.
 std::vector<std::string> fields_unsupported_locally(const json& object);
 
+// Those of them that mdbop does not honour on Kubernetes either, where its nodes are pods: what
+// it does not put into its pods (sidecars, env, extra volumes, the exporter's own pod) and the
+// settings of the anchor's backup and restore Jobs (mdbop's go through the nodes' agents).
+std::vector<std::string> fields_not_honoured_on_pods(const json& object);
+
 }  // namespace mdbop

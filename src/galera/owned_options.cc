@@ -136,6 +136,8 @@ std::vector<OwnedOptionSet> owned_options_set_in(std::string_view my_cnf, const 
   std::vector<std::string> order;
   std::map<std::string, std::string> last;
   bool in_server_group = false;
+  bool in_sst_group = false;
+  bool sst_sockopt_set = false;
   while (!my_cnf.empty()) {
     const size_t end = my_cnf.find('\n');
     const std::string_view line = trim(my_cnf.substr(0, end));
@@ -145,12 +147,17 @@ std::vector<OwnedOptionSet> owned_options_set_in(std::string_view my_cnf, const 
     }
     if (line.front() == '[') {
       const size_t close = line.find(']');
-      in_server_group = server_group(ascii_lowercase(trim(line.substr(1, close - 1))));
+      const std::string group = ascii_lowercase(trim(line.substr(1, close - 1)));
+      in_server_group = server_group(group);
+      in_sst_group = group == "sst";
       continue;
     }
-    if (!in_server_group) continue;
     const auto option = option_of(line);
     if (!option) continue;
+    // The SST scripts read [sst]; of it mdbop writes the TLS settings (never weakened, not
+    // reported) and sockopt.
+    if (in_sst_group && option->first == "sockopt") sst_sockopt_set = true;
+    if (!in_server_group) continue;
     if (!last.contains(option->first)) order.push_back(option->first);
     last[option->first] = option->second;
   }
@@ -163,6 +170,10 @@ std::vector<OwnedOptionSet> owned_options_set_in(std::string_view my_cnf, const 
     if (it == owned.end() || (it->galera_only && !spec.galera_enabled)) continue;
     if (!it->value.empty() && normal_value(it->value) == last[name]) continue;
     set.push_back({it->name, it->ours, it->why});
+  }
+  if (sst_sockopt_set && spec.galera_enabled) {
+    set.push_back({"[sst] sockopt", "bind=<the node's address>",
+                   "a joiner receives its state transfer on the node's own address only"});
   }
   return set;
 }

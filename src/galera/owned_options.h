@@ -22,8 +22,8 @@ struct OwnedOptionSet {
 // order of the first line that sets it. Names compare as mariadbd compares them ('-' and '_'
 // alike, any case, after a loose- prefix; skip-/disable-/enable- set a flag OFF or ON), in the
 // groups mariadbd reads ([mysqld], [mariadbd], [server], [mariadb], [galera], [client-server],
-// and their -<version> forms). The user's value is compared, never returned: a myCnf may hold
-// secrets.
+// and their -<version> forms); and sockopt in [sst], which mdbop writes too. The user's value is
+// compared, never returned: a myCnf may hold secrets.
 std::vector<OwnedOptionSet> owned_options_set_in(std::string_view my_cnf, const MariaDBSpec& spec);
 
 }  // namespace mdbop

@@ -708,6 +708,22 @@ TEST(FieldsUnsupportedLocally, NamesKubernetesOnlyFields) {
                                       "spec.galera.agent"}));
 }
 
+TEST(FieldsUnsupportedLocally, OnPodsOnlyWhatMdbopDoesNotPutIntoItsPods) {
+  const json m =
+      valid(galera3("    agent: {port: 5555}\n",
+                    "  image: mariadb:11.4\n  resources: {limits: {memory: 2Gi}}\n"
+                    "  storage: {size: 1Gi, storageClassName: fast}\n  tolerations: []\n"
+                    "  env: [{name: TZ, value: UTC}]\n  service: {type: LoadBalancer}\n"));
+  EXPECT_EQ(fields_not_honoured_on_pods(m),
+            (std::vector<std::string>{"spec.env", "spec.galera.agent"}));
+  // The Jobs' settings of the anchor's backups: mdbop's go through the agents.
+  const json b = valid(
+      "apiVersion: k8s.mariadb.com/v1alpha1\nkind: Backup\nmetadata: {name: b}\nspec:\n"
+      "  mariaDbRef: {name: g}\n  resources: {limits: {memory: 1Gi}}\n"
+      "  storage:\n    volume: {hostPath: {path: /backups}}\n");
+  EXPECT_EQ(fields_not_honoured_on_pods(b), std::vector<std::string>{"spec.resources"});
+}
+
 TEST(FieldsUnsupportedLocally, NothingForAPlainGaleraCluster) {
   EXPECT_TRUE(fields_unsupported_locally(valid(galera3("", "  storage: {size: 1Gi}\n"))).empty());
 }

@@ -71,6 +71,15 @@ TEST(OwnedOptions, OnlyTheGroupsMariadbdReadsCount) {
   EXPECT_TRUE(owned_options_set_in(my_cnf, galera_spec()).empty());
 }
 
+TEST(OwnedOptions, AnSstSockoptIsReplacedAndSaidSoWithGalera) {
+  const std::string my_cnf = "[sst]\nsockopt=pf=ip6\n[mariadb]\nmax_connections=10\n";
+  EXPECT_EQ(names(owned_options_set_in(my_cnf, galera_spec())),
+            (std::vector<std::string>{"[sst] sockopt"}));
+  EXPECT_TRUE(owned_options_set_in(my_cnf, MariaDBSpec{}).empty());
+  // Not in [sst], it is no SST script's.
+  EXPECT_TRUE(owned_options_set_in("[mariadb]\nsockopt=x\n", galera_spec()).empty());
+}
+
 TEST(OwnedOptions, WsrepOptionsAreOwnedOnlyWithGalera) {
   const std::string my_cnf = "[mariadb]\nwsrep_on=OFF\nwsrep_slave_threads=4\nlog_bin=OFF\n";
   MariaDBSpec standalone;

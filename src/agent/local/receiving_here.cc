@@ -5,14 +5,13 @@ namespace mdbop {
 ReceivingHere::ReceivingHere(std::filesystem::path home, PortRange ports)
     : machine_(std::move(home), ports) {}
 
-Result<std::unique_ptr<ByteSink>> ReceivingHere::receive_backup(
-    const ReceivedBackup& received) {
+Result<std::unique_ptr<ByteSink>> ReceivingHere::receive_backup(const ReceivedBackup& received) {
   return machine_.receive_backup(received);
 }
 
 Result<bool> ReceivingHere::prepare_received(const ReceivedBackup& received,
-                                                  const std::vector<std::string>& options,
-                                                  const std::function<bool()>& should_stop) {
+                                             const std::vector<std::string>& options,
+                                             const std::function<bool()>& should_stop) {
   return machine_.prepare_received(received, options, should_stop);
 }
 
@@ -21,14 +20,13 @@ Result<std::unique_ptr<ByteSink>> ReceivingHere::receive_incremental(
   return machine_.receive_incremental(received);
 }
 
-Result<bool> ReceivingHere::apply_received_incremental(
-    const ReceivedBackup& received, const std::vector<std::string>& options,
-    const std::function<bool()>& should_stop) {
+Result<bool> ReceivingHere::apply_received_incremental(const ReceivedBackup& received,
+                                                       const std::vector<std::string>& options,
+                                                       const std::function<bool()>& should_stop) {
   return machine_.apply_received_incremental(received, options, should_stop);
 }
 
-Result<GaleraPosition> ReceivingHere::recover_received_position(
-    const ReceivedBackup& received) {
+Result<GaleraPosition> ReceivingHere::recover_received_position(const ReceivedBackup& received) {
   return machine_.recover_received_position(received);
 }
 
@@ -39,8 +37,7 @@ Result<std::string> ReceivingHere::replay_binlog_into_received(
   return machine_.replay_binlog_into_received(received, next_file, should_stop);
 }
 
-Result<bool> ReceivingHere::install_received(const NodeId& id,
-                                                  const ReceivedBackup& received) {
+Result<bool> ReceivingHere::install_received(const NodeId& id, const ReceivedBackup& received) {
   return machine_.install_received(id, received);
 }
 

@@ -53,7 +53,8 @@ Result<bool> send_directory(const fs::path& directory, const std::vector<std::st
                             ByteSink& out, const std::string& what) {
   SubprocessOptions tar;
   tar.argv = {"tar", "--create", "--file=-", "--directory=" + directory.string()};
-  for (const std::string& member : excluded) tar.argv.push_back("--exclude=" + member);
+  for (const char* file : kNodeOwnDataFiles) tar.argv.push_back(std::string("--exclude=./") + file);
+  for (const std::string& file : excluded) tar.argv.push_back("--exclude=./" + file);
   tar.argv.push_back(".");
   tar.timeout = std::chrono::hours(24);
   auto sent = run_process_to_sink(tar, out);
@@ -67,10 +68,7 @@ Result<bool> LocalRuntime::send_data(const NodeId& id, ByteSink& out) {
   if (running_pid(id)) return fail(ErrorCode::kConflict, id.pod() + " is running");
   const fs::path data = node_dir(id) / "data";
   if (!fs::exists(data)) return fail(ErrorCode::kNotFound, id.pod() + " has no data");
-  return send_directory(
-      data,
-      {"./galera.cache", "./gvwstate.dat", "./grastate.dat", std::string("./") + kLineageMark}, out,
-      id.pod() + "'s data");
+  return send_directory(data, {kLineageMark}, out, id.pod() + "'s data");
 }
 
 Result<std::unique_ptr<ByteSink>> LocalRuntime::take_data(const NodeId& id) {

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -158,6 +159,7 @@ Result<NodeLayout> LocalRuntime::ensure_layout(const NodeId& id) {
 // Secret may have been made again since (a MariaDB deleted and applied again has a new
 // authority) and whose ports the operator may have moved: the pod's own are taken.
 Result<NodeLayout> LocalRuntime::adopt_pod_place(const NodeLayout& existing) {
+  if (!node_user_) return tl::unexpected(node_user_.error());
   auto identity = node_identity(existing.id);
   if (!identity) return tl::unexpected(identity.error());
   const auto differs = [](const std::string& file, const std::string& content) {
@@ -372,8 +374,10 @@ Result<bool> copy_into_data(const fs::path& source, const fs::path& target, cons
   fs::permissions(staging, fs::perms::owner_all, ec);
   for (const auto& entry : fs::directory_iterator(source, ec)) {
     std::string name = entry.path().filename().string();
-    // The gcache and group view belong to the source node; the caller writes grastate.dat.
-    if (name == "galera.cache" || name == "gvwstate.dat" || name == "grastate.dat") continue;
+    if (std::find(std::begin(kNodeOwnDataFiles), std::end(kNodeOwnDataFiles), name) !=
+        std::end(kNodeOwnDataFiles)) {
+      continue;
+    }
     fs::copy(entry.path(), staging / name, fs::copy_options::recursive, ec);
     if (ec) return fail("copying " + entry.path().string() + ": " + ec.message());
   }

@@ -134,8 +134,10 @@ class LocalRuntime {
   // REQUIRES: the ports lock is held.
   std::set<int> ports_in_use_by_layouts();
   void kill_leftovers(const NodeId& id);
-  // REQUIRES: the ports lock is held (all three).
+  // The pod's identity and ports written into a layout kept from an earlier pod (each file
+  // written atomically, only when it differs).
   Result<NodeLayout> adopt_pod_place(const NodeLayout& existing);
+  // REQUIRES: the ports lock is held (all three).
   Result<bool> make_node_directories(const NodeId& id);
   Result<bool> issue_node_certificate(const NodeId& id);
   Result<bool> save_ports(const NodeId& id, const NodePorts& ports);
