@@ -96,14 +96,7 @@ void expect_the_same_gtid_on_every_node(Installation& mdbop, const std::string& 
 }
 
 int count_in_logs(Installation& mdbop, const std::string& needle) {
-  int count = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(mdbop.home() / "nodes")) {
-    if (entry.path().filename() != "error.log") continue;
-    std::ifstream in(entry.path());
-    std::string line;
-    while (std::getline(in, line)) count += line.find(needle) != std::string::npos ? 1 : 0;
-  }
-  return count;
+  return count_in_error_logs(mdbop.home() / "nodes", needle);
 }
 
 // An event of `mariadb` with that reason whose message contains `text`.

@@ -221,6 +221,20 @@ std::string galera_manifest(const std::string& name, int replicas, const std::st
          "\n  galera:\n    enabled: true\n" + extra_spec;
 }
 
+int count_in_error_logs(const std::filesystem::path& directory, const std::string& needle) {
+  int count = 0;
+  std::error_code ec;
+  for (auto entry = std::filesystem::recursive_directory_iterator(
+           directory, std::filesystem::directory_options::skip_permission_denied, ec);
+       !ec && entry != std::filesystem::recursive_directory_iterator(); entry.increment(ec)) {
+    if (entry->path().filename() != "error.log") continue;
+    std::ifstream in(entry->path());
+    std::string line;
+    while (std::getline(in, line)) count += line.find(needle) != std::string::npos ? 1 : 0;
+  }
+  return count;
+}
+
 uid_t process_uid(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;

@@ -82,6 +82,9 @@ std::string galera_manifest(const std::string& name, int replicas, const std::st
 // The real user id a process runs as; -1 when it is gone.
 uid_t process_uid(pid_t pid);
 
+// The lines containing `needle` in every error.log under `directory` (nodes' servers' logs).
+int count_in_error_logs(const std::filesystem::path& directory, const std::string& needle);
+
 // A loopback port in [first, last] that is free now, drawn at random so that concurrent tests
 // do not collide; 0 when none is found.
 int free_loopback_port(int first, int last);

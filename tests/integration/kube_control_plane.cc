@@ -16,12 +16,12 @@
 namespace mdbop::testing {
 
 std::string local_volumes_yaml(const std::vector<std::string>& nodes,
-                               const std::filesystem::path& volumes) {
+                               const std::filesystem::path& volumes, const std::string& set) {
   std::string yaml =
       "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: local\n"
       "provisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: WaitForFirstConsumer\n";
   for (const std::string& node : nodes) {
-    yaml += "---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: local-" + node +
+    yaml += "---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: local-" + set + node +
             "\nspec:\n  capacity:\n    storage: 1Gi\n  accessModes: [ReadWriteOnce]\n"
             "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: local\n"
             "  local:\n    path: " +

@@ -1,21 +1,34 @@
 // The operator on Kubernetes with its nodes as pods (--node-agents pod), against a real control
 // plane (API server, scheduler, controller manager) whose nodes' kubelets are the kubelet double
-// (tests/k8s/kubelet_double): a MariaDB applied with kubectl becomes three pods, scheduled one
-// per node with their claims bound to local volumes, running `mdbop agent`; the operator seeds
-// the cluster through the pods' agents (the seed's data streamed into the other pods) and the
+// (tests/k8s/kubelet_double). One cluster lives through the whole story, each stage starting
+// and ending Ready: a MariaDB applied with kubectl becomes three pods, scheduled one per node
+// with their claims bound to local volumes, running `mdbop agent`; the operator seeds the
+// cluster through the pods' agents (the seed's data streamed into the other pods) and the
 // MariaDB becomes Ready, its rows readable on every pod's address; a killed server and a
-// deleted pod heal; a deleted MariaDB takes its pods and leaves its claims.
+// deleted pod heal; every server killed under a write load, with the operator killed too and
+// the next one dying right after deciding the bootstrap, comes back with every acknowledged
+// row and exactly one bootstrap; a configuration change rolls through the agents, and a changed
+// pod template by making each pod again; the cluster scales to five pods
+// and back to three; a physical backup goes to S3 and a new MariaDB is bootstrapped from it; a
+// deleted MariaDB takes its pods and leaves its claims.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "harness.h"
 #include "kube_control_plane.h"
+#include "s3_server.h"
 #include "sql/connection.h"
+#include "util/files.h"
 #include "util/subprocess.h"
+#include "writer.h"
 
 namespace mdbop::testing {
 namespace {
@@ -26,6 +39,16 @@ using namespace std::chrono_literals;
 
 const std::vector<std::string> kNodes = {"node-0", "node-1", "node-2"};
 constexpr char kPassword[] = "pods-Pass-1";
+constexpr char kStorage[] = "  storage: {size: 1Gi, storageClassName: local}\n";
+constexpr char kBootstrapLine[] = "Connecting with bootstrap option: 1";
+// The spec after the configuration change and the pod template change.
+constexpr char kConfiguredSpec[] =
+    "  storage: {size: 1Gi, storageClassName: local}\n"
+    "  myCnf: |\n    [mariadb]\n    max_connections=222\n";
+constexpr char kRolledSpec[] =
+    "  storage: {size: 1Gi, storageClassName: local}\n"
+    "  myCnf: |\n    [mariadb]\n    max_connections=222\n"
+    "  resources: {requests: {cpu: 100m}}\n";
 constexpr char kNssWrapper[] = "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so";
 
 // The server process of a pod, found by the option file in its claim's directory; 0 when none.
@@ -41,6 +64,38 @@ pid_t server_of(const std::string& pod) {
   return 0;
 }
 
+// The pods' addresses of `mariadb`, in the order of their names.
+std::vector<std::string> pod_addresses(KubeControlPlane& kube, const std::string& mariadb) {
+  const json pods = json::parse(kube.must_kubectl(
+      {"get", "pods", "-l", "app.kubernetes.io/instance=" + mariadb, "-o", "json"}));
+  std::map<std::string, std::string> by_name;
+  for (const json& pod : pods["items"]) {
+    by_name[pod["metadata"]["name"].get<std::string>()] =
+        pod["status"].value("podIP", std::string());
+  }
+  std::vector<std::string> addresses;
+  for (const auto& [name, address] : by_name) addresses.push_back(address);
+  return addresses;
+}
+
+SqlEndpoint root_at(const std::string& address) {
+  SqlEndpoint endpoint;
+  endpoint.host = address;
+  endpoint.port = 3306;
+  endpoint.password = kPassword;
+  return endpoint;
+}
+
+// The first column of the first row `sql` gives on the server at `address`.
+std::string query_value(const std::string& address, const std::string& sql) {
+  auto connection = SqlConnection::connect(root_at(address));
+  if (!connection) return "connect: " + connection.error().message;
+  auto rows = connection->query(sql);
+  if (!rows) return "query: " + rows.error().message;
+  if (rows->rows.empty() || rows->rows[0].empty()) return "no rows";
+  return rows->rows[0][0].value_or("NULL");
+}
+
 void wait_ready(KubeControlPlane& kube, const std::string& mariadb) {
   const KubectlResult ready =
       kube.kubectl({"wait", "mariadb/" + mariadb, "--for=condition=Ready", "--timeout=300s"});
@@ -51,42 +106,63 @@ void wait_ready(KubeControlPlane& kube, const std::string& mariadb) {
                                 << kube.kubectl({"get", "events"}).out;
 }
 
-TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsThreePodsAndBecomesReady) {
-  KubeControlPlane kube(KubeControlPlaneOptions{.controllers = true});
-  ASSERT_TRUE(kube.ready());
-  // The servers run as the node user, who passes through to the volumes' directories.
-  const fs::path volumes = kube.directory() / "volumes";
-  for (const std::string& node : kNodes) fs::create_directories(volumes / node);
-  for (const fs::path& passable : {kube.directory(), volumes}) {
-    fs::permissions(passable, fs::perms::others_exec | fs::perms::group_exec,
+// Everything the story runs on: the control plane, the double's three nodes, local volumes, the
+// operator installed from deploy/ and run with its service account's token.
+class PodsStory {
+ public:
+  PodsStory() : kube_(KubeControlPlaneOptions{.controllers = true}) {}
+
+  void start() {
+    ASSERT_TRUE(kube_.ready());
+    // The servers run as the node user, who passes through to the volumes' directories.
+    fs::permissions(kube_.directory(), fs::perms::others_exec | fs::perms::group_exec,
                     fs::perm_options::add);
+    add_volumes("volumes", "");
+    ASSERT_GT(kube_.start_kubelet_double(
+                  kNodes, {"--exec", "/mdbop/bin/mdbop=" + std::string(MDBOP_BINARY_DEFAULT),
+                           "--skip-init", "mdbop-agent"}),
+              0);
+    kube_.must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy"});
+    kube_.must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
+    ASSERT_GT(start_operator(), 0);
   }
-  ASSERT_GT(kube.start_kubelet_double(
-                kNodes, {"--exec", "/mdbop/bin/mdbop=" + std::string(MDBOP_BINARY_DEFAULT),
-                         "--skip-init", "mdbop-agent"}),
-            0);
-  kube.must_kubectl({"apply", "-f", "-"}, local_volumes_yaml(kNodes, volumes));
-  kube.must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy"});
-  kube.must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
+
+  // One more local volume per node, on directories under `directory`, named local-<set><node>.
+  void add_volumes(const std::string& directory, const std::string& set) {
+    const fs::path volumes = kube_.directory() / directory;
+    for (const std::string& node : kNodes) fs::create_directories(volumes / node);
+    fs::permissions(volumes, fs::perms::others_exec | fs::perms::group_exec, fs::perm_options::add);
+    kube_.must_kubectl({"apply", "-f", "-"}, local_volumes_yaml(kNodes, volumes, set));
+  }
 
   // Installed as a user installs it and run with its service account's token; it reaches the
   // pods' agents by their DNS names, which resolve here through the double's hosts file.
-  Installation installation;
-  const pid_t operator_pid = installation.start_operator(
-      {{"LD_PRELOAD", kNssWrapper},
-       {"NSS_WRAPPER_HOSTS", (kube.kubelet_directory() / "hosts").string()}},
-      {"--kubernetes", "--kubeconfig",
-       kube.service_account_kubeconfig("mdbop-system", "mdbop-operator").string(), "--node-agents",
-       "pod", "--image", "registry.example/mdbop:test"});
-  ASSERT_GT(operator_pid, 0);
+  pid_t start_operator(const std::map<std::string, std::string>& extra_env = {}) {
+    std::map<std::string, std::string> env = {
+        {"LD_PRELOAD", kNssWrapper},
+        {"NSS_WRAPPER_HOSTS", (kube_.kubelet_directory() / "hosts").string()}};
+    env.insert(extra_env.begin(), extra_env.end());
+    return installation_.start_operator(
+        env, {"--kubernetes", "--kubeconfig",
+              kube_.service_account_kubeconfig("mdbop-system", "mdbop-operator").string(),
+              "--node-agents", "pod", "--image", "registry.example/mdbop:test"});
+  }
 
-  kube.must_kubectl(
-      {"apply", "-f", "-"},
-      galera_manifest("kp", 3, kPassword, "  storage: {size: 1Gi, storageClassName: local}\n"));
-  wait_ready(kube, "kp");
+  KubeControlPlane& kube() { return kube_; }
+  Installation& installation() { return installation_; }
+  // The servers' error logs of every pod, on every volume.
+  int count_in_server_logs(const std::string& needle) {
+    return count_in_error_logs(kube_.directory(), needle);
+  }
 
-  // Three pods, one per node, each Ready (its readiness probe: Synced) on an address of its
-  // own, owned by the MariaDB.
+ private:
+  KubeControlPlane kube_;
+  Installation installation_;
+};
+
+// Three pods, one per node, each Ready (its readiness probe: Synced) on an address of its own,
+// owned by the MariaDB; a row written on one pod is read on every other.
+void expect_three_pods_forming_one_cluster(KubeControlPlane& kube) {
   const KubectlResult pods_ready =
       kube.kubectl({"wait", "pods", "-l", "app.kubernetes.io/instance=kp", "--for=condition=Ready",
                     "--timeout=60s"});
@@ -95,11 +171,9 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsThreePodsAndBecomesReady) {
       kube.must_kubectl({"get", "pods", "-l", "app.kubernetes.io/instance=kp", "-o", "json"}));
   ASSERT_EQ(pods["items"].size(), 3u);
   std::set<std::string> nodes;
-  std::vector<std::string> addresses;
   for (const json& pod : pods["items"]) {
     SCOPED_TRACE(pod["metadata"]["name"].get<std::string>());
     nodes.insert(pod["spec"]["nodeName"].get<std::string>());
-    addresses.push_back(pod["status"]["podIP"].get<std::string>());
     EXPECT_EQ(pod["metadata"]["ownerReferences"][0]["name"], "kp");
     bool pod_ready = false;
     for (const json& condition : pod["status"]["conditions"]) {
@@ -114,27 +188,20 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsThreePodsAndBecomesReady) {
                                "jsonpath={.items[*].metadata.name}"}),
             kube.must_kubectl({"get", "mariadb", "kp", "-o", "jsonpath={.status.currentPrimary}"}));
 
-  // A row written on one pod is read on every other: one Galera cluster across the pods.
-  SqlEndpoint endpoint;
-  endpoint.password = kPassword;
-  endpoint.port = 3306;
-  endpoint.host = addresses[0];
-  auto writer = SqlConnection::connect(endpoint);
+  const std::vector<std::string> addresses = pod_addresses(kube, "kp");
+  auto writer = SqlConnection::connect(root_at(addresses[0]));
   ASSERT_TRUE(writer) << writer.error().what();
   ASSERT_TRUE(writer->execute(
       "CREATE DATABASE pods; CREATE TABLE pods.t (id INT PRIMARY KEY); INSERT INTO pods.t "
       "VALUES (1), (2)"));
   for (const std::string& address : addresses) {
-    endpoint.host = address;
-    auto reader = SqlConnection::connect(endpoint);
-    ASSERT_TRUE(reader) << reader.error().what();
-    auto rows = reader->query("SELECT COUNT(*) FROM pods.t");
-    ASSERT_TRUE(rows) << rows.error().what();
-    EXPECT_EQ(rows->rows.at(0).at(0).value_or(""), "2") << address;
+    EXPECT_EQ(query_value(address, "SELECT COUNT(*) FROM pods.t"), "2") << address;
   }
+}
 
-  // The server of one pod killed: the operator restarts it through the pod's agent and the
-  // MariaDB is Ready again; the pod stays (its container is the agent, which lives on).
+// The server of one pod killed: the operator restarts it through the pod's agent and the
+// MariaDB is Ready again; the pod stays (its container is the agent, which lives on).
+void kill_one_server(KubeControlPlane& kube) {
   const std::string killed_uid =
       kube.must_kubectl({"get", "pod", "kp-1", "-o", "jsonpath={.metadata.uid}"});
   const pid_t server = server_of("kp-1");
@@ -146,9 +213,13 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsThreePodsAndBecomesReady) {
   wait_ready(kube, "kp");
   EXPECT_EQ(kube.must_kubectl({"get", "pod", "kp-1", "-o", "jsonpath={.metadata.uid}"}),
             killed_uid);
+}
 
-  // A pod deleted with kubectl: its agent stops the server cleanly, the operator makes the pod
-  // again on the same claim and its server rejoins with the data it kept.
+// A pod deleted with kubectl: its agent stops the server cleanly, the operator makes the pod
+// again on the same claim and its server rejoins with the data it kept, by IST.
+void delete_one_pod(PodsStory& story) {
+  KubeControlPlane& kube = story.kube();
+  const int ists_before = story.count_in_server_logs("IST received");
   const std::string deleted_uid =
       kube.must_kubectl({"get", "pod", "kp-2", "-o", "jsonpath={.metadata.uid}"});
   kube.must_kubectl({"delete", "pod", "kp-2", "--wait=true", "--timeout=120s"});
@@ -166,14 +237,225 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsThreePodsAndBecomesReady) {
       << recreated_ready.err << kube.kubectl({"describe", "pod", "kp-2"}).out
       << kube.kubectl({"get", "events"}).out;
   wait_ready(kube, "kp");
-  const std::string recreated_address =
-      kube.must_kubectl({"get", "pod", "kp-2", "-o", "jsonpath={.status.podIP}"});
-  endpoint.host = recreated_address;
-  auto rejoined = SqlConnection::connect(endpoint);
-  ASSERT_TRUE(rejoined) << rejoined.error().what();
-  auto rows = rejoined->query("SELECT COUNT(*) FROM pods.t");
-  ASSERT_TRUE(rows) << rows.error().what();
-  EXPECT_EQ(rows->rows.at(0).at(0).value_or(""), "2");
+  EXPECT_EQ(query_value(pod_addresses(kube, "kp")[2], "SELECT COUNT(*) FROM pods.t"), "2");
+  EXPECT_GT(story.count_in_server_logs("IST received"), ists_before);
+}
+
+// Every server killed under a write load, and the operator with them; the next operator dies
+// right after it has decided and recorded the bootstrap; the one after it finishes the
+// recovery: exactly one bootstrap, and every acknowledged row on every pod.
+void kill_every_server_and_the_operator(PodsStory& story) {
+  KubeControlPlane& kube = story.kube();
+  const std::vector<std::string> addresses = pod_addresses(kube, "kp");
+  Writer writer([&] { return addresses; }, 3306, kPassword);
+  ASSERT_TRUE(eventually([&] { return writer.acknowledged().size() > 200; }, 60s));
+  const int bootstraps_before = story.count_in_server_logs(kBootstrapLine);
+  story.installation().kill_operator();
+  for (const char* pod : {"kp-0", "kp-1", "kp-2"}) {
+    const pid_t server = server_of(pod);
+    ASSERT_GT(server, 0) << pod;
+    kill(server, SIGKILL);
+  }
+  std::this_thread::sleep_for(300ms);
+  writer.stop();
+  const std::set<long long> acknowledged = writer.acknowledged();
+
+  const pid_t deciding = story.start_operator({{"MDBOP_CRASH_POINT", "after-bootstrap-decision"}});
+  ASSERT_GT(deciding, 0);
+  ASSERT_TRUE(eventually([&] { return !process_alive(deciding); }, 180s))
+      << kube.kubectl({"get", "mariadb", "kp", "-o", "yaml"}).out;
+  const json recovery = json::parse(
+      kube.must_kubectl({"get", "mariadb", "kp", "-o", "jsonpath={.status.galeraRecovery}"}));
+  EXPECT_EQ(recovery.value("state", ""), "Bootstrapping") << recovery.dump(2);
+  EXPECT_EQ(story.count_in_server_logs(kBootstrapLine), bootstraps_before);
+
+  ASSERT_GT(story.start_operator(), 0);
+  wait_ready(kube, "kp");
+  EXPECT_EQ(story.count_in_server_logs(kBootstrapLine), bootstraps_before + 1);
+  for (const std::string& address : addresses) {
+    auto connection = SqlConnection::connect(root_at(address));
+    ASSERT_TRUE(connection) << connection.error().what();
+    auto rows = connection->query("SELECT id FROM test.writes");
+    ASSERT_TRUE(rows) << rows.error().what();
+    std::set<long long> present;
+    for (const auto& row : rows->rows) present.insert(std::stoll(row[0].value_or("0")));
+    long long missing = 0;
+    for (long long id : acknowledged) missing += present.contains(id) ? 0 : 1;
+    EXPECT_EQ(missing, 0) << address << " lacks " << missing << " of " << acknowledged.size()
+                          << " acknowledged rows";
+  }
+}
+
+// A configuration change: every pod's server runs with it, restarted one at a time through its
+// agent (the pods stay).
+void roll_a_configuration_change(KubeControlPlane& kube) {
+  const std::string uids = kube.must_kubectl({"get", "pods", "-l", "app.kubernetes.io/instance=kp",
+                                              "-o", "jsonpath={.items[*].metadata.uid}"});
+  kube.must_kubectl({"apply", "-f", "-"}, galera_manifest("kp", 3, kPassword, kConfiguredSpec));
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const std::string& address : pod_addresses(kube, "kp")) {
+          if (query_value(address, "SELECT @@max_connections") != "222") return false;
+        }
+        return true;
+      },
+      300s))
+      << kube.kubectl({"get", "events"}).out;
+  wait_ready(kube, "kp");
+  EXPECT_EQ(kube.must_kubectl({"get", "pods", "-l", "app.kubernetes.io/instance=kp", "-o",
+                               "jsonpath={.items[*].metadata.uid}"}),
+            uids);
+}
+
+// A changed pod template (resources): every pod is made again from it, one at a time, the
+// primary last, each rejoining by IST on its claim.
+void roll_a_changed_pod_template(PodsStory& story) {
+  KubeControlPlane& kube = story.kube();
+  const std::string uids = kube.must_kubectl({"get", "pods", "-l", "app.kubernetes.io/instance=kp",
+                                              "-o", "jsonpath={.items[*].metadata.uid}"});
+  std::set<std::string> old_uids;
+  for (size_t at = 0; at < uids.size();) {
+    const size_t end = std::min(uids.find(' ', at), uids.size());
+    old_uids.insert(uids.substr(at, end - at));
+    at = end + 1;
+  }
+  const int ists_before = story.count_in_server_logs("IST received");
+  // Writes go on throughout: one pod at a time is down, so a Primary component always serves.
+  Writer writer(
+      [&] {
+        std::vector<std::string> addresses = pod_addresses(kube, "kp");
+        std::erase(addresses, "");  // a pod made again has none until it runs
+        return addresses;
+      },
+      3306, kPassword, 5ms);
+  kube.must_kubectl({"apply", "-f", "-"}, galera_manifest("kp", 3, kPassword, kRolledSpec));
+  ASSERT_TRUE(eventually(
+      [&] {
+        const json pods = json::parse(kube.must_kubectl(
+            {"get", "pods", "-l", "app.kubernetes.io/instance=kp", "-o", "json"}));
+        int renewed = 0;
+        for (const json& pod : pods["items"]) {
+          const bool made_again = pod["status"].value("podIP", "") != "" &&
+                                  !old_uids.contains(pod["metadata"]["uid"].get<std::string>());
+          renewed += made_again ? 1 : 0;
+        }
+        return renewed == 3;
+      },
+      300s))
+      << kube.kubectl({"get", "pods", "-o", "wide"}).out << kube.kubectl({"get", "events"}).out;
+  wait_ready(kube, "kp");
+  writer.stop();
+  EXPECT_TRUE(writer.non_primary_errors().empty()) << writer.non_primary_errors().front();
+  // The replicas first, the primary (index 0) last, each once.
+  auto log = read_file(story.installation().home() / "operator.log");
+  ASSERT_TRUE(log);
+  std::vector<std::string> rolled;
+  for (size_t at = log->find("to apply a changed pod template"); at != std::string::npos;
+       at = log->find("to apply a changed pod template", at + 1)) {
+    const size_t pod = log->rfind("restarting ", at);
+    rolled.push_back(log->substr(pod + 11, at - pod - 12));
+  }
+  EXPECT_EQ(rolled, (std::vector<std::string>{"kp-2", "kp-1", "kp-0"}));
+  const json pods = json::parse(
+      kube.must_kubectl({"get", "pods", "-l", "app.kubernetes.io/instance=kp", "-o", "json"}));
+  for (const json& pod : pods["items"]) {
+    EXPECT_EQ(pod["spec"]["containers"][0]["resources"]["requests"]["cpu"], "100m")
+        << pod["metadata"]["name"];
+  }
+  for (const std::string& address : pod_addresses(kube, "kp")) {
+    EXPECT_EQ(query_value(address, "SELECT COUNT(*) FROM pods.t"), "2") << address;
+    EXPECT_EQ(query_value(address, "SELECT @@max_connections"), "222") << address;
+  }
+  EXPECT_GE(story.count_in_server_logs("IST received"), ists_before + 3);
+}
+
+// Five pods (the new ones on volumes added for them, joined by a state transfer from a pod of
+// the cluster), then three again: the two last pods go.
+void scale_to_five_and_back(PodsStory& story) {
+  KubeControlPlane& kube = story.kube();
+  story.add_volumes("scaled-volumes", "scaled-");
+  kube.must_kubectl({"apply", "-f", "-"}, galera_manifest("kp", 5, kPassword, kRolledSpec));
+  ASSERT_TRUE(eventually([&] { return pod_addresses(kube, "kp").size() == 5u; }, 60s));
+  wait_ready(kube, "kp");
+  const std::vector<std::string> five = pod_addresses(kube, "kp");
+  ASSERT_EQ(five.size(), 5u);
+  EXPECT_EQ(query_value(five[4], "SELECT COUNT(*) FROM pods.t"), "2");
+  EXPECT_EQ(query_value(five[4],
+                        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                        "WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE'"),
+            "5");
+
+  kube.must_kubectl({"apply", "-f", "-"}, galera_manifest("kp", 3, kPassword, kRolledSpec));
+  ASSERT_TRUE(eventually([&] { return pod_addresses(kube, "kp").size() == 3u; }, 180s))
+      << kube.kubectl({"get", "pods", "-o", "wide"}).out;
+  wait_ready(kube, "kp");
+  EXPECT_EQ(query_value(pod_addresses(kube, "kp")[0],
+                        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                        "WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE'"),
+            "3");
+}
+
+// A physical backup streamed from a pod's agent into S3, read back by a standard S3 client; a
+// new MariaDB bootstrapped from it (received and prepared by the operator, its data streamed
+// into the seed pod's agent) runs as three pods of its own that hold the rows.
+void back_up_and_bootstrap_a_new_mariadb(PodsStory& story) {
+  KubeControlPlane& kube = story.kube();
+  S3Server s3;
+  kube.must_kubectl({"apply", "-f", "-"},
+                    "apiVersion: v1\nkind: Secret\nmetadata: {name: s3}\nstringData:\n  id: " +
+                        s3.access_key() + "\n  secret: " + s3.secret_key() +
+                        "\n---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
+                        "metadata: {name: nightly}\nspec:\n  mariaDbRef: {name: kp}\n  storage:\n"
+                        "    s3:\n      bucket: backups\n      endpoint: " +
+                        s3.endpoint() +
+                        "\n      prefix: pods\n      accessKeyIdSecretKeyRef: {name: s3, key: id}\n"
+                        "      secretAccessKeySecretKeyRef: {name: s3, key: secret}\n");
+  const KubectlResult backed_up = kube.kubectl(
+      {"wait", "physicalbackup/nightly", "--for=condition=Complete", "--timeout=180s"});
+  ASSERT_EQ(backed_up.exit_code, 0)
+      << backed_up.err << kube.kubectl({"get", "physicalbackup", "nightly", "-o", "yaml"}).out
+      << kube.kubectl({"get", "events"}).out;
+  const std::string listing = s3.s3cmd({"ls", "-r", "s3://backups/pods/"});
+  EXPECT_NE(listing.find("manifest.json"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("data.xbstream"), std::string::npos) << listing;
+
+  story.add_volumes("restored-volumes", "restored-");
+  kube.must_kubectl({"apply", "-f", "-"},
+                    galera_manifest("kr", 3, kPassword,
+                                    std::string(kStorage) +
+                                        "  bootstrapFrom:\n"
+                                        "    backupRef: {name: nightly, kind: PhysicalBackup}\n"));
+  wait_ready(kube, "kr");
+  const std::vector<std::string> restored = pod_addresses(kube, "kr");
+  ASSERT_EQ(restored.size(), 3u);
+  for (const std::string& address : restored) {
+    EXPECT_EQ(query_value(address, "SELECT COUNT(*) FROM pods.t"), "2") << address;
+  }
+  const KubectlResult deleted = kube.kubectl({"delete", "mariadb", "kr", "--timeout=180s"});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+}
+
+TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsPodsThroughEveryStageOfItsLife) {
+  PodsStory story;
+  story.start();
+  if (HasFatalFailure()) return;
+  KubeControlPlane& kube = story.kube();
+  kube.must_kubectl({"apply", "-f", "-"}, galera_manifest("kp", 3, kPassword, kStorage));
+  wait_ready(kube, "kp");
+  for (const auto& [stage, run] : std::vector<std::pair<std::string, std::function<void()>>>{
+           {"three pods", [&] { expect_three_pods_forming_one_cluster(kube); }},
+           {"one server killed", [&] { kill_one_server(kube); }},
+           {"one pod deleted", [&] { delete_one_pod(story); }},
+           {"full crash", [&] { kill_every_server_and_the_operator(story); }},
+           {"configuration change", [&] { roll_a_configuration_change(kube); }},
+           {"pod template change", [&] { roll_a_changed_pod_template(story); }},
+           {"scale 3-5-3", [&] { scale_to_five_and_back(story); }},
+           {"backup and restore", [&] { back_up_and_bootstrap_a_new_mariadb(story); }},
+       }) {
+    SCOPED_TRACE(stage);
+    run();
+    if (HasFatalFailure()) return;
+  }
 
   // Deleted with kubectl: the finalizer holds the MariaDB until its pods are gone; the claims,
   // which no object owns, stay with the data.

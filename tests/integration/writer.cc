@@ -11,8 +11,36 @@ namespace mdbop::testing {
 using namespace std::chrono_literals;
 
 Writer::Writer(std::vector<int> ports, std::string password, std::chrono::milliseconds pause)
-    : ports_(std::move(ports)), password_(std::move(password)), pause_(pause) {
+    : Writer(
+          [ports] {
+            std::vector<Target> targets;
+            for (int port : ports) targets.push_back({"127.0.0.1", port});
+            return targets;
+          },
+          std::move(password), pause) {}
+
+Writer::Writer(std::function<std::vector<std::string>()> hosts, int port, std::string password,
+               std::chrono::milliseconds pause)
+    : Writer(
+          [hosts = std::move(hosts), port] {
+            std::vector<Target> targets;
+            for (const std::string& host : hosts()) targets.push_back({host, port});
+            return targets;
+          },
+          std::move(password), pause) {}
+
+Writer::Writer(std::function<std::vector<Target>()> targets, std::string password,
+               std::chrono::milliseconds pause)
+    : targets_of_(std::move(targets)),
+      targets_(targets_of_()),
+      password_(std::move(password)),
+      pause_(pause) {
   thread_ = std::thread([this] { run(); });
+}
+
+void Writer::refresh_targets() {
+  std::vector<Target> fresh = targets_of_();
+  if (!fresh.empty()) targets_ = std::move(fresh);
 }
 
 Writer::~Writer() { stop(); }
@@ -34,11 +62,15 @@ std::vector<std::string> Writer::non_primary_errors() const {
 
 // A node that is shutting down answers 1047 too; the cluster lost its Primary component only
 // if no other node is in one.
-bool Writer::other_node_is_primary(size_t failed_index) const {
-  for (size_t i = 0; i < ports_.size(); ++i) {
-    if (i == failed_index % ports_.size()) continue;
+bool Writer::other_node_is_primary(size_t failed_index) {
+  const std::string failed_host = targets_[failed_index % targets_.size()].host;
+  const int failed_port = targets_[failed_index % targets_.size()].port;
+  refresh_targets();
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    if (targets_[i].host == failed_host && targets_[i].port == failed_port) continue;
     SqlEndpoint endpoint;
-    endpoint.port = ports_[i];
+    endpoint.host = targets_[i].host;
+    endpoint.port = targets_[i].port;
     endpoint.password = password_;
     endpoint.timeout = 1s;
     auto connection = SqlConnection::connect(endpoint);
@@ -59,12 +91,14 @@ void Writer::run() {
   while (!stopping_) {
     if (!connection) {
       SqlEndpoint endpoint;
-      endpoint.port = ports_[port_index % ports_.size()];
+      endpoint.host = targets_[port_index % targets_.size()].host;
+      endpoint.port = targets_[port_index % targets_.size()].port;
       endpoint.password = password_;
       endpoint.timeout = 2s;
       auto connected = SqlConnection::connect(endpoint);
       if (!connected) {
-        ++port_index;
+        // Every target failed once: they may have moved.
+        if (++port_index % targets_.size() == 0) refresh_targets();
         std::this_thread::sleep_for(20ms);
         continue;
       }
