@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 
 const std::string kLeasePath = "/apis/coordination.k8s.io/v1/namespaces/ops/leases/mdbop-operator";
-const LeaseTiming kFast{2s, 1s, 1s};  // duration, renew every, renew deadline
+const LeaseTiming kFast{3s, 1s, 2s};  // duration, renew every, renew deadline: a second to spare
 
 // The Lease as the fake API server keeps it; "failing" answers 503 to everything.
 struct LeaseServer {
@@ -87,7 +87,7 @@ TEST(LeaderElectionTest, CreatesAMissingLeaseRenewsItAndGivesItUpOnStop) {
     auto a = election.candidate("operator-a");
     ASSERT_TRUE(a->lead([] { return false; }));
     EXPECT_EQ(election.server->spec()["holderIdentity"], "operator-a");
-    EXPECT_EQ(election.server->spec()["leaseDurationSeconds"], 2);
+    EXPECT_EQ(election.server->spec()["leaseDurationSeconds"], 3);
     const std::string first = election.server->spec()["renewTime"];
     EXPECT_TRUE(within(5s, [&] { return election.server->spec()["renewTime"] != first; }));
     EXPECT_FALSE(a->lost());
