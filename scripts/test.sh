@@ -3,6 +3,8 @@
 # under ASan+UBSan, then every unit and integration test (real mariadbd + galera-4 clusters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase is announced with the seconds spent so far, to see where the suite's time goes.
+phase() { echo "== $1 (at $SECONDS s)"; }
 bash scripts/install-deps.sh
 # The S3 server of the backup tests (MinIO, pinned, built by go install); the tests find it here.
 MDBOP_MINIO=$(bash scripts/install-minio.sh)
@@ -12,15 +14,18 @@ export MDBOP_MINIO
 MDBOP_K8S_BIN=$(bash scripts/install-k8s-tools.sh | tail -n 1)
 export MDBOP_K8S_BIN
 
-echo "== format check (clang-format)"
+phase "format check (clang-format)"
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
-echo "== build (and sanitizer build of the unit tests)"
+phase "build (and sanitizer build of the unit tests)"
 bash scripts/build.sh --sanitize
 
-echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+phase "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 build-sanitize/mdbop_unit_tests --gtest_brief=1
+
+phase "manifest fuzzer"
 bash scripts/fuzz.sh --ci
 
-echo "== unit and integration tests"
+phase "unit and integration tests"
 (cd build && ctest --output-on-failure --timeout 900)
+phase "done"
