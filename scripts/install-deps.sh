@@ -10,8 +10,9 @@ packages=(
   libzstd-dev libbz2-dev zlib1g-dev libfmt-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev libhowardhinnant-date-dev libexpected-dev libtinyxml2-dev prometheus-cpp-dev libcpp-httplib-dev zstd bzip2 gzip
   sysbench procps s3cmd stunnel4
-  # the kubelet test double resolves pods' DNS names for the processes it starts through it
-  libnss-wrapper
+  # the kubelet test double resolves pods' DNS names for the processes it starts through it,
+  # and makes its pod network local with ip (iproute2)
+  libnss-wrapper iproute2
   # promtool (in Debian's prometheus) checks and tests monitoring/, python3 runs its checkers
   prometheus python3
   "$@"

@@ -3,6 +3,7 @@
 
 #include "kubelet_double/hosts_file.h"
 #include "kubelet_double/pod_addresses.h"
+#include "kubelet_double/pod_network.h"
 
 namespace mdbop::kubelet {
 namespace {
@@ -44,6 +45,27 @@ TEST(KubeletDoubleAddressTest, APodKeepsTheAddressItHadWhenItIsFree) {
   EXPECT_EQ(pod_address_index("127.0.01.1"), std::nullopt);
   EXPECT_EQ(pod_address_index("127.0.1.1x"), std::nullopt);
   EXPECT_EQ(pod_address_index(""), std::nullopt);
+}
+
+TEST(KubeletDoubleAddressTest, APodNetworkHandsOutItsOwnAddressesAndKnowsOnlyThem) {
+  PodAddressPool pool("10.251");
+  EXPECT_EQ(pool.acquire("a"), "10.251.1.1");
+  EXPECT_EQ(pool.acquire("found", "10.251.3.7"), "10.251.3.7");
+  // A loopback address from a run without the network is not the network's.
+  EXPECT_EQ(pool.acquire("loopback", "127.0.3.8"), "10.251.1.2");
+  EXPECT_EQ(pod_address_index("10.251.2.1", "10.251"), 254u);
+  EXPECT_EQ(pod_address_index("10.2511.2.1", "10.251"), std::nullopt);
+  EXPECT_EQ(pod_address_index("10.25.1.1", "10.251"), std::nullopt);
+  EXPECT_EQ(pod_address(kPodAddresses - 1, "10.251"), "10.251.255.254");
+}
+
+TEST(KubeletDoubleAddressTest, OnlyA10NetworkMayBeMadeLocal) {
+  EXPECT_TRUE(valid_pod_network("10.251"));
+  EXPECT_TRUE(valid_pod_network("10.0"));
+  for (const char* refused :
+       {"10.256", "10.01", "192.168", "127.0", "10.251.0", "10", "10.x", ""}) {
+    EXPECT_FALSE(valid_pod_network(refused)) << refused;
+  }
 }
 
 TEST(KubeletDoubleAddressTest, AddressesComeBackAroundOnlyWhenFree) {

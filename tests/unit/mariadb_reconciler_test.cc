@@ -330,6 +330,33 @@ TEST_F(MariaDBReconcilerTest, OutdatedPlacesAreRenewedOneSyncedNodeAtATimePrimar
   EXPECT_EQ(events[0], "restarting g-2 to apply a changed pod template");
 }
 
+// A cluster of one has no group to rejoin: its renewed place starts as the cluster it was, as
+// its configuration roll restarts it, not through the full-crash recovery.
+TEST_F(MariaDBReconcilerTest, TheRenewedPlaceOfAClusterOfOneStartsAsTheSameClusterNotARecovery) {
+  apply_yaml(store_, mariadb_yaml(1));
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  ASSERT_TRUE(reconcile_until_ready(reconciler)) << status().dump(2);
+  agent_.commit("default", "g", 4);
+  const int64_t committed = agent_.committed(node(0));
+  agent_.clear_calls();
+  agent_.outdate_place(node(0));
+  for (int i = 0; i < 4; ++i) reconciler.reconcile();
+  const std::vector<std::string> calls = agent_.calls();
+  std::vector<std::string> effects;
+  for (const std::string& call : calls) {
+    for (const char* prefix : {"stop ", "start ", "renew_place ", "recover_position "}) {
+      if (call.rfind(prefix, 0) == 0) effects.push_back(call);
+    }
+  }
+  ASSERT_EQ(effects.size(), 3u) << ::testing::PrintToString(calls);
+  EXPECT_EQ(effects[0].substr(0, 8), "stop g-0");
+  EXPECT_EQ(effects[1], "renew_place g-0");
+  EXPECT_EQ(effects[2].rfind("start g-0 new-cluster", 0), 0u) << effects[2];
+  EXPECT_TRUE(condition_is_true(object(), "Ready"));
+  EXPECT_EQ(agent_.committed(node(0)), committed);
+  EXPECT_TRUE(event_messages(store_, kKey, "ClusterRecovery").empty());
+}
+
 TEST_F(MariaDBReconcilerTest, FullCrashBootstrapsTheHighestPositionOnceAndTheOthersJoin) {
   MariaDBReconciler reconciler(store_, agent_, kKey);
   make_ready(reconciler);
@@ -530,7 +557,12 @@ TEST_F(MariaDBReconcilerTest, FullCrashWithdrawsReadyFirstAndJoinsOneJoinerPerDo
             (std::vector<std::vector<std::string>>{{"start g-1 new-cluster network"},
                                                    {"start g-0 join network donor=g-1"},
                                                    {"start g-2 join network donor=g-1"}}));
-  EXPECT_TRUE(contains(event_reasons(store_, kKey), "WaitingForDonor"));
+  // The donor is Synced but still serving g-0: the recovery's wait (the last) says so.
+  const std::vector<std::string> waits = event_messages(store_, kKey, "WaitingForDonor");
+  ASSERT_FALSE(waits.empty());
+  EXPECT_NE(waits.back().find("g-1 is Synced (the donor of a joiner still starting)"),
+            std::string::npos)
+      << waits.back();
   EXPECT_EQ(status()["galeraRecovery"].value("state", ""), "Done");
   EXPECT_FALSE(status()["galeraRecovery"].value("stateSince", "").empty());
   EXPECT_EQ(agent_.committed(node(2)), 10);

@@ -203,9 +203,12 @@ void MariaDBReconciler::start_stopped_members(Pass& pass) {
   std::string donor_states;
   for (const NodeView& view : pass.views) {
     if (!view.in_primary() || view.id.index >= pass.spec.replicas) continue;
-    donor_states += fmt::format("{}{} is {}{}", donor_states.empty() ? "" : ", ", view.id.pod(),
+    // A Synced donor may be busy too: the joiner it was given has not answered yet.
+    const bool serving = busy.contains(view.id.pod()) && view.wsrep.local_state != "Donor/Desynced";
+    donor_states += fmt::format("{}{} is {}{}{}", donor_states.empty() ? "" : ", ", view.id.pod(),
                                 view.wsrep.local_state,
-                                joined_.contains(view.id.index) ? " (joined just now)" : "");
+                                joined_.contains(view.id.index) ? " (joined just now)" : "",
+                                serving ? " (the donor of a joiner still starting)" : "");
   }
   pass.waiting_on_donor = names + " waiting for a free donor (" + donor_states + ")";
   // Once per wait, not once per pass.
@@ -304,6 +307,26 @@ void MariaDBReconciler::restart_stranded_members(const Pass& pass) {
   }
 }
 
+std::optional<std::chrono::milliseconds> MariaDBReconciler::start_renewed_single(Pass& pass) {
+  if (!renewed_single_ || pass.spec.replicas != 1) return std::nullopt;
+  const auto [index, since] = *renewed_single_;
+  const NodeView* view = view_of(pass, index);
+  if (view == nullptr ||
+      std::chrono::steady_clock::now() - since > pass.spec.recovery.pod_recovery_timeout) {
+    renewed_single_.reset();
+    return std::nullopt;
+  }
+  // Taken as running while its new place does not serve yet.
+  if (view->running()) return 1s;
+  renewed_single_.reset();
+  // Its clean stop left safe_to_bootstrap set: it goes on as the cluster it was.
+  if (auto started = start_node(pass, *view, true, ""); !started) {
+    event("Warning", "NodeStartFailed", started.error().what());
+    return 2s;
+  }
+  return 200ms;
+}
+
 std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
   no_primary_since_.reset();
   if (pass.spec.galera_enabled) stop_stuck_joiners(pass);
@@ -393,10 +416,14 @@ std::chrono::milliseconds MariaDBReconciler::maintain_members(Pass& pass) {
       return 5s;
     }
     if (place_outdated) {
-      // Its new place (a new pod) starts as any stopped member does, once it serves.
+      // Its new place (a new pod) starts as any stopped member does, once it serves; a cluster
+      // of one has no group to rejoin (start_renewed_single).
       if (auto renewed = agent_.renew_place(view->id); !renewed) {
         event("Warning", "RollingRestartStalled", renewed.error().what());
         return 5s;
+      }
+      if (pass.spec.galera_enabled && pass.spec.replicas == 1) {
+        renewed_single_ = {view->id.index, std::chrono::steady_clock::now()};
       }
       return 200ms;
     }

@@ -69,7 +69,8 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   bool any_primary = false;
   for (const NodeView& view : pass.views) any_primary = any_primary || view.in_primary();
   if (pass.spec.galera_enabled && !any_primary) {
-    next = std::min(next, recover_cluster(pass));
+    const auto renewed = start_renewed_single(pass);
+    next = std::min(next, renewed ? *renewed : recover_cluster(pass));
   } else {
     note_bootstrap_done(pass);
     next = std::min(next, maintain_members(pass));

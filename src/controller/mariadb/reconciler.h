@@ -124,6 +124,10 @@ class MariaDBReconciler : public ObjectReconciler {
   // The pass's view of the node with that index; nullptr when it has none.
   static const NodeView* view_of(const Pass& pass, int index);
   std::chrono::milliseconds maintain_members(Pass& pass);
+  // The single member of a Galera cluster of one, stopped cleanly and its place renewed by a
+  // roll: started as a new cluster once its new place serves; nullopt when there is none (or
+  // it has waited podRecoveryTimeout, and the recovery takes over).
+  std::optional<std::chrono::milliseconds> start_renewed_single(Pass& pass);
   void restart_stranded_members(const Pass& pass);
   // sst_donor: see NodeAgent::start.
   Result<bool> start_node(Pass& pass, const NodeView& view, bool new_cluster,
@@ -202,6 +206,9 @@ class MariaDBReconciler : public ObjectReconciler {
   // Members seen answering but stuck (outside the Primary component, or not Synced in it),
   // by index: how they are stuck, and since when.
   std::map<int, std::pair<std::string, std::chrono::steady_clock::time_point>> stranded_since_;
+  // The index of the single member whose place a roll renewed, and since when (see
+  // start_renewed_single).
+  std::optional<std::pair<int, std::chrono::steady_clock::time_point>> renewed_single_;
 };
 
 }  // namespace mdbop

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "kubelet_double/hosts_file.h"
 #include "kubelet_double/node_pods.h"
 #include "kubelet_double/node_registration.h"
+#include "kubelet_double/pod_network.h"
 #include "kubelet_double/pod_watch.h"
 #include "kubelet_double/pod_worker.h"
 #include "util/curl_transport.h"
@@ -61,6 +63,10 @@ int run(int argc, char** argv) {
   app.add_option("--cpu", capacity.cpu, "each node's cpu capacity")->capture_default_str();
   app.add_option("--memory", capacity.memory, "each node's memory")->capture_default_str();
   app.add_option("--max-pods", capacity.pods, "each node's pod capacity")->capture_default_str();
+  std::string pod_network;
+  app.add_option("--pod-network", pod_network,
+                 "10.B: pods' addresses from 10.B.0.0/16, made local with an AnyIP route (needs "
+                 "CAP_NET_ADMIN; without it, or without this option, pods get loopback addresses)");
   app.add_option("nodes", nodes, "the names of the nodes to play")->required();
   CLI11_PARSE(app, argc, argv);
 
@@ -101,9 +107,26 @@ int run(int argc, char** argv) {
     return 1;
   }
 
+  // Pods on loopback addresses run, but the API server refuses their addresses in Services'
+  // EndpointSlices.
+  std::optional<LocalPodNetwork> network;
+  if (!pod_network.empty()) {
+    if (!valid_pod_network(pod_network)) {
+      spdlog::error("--pod-network: \"{}\" is not 10.B (B 0-255)", pod_network);
+      return 2;
+    }
+    auto made = LocalPodNetwork::make(pod_network);
+    if (made) {
+      network.emplace(std::move(*made));
+    } else {
+      spdlog::warn(
+          "pods get loopback addresses: the pod network {}.0.0/16 cannot be made local: {}",
+          pod_network, made.error().what());
+    }
+  }
   NodeKeeper keeper(settings.client, nodes, capacity);
   PodEvents events;
-  NodePods pods(settings, hosts);
+  NodePods pods(settings, hosts, network ? pod_network : std::string(kLoopbackNetwork));
   std::vector<std::unique_ptr<PodWatch>> watches;
   for (const std::string& node : nodes) {
     watches.push_back(std::make_unique<PodWatch>(settings.client, node, events));

@@ -68,7 +68,7 @@ void NodePods::changed(const std::string& node, const json& pod) {
   // A pod that ran under an earlier double keeps its address when it is free.
   auto address = addresses_.acquire(uid, pod.value("status", json::object()).value("podIP", ""));
   if (!address) {
-    spdlog::error("pod={} gets no address: every loopback address is held", uid);
+    spdlog::error("pod={} gets no address: every address of the pod network is held", uid);
     return;
   }
   spdlog::info("pod={}/{} on node={} address={}", pod.at("metadata").value("namespace", ""),

@@ -1,5 +1,5 @@
-// The pods bound to the double's nodes, as the main loop holds them: a PodWorker and a
-// loopback address per pod, taken from the nodes' listings and watch events, and the hosts
+// The pods bound to the double's nodes, as the main loop holds them: a PodWorker and an address
+// per pod, taken from the nodes' listings and watch events, and the hosts
 // file of their names rewritten whenever they come and go.
 #pragma once
 
@@ -18,8 +18,10 @@ namespace mdbop::kubelet {
 
 class NodePods {
  public:
-  NodePods(const KubeletSettings& settings, std::filesystem::path hosts_file)
-      : settings_(settings), hosts_file_(std::move(hosts_file)) {}
+  // Pods' addresses are taken from `network` (pod_addresses.h).
+  NodePods(const KubeletSettings& settings, std::filesystem::path hosts_file,
+           const std::string& network)
+      : settings_(settings), hosts_file_(std::move(hosts_file)), addresses_(network) {}
 
   // A listing: every pod of the node, any other of its pods is gone. A change: a new pod gets
   // a worker (unless its worker is done already), a known one its new version. A deletion:

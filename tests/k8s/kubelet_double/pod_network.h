@@ -1,0 +1,32 @@
+// A pod network for the kubelet double: a private /16 made local with an AnyIP route (`ip
+// route add local 10.B.0.0/16 dev lo`), so that any address in it can be bound and reached on
+// this machine as a loopback address can, while the API server takes the pods' addresses into
+// Services' EndpointSlices (it refuses loopback ones). Making the route needs CAP_NET_ADMIN.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "util/result.h"
+
+namespace mdbop::kubelet {
+
+// Whether `network` names a /16 the double may make local: "10.B" with B in 0-255.
+bool valid_pod_network(const std::string& network);
+
+class LocalPodNetwork {
+ public:
+  // Makes `network` (valid_pod_network) local unless a route already does; fails when it
+  // cannot (no CAP_NET_ADMIN, no `ip` from iproute2).
+  static Result<LocalPodNetwork> make(const std::string& network);
+  LocalPodNetwork(LocalPodNetwork&& other) noexcept;
+  LocalPodNetwork& operator=(LocalPodNetwork&&) = delete;
+  ~LocalPodNetwork();  // removes the route when it made it
+
+ private:
+  LocalPodNetwork(std::string network, bool made) : network_(std::move(network)), made_(made) {}
+  std::string network_;
+  bool made_ = false;
+};
+
+}  // namespace mdbop::kubelet
