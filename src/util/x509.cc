@@ -80,8 +80,21 @@ Result<bool> add_extension(X509* certificate, X509* issuer, int nid, const std::
   return true;
 }
 
-// A new certificate for `key` named `common_name`, with a random serial and the validity,
-// issued by `issuer_name` (its own name for a CA); not signed yet.
+// RFC 5280 bounds a common name at 64 characters, and OpenSSL refuses a longer one (a pod's
+// DNS name in a namespace of its own easily is). A longer DNS name keeps its first label: the
+// full name is in subjectAltName, which is what peers check. Any other name is cut.
+std::string bounded_common_name(const std::string& name) {
+  constexpr size_t kMax = 64;
+  if (name.size() <= kMax) return name;
+  const size_t dot = name.find('.');
+  if (dot != std::string::npos && dot > 0 && dot <= kMax) return name.substr(0, dot);
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return name.substr(0, cut);
+}
+
+// A new certificate for `key` named `common_name` (bounded), with a random serial and the
+// validity, issued by `issuer_name` (its own name for a CA); not signed yet.
 Result<Certificate> new_certificate(EVP_PKEY* key, const std::string& common_name,
                                     X509_NAME* issuer_name, std::chrono::days validity) {
   Certificate certificate(X509_new());
@@ -92,7 +105,8 @@ Result<Certificate> new_certificate(EVP_PKEY* key, const std::string& common_nam
   std::unique_ptr<BIGNUM, Deleter<BN_free>> serial_number(
       BN_bin2bn(serial, sizeof serial, nullptr));
   X509_NAME* subject = X509_get_subject_name(certificate.get());
-  const auto* name = reinterpret_cast<const unsigned char*>(common_name.c_str());
+  const std::string bounded = bounded_common_name(common_name);
+  const auto* name = reinterpret_cast<const unsigned char*>(bounded.c_str());
   if (X509_set_version(certificate.get(), 2) != 1 || !serial_number ||
       !BN_to_ASN1_INTEGER(serial_number.get(), X509_get_serialNumber(certificate.get())) ||
       // A minute back: a peer whose clock is a little behind still accepts it.

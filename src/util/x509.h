@@ -17,7 +17,8 @@ struct PemCertificate {
   std::string private_key;  // PEM, PKCS#8, unencrypted: protect it with file modes
 };
 
-// A self-signed CA certificate (ECDSA P-256, basicConstraints CA:TRUE, keyCertSign).
+// A self-signed CA certificate (ECDSA P-256, basicConstraints CA:TRUE, keyCertSign); its
+// common name is cut at the 64 characters X.509 allows.
 Result<PemCertificate> make_certificate_authority(const std::string& common_name,
                                                   std::chrono::days validity);
 
@@ -26,8 +27,9 @@ Result<PemCertificate> make_certificate_authority(const std::string& common_name
 // that an agent's key, which its pod holds, cannot drive another agent.
 enum class CertificateUse { kServerAndClient, kServer, kClient };
 
-// A certificate signed by `ca` for `common_name` (a DNS name in subjectAltName too) and the given
-// IP addresses.
+// A certificate signed by `ca` for `common_name` (a DNS name in subjectAltName too, in full;
+// the subject's common name keeps its first label when the name is longer than X.509 allows)
+// and the given IP addresses.
 Result<PemCertificate> issue_certificate(const PemCertificate& ca, const std::string& common_name,
                                          const std::vector<std::string>& ip_addresses,
                                          std::chrono::days validity,

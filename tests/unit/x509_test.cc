@@ -1,6 +1,10 @@
 #include "util/x509.h"
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
 
 namespace mdbop {
 namespace {
@@ -23,6 +27,26 @@ TEST(X509, IssuedCertificateVerifiesAgainstItsAuthorityOnly) {
   auto stranger = issue_certificate(*other_ca, "galera-0", {"127.0.0.1"}, days(825));
   ASSERT_TRUE(stranger) << stranger.error().what();
   EXPECT_FALSE(certificate_signed_by(stranger->certificate, ca->certificate));
+}
+
+// A pod's DNS name in a namespace of its own is longer than a common name may be (64): the
+// certificate is issued all the same, and names the whole host in subjectAltName.
+TEST(X509, NamesLongerThanACommonNameMayBeAreIssuedWithTheWholeNameInSubjectAltName) {
+  const std::string host = "mariadb-galera-0.mariadb-galera-internal.production.svc.cluster.local";
+  ASSERT_GT(host.size(), 64u);
+  auto ca = make_certificate_authority("mdbop nodes CA " + std::string(80, 'x'), days(3650));
+  ASSERT_TRUE(ca) << ca.error().what();
+  auto agent = issue_certificate(*ca, host, {}, days(825), CertificateUse::kServer);
+  ASSERT_TRUE(agent) << agent.error().what();
+  EXPECT_TRUE(certificate_signed_by(agent->certificate, ca->certificate));
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(agent->certificate.data(), static_cast<int>(agent->certificate.size())),
+      &BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> certificate(
+      PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
+  ASSERT_TRUE(certificate);
+  EXPECT_EQ(X509_check_host(certificate.get(), host.data(), host.size(), 0, nullptr), 1);
+  EXPECT_EQ(X509_check_host(certificate.get(), "mariadb-galera-0", 16, 0, nullptr), 0);
 }
 
 TEST(X509, UnreadableAuthorityIsAnError) {
