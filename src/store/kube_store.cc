@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "api/kinds.h"
+#include "api/manifest.h"
 #include "kube/watch_event.h"
 #include "store/object_rules.h"
 #include "util/json_text.h"
@@ -46,6 +47,30 @@ json as_stored(json object, const std::string& kind, const std::string& api_vers
   // Items of a list come without them.
   if (!object.contains("kind")) object["kind"] = kind;
   if (!object.contains("apiVersion")) object["apiVersion"] = api_version;
+  return object;
+}
+
+// The controllers read objects as `mdbop apply` stores them, with their kind's defaults (a
+// generated root password's Secret, the metrics account's, recovery timeouts: api/manifest.h),
+// while the API server keeps a manifest as written. Only the spec is taken from the defaulted
+// copy; metadata and status stay the API server's. An object the validation refuses (applied
+// while the webhook was not there) is handed on as written.
+json with_defaults(json object) {
+  if (!text_at(object, "apiVersion").starts_with("k8s.mariadb.com/") || !object.contains("spec")) {
+    return object;
+  }
+  const json metadata = object.value("metadata", json::object());
+  json manifest = {{"apiVersion", object["apiVersion"]},
+                   {"kind", object.value("kind", "")},
+                   {"metadata", json::object()},
+                   {"spec", object["spec"]}};
+  for (const char* field : {"name", "namespace", "labels", "annotations"}) {
+    if (metadata.is_object() && metadata.contains(field)) {
+      manifest["metadata"][field] = metadata[field];
+    }
+  }
+  auto defaulted = validate_and_default(manifest);
+  if (defaulted && defaulted->contains("spec")) object["spec"] = (*defaulted)["spec"];
   return object;
 }
 
@@ -276,12 +301,18 @@ KubeStore::KubeStore(std::shared_ptr<const KubeClient> client, std::string names
 
 KubeStore::~KubeStore() = default;
 
-Result<json> KubeStore::get(const ObjectKey& key) const {
+Result<json> KubeStore::read(const ObjectKey& key) const {
   auto path = object_path(key);
   if (!path) return tl::unexpected(path.error());
   auto object = client_->get(*path);
   if (!object) return tl::unexpected(object.error());
   return as_stored(std::move(*object), key.kind, resource_of(key.kind)->api_version);
+}
+
+Result<json> KubeStore::get(const ObjectKey& key) const {
+  auto object = read(key);
+  if (!object) return object;
+  return with_defaults(std::move(*object));
 }
 
 const std::string& KubeStore::in_scope(const std::string& asked) const {
@@ -306,7 +337,7 @@ std::vector<json> KubeStore::list(const std::string& kind, const std::string& na
   }
   std::vector<json> objects;
   for (json& item : *items)
-    objects.push_back(as_stored(std::move(item), kind, resource->api_version));
+    objects.push_back(with_defaults(as_stored(std::move(item), kind, resource->api_version)));
   std::sort(objects.begin(), objects.end(), [](const json& a, const json& b) {
     const ObjectKey ka = key_of(a), kb = key_of(b);
     return std::tie(ka.namespace_, ka.name) < std::tie(kb.namespace_, kb.name);
@@ -345,7 +376,8 @@ Result<ApplyResult> KubeStore::apply(const json& manifest) {
   if (!before && !is_not_found(before.error())) return tl::unexpected(before.error());
   auto after = client_->patch(*path, body, PatchType::kApply);
   if (!after) return tl::unexpected(after.error());
-  json stored = as_stored(std::move(*after), key.kind, manifest.value("apiVersion", ""));
+  json stored =
+      with_defaults(as_stored(std::move(*after), key.kind, manifest.value("apiVersion", "")));
   ApplyOutcome outcome = ApplyOutcome::kCreated;
   if (before) {
     outcome = text_at((*before)["metadata"], "resourceVersion") ==
@@ -362,7 +394,7 @@ Result<json> KubeStore::replace_with(
   auto path = object_path(key, subresource);
   if (!path) return tl::unexpected(path.error());
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-    auto stored = get(key);
+    auto stored = read(key);
     if (!stored) return tl::unexpected(stored.error());
     Result<std::optional<json>> changed = std::nullopt;
     // An answer of an unexpected shape fails this write, never the operator.
@@ -373,9 +405,12 @@ Result<json> KubeStore::replace_with(
                                            " is not shaped as mdbop expects: " + e.what());
     }
     if (!changed) return tl::unexpected(changed.error());
-    if (!*changed) return *stored;
+    if (!*changed) return with_defaults(std::move(*stored));
     auto written = client_->replace(*path, **changed);
-    if (written) return as_stored(std::move(*written), key.kind, stored->value("apiVersion", ""));
+    if (written) {
+      return with_defaults(
+          as_stored(std::move(*written), key.kind, stored->value("apiVersion", "")));
+    }
     if (written.error().code != ErrorCode::kConflict) return tl::unexpected(written.error());
   }
   return fail(ErrorCode::kConflict, key.kind + " " + key.namespace_ + "/" + key.name +

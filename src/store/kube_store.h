@@ -26,6 +26,8 @@ class KubeStore final : public Store {
             std::string reporting_instance);
   ~KubeStore() override;
 
+  // Objects of mdbop's kinds come with their kind's defaults filled into the spec, as `mdbop
+  // apply` stores them (the API server keeps a manifest as written); see with_defaults.
   Result<json> get(const ObjectKey& key) const override;
   bool exists(const ObjectKey& key) const override;
   // A listing that fails is logged, returns nothing and makes every watch of this store ask
@@ -51,6 +53,9 @@ class KubeStore final : public Store {
   struct WatchQueue;
 
  private:
+  // The object as the API server holds it, no defaults filled in: what writes start from, so
+  // that mdbop never writes its defaults into a user's spec.
+  Result<json> read(const ObjectKey& key) const;
   Result<json> replace_with(const ObjectKey& key, const std::string& subresource,
                             const std::function<Result<std::optional<json>>(const json&)>& change);
   void ask_for_relisting() const;

@@ -87,6 +87,36 @@ TEST(KubeStoreTest, StatusWriteGivesUpOnAnObjectThatKeepsChanging) {
   EXPECT_EQ(written.error().code, ErrorCode::kConflict);
 }
 
+// The API server keeps a manifest as written; the controllers read it with its kind's defaults
+// (here the generated root password's Secret), and a write of the object sends back only what
+// the user wrote and what mdbop changed.
+TEST(KubeStoreTest, ObjectsAreReadWithTheirDefaultsWhichAreNeverWrittenBack) {
+  json stored = mariadb("10");
+  stored["spec"]["galera"] = {{"enabled", true}};
+  auto server = std::make_shared<FakeApiServer>([&](const HttpRequest& request) {
+    return std::optional<FakeApiServer::Answer>(
+        request.method == "GET" ? FakeApiServer::Answer{200, stored.dump()}
+                                : FakeApiServer::Answer{200, std::string(request.body)});
+  });
+  auto store = store_over(server);
+  auto read = store->get({"MariaDB", "default", "shop"});
+  ASSERT_TRUE(read) << read.error().what();
+  EXPECT_EQ((*read)["spec"]["rootPasswordSecretKeyRef"]["name"], "shop-root");
+  EXPECT_EQ((*read)["spec"]["rootPasswordSecretKeyRef"]["generate"], true);
+  EXPECT_EQ((*read)["metadata"]["resourceVersion"], "10");
+
+  auto written = store->update({"MariaDB", "default", "shop"}, [](json& object) {
+    object["metadata"]["finalizers"] = json::array({"k8s.mariadb.com/test"});
+  });
+  ASSERT_TRUE(written) << written.error().what();
+  EXPECT_EQ((*written)["spec"]["rootPasswordSecretKeyRef"]["name"], "shop-root");
+  const std::vector<std::string> requests = server->requests();
+  ASSERT_FALSE(requests.empty());
+  EXPECT_TRUE(requests.back().starts_with("PUT " + kShop + " ")) << requests.back();
+  EXPECT_NE(requests.back().find("k8s.mariadb.com/test"), std::string::npos) << requests.back();
+  EXPECT_EQ(requests.back().find("rootPasswordSecretKeyRef"), std::string::npos) << requests.back();
+}
+
 TEST(KubeStoreTest, ErrorsOfTheApiServerKeepTheirMeaning) {
   auto server = std::make_shared<FakeApiServer>([&](const HttpRequest&) {
     return std::optional<FakeApiServer::Answer>(
