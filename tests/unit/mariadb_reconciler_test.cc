@@ -332,6 +332,22 @@ TEST_F(MariaDBReconcilerTest, OutdatedPlacesAreRenewedOneSyncedNodeAtATimePrimar
 
 // A cluster of one has no group to rejoin: its renewed place starts as the cluster it was, as
 // its configuration roll restarts it, not through the full-crash recovery.
+// Validation refuses it, but an object may reach the API server unchecked (its webhook away):
+// a MariaDB of no replicas is reported, and nothing is done for it.
+TEST_F(MariaDBReconcilerTest, AnUncheckedObjectOfNoReplicasIsReportedAndNothingIsDone) {
+  json unchecked = valid(mariadb_yaml(1));
+  unchecked["spec"]["replicas"] = 0;
+  ASSERT_TRUE(store_.apply(unchecked));
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  for (int i = 0; i < 3; ++i) reconciler.reconcile();
+  const json ready = condition(status(), "Ready");
+  EXPECT_EQ(ready.value("reason", ""), "InvalidConfiguration") << status().dump(2);
+  EXPECT_NE(ready.value("message", "").find("spec.replicas"), std::string::npos) << ready.dump();
+  for (const std::string& call : agent_.calls()) {
+    EXPECT_EQ(call.rfind("start ", 0), std::string::npos) << call;
+  }
+}
+
 TEST_F(MariaDBReconcilerTest, TheRenewedPlaceOfAClusterOfOneStartsAsTheSameClusterNotARecovery) {
   apply_yaml(store_, mariadb_yaml(1));
   MariaDBReconciler reconciler(store_, agent_, kKey);

@@ -37,9 +37,13 @@ std::chrono::milliseconds MariaDBReconciler::reconcile_object() {
   if (auto prepared = prepare(pass); !prepared) {
     spdlog::warn("mariadb={}/{} cannot reconcile: {}", key_.namespace_, key_.name,
                  prepared.error().what());
-    // A node that cannot be reached yet (its pod starting) is no fault of the configuration.
-    const char* reason = prepared.error().code == ErrorCode::kUnavailable ? "NodesUnavailable"
-                                                                          : "InvalidConfiguration";
+    // A node that cannot be reached yet (its pod starting) is no fault of the configuration,
+    // nor is a failure of what the pass asks (the API server, a node's files): only a field.
+    const Error& error = prepared.error();
+    const char* reason = error.code == ErrorCode::kUnavailable ? "NodesUnavailable"
+                         : error.code == ErrorCode::kInvalid || !error.field.empty()
+                             ? "InvalidConfiguration"
+                             : "ReconcileFailed";
     event("Warning", reason, prepared.error().what());
     store_.update_status(key_, [&](json& status) {
       set_condition(status, "Ready", false, reason, prepared.error().what());
@@ -109,6 +113,9 @@ void MariaDBReconciler::observe(Pass& pass) {
 Result<bool> MariaDBReconciler::prepare(Pass& pass) {
   pass.spec = mariadb_spec_from(pass.object);
   galera_ = pass.spec.galera_enabled;
+  // Refused by validation, yet an object may reach the API server without it (its webhook away):
+  // every pass below counts on at least one node.
+  if (pass.spec.replicas < 1) return fail_field("spec.replicas", "must be at least 1");
   if (!pass.spec.galera_enabled && pass.spec.replicas != 1) {
     return fail_field("spec.replicas",
                       "without Galera only a single node is supported; set galera.enabled: true "
@@ -173,10 +180,10 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
 Result<bool> MariaDBReconciler::write_configs(Pass& pass, bool force) {
   // A Secret applied on its own was not checked against the MariaDB that reads it.
   if (auto writable = check_quoted_option_value(pass.root_password); !writable) {
-    return fail(
-        "the root password (spec.rootPasswordSecretKeyRef) cannot be written into a "
-        "node's option file: " +
-        writable.error().message + "; change the Secret");
+    return fail(ErrorCode::kInvalid,
+                "the root password (spec.rootPasswordSecretKeyRef) cannot be written into a "
+                "node's option file: " +
+                    writable.error().message + "; change the Secret");
   }
   ClusterConfig config;
   config.spec = pass.spec;

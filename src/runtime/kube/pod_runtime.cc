@@ -182,7 +182,9 @@ Result<void> PodRuntime::label_role(const json& pod, const NodeId& id, NodeRole 
   auto labelled =
       client_->patch(api_path(kPods, id.namespace_, id.pod()),
                      {{"metadata", {{"labels", {{kRoleLabel, wanted}}}}}}, PatchType::kMerge);
-  if (!labelled) return tl::unexpected(labelled.error());
+  // Gone since it was found (a pod being deleted, by a roll or a user): the next pass makes it
+  // again, labelled from the start; no reason to fail this one.
+  if (!labelled && !is_not_found(labelled.error())) return tl::unexpected(labelled.error());
   return {};
 }
 
