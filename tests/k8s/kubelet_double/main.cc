@@ -101,7 +101,9 @@ int run(int argc, char** argv) {
   const fs::path hosts = settings.directory / "hosts";
   // nss_wrapper needs no passwd or group file: without NSS_WRAPPER_PASSWD and _GROUP it
   // passes users and groups to the system's.
-  settings.process_env = {{"LD_PRELOAD", kNssWrapper}, {"NSS_WRAPPER_HOSTS", hosts.string()}};
+  // One lookup at a time before nss_wrapper (serial_lookups.cc says why).
+  settings.process_env = {{"LD_PRELOAD", std::string(MDBOP_SERIAL_LOOKUPS) + ":" + kNssWrapper},
+                          {"NSS_WRAPPER_HOSTS", hosts.string()}};
   if (auto written = write_file_atomic(hosts, render_hosts_file({}), 0644); !written) {
     spdlog::error("cannot write {}: {}", hosts.string(), written.error().what());
     return 1;
