@@ -16,16 +16,18 @@
 namespace mdbop::testing {
 
 std::string local_volumes_yaml(const std::vector<std::string>& nodes,
-                               const std::filesystem::path& volumes, const std::string& set) {
+                               const std::filesystem::path& volumes, const std::string& set,
+                               const std::string& storage_class, const std::string& size) {
   std::string yaml =
-      "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: local\n"
+      "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: " + storage_class +
+      "\n"
       "provisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: WaitForFirstConsumer\n";
   for (const std::string& node : nodes) {
     yaml += "---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: local-" + set + node +
-            "\nspec:\n  capacity:\n    storage: 1Gi\n  accessModes: [ReadWriteOnce]\n"
-            "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: local\n"
-            "  local:\n    path: " +
-            (volumes / node).string() +
+            "\nspec:\n  capacity:\n    storage: " + size +
+            "\n  accessModes: [ReadWriteOnce]\n"
+            "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: " +
+            storage_class + "\n  local:\n    path: " + (volumes / node).string() +
             "\n  nodeAffinity:\n    required:\n      nodeSelectorTerms:\n"
             "      - matchExpressions:\n        - key: kubernetes.io/hostname\n"
             "          operator: In\n          values: [" +

@@ -17,11 +17,13 @@
 
 namespace mdbop::testing {
 
-// The StorageClass `local` (no provisioner, WaitForFirstConsumer, as local volumes need: a claim
-// is bound once its pod is scheduled, to a volume on that pod's node) and one 1Gi
-// PersistentVolume per node, `local-<set><node>`, on the directory `volumes`/<node>.
+// The StorageClass `storage_class` (no provisioner, WaitForFirstConsumer, as local volumes need:
+// a claim is bound once its pod is scheduled, to a volume on that pod's node) and one
+// PersistentVolume of `size` per node, `local-<set><node>`, on the directory `volumes`/<node>.
 std::string local_volumes_yaml(const std::vector<std::string>& nodes,
-                               const std::filesystem::path& volumes, const std::string& set = "");
+                               const std::filesystem::path& volumes, const std::string& set = "",
+                               const std::string& storage_class = "local",
+                               const std::string& size = "1Gi");
 
 struct KubectlResult {
   int exit_code = -1;

@@ -7,12 +7,14 @@
 // MariaDB becomes Ready, its rows readable on every pod's address; a killed server and a
 // deleted pod heal; every server killed under a write load, with the operator killed too and
 // the next one dying right after deciding the bootstrap, comes back with every acknowledged
-// row and exactly one bootstrap; a configuration change rolls through the agents, and a changed
-// pod template by making each pod again; the cluster scales to five pods
-// and back to three; a physical backup goes to S3 and a new MariaDB is bootstrapped from it; a
-// deleted MariaDB takes its pods and leaves its claims.
+// row and exactly one bootstrap; the primary's Service follows a failover; a configuration
+// change rolls through the agents, and a changed pod template by making each pod again; the
+// cluster scales to five pods and back to three; a physical backup goes to S3 and a new MariaDB
+// is bootstrapped from it; a deleted MariaDB takes its pods and leaves its claims. Then the
+// tutorial's production manifest runs as written, as three pods.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <functional>
@@ -39,6 +41,19 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 const std::vector<std::string> kNodes = {"node-0", "node-1", "node-2"};
+
+// A pod network of this run's own, 10.B with no local route yet: another installation's tests
+// may run beside this one, and a double removes only the route it made.
+std::string free_pod_network() {
+  for (int attempt = 0; attempt < 150; ++attempt) {
+    const std::string network = "10." + std::to_string(100 + (getpid() + attempt) % 150);
+    SubprocessOptions options;
+    options.argv = {"ip", "route", "show", "table", "local", network + ".0.0/16"};
+    auto shown = run_process(options);
+    if (shown && shown->ok() && shown->stdout_text.empty()) return network;
+  }
+  return "10.251";
+}
 constexpr char kPassword[] = "pods-Pass-1";
 constexpr char kStorage[] = "  storage: {size: 1Gi, storageClassName: local}\n";
 constexpr char kBootstrapLine[] = "Connecting with bootstrap option: 1";
@@ -79,17 +94,18 @@ std::vector<std::string> pod_addresses(KubeControlPlane& kube, const std::string
   return addresses;
 }
 
-SqlEndpoint root_at(const std::string& address) {
+SqlEndpoint root_at(const std::string& address, const std::string& password = kPassword) {
   SqlEndpoint endpoint;
   endpoint.host = address;
   endpoint.port = 3306;
-  endpoint.password = kPassword;
+  endpoint.password = password;
   return endpoint;
 }
 
 // The first column of the first row `sql` gives on the server at `address`.
-std::string query_value(const std::string& address, const std::string& sql) {
-  auto connection = SqlConnection::connect(root_at(address));
+std::string query_value(const std::string& address, const std::string& sql,
+                        const std::string& password = kPassword) {
+  auto connection = SqlConnection::connect(root_at(address, password));
   if (!connection) return "connect: " + connection.error().message;
   auto rows = connection->query(sql);
   if (!rows) return "query: " + rows.error().message;
@@ -97,14 +113,16 @@ std::string query_value(const std::string& address, const std::string& sql) {
   return rows->rows[0][0].value_or("NULL");
 }
 
-void wait_ready(KubeControlPlane& kube, const std::string& mariadb) {
-  const KubectlResult ready =
-      kube.kubectl({"wait", "mariadb/" + mariadb, "--for=condition=Ready", "--timeout=300s"});
-  ASSERT_EQ(ready.exit_code, 0) << ready.err
-                                << kube.kubectl({"get", "mariadb", mariadb, "-o", "yaml"}).out
-                                << kube.kubectl({"describe", "pods"}).out
-                                << kube.kubectl({"get", "pvc,pv", "-o", "wide"}).out
-                                << kube.kubectl({"get", "events"}).out;
+void wait_ready(KubeControlPlane& kube, const std::string& mariadb,
+                const std::string& namespace_ = "default") {
+  const KubectlResult ready = kube.kubectl(
+      {"-n", namespace_, "wait", "mariadb/" + mariadb, "--for=condition=Ready", "--timeout=300s"});
+  ASSERT_EQ(ready.exit_code, 0)
+      << ready.err << kube.kubectl({"-n", namespace_, "get", "mariadb", mariadb, "-o", "yaml"}).out
+      << kube.kubectl({"-n", namespace_, "describe", "pods"}).out
+      << kube.kubectl({"-n", namespace_, "get", "pvc", "-o", "wide"}).out
+      << kube.kubectl({"get", "pv", "-o", "wide"}).out
+      << kube.kubectl({"-n", namespace_, "get", "events"}).out;
 }
 
 // Everything the story runs on: the control plane, the double's three nodes, local volumes, the
@@ -122,7 +140,7 @@ class PodsStory {
     // Pods on addresses Services' EndpointSlices take (where the double can make them local).
     ASSERT_GT(kube_.start_kubelet_double(
                   kNodes, {"--exec", "/mdbop/bin/mdbop=" + std::string(MDBOP_BINARY_DEFAULT),
-                           "--skip-init", "mdbop-agent", "--pod-network", "10.251"}),
+                           "--skip-init", "mdbop-agent", "--pod-network", free_pod_network()}),
               0);
     kube_.must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy"});
     kube_.must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
@@ -130,18 +148,20 @@ class PodsStory {
   }
 
   // One more local volume per node, on directories under `directory`, named local-<set><node>.
-  void add_volumes(const std::string& directory, const std::string& set) {
+  void add_volumes(const std::string& directory, const std::string& set,
+                   const std::string& storage_class = "local", const std::string& size = "1Gi") {
     const fs::path volumes = kube_.directory() / directory;
     for (const std::string& node : kNodes) fs::create_directories(volumes / node);
     fs::permissions(volumes, fs::perms::others_exec | fs::perms::group_exec, fs::perm_options::add);
-    kube_.must_kubectl({"apply", "-f", "-"}, local_volumes_yaml(kNodes, volumes, set));
+    kube_.must_kubectl({"apply", "-f", "-"},
+                       local_volumes_yaml(kNodes, volumes, set, storage_class, size));
   }
 
   // Installed as a user installs it and run with its service account's token; it reaches the
   // pods' agents by their DNS names, which resolve here through the double's hosts file.
   pid_t start_operator(const std::map<std::string, std::string>& extra_env = {}) {
     std::map<std::string, std::string> env = {
-        {"LD_PRELOAD", kNssWrapper},
+        {"LD_PRELOAD", std::string(MDBOP_SERIAL_LOOKUPS) + ":" + kNssWrapper},
         {"NSS_WRAPPER_HOSTS", (kube_.kubelet_directory() / "hosts").string()}};
     env.insert(extra_env.begin(), extra_env.end());
     return installation_.start_operator(
@@ -496,6 +516,96 @@ void back_up_and_bootstrap_a_new_mariadb(PodsStory& story) {
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
 }
 
+// Deleted with kubectl: the finalizer holds the MariaDB until its pods are gone; the claims,
+// which no object owns, stay with the data.
+void delete_the_mariadb(KubeControlPlane& kube) {
+  const KubectlResult deleted = kube.kubectl({"delete", "mariadb", "kp", "--timeout=180s"});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_TRUE(eventually(
+      [&] {
+        return kube.must_kubectl({"get", "pods", "-l", "app.kubernetes.io/instance=kp", "-o",
+                                  "jsonpath={.items[*].metadata.name}"}) == "";
+      },
+      120s));
+  EXPECT_EQ(kube.must_kubectl(
+                {"get", "pvc", "storage-kp-0", "-o", "jsonpath={.metadata.ownerReferences}"}),
+            "");
+}
+
+// The tutorial's production manifest beside the project (MDBOP_SHARED_MANIFESTS, default
+// ../shared/manifests), applied as written into its namespace: three pods on three nodes (its
+// required anti-affinity), each asking 2 CPUs and 4 GiB, on 100Gi claims of its storage class,
+// one Synced cluster running its myCnf, reached with the password of its Secret; the columns
+// of `kubectl get mariadb`; the metrics password it leaves to its default, generated.
+void run_the_production_manifest(PodsStory& story) {
+  KubeControlPlane& kube = story.kube();
+  const char* shared = std::getenv("MDBOP_SHARED_MANIFESTS");
+  const fs::path manifest =
+      (shared != nullptr ? fs::path(shared)
+                         : fs::path(MDBOP_SOURCE_DIR) / ".." / "shared" / "manifests") /
+      "galera-production.yaml";
+  ASSERT_TRUE(fs::exists(manifest)) << manifest << " is not there: set MDBOP_SHARED_MANIFESTS";
+  kube.must_kubectl({"create", "namespace", "production"});
+  story.add_volumes("production-volumes", "production-", "ssd-retain", "100Gi");
+  kube.must_kubectl({"apply", "-f", manifest.string()});
+  wait_ready(kube, "mariadb-galera", "production");
+  if (::testing::Test::HasFatalFailure()) return;
+
+  const json pods =
+      json::parse(kube.must_kubectl({"-n", "production", "get", "pods", "-l",
+                                     "app.kubernetes.io/instance=mariadb-galera", "-o", "json"}));
+  ASSERT_EQ(pods["items"].size(), 3u);
+  std::set<std::string> nodes;
+  for (const json& pod : pods["items"]) {
+    nodes.insert(pod["spec"].value("nodeName", ""));
+    const json resources = pod["spec"]["containers"][0]["resources"];
+    EXPECT_EQ(resources["requests"]["cpu"], "2") << resources.dump();
+    EXPECT_EQ(resources["requests"]["memory"], "4Gi") << resources.dump();
+    EXPECT_EQ(resources["limits"]["memory"], "8Gi") << resources.dump();
+    const std::string address = pod["status"].value("podIP", "");
+    const std::string password = "SuperSecureRootPassword123!";
+    EXPECT_EQ(query_value(address,
+                          "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                          "WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE'",
+                          password),
+              "3")
+        << address;
+    EXPECT_EQ(query_value(address, "SELECT @@innodb_buffer_pool_size", password),
+              std::to_string(3LL << 30))
+        << address;
+    EXPECT_EQ(query_value(address, "SELECT @@log_bin", password), "1") << address;
+  }
+  EXPECT_EQ(nodes.size(), 3u) << "not one pod per node";
+
+  const json claims =
+      json::parse(kube.must_kubectl({"-n", "production", "get", "pvc", "-o", "json"}));
+  ASSERT_EQ(claims["items"].size(), 3u);
+  for (const json& claim : claims["items"]) {
+    EXPECT_EQ(claim["spec"]["resources"]["requests"]["storage"], "100Gi") << claim.dump();
+    EXPECT_EQ(claim["spec"].value("storageClassName", ""), "ssd-retain") << claim.dump();
+    EXPECT_EQ(claim["status"].value("phase", ""), "Bound") << claim.dump();
+  }
+
+  const std::string table = kube.must_kubectl({"-n", "production", "get", "mariadb"});
+  for (const char* column : {"READY", "STATUS", "PRIMARY", "AGE"}) {
+    EXPECT_NE(table.find(column), std::string::npos) << table;
+  }
+  EXPECT_NE(table.find("True"), std::string::npos) << table;
+  EXPECT_NE(table.find("mariadb-galera-0"), std::string::npos) << table;
+  // The manifest enables metrics without naming the exporter's password: read with its defaults,
+  // the MariaDB's metrics account has its password generated into the default Secret.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return kube.kubectl(
+                       {"-n", "production", "get", "secret", "mariadb-galera-metrics-password"})
+                   .exit_code == 0;
+      },
+      60s));
+  const KubectlResult deleted =
+      kube.kubectl({"-n", "production", "delete", "mariadb", "mariadb-galera", "--timeout=180s"});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+}
+
 TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsPodsThroughEveryStageOfItsLife) {
   PodsStory story;
   story.start();
@@ -513,25 +623,13 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsPodsThroughEveryStageOfItsL
            {"pod template change", [&] { roll_a_changed_pod_template(story); }},
            {"scale 3-5-3", [&] { scale_to_five_and_back(story); }},
            {"backup and restore", [&] { back_up_and_bootstrap_a_new_mariadb(story); }},
+           {"deleted", [&] { delete_the_mariadb(kube); }},
+           {"the tutorial's production manifest", [&] { run_the_production_manifest(story); }},
        }) {
     SCOPED_TRACE(stage);
     run();
     if (HasFatalFailure()) return;
   }
-
-  // Deleted with kubectl: the finalizer holds the MariaDB until its pods are gone; the claims,
-  // which no object owns, stay with the data.
-  const KubectlResult deleted = kube.kubectl({"delete", "mariadb", "kp", "--timeout=180s"});
-  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
-  EXPECT_TRUE(eventually(
-      [&] {
-        return kube.must_kubectl({"get", "pods", "-l", "app.kubernetes.io/instance=kp", "-o",
-                                  "jsonpath={.items[*].metadata.name}"}) == "";
-      },
-      120s));
-  EXPECT_EQ(kube.must_kubectl(
-                {"get", "pvc", "storage-kp-0", "-o", "jsonpath={.metadata.ownerReferences}"}),
-            "");
 }
 
 }  // namespace
