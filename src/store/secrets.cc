@@ -18,9 +18,9 @@ Result<std::string> resolve_secret_value(Store& store, const std::string& namesp
     return base64_decode((*secret)["data"][ref.key].get<std::string>());
   }
   if (!ref.generate) {
-    return fail("Secret " + namespace_ + "/" + ref.name +
-                (secret ? " has no key " + ref.key : " does not exist") +
-                "; create it or set generate: true");
+    return fail(ErrorCode::kInvalid, "Secret " + namespace_ + "/" + ref.name +
+                                         (secret ? " has no key " + ref.key : " does not exist") +
+                                         "; create it or set generate: true");
   }
   auto password = random_password(24);
   if (!password) return password;
@@ -46,11 +46,17 @@ Result<std::string> resolve_secret_value(Store& store, const std::string& namesp
 Result<std::string> resolve_config_map_value(Store& store, const std::string& namespace_,
                                              const ConfigMapKeyRef& ref) {
   auto config_map = store.get({"ConfigMap", namespace_, ref.name});
+  if (!config_map && !is_not_found(config_map.error())) {
+    return fail("cannot read ConfigMap " + namespace_ + "/" + ref.name + ": " +
+                config_map.error().what());
+  }
   if (!config_map) {
-    return fail("ConfigMap " + namespace_ + "/" + ref.name + " does not exist; create it");
+    return fail(ErrorCode::kInvalid,
+                "ConfigMap " + namespace_ + "/" + ref.name + " does not exist; create it");
   }
   if (!config_map->contains("data") || !(*config_map)["data"].contains(ref.key)) {
-    return fail("ConfigMap " + namespace_ + "/" + ref.name + " has no key " + ref.key);
+    return fail(ErrorCode::kInvalid,
+                "ConfigMap " + namespace_ + "/" + ref.name + " has no key " + ref.key);
   }
   return (*config_map)["data"][ref.key].get<std::string>();
 }

@@ -330,8 +330,64 @@ TEST_F(MariaDBReconcilerTest, OutdatedPlacesAreRenewedOneSyncedNodeAtATimePrimar
   EXPECT_EQ(events[0], "restarting g-2 to apply a changed pod template");
 }
 
-// A cluster of one has no group to rejoin: its renewed place starts as the cluster it was, as
-// its configuration roll restarts it, not through the full-crash recovery.
+// The store of the fixture, except that Secrets cannot be read (an API server refusing them).
+class UnreadableSecrets final : public Store {
+ public:
+  explicit UnreadableSecrets(MemoryStore& inner) : inner_(inner) {}
+  Result<json> get(const ObjectKey& key) const override {
+    if (key.kind == "Secret") return fail(ErrorCode::kUnavailable, "the API server answered 503");
+    return inner_.get(key);
+  }
+  bool exists(const ObjectKey& key) const override { return get(key).has_value(); }
+  std::vector<json> list(const std::string& kind, const std::string& namespace_) const override {
+    return inner_.list(kind, namespace_);
+  }
+  Result<ApplyResult> apply(const json& manifest) override { return inner_.apply(manifest); }
+  Result<json> update_status(const ObjectKey& key,
+                             const std::function<void(json& status)>& mutate) override {
+    return inner_.update_status(key, mutate);
+  }
+  Result<json> update(const ObjectKey& key,
+                      const std::function<void(json& object)>& mutate) override {
+    return inner_.update(key, mutate);
+  }
+  Result<bool> remove(const ObjectKey& key) override { return inner_.remove(key); }
+  void record_event(const json& involved_object, const std::string& type, const std::string& reason,
+                    const std::string& message) override {
+    inner_.record_event(involved_object, type, reason, message);
+  }
+  std::vector<json> events(const std::string& namespace_, const std::string& kind,
+                           const std::string& name) const override {
+    return inner_.events(namespace_, kind, name);
+  }
+  Result<std::unique_ptr<StoreWatch>> watch() override { return inner_.watch(); }
+
+ private:
+  MemoryStore& inner_;
+};
+
+// A pass that cannot look says why: a Secret that is not there is the reference's fault
+// (InvalidConfiguration), one that cannot be read is not (ReconcileFailed, not
+// NodesUnavailable either); nothing is started meanwhile.
+TEST_F(MariaDBReconcilerTest, APassThatCannotLookBlamesTheFieldOnlyWhenItIsAtFault) {
+  UnreadableSecrets unreadable(store_);
+  MariaDBReconciler cannot_read(unreadable, agent_, kKey);
+  cannot_read.reconcile();
+  json ready = condition(status(), "Ready");
+  EXPECT_EQ(ready.value("reason", ""), "ReconcileFailed") << ready.dump();
+  EXPECT_NE(ready.value("message", "").find("spec.rootPasswordSecretKeyRef"), std::string::npos)
+      << ready.dump();
+  EXPECT_NE(ready.value("message", "").find("503"), std::string::npos) << ready.dump();
+
+  ASSERT_TRUE(store_.remove({"Secret", "default", "g-root"}));
+  MariaDBReconciler missing(store_, agent_, kKey);
+  missing.reconcile();
+  ready = condition(status(), "Ready");
+  EXPECT_EQ(ready.value("reason", ""), "InvalidConfiguration") << ready.dump();
+  EXPECT_NE(ready.value("message", "").find("does not exist"), std::string::npos) << ready.dump();
+  EXPECT_TRUE(stops_and_starts(agent_.calls()).empty());
+}
+
 // Validation refuses it, but an object may reach the API server unchecked (its webhook away):
 // a MariaDB of no replicas is reported, and nothing is done for it.
 TEST_F(MariaDBReconcilerTest, AnUncheckedObjectOfNoReplicasIsReportedAndNothingIsDone) {
@@ -348,6 +404,8 @@ TEST_F(MariaDBReconcilerTest, AnUncheckedObjectOfNoReplicasIsReportedAndNothingI
   }
 }
 
+// A cluster of one has no group to rejoin: its renewed place starts as the cluster it was, as
+// its configuration roll restarts it, not through the full-crash recovery.
 TEST_F(MariaDBReconcilerTest, TheRenewedPlaceOfAClusterOfOneStartsAsTheSameClusterNotARecovery) {
   apply_yaml(store_, mariadb_yaml(1));
   MariaDBReconciler reconciler(store_, agent_, kKey);

@@ -17,6 +17,18 @@ namespace mdbop {
 
 using namespace std::chrono_literals;
 
+namespace {
+
+// A Secret or ConfigMap that is missing or lacks its key is the field's fault (kInvalid); one
+// that could not be read or written is not (nor the nodes': an API server that does not answer
+// is no node unavailable).
+tl::unexpected<Error> blamed_on(const std::string& field, const Error& error) {
+  if (error.code == ErrorCode::kInvalid) return fail_field(field, error.message);
+  return fail(ErrorCode::kUnknown, field + ": " + error.message);
+}
+
+}  // namespace
+
 MariaDBReconciler::MariaDBReconciler(Store& store, NodeAgent& agent, ObjectKey key,
                                      std::filesystem::path home)
     : ObjectReconciler(store, std::move(key), agent.nodes_are_pods()),
@@ -124,7 +136,7 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
   if (!pass.spec.root_empty_password) {
     auto password =
         resolve_secret_value(store_, key_.namespace_, pass.spec.root_password, pass.object);
-    if (!password) return fail_field("spec.rootPasswordSecretKeyRef", password.error().message);
+    if (!password) return blamed_on("spec.rootPasswordSecretKeyRef", password.error());
     pass.root_password = *password;
     // It is written into the nodes' option files: a line break would end the option.
     for (char c : pass.root_password) {
@@ -137,7 +149,7 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
   }
   if (pass.spec.my_cnf_config_map) {
     auto text = resolve_config_map_value(store_, key_.namespace_, *pass.spec.my_cnf_config_map);
-    if (!text) return fail_field("spec.myCnfConfigMapKeyRef", text.error().message);
+    if (!text) return blamed_on("spec.myCnfConfigMapKeyRef", text.error());
     pass.my_cnf = *text;
   } else {
     pass.my_cnf = pass.spec.my_cnf;
