@@ -48,22 +48,24 @@ TEST(KubeletDoubleAddressTest, APodKeepsTheAddressItHadWhenItIsFree) {
 }
 
 TEST(KubeletDoubleAddressTest, APodNetworkHandsOutItsOwnAddressesAndKnowsOnlyThem) {
-  PodAddressPool pool("10.251");
-  EXPECT_EQ(pool.acquire("a"), "10.251.1.1");
-  EXPECT_EQ(pool.acquire("found", "10.251.3.7"), "10.251.3.7");
+  PodAddressPool pool("198.18");
+  EXPECT_EQ(pool.acquire("a"), "198.18.1.1");
+  EXPECT_EQ(pool.acquire("found", "198.18.3.7"), "198.18.3.7");
   // A loopback address from a run without the network is not the network's.
-  EXPECT_EQ(pool.acquire("loopback", "127.0.3.8"), "10.251.1.2");
-  EXPECT_EQ(pod_address_index("10.251.2.1", "10.251"), 254u);
-  EXPECT_EQ(pod_address_index("10.2511.2.1", "10.251"), std::nullopt);
-  EXPECT_EQ(pod_address_index("10.25.1.1", "10.251"), std::nullopt);
-  EXPECT_EQ(pod_address(kPodAddresses - 1, "10.251"), "10.251.255.254");
+  EXPECT_EQ(pool.acquire("loopback", "127.0.3.8"), "198.18.1.2");
+  EXPECT_EQ(pod_address_index("198.18.2.1", "198.18"), 254u);
+  EXPECT_EQ(pod_address_index("198.181.2.1", "198.18"), std::nullopt);
+  EXPECT_EQ(pod_address_index("198.1.1.1", "198.18"), std::nullopt);
+  EXPECT_EQ(pod_address(kPodAddresses - 1, "198.18"), "198.18.255.254");
 }
 
-TEST(KubeletDoubleAddressTest, OnlyA10NetworkMayBeMadeLocal) {
-  EXPECT_TRUE(valid_pod_network("10.251"));
-  EXPECT_TRUE(valid_pod_network("10.0"));
+// Only the benchmarking range, which no real network uses: a local route to a /16 of 10/8 could
+// cut a machine off from its own network's hosts.
+TEST(KubeletDoubleAddressTest, OnlyTheBenchmarkingRangeMayBeMadeLocal) {
+  EXPECT_TRUE(valid_pod_network("198.18"));
+  EXPECT_TRUE(valid_pod_network("198.19"));
   for (const char* refused :
-       {"10.256", "10.01", "192.168", "127.0", "10.251.0", "10", "10.x", ""}) {
+       {"10.251", "198.20", "198.1", "192.168", "127.0", "198.18.0", "198", "198.x", ""}) {
     EXPECT_FALSE(valid_pod_network(refused)) << refused;
   }
 }

@@ -65,8 +65,9 @@ int run(int argc, char** argv) {
   app.add_option("--max-pods", capacity.pods, "each node's pod capacity")->capture_default_str();
   std::string pod_network;
   app.add_option("--pod-network", pod_network,
-                 "10.B: pods' addresses from 10.B.0.0/16, made local with an AnyIP route (needs "
-                 "CAP_NET_ADMIN; without it, or without this option, pods get loopback addresses)");
+                 "198.18 or 198.19: pods' addresses from that /16 of the benchmarking range, made "
+                 "local with an AnyIP route (needs CAP_NET_ADMIN; without it, or without this "
+                 "option, pods get loopback addresses)");
   app.add_option("nodes", nodes, "the names of the nodes to play")->required();
   CLI11_PARSE(app, argc, argv);
 
@@ -114,7 +115,7 @@ int run(int argc, char** argv) {
   std::optional<LocalPodNetwork> network;
   if (!pod_network.empty()) {
     if (!valid_pod_network(pod_network)) {
-      spdlog::error("--pod-network: \"{}\" is not 10.B (B 0-255)", pod_network);
+      spdlog::error("--pod-network: \"{}\" is neither 198.18 nor 198.19", pod_network);
       return 2;
     }
     auto made = LocalPodNetwork::make(pod_network);

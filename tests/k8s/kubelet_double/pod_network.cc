@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cstdio>
 #include <vector>
 
 #include "util/subprocess.h"
@@ -24,15 +23,12 @@ Result<SubprocessResult> ip(std::vector<std::string> arguments) {
 }  // namespace
 
 bool valid_pod_network(const std::string& network) {
-  unsigned second = 0;
-  char rest = 0;
-  return std::sscanf(network.c_str(), "10.%u%c", &second, &rest) == 1 && second <= 255 &&
-         network == "10." + std::to_string(second);
+  return network == "198.18" || network == "198.19";
 }
 
 Result<LocalPodNetwork> LocalPodNetwork::make(const std::string& network) {
   if (!valid_pod_network(network)) {
-    return fail("--pod-network: \"" + network + "\" is not 10.B (B 0-255)");
+    return fail("--pod-network: \"" + network + "\" is neither 198.18 nor 198.19");
   }
   auto shown = ip({"route", "show", "table", "local", prefix_of(network)});
   if (!shown) return tl::unexpected(shown.error());

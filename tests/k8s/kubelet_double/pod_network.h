@@ -1,7 +1,9 @@
-// A pod network for the kubelet double: a private /16 made local with an AnyIP route (`ip
-// route add local 10.B.0.0/16 dev lo`), so that any address in it can be bound and reached on
-// this machine as a loopback address can, while the API server takes the pods' addresses into
-// Services' EndpointSlices (it refuses loopback ones). Making the route needs CAP_NET_ADMIN.
+// A pod network for the kubelet double: a /16 of the benchmarking range 198.18.0.0/15 (RFC 2544:
+// no real network uses it, so a local route to it cuts this machine off from nothing) made local
+// with an AnyIP route (`ip route add local 198.18.0.0/16 dev lo`), so that any address in it can
+// be bound and reached on this machine as a loopback address can, while the API server takes
+// the pods' addresses into Services' EndpointSlices (it refuses loopback ones). Making the route
+// needs CAP_NET_ADMIN.
 #pragma once
 
 #include <optional>
@@ -11,7 +13,7 @@
 
 namespace mdbop::kubelet {
 
-// Whether `network` names a /16 the double may make local: "10.B" with B in 0-255.
+// Whether `network` names a /16 the double may make local: "198.18" or "198.19".
 bool valid_pod_network(const std::string& network);
 
 class LocalPodNetwork {
