@@ -156,10 +156,17 @@ TEST_F(LocalExporterTest, RunsOnceRestartsForNewCredentialsAndStopsWithItsPasswo
   ASSERT_EQ(stat(config.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_NE(read_file(config)->find("Pass#word;1"), std::string::npos);
-  EXPECT_EQ(process_cmdline(*pid).find("Pass#word;1"), std::string::npos);
-  EXPECT_NE(process_cmdline(*pid).find("--web.listen-address=127.0.0.1:" +
-                                       std::to_string(layout->ports.metrics)),
-            std::string::npos);
+  // Until the child has exec'd, its command line is still this test's (slow under ASan).
+  const std::string listen =
+      "--web.listen-address=127.0.0.1:" + std::to_string(layout->ports.metrics);
+  std::string command = process_cmdline(*pid);
+  for (auto deadline = std::chrono::steady_clock::now() + 10s;
+       command.find(listen) == std::string::npos && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(20ms)) {
+    command = process_cmdline(*pid);
+  }
+  EXPECT_NE(command.find(listen), std::string::npos) << command;
+  EXPECT_EQ(command.find("Pass#word;1"), std::string::npos);
 
   // No server runs: it answers, saying so.
   std::optional<std::string> up;
