@@ -319,7 +319,7 @@ const std::string& KubeStore::in_scope(const std::string& asked) const {
   return asked.empty() ? namespace_ : asked;
 }
 
-bool KubeStore::exists(const ObjectKey& key) const { return get(key).has_value(); }
+bool KubeStore::exists(const ObjectKey& key) const { return read(key).has_value(); }
 
 std::vector<json> KubeStore::list(const std::string& kind, const std::string& namespace_) const {
   auto resource = resource_of(kind);
@@ -372,7 +372,7 @@ Result<ApplyResult> KubeStore::apply(const json& manifest) {
     metadata.erase(assigned);
   }
   metadata["namespace"] = key.namespace_;
-  auto before = get(key);
+  auto before = read(key);  // its resourceVersion only
   if (!before && !is_not_found(before.error())) return tl::unexpected(before.error());
   auto after = client_->patch(*path, body, PatchType::kApply);
   if (!after) return tl::unexpected(after.error());

@@ -27,6 +27,8 @@
 
 #include "harness.h"
 #include "kube_control_plane.h"
+#include "kubelet_double/hosts_file.h"
+#include "kubelet_double/pod_network.h"
 #include "s3_server.h"
 #include "sql/connection.h"
 #include "util/files.h"
@@ -47,10 +49,7 @@ const std::vector<std::string> kNodes = {"node-0", "node-1", "node-2"};
 // Empty when both are taken: the pods get loopback addresses (and the test says so).
 std::string free_pod_network() {
   for (const char* network : {"198.18", "198.19"}) {
-    SubprocessOptions options;
-    options.argv = {"ip", "route", "show", "table", "local", std::string(network) + ".0.0/16"};
-    auto shown = run_process(options);
-    if (shown && shown->ok() && shown->stdout_text.empty()) return network;
+    if (auto routed = kubelet::pod_network_routed(network); routed && !*routed) return network;
   }
   return "";
 }
@@ -65,7 +64,6 @@ constexpr char kRolledSpec[] =
     "  storage: {size: 1Gi, storageClassName: local}\n"
     "  myCnf: |\n    [mariadb]\n    max_connections=222\n"
     "  resources: {requests: {cpu: 100m}}\n";
-constexpr char kNssWrapper[] = "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so";
 
 // The server process of a pod, found by the option file in its claim's directory; 0 when none.
 pid_t server_of(const std::string& pod) {
@@ -164,7 +162,7 @@ class PodsStory {
   // pods' agents by their DNS names, which resolve here through the double's hosts file.
   pid_t start_operator(const std::map<std::string, std::string>& extra_env = {}) {
     std::map<std::string, std::string> env = {
-        {"LD_PRELOAD", std::string(MDBOP_SERIAL_LOOKUPS) + ":" + kNssWrapper},
+        {"LD_PRELOAD", kubelet::hosts_file_preload()},
         {"NSS_WRAPPER_HOSTS", (kube_.kubelet_directory() / "hosts").string()}};
     env.insert(extra_env.begin(), extra_env.end());
     return installation_.start_operator(

@@ -2,6 +2,8 @@
 
 namespace mdbop::kubelet {
 
+std::string hosts_file_preload() { return std::string(MDBOP_SERIAL_LOOKUPS) + ":" + kNssWrapper; }
+
 std::string render_hosts_file(const std::vector<PodHostEntry>& pods) {
   std::string text = "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n";
   for (const PodHostEntry& pod : pods) {

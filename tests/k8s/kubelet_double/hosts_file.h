@@ -10,6 +10,11 @@
 
 namespace mdbop::kubelet {
 
+// Debian's nss_wrapper, and the LD_PRELOAD of a process that resolves names from the hosts file:
+// one lookup at a time (tests/k8s/serial_lookups/serial_lookups.cc says why), then nss_wrapper.
+inline constexpr char kNssWrapper[] = "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so";
+std::string hosts_file_preload();
+
 struct PodHostEntry {
   std::string ip;
   std::string name;  // the pod's

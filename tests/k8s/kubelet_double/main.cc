@@ -33,7 +33,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 // Debian's libnss-wrapper: every process resolves the pods' names through it.
-constexpr char kNssWrapper[] = "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so";
 // How long the double waits for its processes to end on SIGTERM before SIGKILL.
 constexpr auto kStopGrace = 5s;
 
@@ -102,8 +101,7 @@ int run(int argc, char** argv) {
   const fs::path hosts = settings.directory / "hosts";
   // nss_wrapper needs no passwd or group file: without NSS_WRAPPER_PASSWD and _GROUP it
   // passes users and groups to the system's.
-  // One lookup at a time before nss_wrapper (serial_lookups.cc says why).
-  settings.process_env = {{"LD_PRELOAD", std::string(MDBOP_SERIAL_LOOKUPS) + ":" + kNssWrapper},
+  settings.process_env = {{"LD_PRELOAD", hosts_file_preload()},
                           {"NSS_WRAPPER_HOSTS", hosts.string()}};
   if (auto written = write_file_atomic(hosts, render_hosts_file({}), 0644); !written) {
     spdlog::error("cannot write {}: {}", hosts.string(), written.error().what());

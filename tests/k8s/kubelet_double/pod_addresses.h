@@ -17,7 +17,7 @@ inline constexpr char kLoopbackNetwork[] = "127.0";
 
 class PodAddressPool {
  public:
-  // `network`: the first two octets of the /16 the addresses are taken from ("10.251").
+  // `network`: the first two octets of the /16 the addresses are taken from ("198.18").
   explicit PodAddressPool(std::string network = kLoopbackNetwork) : network_(std::move(network)) {}
 
   // The address the pod holds; else `preferred` when it is one of the pool's and free (the

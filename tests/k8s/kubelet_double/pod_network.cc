@@ -26,14 +26,17 @@ bool valid_pod_network(const std::string& network) {
   return network == "198.18" || network == "198.19";
 }
 
-Result<LocalPodNetwork> LocalPodNetwork::make(const std::string& network) {
-  if (!valid_pod_network(network)) {
-    return fail("--pod-network: \"" + network + "\" is neither 198.18 nor 198.19");
-  }
+Result<bool> pod_network_routed(const std::string& network) {
   auto shown = ip({"route", "show", "table", "local", prefix_of(network)});
   if (!shown) return tl::unexpected(shown.error());
   if (!shown->ok()) return fail("ip route show: " + shown->describe());
-  if (!shown->stdout_text.empty()) return LocalPodNetwork(network, false);
+  return !shown->stdout_text.empty();
+}
+
+Result<LocalPodNetwork> LocalPodNetwork::make(const std::string& network) {
+  auto routed = pod_network_routed(network);
+  if (!routed) return tl::unexpected(routed.error());
+  if (*routed) return LocalPodNetwork(network, false);
   auto added = ip({"route", "add", "local", prefix_of(network), "dev", "lo"});
   if (!added) return tl::unexpected(added.error());
   if (!added->ok())

@@ -16,10 +16,13 @@ namespace mdbop::kubelet {
 // Whether `network` names a /16 the double may make local: "198.18" or "198.19".
 bool valid_pod_network(const std::string& network);
 
+// Whether a local route already makes `network` (valid_pod_network) local; fails without `ip`.
+Result<bool> pod_network_routed(const std::string& network);
+
 class LocalPodNetwork {
  public:
-  // Makes `network` (valid_pod_network) local unless a route already does; fails when it
-  // cannot (no CAP_NET_ADMIN, no `ip` from iproute2).
+  // REQUIRES: valid_pod_network(network). Makes it local unless a route already does; fails
+  // when it cannot (no CAP_NET_ADMIN, no `ip` from iproute2).
   static Result<LocalPodNetwork> make(const std::string& network);
   LocalPodNetwork(LocalPodNetwork&& other) noexcept;
   LocalPodNetwork& operator=(LocalPodNetwork&&) = delete;
