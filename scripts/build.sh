@@ -5,7 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMDBOP_WERROR=ON >/dev/null
+# -O1 -g1 rather than RelWithDebInfo's -O2 -g: a third less build time on two cores (the
+# suite's largest cost), and mdbop waits on mariadbd and the network, not on its own code;
+# -g1 keeps the line tables a backtrace needs.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DMDBOP_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 if [[ ${1:-} == --sanitize ]]; then
   cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DMDBOP_SANITIZE=ON -DMDBOP_WERROR=ON >/dev/null

@@ -253,7 +253,9 @@ KubectlResult KubeControlPlane::kubectl(const std::vector<std::string>& args,
   command.argv = {(bin_ / "kubectl").string(), "--kubeconfig", kubeconfig_.string()};
   command.argv.insert(command.argv.end(), args.begin(), args.end());
   if (!stdin_text.empty()) command.stdin_data = stdin_text;
-  command.timeout = 2min;
+  // Longer than any `--timeout` the tests give kubectl (a wait's own bound, up to 300 s), so
+  // that kubectl reports its waits itself; this bound only ends a kubectl that hangs.
+  command.timeout = 10min;
   auto result = run_process(command);
   if (!result) return {-1, "", result.error().what()};
   return {result->exit_code, result->stdout_text, result->stderr_tail};
