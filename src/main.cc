@@ -96,9 +96,8 @@ int main(int argc, char** argv) {
           "--kubeconfig, --context, --webhook-bind-address and --node-agents pod need "
           "--kubernetes"));
     }
-    if ((options.node_agents == mdbop::NodeAgents::kPod) == image.empty()) {
-      std::exit(mdbop::report_failure(
-          "--image: give the mdbop image the pods run with --node-agents pod, and only then"));
+    if (options.node_agents != mdbop::NodeAgents::kPod && !image.empty()) {
+      std::exit(mdbop::report_failure("--image: only with --node-agents pod"));
     }
     return options;
   };
@@ -117,7 +116,8 @@ int main(int argc, char** argv) {
     command->add_option("--context", kube_context, "the kubeconfig context (default: current)");
     command->add_option("--image", image,
                         "with --node-agents pod: the mdbop image whose agent every pod runs "
-                        "(and the server image of a MariaDB that names no spec.image)");
+                        "(and the server image of a MariaDB that names no spec.image); default "
+                        "in a pod: the image of its container named operator");
     command->add_option("--cluster-domain", cluster_domain,
                         "with --node-agents pod: the cluster's DNS domain (default cluster.local)");
     command->add_option("--webhook-bind-address", webhook_address,

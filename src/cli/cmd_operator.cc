@@ -19,6 +19,7 @@
 #include "controller/operator.h"
 #include "kube/kube_config.h"
 #include "kube/leader_election.h"
+#include "kube/own_pod_image.h"
 #include "kube/webhook_certificate.h"
 #include "metrics/operator_stats.h"
 #include "metrics/store_collector.h"
@@ -120,6 +121,19 @@ std::string last_error_line(const std::filesystem::path& log, std::uintmax_t fro
   return reason;
 }
 
+// The image the pods' agents run: --image, else, in a pod, the operator's own, read from its pod
+// (POD_NAME, the downward API's metadata.name, as deploy/operator gives it).
+Result<std::string> agent_image(const KubeClient& kube, const std::string& given) {
+  if (!given.empty()) return given;
+  const char* pod = std::getenv("POD_NAME");
+  if (!kube.config().in_cluster || pod == nullptr || *pod == '\0') {
+    return fail_field("--image",
+                      "not given: name the mdbop image the pods run (in a pod whose POD_NAME "
+                      "names it, as deploy/operator sets it, the operator takes its own)");
+  }
+  return own_pod_image(kube, kube.config().namespace_, pod, kOperatorContainer);
+}
+
 // The admission webhook on `address`, with the certificate kept in the Secret
 // mdbop-webhook-certificate of `namespace_` (made when missing) and its CA put into the
 // ValidatingWebhookConfiguration "mdbop".
@@ -214,10 +228,11 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
                                              : "mdbop-system";
   std::unique_ptr<NodeAgent> agent;
   if (options.node_agents == NodeAgents::kPod) {
+    auto image = agent_image(*opened->kube, options.image);
+    if (!image) return tl::unexpected(image.error());
     auto runtime = std::make_shared<PodRuntime>(
         opened->kube,
-        PodRuntimeSettings{
-            {options.image, options.image}, operator_namespace, options.cluster_domain});
+        PodRuntimeSettings{{*image, *image}, operator_namespace, options.cluster_domain});
     // The operator's client identity for the pods' agents, ours alone.
     const std::filesystem::path identity = home / "agent-client";
     if (auto made = ensure_owned_dir(identity, 0700); !made) return tl::unexpected(made.error());
@@ -354,9 +369,11 @@ int cmd_operator_start(const OperatorOptions& operator_options) {
       options.argv.push_back(operator_options.webhook_address);
     }
     if (operator_options.node_agents == NodeAgents::kPod) {
-      options.argv.insert(
-          options.argv.end(),
-          {"--image", operator_options.image, "--cluster-domain", operator_options.cluster_domain});
+      if (!operator_options.image.empty()) {
+        options.argv.insert(options.argv.end(), {"--image", operator_options.image});
+      }
+      options.argv.insert(options.argv.end(),
+                          {"--cluster-domain", operator_options.cluster_domain});
     }
   }
   options.output_file = (home / "operator.log").string();

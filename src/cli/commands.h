@@ -48,7 +48,8 @@ struct OperatorOptions {
   // empty: not served. Needs kubernetes.
   std::string webhook_address;
   // With node_agents kPod: the mdbop image whose agent every pod runs, and the server image of
-  // a MariaDB that names none; and the cluster's DNS domain, in the pods' names.
+  // a MariaDB that names none (empty: in a pod, the operator's own, kube/own_pod_image.h);
+  // and the cluster's DNS domain, in the pods' names.
   std::string image;
   std::string cluster_domain = "cluster.local";
 };

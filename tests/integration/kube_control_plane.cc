@@ -261,6 +261,13 @@ KubectlResult KubeControlPlane::kubectl(const std::vector<std::string>& args,
   return {result->exit_code, result->stdout_text, result->stderr_tail};
 }
 
+void KubeControlPlane::install_crds_and_rbac() {
+  for (const char* part : {"/deploy/crds", "/deploy/rbac"}) {
+    must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + part});
+  }
+  must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
+}
+
 std::string KubeControlPlane::must_kubectl(const std::vector<std::string>& args,
                                            const std::string& stdin_text) {
   KubectlResult result = kubectl(args, stdin_text);

@@ -1,16 +1,23 @@
-// The validating admission webhook, served by an operator with --kubernetes and called by a real
-// kube-apiserver: kubectl apply refuses what mdbop apply refuses, with mdbop's message, and
-// accepts what it accepts; the operator made the certificate and put its CA into the
-// configuration (caBundle) itself.
+// mdbop installed into a real kube-apiserver as a user installs it (`kubectl apply -k deploy/`:
+// CRDs, RBAC, the webhook, the operator's Deployment), and the validating admission webhook,
+// served by an operator with --kubernetes and called by the API server: kubectl apply refuses
+// what mdbop apply refuses, with mdbop's message, and accepts what it accepts; the operator made
+// the certificate and put its CA into the configuration (caBundle) itself.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "harness.h"
+#include "kube/kube_config.h"
+#include "kube/own_pod_image.h"
 #include "kube_control_plane.h"
+#include "util/curl_transport.h"
 
 namespace mdbop::testing {
 namespace {
 
 using namespace std::chrono_literals;
+using json = nlohmann::json;
 
 const char* const kRefused = R"(apiVersion: k8s.mariadb.com/v1alpha1
 kind: MariaDB
@@ -55,11 +62,50 @@ std::string webhook_configuration(int port) {
          "pointintimerecoveries]\n";
 }
 
-TEST(KubernetesWebhook, KubectlRefusesWhatMdbopApplyRefusesWithItsMessage) {
+// The Deployment as the API server holds it: two replicas under the service account of
+// deploy/rbac, the container `operator` running `operator run --kubernetes --node-agents pod`
+// with the webhook served, its pod's name given by the downward API. A pod of its template (no
+// scheduler runs here: it stays Pending) is what the operator reads, with its service account's
+// token, for the image its nodes' agents run; that is the image `images:` of deploy/ names.
+void expect_the_operators_deployment(KubeControlPlane& kube) {
+  const json deployment = json::parse(kube.must_kubectl(
+      {"-n", "mdbop-system", "get", "deployment", "mdbop-operator", "-o", "json"}));
+  EXPECT_EQ(deployment["spec"]["replicas"], 2);
+  json pod_spec = deployment["spec"]["template"]["spec"];
+  EXPECT_EQ(pod_spec["serviceAccountName"], "mdbop-operator");
+  const json& container = pod_spec["containers"][0];
+  EXPECT_EQ(container["name"], kOperatorContainer);
+  EXPECT_EQ(container["image"], "registry.example/mdbop:0.1.0");
+  const std::vector<std::string> args = container["args"];
+  EXPECT_EQ(args, (std::vector<std::string>{"operator", "run", "--kubernetes", "--node-agents",
+                                            "pod", "--webhook-bind-address", "0.0.0.0:9443",
+                                            "--metrics-bind-address", "0.0.0.0:8080"}));
+  EXPECT_EQ(container["env"][0]["name"], "POD_NAME");
+  EXPECT_EQ(container["env"][0]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name");
+
+  const json pod = {{"apiVersion", "v1"},
+                    {"kind", "Pod"},
+                    {"metadata", {{"name", "mdbop-operator-test"}, {"namespace", "mdbop-system"}}},
+                    {"spec", pod_spec}};
+  kube.must_kubectl({"apply", "-f", "-"}, pod.dump());
+  auto config =
+      load_kubeconfig(kube.service_account_kubeconfig("mdbop-system", "mdbop-operator"), "");
+  ASSERT_TRUE(config) << config.error().what();
+  const KubeClient client(*config, std::make_shared<CurlTransport>(config->ca_pem, config->client));
+  auto image = own_pod_image(client, "mdbop-system", "mdbop-operator-test", kOperatorContainer);
+  ASSERT_TRUE(image) << image.error().what();
+  EXPECT_EQ(*image, "registry.example/mdbop:0.1.0");
+  kube.must_kubectl({"-n", "mdbop-system", "delete", "pod", "mdbop-operator-test", "--wait=false"});
+}
+
+TEST(KubernetesWebhook, DeployInstallsAndKubectlRefusesWhatMdbopApplyRefusesWithItsMessage) {
   KubeControlPlane kube;
   ASSERT_TRUE(kube.ready());
   kube.must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy"});
   kube.must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
+  expect_the_operators_deployment(kube);
+  // The installed configuration sends reviews to the Service of the operator's pods, which do
+  // not run here: pointed at this machine's operator instead.
   const int port = free_loopback_port(20000, 31999);
   ASSERT_GT(port, 0);
   kube.must_kubectl({"apply", "-f", "-"}, webhook_configuration(port));

@@ -143,8 +143,7 @@ class PodsStory {
       options.insert(options.end(), {"--pod-network", network});
     }
     ASSERT_GT(kube_.start_kubelet_double(kNodes, options), 0);
-    kube_.must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy"});
-    kube_.must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
+    kube_.install_crds_and_rbac();
     ASSERT_GT(start_operator(), 0);
   }
 
