@@ -8,10 +8,11 @@
 // deleted pod heal; every server killed under a write load, with the operator killed too and
 // the next one dying right after deciding the bootstrap, comes back with every acknowledged
 // row and exactly one bootstrap; the primary's Service follows a failover; a configuration
-// change rolls through the agents, and a changed pod template by making each pod again; the
-// cluster scales to five pods and back to three; a physical backup goes to S3 and a new MariaDB
-// is bootstrapped from it; a deleted MariaDB takes its pods and leaves its claims. Then the
-// tutorial's production manifest runs as written, as three pods.
+// change rolls through the agents, and a changed pod template by making each pod again; a
+// second operator waits while the first leads and takes the Lease over when the first is killed,
+// and runs the rest of the story: the cluster scales to five pods and back to three; a physical
+// backup goes to S3 and a new MariaDB is bootstrapped from it; a deleted MariaDB takes its pods and
+// leaves its claims. Then the tutorial's production manifest runs as written, as three pods.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -27,8 +28,7 @@
 
 #include "harness.h"
 #include "kube_control_plane.h"
-#include "kubelet_double/hosts_file.h"
-#include "kubelet_double/pod_network.h"
+#include "pods_story.h"
 #include "s3_server.h"
 #include "sql/connection.h"
 #include "util/files.h"
@@ -42,17 +42,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-const std::vector<std::string> kNodes = {"node-0", "node-1", "node-2"};
-
-// A pod network of this run's own, 198.18 or 198.19 with no local route yet: another
-// installation's tests may run beside this one, and a double removes only the route it made.
-// Empty when both are taken: the pods get loopback addresses (and the test says so).
-std::string free_pod_network() {
-  for (const char* network : {"198.18", "198.19"}) {
-    if (auto routed = kubelet::pod_network_routed(network); routed && !*routed) return network;
-  }
-  return "";
-}
 constexpr char kPassword[] = "pods-Pass-1";
 constexpr char kStorage[] = "  storage: {size: 1Gi, storageClassName: local}\n";
 constexpr char kBootstrapLine[] = "Connecting with bootstrap option: 1";
@@ -64,33 +53,6 @@ constexpr char kRolledSpec[] =
     "  storage: {size: 1Gi, storageClassName: local}\n"
     "  myCnf: |\n    [mariadb]\n    max_connections=222\n"
     "  resources: {requests: {cpu: 100m}}\n";
-
-// The server process of a pod, found by the option file in its claim's directory; 0 when none.
-pid_t server_of(const std::string& pod) {
-  const std::string option_file = "/nodes/default/" + pod + "/my.cnf";
-  for (pid_t pid : all_pids()) {
-    const std::string command = process_cmdline(pid);
-    if (command.find("mariadbd") != std::string::npos &&
-        command.find(option_file) != std::string::npos && process_alive(pid)) {
-      return pid;
-    }
-  }
-  return 0;
-}
-
-// The pods' addresses of `mariadb`, in the order of their names.
-std::vector<std::string> pod_addresses(KubeControlPlane& kube, const std::string& mariadb) {
-  const json pods = json::parse(kube.must_kubectl(
-      {"get", "pods", "-l", "app.kubernetes.io/instance=" + mariadb, "-o", "json"}));
-  std::map<std::string, std::string> by_name;
-  for (const json& pod : pods["items"]) {
-    by_name[pod["metadata"]["name"].get<std::string>()] =
-        pod["status"].value("podIP", std::string());
-  }
-  std::vector<std::string> addresses;
-  for (const auto& [name, address] : by_name) addresses.push_back(address);
-  return addresses;
-}
 
 SqlEndpoint root_at(const std::string& address, const std::string& password = kPassword) {
   SqlEndpoint endpoint;
@@ -122,65 +84,6 @@ void wait_ready(KubeControlPlane& kube, const std::string& mariadb,
       << kube.kubectl({"get", "pv", "-o", "wide"}).out
       << kube.kubectl({"-n", namespace_, "get", "events"}).out;
 }
-
-// Everything the story runs on: the control plane, the double's three nodes, local volumes, the
-// operator installed from deploy/ and run with its service account's token.
-class PodsStory {
- public:
-  PodsStory() : kube_(KubeControlPlaneOptions{.controllers = true}) {}
-
-  void start() {
-    ASSERT_TRUE(kube_.ready());
-    // The servers run as the node user, who passes through to the volumes' directories.
-    fs::permissions(kube_.directory(), fs::perms::others_exec | fs::perms::group_exec,
-                    fs::perm_options::add);
-    add_volumes("volumes", "");
-    std::vector<std::string> options = {"--exec",
-                                        "/mdbop/bin/mdbop=" + std::string(MDBOP_BINARY_DEFAULT),
-                                        "--skip-init", "mdbop-agent"};
-    // Pods on addresses Services' EndpointSlices take (where the double can make them local).
-    if (const std::string network = free_pod_network(); !network.empty()) {
-      options.insert(options.end(), {"--pod-network", network});
-    }
-    ASSERT_GT(kube_.start_kubelet_double(kNodes, options), 0);
-    kube_.install_crds_and_rbac();
-    ASSERT_GT(start_operator(), 0);
-  }
-
-  // One more local volume per node, on directories under `directory`, named local-<set><node>.
-  void add_volumes(const std::string& directory, const std::string& set,
-                   const std::string& storage_class = "local", const std::string& size = "1Gi") {
-    const fs::path volumes = kube_.directory() / directory;
-    for (const std::string& node : kNodes) fs::create_directories(volumes / node);
-    fs::permissions(volumes, fs::perms::others_exec | fs::perms::group_exec, fs::perm_options::add);
-    kube_.must_kubectl({"apply", "-f", "-"},
-                       local_volumes_yaml(kNodes, volumes, set, storage_class, size));
-  }
-
-  // Installed as a user installs it and run with its service account's token; it reaches the
-  // pods' agents by their DNS names, which resolve here through the double's hosts file.
-  pid_t start_operator(const std::map<std::string, std::string>& extra_env = {}) {
-    std::map<std::string, std::string> env = {
-        {"LD_PRELOAD", kubelet::hosts_file_preload()},
-        {"NSS_WRAPPER_HOSTS", (kube_.kubelet_directory() / "hosts").string()}};
-    env.insert(extra_env.begin(), extra_env.end());
-    return installation_.start_operator(
-        env, {"--kubernetes", "--kubeconfig",
-              kube_.service_account_kubeconfig("mdbop-system", "mdbop-operator").string(),
-              "--node-agents", "pod", "--image", "registry.example/mdbop:test"});
-  }
-
-  KubeControlPlane& kube() { return kube_; }
-  Installation& installation() { return installation_; }
-  // The servers' error logs of every pod, on every volume.
-  int count_in_server_logs(const std::string& needle) {
-    return count_in_error_logs(kube_.directory(), needle);
-  }
-
- private:
-  KubeControlPlane kube_;
-  Installation installation_;
-};
 
 // Three pods, one per node, each Ready (its readiness probe: Synced) on an address of its own,
 // owned by the MariaDB; a row written on one pod is read on every other.
@@ -450,6 +353,41 @@ void roll_a_changed_pod_template(PodsStory& story) {
   EXPECT_GE(story.count_in_server_logs("IST received"), ists_before + 3);
 }
 
+// Two operators: a second one waits while the first holds the Lease mdbop-operator; the first
+// killed without giving it up, the second takes it once it has expired. From then on it is the
+// only operator alive: the stages after this one (scaling, the backup and the new MariaDB, the
+// deletion, the production manifest) are its work.
+void hand_over_to_a_second_operator(PodsStory& story) {
+  KubeControlPlane& kube = story.kube();
+  const auto lease_holder = [&] {
+    return kube
+        .kubectl({"get", "lease", "mdbop-operator", "-n", "mdbop-system", "-o",
+                  "jsonpath={.spec.holderIdentity}"})
+        .out;
+  };
+  const pid_t first = story.installation().operator_pid();
+  ASSERT_GT(first, 0);
+  ASSERT_TRUE(lease_holder().ends_with("-" + std::to_string(first))) << lease_holder();
+  const pid_t second = story.start_second_operator();
+  ASSERT_GT(second, 0);
+  const fs::path second_log = story.second_installation().home() / "operator.log";
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto log = read_file(second_log);
+        return log && log->find(
+                          "waiting to lead: the lease mdbop-system/mdbop-operator is held "
+                          "by") != std::string::npos;
+      },
+      30s));
+  EXPECT_TRUE(lease_holder().ends_with("-" + std::to_string(first))) << lease_holder();
+
+  story.installation().kill_operator();
+  ASSERT_TRUE(
+      eventually([&] { return lease_holder().ends_with("-" + std::to_string(second)); }, 90s))
+      << lease_holder();
+  wait_ready(kube, "kp");
+}
+
 // Five pods (the new ones on volumes added for them, joined by a state transfer from a pod of
 // the cluster), then three again: the two last pods go.
 void scale_to_five_and_back(PodsStory& story) {
@@ -608,8 +546,7 @@ void run_the_production_manifest(PodsStory& story) {
 
 TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsPodsThroughEveryStageOfItsLife) {
   PodsStory story;
-  story.start();
-  if (HasFatalFailure()) return;
+  ASSERT_TRUE(story.start());
   KubeControlPlane& kube = story.kube();
   kube.must_kubectl({"apply", "-f", "-"}, galera_manifest("kp", 3, kPassword, kStorage));
   wait_ready(kube, "kp");
@@ -621,6 +558,7 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsPodsThroughEveryStageOfItsL
            {"full crash", [&] { kill_every_server_and_the_operator(story); }},
            {"configuration change", [&] { roll_a_configuration_change(kube); }},
            {"pod template change", [&] { roll_a_changed_pod_template(story); }},
+           {"two operators", [&] { hand_over_to_a_second_operator(story); }},
            {"scale 3-5-3", [&] { scale_to_five_and_back(story); }},
            {"backup and restore", [&] { back_up_and_bootstrap_a_new_mariadb(story); }},
            {"deleted", [&] { delete_the_mariadb(kube); }},

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 
@@ -38,6 +39,13 @@ std::string random_text(size_t length) {
   auto text = random_password(length);
   EXPECT_TRUE(text) << text.error().what();
   return text ? *text : "";
+}
+
+// The last 2000 bytes of the file at `path` (its directory goes with the server).
+std::string log_tail(const fs::path& path) {
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
 }
 
 }  // namespace
@@ -101,7 +109,9 @@ void S3Server::start() {
         return response && response->status == 200;
       },
       60s))
-      << "MinIO did not become ready; see " << server.output_file;
+      << "MinIO did not become ready on " << endpoint()
+      << (process_alive(pid_) ? " (still running)" : " (it exited)") << "; the end of its log:\n"
+      << log_tail(server.output_file);
 }
 
 void S3Server::stop() {
