@@ -65,6 +65,9 @@ Result<Cluster> cluster_from_manifest(const std::string& path, const std::string
   cluster.name = (*mariadb)["metadata"]["name"].get<std::string>();
   cluster.namespace_ = (*mariadb)["metadata"]["namespace"].get<std::string>();
   cluster.replicas = spec.replicas;
+  const json storage = (*mariadb)["spec"].value("storage", json::object());
+  cluster.storage_class = storage.value("storageClassName", "");
+  cluster.storage_size = storage.value("size", "");
   cluster.root_password = spec.root_password;
   cluster.root_password.generate = false;  // read, never made, by the bench
   if (!spec.galera_enabled) return fail("MariaDB " + cluster.name + " is not a Galera cluster");

@@ -21,6 +21,8 @@ struct Cluster {
   std::string name;
   std::string namespace_;
   int replicas = 0;
+  std::string storage_class;  // spec.storage.storageClassName; empty: the default class
+  std::string storage_size;   // spec.storage.size
   SecretKeyRef root_password;
   std::optional<std::string> password;  // from the manifest's Secret; nullopt: not in it
 

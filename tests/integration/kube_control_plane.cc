@@ -108,36 +108,46 @@ void KubeControlPlane::launch() {
          "--initial-advertise-peer-urls", peer_url, "--initial-cluster", "test=" + peer_url},
         "etcd.log");
   const std::string dir = directory_.string() + "/";
-  start({(bin_ / "kube-apiserver").string(),
-         "--etcd-servers",
-         etcd_url,
-         "--bind-address",
-         "127.0.0.1",
-         "--advertise-address",
-         "127.0.0.1",
-         "--secure-port",
-         std::to_string(api),
-         "--tls-cert-file",
-         dir + "apiserver.crt",
-         "--tls-private-key-file",
-         dir + "apiserver.key",
-         "--client-ca-file",
-         dir + "ca.crt",
-         "--token-auth-file",
-         dir + "tokens.csv",
-         "--service-account-issuer",
-         "https://kubernetes.default.svc.cluster.local",
-         "--service-account-key-file",
-         dir + "sa.crt",
-         "--service-account-signing-key-file",
-         dir + "sa.key",
-         "--authorization-mode",
-         "Node,RBAC",
-         "--service-cluster-ip-range",
-         "10.96.0.0/16",
-         "--endpoint-reconciler-type",
-         "none"},
-        "apiserver.log");
+  std::vector<std::string> audit;
+  if (options_.audit_log) {
+    // Every request once: when its answer is complete, and a watch also when it starts.
+    write_private(directory_ / "audit-policy.yaml",
+                  "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\n"
+                  "rules:\n  - level: Metadata\n");
+    audit = {"--audit-policy-file", dir + "audit-policy.yaml", "--audit-log-path",
+             audit_log().string(),  "--audit-log-format",      "json"};
+  }
+  std::vector<std::string> apiserver = {(bin_ / "kube-apiserver").string(),
+                                        "--etcd-servers",
+                                        etcd_url,
+                                        "--bind-address",
+                                        "127.0.0.1",
+                                        "--advertise-address",
+                                        "127.0.0.1",
+                                        "--secure-port",
+                                        std::to_string(api),
+                                        "--tls-cert-file",
+                                        dir + "apiserver.crt",
+                                        "--tls-private-key-file",
+                                        dir + "apiserver.key",
+                                        "--client-ca-file",
+                                        dir + "ca.crt",
+                                        "--token-auth-file",
+                                        dir + "tokens.csv",
+                                        "--service-account-issuer",
+                                        "https://kubernetes.default.svc.cluster.local",
+                                        "--service-account-key-file",
+                                        dir + "sa.crt",
+                                        "--service-account-signing-key-file",
+                                        dir + "sa.key",
+                                        "--authorization-mode",
+                                        "Node,RBAC",
+                                        "--service-cluster-ip-range",
+                                        "10.96.0.0/16",
+                                        "--endpoint-reconciler-type",
+                                        "none"};
+  apiserver.insert(apiserver.end(), audit.begin(), audit.end());
+  start(apiserver, "apiserver.log");
   api_port_ = api;
   kubeconfig_ = directory_ / "kubeconfig";
   write_kubeconfig(kubeconfig_, *token, "default");

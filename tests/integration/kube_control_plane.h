@@ -35,6 +35,9 @@ struct KubeControlPlaneOptions {
   // Also run kube-controller-manager (binds claims to volumes, collects owned objects, makes
   // each namespace's `default` ServiceAccount, endpoint slices of Services) and kube-scheduler.
   bool controllers = false;
+  // Also have the API server write its audit log (audit_log(): a JSON line per request, with
+  // its user, verb and stage), to count what a client asks.
+  bool audit_log = false;
 };
 
 class KubeControlPlane {
@@ -64,6 +67,7 @@ class KubeControlPlane {
     return directory_ / name;
   }
   const std::filesystem::path& directory() const { return directory_; }
+  std::filesystem::path audit_log() const { return directory_ / "audit.log"; }
   // What `kubectl apply -k deploy/` installs but the operator's Deployment and webhook (the
   // tests run the operator on this machine, with the service account's token): the CRDs, until
   // Established, and the namespace, service account and RBAC.
