@@ -65,6 +65,7 @@ Result<Cluster> cluster_from_manifest(const std::string& path, const std::string
   cluster.name = (*mariadb)["metadata"]["name"].get<std::string>();
   cluster.namespace_ = (*mariadb)["metadata"]["namespace"].get<std::string>();
   cluster.replicas = spec.replicas;
+  cluster.port = spec.port;
   const json storage = (*mariadb)["spec"].value("storage", json::object());
   cluster.storage_class = storage.value("storageClassName", "");
   cluster.storage_size = storage.value("size", "");

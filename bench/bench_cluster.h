@@ -21,6 +21,7 @@ struct Cluster {
   std::string name;
   std::string namespace_;
   int replicas = 0;
+  int port = 3306;            // spec.port: the servers' SQL port
   std::string storage_class;  // spec.storage.storageClassName; empty: the default class
   std::string storage_size;   // spec.storage.size
   SecretKeyRef root_password;

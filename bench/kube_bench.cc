@@ -152,8 +152,8 @@ std::string audit_now() {
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() %
       1000000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", std::chrono::floor<std::chrono::seconds>(now),
-                     micros);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)), micros);
 }
 
 // The requests `user` sent in [from, to) by the audit log, by verb: a request is counted once,
@@ -237,16 +237,9 @@ void run_on_pods(PodsStory& story, const Cluster& cluster, int run, const Option
       "pods",
       [&] {
         std::vector<Node> nodes;
-        const testing::KubectlResult listed =
-            kube.kubectl({"-n", ns, "get", "pods", "-l",
-                          "app.kubernetes.io/instance=" + cluster.name, "-o", "json"});
-        const json items = json::parse(listed.out, nullptr, false);
-        if (items.is_discarded() || !items.is_object()) return nodes;
-        for (const json& pod : items.value("items", json::array())) {
-          const std::string address = pod.value("status", json::object()).value("podIP", "");
-          if (address.empty()) continue;
-          const std::string name = pod.value("metadata", json::object()).value("name", "");
-          nodes.push_back({testing::server_of(name, ns), address, 3306});
+        for (const auto& [pod, address] : testing::pod_addresses_by_name(kube, cluster.name, ns)) {
+          if (!address.empty())
+            nodes.push_back({testing::server_of(pod, ns), address, cluster.port});
         }
         return nodes;
       },

@@ -1,7 +1,7 @@
 // The image an operator running in a pod gives its nodes' agents when --image is not set: its
 // own, as the API server holds its pod, whatever named it on the way (an installation's
-// kustomization `images:`, an overlay, a webhook pinning digests), so that the agents always
-// run the operator's own build.
+// kustomization `images:`, an overlay, a webhook pinning digests), so that the pods name the
+// image the operator runs from (a digest there pins the very build; a moving tag may not).
 #pragma once
 
 #include <string>

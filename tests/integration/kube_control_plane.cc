@@ -271,11 +271,17 @@ KubectlResult KubeControlPlane::kubectl(const std::vector<std::string>& args,
   return {result->exit_code, result->stdout_text, result->stderr_tail};
 }
 
-void KubeControlPlane::install_crds_and_rbac() {
-  for (const char* part : {"/deploy/crds", "/deploy/rbac"}) {
-    must_kubectl({"apply", "-k", std::string(MDBOP_SOURCE_DIR) + part});
+bool KubeControlPlane::install_crds_and_rbac() {
+  bool installed = true;
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy/crds"},
+           {"apply", "-k", std::string(MDBOP_SOURCE_DIR) + "/deploy/rbac"},
+           {"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"}}) {
+    const KubectlResult result = kubectl(args);
+    EXPECT_EQ(result.exit_code, 0) << "kubectl " << args[0] << " " << args[1] << ": " << result.err;
+    installed = installed && result.exit_code == 0;
   }
-  must_kubectl({"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"});
+  return installed;
 }
 
 std::string KubeControlPlane::must_kubectl(const std::vector<std::string>& args,

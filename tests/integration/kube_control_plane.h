@@ -70,8 +70,9 @@ class KubeControlPlane {
   std::filesystem::path audit_log() const { return directory_ / "audit.log"; }
   // What `kubectl apply -k deploy/` installs but the operator's Deployment and webhook (the
   // tests run the operator on this machine, with the service account's token): the CRDs, until
-  // Established, and the namespace, service account and RBAC.
-  void install_crds_and_rbac();
+  // Established, and the namespace, service account and RBAC. False (and a test failure) when
+  // kubectl refused any of it.
+  bool install_crds_and_rbac();
   // Runs kubectl with this control plane's kubeconfig.
   KubectlResult kubectl(const std::vector<std::string>& args, const std::string& stdin_text = "");
   // As kubectl(), failing the test on a non-zero exit; its stdout.

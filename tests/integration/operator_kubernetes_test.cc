@@ -18,7 +18,7 @@ TEST(OperatorOverKubernetes, AClusterAppliedWithKubectlBecomesReadyAndIsCleanedU
   ASSERT_TRUE(kube.ready());
   // Installed as a user installs it, and run with the service account it makes: every
   // permission the operator needs is in deploy/rbac, or this test fails.
-  kube.install_crds_and_rbac();
+  ASSERT_TRUE(kube.install_crds_and_rbac());
   const std::filesystem::path operator_kubeconfig =
       kube.service_account_kubeconfig("mdbop-system", "mdbop-operator");
 

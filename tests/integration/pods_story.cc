@@ -33,18 +33,29 @@ pid_t server_of(const std::string& pod, const std::string& namespace_) {
   return 0;
 }
 
+std::map<std::string, std::string> pod_addresses_by_name(KubeControlPlane& kube,
+                                                         const std::string& mariadb,
+                                                         const std::string& namespace_) {
+  const KubectlResult listed =
+      kube.kubectl({"-n", namespace_, "get", "pods", "-l", "app.kubernetes.io/instance=" + mariadb,
+                    "-o", "json"});
+  std::map<std::string, std::string> by_name;
+  const json pods = json::parse(listed.out, nullptr, false);
+  if (listed.exit_code != 0 || !pods.is_object() || !pods.contains("items")) return by_name;
+  for (const json& pod : pods["items"]) {
+    const json metadata = pod.value("metadata", json::object());
+    const json status = pod.value("status", json::object());
+    by_name[metadata.value("name", "")] = status.value("podIP", "");
+  }
+  return by_name;
+}
+
 std::vector<std::string> pod_addresses(KubeControlPlane& kube, const std::string& mariadb,
                                        const std::string& namespace_) {
-  const json pods =
-      json::parse(kube.must_kubectl({"-n", namespace_, "get", "pods", "-l",
-                                     "app.kubernetes.io/instance=" + mariadb, "-o", "json"}));
-  std::map<std::string, std::string> by_name;
-  for (const json& pod : pods["items"]) {
-    by_name[pod["metadata"]["name"].get<std::string>()] =
-        pod["status"].value("podIP", std::string());
-  }
   std::vector<std::string> addresses;
-  for (const auto& [name, address] : by_name) addresses.push_back(address);
+  for (const auto& [name, address] : pod_addresses_by_name(kube, mariadb, namespace_)) {
+    addresses.push_back(address);
+  }
   return addresses;
 }
 
@@ -68,7 +79,10 @@ bool PodsStory::start() {
     std::cerr << "the kubelet double did not start\n";
     return false;
   }
-  kube_.install_crds_and_rbac();
+  if (!kube_.install_crds_and_rbac()) {
+    std::cerr << "deploy/crds or deploy/rbac did not install\n";
+    return false;
+  }
   if (start_operator() <= 0) {
     std::cerr << "the operator did not start\n";
     return false;

@@ -24,7 +24,11 @@ std::string free_pod_network();
 // directory; 0 when none.
 pid_t server_of(const std::string& pod, const std::string& namespace_ = "default");
 
-// The addresses of the pods of MariaDB `mariadb` in `namespace_`, in the order of their names.
+// The addresses of the pods of MariaDB `mariadb` in `namespace_` by pod name (empty until a
+// pod has one), and in the order of their names.
+std::map<std::string, std::string> pod_addresses_by_name(KubeControlPlane& kube,
+                                                         const std::string& mariadb,
+                                                         const std::string& namespace_ = "default");
 std::vector<std::string> pod_addresses(KubeControlPlane& kube, const std::string& mariadb,
                                        const std::string& namespace_ = "default");
 
@@ -36,7 +40,7 @@ class PodsStory {
       : kube_(KubeControlPlaneOptions{.controllers = true, .audit_log = audit_log}) {}
 
   // The double's nodes with a local volume each, deploy/'s CRDs and RBAC, and the operator;
-  // false (with why on stderr or as a test failure) when something did not start.
+  // false (with why on stderr or as a test failure) when something did not start or install.
   bool start();
   // One more local volume per node, on directories under `directory`, named local-<set><node>.
   void add_volumes(const std::string& directory, const std::string& set,

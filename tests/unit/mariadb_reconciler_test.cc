@@ -523,6 +523,16 @@ TEST_P(KilledAfterBootstrapDecision, NewOperatorBootstrapsExactlyOnce) {
 INSTANTIATE_TEST_SUITE_P(KillPoints, KilledAfterBootstrapDecision,
                          ::testing::Values("write_grastate", "start g-1"));
 
+// A server that dies before any pass has finished (a bootstrap failing early) is still an event
+// of its MariaDB (the API server refuses an event that names no object).
+TEST_F(MariaDBReconcilerTest, AnExitBeforeAnyPassFinishedIsAnEventOfTheMariaDB) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  reconciler.on_node_exit(NodeExit{node(1), "run-1", false});
+  const auto died = event_messages(store_, kKey, "NodeDied");
+  ASSERT_EQ(died.size(), 1u);
+  EXPECT_TRUE(HasText(died[0], "g-1 exited"));
+}
+
 TEST_F(MariaDBReconcilerTest, CrashedNodeIsEvictedThroughTheSurvivorsAndRejoins) {
   MariaDBReconciler reconciler(store_, agent_, kKey);
   make_ready(reconciler);

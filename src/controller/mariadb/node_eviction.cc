@@ -78,6 +78,13 @@ void MariaDBReconciler::on_node_exit(const NodeExit& exit) {
       evicted_by == 0 ? fmt::format("{} exited", node.id.pod())
                       : fmt::format("{} exited; evicted from the group by {} survivor(s) in {} ms",
                                     node.id.pod(), evicted_by, millis.count());
+  // Before a pass has finished (a bootstrap failing early) there is no object to hand on yet:
+  // the event still names its MariaDB.
+  if (!object.is_object() || !object.contains("metadata")) {
+    object = {{"apiVersion", "k8s.mariadb.com/v1alpha1"},
+              {"kind", key_.kind},
+              {"metadata", {{"name", key_.name}, {"namespace", key_.namespace_}}}};
+  }
   store_.record_event(object, "Warning", "NodeDied", message);
   spdlog::warn("mariadb={}/{} reason=NodeDied {}", key_.namespace_, key_.name, message);
 }
