@@ -592,6 +592,25 @@ TEST_F(AgentRemote, ANodesDataCrossesOutAndInAsAStream) {
   EXPECT_EQ(fake_.calls_starting("take_data"), std::vector<std::string>{"take_data galera-0"});
 }
 
+// A stream in cannot be sent twice, so it never goes out on a kept connection the agent closed
+// while it sat idle past the agent's 5 s keep-alive (as while another pod's data streamed).
+TEST_F(AgentRemote, AStreamInAfterAnIdleConnectionExpiredIsTaken) {
+  start_node();
+  fake_.commit("prod", "galera", 5);
+  ASSERT_TRUE(fake_.stop(node_, std::chrono::seconds(1)));
+  const std::shared_ptr<AgentClient> agent = client();
+  StringSink sent;
+  ASSERT_TRUE(agent->send_data(sent));  // its connection is kept for the next call
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  ASSERT_TRUE(fake_.wipe_data(node_));
+  auto taking = agent->take_data();
+  ASSERT_TRUE(taking) << taking.error().what();
+  ASSERT_TRUE((*taking)->write(sent.bytes_));
+  auto taken = (*taking)->finish();
+  ASSERT_TRUE(taken) << taken.error().what();
+  EXPECT_EQ(fake_.committed(node_), 5);
+}
+
 TEST_F(AgentRemote, StreamBackupOfTheFakesOwnLogicalDump) {
   start_node();
   StringSink sink;

@@ -258,14 +258,15 @@ Result<json> AgentClient::call(const std::string& name, json params,
       }
     }
   };
-  auto [connection, kept] = take_connection();
+  // A stream in cannot be sent twice: never on a kept connection, which the agent may have
+  // closed while it sat idle past the agent's keep-alive (as while another node's data streamed).
+  auto [connection, kept] = upload ? std::pair{new_connection(), false} : take_connection();
   httplib::Response response;
   httplib::Error error = httplib::Error::Success;
   bool sent = connection->send(request, response, error);
   // A kept connection the agent has closed meanwhile (idle, or the agent restarted) fails
-  // with nothing answered: the agent never had the call. Once more on a new connection (a
-  // stream in cannot be sent twice).
-  if (!sent && kept && !received_any && !upload &&
+  // with nothing answered: the agent never had the call. Once more on a new connection.
+  if (!sent && kept && !received_any &&
       (error == httplib::Error::Write || error == httplib::Error::Read ||
        error == httplib::Error::Connection)) {
     connection = new_connection();
