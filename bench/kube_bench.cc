@@ -244,9 +244,10 @@ void run_on_pods(PodsStory& story, const Cluster& cluster, int run, const Option
         return nodes;
       },
       [&] {
-        return kube.kubectl({"-n", ns, "get", "mariadb", cluster.name, "-o",
-                             "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"})
-                   .out == "True";
+        const json object =
+            json::parse(kube.kubectl({"-n", ns, "get", "mariadb", cluster.name, "-o", "json"}).out,
+                        nullptr, false);
+        return object.is_object() && ready_condition(object);
       }};
 
   const Clock::time_point applied = Clock::now();
@@ -312,13 +313,7 @@ void run_locally(const Cluster& cluster, Figures& figures) {
         auto got =
             local.mdbop({"get", "mariadb", cluster.name, "-n", cluster.namespace_, "-o", "json"});
         const json object = json::parse(got.out, nullptr, false);
-        if (object.is_discarded() || !object.is_object()) return false;
-        for (const json& condition :
-             object.value("status", json::object()).value("conditions", json::array())) {
-          if (condition.value("type", "") == "Ready")
-            return condition.value("status", "") == "True";
-        }
-        return false;
+        return object.is_object() && ready_condition(object);
       }};
   const Clock::time_point applied = Clock::now();
   const testing::CommandResult apply = local.mdbop({"apply", "-f", "-"}, cluster.manifest);

@@ -3,17 +3,8 @@
 #include "util/json_text.h"
 
 namespace mdbop {
-namespace {
 
 using json = nlohmann::json;
-
-// object[key] when both are objects; an empty object otherwise (never throws).
-json object_at(const json& object, const char* key) {
-  auto found = object.is_object() ? object.find(key) : object.end();
-  return found != object.end() && found->is_object() ? *found : json::object();
-}
-
-}  // namespace
 
 Result<std::string> container_image(const json& pod, const std::string& container) {
   const json metadata = object_at(pod, "metadata");

@@ -12,4 +12,10 @@ std::string text_at(const nlohmann::json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+nlohmann::json object_at(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return nlohmann::json::object();
+  auto it = object.find(key);
+  return it != object.end() && it->is_object() ? *it : nlohmann::json::object();
+}
+
 }  // namespace mdbop

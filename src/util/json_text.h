@@ -14,4 +14,7 @@ std::string json_text(const nlohmann::json& value, int indent = -1);
 // object[key] when `object` is an object and that member a string; empty otherwise.
 std::string text_at(const nlohmann::json& object, const char* key);
 
+// object[key] when `object` is an object and that member an object; an empty object otherwise.
+nlohmann::json object_at(const nlohmann::json& object, const char* key);
+
 }  // namespace mdbop

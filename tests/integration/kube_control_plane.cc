@@ -108,15 +108,6 @@ void KubeControlPlane::launch() {
          "--initial-advertise-peer-urls", peer_url, "--initial-cluster", "test=" + peer_url},
         "etcd.log");
   const std::string dir = directory_.string() + "/";
-  std::vector<std::string> audit;
-  if (options_.audit_log) {
-    // Every request once: when its answer is complete, and a watch also when it starts.
-    write_private(directory_ / "audit-policy.yaml",
-                  "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\n"
-                  "rules:\n  - level: Metadata\n");
-    audit = {"--audit-policy-file", dir + "audit-policy.yaml", "--audit-log-path",
-             audit_log().string(),  "--audit-log-format",      "json"};
-  }
   std::vector<std::string> apiserver = {(bin_ / "kube-apiserver").string(),
                                         "--etcd-servers",
                                         etcd_url,
@@ -146,7 +137,15 @@ void KubeControlPlane::launch() {
                                         "10.96.0.0/16",
                                         "--endpoint-reconciler-type",
                                         "none"};
-  apiserver.insert(apiserver.end(), audit.begin(), audit.end());
+  if (options_.audit_log) {
+    // Every request once: when its answer is complete, and a watch also when it starts.
+    write_private(directory_ / "audit-policy.yaml",
+                  "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\n"
+                  "rules:\n  - level: Metadata\n");
+    apiserver.insert(apiserver.end(),
+                     {"--audit-policy-file", dir + "audit-policy.yaml", "--audit-log-path",
+                      audit_log().string(), "--audit-log-format", "json"});
+  }
   start(apiserver, "apiserver.log");
   api_port_ = api;
   kubeconfig_ = directory_ / "kubeconfig";

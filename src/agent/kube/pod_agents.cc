@@ -14,11 +14,7 @@ using json = nlohmann::json;
 
 PodAgentState pod_agent_state(const json& pod) {
   PodAgentState state;
-  // What the API server answers is read without trusting its shape.
-  const auto object_at = [](const json& parent, const char* key) {
-    auto found = parent.is_object() ? parent.find(key) : parent.end();
-    return found != parent.end() && found->is_object() ? *found : json::object();
-  };
+  // What the API server answers is read without trusting its shape (object_at, text_at).
   const json status = object_at(pod, "status");
   if (object_at(pod, "metadata").contains("deletionTimestamp")) {
     state.why_not = "the pod is being deleted";

@@ -184,16 +184,12 @@ json render_node_pod(const json& mariadb, const MariaDBSpec& spec, const NodeId&
 }
 
 bool pod_template_outdated(const json& pod, const json& rendered) {
-  const auto metadata_of = [](const json& object) {
-    auto found = object.is_object() ? object.find("metadata") : object.end();
-    return found != object.end() && found->is_object() ? *found : json::object();
-  };
-  const json metadata = metadata_of(pod);
+  const json metadata = object_at(pod, "metadata");
   if (metadata.contains("deletionTimestamp")) return false;
   const auto hash_of = [](const json& meta) {
     return text_at(meta.value("annotations", json::object()), kPodTemplateHashAnnotation);
   };
-  return hash_of(metadata) != hash_of(metadata_of(rendered));
+  return hash_of(metadata) != hash_of(object_at(rendered, "metadata"));
 }
 
 }  // namespace mdbop
