@@ -156,12 +156,12 @@ std::string audit_now() {
                      fmt::gmtime(std::chrono::system_clock::to_time_t(now)), micros);
 }
 
-// The requests `user` sent in [from, to) by the audit log, by verb: a request is counted once,
-// when its answer is complete, and a watch when it starts.
-std::map<std::string, int> requests_by_verb(const std::filesystem::path& audit_log,
+// The requests `user` sent in [from, to) by the audit log, by verb and resource ("get pods"): a
+// request is counted once, when its answer is complete, and a watch when it starts.
+std::map<std::string, int> requests_by_kind(const std::filesystem::path& audit_log,
                                             const std::string& user, const std::string& from,
                                             const std::string& to) {
-  std::map<std::string, int> verbs;
+  std::map<std::string, int> requests;
   std::ifstream log(audit_log);
   for (std::string line; std::getline(log, line);) {
     const json event = json::parse(line, nullptr, false);
@@ -171,9 +171,12 @@ std::map<std::string, int> requests_by_verb(const std::filesystem::path& audit_l
     const std::string stage = event.value("stage", "");
     const bool counted = verb == "watch" ? stage == "ResponseStarted" : stage == "ResponseComplete";
     const std::string at = event.value("stageTimestamp", "");
-    if (counted && at >= from && at < to) ++verbs[verb];
+    const json resource = event.value("objectRef", json::object());
+    const std::string kind =
+        verb + " " + (resource.is_object() ? resource.value("resource", "") : "");
+    if (counted && at >= from && at < to) ++requests[kind];
   }
-  return verbs;
+  return requests;
 }
 
 // The figures of every run, printed as median, minimum and maximum.
@@ -265,16 +268,16 @@ void run_on_pods(PodsStory& story, const Cluster& cluster, int run, const Option
   const std::string from = audit_now();
   std::this_thread::sleep_for(std::chrono::seconds(options.idle_seconds));
   const std::string to = audit_now();
-  const std::map<std::string, int> verbs =
-      requests_by_verb(kube.audit_log(), kOperatorUser, from, to);
+  const std::map<std::string, int> requests =
+      requests_by_kind(kube.audit_log(), kOperatorUser, from, to);
   int total = 0;
-  std::string by_verb;
-  for (const auto& [verb, count] : verbs) {
+  std::string by_kind;
+  for (const auto& [kind, count] : requests) {
     total += count;
-    by_verb += fmt::format(" {} {}", verb, count);
+    by_kind += fmt::format(" {} {},", kind, count);
   }
-  note(fmt::format("idle {} s: operator requests by verb:{}", options.idle_seconds,
-                   by_verb.empty() ? " none" : by_verb));
+  note(fmt::format("idle {} s: operator requests:{}", options.idle_seconds,
+                   by_kind.empty() ? " none" : by_kind));
   figures.add("pods_idle_api_requests_per_minute", total * 60.0 / options.idle_seconds);
   const auto [rss, peak] = memory_mib(story.installation().operator_pid());
   figures.add("pods_idle_operator_rss_mib", rss);

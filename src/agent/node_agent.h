@@ -144,6 +144,15 @@ struct ReceivedBackup {
   Purpose purpose = Purpose::kRestore;
 };
 
+// What a node's place lacks of its spec, in words (each empty when nothing).
+struct PlaceShortfall {
+  // Under way, and the cluster is not Ready without it (a claim being resized, when
+  // spec.storage.waitForVolumeResize).
+  std::string waiting;
+  // What it will not give (a claim that cannot grow or shrink): said once, as a warning.
+  std::string refused;
+};
+
 class NodeAgent {
  public:
   virtual ~NodeAgent() = default;
@@ -168,6 +177,10 @@ class NodeAgent {
   // its pod, which the next place() makes again on the same claim); true when it was renewed.
   // REQUIRES: the server stopped.
   virtual Result<bool> renew_place(const NodeId&) { return false; }
+  // What the node's place, as the last place() found it, does not give yet or cannot give of
+  // its MariaDB's spec: on Kubernetes its claim's size (a resize under way, or one refused).
+  // Nothing on this machine.
+  virtual PlaceShortfall place_shortfall(const NodeId&) { return {}; }
   // Whether the nodes are pods of a Kubernetes cluster, whose pod fields mdbop honours.
   virtual bool nodes_are_pods() const { return false; }
 

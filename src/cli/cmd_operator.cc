@@ -19,6 +19,7 @@
 #include "controller/operator.h"
 #include "kube/kube_config.h"
 #include "kube/leader_election.h"
+#include "kube/object_cache.h"
 #include "kube/own_pod_image.h"
 #include "kube/webhook_certificate.h"
 #include "metrics/operator_stats.h"
@@ -199,7 +200,10 @@ Result<OperatorStore> open_store(const std::filesystem::path& home,
   spdlog::info("objects from the Kubernetes API server {}", config->server);
   auto transport = std::make_shared<CurlTransport>(config->ca_pem, config->client);
   auto client = std::make_shared<const KubeClient>(*config, transport);
-  return OperatorStore{std::make_unique<KubeStore>(client, "", operator_identity()), client};
+  auto store = std::make_unique<KubeStore>(client, "", operator_identity());
+  // A pass reads its objects from watches, not from the API server every second.
+  store->cache_reconciled_kinds();
+  return OperatorStore{std::move(store), client};
 }
 
 // The operator process: one per installation, holding its lock for its whole life. Here the
@@ -230,9 +234,16 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
   if (options.node_agents == NodeAgents::kPod) {
     auto image = agent_image(*opened->kube, options.image);
     if (!image) return tl::unexpected(image.error());
+    // Of every namespace, as the store's watch: a standby keeps them warm too.
+    PodRuntimeCaches caches{
+        std::make_shared<const ObjectCache>(opened->kube, ApiResource{"v1", "pods"}, "",
+                                            kManagedBySelector),
+        std::make_shared<const ObjectCache>(
+            opened->kube, ApiResource{"v1", "persistentvolumeclaims"}, "", kManagedBySelector)};
     auto runtime = std::make_shared<PodRuntime>(
         opened->kube,
-        PodRuntimeSettings{{*image, *image}, operator_namespace, options.cluster_domain});
+        PodRuntimeSettings{{*image, *image}, operator_namespace, options.cluster_domain},
+        std::move(caches));
     // The operator's client identity for the pods' agents, ours alone.
     const std::filesystem::path identity = home / "agent-client";
     if (auto made = ensure_owned_dir(identity, 0700); !made) return tl::unexpected(made.error());

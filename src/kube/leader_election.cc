@@ -57,6 +57,12 @@ Result<bool> LeaderElection::try_once(std::string* other) {
 
 Result<bool> LeaderElection::act_once(std::string* other) {
   const std::string path = api_path(kLeases, namespace_, name_);
+  // Renewing, the Lease as this candidate last wrote it saves a read: its resourceVersion makes
+  // the write fail (a conflict) if another has written since, and then the Lease is read.
+  if (std::optional<json> written = std::exchange(last_written_, std::nullopt)) {
+    auto renewed = write_lease(LeaseStep::kRenew, std::move(*written));
+    if (!renewed || *renewed) return renewed;
+  }
   auto read = client_->get(path);
   if (!read && !is_not_found(read.error())) return tl::unexpected(read.error());
   const LeaseView view = read ? view_of(*read) : LeaseView{};
@@ -71,12 +77,16 @@ Result<bool> LeaderElection::act_once(std::string* other) {
     if (other != nullptr) *other = view.holder;
     return false;
   }
+  return write_lease(step, read ? *read
+                                : json{{"apiVersion", kLeases.api_version},
+                                       {"kind", "Lease"},
+                                       {"metadata", {{"name", name_}, {"namespace", namespace_}}},
+                                       {"spec", {{"leaseTransitions", 0}}}});
+}
+
+Result<bool> LeaderElection::write_lease(LeaseStep step, json lease) {
+  const std::string path = api_path(kLeases, namespace_, name_);
   const std::string time = kube_micro_time_now();
-  json lease = read ? *read
-                    : json{{"apiVersion", kLeases.api_version},
-                           {"kind", "Lease"},
-                           {"metadata", {{"name", name_}, {"namespace", namespace_}}},
-                           {"spec", {{"leaseTransitions", 0}}}};
   json& spec = lease["spec"];
   if (!spec.is_object()) spec = json::object();
   if (step != LeaseStep::kRenew) {
@@ -97,6 +107,7 @@ Result<bool> LeaderElection::act_once(std::string* other) {
     if (written.error().code == ErrorCode::kConflict) return false;
     return tl::unexpected(written.error());
   }
+  last_written_ = std::move(*written);
   if (step != LeaseStep::kRenew) {
     spdlog::info("leading: took the lease {}/{} as {}", namespace_, name_, identity_);
   }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -45,6 +46,9 @@ class LeaderElection {
   // `other` receives the holder when another holds it.
   Result<bool> try_once(std::string* other);
   Result<bool> act_once(std::string* other);
+  // Writes `lease` (as read, or as last written) held by this candidate; false when another
+  // wrote it first (a conflict).
+  Result<bool> write_lease(LeaseStep step, json lease);
   void renew_until_stopped();
   bool pause(std::chrono::seconds duration);  // false when stopping
 
@@ -57,6 +61,8 @@ class LeaderElection {
   // What this candidate last saw of another's record, and since when.
   std::string observed_record_;
   std::chrono::steady_clock::time_point observed_since_;
+  // The Lease as this candidate last wrote it, while it holds it: renewed without reading it.
+  std::optional<json> last_written_;
 
   std::atomic<bool> leading_ = false;
   std::atomic<bool> taken_ = false;  // another holds the Lease now

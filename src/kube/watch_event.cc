@@ -32,6 +32,7 @@ WatchEvent read_watch_event(const json& event) {
   } else if (type == "ADDED" || type == "MODIFIED" || type == "DELETED") {
     read.type = WatchEvent::Type::kChange;
     read.object = object;
+    read.deleted = type == "DELETED";
   } else {
     read.message = "a watch event of unknown type " + type.get<std::string>();
     read.resource_version.clear();

@@ -13,6 +13,7 @@ struct WatchEvent {
   enum class Type { kChange, kBookmark, kExpired, kFailed };
   Type type = Type::kFailed;
   nlohmann::json object;         // kChange: the object as it is now (or was, when deleted)
+  bool deleted = false;          // kChange: the object is gone
   std::string resource_version;  // kChange, kBookmark: where to resume from
   std::string message;           // kExpired, kFailed: the API server's words
 };

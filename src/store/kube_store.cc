@@ -3,14 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <set>
 #include <thread>
 
 #include "api/kinds.h"
 #include "api/manifest.h"
-#include "kube/watch_event.h"
+#include "kube/collection_follower.h"
 #include "store/object_rules.h"
 #include "util/json_text.h"
 
@@ -112,35 +111,6 @@ json as_core_event(const json& event) {
           {"source", {{"component", text_at(event, "reportingController")}}}};
 }
 
-// Every page of a listing.
-Result<std::vector<json>> list_all(const KubeClient& client, const std::string& path) {
-  std::vector<json> items;
-  std::string next;
-  do {
-    std::vector<std::pair<std::string, std::string>> query{{"limit", "500"}};
-    if (!next.empty()) query.emplace_back("continue", next);
-    auto page = client.get(path + api_query(query));
-    if (!page) return tl::unexpected(page.error());
-    if (!page->value("items", json()).is_array()) {
-      return fail(ErrorCode::kCorrupt, "the API server's list of " + path + " has no items");
-    }
-    for (json& item : (*page)["items"]) {
-      if (item.is_object()) items.push_back(std::move(item));
-    }
-    next = text_at(page->value("metadata", json::object()), "continue");
-  } while (!next.empty());
-  return items;
-}
-
-// The collection's resource version now: the point a watch starts from.
-Result<std::string> current_version(const KubeClient& client, const std::string& path) {
-  auto listed = client.get(path + api_query({{"limit", "1"}}));
-  if (!listed) return tl::unexpected(listed.error());
-  std::string version = text_at(listed->value("metadata", json::object()), "resourceVersion");
-  if (version.empty()) return fail(ErrorCode::kCorrupt, "a listing without a resource version");
-  return version;
-}
-
 }  // namespace
 
 struct KubeStore::WatchQueue {
@@ -171,29 +141,59 @@ struct KubeStore::WatchQueue {
 
 namespace {
 
-// One API watch per kind, each on its own thread, feeding one queue.
+// One API watch per kind, each on its own thread, feeding one queue; or, for a store that
+// caches its kinds, the caches' own changes, told once each cache holds them.
 class KubeWatch final : public StoreWatch {
  public:
   struct Watched {
     std::string kind;
     ApiResource resource;
-    std::string resource_version;  // where the watch resumes; empty: take the current one
+    std::string resource_version;  // where the watch starts
   };
 
-  KubeWatch(std::shared_ptr<const KubeClient> client, std::string namespace_,
+  KubeWatch(std::shared_ptr<const KubeClient> client, const std::string& namespace_,
             std::vector<Watched> watched, std::shared_ptr<KubeStore::WatchQueue> queue)
-      : client_(std::move(client)), namespace_(std::move(namespace_)), queue_(std::move(queue)) {
+      : client_(std::move(client)), queue_(std::move(queue)) {
     for (Watched& one : watched) {
-      threads_.emplace_back([this, one = std::move(one)]() mutable { follow(one); });
+      CollectionFollowing following;
+      following.path = api_path(one.resource, namespace_);
+      following.resource_version = one.resource_version;
+      // No listing: what changed while no watch ran is found by the controllers' own (resync).
+      following.start = [this, path = following.path]() -> Result<std::string> {
+        auto version = current_version(*client_, path);
+        if (version) queue_->ask_for_resync();
+        return version;
+      };
+      following.on_change = [this, kind = one.kind](const WatchEvent& event) {
+        ObjectKey key = key_of(event.object);
+        key.kind = kind;
+        queue_->add(std::move(key));
+      };
+      threads_.emplace_back([this, following = std::move(following)]() mutable {
+        follow_collection(*client_, std::move(following), stop_);
+      });
     }
   }
 
-  ~KubeWatch() override {
-    {
-      std::lock_guard lock(stop_mutex_);
-      stopping_ = true;
+  KubeWatch(const std::map<std::string, std::unique_ptr<ObjectCache>>& caches,
+            std::shared_ptr<KubeStore::WatchQueue> queue)
+      : queue_(std::move(queue)) {
+    for (const auto& [kind, cache] : caches) {
+      subscriptions_.push_back(cache->subscribe(
+          [queue = queue_, kind = kind](const json& object) {
+            ObjectKey key = key_of(object);
+            key.kind = kind;
+            queue->add(std::move(key));
+          },
+          [queue = queue_] { queue->ask_for_resync(); }));
     }
-    stop_.notify_all();
+    // What changed before the subscriptions is in the caches, told by no one: a listing.
+    queue_->ask_for_resync();
+  }
+
+  ~KubeWatch() override {
+    subscriptions_.clear();
+    stop_.raise();
     for (std::thread& thread : threads_) thread.join();
   }
 
@@ -213,82 +213,11 @@ class KubeWatch final : public StoreWatch {
   }
 
  private:
-  // Follows one kind until the watch is destroyed.
-  void follow(Watched& watched) {
-    const std::string path = api_path(watched.resource, namespace_);
-    auto backoff = 1s;
-    while (!stopping_) {
-      if (watched.resource_version.empty()) {
-        auto version = current_version(*client_, path);
-        if (!version) {
-          spdlog::warn("cannot list {}: {}", path, version.error().what());
-          pause(backoff);
-          backoff = std::min<std::chrono::seconds>(backoff * 2, 30s);
-          continue;
-        }
-        watched.resource_version = *version;
-        queue_->ask_for_resync();  // what changed while no watch ran is only in a listing
-      }
-      const std::string query =
-          api_query({{"watch", "1"},
-                     {"resourceVersion", watched.resource_version},
-                     {"allowWatchBookmarks", "true"},
-                     {"timeoutSeconds", std::to_string(kWatchSeconds.count())}});
-      bool expired = false;
-      const auto started = std::chrono::steady_clock::now();
-      auto followed = client_->watch(
-          path + query,
-          [&](json raw) -> Result<void> {
-            WatchEvent event = read_watch_event(raw);
-            switch (event.type) {
-              case WatchEvent::Type::kChange: {
-                ObjectKey key = key_of(event.object);
-                key.kind = watched.kind;
-                queue_->add(std::move(key));
-                watched.resource_version = event.resource_version;
-                return {};
-              }
-              case WatchEvent::Type::kBookmark:
-                watched.resource_version = event.resource_version;
-                return {};
-              case WatchEvent::Type::kExpired:
-                expired = true;
-                return fail(ErrorCode::kConflict, event.message);
-              case WatchEvent::Type::kFailed:
-                return fail(ErrorCode::kUnavailable, event.message);
-            }
-            return {};
-          },
-          &stopping_);
-      if (stopping_) break;
-      if (expired || (!followed && followed.error().code == ErrorCode::kConflict)) {
-        watched.resource_version.clear();  // list again, from now
-        continue;
-      }
-      if (!followed) {
-        spdlog::warn("the watch of {} failed: {}", path, followed.error().what());
-        pause(backoff);
-        backoff = std::min<std::chrono::seconds>(backoff * 2, 30s);
-        continue;
-      }
-      backoff = 1s;
-      // The server ended the watch (its timeout): resume at once, unless it ends them at once.
-      if (std::chrono::steady_clock::now() - started < 1s) pause(1s);
-    }
-  }
-
-  void pause(std::chrono::seconds duration) {
-    std::unique_lock lock(stop_mutex_);
-    stop_.wait_for(lock, duration, [&] { return stopping_.load(); });
-  }
-
   std::shared_ptr<const KubeClient> client_;
-  std::string namespace_;
   std::shared_ptr<KubeStore::WatchQueue> queue_;
-  std::atomic<bool> stopping_ = false;
-  std::mutex stop_mutex_;
-  std::condition_variable stop_;
+  StopSignal stop_;
   std::vector<std::thread> threads_;
+  std::vector<ObjectCache::Subscription> subscriptions_;
 };
 
 }  // namespace
@@ -299,12 +228,93 @@ KubeStore::KubeStore(std::shared_ptr<const KubeClient> client, std::string names
       namespace_(std::move(namespace_)),
       reporting_instance_(std::move(reporting_instance)) {}
 
-KubeStore::~KubeStore() = default;
+KubeStore::~KubeStore() {
+  // All at once: each cache's end waits for its request under way.
+  for (auto& [kind, cache] : caches_) cache->stop();
+}
 
-Result<json> KubeStore::read(const ObjectKey& key) const {
+void KubeStore::cache_reconciled_kinds() {
+  for (const KindInfo& info : known_kinds()) {
+    if (info.api_version == "v1") continue;  // as watch(): not Secrets and ConfigMaps
+    caches_[info.kind] = std::make_unique<ObjectCache>(
+        client_, ApiResource{info.api_version, info.plural}, namespace_, "");
+  }
+}
+
+namespace {
+
+// What an object's version is awaited at after two writes of it whose order is not known: no
+// cache shows it, so the object is read from the API server, which says which is current.
+constexpr char kUnknownVersion[] = "?";
+
+std::string version_of(const json& object) {
+  return text_at(object_at(object, "metadata"), "resourceVersion");
+}
+
+}  // namespace
+
+void KubeStore::note_written(const ObjectKey& key, const std::string& resource_version) const {
+  if (!caches_.contains(key.kind)) return;
+  std::lock_guard lock(mutex_);
+  auto [awaited, first] = awaited_versions_.try_emplace(key, resource_version);
+  if (!first && awaited->second != resource_version) awaited->second = kUnknownVersion;
+}
+
+bool KubeStore::cache_shows(const ObjectKey& key, const std::string& resource_version) const {
+  auto cache = caches_.find(key.kind);
+  if (cache == caches_.end()) return false;
+  auto found = cache->second->find(key.namespace_, key.name);
+  if (!found) return false;  // not synced
+  return (*found ? version_of(**found) : "") == resource_version;
+}
+
+std::optional<Result<json>> KubeStore::read_cached(const ObjectKey& key) const {
+  auto cache = caches_.find(key.kind);
+  if (cache == caches_.end()) return std::nullopt;
+  auto found = cache->second->find(key.namespace_, key.name);
+  if (!found) return std::nullopt;  // not synced
+  {
+    std::lock_guard lock(mutex_);
+    if (auto awaited = awaited_versions_.find(key); awaited != awaited_versions_.end()) {
+      if ((*found ? version_of(**found) : "") != awaited->second) return std::nullopt;
+      awaited_versions_.erase(awaited);
+    }
+  }
+  // A miss is asked of the API server: each kind's cache follows its own watch, so an object
+  // made together with another (a Backup with its MariaDB) may be in one cache before the other.
+  if (!*found) return std::nullopt;
+  return as_stored(std::move(**found), key.kind, resource_of(key.kind)->api_version);
+}
+
+Result<json> KubeStore::read(const ObjectKey& key, bool fresh) const {
   auto path = object_path(key);
   if (!path) return tl::unexpected(path.error());
+  if (!fresh) {
+    if (auto cached = read_cached(key)) return std::move(*cached);
+  }
+  std::optional<std::string> awaited_before;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto awaited = awaited_versions_.find(key); awaited != awaited_versions_.end()) {
+      awaited_before = awaited->second;
+    }
+  }
   auto object = client_->get(*path);
+  // Read past a write the cache has not shown: the cache is awaited at the version read now,
+  // unless a write of this store changed what is awaited meanwhile (the one to wait for).
+  if (awaited_before && (object || is_not_found(object.error()))) {
+    const std::string now = object ? version_of(*object) : "";
+    const bool shown = cache_shows(key, now);
+    std::lock_guard lock(mutex_);
+    if (auto awaited = awaited_versions_.find(key);
+        awaited != awaited_versions_.end() && awaited->second == *awaited_before) {
+      if (shown) {
+        awaited_versions_.erase(awaited);
+      } else {
+        awaited->second = now;
+      }
+    }
+  }
   if (!object) return tl::unexpected(object.error());
   return as_stored(std::move(*object), key.kind, resource_of(key.kind)->api_version);
 }
@@ -325,7 +335,40 @@ std::vector<json> KubeStore::list(const std::string& kind, const std::string& na
   auto resource = resource_of(kind);
   if (!resource) return {};
   if (!namespace_.empty() && !valid_key_part(namespace_)) return {};
-  auto items = list_all(*client_, api_path(*resource, in_scope(namespace_)));
+  if (auto cache = caches_.find(kind); cache != caches_.end()) {
+    if (auto cached = cache->second->list(in_scope(namespace_))) {
+      // Only when it shows every write of this store in the listing's scope.
+      std::map<std::pair<std::string, std::string>, std::string> versions;
+      for (const json& item : *cached) {
+        const json metadata = object_at(item, "metadata");
+        versions[{text_at(metadata, "namespace"), text_at(metadata, "name")}] =
+            text_at(metadata, "resourceVersion");
+      }
+      bool behind = false;
+      {
+        std::lock_guard lock(mutex_);
+        std::erase_if(awaited_versions_, [&](const auto& awaited) {
+          const ObjectKey& key = awaited.first;
+          if (key.kind != kind ||
+              (!in_scope(namespace_).empty() && key.namespace_ != in_scope(namespace_))) {
+            return false;
+          }
+          auto seen = versions.find({key.namespace_, key.name});
+          const bool shown = (seen == versions.end() ? "" : seen->second) == awaited.second;
+          behind |= !shown;
+          return shown;
+        });
+      }
+      if (!behind) {
+        std::vector<json> objects;
+        for (json& item : *cached) {
+          objects.push_back(with_defaults(as_stored(std::move(item), kind, resource->api_version)));
+        }
+        return objects;  // by namespace and name, as below
+      }
+    }
+  }
+  auto items = list_collection(*client_, api_path(*resource, in_scope(namespace_)));
   if (!items) {
     spdlog::warn("cannot list {}: {}", resource->plural, items.error().what());
     ask_for_relisting();
@@ -336,7 +379,7 @@ std::vector<json> KubeStore::list(const std::string& kind, const std::string& na
     failed_listings_ = 0;
   }
   std::vector<json> objects;
-  for (json& item : *items)
+  for (json& item : items->items)
     objects.push_back(with_defaults(as_stored(std::move(item), kind, resource->api_version)));
   std::sort(objects.begin(), objects.end(), [](const json& a, const json& b) {
     const ObjectKey ka = key_of(a), kb = key_of(b);
@@ -372,10 +415,11 @@ Result<ApplyResult> KubeStore::apply(const json& manifest) {
     metadata.erase(assigned);
   }
   metadata["namespace"] = key.namespace_;
-  auto before = read(key);  // its resourceVersion only
+  auto before = read(key, /*fresh=*/true);  // its resourceVersion only
   if (!before && !is_not_found(before.error())) return tl::unexpected(before.error());
   auto after = client_->patch(*path, body, PatchType::kApply);
   if (!after) return tl::unexpected(after.error());
+  note_written(key, version_of(*after));
   json stored =
       with_defaults(as_stored(std::move(*after), key.kind, manifest.value("apiVersion", "")));
   ApplyOutcome outcome = ApplyOutcome::kCreated;
@@ -394,7 +438,9 @@ Result<json> KubeStore::replace_with(
   auto path = object_path(key, subresource);
   if (!path) return tl::unexpected(path.error());
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-    auto stored = read(key);
+    // A cached copy may be older than the stored one: then the write conflicts, and the
+    // object is read from the API server.
+    auto stored = read(key, /*fresh=*/attempt > 0);
     if (!stored) return tl::unexpected(stored.error());
     Result<std::optional<json>> changed = std::nullopt;
     // An answer of an unexpected shape fails this write, never the operator.
@@ -408,6 +454,7 @@ Result<json> KubeStore::replace_with(
     if (!*changed) return with_defaults(std::move(*stored));
     auto written = client_->replace(*path, **changed);
     if (written) {
+      note_written(key, version_of(*written));
       return with_defaults(
           as_stored(std::move(*written), key.kind, stored->value("apiVersion", "")));
     }
@@ -441,6 +488,8 @@ Result<bool> KubeStore::remove(const ObjectKey& key) {
     if (is_not_found(removed.error())) return false;
     return tl::unexpected(removed.error());
   }
+  // Marked for deletion (its version), or gone (the API server's Status).
+  note_written(key, text_at(*removed, "kind") == key.kind ? version_of(*removed) : "");
   // Held by finalizers, the object is only marked: mdbop lets go of its own, and the API server
   // removes the object once no finalizer is left.
   const json& metadata = (*removed)["metadata"];
@@ -510,14 +559,14 @@ void KubeStore::record_event(const json& involved_object, const std::string& typ
 
 std::vector<json> KubeStore::events(const std::string& namespace_, const std::string& kind,
                                     const std::string& name) const {
-  auto items = list_all(*client_, api_path(kEvents, in_scope(namespace_)));
+  auto items = list_collection(*client_, api_path(kEvents, in_scope(namespace_)));
   if (!items) {
     spdlog::warn("cannot list events: {}", items.error().what());
     return {};
   }
   // Oldest first by when each was last seen, to the microsecond, then by name.
   std::vector<std::pair<std::string, json>> seen;
-  for (const json& item : *items) {
+  for (const json& item : items->items) {
     json event = as_core_event(item);
     if (!event_matches(event, namespace_, kind, name)) continue;
     const json series = item.value("series", json());
@@ -560,6 +609,9 @@ Result<std::unique_ptr<StoreWatch>> KubeStore::watch() {
   {
     std::lock_guard lock(mutex_);
     watches_.push_back(queue);
+  }
+  if (!caches_.empty()) {
+    return std::unique_ptr<StoreWatch>(std::make_unique<KubeWatch>(caches_, std::move(queue)));
   }
   return std::unique_ptr<StoreWatch>(
       std::make_unique<KubeWatch>(client_, namespace_, std::move(watched), std::move(queue)));

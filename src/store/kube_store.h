@@ -4,16 +4,22 @@
 // it applies and leaves other managers' fields alone), events are events.k8s.io/v1 Events
 // (a repeat becomes a series), and a watch is one API watch per kind that resumes from the
 // last resource version it saw and asks for a new listing when that version has expired.
+// With cache_reconciled_kinds() (the operator), objects of the watched kinds are read from
+// watch-fed caches (kube/object_cache.h) while they are synced, and always as this store last
+// wrote them or later: until a cache has caught up with this store's own write of an object,
+// that object is read from the API server.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "kube/kube_client.h"
+#include "kube/object_cache.h"
 #include "store/store.h"
 
 namespace mdbop {
@@ -25,6 +31,9 @@ class KubeStore final : public Store {
   KubeStore(std::shared_ptr<const KubeClient> client, std::string namespace_,
             std::string reporting_instance);
   ~KubeStore() override;
+
+  // Follows every kind watch() watches into a cache that get, exists and list read (above).
+  void cache_reconciled_kinds();
 
   // Objects of mdbop's kinds come with their kind's defaults filled into the spec, as `mdbop
   // apply` stores them (the API server keeps a manifest as written); see with_defaults.
@@ -47,7 +56,9 @@ class KubeStore final : public Store {
   std::vector<json> events(const std::string& namespace_ = "", const std::string& kind = "",
                            const std::string& name = "") const override;
   // Watches the kinds the operator reconciles (k8s.mariadb.com's) in this store's namespace (or
-  // all of them); Secrets and ConfigMaps are read when needed, not watched.
+  // all of them); Secrets and ConfigMaps are read when needed, not watched. With cached kinds
+  // the caches tell each change once they hold it (so a read after the news finds it), and the
+  // first wait asks for a listing.
   Result<std::unique_ptr<StoreWatch>> watch() override;
 
   struct WatchQueue;
@@ -55,7 +66,17 @@ class KubeStore final : public Store {
  private:
   // The object as the API server holds it, no defaults filled in: what writes start from, so
   // that mdbop never writes its defaults into a user's spec.
-  Result<json> read(const ObjectKey& key) const;
+  // `fresh`: from the API server, never a cache.
+  Result<json> read(const ObjectKey& key, bool fresh = false) const;
+  // The object from its kind's cache; nullopt when there is none, it is not synced, it has not
+  // caught up with this store's last write of the object, or it does not hold the object.
+  std::optional<Result<json>> read_cached(const ObjectKey& key) const;
+  // Whether the object's cache shows it at `resource_version` (empty: gone).
+  bool cache_shows(const ObjectKey& key, const std::string& resource_version) const;
+  // Remembers the version this store wrote of an object (empty: gone): its cache is not read
+  // for it until it shows that version. Two different writes of it before the cache caught up
+  // await an unknown version: a read from the API server says which is current.
+  void note_written(const ObjectKey& key, const std::string& resource_version) const;
   Result<json> replace_with(const ObjectKey& key, const std::string& subresource,
                             const std::function<Result<std::optional<json>>(const json&)>& change);
   void ask_for_relisting() const;
@@ -66,7 +87,10 @@ class KubeStore final : public Store {
   std::string namespace_;
   std::string reporting_instance_;
 
+  std::map<std::string, std::unique_ptr<ObjectCache>> caches_;  // by kind; set up before use
   mutable std::mutex mutex_;
+  // Objects this store wrote that their cache has not shown since: the version written.
+  mutable std::map<ObjectKey, std::string> awaited_versions_;
   mutable std::vector<std::weak_ptr<WatchQueue>> watches_;
   mutable int failed_listings_ = 0;  // in a row; spaces out the relistings they ask for
   // The events recorded, so that a repeat adds to its series: (namespace, involved object's

@@ -130,6 +130,10 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request, ByteSink* s
     // A transfer that stalls (under 1 KiB/s for a minute) fails instead of hanging a backup.
     curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1024L);
     curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 60L);
+  } else {
+    // Nothing at all for that long: the peer is gone though the connection looks open.
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, HttpRequest::kIdleLimitSeconds);
   }
   curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
   if (!ca_bundle_pem_.empty()) {

@@ -24,9 +24,11 @@ struct HttpRequest {
   std::string url;
   HttpHeaders headers;
   std::string_view body;  // borrowed; must outlive send()
-  // A long poll (a Kubernetes watch) may be silent for minutes; other requests that stall
-  // fail instead of hanging.
+  // A long poll (a Kubernetes watch) may be silent for minutes, though not for longer than
+  // kIdleLimitSeconds (an API server sends a watch a bookmark every minute: a longer silence is a
+  // dead connection); other requests that stall (under 1 KiB/s for a minute) fail.
   bool may_idle = false;
+  static constexpr long kIdleLimitSeconds = 150;
   // Checked about once a second while the request runs: true ends it (status 0).
   const std::atomic<bool>* cancelled = nullptr;
   // The whole request fails (status 0) when it takes longer; zero: no limit but the stall one.

@@ -1,10 +1,13 @@
 // KubeStore against a real kube-apiserver with mdbop's CRDs: what the controllers read and
 // write (objects, status through the status subresource, server-side apply, events as
 // events.k8s.io/v1 with repeats counted) is what kubectl sees, and a watch reports the changes
-// others make to the kinds mdbop reconciles. One control plane for the suite.
+// others make to the kinds mdbop reconciles; cached, it reads its own writes at once. One
+// control plane for the suite.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
+#include <thread>
 
 #include "kube/kube_config.h"
 #include "kube_control_plane.h"
@@ -121,6 +124,51 @@ TEST_F(KubeStoreTest, ReadsAndWritesWhatKubectlSees) {
   ASSERT_TRUE(removed_again) << removed_again.error().what();
   EXPECT_FALSE(*removed_again);
   EXPECT_NE(kube_->kubectl({"get", "mariadb", "shop"}).exit_code, 0);
+}
+
+// The operator's store reads from watch-fed caches: another's change shows soon after it is
+// made, and its own writes at once, however quickly it reads after them.
+TEST_F(KubeStoreTest, ACachedStoreReadsItsOwnWritesAtOnceAndOthersSoonAfter) {
+  store_->cache_reconciled_kinds();
+  kube_->must_kubectl({"apply", "-f", "-"}, mariadb_named("cached"));
+  const ObjectKey cached{"MariaDB", "default", "cached"};
+  auto seen = [&](const std::function<bool(const json&)>& test) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto read = store_->get(cached);
+      if (read && test(*read)) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  };
+  EXPECT_TRUE(seen([](const json&) { return true; }));
+
+  for (int i = 0; i < 20; ++i) {
+    const std::string primary = "cached-" + std::to_string(i);
+    auto written =
+        store_->update_status(cached, [&](json& status) { status["currentPrimary"] = primary; });
+    ASSERT_TRUE(written) << written.error().what();
+    auto read = store_->get(cached);
+    ASSERT_TRUE(read) << read.error().what();
+    EXPECT_EQ((*read)["status"].value("currentPrimary", ""), primary);
+    bool listed = false;
+    for (const json& object : store_->list("MariaDB")) {
+      if (object["metadata"]["name"] == "cached") {
+        listed = object["status"].value("currentPrimary", "") == primary;
+      }
+    }
+    EXPECT_TRUE(listed) << primary;
+  }
+
+  kube_->must_kubectl({"label", "mariadb", "cached", "team=payments"});
+  EXPECT_TRUE(seen([](const json& object) {
+    return object["metadata"].value("labels", json::object()).value("team", "") == "payments";
+  }));
+
+  auto removed = store_->remove(cached);
+  ASSERT_TRUE(removed) << removed.error().what();
+  auto gone = store_->get(cached);
+  EXPECT_TRUE(!gone && is_not_found(gone.error()));
 }
 
 TEST_F(KubeStoreTest, RemovingADeletedObjectLetsGoOfMdbopsFinalizerOnly) {

@@ -12,11 +12,13 @@
 // second operator waits while the first leads and takes the Lease over when the first is killed,
 // and runs the rest of the story: the cluster scales to five pods and back to three; a physical
 // backup goes to S3 and a new MariaDB is bootstrapped from it; a deleted MariaDB takes its pods and
-// leaves its claims. Then the tutorial's production manifest runs as written, as three pods.
+// leaves its claims. Then the tutorial's production manifest runs as written, as three pods
+// whose exporters answer at their addresses, and its claims grow when its storage size does.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -28,6 +30,7 @@
 
 #include "harness.h"
 #include "kube_control_plane.h"
+#include "metrics_cluster.h"
 #include "pods_story.h"
 #include "s3_server.h"
 #include "sql/connection.h"
@@ -539,6 +542,96 @@ void run_the_production_manifest(PodsStory& story) {
                    .exit_code == 0;
       },
       60s));
+  // Each pod's agent runs the exporter (metrics.enabled), which reads its server: scraped at the
+  // pod's address, as a Prometheus of the cluster would.
+  for (const json& pod : pods["items"]) {
+    const std::string address = pod["status"].value("podIP", "");
+    std::string text;
+    EXPECT_TRUE(eventually(
+        [&] {
+          text = scrape(address + ":9104");
+          return text.find("\nmysql_up 1\n") != std::string::npos;
+        },
+        60s))
+        << address << "\n"
+        << text.substr(0, 2000);
+  }
+}
+
+// The production MariaDB's claims' phase and requested size, by claim name.
+std::map<std::string, std::string> production_claim_sizes(KubeControlPlane& kube) {
+  const json claims = json::parse(
+      kube.kubectl({"-n", "production", "get", "pvc", "-o", "json"}).out, nullptr, false);
+  std::map<std::string, std::string> sizes;
+  if (!claims.is_object()) return sizes;
+  for (const json& claim : claims.value("items", json::array())) {
+    sizes[claim["metadata"].value("name", "")] =
+        claim["spec"]["resources"]["requests"].value("storage", "");
+  }
+  return sizes;
+}
+
+std::string ready_reason(KubeControlPlane& kube, const std::string& mariadb,
+                         const std::string& namespace_) {
+  const json object =
+      json::parse(kube.kubectl({"-n", namespace_, "get", "mariadb", mariadb, "-o", "json"}).out,
+                  nullptr, false);
+  if (!object.is_object()) return "";
+  for (const json& condition : object["status"].value("conditions", json::array())) {
+    if (condition.value("type", "") == "Ready") return condition.value("reason", "");
+  }
+  return "";
+}
+
+// spec.storage.size grown from 100Gi to 120Gi. While the claims' StorageClass does not allow
+// expansion: a StorageNotResized warning naming allowVolumeExpansion, the claims as they were.
+// Once it does: each claim asks 120Gi and the MariaDB is not Ready (StorageResizing) until
+// their capacity shows it. No volume driver runs here (local volumes cannot grow), so the test
+// plays the external resizer a CSI driver brings: it raises each volume's and claim's capacity.
+void grow_the_production_claims(KubeControlPlane& kube) {
+  kube.must_kubectl({"-n", "production", "patch", "mariadb", "mariadb-galera", "--type=merge", "-p",
+                     R"({"spec":{"storage":{"size":"120Gi"}}})"});
+  std::string events;
+  EXPECT_TRUE(eventually(
+      [&] {
+        events = kube.kubectl({"-n", "production", "get", "events", "--field-selector",
+                               "reason=StorageNotResized", "-o", "json"})
+                     .out;
+        return events.find("does not allow expansion (allowVolumeExpansion)") != std::string::npos;
+      },
+      60s))
+      << events;
+  for (const auto& [claim, size] : production_claim_sizes(kube)) EXPECT_EQ(size, "100Gi") << claim;
+
+  kube.must_kubectl(
+      {"patch", "storageclass", "ssd-retain", "-p", R"({"allowVolumeExpansion":true})"});
+  // The class is read again within a minute.
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto sizes = production_claim_sizes(kube);
+        return sizes.size() == 3 && std::all_of(sizes.begin(), sizes.end(), [](const auto& claim) {
+                 return claim.second == "120Gi";
+               });
+      },
+      120s));
+  EXPECT_TRUE(eventually(
+      [&] { return ready_reason(kube, "mariadb-galera", "production") == "StorageResizing"; }, 60s))
+      << kube.kubectl({"-n", "production", "get", "mariadb", "mariadb-galera", "-o", "yaml"}).out;
+
+  const json claims =
+      json::parse(kube.must_kubectl({"-n", "production", "get", "pvc", "-o", "json"}));
+  for (const json& claim : claims["items"]) {
+    const std::string volume = claim["spec"].value("volumeName", "");
+    kube.must_kubectl(
+        {"patch", "pv", volume, "-p", R"({"spec":{"capacity":{"storage":"120Gi"}}})"});
+    kube.must_kubectl({"-n", "production", "patch", "pvc", claim["metadata"].value("name", ""),
+                       "--subresource=status", "--type=merge", "-p",
+                       R"({"status":{"capacity":{"storage":"120Gi"}}})"});
+  }
+  wait_ready(kube, "mariadb-galera", "production");
+}
+
+void delete_the_production_manifest(KubeControlPlane& kube) {
   const KubectlResult deleted =
       kube.kubectl({"-n", "production", "delete", "mariadb", "mariadb-galera", "--timeout=180s"});
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
@@ -563,6 +656,8 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsPodsThroughEveryStageOfItsL
            {"backup and restore", [&] { back_up_and_bootstrap_a_new_mariadb(story); }},
            {"deleted", [&] { delete_the_mariadb(kube); }},
            {"the tutorial's production manifest", [&] { run_the_production_manifest(story); }},
+           {"the production claims grown", [&] { grow_the_production_claims(kube); }},
+           {"the production manifest deleted", [&] { delete_the_production_manifest(kube); }},
        }) {
     SCOPED_TRACE(stage);
     run();

@@ -368,6 +368,17 @@ Result<bool> FakeNodeAgent::remove(const NodeId& id, bool purge) {
   return true;
 }
 
+void FakeNodeAgent::set_place_shortfall(const NodeId& id, PlaceShortfall shortfall) {
+  std::lock_guard lock(mutex_);
+  if (Node* node = find(id)) node->shortfall = std::move(shortfall);
+}
+
+PlaceShortfall FakeNodeAgent::place_shortfall(const NodeId& id) {
+  std::lock_guard lock(mutex_);
+  Node* node = find(id);
+  return node != nullptr ? node->shortfall : PlaceShortfall{};
+}
+
 bool FakeNodeAgent::place_outdated(const NodeId& id) {
   std::lock_guard lock(mutex_);
   Node* node = find(id);

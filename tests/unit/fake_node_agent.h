@@ -87,6 +87,8 @@ class FakeNodeAgent final : public NodeAgent {
   void move_ports_at_next_start(const NodeId& id);
   // The node's place is outdated (as a pod made from an earlier template) until renew_place.
   void outdate_place(const NodeId& id);
+  // What the node's place lacks (as a pod whose claim is being resized), until set again.
+  void set_place_shortfall(const NodeId& id, PlaceShortfall shortfall);
   // The next agent call whose log line starts with `prefix` throws OperatorKilled instead.
   void kill_operator_before(const std::string& prefix);
   // The next agent call whose log line starts with `prefix` runs `stop` first (the operator's
@@ -151,6 +153,7 @@ class FakeNodeAgent final : public NodeAgent {
                                   const std::string& mariadb) override;
   Result<bool> remove(const NodeId& id, bool purge) override;
   bool place_outdated(const NodeId& id) override;
+  PlaceShortfall place_shortfall(const NodeId& id) override;
   Result<bool> renew_place(const NodeId& id) override;
   NodeSnapshot observe(const NodeId& id, const std::string& root_password) override;
   NodeProcess process(const NodeId& id) override;
@@ -235,6 +238,7 @@ class FakeNodeAgent final : public NodeAgent {
     ExporterCredentials exporter_credentials;  // while it runs
     int lineage = 0;  // data_lineage: a new one whenever the data is replaced
     bool place_outdated = false;
+    PlaceShortfall shortfall;
   };
 
   static Key key_of(const NodeId& id) { return {id.namespace_, id.mariadb, id.index}; }

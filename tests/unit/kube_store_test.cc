@@ -267,5 +267,124 @@ TEST(KubeStoreWatchTest, AFailedListingAsksEveryWatchForANewOne) {
   EXPECT_TRUE(changes_within(**watch, 10s).resync);
 }
 
+// One MariaDB as an API server keeps it, for the cached store: listings of mariadbs give it
+// (other kinds nothing), status writes need its version, and the MariaDB watch says nothing
+// until the test releases it, then sends the object as it is then.
+struct CachedShopServer {
+  std::mutex mutex;
+  std::condition_variable released_changed;
+  bool released = false;
+  bool watch_told = false;
+  json object = mariadb("5");
+  int reads = 0;  // GETs of the object itself
+
+  std::optional<FakeApiServer::Answer> answer(const HttpRequest& request) {
+    std::unique_lock lock(mutex);
+    const bool mariadbs = request.url.find("/mariadbs") != std::string::npos;
+    if (request.url.find("watch=1") != std::string::npos) {
+      if (!mariadbs || watch_told) return std::nullopt;
+      // Waits for the test, or for the store to stop following.
+      while (!released) {
+        if (request.cancelled != nullptr && request.cancelled->load()) return std::nullopt;
+        released_changed.wait_for(lock, 10ms);
+      }
+      watch_told = true;
+      return FakeApiServer::Answer{200,
+                                   json{{"type", "MODIFIED"}, {"object", object}}.dump() + "\n"};
+    }
+    if (request.method == "GET" && request.url.find("?") != std::string::npos) {
+      json items = mariadbs ? json::array({object}) : json::array();
+      return FakeApiServer::Answer{
+          200, json{{"metadata", {{"resourceVersion", object["metadata"]["resourceVersion"]}}},
+                    {"items", items}}
+                   .dump()};
+    }
+    if (request.method == "GET") {
+      ++reads;
+      return FakeApiServer::Answer{200, object.dump()};
+    }
+    json written = json::parse(request.body);
+    if (written["metadata"]["resourceVersion"] != object["metadata"]["resourceVersion"]) {
+      return FakeApiServer::Answer{409, R"({"message":"conflict"})"};
+    }
+    written["metadata"]["resourceVersion"] =
+        std::to_string(std::stoi(object["metadata"]["resourceVersion"].get<std::string>()) + 1);
+    object = written;
+    return FakeApiServer::Answer{200, object.dump()};
+  }
+  int reads_so_far() {
+    std::lock_guard lock(mutex);
+    return reads;
+  }
+  void release_watch() {
+    {
+      std::lock_guard lock(mutex);
+      released = true;
+    }
+    released_changed.notify_all();
+  }
+};
+
+// Whether, within 10 s, a read of `key` is served by the cache (no GET reaches the server).
+bool eventually_cached(KubeStore& store, const ObjectKey& key, CachedShopServer& shop) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const int before = shop.reads_so_far();
+    if (store.get(key) && shop.reads_so_far() == before) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+// A store caching its kinds over the CachedShopServer, once its cache holds the object.
+class KubeStoreCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store->cache_reconciled_kinds();
+    // Once listed, the object costs no request.
+    ASSERT_TRUE(eventually_cached(*store, key, *shop));
+  }
+
+  std::shared_ptr<CachedShopServer> shop = std::make_shared<CachedShopServer>();
+  std::shared_ptr<FakeApiServer> server = std::make_shared<FakeApiServer>(
+      [shop = shop](const HttpRequest& request) { return shop->answer(request); });
+  std::unique_ptr<KubeStore> store = store_over(server);
+  const ObjectKey key{"MariaDB", "default", "shop"};
+};
+
+TEST_F(KubeStoreCacheTest, ReadsItsOwnWritesBeforeItsCacheHasSeenThem) {
+  const int reads = shop->reads_so_far();
+
+  auto written =
+      store->update_status(key, [](json& status) { status["currentPrimary"] = "shop-1"; });
+  ASSERT_TRUE(written) << written.error().what();
+  // The cache still holds version 5: the object is read from the API server, as written.
+  auto read = store->get(key);
+  ASSERT_TRUE(read);
+  EXPECT_EQ((*read)["status"]["currentPrimary"], "shop-1");
+  EXPECT_EQ(shop->reads_so_far(), reads + 1);
+
+  shop->release_watch();  // the cache sees version 6
+  ASSERT_TRUE(eventually_cached(*store, key, *shop));
+  EXPECT_EQ((*store->get(key))["status"]["currentPrimary"], "shop-1");
+  EXPECT_EQ(store->list("MariaDB").at(0)["status"]["currentPrimary"], "shop-1");
+}
+
+TEST_F(KubeStoreCacheTest, AWriteFromAStaleCachedCopyConflictsAndIsMadeOnTheStoredObject) {
+  {
+    // Another writer, whose change the (silent) watch has not brought.
+    std::lock_guard lock(shop->mutex);
+    shop->object["status"]["replicas"] = 2;
+    shop->object["metadata"]["resourceVersion"] = "6";
+  }
+  auto written =
+      store->update_status(key, [](json& status) { status["currentPrimary"] = "shop-2"; });
+  ASSERT_TRUE(written) << written.error().what();
+  EXPECT_EQ((*written)["metadata"]["resourceVersion"], "7");
+  EXPECT_EQ((*written)["status"]["replicas"], 2);
+  EXPECT_EQ((*written)["status"]["currentPrimary"], "shop-2");
+  shop->release_watch();
+}
+
 }  // namespace
 }  // namespace mdbop

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "eventually.h"
 #include "fake_api_server.h"
 
 namespace mdbop {
@@ -72,15 +73,6 @@ struct Election {
   }
 };
 
-bool within(std::chrono::seconds limit, const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 TEST(LeaderElectionTest, CreatesAMissingLeaseRenewsItAndGivesItUpOnStop) {
   Election election;
   {
@@ -93,6 +85,35 @@ TEST(LeaderElectionTest, CreatesAMissingLeaseRenewsItAndGivesItUpOnStop) {
     EXPECT_FALSE(a->lost());
   }
   EXPECT_EQ(election.server->spec()["holderIdentity"], "") << "not given up on stop";
+}
+
+TEST(LeaderElectionTest, RenewsWithoutReadingTheLeaseUntilAnotherWritesIt) {
+  Election election;
+  auto a = election.candidate("operator-a");
+  ASSERT_TRUE(a->lead([] { return false; }));
+  auto renewals = [&] {
+    int puts = 0;
+    for (const std::string& request : election.api->requests()) {
+      if (request.rfind("PUT " + kLeasePath, 0) == 0) ++puts;
+    }
+    return puts;
+  };
+  ASSERT_TRUE(within(5s, [&] { return renewals() >= 2; }));
+  // Read once, to find it missing; then only written, each renewal from the last one's answer.
+  int reads = 0;
+  for (const std::string& request : election.api->requests()) {
+    if (request.rfind("GET " + kLeasePath, 0) == 0) ++reads;
+  }
+  EXPECT_EQ(reads, 1);
+  // Another's write makes the next renewal conflict; the Lease is read again and found taken
+  // (not merely unrenewed past the deadline).
+  election.server->set_holder("operator-b");
+  EXPECT_TRUE(within(5s, [&] { return a->lost(); }));
+  int reads_after = 0;
+  for (const std::string& request : election.api->requests()) {
+    if (request.rfind("GET " + kLeasePath, 0) == 0) ++reads_after;
+  }
+  EXPECT_EQ(reads_after, 2);
 }
 
 TEST(LeaderElectionTest, WaitsWhileAnotherRenewsAndTakesOverOnceItStops) {

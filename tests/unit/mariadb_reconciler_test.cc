@@ -431,6 +431,29 @@ TEST_F(MariaDBReconcilerTest, TheRenewedPlaceOfAClusterOfOneStartsAsTheSameClust
   EXPECT_TRUE(event_messages(store_, kKey, "ClusterRecovery").empty());
 }
 
+// A place that waits (a claim being resized) keeps Ready False with its progress, every node
+// Synced; one refused is a warning once per size, and the cluster is Ready on what it has.
+TEST_F(MariaDBReconcilerTest, APlaceWaitingKeepsReadyFalseAndARefusedOneIsWarnedOnce) {
+  MariaDBReconciler reconciler(store_, agent_, kKey);
+  make_ready(reconciler);
+  agent_.set_place_shortfall(node(1), {"storage-g-1 resizing from 1Gi to 2Gi", ""});
+  reconciler.reconcile();
+  json ready = condition(status(), "Ready");
+  EXPECT_EQ(ready.value("status", ""), "False") << ready.dump();
+  EXPECT_EQ(ready.value("reason", ""), "StorageResizing") << ready.dump();
+  EXPECT_NE(ready.value("message", "").find("storage-g-1 resizing from 1Gi to 2Gi"),
+            std::string::npos)
+      << ready.dump();
+
+  agent_.set_place_shortfall(
+      node(1), {"", "storage-g-1 keeps 1Gi: its StorageClass ssd does not allow expansion"});
+  for (int i = 0; i < 3; ++i) reconciler.reconcile();
+  EXPECT_TRUE(condition_is_true(object(), "Ready")) << status().dump(2);
+  const std::vector<std::string> warned = event_messages(store_, kKey, "StorageNotResized");
+  ASSERT_EQ(warned.size(), 1u);
+  EXPECT_EQ(warned[0], "storage-g-1 keeps 1Gi: its StorageClass ssd does not allow expansion");
+}
+
 TEST_F(MariaDBReconcilerTest, FullCrashBootstrapsTheHighestPositionOnceAndTheOthersJoin) {
   MariaDBReconciler reconciler(store_, agent_, kKey);
   make_ready(reconciler);

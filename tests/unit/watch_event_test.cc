@@ -21,6 +21,7 @@ TEST(WatchEventTest, ChangesAndBookmarksCarryTheVersionToResumeFrom) {
     EXPECT_EQ(read.type, WatchEvent::Type::kChange) << type;
     EXPECT_EQ(read.resource_version, "42");
     EXPECT_EQ(read.object["metadata"]["name"], "shop");
+    EXPECT_EQ(read.deleted, std::string(type) == "DELETED") << type;
   }
   WatchEvent bookmark = read_watch_event(event("BOOKMARK", kObject));
   EXPECT_EQ(bookmark.type, WatchEvent::Type::kBookmark);

@@ -53,11 +53,12 @@ Result<NodeAddress> PodAgents::place(const NodeId& id, const json& mariadb) {
   auto pod = runtime_->ensure_node(mariadb, id);
   if (!pod) return tl::unexpected(pod.error());
   {
-    std::lock_guard lock(outdated_mutex_);
-    if (pod->outdated_uid.empty()) {
-      outdated_pods_.erase(id.qualified_pod());
+    std::lock_guard lock(placed_mutex_);
+    if (pod->outdated_uid.empty() && pod->storage_resizing.empty() &&
+        pod->storage_refused.empty()) {
+      placed_.erase(id.qualified_pod());
     } else {
-      outdated_pods_[id.qualified_pod()] = pod->outdated_uid;
+      placed_[id.qualified_pod()] = *pod;
     }
   }
   const MariaDBSpec spec = mariadb_spec_from(mariadb);
@@ -75,33 +76,41 @@ std::vector<int> PodAgents::placed_indices(const std::string& namespace_,
 }
 
 bool PodAgents::place_outdated(const NodeId& id) {
-  std::lock_guard lock(outdated_mutex_);
-  return outdated_pods_.contains(id.qualified_pod());
+  std::lock_guard lock(placed_mutex_);
+  auto found = placed_.find(id.qualified_pod());
+  return found != placed_.end() && !found->second.outdated_uid.empty();
+}
+
+PlaceShortfall PodAgents::place_shortfall(const NodeId& id) {
+  std::lock_guard lock(placed_mutex_);
+  auto found = placed_.find(id.qualified_pod());
+  if (found == placed_.end()) return {};
+  return {found->second.storage_resizing, found->second.storage_refused};
 }
 
 Result<bool> PodAgents::renew_place(const NodeId& id) {
   std::string uid;
   {
-    std::lock_guard lock(outdated_mutex_);
-    auto found = outdated_pods_.find(id.qualified_pod());
-    if (found == outdated_pods_.end()) return false;
-    uid = found->second;
+    std::lock_guard lock(placed_mutex_);
+    auto found = placed_.find(id.qualified_pod());
+    if (found == placed_.end() || found->second.outdated_uid.empty()) return false;
+    uid = found->second.outdated_uid;
   }
   // The pod's agent stops with it; the one of the pod made again is another.
   forget_node(id);
   if (auto replaced = runtime_->replace_pod(id, uid); !replaced) {
     return tl::unexpected(replaced.error());
   }
-  std::lock_guard lock(outdated_mutex_);
-  outdated_pods_.erase(id.qualified_pod());
+  std::lock_guard lock(placed_mutex_);
+  placed_.erase(id.qualified_pod());
   return true;
 }
 
 Result<bool> PodAgents::remove(const NodeId& id, bool purge) {
   forget_node(id);
   {
-    std::lock_guard lock(outdated_mutex_);
-    outdated_pods_.erase(id.qualified_pod());
+    std::lock_guard lock(placed_mutex_);
+    placed_.erase(id.qualified_pod());
   }
   return runtime_->remove_node(id, purge);
 }

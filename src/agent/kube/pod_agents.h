@@ -35,6 +35,8 @@ class PodAgents : public ReceivingHere {
   // deletes the pod, which the next place() makes again from the current one.
   bool place_outdated(const NodeId& id) override;
   Result<bool> renew_place(const NodeId& id) override;
+  // Its claim against spec.storage's size, as the last place() found it.
+  PlaceShortfall place_shortfall(const NodeId& id) override;
   bool nodes_are_pods() const override { return true; }
 
   // An exporter runs only as a child of its pod's serving agent: a pod whose agent does not
@@ -65,8 +67,9 @@ class PodAgents : public ReceivingHere {
 
   std::shared_ptr<PodRuntime> runtime_;
   std::filesystem::path private_dir_;
-  std::mutex outdated_mutex_;
-  std::map<std::string, std::string> outdated_pods_;  // qualified pod name: its uid
+  std::mutex placed_mutex_;
+  // What the last place() of each node found (by qualified pod name), when any of it is set.
+  std::map<std::string, NodePodState> placed_;
 };
 
 // Whether the pod's `mariadb` container runs and has passed its startup probe (the agent

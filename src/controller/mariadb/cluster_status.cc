@@ -67,6 +67,10 @@ int synced_members(const std::vector<NodeView>& views, size_t member_count) {
 }  // namespace
 
 bool MariaDBReconciler::ready(const Pass& pass) const {
+  return nodes_ready(pass) && pass.places_waiting.empty();
+}
+
+bool MariaDBReconciler::nodes_ready(const Pass& pass) const {
   const MariaDBSpec& spec = pass.spec;
   // Every replica Synced, and the component they are in counts exactly the replicas: a member
   // that is Synced alone beside another component would show a smaller size.
@@ -117,7 +121,8 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
                                           : std::to_string(synced) + "/" +
                                                 std::to_string(spec.replicas) + " nodes Synced" +
                                                 (waiting_on.empty() ? "" : "; " + waiting_on);
-  if (!views_ready && waiting_on.empty() && spec.galera_enabled) {
+  const bool only_places_wait = !views_ready && nodes_ready(pass);
+  if (!views_ready && !only_places_wait && waiting_on.empty() && spec.galera_enabled) {
     ready_message += "; the Primary component counts " +
                      std::to_string(largest_primary(pass.views)) + " of " +
                      std::to_string(spec.replicas);
@@ -129,6 +134,7 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
     }
   }
   if (!galera_reason.empty()) ready_message += "; " + galera_reason;
+  for (const std::string& waiting : pass.places_waiting) ready_message += "; " + waiting;
 
   auto updated = store_.update_status(key_, [&](json& status) {
     // A node died after the views were taken: they are too old to show, and its exit has
@@ -137,7 +143,7 @@ void MariaDBReconciler::record_status(const Pass& pass, const std::string& galer
     const bool is_ready = views_ready;
     const json recovery = status.value("galeraRecovery", json::object());
     const std::string step = recovery.value("state", "");
-    std::string reason = is_ready ? "Synced" : "NotReady";
+    std::string reason = is_ready ? "Synced" : only_places_wait ? "StorageResizing" : "NotReady";
     std::string message = ready_message;
     if (!is_ready && !step.empty() && step != "Done" && step != "Disabled") {
       // The recovery's step and since when: what a user watching it wants to know first.

@@ -184,6 +184,18 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
     pass.extras.push_back(id);
     pass.addresses.push_back(*placed);
   }
+  std::string refused;
+  for (const NodeId& id : pass.members) {
+    const PlaceShortfall shortfall = agent_.place_shortfall(id);
+    if (!shortfall.waiting.empty()) pass.places_waiting.push_back(shortfall.waiting);
+    if (!shortfall.refused.empty()) refused += (refused.empty() ? "" : "; ") + shortfall.refused;
+  }
+  // Once per size asked: the cluster runs on, on the claims it has.
+  if (!refused.empty()) {
+    object_ =
+        warn_about_field_once(store_, key_, object_, "spec.storage.size " + pass.spec.storage_size,
+                              "StorageNotResized", refused);
+  }
   if (auto written = write_configs(pass); !written) return written;
   observe(pass);
   return true;

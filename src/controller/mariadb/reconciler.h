@@ -82,6 +82,8 @@ class MariaDBReconciler : public ObjectReconciler {
     uint64_t exits_before_views = 0;
     // Why stopped members were not started in this pass (no free donor), for status.
     std::string waiting_on_donor;
+    // What the nodes' places still wait for (a claim being resized): not Ready until done.
+    std::vector<std::string> places_waiting;
 
     // Members then extras, in the order of `views`.
     std::vector<NodeId> all_nodes() const {
@@ -163,8 +165,11 @@ class MariaDBReconciler : public ObjectReconciler {
   void release_point_in_time_recovery(const std::string& name);
 
   // cluster_status.cc
-  // Whether the views show every replica Synced in one Primary component of the expected size.
+  // Whether the views show every replica Synced in one Primary component of exactly
+  // `replicas`, and the nodes' places wait for nothing.
   bool ready(const Pass& pass) const;
+  // The same apart from what the nodes' places wait for (a claim being resized).
+  bool nodes_ready(const Pass& pass) const;
   void record_status(const Pass& pass, const std::string& galera_reason);
   void set_condition(json& status, const std::string& type, bool value, const std::string& reason,
                      const std::string& message);

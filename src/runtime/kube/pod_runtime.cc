@@ -1,8 +1,11 @@
 #include "runtime/kube/pod_runtime.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "kube/authority_secret.h"
+#include "runtime/kube/claim_resize.h"
 #include "runtime/kube/cluster_services.h"
 #include "runtime/kube/disruption_budget.h"
 #include "runtime/kube/node_claim.h"
@@ -21,6 +24,7 @@ const ApiResource kClaims{"v1", "persistentvolumeclaims"};
 const ApiResource kSecrets{"v1", "secrets"};
 const ApiResource kServices{"v1", "services"};
 const ApiResource kBudgets{"policy/v1", "poddisruptionbudgets"};
+const ApiResource kStorageClasses{"storage.k8s.io/v1", "storageclasses"};
 
 constexpr auto kIdentityValidity = std::chrono::days(3650);
 
@@ -39,8 +43,9 @@ NodeRole desired_role(const json& mariadb, const NodeId& id) {
 
 }  // namespace
 
-PodRuntime::PodRuntime(std::shared_ptr<const KubeClient> client, PodRuntimeSettings settings)
-    : client_(std::move(client)), settings_(std::move(settings)) {}
+PodRuntime::PodRuntime(std::shared_ptr<const KubeClient> client, PodRuntimeSettings settings,
+                       PodRuntimeCaches caches)
+    : client_(std::move(client)), settings_(std::move(settings)), caches_(std::move(caches)) {}
 
 std::string PodRuntime::agent_host(const NodeId& id) const {
   return pod_dns_name(id, settings_.cluster_domain);
@@ -197,27 +202,120 @@ Result<NodePodState> PodRuntime::ensure_node(const json& mariadb, const NodeId& 
   auto pod = find_pod(id);
   if (!pod) return tl::unexpected(pod.error());
   const json rendered = render_node_pod(mariadb, spec, id, role, settings_.environment);
+  auto claim = render_node_claim(mariadb, id);
+  if (!claim) return tl::unexpected(claim.error());
+  NodePodState state;
   if (*pod) {
     if (auto labelled = label_role(**pod, id, role); !labelled) {
       return tl::unexpected(labelled.error());
     }
-    if (!pod_template_outdated(**pod, rendered)) return NodePodState{};
-    return NodePodState{text_at((*pod)->value("metadata", json::object()), "uid")};
+    if (pod_template_outdated(**pod, rendered)) {
+      state.outdated_uid = text_at(object_at(**pod, "metadata"), "uid");
+    }
+    if (auto resized = resize_claim(mariadb, *claim, id, state); !resized) {
+      return tl::unexpected(resized.error());
+    }
+    return state;
   }
   // A node beyond spec.replicas is being scaled away: looked at, never made again.
-  if (id.index >= spec.replicas) return NodePodState{};
+  if (id.index >= spec.replicas) return state;
   // A new pod: its Secret (made again when a user deleted it or its authority changed) and
-  // its claim (kept from an earlier pod) first, since the pod mounts them.
+  // its claim (kept from an earlier pod; grown, if it must, once the pod runs) first, since
+  // the pod mounts them.
   if (auto secret = ensure_node_secret(mariadb, id); !secret) return tl::unexpected(secret.error());
-  auto claim = render_node_claim(mariadb, id);
-  if (!claim) return tl::unexpected(claim.error());
   if (auto claimed = create_unless_there(api_path(kClaims, id.namespace_), *claim); !claimed) {
     return tl::unexpected(claimed.error());
   }
   if (auto made = create_unless_there(api_path(kPods, id.namespace_), rendered); !made) {
     return tl::unexpected(made.error());
   }
-  return NodePodState{};
+  return state;
+}
+
+Result<bool> PodRuntime::class_allows_expansion(const std::string& name) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    if (auto known = class_expansion_.find(name);
+        known != class_expansion_.end() && now - known->second.read_at < kStorageClassRefresh) {
+      return known->second.allowed;
+    }
+  }
+  auto storage_class = client_->get(api_path(kStorageClasses, "", name));
+  if (!storage_class && !is_not_found(storage_class.error())) {
+    return tl::unexpected(storage_class.error());
+  }
+  // A class that is not there allows nothing.
+  const json allows =
+      storage_class ? storage_class->value("allowVolumeExpansion", json(false)) : json(false);
+  const bool allowed = allows.is_boolean() && allows.get<bool>();
+  std::lock_guard lock(mutex_);
+  class_expansion_[name] = {allowed, now};
+  return allowed;
+}
+
+Result<void> PodRuntime::resize_claim(const json& mariadb, const json& rendered_claim,
+                                      const NodeId& id, NodePodState& state) {
+  const std::string wanted = text_at(
+      object_at(object_at(object_at(rendered_claim, "spec"), "resources"), "requests"), "storage");
+  if (wanted.empty()) return {};
+  auto claim = find_claim(id);
+  if (!claim) return tl::unexpected(claim.error());
+  if (!*claim) return {};
+  const json storage = object_at(object_at(mariadb, "spec"), "storage");
+  auto flag = [&](const char* field) {
+    const json value = storage.value(field, json(true));
+    return !value.is_boolean() || value.get<bool>();  // both default to true
+  };
+  ClaimResize decided = decide_claim_resize(**claim, wanted, flag("resizeInUseVolumes"), {});
+  if (decided.needs_class) {
+    const std::string name = text_at(object_at(**claim, "spec"), "storageClassName");
+    auto allows = class_allows_expansion(name);
+    if (!allows) {
+      // Only an unreachable API server fails the node's place; anything else (a role without
+      // StorageClasses) is said and the cluster runs on.
+      if (allows.error().code == ErrorCode::kUnavailable) return tl::unexpected(allows.error());
+      state.storage_refused = claim_name(id) + " is not grown: its StorageClass " + name +
+                              " cannot be read: " + allows.error().what();
+      return {};
+    }
+    decided = decide_claim_resize(**claim, wanted, flag("resizeInUseVolumes"), *allows);
+  }
+  if (decided.grow_to) {
+    auto grown =
+        client_->patch(api_path(kClaims, id.namespace_, claim_name(id)),
+                       {{"spec", {{"resources", {{"requests", {{"storage", *decided.grow_to}}}}}}}},
+                       PatchType::kMerge);
+    if (!grown && grown.error().code == ErrorCode::kUnavailable) {
+      return tl::unexpected(grown.error());
+    }
+    // Gone since it was read (a user deleted it): nothing to say; the next pass sees.
+    if (!grown && is_not_found(grown.error())) return {};
+    if (grown) {
+      spdlog::info("{}/{}: claim {} grown to {}", id.namespace_, id.pod(), claim_name(id),
+                   *decided.grow_to);
+    } else {
+      // The API server's word (a quota, an admission plugin) is the reason.
+      decided.refused =
+          claim_name(id) + " was not grown to " + *decided.grow_to + ": " + grown.error().what();
+      decided.resizing.clear();
+    }
+  }
+  if (flag("waitForVolumeResize")) state.storage_resizing = decided.resizing;
+  state.storage_refused = decided.refused;
+  return {};
+}
+
+Result<std::optional<json>> PodRuntime::find_claim(const NodeId& id) {
+  if (caches_.claims) {
+    if (auto cached = caches_.claims->find(id.namespace_, claim_name(id)); cached && *cached) {
+      return cached;
+    }
+  }
+  auto claim = client_->get(api_path(kClaims, id.namespace_, claim_name(id)));
+  if (claim) return std::optional<json>(*claim);
+  if (is_not_found(claim.error())) return std::optional<json>();
+  return tl::unexpected(claim.error());
 }
 
 Result<void> PodRuntime::replace_pod(const NodeId& id, const std::string& uid) {
@@ -232,6 +330,12 @@ Result<void> PodRuntime::replace_pod(const NodeId& id, const std::string& uid) {
 }
 
 Result<std::optional<json>> PodRuntime::find_pod(const NodeId& id) {
+  // A miss is asked of the API server: a pod whose label a user removed is not in the cache.
+  if (caches_.pods) {
+    if (auto cached = caches_.pods->find(id.namespace_, id.pod()); cached && *cached) {
+      return cached;
+    }
+  }
   auto pod = client_->get(api_path(kPods, id.namespace_, id.pod()));
   if (pod) return std::optional<json>(*pod);
   if (is_not_found(pod.error())) return std::optional<json>();
@@ -240,14 +344,22 @@ Result<std::optional<json>> PodRuntime::find_pod(const NodeId& id) {
 
 Result<std::vector<int>> PodRuntime::node_indices(const std::string& namespace_,
                                                   const std::string& mariadb) {
-  auto claims =
-      client_->get(api_path(kClaims, namespace_) +
-                   api_query({{"labelSelector", label_selector(instance_labels(mariadb))}}));
-  if (!claims) return tl::unexpected(claims.error());
+  const json labels = instance_labels(mariadb);
+  Result<std::vector<json>> claims = caches_.claims
+                                         ? caches_.claims->list(namespace_)
+                                         : fail(ErrorCode::kUnavailable, "no cache of claims");
+  if (!claims) {
+    auto listed = client_->get(api_path(kClaims, namespace_) +
+                               api_query({{"labelSelector", label_selector(labels)}}));
+    if (!listed) return tl::unexpected(listed.error());
+    const json items = listed->value("items", json::array());
+    claims = items.is_array() ? items.get<std::vector<json>>() : std::vector<json>();
+  }
   std::vector<int> indices;
-  for (const json& claim : claims->value("items", json::array())) {
-    if (!claim.is_object()) continue;
-    const json metadata = claim.value("metadata", json::object());
+  for (const json& claim : *claims) {
+    const json metadata = object_at(claim, "metadata");
+    // The cache holds every MariaDB's claims.
+    if (text_at(object_at(metadata, "labels"), "app.kubernetes.io/instance") != mariadb) continue;
     // A claim being deleted (a node purged) is no node's any more.
     if (metadata.contains("deletionTimestamp")) continue;
     const std::string name = text_at(metadata, "name");

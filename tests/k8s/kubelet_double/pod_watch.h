@@ -1,10 +1,9 @@
 // The pods bound to one node, as a kubelet follows them: a listing (field selector
 // spec.nodeName), then a watch from its resource version, listed again when the watch's
-// history is gone (410) or it fails. Runs on a thread of its own and hands what it sees to the
-// main loop through a PodEvents queue.
+// history is gone (410) or it fails (kube/collection_follower.h). Runs on a thread of its own
+// and hands what it sees to the main loop through a PodEvents queue.
 #pragma once
 
-#include <atomic>
 #include <deque>
 #include <mutex>
 #include <string>
@@ -13,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/collection_follower.h"
 #include "kube/kube_client.h"
 
 namespace mdbop::kubelet {
@@ -42,21 +42,17 @@ class PodWatch {
  public:
   PodWatch(std::shared_ptr<KubeClient> client, std::string node, PodEvents& events);
   // Asks the thread to stop (a watch notices within about a second) without waiting.
-  void stop() { stopping_ = true; }
+  void stop() { stop_.raise(); }
   // Stops the thread and waits for it.
   ~PodWatch();
   PodWatch(const PodWatch&) = delete;
   PodWatch& operator=(const PodWatch&) = delete;
 
  private:
-  void run();
-  // One listing and the watch that follows it; returns when it has to list again.
-  void list_and_watch();
-
   std::shared_ptr<KubeClient> client_;
   std::string node_;
   PodEvents& events_;
-  std::atomic<bool> stopping_{false};
+  StopSignal stop_;
   std::thread thread_;
 };
 
