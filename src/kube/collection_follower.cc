@@ -22,7 +22,7 @@ bool StopSignal::wait_for(std::chrono::steady_clock::duration duration) {
 }
 
 void follow_collection(const KubeClient& client, CollectionFollowing following, StopSignal& stop) {
-  std::string& version = following.resource_version;
+  std::string version;  // where the next watch starts; empty: from start()
   auto backoff = 1s;
   auto interrupted = [&](const std::string& why) {
     if (!why.empty()) spdlog::warn("{}", why);

@@ -2,8 +2,8 @@
 // listing, or only the collection's current resource version), a watch that is resumed from the
 // last version it saw when the server ends the stream, and started again from a new starting
 // point when that version has expired or the watch failed (after a pause that grows while the
-// API server keeps failing). Shared by the store's watch of mdbop's kinds and the runtime's
-// caches of pods and claims.
+// API server keeps failing). Behind every watch-fed cache (kube/object_cache.h: the store's of
+// mdbop's kinds, the runtime's of pods and claims) and the kubelet double's watch of pods.
 #pragma once
 
 #include <atomic>
@@ -39,9 +39,8 @@ struct CollectionFollowing {
   std::string path;  // api_path of the collection
   // Sent with the listing and the watch (a labelSelector, say).
   std::vector<std::pair<std::string, std::string>> selection;
-  std::string resource_version;  // where the first watch starts; empty: from start()
   // A new starting point: the version to watch from (after a listing, when the follower keeps
-  // one). Called first when resource_version is empty, and after every expiry or failure.
+  // one). Called first, and after every expiry or failure.
   std::function<Result<std::string>()> start;
   // Each change (added, modified or deleted) in the order the API server sent them.
   std::function<void(const WatchEvent&)> on_change;
@@ -61,8 +60,8 @@ Result<CollectionListing> list_collection(
     const KubeClient& client, const std::string& path,
     const std::vector<std::pair<std::string, std::string>>& selection = {});
 
-// The collection's resource version now (a listing of one object): where a watch that needs
-// no listing starts.
+// The collection's resource version now (a listing of one object): whether the API server
+// serves the collection at all, at the cost of one small request.
 Result<std::string> current_version(const KubeClient& client, const std::string& path);
 
 }  // namespace mdbop

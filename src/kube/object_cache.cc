@@ -8,20 +8,18 @@ namespace {
 
 using json = nlohmann::json;
 
-// What the cache keeps of an object: all but the field managers' records, which are most of a
-// pod's bytes and which nothing reads.
-json kept(json object) {
-  if (object.contains("metadata") && object["metadata"].is_object()) {
-    object["metadata"].erase("managedFields");
-  }
-  return object;
-}
-
 auto not_synced(const std::string& path) {
   return fail(ErrorCode::kUnavailable, "the cache of " + path + " is not synced");
 }
 
 }  // namespace
+
+json without_managed_fields(json object) {
+  if (object.contains("metadata") && object["metadata"].is_object()) {
+    object["metadata"].erase("managedFields");
+  }
+  return object;
+}
 
 ObjectCache::ObjectCache(std::shared_ptr<const KubeClient> client, ApiResource resource,
                          std::string namespace_, std::string label_selector)
@@ -55,7 +53,8 @@ Result<std::string> ObjectCache::relist() {
   std::map<Key, json> objects;
   for (json& item : listing->items) {
     const json metadata = object_at(item, "metadata");
-    objects[{text_at(metadata, "namespace"), text_at(metadata, "name")}] = kept(std::move(item));
+    objects[{text_at(metadata, "namespace"), text_at(metadata, "name")}] =
+        without_managed_fields(std::move(item));
   }
   {
     std::lock_guard lock(mutex_);
@@ -75,7 +74,7 @@ void ObjectCache::take(const WatchEvent& event) {
     if (event.deleted) {
       objects_.erase(key);
     } else {
-      objects_[std::move(key)] = kept(event.object);
+      objects_[std::move(key)] = without_managed_fields(event.object);
     }
   }
   std::lock_guard lock(subscribers_->mutex);

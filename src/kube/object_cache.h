@@ -24,6 +24,10 @@
 
 namespace mdbop {
 
+// What the caches keep of an object the API server sent: all but the field managers' records,
+// which are most of a pod's bytes and which nothing reads.
+nlohmann::json without_managed_fields(nlohmann::json object);
+
 class ObjectCache {
  public:
   // `namespace_` empty: every namespace. Starts following at once.

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <condition_variable>
 #include <set>
-#include <thread>
 
 #include "api/kinds.h"
 #include "api/manifest.h"
@@ -38,15 +37,16 @@ Result<std::string> object_path(const ObjectKey& key, const std::string& subreso
   return api_path(*resource, key.namespace_, key.name, subresource);
 }
 
-// What mdbop keeps of an object the API server sent: all but the field managers' records.
-json as_stored(json object, const std::string& kind, const std::string& api_version) {
-  if (object.contains("metadata") && object["metadata"].is_object()) {
-    object["metadata"].erase("managedFields");
-  }
-  // Items of a list come without them.
+// Items of a list come without their kind and apiVersion.
+json with_kind(json object, const std::string& kind, const std::string& api_version) {
   if (!object.contains("kind")) object["kind"] = kind;
   if (!object.contains("apiVersion")) object["apiVersion"] = api_version;
   return object;
+}
+
+// What mdbop keeps of an object the API server sent, as its caches keep it.
+json as_stored(json object, const std::string& kind, const std::string& api_version) {
+  return with_kind(without_managed_fields(std::move(object)), kind, api_version);
 }
 
 // The controllers read objects as `mdbop apply` stores them, with their kind's defaults (a
@@ -141,40 +141,9 @@ struct KubeStore::WatchQueue {
 
 namespace {
 
-// One API watch per kind, each on its own thread, feeding one queue; or, for a store that
-// caches its kinds, the caches' own changes, told once each cache holds them.
+// The changes of the store's caches, told once each cache holds them, feeding one queue.
 class KubeWatch final : public StoreWatch {
  public:
-  struct Watched {
-    std::string kind;
-    ApiResource resource;
-    std::string resource_version;  // where the watch starts
-  };
-
-  KubeWatch(std::shared_ptr<const KubeClient> client, const std::string& namespace_,
-            std::vector<Watched> watched, std::shared_ptr<KubeStore::WatchQueue> queue)
-      : client_(std::move(client)), queue_(std::move(queue)) {
-    for (Watched& one : watched) {
-      CollectionFollowing following;
-      following.path = api_path(one.resource, namespace_);
-      following.resource_version = one.resource_version;
-      // No listing: what changed while no watch ran is found by the controllers' own (resync).
-      following.start = [this, path = following.path]() -> Result<std::string> {
-        auto version = current_version(*client_, path);
-        if (version) queue_->ask_for_resync();
-        return version;
-      };
-      following.on_change = [this, kind = one.kind](const WatchEvent& event) {
-        ObjectKey key = key_of(event.object);
-        key.kind = kind;
-        queue_->add(std::move(key));
-      };
-      threads_.emplace_back([this, following = std::move(following)]() mutable {
-        follow_collection(*client_, std::move(following), stop_);
-      });
-    }
-  }
-
   KubeWatch(const std::map<std::string, std::unique_ptr<ObjectCache>>& caches,
             std::shared_ptr<KubeStore::WatchQueue> queue)
       : queue_(std::move(queue)) {
@@ -189,12 +158,6 @@ class KubeWatch final : public StoreWatch {
     }
     // What changed before the subscriptions is in the caches, told by no one: a listing.
     queue_->ask_for_resync();
-  }
-
-  ~KubeWatch() override {
-    subscriptions_.clear();
-    stop_.raise();
-    for (std::thread& thread : threads_) thread.join();
   }
 
   StoreChanges wait(std::chrono::steady_clock::time_point deadline) override {
@@ -213,10 +176,7 @@ class KubeWatch final : public StoreWatch {
   }
 
  private:
-  std::shared_ptr<const KubeClient> client_;
   std::shared_ptr<KubeStore::WatchQueue> queue_;
-  StopSignal stop_;
-  std::vector<std::thread> threads_;
   std::vector<ObjectCache::Subscription> subscriptions_;
 };
 
@@ -233,11 +193,24 @@ KubeStore::~KubeStore() {
   for (auto& [kind, cache] : caches_) cache->stop();
 }
 
-void KubeStore::cache_reconciled_kinds() {
+namespace {
+
+// The kinds the operator reconciles: not Pods (the runtime's), nor Secrets and ConfigMaps: read
+// when needed, no change of one wakes a reconciler, and following every Secret of a cluster
+// would fetch their contents for nothing.
+std::map<std::string, ApiResource> reconciled_resources() {
+  std::map<std::string, ApiResource> resources;  // by kind
   for (const KindInfo& info : known_kinds()) {
-    if (info.api_version == "v1") continue;  // as watch(): not Secrets and ConfigMaps
-    caches_[info.kind] = std::make_unique<ObjectCache>(
-        client_, ApiResource{info.api_version, info.plural}, namespace_, "");
+    if (info.api_version != "v1") resources[info.kind] = {info.api_version, info.plural};
+  }
+  return resources;
+}
+
+}  // namespace
+
+void KubeStore::cache_reconciled_kinds() {
+  for (const auto& [kind, resource] : reconciled_resources()) {
+    caches_[kind] = std::make_unique<ObjectCache>(client_, resource, namespace_, "");
   }
 }
 
@@ -251,6 +224,11 @@ std::string version_of(const json& object) {
   return text_at(object_at(object, "metadata"), "resourceVersion");
 }
 
+// The version of an object that a cache shows; empty when it holds none.
+std::string version_shown(const std::optional<json>& cached) {
+  return cached ? version_of(*cached) : "";
+}
+
 }  // namespace
 
 void KubeStore::note_written(const ObjectKey& key, const std::string& resource_version) const {
@@ -260,30 +238,31 @@ void KubeStore::note_written(const ObjectKey& key, const std::string& resource_v
   if (!first && awaited->second != resource_version) awaited->second = kUnknownVersion;
 }
 
-bool KubeStore::cache_shows(const ObjectKey& key, const std::string& resource_version) const {
+bool KubeStore::caught_up(const ObjectKey& key, const std::string& shown) const {
+  auto awaited = awaited_versions_.find(key);
+  if (awaited == awaited_versions_.end()) return true;
+  if (awaited->second != shown) return false;
+  awaited_versions_.erase(awaited);
+  return true;
+}
+
+Result<std::optional<json>> KubeStore::find_cached(const ObjectKey& key) const {
   auto cache = caches_.find(key.kind);
-  if (cache == caches_.end()) return false;
-  auto found = cache->second->find(key.namespace_, key.name);
-  if (!found) return false;  // not synced
-  return (*found ? version_of(**found) : "") == resource_version;
+  if (cache == caches_.end()) return fail(ErrorCode::kUnavailable, "no cache of " + key.kind);
+  return cache->second->find(key.namespace_, key.name);
 }
 
 std::optional<Result<json>> KubeStore::read_cached(const ObjectKey& key) const {
-  auto cache = caches_.find(key.kind);
-  if (cache == caches_.end()) return std::nullopt;
-  auto found = cache->second->find(key.namespace_, key.name);
-  if (!found) return std::nullopt;  // not synced
+  auto found = find_cached(key);
+  if (!found) return std::nullopt;
   {
     std::lock_guard lock(mutex_);
-    if (auto awaited = awaited_versions_.find(key); awaited != awaited_versions_.end()) {
-      if ((*found ? version_of(**found) : "") != awaited->second) return std::nullopt;
-      awaited_versions_.erase(awaited);
-    }
+    if (!caught_up(key, version_shown(*found))) return std::nullopt;
   }
   // A miss is asked of the API server: each kind's cache follows its own watch, so an object
   // made together with another (a Backup with its MariaDB) may be in one cache before the other.
   if (!*found) return std::nullopt;
-  return as_stored(std::move(**found), key.kind, resource_of(key.kind)->api_version);
+  return with_kind(std::move(**found), key.kind, resource_of(key.kind)->api_version);
 }
 
 Result<json> KubeStore::read(const ObjectKey& key, bool fresh) const {
@@ -303,16 +282,13 @@ Result<json> KubeStore::read(const ObjectKey& key, bool fresh) const {
   // Read past a write the cache has not shown: the cache is awaited at the version read now,
   // unless a write of this store changed what is awaited meanwhile (the one to wait for).
   if (awaited_before && (object || is_not_found(object.error()))) {
-    const std::string now = object ? version_of(*object) : "";
-    const bool shown = cache_shows(key, now);
+    const auto shown = find_cached(key);
     std::lock_guard lock(mutex_);
     if (auto awaited = awaited_versions_.find(key);
         awaited != awaited_versions_.end() && awaited->second == *awaited_before) {
-      if (shown) {
-        awaited_versions_.erase(awaited);
-      } else {
-        awaited->second = now;
-      }
+      awaited->second = object ? version_of(*object) : "";
+      // Forgotten at once when the cache shows it already.
+      if (shown) caught_up(key, version_shown(*shown));
     }
   }
   if (!object) return tl::unexpected(object.error());
@@ -335,8 +311,9 @@ std::vector<json> KubeStore::list(const std::string& kind, const std::string& na
   auto resource = resource_of(kind);
   if (!resource) return {};
   if (!namespace_.empty() && !valid_key_part(namespace_)) return {};
+  const std::string& scope = in_scope(namespace_);
   if (auto cache = caches_.find(kind); cache != caches_.end()) {
-    if (auto cached = cache->second->list(in_scope(namespace_))) {
+    if (auto cached = cache->second->list(scope)) {
       // Only when it shows every write of this store in the listing's scope.
       std::map<std::pair<std::string, std::string>, std::string> versions;
       for (const json& item : *cached) {
@@ -347,28 +324,28 @@ std::vector<json> KubeStore::list(const std::string& kind, const std::string& na
       bool behind = false;
       {
         std::lock_guard lock(mutex_);
-        std::erase_if(awaited_versions_, [&](const auto& awaited) {
-          const ObjectKey& key = awaited.first;
-          if (key.kind != kind ||
-              (!in_scope(namespace_).empty() && key.namespace_ != in_scope(namespace_))) {
-            return false;
+        // Taken first: caught_up forgets what the cache shows.
+        std::vector<ObjectKey> awaited;
+        for (const auto& [key, version] : awaited_versions_) {
+          if (key.kind == kind && (scope.empty() || key.namespace_ == scope)) {
+            awaited.push_back(key);
           }
+        }
+        for (const ObjectKey& key : awaited) {
           auto seen = versions.find({key.namespace_, key.name});
-          const bool shown = (seen == versions.end() ? "" : seen->second) == awaited.second;
-          behind |= !shown;
-          return shown;
-        });
+          behind |= !caught_up(key, seen == versions.end() ? "" : seen->second);
+        }
       }
       if (!behind) {
         std::vector<json> objects;
         for (json& item : *cached) {
-          objects.push_back(with_defaults(as_stored(std::move(item), kind, resource->api_version)));
+          objects.push_back(with_defaults(with_kind(std::move(item), kind, resource->api_version)));
         }
         return objects;  // by namespace and name, as below
       }
     }
   }
-  auto items = list_collection(*client_, api_path(*resource, in_scope(namespace_)));
+  auto items = list_collection(*client_, api_path(*resource, scope));
   if (!items) {
     spdlog::warn("cannot list {}: {}", resource->plural, items.error().what());
     ask_for_relisting();
@@ -582,39 +559,27 @@ std::vector<json> KubeStore::events(const std::string& namespace_, const std::st
 }
 
 Result<std::unique_ptr<StoreWatch>> KubeStore::watch() {
-  std::vector<KubeWatch::Watched> watched;
-  for (const KindInfo& info : known_kinds()) {
-    // Not Pods (the runtime's), nor Secrets and ConfigMaps: read when needed, no change of one
-    // wakes a reconciler, and watching every Secret of a cluster would fetch their contents
-    // for nothing.
-    if (info.api_version == "v1") continue;
-    watched.push_back({info.kind, {info.api_version, info.plural}, ""});
-  }
-  // The versions to start from are taken now: every change after this call is seen.
-  for (KubeWatch::Watched& one : watched) {
-    auto version = current_version(*client_, api_path(one.resource, namespace_));
-    if (!version) {
-      Error error = version.error();
-      error.message = "cannot watch " + one.resource.plural + ": " + error.message;
-      if (is_not_found(version.error())) {
+  // A kind the API server does not serve (its CRD not installed) is said at once, before any
+  // cache is left to fail at it in the log.
+  for (const auto& [kind, resource] : reconciled_resources()) {
+    if (auto served = current_version(*client_, api_path(resource, namespace_)); !served) {
+      Error error = served.error();
+      error.message = "cannot watch " + resource.plural + ": " + error.message;
+      if (is_not_found(served.error())) {
         error.message +=
             " (the API server does not serve them: install mdbop's CRDs with "
             "kubectl apply -k deploy/crds)";
       }
       return tl::unexpected(error);
     }
-    one.resource_version = *version;
   }
+  if (caches_.empty()) cache_reconciled_kinds();
   auto queue = std::make_shared<WatchQueue>();
   {
     std::lock_guard lock(mutex_);
     watches_.push_back(queue);
   }
-  if (!caches_.empty()) {
-    return std::unique_ptr<StoreWatch>(std::make_unique<KubeWatch>(caches_, std::move(queue)));
-  }
-  return std::unique_ptr<StoreWatch>(
-      std::make_unique<KubeWatch>(client_, namespace_, std::move(watched), std::move(queue)));
+  return std::unique_ptr<StoreWatch>(std::make_unique<KubeWatch>(caches_, std::move(queue)));
 }
 
 }  // namespace mdbop

@@ -2,12 +2,12 @@
 // the local store, so the controllers run unchanged. Status is written through the status
 // subresource, apply is a server-side apply by the field manager "mdbop" (it takes the fields
 // it applies and leaves other managers' fields alone), events are events.k8s.io/v1 Events
-// (a repeat becomes a series), and a watch is one API watch per kind that resumes from the
-// last resource version it saw and asks for a new listing when that version has expired.
-// With cache_reconciled_kinds() (the operator), objects of the watched kinds are read from
-// watch-fed caches (kube/object_cache.h) while they are synced, and always as this store last
-// wrote them or later: until a cache has caught up with this store's own write of an object,
-// that object is read from the API server.
+// (a repeat becomes a series). The kinds mdbop reconciles are followed into watch-fed caches
+// (kube/object_cache.h), set up by cache_reconciled_kinds() or the first watch(): a watch tells
+// each change once its cache holds it, and objects of those kinds are read from the caches
+// while they are synced, and always as this store last wrote them or later: until a cache has
+// caught up with this store's own write of an object, that object is read from the API server.
+// A store without caches reads every object from the API server.
 #pragma once
 
 #include <map>
@@ -33,6 +33,7 @@ class KubeStore final : public Store {
   ~KubeStore() override;
 
   // Follows every kind watch() watches into a cache that get, exists and list read (above).
+  // REQUIRES: called once, before the store is used by more than one thread.
   void cache_reconciled_kinds();
 
   // Objects of mdbop's kinds come with their kind's defaults filled into the spec, as `mdbop
@@ -56,9 +57,12 @@ class KubeStore final : public Store {
   std::vector<json> events(const std::string& namespace_ = "", const std::string& kind = "",
                            const std::string& name = "") const override;
   // Watches the kinds the operator reconciles (k8s.mariadb.com's) in this store's namespace (or
-  // all of them); Secrets and ConfigMaps are read when needed, not watched. With cached kinds
-  // the caches tell each change once they hold it (so a read after the news finds it), and the
-  // first wait asks for a listing.
+  // all of them) through their caches, set up here unless cache_reconciled_kinds() did; Secrets
+  // and ConfigMaps are read when needed, not watched. The caches tell each change once they
+  // hold it (so a read after the news finds it); the first wait, and each new listing of a
+  // cache (after an expired or failed watch), asks for a listing.
+  // REQUIRES: without cache_reconciled_kinds(), the first call before the store is used by more
+  // than one thread.
   Result<std::unique_ptr<StoreWatch>> watch() override;
 
   struct WatchQueue;
@@ -68,11 +72,16 @@ class KubeStore final : public Store {
   // that mdbop never writes its defaults into a user's spec.
   // `fresh`: from the API server, never a cache.
   Result<json> read(const ObjectKey& key, bool fresh = false) const;
+  // The object as its kind's cache holds it (nullopt: it holds none); kUnavailable when the kind
+  // has no cache or it is not synced.
+  Result<std::optional<json>> find_cached(const ObjectKey& key) const;
   // The object from its kind's cache; nullopt when there is none, it is not synced, it has not
   // caught up with this store's last write of the object, or it does not hold the object.
   std::optional<Result<json>> read_cached(const ObjectKey& key) const;
-  // Whether the object's cache shows it at `resource_version` (empty: gone).
-  bool cache_shows(const ObjectKey& key, const std::string& resource_version) const;
+  // Whether a cache that shows the object at `shown` (empty: none) shows the version this store
+  // awaits of it, as it does when none is awaited; a version shown is no longer awaited.
+  // REQUIRES: mutex_ held.
+  bool caught_up(const ObjectKey& key, const std::string& shown) const;
   // Remembers the version this store wrote of an object (empty: gone): its cache is not read
   // for it until it shows that version. Two different writes of it before the cache caught up
   // await an unknown version: a read from the API server says which is current.

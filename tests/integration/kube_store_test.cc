@@ -1,8 +1,8 @@
 // KubeStore against a real kube-apiserver with mdbop's CRDs: what the controllers read and
 // write (objects, status through the status subresource, server-side apply, events as
 // events.k8s.io/v1 with repeats counted) is what kubectl sees, and a watch reports the changes
-// others make to the kinds mdbop reconciles; cached, it reads its own writes at once. One
-// control plane for the suite.
+// others make to the kinds mdbop reconciles, through the caches it follows them into; cached,
+// it reads its own writes at once. One control plane for the suite.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -244,27 +244,40 @@ TEST_F(KubeStoreTest, RecordsEventsAndCountsRepeats) {
   EXPECT_NE(shown.find("Bootstrapped//noisy"), std::string::npos) << shown;
 }
 
+// The watch follows mdbop's kinds into caches: another's change is told by its key, or, when it
+// came in a cache's listing (as the caches start), by a resync after which a listing shows it.
 TEST_F(KubeStoreTest, WatchReportsWhatOthersChange) {
   auto watch = store_->watch();
   ASSERT_TRUE(watch) << watch.error().what();
-  kube_->must_kubectl({"apply", "-f", "-"}, mariadb_named("watched"));
+  // The first wait asks for a listing at once (what the caches held before the watch): taken
+  // here, so that every report below is news.
+  EXPECT_TRUE((*watch)->wait(std::chrono::steady_clock::now()).resync);
   const ObjectKey watched{"MariaDB", "default", "watched"};
-  auto seen = [&](const ObjectKey& key) {
+  auto reported = [&](const std::function<bool(const std::vector<json>& listed)>& shown) {
     const auto deadline = std::chrono::steady_clock::now() + 20s;
     while (std::chrono::steady_clock::now() < deadline) {
       StoreChanges changes = (*watch)->wait(deadline);
-      for (const ObjectKey& changed : changes.keys) {
-        if (changed == key) return true;
-      }
+      // News of the object, or a resync, after which a read finds the change.
+      bool news = changes.resync;
+      for (const ObjectKey& changed : changes.keys) news = news || changed == watched;
+      if (news && shown(store_->list("MariaDB"))) return true;
     }
     return false;
   };
-  EXPECT_TRUE(seen(watched));
+  auto replicas = [](const std::vector<json>& listed) {
+    for (const json& object : listed) {
+      if (object["metadata"]["name"] == "watched") return object["spec"].value("replicas", 0);
+    }
+    return -1;  // not there
+  };
+
+  kube_->must_kubectl({"apply", "-f", "-"}, mariadb_named("watched"));
+  EXPECT_TRUE(reported([&](const std::vector<json>& listed) { return replicas(listed) == 3; }));
   kube_->must_kubectl(
       {"patch", "mariadb", "watched", "--type=merge", "-p", R"({"spec":{"replicas":5}})"});
-  EXPECT_TRUE(seen(watched));
+  EXPECT_TRUE(reported([&](const std::vector<json>& listed) { return replicas(listed) == 5; }));
   kube_->must_kubectl({"delete", "mariadb", "watched"});
-  EXPECT_TRUE(seen(watched));
+  EXPECT_TRUE(reported([&](const std::vector<json>& listed) { return replicas(listed) == -1; }));
 }
 
 }  // namespace

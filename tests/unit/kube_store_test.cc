@@ -1,15 +1,19 @@
 // KubeStore's conversations with the API server, against a fake server behind the HTTP
-// transport: a write that meets a newer version reads again and retries; a watch resumes from
-// the last version it saw when its stream ends, and when that version has expired (410) it takes
-// a new one and asks for a new listing.
+// transport: a write that meets a newer version reads again and retries; a store that caches its
+// kinds reads its own writes at once; its watch, which sets up the caches when nothing did, tells
+// another's change once the cache holds it, and asks for a listing after a cache listed again
+// (an expired version) and after a listing of its own failed.
 #include "store/kube_store.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
-#include <thread>
+
+#include "eventually.h"
 #include "fake_api_server.h"
 
 namespace mdbop {
@@ -133,166 +137,40 @@ TEST(KubeStoreTest, ErrorsOfTheApiServerKeepTheirMeaning) {
   EXPECT_EQ(hostile.error().code, ErrorCode::kInvalid);
 }
 
-std::string watch_line(const std::string& type, const std::string& name,
-                       const std::string& version) {
-  return json{{"type", type},
-              {"object",
-               {{"kind", "MariaDB"},
-                {"metadata",
-                 {{"name", name}, {"namespace", "default"}, {"resourceVersion", version}}}}}}
-             .dump() +
-         "\n";
+std::string watch_line(const std::string& type, const json& object) {
+  return json{{"type", type}, {"object", object}}.dump() + "\n";
 }
 
-// The watches of MariaDB only; every other kind's watch stays quiet.
-class MariaDBWatchScript {
- public:
-  explicit MariaDBWatchScript(std::deque<FakeApiServer::Answer> watches,
-                              std::vector<std::string> versions)
-      : watches_(std::move(watches)), versions_(std::move(versions)) {}
-
-  std::optional<FakeApiServer::Answer> operator()(const HttpRequest& request) {
-    std::lock_guard lock(mutex_);
-    const bool mariadbs = request.url.find("/mariadbs?") != std::string::npos;
-    if (request.url.find("limit=1") != std::string::npos) {
-      // The collection's current version: the next of the script for MariaDBs.
-      std::string version = "1";
-      if (mariadbs && !versions_.empty()) {
-        version = versions_.front();
-        versions_.erase(versions_.begin());
-      }
-      return FakeApiServer::Answer{
-          200, json{{"metadata", {{"resourceVersion", version}}}, {"items", json::array()}}.dump()};
-    }
-    if (!mariadbs || watches_.empty()) return std::nullopt;
-    FakeApiServer::Answer answer = watches_.front();
-    watches_.pop_front();
-    return answer;
-  }
-
- private:
-  std::mutex mutex_;
-  std::deque<FakeApiServer::Answer> watches_;
-  std::vector<std::string> versions_;
-};
-
-// The MariaDB watch requests made so far, once there are `count` of them (or 10 s passed).
-std::vector<std::string> mariadb_watches(FakeApiServer& server, std::size_t count) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  std::vector<std::string> watches;
-  do {
-    watches.clear();
-    for (const std::string& request : server.requests()) {
-      if (request.find("/mariadbs?") != std::string::npos &&
-          request.find("watch=1") != std::string::npos) {
-        watches.push_back(request);
-      }
-    }
-    if (watches.size() < count) std::this_thread::sleep_for(10ms);
-  } while (watches.size() < count && std::chrono::steady_clock::now() < deadline);
-  return watches;
-}
-
-StoreChanges changes_within(StoreWatch& watch, std::chrono::seconds limit) {
-  return watch.wait(std::chrono::steady_clock::now() + limit);
-}
-
-TEST(KubeStoreWatchTest, ResumesFromTheLastVersionWhenTheStreamEnds) {
-  auto script = std::make_shared<MariaDBWatchScript>(
-      std::deque<FakeApiServer::Answer>{
-          {200, watch_line("ADDED", "shop", "11") + watch_line("BOOKMARK", "", "15")}},
-      std::vector<std::string>{"10"});
-  auto server =
-      std::make_shared<FakeApiServer>([script](const HttpRequest& r) { return (*script)(r); });
-  auto store = store_over(server);
-  auto watch = store->watch();
-  ASSERT_TRUE(watch) << watch.error().what();
-  StoreChanges changes = changes_within(**watch, 10s);
-  ASSERT_EQ(changes.keys.size(), 1u);
-  EXPECT_EQ(changes.keys[0], (ObjectKey{"MariaDB", "default", "shop"}));
-  EXPECT_FALSE(changes.resync);
-  // The stream ended (its server timeout): the next watch starts at the bookmark.
-  const std::vector<std::string> watches = mariadb_watches(*server, 2);
-  ASSERT_EQ(watches.size(), 2u);
-  EXPECT_NE(watches[0].find("resourceVersion=10&"), std::string::npos) << watches[0];
-  EXPECT_NE(watches[1].find("resourceVersion=15&"), std::string::npos) << watches[1];
-  EXPECT_NE(watches[1].find("allowWatchBookmarks=true"), std::string::npos) << watches[1];
-}
-
-TEST(KubeStoreWatchTest, AnExpiredVersionTakesANewOneAndAsksForAListing) {
-  auto script = std::make_shared<MariaDBWatchScript>(
-      std::deque<FakeApiServer::Answer>{
-          {200, R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired",)"
-                R"json("message":"too old resource version: 10 (20)"}})json"
-                "\n"},
-          // Or, from an API server without a watch cache, the request itself is refused.
-          {410, R"({"kind":"Status","code":410,"reason":"Expired","message":"too old"})"}},
-      std::vector<std::string>{"10", "20", "30"});
-  auto server =
-      std::make_shared<FakeApiServer>([script](const HttpRequest& r) { return (*script)(r); });
-  auto store = store_over(server);
-  auto watch = store->watch();
-  ASSERT_TRUE(watch) << watch.error().what();
-  StoreChanges changes = changes_within(**watch, 10s);
-  EXPECT_TRUE(changes.resync);
-  const std::vector<std::string> watches = mariadb_watches(*server, 3);
-  ASSERT_EQ(watches.size(), 3u);
-  EXPECT_NE(watches[0].find("resourceVersion=10&"), std::string::npos) << watches[0];
-  EXPECT_NE(watches[1].find("resourceVersion=20&"), std::string::npos) << watches[1];
-  EXPECT_NE(watches[2].find("resourceVersion=30&"), std::string::npos) << watches[2];
-}
-
-TEST(KubeStoreWatchTest, AFailedListingAsksEveryWatchForANewOne) {
-  bool failing = false;
+// One MariaDB as an API server keeps it, for a store that caches its kinds: listings of mariadbs
+// give it (other kinds nothing), writes need its version, and each MariaDB watch says what the
+// test tells it next, staying quiet until then.
+struct ShopServer {
   std::mutex mutex;
-  auto server = std::make_shared<FakeApiServer>([&](const HttpRequest& request) {
-    std::lock_guard lock(mutex);
-    if (request.url.find("watch=1") != std::string::npos) {
-      return std::optional<FakeApiServer::Answer>();
-    }
-    if (failing) return std::optional<FakeApiServer::Answer>({503, R"({"message":"etcd down"})"});
-    return std::optional<FakeApiServer::Answer>(
-        {200, R"({"metadata":{"resourceVersion":"5"},"items":[]})"});
-  });
-  auto store = store_over(server);
-  auto watch = store->watch();
-  ASSERT_TRUE(watch) << watch.error().what();
-  {
-    std::lock_guard lock(mutex);
-    failing = true;
-  }
-  EXPECT_TRUE(store->list("MariaDB").empty());
-  // Asked for after a pause (1 s, then longer), not at once: an unreachable API server is not
-  // listed in a loop.
-  EXPECT_TRUE(changes_within(**watch, 10s).resync);
-}
-
-// One MariaDB as an API server keeps it, for the cached store: listings of mariadbs give it
-// (other kinds nothing), status writes need its version, and the MariaDB watch says nothing
-// until the test releases it, then sends the object as it is then.
-struct CachedShopServer {
-  std::mutex mutex;
-  std::condition_variable released_changed;
-  bool released = false;
-  bool watch_told = false;
+  std::condition_variable told;
   json object = mariadb("5");
+  std::deque<FakeApiServer::Answer> watch_answers;  // for the MariaDB watches, in turn
+  // Every listing fails, but not the one of a single object that watch() checks a kind with.
+  bool listings_fail = false;
   int reads = 0;  // GETs of the object itself
 
   std::optional<FakeApiServer::Answer> answer(const HttpRequest& request) {
     std::unique_lock lock(mutex);
     const bool mariadbs = request.url.find("/mariadbs") != std::string::npos;
     if (request.url.find("watch=1") != std::string::npos) {
-      if (!mariadbs || watch_told) return std::nullopt;
+      if (!mariadbs) return std::nullopt;
       // Waits for the test, or for the store to stop following.
-      while (!released) {
+      while (watch_answers.empty()) {
         if (request.cancelled != nullptr && request.cancelled->load()) return std::nullopt;
-        released_changed.wait_for(lock, 10ms);
+        told.wait_for(lock, 10ms);
       }
-      watch_told = true;
-      return FakeApiServer::Answer{200,
-                                   json{{"type", "MODIFIED"}, {"object", object}}.dump() + "\n"};
+      FakeApiServer::Answer next = watch_answers.front();
+      watch_answers.pop_front();
+      return next;
     }
     if (request.method == "GET" && request.url.find("?") != std::string::npos) {
+      if (listings_fail && request.url.find("limit=500") != std::string::npos) {
+        return FakeApiServer::Answer{503, R"({"message":"etcd down"})"};
+      }
       json items = mariadbs ? json::array({object}) : json::array();
       return FakeApiServer::Answer{
           200, json{{"metadata", {{"resourceVersion", object["metadata"]["resourceVersion"]}}},
@@ -307,49 +185,97 @@ struct CachedShopServer {
     if (written["metadata"]["resourceVersion"] != object["metadata"]["resourceVersion"]) {
       return FakeApiServer::Answer{409, R"({"message":"conflict"})"};
     }
-    written["metadata"]["resourceVersion"] =
-        std::to_string(std::stoi(object["metadata"]["resourceVersion"].get<std::string>()) + 1);
-    object = written;
+    object = std::move(written);
+    bump_version();
     return FakeApiServer::Answer{200, object.dump()};
   }
   int reads_so_far() {
     std::lock_guard lock(mutex);
     return reads;
   }
-  void release_watch() {
+  // Another writer sets status.`field`, which no watch tells until the test says so; the
+  // version it makes.
+  std::string another_writer_sets(const std::string& field, const json& value) {
+    std::lock_guard lock(mutex);
+    object["status"][field] = value;
+    bump_version();
+    return object["metadata"]["resourceVersion"].get<std::string>();
+  }
+  // What the next MariaDB watch says.
+  void tell_watch(FakeApiServer::Answer answer) {
     {
       std::lock_guard lock(mutex);
-      released = true;
+      watch_answers.push_back(std::move(answer));
     }
-    released_changed.notify_all();
+    told.notify_all();
+  }
+  // The next MariaDB watch tells the object as it is now, and ends.
+  void tell_change() {
+    std::unique_lock lock(mutex);
+    FakeApiServer::Answer change{200, watch_line("MODIFIED", object)};
+    lock.unlock();
+    tell_watch(std::move(change));
+  }
+
+ private:
+  // As the API server does at each write. REQUIRES: mutex held.
+  void bump_version() {
+    const int version = std::stoi(object["metadata"]["resourceVersion"].get<std::string>());
+    object["metadata"]["resourceVersion"] = std::to_string(version + 1);
   }
 };
 
-// Whether, within 10 s, a read of `key` is served by the cache (no GET reaches the server).
-bool eventually_cached(KubeStore& store, const ObjectKey& key, CachedShopServer& shop) {
+// The version of `key` that a read finds when its cache serves it (no GET reaches the server);
+// empty when the read goes to the server.
+std::string cached_version(KubeStore& store, const ObjectKey& key, ShopServer& shop) {
+  const int before = shop.reads_so_far();
+  auto read = store.get(key);
+  if (!read || shop.reads_so_far() != before) return "";
+  return (*read)["metadata"]["resourceVersion"].get<std::string>();
+}
+
+// Whether, within 10 s, a read of `key` is served by the cache.
+bool eventually_cached(KubeStore& store, const ObjectKey& key, ShopServer& shop) {
+  return within(10s, [&] { return !cached_version(store, key, shop).empty(); });
+}
+
+// Whether, within 10 s, the watch tells changes that `wanted` approves.
+bool eventually_told(StoreWatch& watch, const std::function<bool(const StoreChanges&)>& wanted) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (std::chrono::steady_clock::now() < deadline) {
-    const int before = shop.reads_so_far();
-    if (store.get(key) && shop.reads_so_far() == before) return true;
-    std::this_thread::sleep_for(10ms);
+    if (wanted(watch.wait(deadline))) return true;
   }
   return false;
 }
 
-// A store caching its kinds over the CachedShopServer, once its cache holds the object.
-class KubeStoreCacheTest : public ::testing::Test {
+// Whether a MariaDB watch started from `version`.
+bool watched_from(FakeApiServer& server, const std::string& version) {
+  for (const std::string& request : server.requests()) {
+    if (request.find("/mariadbs?watch=1&resourceVersion=" + version + "&") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A store over a ShopServer.
+class ShopStoreTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<ShopServer> shop = std::make_shared<ShopServer>();
+  std::shared_ptr<FakeApiServer> server = std::make_shared<FakeApiServer>(
+      [shop = shop](const HttpRequest& request) { return shop->answer(request); });
+  std::unique_ptr<KubeStore> store = store_over(server);
+  const ObjectKey key{"MariaDB", "default", "shop"};
+};
+
+// The store caching its kinds as the operator's does, once its cache holds the object.
+class KubeStoreCacheTest : public ShopStoreTest {
  protected:
   void SetUp() override {
     store->cache_reconciled_kinds();
     // Once listed, the object costs no request.
     ASSERT_TRUE(eventually_cached(*store, key, *shop));
   }
-
-  std::shared_ptr<CachedShopServer> shop = std::make_shared<CachedShopServer>();
-  std::shared_ptr<FakeApiServer> server = std::make_shared<FakeApiServer>(
-      [shop = shop](const HttpRequest& request) { return shop->answer(request); });
-  std::unique_ptr<KubeStore> store = store_over(server);
-  const ObjectKey key{"MariaDB", "default", "shop"};
 };
 
 TEST_F(KubeStoreCacheTest, ReadsItsOwnWritesBeforeItsCacheHasSeenThem) {
@@ -364,26 +290,81 @@ TEST_F(KubeStoreCacheTest, ReadsItsOwnWritesBeforeItsCacheHasSeenThem) {
   EXPECT_EQ((*read)["status"]["currentPrimary"], "shop-1");
   EXPECT_EQ(shop->reads_so_far(), reads + 1);
 
-  shop->release_watch();  // the cache sees version 6
+  shop->tell_change();  // the cache sees version 6
   ASSERT_TRUE(eventually_cached(*store, key, *shop));
   EXPECT_EQ((*store->get(key))["status"]["currentPrimary"], "shop-1");
   EXPECT_EQ(store->list("MariaDB").at(0)["status"]["currentPrimary"], "shop-1");
 }
 
 TEST_F(KubeStoreCacheTest, AWriteFromAStaleCachedCopyConflictsAndIsMadeOnTheStoredObject) {
-  {
-    // Another writer, whose change the (silent) watch has not brought.
-    std::lock_guard lock(shop->mutex);
-    shop->object["status"]["replicas"] = 2;
-    shop->object["metadata"]["resourceVersion"] = "6";
-  }
+  // Another writer, whose change the (silent) watch has not brought: version 6.
+  shop->another_writer_sets("replicas", 2);
   auto written =
       store->update_status(key, [](json& status) { status["currentPrimary"] = "shop-2"; });
   ASSERT_TRUE(written) << written.error().what();
   EXPECT_EQ((*written)["metadata"]["resourceVersion"], "7");
   EXPECT_EQ((*written)["status"]["replicas"], 2);
   EXPECT_EQ((*written)["status"]["currentPrimary"], "shop-2");
-  shop->release_watch();
+}
+
+// The store without cache_reconciled_kinds(): its watch sets up the caches.
+using KubeStoreWatchTest = ShopStoreTest;
+
+TEST_F(KubeStoreWatchTest, TellsAnothersChangeOnceItsCacheHoldsIt) {
+  auto watch = store->watch();
+  ASSERT_TRUE(watch) << watch.error().what();
+  ASSERT_TRUE(eventually_cached(*store, key, *shop));
+
+  const std::string version = shop->another_writer_sets("replicas", 2);
+  shop->tell_change();
+  EXPECT_TRUE(eventually_told(**watch, [&](const StoreChanges& changes) {
+    return std::find(changes.keys.begin(), changes.keys.end(), key) != changes.keys.end();
+  }));
+  // A read after the news finds it in the cache.
+  EXPECT_EQ(cached_version(*store, key, *shop), version);
+}
+
+// Said in the stream or as the answer to the watch, an expired version is followed by a new
+// listing and a resync once the cache holds it: a change no watch told is found there, and the
+// watch goes on from the listing's version.
+TEST_F(KubeStoreWatchTest, AnExpiredVersionBringsANewListingAndAResync) {
+  auto watch = store->watch();
+  ASSERT_TRUE(watch) << watch.error().what();
+  ASSERT_TRUE(eventually_cached(*store, key, *shop));
+
+  const std::vector<FakeApiServer::Answer> expiries = {
+      {200, R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired",)"
+            R"json("message":"too old resource version: 5 (6)"}})json"
+            "\n"},
+      // From an API server without a watch cache, the request itself is refused.
+      {410, R"({"kind":"Status","code":410,"reason":"Expired","message":"too old"})"}};
+  for (const FakeApiServer::Answer& expiry : expiries) {
+    const std::string version = shop->another_writer_sets("replicas", 2);
+    shop->tell_watch(expiry);
+    EXPECT_TRUE(eventually_told(**watch, [&](const StoreChanges& changes) {
+      return changes.resync && cached_version(*store, key, *shop) == version;
+    })) << expiry.body;
+    EXPECT_TRUE(within(10s, [&] { return watched_from(*server, version); })) << expiry.body;
+  }
+}
+
+// A listing that fails (here while no cache can list either) asks every watch for a new one,
+// after a pause: an unreachable API server is not listed in a loop.
+TEST_F(KubeStoreWatchTest, AFailedListingAsksEveryWatchForANewOne) {
+  shop->listings_fail = true;  // before any thread of the store asks
+  auto watch = store->watch();
+  ASSERT_TRUE(watch) << watch.error().what();
+  auto other = store->watch();
+  ASSERT_TRUE(other) << other.error().what();
+  // The first wait of each asks for a listing at once: what the caches held before it.
+  EXPECT_TRUE((*watch)->wait(std::chrono::steady_clock::now()).resync);
+  EXPECT_TRUE((*other)->wait(std::chrono::steady_clock::now()).resync);
+
+  const auto listed = std::chrono::steady_clock::now();
+  EXPECT_TRUE(store->list("MariaDB").empty());
+  EXPECT_TRUE((*watch)->wait(listed + 10s).resync);
+  EXPECT_TRUE((*other)->wait(listed + 10s).resync);
+  EXPECT_GE(std::chrono::steady_clock::now() - listed, 1s);
 }
 
 }  // namespace

@@ -66,9 +66,11 @@ std::string phase_of(const ObjectCache& cache, const std::string& name) {
 TEST(ObjectCacheTest, AnswersFromItsListingAndTheChangesWatchedAfterIt) {
   auto script = std::make_shared<PodScript>();
   script->listings = {listing("10", {pod("a", "8", "Pending"), pod("c", "9", "Running")})};
-  script->watches = {{200, watch_line("MODIFIED", pod("a", "11", "Running")) +
-                               watch_line("ADDED", pod("b", "12", "Pending")) +
-                               watch_line("DELETED", pod("c", "13", "Running"))}};
+  script->watches = {
+      {200, watch_line("MODIFIED", pod("a", "11", "Running")) +
+                watch_line("ADDED", pod("b", "12", "Pending")) +
+                watch_line("DELETED", pod("c", "13", "Running")) +
+                watch_line("BOOKMARK", {{"metadata", {{"resourceVersion", "15"}}}})}};
   auto server =
       std::make_shared<FakeApiServer>([script](const HttpRequest& r) { return (*script)(r); });
   ObjectCache cache(client_of(server), {"v1", "pods"}, "", "app.kubernetes.io/managed-by=mdbop");
@@ -85,7 +87,8 @@ TEST(ObjectCacheTest, AnswersFromItsListingAndTheChangesWatchedAfterIt) {
   ASSERT_TRUE(other);
   EXPECT_TRUE(other->empty());
 
-  // The stream ended: the next watch resumes after its last change, with the same selector.
+  // The stream ended: the next watch resumes from the last version it saw (a bookmark's), with
+  // the same selector.
   ASSERT_TRUE(within(10s, [&] {
     int watches = 0;
     for (const std::string& request : server->requests())
@@ -101,7 +104,7 @@ TEST(ObjectCacheTest, AnswersFromItsListingAndTheChangesWatchedAfterIt) {
                 "labelSelector=app.kubernetes.io%2Fmanaged-by%3Dmdbop&watch=1&resourceVersion=10&"),
             std::string::npos)
       << requests[1];
-  EXPECT_NE(requests[2].find("&resourceVersion=13&"), std::string::npos) << requests[2];
+  EXPECT_NE(requests[2].find("&resourceVersion=15&"), std::string::npos) << requests[2];
 }
 
 TEST(ObjectCacheTest, TellsEachChangeOnceItHoldsItAndEachNewListing) {

@@ -41,6 +41,21 @@ NodeRole desired_role(const json& mariadb, const NodeId& id) {
   return primary == id.pod() ? NodeRole::kPrimary : NodeRole::kSecondary;
 }
 
+// The object `name` of `resource` in `namespace_`: from `cache` (may be null) when it holds it,
+// else from the API server, since an object whose label a user removed is not in the cache.
+// nullopt when there is none.
+Result<std::optional<json>> find_object(const KubeClient& client, const ObjectCache* cache,
+                                        const ApiResource& resource, const std::string& namespace_,
+                                        const std::string& name) {
+  if (cache != nullptr) {
+    if (auto cached = cache->find(namespace_, name); cached && *cached) return cached;
+  }
+  auto object = client.get(api_path(resource, namespace_, name));
+  if (object) return std::optional<json>(std::move(*object));
+  if (is_not_found(object.error())) return std::optional<json>();
+  return tl::unexpected(object.error());
+}
+
 }  // namespace
 
 PodRuntime::PodRuntime(std::shared_ptr<const KubeClient> client, PodRuntimeSettings settings,
@@ -307,15 +322,7 @@ Result<void> PodRuntime::resize_claim(const json& mariadb, const json& rendered_
 }
 
 Result<std::optional<json>> PodRuntime::find_claim(const NodeId& id) {
-  if (caches_.claims) {
-    if (auto cached = caches_.claims->find(id.namespace_, claim_name(id)); cached && *cached) {
-      return cached;
-    }
-  }
-  auto claim = client_->get(api_path(kClaims, id.namespace_, claim_name(id)));
-  if (claim) return std::optional<json>(*claim);
-  if (is_not_found(claim.error())) return std::optional<json>();
-  return tl::unexpected(claim.error());
+  return find_object(*client_, caches_.claims.get(), kClaims, id.namespace_, claim_name(id));
 }
 
 Result<void> PodRuntime::replace_pod(const NodeId& id, const std::string& uid) {
@@ -330,16 +337,7 @@ Result<void> PodRuntime::replace_pod(const NodeId& id, const std::string& uid) {
 }
 
 Result<std::optional<json>> PodRuntime::find_pod(const NodeId& id) {
-  // A miss is asked of the API server: a pod whose label a user removed is not in the cache.
-  if (caches_.pods) {
-    if (auto cached = caches_.pods->find(id.namespace_, id.pod()); cached && *cached) {
-      return cached;
-    }
-  }
-  auto pod = client_->get(api_path(kPods, id.namespace_, id.pod()));
-  if (pod) return std::optional<json>(*pod);
-  if (is_not_found(pod.error())) return std::optional<json>();
-  return tl::unexpected(pod.error());
+  return find_object(*client_, caches_.pods.get(), kPods, id.namespace_, id.pod());
 }
 
 Result<std::vector<int>> PodRuntime::node_indices(const std::string& namespace_,
