@@ -142,6 +142,10 @@ struct ReceivedBackup {
   std::string namespace_;
   std::string name;  // the Restore's; for a check, its caller's name for it
   Purpose purpose = Purpose::kRestore;
+  // The node whose place receives and prepares it: on Kubernetes its pod, with the server
+  // image's own mariadb-backup and mariadbd, on its claim; a restore's is the node it is
+  // installed into. On this machine every backup is received in the operator's home.
+  NodeId node;
 };
 
 // What a node's place lacks of its spec, in words (each empty when nothing).
@@ -286,7 +290,10 @@ class NodeAgent {
                                                        const std::string& database) = 0;
   // A sink that unpacks a physical backup stream into a fresh receiving area (anything an
   // earlier attempt left there goes first); prepare_received then makes it consistent, and
-  // install_received copies it into a stopped node; discard_received removes it.
+  // install_received copies it into a stopped node (on Kubernetes only into received.node, where
+  // it is; another fails with kInvalid); discard_received removes it. A place that cannot
+  // receive (its pod not made, or its agent not serving) fails with kNotFound or kUnavailable,
+  // at once or at the stream's first write.
   // `options` go to mariadb-backup --prepare; each must pass prepare_option_problem
   // (api/mariabackup_options.h), or nothing runs. A prepare that fails on the data fails with
   // kCorrupt; one the machine failed (no space or memory, killed, not started) with another code.

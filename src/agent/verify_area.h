@@ -10,11 +10,13 @@ namespace mdbop {
 
 class VerifyArea : public PrepareArea {
  public:
-  // `name` must be unique among the checks that may run at the same time in `namespace_`: a
-  // new check under a name ends whatever an earlier one left there.
-  VerifyArea(NodeAgent& agent, std::string namespace_, std::string name)
+  // `name` must be unique among the checks that may run at the same time in the namespace of
+  // `node`: a new check under a name ends whatever an earlier one left there. The check runs in
+  // the place of `node` (on Kubernetes its pod, with that server's own tools).
+  VerifyArea(NodeAgent& agent, NodeId node, std::string name)
       : agent_(agent),
-        where_{std::move(namespace_), std::move(name), ReceivedBackup::Purpose::kVerify} {}
+        where_{node.namespace_, std::move(name), ReceivedBackup::Purpose::kVerify,
+               std::move(node)} {}
 
   Result<std::unique_ptr<ByteSink>> unpack() override { return agent_.receive_backup(where_); }
   Result<void> prepare(const std::function<bool()>& should_stop) override {

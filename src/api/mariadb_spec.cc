@@ -62,6 +62,10 @@ MetricsSpec metrics_from(const json& metrics) {
 
 }  // namespace
 
+int primary_pod_index_within_replicas(const MariaDBSpec& spec) {
+  return std::clamp(spec.primary_pod_index, 0, std::max(spec.replicas - 1, 0));
+}
+
 MariaDBSpec mariadb_spec_from(const json& mariadb) {
   const json& spec = member(mariadb, "spec");
   MariaDBSpec s;

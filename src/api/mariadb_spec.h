@@ -67,5 +67,8 @@ struct MariaDBSpec {
 
 // REQUIRES: `mariadb` passed validate_and_default().
 MariaDBSpec mariadb_spec_from(const nlohmann::json& mariadb);
+// spec.galera.primary.podIndex within the replicas (validated with Galera only, a standalone
+// server's may be any): the node a new cluster is seeded from and a restore installed into.
+int primary_pod_index_within_replicas(const MariaDBSpec& spec);
 
 }  // namespace mdbop

@@ -52,7 +52,7 @@ int cmd_agent(const AgentCommand& command) {
       return report_failure(placed.error().what());
     }
   }
-  AgentServer server(agent, command.node, *tls);
+  AgentServer server(agent, command.node, *tls, std::filesystem::path(command.home) / "tmp");
   auto bound = server.bind(listen->host, listen->port);
   if (!bound) return report_failure(bound.error().what());
   ProbeServer probes(agent, command.node, [&server] { return server.last_root_password(); });

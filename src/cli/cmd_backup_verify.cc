@@ -67,7 +67,10 @@ int cmd_backup_verify(NodeAgent& agent, const std::string& artifact,
   const auto started = std::chrono::steady_clock::now();
   // Named by the artifact and this process, so that it never meets the operator's check of the
   // same artifact, nor another `verify` running at the same time.
-  VerifyArea area(agent, namespace_, found->manifest.id + "." + std::to_string(::getpid()));
+  // This machine's agent receives every check in its home, whatever node it names.
+  VerifyArea area(agent,
+                  node_id_from_pod(namespace_, found->manifest.pod).value_or(NodeId{namespace_}),
+                  found->manifest.id + "." + std::to_string(::getpid()));
   const ProgressCallback no_progress;
   // An incremental one is checked on its chain, as a restore prepares it.
   auto chain =

@@ -247,7 +247,7 @@ Result<bool> run_operator_process(const std::filesystem::path& home,
     // The operator's client identity for the pods' agents, ours alone.
     const std::filesystem::path identity = home / "agent-client";
     if (auto made = ensure_owned_dir(identity, 0700); !made) return tl::unexpected(made.error());
-    agent = std::make_unique<PodAgents>(runtime, home, identity);
+    agent = std::make_unique<PodAgents>(runtime, identity);
   } else if (options.node_agents == NodeAgents::kProcessPerNode) {
     // The agents run this very binary (its file, even if replaced or removed meanwhile).
     agent = std::make_unique<NodeAgentProcesses>(home, ports, "/proc/self/exe");

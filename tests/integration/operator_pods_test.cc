@@ -10,8 +10,9 @@
 // row and exactly one bootstrap; the primary's Service follows a failover; a configuration
 // change rolls through the agents, and a changed pod template by making each pod again; a
 // second operator waits while the first leads and takes the Lease over when the first is killed,
-// and runs the rest of the story: the cluster scales to five pods and back to three; a physical
-// backup goes to S3 and a new MariaDB is bootstrapped from it; a deleted MariaDB takes its pods and
+// and runs the rest of the story: the cluster scales to five pods and back to three; its binary
+// log is archived to S3 and a physical backup goes there, and a new MariaDB is bootstrapped from
+// both to a GTID (prepared and replayed in its seed pod); a deleted MariaDB takes its pods and
 // leaves its claims. Then the tutorial's production manifest runs as written, as three pods
 // whose exporters answer at their addresses, and its claims grow when its storage size does.
 #include <gtest/gtest.h>
@@ -417,21 +418,44 @@ void scale_to_five_and_back(PodsStory& story) {
             "3");
 }
 
-// A physical backup streamed from a pod's agent into S3, read back by a standard S3 client; a
-// new MariaDB bootstrapped from it (received and prepared by the operator, its data streamed
-// into the seed pod's agent) runs as three pods of its own that hold the rows.
-void back_up_and_bootstrap_a_new_mariadb(PodsStory& story) {
+// The binary log of kp archived to S3 (a PointInTimeRecovery) from before a PhysicalBackup
+// streamed from a pod's agent to S3 (read back with s3cmd); a row written after the backup and
+// archived; a new MariaDB bootstrapped from the backup and the archive to that row's GTID: the
+// backup received and prepared in its seed pod by the pod's agent, the archived binary log
+// streamed to that agent and replayed there, and every pod holding every row.
+void back_up_and_restore_to_a_moment_into_a_new_mariadb(PodsStory& story) {
   KubeControlPlane& kube = story.kube();
   S3Server s3;
+  const std::string s3_storage =
+      "    s3:\n      bucket: backups\n      endpoint: " + s3.endpoint() +
+      "\n      accessKeyIdSecretKeyRef: {name: s3, key: id}\n"
+      "      secretAccessKeySecretKeyRef: {name: s3, key: secret}\n";
   kube.must_kubectl({"apply", "-f", "-"},
                     "apiVersion: v1\nkind: Secret\nmetadata: {name: s3}\nstringData:\n  id: " +
                         s3.access_key() + "\n  secret: " + s3.secret_key() +
-                        "\n---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
-                        "metadata: {name: nightly}\nspec:\n  mariaDbRef: {name: kp}\n  storage:\n"
-                        "    s3:\n      bucket: backups\n      endpoint: " +
-                        s3.endpoint() +
-                        "\n      prefix: pods\n      accessKeyIdSecretKeyRef: {name: s3, key: id}\n"
-                        "      secretAccessKeySecretKeyRef: {name: s3, key: secret}\n");
+                        "\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: archive-key}\n"
+                        "stringData: {key: pods-archive-key-0123456789abcdef}\n"
+                        "---\napiVersion: k8s.mariadb.com/v1alpha1\nkind: PointInTimeRecovery\n"
+                        "metadata: {name: pitr}\nspec:\n  physicalBackupRef: {name: nightly}\n"
+                        "  storage:\n" +
+                        s3_storage +
+                        "      prefix: pods-archive\n"
+                        "  encryption: {keySecretKeyRef: {name: archive-key, key: key}}\n");
+  kube.must_kubectl({"patch", "mariadb", "kp", "--type", "merge", "-p",
+                     R"({"spec":{"pointInTimeRecoveryRef":{"name":"pitr"}}})"});
+  // Archiving before the backup is taken: the archive covers everything after it.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return !kube.must_kubectl({"get", "mariadb", "kp", "-o",
+                                   "jsonpath={.status.pointInTimeRecovery.node}"})
+                    .empty();
+      },
+      120s))
+      << kube.kubectl({"get", "mariadb", "kp", "-o", "yaml"}).out;
+  kube.must_kubectl({"apply", "-f", "-"},
+                    "apiVersion: k8s.mariadb.com/v1alpha1\nkind: PhysicalBackup\n"
+                    "metadata: {name: nightly}\nspec:\n  mariaDbRef: {name: kp}\n  storage:\n" +
+                        s3_storage + "      prefix: pods\n");
   const KubectlResult backed_up = kube.kubectl(
       {"wait", "physicalbackup/nightly", "--for=condition=Complete", "--timeout=180s"});
   ASSERT_EQ(backed_up.exit_code, 0)
@@ -441,20 +465,47 @@ void back_up_and_bootstrap_a_new_mariadb(PodsStory& story) {
   EXPECT_NE(listing.find("manifest.json"), std::string::npos) << listing;
   EXPECT_NE(listing.find("data.xbstream"), std::string::npos) << listing;
 
+  // A row after the backup, archived.
+  const std::string primary = kube.must_kubectl(
+      {"get", "pod",
+       kube.must_kubectl({"get", "mariadb", "kp", "-o", "jsonpath={.status.currentPrimary}"}), "-o",
+       "jsonpath={.status.podIP}"});
+  const std::string gtid =
+      query_value(primary, "INSERT INTO pods.t VALUES (3); SELECT @@last_gtid");
+  ASSERT_TRUE(eventually(
+      [&] {
+        return kube.must_kubectl({"get", "mariadb", "kp", "-o",
+                                  "jsonpath={.status.pointInTimeRecovery.lastArchivedGtid}"}) ==
+               gtid;
+      },
+      120s))
+      << gtid << kube.kubectl({"get", "mariadb", "kp", "-o", "yaml"}).out;
+
   story.add_volumes("restored-volumes", "restored-");
   kube.must_kubectl({"apply", "-f", "-"},
                     galera_manifest("kr", 3, kPassword,
                                     std::string(kStorage) +
                                         "  bootstrapFrom:\n"
-                                        "    backupRef: {name: nightly, kind: PhysicalBackup}\n"));
+                                        "    pointInTimeRecoveryRef: {name: pitr}\n"
+                                        "    targetRecoveryGtid: \"" +
+                                        gtid + "\"\n"));
   wait_ready(kube, "kr");
+  if (::testing::Test::HasFatalFailure()) return;
+  const json restore =
+      json::parse(kube.must_kubectl({"get", "restore", "kr-bootstrap", "-o", "json"}))["status"];
+  EXPECT_EQ(restore.value("receivingPod", ""), "kr-0") << restore.dump(2);
+  EXPECT_EQ(restore.value("pointInTime", json::object()).value("recoveredGtid", ""), gtid)
+      << restore.dump(2);
   const std::vector<std::string> restored = pod_addresses(kube, "kr");
   ASSERT_EQ(restored.size(), 3u);
   for (const std::string& address : restored) {
-    EXPECT_EQ(query_value(address, "SELECT COUNT(*) FROM pods.t"), "2") << address;
+    EXPECT_EQ(query_value(address, "SELECT GROUP_CONCAT(id ORDER BY id) FROM pods.t"), "1,2,3")
+        << address;
   }
   const KubectlResult deleted = kube.kubectl({"delete", "mariadb", "kr", "--timeout=180s"});
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  kube.must_kubectl({"patch", "mariadb", "kp", "--type", "json", "-p",
+                     R"([{"op":"remove","path":"/spec/pointInTimeRecoveryRef"}])"});
 }
 
 // Deleted with kubectl: the finalizer holds the MariaDB until its pods are gone; the claims,
@@ -653,7 +704,8 @@ TEST(OperatorOnPods, AClusterAppliedWithKubectlRunsAsPodsThroughEveryStageOfItsL
            {"pod template change", [&] { roll_a_changed_pod_template(story); }},
            {"two operators", [&] { hand_over_to_a_second_operator(story); }},
            {"scale 3-5-3", [&] { scale_to_five_and_back(story); }},
-           {"backup and restore", [&] { back_up_and_bootstrap_a_new_mariadb(story); }},
+           {"backup and restore to a moment",
+            [&] { back_up_and_restore_to_a_moment_into_a_new_mariadb(story); }},
            {"deleted", [&] { delete_the_mariadb(kube); }},
            {"the tutorial's production manifest", [&] { run_the_production_manifest(story); }},
            {"the production claims grown", [&] { grow_the_production_claims(kube); }},

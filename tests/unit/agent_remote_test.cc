@@ -171,7 +171,7 @@ class AgentRemote : public ::testing::Test {
   }
 
   void start_server() {
-    server_ = std::make_unique<AgentServer>(fake_, node_, identities_->server);
+    server_ = std::make_unique<AgentServer>(fake_, node_, identities_->server, identities_->dir);
     auto port = server_->bind("127.0.0.1", 0);
     ASSERT_TRUE(port) << port.error().what();
     port_ = *port;
@@ -438,6 +438,121 @@ TEST_F(AgentRemote, DataCallsCrossIntact) {
   auto wiped = agent->wipe_data();
   ASSERT_TRUE(wiped && *wiped);
   EXPECT_FALSE(fake_.observe(node_, "").data_present);
+}
+
+// --- A backup received into the node's place.
+
+TEST_F(AgentRemote, AReceivedBackupIsReceivedPreparedAndInstalledThroughTheAgent) {
+  const ReceivedBackup received{"prod", "back", ReceivedBackup::Purpose::kRestore, node_};
+  auto agent = client();
+  auto sink = agent->receive_backup(received);
+  ASSERT_TRUE(sink) << sink.error().what();
+  ASSERT_TRUE((*sink)->write("xbstream bytes"));
+  auto finished = (*sink)->finish();
+  ASSERT_TRUE(finished) << finished.error().what();
+  auto prepared = agent->prepare_received(received, {"--use-memory=1G"}, [] { return false; });
+  ASSERT_TRUE(prepared) << prepared.error().what();
+  auto incremental = agent->receive_incremental(received);
+  ASSERT_TRUE(incremental && (*incremental)->finish());
+  auto applied = agent->apply_received_incremental(received, {}, [] { return false; });
+  ASSERT_TRUE(applied) << applied.error().what();
+  fake_.set_received_gtid("0-1-42");
+  auto position = agent->recover_received_position(received);
+  ASSERT_TRUE(position) << position.error().what();
+  EXPECT_EQ(position->gtid, "0-1-42");
+  auto described = agent->describe_received(received);
+  ASSERT_TRUE(described);
+  EXPECT_EQ(*described, "fake:received/prod/back");
+  auto installed = agent->install_received(received);
+  ASSERT_TRUE(installed) << installed.error().what();
+  ASSERT_TRUE(agent->discard_received(received));
+  std::vector<std::string> calls = fake_.calls();
+  std::erase_if(calls, [](const std::string& call) { return call.starts_with("place "); });
+  EXPECT_EQ(calls, (std::vector<std::string>{
+                       "receive_backup prod/back", "prepare_received prod/back --use-memory=1G",
+                       "receive_incremental prod/back", "apply_received_incremental prod/back",
+                       "recover_received_position prod/back", "install_received galera-0 prod/back",
+                       "discard_received prod/back"}));
+}
+
+TEST_F(AgentRemote, BinaryLogFilesCrossWholeAndInOrderBeforeTheReplay) {
+  const ReceivedBackup received{"prod", "moment", ReceivedBackup::Purpose::kRestore, node_};
+  // Files larger than a frame, and an empty one, arrive byte for byte.
+  std::vector<std::string> files = {std::string(3u << 20, 'a') + "end", "",
+                                    std::string("third") + '\0' + '\xff'};
+  fake_.set_replayed_gtid_binlog_pos("0-1-99");
+  std::size_t next = 0;
+  auto position = client()->replay_binlog_into_received(
+      received,
+      [&]() -> Result<std::optional<std::string>> {
+        if (next == files.size()) return std::optional<std::string>();
+        return std::optional<std::string>(files[next++]);
+      },
+      [] { return false; });
+  ASSERT_TRUE(position) << position.error().what();
+  EXPECT_EQ(*position, "0-1-99");
+  EXPECT_EQ(fake_.replayed_binlog_files(received), files);
+  // Nothing of them stays in the agent's scratch.
+  EXPECT_FALSE(
+      std::filesystem::exists(identities_->dir / "binlog-spool" / "restores" / "prod" / "moment"));
+}
+
+TEST_F(AgentRemote, AFileThatCannotBeReadEndsTheReplayBeforeItRuns) {
+  const ReceivedBackup received{"prod", "moment", ReceivedBackup::Purpose::kRestore, node_};
+  auto position = client()->replay_binlog_into_received(
+      received,
+      []() -> Result<std::optional<std::string>> {
+        return fail(ErrorCode::kCorrupt, "segment 3 does not decrypt");
+      },
+      [] { return false; });
+  ASSERT_FALSE(position);
+  EXPECT_EQ(position.error().code, ErrorCode::kCorrupt);
+  EXPECT_TRUE(fake_.calls_starting("replay_binlog_into_received").empty());
+}
+
+TEST_F(AgentRemote, APrepareFailureCrossesWithItsCode) {
+  const ReceivedBackup received{"prod", "back", ReceivedBackup::Purpose::kVerify, node_};
+  fake_.fail_next_prepare("InnoDB: corrupt page", ErrorCode::kCorrupt);
+  auto prepared = client()->prepare_received(received, {}, [] { return false; });
+  ASSERT_FALSE(prepared);
+  EXPECT_EQ(prepared.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(prepared.error().message.find("InnoDB: corrupt page"), std::string::npos);
+  EXPECT_EQ(fake_.calls_starting("prepare_received"),
+            std::vector<std::string>{"prepare_received verify:prod/back"});
+}
+
+TEST_F(AgentRemote, ABackupReceivedForAnotherNodeOrWithUnsafeNamesIsRefused) {
+  const ReceivedBackup elsewhere{"prod", "back", ReceivedBackup::Purpose::kRestore, other_node_};
+  auto refused = client()->prepare_received(elsewhere, {}, [] { return false; });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalid);
+  EXPECT_NE(refused.error().message.find("prod/galera-1"), std::string::npos);
+  auto sink = client()->receive_backup(elsewhere);
+  ASSERT_TRUE(sink);
+  EXPECT_FALSE((*sink)->finish());
+
+  for (const std::string& name :
+       {std::string("../../etc"), std::string(".hidden"), std::string("a/b"), std::string()}) {
+    const ReceivedBackup unsafe{"prod", name, ReceivedBackup::Purpose::kRestore, node_};
+    auto described = client()->describe_received(unsafe);
+    ASSERT_FALSE(described) << name;
+    EXPECT_EQ(described.error().code, ErrorCode::kInvalid) << name;
+  }
+  // A namespace that is not the node's, even a safe one, is another node's.
+  const ReceivedBackup other_namespace{"..", "back", ReceivedBackup::Purpose::kRestore,
+                                       NodeId{"..", "galera", 0}};
+  auto described = client(NodeId{"..", "galera", 0})->describe_received(other_namespace);
+  ASSERT_FALSE(described);
+  EXPECT_EQ(described.error().code, ErrorCode::kInvalid);
+  // A purpose other than restore or verify is refused.
+  auto forged = client()->call(
+      "describe_received",
+      {{"received",
+        {{"node", node_}, {"namespace", "prod"}, {"name", "back"}, {"purpose", "install"}}}});
+  ASSERT_FALSE(forged);
+  EXPECT_EQ(forged.error().code, ErrorCode::kInvalid);
+  EXPECT_TRUE(fake_.calls_starting("receive_backup").empty());
+  EXPECT_TRUE(fake_.calls_starting("prepare_received").empty());
 }
 
 TEST_F(AgentRemote, ErrorsCrossWithTheirCodeAndMessage) {
@@ -1156,7 +1271,7 @@ TEST_F(AgentRemote, StopsWithinTheKeepAliveTimeoutWhileAClientKeepsAConnection) 
 TEST_F(AgentRemote, StopBeforeServeIsNotLost) {
   stop_server();
   FakeNodeAgent fake;
-  AgentServer server(fake, node_, identities_->server);
+  AgentServer server(fake, node_, identities_->server, identities_->dir);
   ASSERT_TRUE(server.bind("127.0.0.1", 0));
   server.stop();
   auto serving = std::async(std::launch::async, [&] { server.serve(); });
@@ -1176,7 +1291,7 @@ TEST_F(AgentRemote, AClientReconnectsToAnAgentRestartedOnItsPort) {
   agent.reset();
   held.reset();
   stop_server();
-  server_ = std::make_unique<AgentServer>(fake_, node_, identities_->server);
+  server_ = std::make_unique<AgentServer>(fake_, node_, identities_->server, identities_->dir);
   auto bound = server_->bind("127.0.0.1", port);
   ASSERT_TRUE(bound) << bound.error().what();
   serving_ = std::thread([this] { server_->serve(); });
@@ -1187,7 +1302,8 @@ TEST_F(AgentRemote, AClientReconnectsToAnAgentRestartedOnItsPort) {
 TEST(AgentRemoteServer, BindFailsWithoutReadableTlsFiles) {
   FakeNodeAgent fake;
   AgentServer server(fake, NodeId{"prod", "galera", 0},
-                     TlsFiles{"/nonexistent/a.crt", "/nonexistent/a.key", "/nonexistent/ca.crt"});
+                     TlsFiles{"/nonexistent/a.crt", "/nonexistent/a.key", "/nonexistent/ca.crt"},
+                     "/nonexistent");
   auto bound = server.bind("127.0.0.1", 0);
   ASSERT_FALSE(bound);
 }

@@ -926,8 +926,18 @@ void FakeNodeAgent::fail_next_prepare(const std::string& reason, ErrorCode code)
   failing_prepare_ = Error{reason, {}, code};
 }
 
+void FakeNodeAgent::refuse_next_receive(const std::string& reason, ErrorCode code) {
+  std::lock_guard lock(mutex_);
+  refused_receive_ = Error{reason, {}, code};
+}
+
 Result<std::unique_ptr<ByteSink>> FakeNodeAgent::receive_backup(const ReceivedBackup& received) {
   std::lock_guard lock(mutex_);
+  if (refused_receive_) {
+    const Error refusal = *refused_receive_;
+    refused_receive_.reset();
+    return tl::unexpected(refusal);
+  }
   log("receive_backup " + named(received));
   return std::unique_ptr<ByteSink>(std::make_unique<DiscardSink>());
 }

@@ -106,6 +106,12 @@ class FakeNodeAgent final : public NodeAgent {
   // The next prepare_received fails, saying `reason`, with `code`: kCorrupt as a prepare that
   // failed on the data, kUnavailable as one the machine failed (no space, killed).
   void fail_next_prepare(const std::string& reason, ErrorCode code = ErrorCode::kCorrupt);
+  // The next receive_backup cannot open its sink, saying `reason`, with `code` (kUnavailable:
+  // a pod whose agent does not serve yet).
+  void refuse_next_receive(const std::string& reason, ErrorCode code);
+  // What nodes_are_pods() answers (false unless set): pods' places, as on Kubernetes.
+  void set_nodes_are_pods(bool pods) { nodes_are_pods_ = pods; }
+  bool nodes_are_pods() const override { return nodes_are_pods_; }
   // The files replay_binlog_into_received was given, in order, per "ns/name" of the received
   // backup; it answers with gtid_binlog_pos as set here ("" unless set).
   std::vector<std::string> replayed_binlog_files(const ReceivedBackup& received) const;
@@ -260,6 +266,8 @@ class FakeNodeAgent final : public NodeAgent {
   std::optional<std::string> kill_before_;
   std::optional<std::string> failing_sql_;
   std::optional<Error> failing_prepare_;
+  std::optional<Error> refused_receive_;
+  std::atomic<bool> nodes_are_pods_{false};
   std::map<std::string, std::vector<std::string>> replayed_binlog_files_;
   std::string replayed_gtid_binlog_pos_;
   std::string received_gtid_;

@@ -136,6 +136,101 @@ TEST_F(RestoreHandOverTest, TheRestoreOffersAndTheMariaDBTakesUpReplacesAndRepor
   EXPECT_TRUE(agent_.calls_starting("install_received").empty());
 }
 
+TEST_F(RestoreHandOverTest, TheDataIsPreparedInThePrimaryPodAndThatNodeIsTheSeed) {
+  // On Kubernetes a backup is received in a pod, and can be installed there only.
+  ASSERT_TRUE(store_.update(kMariaDB, [](json& object) {
+    object["spec"]["galera"]["primary"] = {{"podIndex", 1}};
+  }));
+  const ObjectKey key = apply_restore("r1");
+  RestoreReconciler restore(store_, agent_, dir_, key);
+  restore.reconcile();
+  ASSERT_TRUE(status_of(key).contains("handOver"));
+  EXPECT_EQ(status_of(key).value("receivingPod", ""), "g-1");
+
+  // The primary moved meanwhile: the data stays where it was prepared, and is installed there.
+  ASSERT_TRUE(store_.update(kMariaDB, [](json& object) {
+    object["spec"]["galera"]["primary"] = {{"podIndex", 2}};
+  }));
+  for (int i = 0;
+       i < 8 && status_of(kMariaDB).value("restore", json::object()).value("phase", "") != "Done";
+       ++i) {
+    mariadb_.reconcile();
+  }
+  EXPECT_EQ(status_of(kMariaDB)["restore"].value("receivingPod", ""), "g-1");
+  EXPECT_EQ(agent_.calls_starting("install_received"),
+            std::vector<std::string>{"install_received g-1 default/r1"});
+  EXPECT_EQ(status_of(kMariaDB)["restore"].value("phase", ""), "Done");
+}
+
+TEST_F(RestoreHandOverTest, APlaceThatCannotReceiveYetIsWaitedFor) {
+  agent_.refuse_next_receive("the agent of pod default/g-0 does not serve yet",
+                             ErrorCode::kUnavailable);
+  const ObjectKey key = apply_restore("r1");
+  RestoreReconciler restore(store_, agent_, dir_, key);
+  restore.reconcile();
+  EXPECT_EQ(status_of(key).value("phase", ""), "Pending");
+  EXPECT_NE(status_of(key).value("message", "").find("does not serve yet"), std::string::npos)
+      << status_of(key).value("message", "");
+  EXPECT_TRUE(agent_.calls_starting("prepare_received").empty());
+
+  restore.reconcile();
+  EXPECT_EQ(agent_.calls_starting("prepare_received"),
+            std::vector<std::string>{"prepare_received default/r1"});
+  EXPECT_TRUE(status_of(key).contains("handOver"));
+}
+
+TEST_F(RestoreHandOverTest, APodLostWhilePreparingIsTriedAgainFromTheArtifact) {
+  agent_.set_nodes_are_pods(true);
+  const ObjectKey key = apply_restore("r1");
+  RestoreReconciler restore(store_, agent_, dir_, key);
+  agent_.fail_next_prepare("killed by signal 9", ErrorCode::kUnavailable);
+  restore.reconcile();
+  EXPECT_EQ(status_of(key).value("phase", ""), "Pending");
+  EXPECT_NE(status_of(key).value("message", "").find("attempt 2 of 3"), std::string::npos)
+      << status_of(key).value("message", "");
+  EXPECT_EQ(agent_.calls_starting("discard_received"),
+            std::vector<std::string>{"discard_received default/r1"});
+
+  restore.reconcile();
+  EXPECT_EQ(agent_.calls_starting("receive_backup").size(), 2u);
+  EXPECT_TRUE(status_of(key).contains("handOver")) << status_of(key).dump(2);
+}
+
+TEST_F(RestoreHandOverTest, APodLostAtEveryAttemptFailsTheRestoreAfterThree) {
+  agent_.set_nodes_are_pods(true);
+  const ObjectKey key = apply_restore("r1");
+  RestoreReconciler restore(store_, agent_, dir_, key);
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    agent_.fail_next_prepare("killed by signal 9", ErrorCode::kUnavailable);
+    restore.reconcile();
+  }
+  EXPECT_EQ(status_of(key).value("phase", ""), "Failed");
+  EXPECT_EQ(agent_.calls_starting("prepare_received").size(), 3u);
+  EXPECT_FALSE(status_of(key).contains("handOver"));
+}
+
+TEST_F(RestoreHandOverTest, DataPreparedInANodeScaledAwayIsRefusedBeforeAnythingIsReplaced) {
+  const ObjectKey key = apply_restore("r1");
+  ASSERT_TRUE(store_.update(kMariaDB, [](json& object) {
+    object["spec"]["galera"]["primary"] = {{"podIndex", 2}};
+  }));
+  RestoreReconciler restore(store_, agent_, dir_, key);
+  restore.reconcile();
+  ASSERT_EQ(status_of(key).value("receivingPod", ""), "g-2");
+  ASSERT_TRUE(store_.update(kMariaDB, [](json& object) {
+    object["spec"]["replicas"] = 2;
+    object["spec"]["galera"]["primary"] = {{"podIndex", 0}};
+  }));
+  agent_.clear_calls();
+  for (int i = 0; i < 4; ++i) mariadb_.reconcile();
+  EXPECT_EQ(status_of(kMariaDB)["restore"].value("phase", ""), "Failed");
+  EXPECT_NE(status_of(kMariaDB)["restore"].value("message", "").find("g-2"), std::string::npos);
+  EXPECT_TRUE(agent_.calls_starting("set_aside_data").empty());
+  EXPECT_TRUE(agent_.calls_starting("install_received").empty());
+  restore.reconcile();
+  EXPECT_EQ(status_of(key).value("phase", ""), "Failed");
+}
+
 TEST_F(RestoreHandOverTest, TwoOffersAreTakenUpOneAfterTheOtherOldestFirst) {
   const ObjectKey first = apply_restore("r1");
   const ObjectKey second = apply_restore("r2");

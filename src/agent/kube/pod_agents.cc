@@ -43,11 +43,8 @@ PodAgentState pod_agent_state(const json& pod) {
   return state;
 }
 
-PodAgents::PodAgents(std::shared_ptr<PodRuntime> runtime, std::filesystem::path home,
-                     std::filesystem::path private_dir)
-    : ReceivingHere(std::move(home), PortRange{}),
-      runtime_(std::move(runtime)),
-      private_dir_(std::move(private_dir)) {}
+PodAgents::PodAgents(std::shared_ptr<PodRuntime> runtime, std::filesystem::path private_dir)
+    : runtime_(std::move(runtime)), private_dir_(std::move(private_dir)) {}
 
 Result<NodeAddress> PodAgents::place(const NodeId& id, const json& mariadb) {
   auto pod = runtime_->ensure_node(mariadb, id);
@@ -172,27 +169,16 @@ Result<bool> PodAgents::stop_exporter(const NodeId& id) {
   return stopped;
 }
 
-Result<bool> PodAgents::stream_into(const NodeId& to,
-                                    const std::function<Result<bool>(ByteSink&)>& send) {
+Result<bool> PodAgents::copy_data(const NodeId& from, const NodeId& to) {
+  // From one pod's agent to the other's, through the operator: the pods need not reach each
+  // other's agents (only the operator holds a client identity).
   auto taking = take_data(to);
   if (!taking) return tl::unexpected(taking.error());
-  auto sent = send(**taking);
-  if (!sent) return sent;
+  if (auto sent = send_data(from, **taking); !sent) return sent;
   if (auto taken = (*taking)->finish(); !taken) return tl::unexpected(taken.error());
   return true;
 }
 
-Result<bool> PodAgents::copy_data(const NodeId& from, const NodeId& to) {
-  // From one pod's agent to the other's, through the operator: the pods need not reach each
-  // other's agents (only the operator holds a client identity).
-  return stream_into(to, [&](ByteSink& out) { return send_data(from, out); });
-}
-
 void PodAgents::clean_backup_run(const std::string&, const std::string&) {}
-
-Result<bool> PodAgents::install_received(const NodeId& id, const ReceivedBackup& received) {
-  // From the operator's receiving area into the pod's agent, as copy_data streams a node's.
-  return stream_into(id, [&](ByteSink& out) { return machine().send_received(received, out); });
-}
 
 }  // namespace mdbop

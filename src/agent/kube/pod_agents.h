@@ -4,28 +4,25 @@
 //
 // Copying one node's data into another's (a new cluster's joiners) streams it from one pod's
 // agent to the other's through the operator. A backup received for a restore or a check is
-// received, prepared and checked in the operator's own home (agent/local/receiving_here.h),
-// whose volume must hold it, and a restore's is then streamed into the seed pod's agent.
+// received, prepared and checked by the agent of the pod it names (ReceivedBackup::node), with
+// the server image's own tools, on that pod's claim.
 #pragma once
 
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
-#include "agent/local/receiving_here.h"
+#include "agent/remote/remote_node_agent.h"
 #include "runtime/kube/pod_runtime.h"
 
 namespace mdbop {
 
-class PodAgents : public ReceivingHere {
+class PodAgents : public RemoteNodeAgent {
  public:
-  // `home` is the operator's, where backups are received; `private_dir` (ours alone) holds the
-  // operator's client identity while it runs.
-  PodAgents(std::shared_ptr<PodRuntime> runtime, std::filesystem::path home,
-            std::filesystem::path private_dir);
+  // `private_dir` (ours alone) holds the operator's client identity while it runs.
+  PodAgents(std::shared_ptr<PodRuntime> runtime, std::filesystem::path private_dir);
 
   Result<NodeAddress> place(const NodeId& id, const nlohmann::json& mariadb) override;
   std::vector<int> placed_indices(const std::string& namespace_,
@@ -48,8 +45,6 @@ class PodAgents : public ReceivingHere {
   // A backup's scratch lives in the pod it streams from, and goes with its run there.
   void clean_backup_run(const std::string& namespace_, const std::string& run) override;
 
-  Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
-
  protected:
   Result<AgentEndpoint> reach_agent(const NodeId& id) override;
   bool agent_running(const NodeId& id) override;
@@ -62,8 +57,6 @@ class PodAgents : public ReceivingHere {
  private:
   // Whether `error`, from a call to the node's agent, came from a pod that has no serving agent.
   bool without_serving_agent(const NodeId& id, const Error& error);
-  // Streams what `send` writes into the node's data, through its pod's agent (take_data).
-  Result<bool> stream_into(const NodeId& to, const std::function<Result<bool>(ByteSink&)>& send);
 
   std::shared_ptr<PodRuntime> runtime_;
   std::filesystem::path private_dir_;

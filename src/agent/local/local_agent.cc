@@ -452,12 +452,6 @@ Result<bool> LocalAgent::install_received(const NodeId& id, const ReceivedBackup
   return runtime_.install_data(id, (received_dir(received) / "data").string());
 }
 
-Result<bool> LocalAgent::send_received(const ReceivedBackup& received, ByteSink& out) {
-  const fs::path data = received_dir(received) / "data";
-  if (!fs::exists(data)) return fail(ErrorCode::kNotFound, "nothing received in " + data.string());
-  return send_directory(data, {}, out, "the backup received in " + data.string());
-}
-
 void LocalAgent::discard_received(const ReceivedBackup& received) {
   kill_received_leftovers(received);
   std::error_code ignored;

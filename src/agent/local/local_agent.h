@@ -88,9 +88,6 @@ class LocalAgent : public NodeAgent {
   Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
   void discard_received(const ReceivedBackup& received) override;
   std::string describe_received(const ReceivedBackup& received) override;
-  // The prepared data of `received` as a tar archive into `out` (not finished): what
-  // install_received copies, for a node on another machine (take_data there).
-  Result<bool> send_received(const ReceivedBackup& received, ByteSink& out);
 
  private:
   SqlEndpoint sql_endpoint(const NodeId& id, const std::string& root_password);

@@ -1,8 +1,7 @@
-// ReceivingHere: a RemoteNodeAgent whose nodes' agents run elsewhere (processes of their own,
-// pods) while a backup received for a restore or a check is received, prepared, replayed into
-// and checked on this machine, by a LocalAgent in the operator's home. install_received copies
-// the prepared data into the node: here when the node is on this machine; a subclass whose
-// nodes are on other machines streams it into the node's agent instead.
+// ReceivingHere: a RemoteNodeAgent whose nodes' agents are processes of their own on this
+// machine (the operator's --node-agents=process), while a backup received for a restore or a
+// check is received, prepared, replayed into, checked and installed here, by a LocalAgent in
+// the operator's home (the node each ReceivedBackup names is on this machine too).
 #pragma once
 
 #include <filesystem>

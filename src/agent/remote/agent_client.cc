@@ -21,6 +21,8 @@ constexpr std::size_t kIdleConnections = 4;
 constexpr auto kSilence = std::chrono::seconds(30);
 // A stream in holds at most this much between the writer and the connection.
 constexpr std::size_t kUploadQueue = 4u << 20;
+// A stream in given whole is sent in frames of at most this much.
+constexpr std::size_t kUploadPiece = 1u << 20;
 
 template <class T>
 Result<T> decoded(Result<json> value) {
@@ -440,6 +442,83 @@ Result<std::unique_ptr<ByteSink>> AgentClient::replay_sql(const std::string& roo
   return std::make_unique<UploadSink>(
       shared_from_this(), "replay_sql",
       with_node({{"rootPassword", root_password}, {"database", database}}));
+}
+
+Result<std::unique_ptr<ByteSink>> AgentClient::receive_backup(const ReceivedBackup& received) {
+  return std::make_unique<UploadSink>(shared_from_this(), "receive_backup",
+                                      with_node({{"received", received}}));
+}
+
+Result<std::unique_ptr<ByteSink>> AgentClient::receive_incremental(const ReceivedBackup& received) {
+  return std::make_unique<UploadSink>(shared_from_this(), "receive_incremental",
+                                      with_node({{"received", received}}));
+}
+
+Result<bool> AgentClient::prepare_received(const ReceivedBackup& received,
+                                           const std::vector<std::string>& options,
+                                           const std::function<bool()>& should_stop) {
+  return work_on_received("prepare_received", received, options, should_stop);
+}
+
+Result<bool> AgentClient::apply_received_incremental(const ReceivedBackup& received,
+                                                     const std::vector<std::string>& options,
+                                                     const std::function<bool()>& should_stop) {
+  return work_on_received("apply_received_incremental", received, options, should_stop);
+}
+
+Result<bool> AgentClient::work_on_received(const std::string& name, const ReceivedBackup& received,
+                                           const std::vector<std::string>& options,
+                                           const std::function<bool()>& should_stop) {
+  // Cutting the call kills the agent's work on it: stopped is failed, never done.
+  bool stopped = false;
+  auto worked = call(name, with_node({{"received", received}, {"options", options}}), {},
+                     [&] { return stopped = should_stop(); });
+  if (stopped) return fail(ErrorCode::kUnavailable, name + " was stopped");
+  return decoded<bool>(std::move(worked));
+}
+
+Result<GaleraPosition> AgentClient::recover_received_position(const ReceivedBackup& received) {
+  return decoded<GaleraPosition>(
+      call("recover_received_position", with_node({{"received", received}})));
+}
+
+Result<std::string> AgentClient::replay_binlog_into_received(
+    const ReceivedBackup& received,
+    const std::function<Result<std::optional<std::string>>()>& next_file,
+    const std::function<bool()>& should_stop) {
+  std::size_t files = 0;
+  std::string_view piece;
+  for (;; ++files) {
+    if (should_stop()) return fail(ErrorCode::kUnavailable, "the replay was stopped");
+    auto file = next_file();
+    if (!file) return tl::unexpected(file.error());
+    if (!*file) break;
+    UploadSink upload(shared_from_this(), "receive_binlog_file",
+                      with_node({{"received", received}, {"index", files}}));
+    for (std::string_view rest = **file; !rest.empty(); rest.remove_prefix(piece.size())) {
+      piece = rest.substr(0, kUploadPiece);
+      if (auto written = upload.write(piece); !written) return tl::unexpected(written.error());
+    }
+    if (auto sent = upload.finish(); !sent) return tl::unexpected(sent.error());
+  }
+  bool stopped = false;
+  auto position =
+      call("replay_binlog_into_received", with_node({{"received", received}, {"files", files}}), {},
+           [&] { return stopped = should_stop(); });
+  if (stopped) return fail(ErrorCode::kUnavailable, "the replay was stopped");
+  return decoded<std::string>(std::move(position));
+}
+
+Result<bool> AgentClient::install_received(const ReceivedBackup& received) {
+  return decoded<bool>(call("install_received", with_node({{"received", received}})));
+}
+
+Result<bool> AgentClient::discard_received(const ReceivedBackup& received) {
+  return decoded<bool>(call("discard_received", with_node({{"received", received}})));
+}
+
+Result<std::string> AgentClient::describe_received(const ReceivedBackup& received) {
+  return decoded<std::string>(call("describe_received", with_node({{"received", received}})));
 }
 
 Result<AgentClient::Exits> AgentClient::wait_for_exits(const std::string& agent_instance,

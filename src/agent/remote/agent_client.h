@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,25 @@ class AgentClient : public std::enable_shared_from_this<AgentClient> {
                              const std::function<bool()>& should_stop);
   Result<std::unique_ptr<ByteSink>> replay_sql(const std::string& root_password,
                                                const std::string& database);
+  // A backup received into this node's place: NodeAgent::receive_backup and the calls after it,
+  // on `received` (whose node is this one).
+  Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received);
+  Result<bool> prepare_received(const ReceivedBackup& received,
+                                const std::vector<std::string>& options,
+                                const std::function<bool()>& should_stop);
+  Result<std::unique_ptr<ByteSink>> receive_incremental(const ReceivedBackup& received);
+  Result<bool> apply_received_incremental(const ReceivedBackup& received,
+                                          const std::vector<std::string>& options,
+                                          const std::function<bool()>& should_stop);
+  Result<GaleraPosition> recover_received_position(const ReceivedBackup& received);
+  // The files are streamed to the agent first, one call each, then replayed by one call.
+  Result<std::string> replay_binlog_into_received(
+      const ReceivedBackup& received,
+      const std::function<Result<std::optional<std::string>>()>& next_file,
+      const std::function<bool()>& should_stop);
+  Result<bool> install_received(const ReceivedBackup& received);
+  Result<bool> discard_received(const ReceivedBackup& received);
+  Result<std::string> describe_received(const ReceivedBackup& received);
 
   // The node's server exits the agent saw after `after` (a sequence of the agent run named
   // `agent_instance`; another run's: all it holds; none, an empty name: no exits, only the
@@ -100,6 +120,10 @@ class AgentClient : public std::enable_shared_from_this<AgentClient> {
   std::unique_ptr<httplib::SSLClient> new_connection();
   void give_back(std::unique_ptr<httplib::SSLClient> connection);
   nlohmann::json with_node(nlohmann::json params) const;
+  // prepare_received or apply_received_incremental.
+  Result<bool> work_on_received(const std::string& name, const ReceivedBackup& received,
+                                const std::vector<std::string>& options,
+                                const std::function<bool()>& should_stop);
 
   NodeId node_;
   AgentEndpoint endpoint_;

@@ -96,8 +96,9 @@ struct AgentServer::Call {
   std::optional<Error> refused;      // before any work
 };
 
-AgentServer::AgentServer(NodeAgent& agent, NodeId node, const TlsFiles& tls)
-    : agent_(agent), node_(std::move(node)) {
+AgentServer::AgentServer(NodeAgent& agent, NodeId node, const TlsFiles& tls,
+                         std::filesystem::path scratch)
+    : agent_(agent), node_(std::move(node)), spool_(std::move(scratch) / "binlog-spool") {
   server_ = std::make_unique<httplib::SSLServer>(tls.certificate.c_str(), tls.key.c_str(),
                                                  tls.authority.c_str());
   instance_ = random_password(16).value_or("agent");
@@ -107,8 +108,11 @@ AgentServer::AgentServer(NodeAgent& agent, NodeId node, const TlsFiles& tls)
     while (exits_.size() > kExitsKept) exits_.pop_front();
     exits_changed_.notify_all();
   });
+  // A stream of files cut by an agent that died: no replay of this run needs them.
+  spool_.discard_all();
   add_calls();
   add_sql_calls();
+  add_received_calls();
 
   // Streams (a followed binary log) hold a thread each for as long as they run.
   server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
@@ -432,6 +436,94 @@ void AgentServer::add_calls() {
     if (auto mine = check_node(params); !mine) return tl::unexpected(mine.error());
     return wait_for_exits(params, out);
   };
+}
+
+Result<ReceivedBackup> AgentServer::received_here(const json& params) const {
+  const json received = params.value("received", json());
+  if (!received.is_object()) return fail(ErrorCode::kInvalid, "the call names no received backup");
+  if (auto mine = check_node(received); !mine) return tl::unexpected(mine.error());
+  return decode_wire<ReceivedBackup>(received);
+}
+
+void AgentServer::add_received_calls() {
+  // A call on a backup received here, with it decoded; `changes_node` when it changes the node's
+  // own data (its other calls only the receiving area's, so they never wait for the node's).
+  const auto on_received = [this](std::string name, bool changes_node, auto body) {
+    calls_[std::move(name)] = [this, changes_node, body](const json& params,
+                                                         FrameEmitter& out) -> Result<json> {
+      auto received = received_here(params);
+      if (!received) return tl::unexpected(received.error());
+      std::unique_lock lock(changing_, std::defer_lock);
+      if (changes_node) lock.lock();
+      try {
+        return body(*received, params, out);
+      } catch (const json::exception& e) {
+        return fail(ErrorCode::kInvalid,
+                    std::string("the agent protocol's message is malformed: ") + e.what());
+      }
+    };
+  };
+  const auto should_stop = [this](FrameEmitter& out) {
+    return [this, &out] { return out.gone() || stopping_; };
+  };
+  on_received("prepare_received", false,
+              [this, should_stop](const ReceivedBackup& r, const json& p, FrameEmitter& out) {
+                return done(agent_.prepare_received(
+                    r, p.at("options").get<std::vector<std::string>>(), should_stop(out)));
+              });
+  on_received("apply_received_incremental", false,
+              [this, should_stop](const ReceivedBackup& r, const json& p, FrameEmitter& out) {
+                return done(agent_.apply_received_incremental(
+                    r, p.at("options").get<std::vector<std::string>>(), should_stop(out)));
+              });
+  on_received("recover_received_position", false,
+              [this](const ReceivedBackup& r, const json&, FrameEmitter&) {
+                return as_value(agent_.recover_received_position(r));
+              });
+  on_received("replay_binlog_into_received", false,
+              [this, should_stop](const ReceivedBackup& r, const json& p, FrameEmitter& out) {
+                auto replayed = agent_.replay_binlog_into_received(
+                    r, spool_.files(r, p.at("files").get<std::size_t>()), should_stop(out));
+                spool_.discard(r);
+                return as_value(std::move(replayed));
+              });
+  on_received("install_received", true,
+              [this](const ReceivedBackup& r, const json&, FrameEmitter&) {
+                return done(agent_.install_received(node_, r));
+              });
+  on_received("discard_received", false,
+              [this](const ReceivedBackup& r, const json&, FrameEmitter&) -> Result<json> {
+                agent_.discard_received(r);
+                spool_.discard(r);
+                return json(true);
+              });
+  on_received("describe_received", false,
+              [this](const ReceivedBackup& r, const json&, FrameEmitter&) -> Result<json> {
+                return json(agent_.describe_received(r));
+              });
+
+  const auto upload = [this](std::string name, auto open) {
+    uploads_[std::move(name)] = [this,
+                                 open](const json& params) -> Result<std::unique_ptr<ByteSink>> {
+      auto received = received_here(params);
+      if (!received) return tl::unexpected(received.error());
+      try {
+        return open(*received, params);
+      } catch (const json::exception& e) {
+        return fail(ErrorCode::kInvalid,
+                    std::string("the agent protocol's message is malformed: ") + e.what());
+      }
+    };
+  };
+  upload("receive_backup", [this](const ReceivedBackup& r, const json&) {
+    spool_.discard(r);  // a new attempt: nothing of an earlier one's replay is kept
+    return agent_.receive_backup(r);
+  });
+  upload("receive_incremental",
+         [this](const ReceivedBackup& r, const json&) { return agent_.receive_incremental(r); });
+  upload("receive_binlog_file", [this](const ReceivedBackup& r, const json& p) {
+    return spool_.take_file(r, p.at("index").get<std::size_t>());
+  });
 }
 
 Result<json> AgentServer::wait_for_exits(const json& params, FrameEmitter& out) {

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/node_agent.h"
+#include "agent/remote/binlog_spool.h"
 #include "util/tls_files.h"
 
 namespace httplib {
@@ -36,7 +38,9 @@ class FrameEmitter;
 
 class AgentServer {
  public:
-  AgentServer(NodeAgent& agent, NodeId node, const TlsFiles& tls);
+  // `scratch` is the agent's own directory on the node's volume, for what one call brings for a
+  // later one (the binary-log files of a replay into a received backup).
+  AgentServer(NodeAgent& agent, NodeId node, const TlsFiles& tls, std::filesystem::path scratch);
   ~AgentServer();
   AgentServer(const AgentServer&) = delete;
   AgentServer& operator=(const AgentServer&) = delete;
@@ -74,13 +78,18 @@ class AgentServer {
   void respond(Call& call, httplib::DataSink& sink);
   void add_calls();
   void add_sql_calls();
+  // The calls on a backup received into this node's place (NodeAgent::receive_backup...).
+  void add_received_calls();
   // Fails unless params["node"] (or `key`) is this agent's node.
   Result<void> check_node(const nlohmann::json& params, const char* key = "node") const;
+  // params["received"], which must name this agent's node.
+  Result<ReceivedBackup> received_here(const nlohmann::json& params) const;
   Result<std::shared_ptr<Session>> session(const nlohmann::json& params);
   Result<nlohmann::json> wait_for_exits(const nlohmann::json& params, FrameEmitter& out);
 
   NodeAgent& agent_;
   NodeId node_;
+  BinlogSpool spool_;
   std::unique_ptr<httplib::SSLServer> server_;
   std::map<std::string, Work> calls_;
   std::map<std::string, Upload> uploads_;

@@ -256,4 +256,74 @@ Result<std::unique_ptr<ByteSink>> RemoteNodeAgent::replay_sql(const NodeId& id,
   return (*agent)->replay_sql(root_password, database);
 }
 
+Result<std::unique_ptr<ByteSink>> RemoteNodeAgent::receive_backup(const ReceivedBackup& received) {
+  auto agent = agent_of(received.node);
+  if (!agent) return tl::unexpected(agent.error());
+  return (*agent)->receive_backup(received);
+}
+
+Result<bool> RemoteNodeAgent::prepare_received(const ReceivedBackup& received,
+                                               const std::vector<std::string>& options,
+                                               const std::function<bool()>& should_stop) {
+  auto agent = agent_of(received.node);
+  if (!agent) return tl::unexpected(agent.error());
+  return (*agent)->prepare_received(received, options, should_stop);
+}
+
+Result<std::unique_ptr<ByteSink>> RemoteNodeAgent::receive_incremental(
+    const ReceivedBackup& received) {
+  auto agent = agent_of(received.node);
+  if (!agent) return tl::unexpected(agent.error());
+  return (*agent)->receive_incremental(received);
+}
+
+Result<bool> RemoteNodeAgent::apply_received_incremental(const ReceivedBackup& received,
+                                                         const std::vector<std::string>& options,
+                                                         const std::function<bool()>& should_stop) {
+  auto agent = agent_of(received.node);
+  if (!agent) return tl::unexpected(agent.error());
+  return (*agent)->apply_received_incremental(received, options, should_stop);
+}
+
+Result<GaleraPosition> RemoteNodeAgent::recover_received_position(const ReceivedBackup& received) {
+  return through_agent<GaleraPosition>(
+      received.node, [&](AgentClient& agent) { return agent.recover_received_position(received); });
+}
+
+Result<std::string> RemoteNodeAgent::replay_binlog_into_received(
+    const ReceivedBackup& received,
+    const std::function<Result<std::optional<std::string>>()>& next_file,
+    const std::function<bool()>& should_stop) {
+  auto agent = agent_of(received.node);
+  if (!agent) return tl::unexpected(agent.error());
+  return (*agent)->replay_binlog_into_received(received, next_file, should_stop);
+}
+
+Result<bool> RemoteNodeAgent::install_received(const NodeId& id, const ReceivedBackup& received) {
+  if (id.namespace_ != received.node.namespace_ || id.mariadb != received.node.mariadb ||
+      id.index != received.node.index) {
+    return fail(ErrorCode::kInvalid,
+                "the backup was received and prepared in " + received.node.qualified_pod() +
+                    " and can only be installed there, not in " + id.qualified_pod());
+  }
+  return through_agent<bool>(id,
+                             [&](AgentClient& agent) { return agent.install_received(received); });
+}
+
+void RemoteNodeAgent::discard_received(const ReceivedBackup& received) {
+  auto discarded = through_agent<bool>(
+      received.node, [&](AgentClient& agent) { return agent.discard_received(received); });
+  // A place that is gone took its receiving area with it.
+  if (!discarded && discarded.error().code != ErrorCode::kNotFound) {
+    spdlog::warn("discarding the backup received for {} in {}: {}", received.name,
+                 received.node.qualified_pod(), discarded.error().message);
+  }
+}
+
+std::string RemoteNodeAgent::describe_received(const ReceivedBackup& received) {
+  auto said = through_agent<std::string>(
+      received.node, [&](AgentClient& agent) { return agent.describe_received(received); });
+  return said ? received.node.pod() + ":" + *said : "the receiving area of " + received.node.pod();
+}
+
 }  // namespace mdbop

@@ -3,7 +3,7 @@
 // operator's --node-agents=process) or a pod (PodAgents). Every call about one node goes to
 // that node's agent. A derived class says where a node's agent is, bringing it up when it is
 // not (reach_agent), and does what belongs to the places rather than to a node (making and
-// removing places, backups received for a restore or a check, backup scratch).
+// removing places, backup scratch).
 #pragma once
 
 #include <atomic>
@@ -66,6 +66,25 @@ class RemoteNodeAgent : public NodeAgent {
 
   Result<std::unique_ptr<ByteSink>> replay_sql(const NodeId& id, const std::string& root_password,
                                                const std::string& database) override;
+
+  // A backup is received and prepared in received.node's place, by its agent, and installed
+  // into that node only.
+  Result<std::unique_ptr<ByteSink>> receive_backup(const ReceivedBackup& received) override;
+  Result<bool> prepare_received(const ReceivedBackup& received,
+                                const std::vector<std::string>& options,
+                                const std::function<bool()>& should_stop) override;
+  Result<std::unique_ptr<ByteSink>> receive_incremental(const ReceivedBackup& received) override;
+  Result<bool> apply_received_incremental(const ReceivedBackup& received,
+                                          const std::vector<std::string>& options,
+                                          const std::function<bool()>& should_stop) override;
+  Result<GaleraPosition> recover_received_position(const ReceivedBackup& received) override;
+  Result<std::string> replay_binlog_into_received(
+      const ReceivedBackup& received,
+      const std::function<Result<std::optional<std::string>>()>& next_file,
+      const std::function<bool()>& should_stop) override;
+  Result<bool> install_received(const NodeId& id, const ReceivedBackup& received) override;
+  void discard_received(const ReceivedBackup& received) override;
+  std::string describe_received(const ReceivedBackup& received) override;
 
  protected:
   // Where the node's agent listens, once it serves: its process started, or its pod made,

@@ -1,6 +1,8 @@
 #include "agent/remote/wire.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <utility>
 
 #include "api/manifest.h"
@@ -175,6 +177,35 @@ void from_json(const json& in, BackupStreamRequest& request) {
   if (in.contains("incrementalFromLsn")) {
     request.incremental_from_lsn = in.at("incrementalFromLsn").get<std::uint64_t>();
   }
+}
+
+void to_json(json& out, const ReceivedBackup& received) {
+  out = {{"node", received.node},
+         {"namespace", received.namespace_},
+         {"name", received.name},
+         {"purpose", received.purpose == ReceivedBackup::Purpose::kVerify ? "verify" : "restore"}};
+}
+void from_json(const json& in, ReceivedBackup& received) {
+  in.at("node").get_to(received.node);
+  in.at("namespace").get_to(received.namespace_);
+  in.at("name").get_to(received.name);
+  // The names become a directory's: nothing that could step out of the receiving area.
+  if (!received_name_is_safe(received.namespace_) || !received_name_is_safe(received.name)) {
+    throw json::other_error::create(501, "namespace, name: not names of a receiving area", &in);
+  }
+  const std::string purpose = in.at("purpose").get<std::string>();
+  if (purpose != "restore" && purpose != "verify") {
+    throw json::other_error::create(501, "purpose: neither restore nor verify", &in);
+  }
+  received.purpose =
+      purpose == "verify" ? ReceivedBackup::Purpose::kVerify : ReceivedBackup::Purpose::kRestore;
+}
+
+bool received_name_is_safe(std::string_view name) {
+  if (name.empty() || name.size() > 253 || name.front() == '.') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
+  });
 }
 
 void to_json(json& out, const BackupSourceFacts& facts) {

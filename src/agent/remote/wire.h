@@ -31,10 +31,16 @@ void to_json(nlohmann::json& out, const BackupStreamRequest& request);
 void from_json(const nlohmann::json& in, BackupStreamRequest& request);
 void to_json(nlohmann::json& out, const BackupSourceFacts& facts);
 void from_json(const nlohmann::json& in, BackupSourceFacts& facts);
+// Its names must pass received_name_is_safe: they name directories of the receiving agent.
+void to_json(nlohmann::json& out, const ReceivedBackup& received);
+void from_json(const nlohmann::json& in, ReceivedBackup& received);
 void to_json(nlohmann::json& out, const BinlogFollowRequest& request);
 void from_json(const nlohmann::json& in, BinlogFollowRequest& request);
 void to_json(nlohmann::json& out, const SqlRows& rows);
 void from_json(const nlohmann::json& in, SqlRows& rows);
+
+// Letters, digits, '-', '.' and '_', not beginning with '.': a name that stays one directory.
+bool received_name_is_safe(std::string_view name);
 
 std::string start_mode_name(StartMode mode);
 std::string node_access_name(NodeAccess access);

@@ -195,7 +195,9 @@ bool BackupReconciler::clean_interrupted_run(const BackupSpec& spec, BackupStora
   const std::string id = status["currentRun"].value("id", "");
   if (!id.empty()) {
     agent_.clean_backup_run(key_.namespace_, id);
-    VerifyArea(agent_, key_.namespace_, id).discard();
+    if (auto source = node_id_from_pod(key_.namespace_, status["currentRun"].value("pod", ""))) {
+      VerifyArea(agent_, *source, id).discard();
+    }
   }
   // It may have died after writing the manifest: then the artifact is complete and is kept.
   if (storage != nullptr && !id.empty()) {
@@ -636,8 +638,18 @@ BackupReconciler::ArtifactCheck BackupReconciler::check_artifact(
       chain.error().code != ErrorCode::kNotFound) {
     return {CheckOutcome::kUnchecked, record_unchecked(entry, chain.error().message)};
   }
+  // Checked where it was taken from, with that server's tools: a node of this Backup's MariaDB
+  // (the manifest is read from the storage: it never sends the check elsewhere).
+  const std::string mariadb = backup_spec_from(object_).mariadb;
+  const auto source = node_id_from_pod(key_.namespace_, artifact.pod);
+  if (!source || source->mariadb != mariadb) {
+    return {
+        CheckOutcome::kUnchecked,
+        record_unchecked(entry, "its manifest names " + artifact.pod + ", not a node of MariaDB " +
+                                    mariadb + ", as the pod it was taken from")};
+  }
   // Named by the artifact, so that the next operator's check of it ends this one's leftovers.
-  VerifyArea area(agent_, key_.namespace_, artifact.id);
+  VerifyArea area(agent_, *source, artifact.id);
   const ProgressCallback no_progress;
   auto report =
       chain ? verify_artifact(*chain, *encryption_secret, area, no_progress,

@@ -65,7 +65,14 @@ Result<bool> create_root_users(NodeAgent& agent, const NodeId& id, const std::st
 }  // namespace
 
 ReceivedBackup MariaDBReconciler::received_backup(const json& status) const {
-  return {key_.namespace_, status["restore"].value("name", std::string())};
+  const json restore = status.value("restore", json::object());
+  ReceivedBackup received{key_.namespace_, restore.value("name", std::string())};
+  // Where its Restore received and prepared it; that node is the seed.
+  received.node =
+      node_id_from_pod(key_.namespace_, restore.value("receivingPod", std::string()))
+          .value_or(NodeId{key_.namespace_, key_.name,
+                           primary_pod_index_within_replicas(mariadb_spec_from(object_))});
+  return received;
 }
 
 bool MariaDBReconciler::needs_seed(const Pass& pass) const {
@@ -82,10 +89,23 @@ bool MariaDBReconciler::needs_seed(const Pass& pass) const {
 }
 
 Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
-  int seed_index = std::clamp(pass.spec.primary_pod_index, 0, pass.spec.replicas - 1);
-  const NodeId seed = pass.members[static_cast<size_t>(seed_index)];
   const json status = pass.object.value("status", json::object());
   const bool restoring = restore_pending(status);
+  // A restore's seed is the node its data was prepared in (on Kubernetes it can be installed
+  // there only); a node no longer a member cannot be one, and the install says so.
+  int seed_index = pass.spec.primary_pod_index;
+  if (restoring) {
+    const NodeId prepared_in = received_backup(status).node;
+    if (prepared_in.mariadb != key_.name || prepared_in.index >= pass.spec.replicas) {
+      refuse_restore(status, "its data was prepared in " + prepared_in.pod() +
+                                 ", which is not a node of " + key_.name + " now (spec.replicas " +
+                                 std::to_string(pass.spec.replicas) +
+                                 "); no node was touched. Create a new Restore");
+      return true;
+    }
+    seed_index = prepared_in.index;
+  }
+  const NodeId seed = pass.members[static_cast<size_t>(seed_index)];
   auto started_at = std::chrono::steady_clock::now();
   // Recorded before anything is wiped: the next operator redoes an interrupted seed.
   if (restoring) {
@@ -191,6 +211,16 @@ Result<bool> MariaDBReconciler::seed_new_cluster(Pass& pass) {
   return true;
 }
 
+void MariaDBReconciler::refuse_restore(const json& status, const std::string& why) {
+  const std::string uid = status["restore"].value("uid", "");
+  store_.update_status(key_, [&](json& s) {
+    if (s.value("restore", json::object()).value("uid", "") != uid) return;
+    s["restore"]["phase"] = "Failed";
+    s["restore"]["message"] = why;
+  });
+  event("Warning", "RestoreFailed", why);
+}
+
 void MariaDBReconciler::fail_restore_attempt(const Pass& pass, const std::string& reason) {
   constexpr int kRestoreAttempts = 3;
   auto object = store_.get(key_);
@@ -291,6 +321,7 @@ void MariaDBReconciler::take_up_prepared_restore(Pass& pass) {
     s["restore"] = {{"name", (*oldest)["metadata"].value("name", "")},
                     {"uid", (*oldest)["metadata"].value("uid", "")},
                     {"artifact", (*oldest)["status"]["handOver"].value("artifact", "")},
+                    {"receivingPod", (*oldest)["status"].value("receivingPod", "")},
                     {"phase", "Requested"},
                     {"requestedAt", rfc3339_now()}};
   });

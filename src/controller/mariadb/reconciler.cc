@@ -167,8 +167,7 @@ Result<bool> MariaDBReconciler::prepare(Pass& pass) {
   // Only the status: the stored spec may be newer than the one this pass acts on.
   if (object_.contains("status")) pass.object["status"] = object_["status"];
 
-  // Validated with Galera only; a standalone server's is one it cannot honour.
-  pass.spec.primary_pod_index = std::clamp(pass.spec.primary_pod_index, 0, pass.spec.replicas - 1);
+  pass.spec.primary_pod_index = primary_pod_index_within_replicas(pass.spec);
   for (int i = 0; i < pass.spec.replicas; ++i) {
     NodeId id{key_.namespace_, key_.name, i};
     auto placed = agent_.place(id, pass.object);

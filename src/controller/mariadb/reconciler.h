@@ -104,6 +104,8 @@ class MariaDBReconciler : public ObjectReconciler {
   Result<bool> seed_new_cluster(Pass& pass);
   // A seed from a restore failed: after kRestoreAttempts, every node's previous data is put
   // back and status.restore says Failed, so the cluster recovers as it was.
+  // Gives the pending restore of `status` up before anything is replaced, saying why.
+  void refuse_restore(const json& status, const std::string& why);
   void fail_restore_attempt(const Pass& pass, const std::string& reason);
   // A physical Restore's offer of prepared data (its status.handOver) is taken up into
   // status.restore, the oldest first, when no other is under way; an offer whose Restore went

@@ -45,7 +45,20 @@ RestoreReconciler::RestoreReconciler(Store& store, NodeAgent& agent, fs::path ho
       agent_(agent),
       home_(std::move(home)) {}
 
-ReceivedBackup RestoreReconciler::received() const { return {key_.namespace_, key_.name}; }
+ReceivedBackup RestoreReconciler::received() const {
+  ReceivedBackup received{key_.namespace_, key_.name};
+  const std::string mariadb = restore_spec_from(object_).mariadb;
+  const std::string recorded =
+      object_.value("status", json::object()).value("receivingPod", std::string());
+  if (auto node = node_id_from_pod(key_.namespace_, recorded); node && node->mariadb == mariadb) {
+    received.node = *node;
+    return received;
+  }
+  auto target = store_.get({"MariaDB", key_.namespace_, mariadb});
+  received.node = {key_.namespace_, mariadb,
+                   target ? primary_pod_index_within_replicas(mariadb_spec_from(*target)) : 0};
+  return received;
+}
 
 void RestoreReconciler::clean_up_deleted() {
   // The MariaDB withdraws a hand-over it has not started on once this Restore is gone; one
@@ -240,6 +253,22 @@ std::chrono::milliseconds RestoreReconciler::stopped_while(const std::string& do
   return 1s;
 }
 
+std::optional<std::chrono::milliseconds> RestoreReconciler::try_again_later(
+    const std::string& doing, const Error& error) {
+  constexpr int kAttempts = 3;
+  if (error.code != ErrorCode::kUnavailable || !agent_.nodes_are_pods()) return std::nullopt;
+  const int attempts = object_.value("status", json::object()).value("receiveAttempts", 1);
+  if (attempts >= kAttempts) return std::nullopt;
+  auto counted =
+      store_.update_status(key_, [&](json& status) { status["receiveAttempts"] = attempts + 1; });
+  if (counted) object_ = *counted;
+  set_phase("Pending",
+            fmt::format("{} in {} failed ({}); trying again from the artifact (attempt "
+                        "{} of {})",
+                        doing, received().node.pod(), error.message, attempts + 1, kAttempts));
+  return 10s;
+}
+
 std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec& spec,
                                                               Source& source,
                                                               const ArtifactManifest& artifact) {
@@ -264,7 +293,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     }
     if (phase == "Failed") {
       agent_.discard_received(received());
-      failed("RestoreFailed", spec.mariadb + " could not start the restored data and " +
+      failed("RestoreFailed", spec.mariadb + " did not take the restored data: " +
                                   handed.value("message", std::string("gave up")));
       return 60s;
     }
@@ -319,6 +348,13 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
            chain.error().message + "; " + spec.mariadb + " was not touched");
     return 60s;
   }
+  // Where it is received stays fixed from here on: the MariaDB installs it there.
+  if (!object_.value("status", json::object()).contains("receivingPod")) {
+    const std::string pod = received().node.pod();
+    auto recorded = store_.update_status(key_, [&](json& status) { status["receivingPod"] = pod; });
+    if (!recorded) return 2s;
+    object_ = *recorded;
+  }
   set_phase(
       "Preparing",
       "unpacking and preparing " + artifact.id +
@@ -332,6 +368,15 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     auto progress = [&](const BackupProgress& p) { report_progress(p, link.stored_bytes); };
     auto extractor =
         i == 0 ? agent_.receive_backup(received()) : agent_.receive_incremental(received());
+    if (!extractor && (extractor.error().code == ErrorCode::kUnavailable ||
+                       extractor.error().code == ErrorCode::kNotFound)) {
+      // Its place cannot receive yet (a pod not made yet, or whose agent does not serve): not
+      // the artifact's fault.
+      agent_.discard_received(received());
+      set_phase("Pending", "waiting to receive " + link.id + " in " + received().node.pod() + ": " +
+                               extractor.error().message);
+      return 5s;
+    }
     Result<void> unpacked = extractor ? Result<void>() : tl::unexpected(extractor.error());
     if (unpacked) {
       unpacked = read_artifact(storage, link, source.encryption_secret, **extractor, progress);
@@ -341,6 +386,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     }
     if (!unpacked) {
       agent_.discard_received(received());
+      if (auto later = try_again_later("receiving " + link.id, unpacked.error())) return *later;
       failed("ArtifactRejected",
              unpacked.error().message + "; " + spec.mariadb + " was not touched");
       return 60s;
@@ -352,6 +398,7 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     if (!prepared) {
       agent_.discard_received(received());
       if (stopping_) return stopped_while("preparing " + link.id);
+      if (auto later = try_again_later("preparing " + link.id, prepared.error())) return *later;
       failed("PrepareFailed", (chain->size() > 1 ? link.id + ": " : std::string()) +
                                   prepared.error().message + "; " + spec.mariadb +
                                   " was not touched");
@@ -396,6 +443,10 @@ std::chrono::milliseconds RestoreReconciler::restore_physical(const RestoreSpec&
     if (!replayed) {
       agent_.discard_received(received());
       if (stopping_) return stopped_while("replaying the archive on " + artifact.id);
+      if (auto later =
+              try_again_later("replaying the archive on " + artifact.id, replayed.error())) {
+        return *later;
+      }
       failed("ReplayFailed", replayed.error().message + "; " + spec.mariadb + " was not touched");
       return 60s;
     }

@@ -125,9 +125,15 @@ class RestoreReconciler : public ObjectReconciler {
   void set_phase(const std::string& phase, const std::string& message);
   void complete(const std::string& message);
   void failed(const std::string& reason, const std::string& message);
-  // Where a physical restore receives and prepares the artifact.
+  // Where a physical restore receives and prepares the artifact: in the node it is installed
+  // into (status.receivingPod once recorded; before, the MariaDB's seed).
   ReceivedBackup received() const;
 
+  // A receive or prepare that failed with kUnavailable in a pod (the pod rolled or evicted, the
+  // storage unreachable for a moment) goes back to Pending, to start again from the artifact,
+  // up to 3 attempts in all (status.receiveAttempts); nullopt: the failure stands.
+  std::optional<std::chrono::milliseconds> try_again_later(const std::string& doing,
+                                                           const Error& error);
   // The operator is stopping: what was received is thrown away, the Restore stays Pending.
   std::chrono::milliseconds stopped_while(const std::string& doing);
 
