@@ -258,9 +258,26 @@ fs::path KubeControlPlane::service_account_kubeconfig(const std::string& namespa
 
 KubectlResult KubeControlPlane::kubectl(const std::vector<std::string>& args,
                                         const std::string& stdin_text) {
+  return run_client("kubectl", args, stdin_text, {});
+}
+
+KubectlResult KubeControlPlane::helm(const std::vector<std::string>& args) {
+  // Its cache, configuration and repositories in this control plane's directory, not $HOME.
+  const std::string home = (directory_ / "helm").string();
+  return run_client("helm", args, "",
+                    {{"HELM_CACHE_HOME", home + "/cache"},
+                     {"HELM_CONFIG_HOME", home + "/config"},
+                     {"HELM_DATA_HOME", home + "/data"}});
+}
+
+KubectlResult KubeControlPlane::run_client(const std::string& tool,
+                                           const std::vector<std::string>& args,
+                                           const std::string& stdin_text,
+                                           const std::map<std::string, std::string>& env) {
   SubprocessOptions command;
-  command.argv = {(bin_ / "kubectl").string(), "--kubeconfig", kubeconfig_.string()};
+  command.argv = {(bin_ / tool).string(), "--kubeconfig", kubeconfig_.string()};
   command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.extra_env = env;
   if (!stdin_text.empty()) command.stdin_data = stdin_text;
   // Longer than any `--timeout` the tests give kubectl (a wait's own bound, up to 300 s), so
   // that kubectl reports its waits itself; this bound only ends a kubectl that hangs.

@@ -78,6 +78,9 @@ class KubeControlPlane {
   // As kubectl(), failing the test on a non-zero exit; its stdout.
   std::string must_kubectl(const std::vector<std::string>& args,
                            const std::string& stdin_text = "");
+  // Runs helm (built beside kubectl by scripts/install-k8s-tools.sh) with this control plane's
+  // kubeconfig, its own files in this control plane's directory.
+  KubectlResult helm(const std::vector<std::string>& args);
 
  private:
   // What the constructor does (assertions cannot return from a constructor).
@@ -87,6 +90,10 @@ class KubeControlPlane {
   void write_kubeconfig(const std::filesystem::path& file, const std::string& token,
                         const std::string& namespace_);
   pid_t start(const std::vector<std::string>& argv, const std::string& log);
+  // Runs kubectl or helm (`tool`, in bin_) with the kubeconfig, `env` added to its environment.
+  KubectlResult run_client(const std::string& tool, const std::vector<std::string>& args,
+                           const std::string& stdin_text,
+                           const std::map<std::string, std::string>& env);
 
   std::filesystem::path directory_;
   std::filesystem::path bin_;
