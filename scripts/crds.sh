@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Writes deploy/crds/: the CustomResourceDefinition of each of mdbop's kinds, made by mdbop_crds
 # (tools/crds_main.cc) from mdbop's validation schema (src/api/, the one source of truth), and
-# the kustomization.yaml that lists them (`kubectl apply -k deploy/crds`).
+# the kustomization.yaml that lists them (`kubectl apply -k deploy/crds`); and the Helm chart's
+# links to them (deploy/chart/crds/<file> -> ../../crds/<file>).
 # Builds nothing: takes the generator from $MDBOP_CRDS_BIN (default build/mdbop_crds).
 # With --check, writes nothing and fails when the committed files differ (ctest runs this).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=deploy/crds
+chart_crds=deploy/chart/crds
 bin=${MDBOP_CRDS_BIN:-build/mdbop_crds}
 
 if [[ ! -x $bin ]]; then
@@ -31,13 +33,22 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 render "$scratch"
 
+# The chart's links: one per CRD, by name ("name -> target" lines, sorted).
+wanted_links() { (cd "$scratch" && LC_ALL=C ls -- *.yaml) | grep -vx kustomization.yaml | sed 's|.*|& -> ../../crds/&|'; }
+present_links() { for link in "$chart_crds"/*; do [[ -L $link ]] && echo "${link##*/} -> $(readlink "$link")"; done | LC_ALL=C sort; }
+
 if [[ ${1:-} == --check ]]; then
   if ! diff -ru "$target" "$scratch"; then
     echo "$target is not what scripts/crds.sh makes of mdbop's schema (src/api/): run the script" >&2
     exit 1
   fi
+  if ! diff <(wanted_links) <(present_links); then
+    echo "$chart_crds does not link each of $target's CRDs: run the script" >&2
+    exit 1
+  fi
   exit 0
 fi
-mkdir -p "$target"
-rm -f "$target"/*.yaml
+mkdir -p "$target" "$chart_crds"
+rm -f "$target"/*.yaml "$chart_crds"/*.yaml
 cp "$scratch"/*.yaml "$target"/
+wanted_links | while read -r name _ destination; do ln -s "$destination" "$chart_crds/$name"; done

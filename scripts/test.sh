@@ -30,5 +30,5 @@ phase "unit tests (and the checks of shipped files), two at a time"
 (cd build && ctest --output-on-failure --timeout 900 -LE integration -j2)
 # One at a time: each starts clusters, and the timings they wait on assume the cores are theirs.
 phase "integration tests"
-(cd build && ctest --output-on-failure --timeout 900 -L integration)
+(cd build && ctest --output-on-failure --timeout 900 -L integration --no-tests=error)
 phase "done"
