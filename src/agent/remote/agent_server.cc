@@ -38,6 +38,13 @@ Result<json> as_value(Result<T> result) {
 
 Result<json> done(Result<bool> result) { return as_value(std::move(result)); }
 
+// A parameter missing or of the wrong type, found while a call or an upload reads it.
+Error malformed(const json::exception& e) {
+  return Error{std::string("the agent protocol's message is malformed: ") + e.what(),
+               {},
+               ErrorCode::kInvalid};
+}
+
 }  // namespace
 
 // Where a call's frames go out: heartbeats from the waiting thread, data and events from the
@@ -179,7 +186,12 @@ void AgentServer::read_call(Call& call, const httplib::ContentReader& read_body)
         have_parameters = true;
         held = 0;
         if (auto upload = uploads_.find(call.name); upload != uploads_.end()) {
-          auto sink = upload->second(call.params);
+          Result<std::unique_ptr<ByteSink>> sink = fail("no upload");
+          try {
+            sink = upload->second(call.params);
+          } catch (const json::exception& e) {
+            sink = tl::unexpected(malformed(e));
+          }
           if (!sink) {
             call.refused = sink.error();
             return true;
@@ -232,6 +244,8 @@ void AgentServer::respond(Call& call, httplib::DataSink& sink) {
       // Whatever a call throws fails that call, never the agent.
       try {
         return calls_.at(call.name)(call.params, out);
+      } catch (const json::exception& e) {
+        return tl::unexpected(malformed(e));
       } catch (const std::exception& e) {
         return fail(std::string("the agent failed: ") + e.what());
       } catch (...) {
@@ -301,12 +315,7 @@ void AgentServer::add_calls() {
   const auto on_node = [this](std::string name, auto body) {
     calls_[std::move(name)] = [this, body](const json& params, FrameEmitter& out) -> Result<json> {
       if (auto mine = check_node(params); !mine) return tl::unexpected(mine.error());
-      try {
-        return body(params, out);
-      } catch (const json::exception& e) {
-        return fail(ErrorCode::kInvalid,
-                    std::string("the agent protocol's message is malformed: ") + e.what());
-      }
+      return body(params, out);
     };
   };
   // A call that changes the node: one at a time, so that a call left running by an operator
@@ -455,12 +464,7 @@ void AgentServer::add_received_calls() {
       if (!received) return tl::unexpected(received.error());
       std::unique_lock lock(changing_, std::defer_lock);
       if (changes_node) lock.lock();
-      try {
-        return body(*received, params, out);
-      } catch (const json::exception& e) {
-        return fail(ErrorCode::kInvalid,
-                    std::string("the agent protocol's message is malformed: ") + e.what());
-      }
+      return body(*received, params, out);
     };
   };
   const auto should_stop = [this](FrameEmitter& out) {
@@ -507,12 +511,7 @@ void AgentServer::add_received_calls() {
                                  open](const json& params) -> Result<std::unique_ptr<ByteSink>> {
       auto received = received_here(params);
       if (!received) return tl::unexpected(received.error());
-      try {
-        return open(*received, params);
-      } catch (const json::exception& e) {
-        return fail(ErrorCode::kInvalid,
-                    std::string("the agent protocol's message is malformed: ") + e.what());
-      }
+      return open(*received, params);
     };
   };
   upload("receive_backup", [this](const ReceivedBackup& r, const json&) {
